@@ -1,0 +1,152 @@
+//! Batched contract reads: many view calls in one `Multicall3.aggregate3` eth_call, so a whole
+//! answer costs one HTTP round trip and every figure comes from the same block.
+//!
+//! The same batch can also be run "naively", one eth_call per read pinned to one block: the
+//! baseline the benchmark compares against.
+
+use std::marker::PhantomData;
+
+use alloy::eips::BlockId;
+use alloy::primitives::{Address, Bytes};
+use alloy::providers::Provider;
+use alloy::rpc::types::TransactionRequest;
+use alloy::sol_types::SolCall;
+
+use super::bindings::Multicall3;
+use super::error::ChainError;
+use super::rpc::Rpc;
+
+/// A typed handle to one call's result in a [`Batch`].
+#[derive(Debug)]
+pub struct Slot<C> {
+    index: usize,
+    _call: PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for Slot<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for Slot<C> {}
+
+/// View calls collected for one round trip.
+#[derive(Debug, Default)]
+pub struct Batch {
+    calls: Vec<Multicall3::Call3>,
+}
+
+/// The raw results of a batch, decoded per slot.
+#[derive(Debug)]
+pub struct BatchResults {
+    results: Vec<Multicall3::Result>,
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of calls.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// True when no call was added.
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    /// Adds a call; a failing call does not fail the batch (its slot decodes to an error).
+    pub fn add<C: SolCall>(&mut self, target: Address, call: C) -> Slot<C> {
+        self.calls.push(Multicall3::Call3 {
+            target,
+            allowFailure: true,
+            callData: Bytes::from(call.abi_encode()),
+        });
+        Slot {
+            index: self.calls.len() - 1,
+            _call: PhantomData,
+        }
+    }
+
+    /// Runs every call in one `aggregate3` eth_call at `block`: one HTTP round trip.
+    pub async fn run(
+        self,
+        rpc: &Rpc,
+        multicall: Address,
+        block: BlockId,
+    ) -> Result<BatchResults, ChainError> {
+        let call = Multicall3::aggregate3Call { calls: self.calls };
+        let tx = TransactionRequest::default()
+            .to(multicall)
+            .input(call.abi_encode().into());
+        let raw = rpc
+            .run(rpc.provider.call(tx).block(block).into_future())
+            .await?;
+        if raw.is_empty() {
+            return Err(ChainError::NotAMarket(format!(
+                "no Multicall3 contract at {multicall} on {}; set `multicall3` for this market",
+                rpc.display_url
+            )));
+        }
+        let results = Multicall3::aggregate3Call::abi_decode_returns(&raw)
+            .map_err(|e| ChainError::Decode(format!("Multicall3 answer: {e}")))?;
+        Ok(BatchResults { results })
+    }
+
+    /// Runs every call as its own eth_call at `block`, one after the other: the naive way, kept
+    /// as the benchmark's baseline.
+    pub async fn run_one_by_one(
+        self,
+        rpc: &Rpc,
+        block: BlockId,
+    ) -> Result<BatchResults, ChainError> {
+        let mut results = Vec::with_capacity(self.calls.len());
+        for call in self.calls {
+            let tx = TransactionRequest::default()
+                .to(call.target)
+                .input(call.callData.into());
+            let outcome = tokio::time::timeout(
+                rpc.timeout,
+                rpc.provider.call(tx).block(block).into_future(),
+            )
+            .await
+            .map_err(|_| rpc.timed_out())?;
+            results.push(match outcome {
+                Ok(data) => Multicall3::Result {
+                    success: true,
+                    returnData: data,
+                },
+                // A revert is a failed call, as in aggregate3 with allowFailure.
+                Err(e) if e.as_error_resp().is_some() => Multicall3::Result {
+                    success: false,
+                    returnData: Bytes::new(),
+                },
+                Err(e) => return Err(rpc.classify(e)),
+            });
+        }
+        Ok(BatchResults { results })
+    }
+}
+
+impl BatchResults {
+    /// The decoded return of `slot`, or an error when the call reverted or returned garbage.
+    pub fn get<C: SolCall>(&self, slot: Slot<C>) -> Result<C::Return, ChainError> {
+        let result = self
+            .results
+            .get(slot.index)
+            .ok_or_else(|| ChainError::Decode("Multicall3 returned fewer results".into()))?;
+        if !result.success {
+            return Err(ChainError::Decode(format!("{} reverted", C::SIGNATURE)));
+        }
+        C::abi_decode_returns(&result.returnData)
+            .map_err(|e| ChainError::Decode(format!("{}: {e}", C::SIGNATURE)))
+    }
+
+    /// Like [`get`](Self::get) but `None` for a call that reverted or returned garbage.
+    pub fn ok<C: SolCall>(&self, slot: Slot<C>) -> Option<C::Return> {
+        self.get(slot).ok()
+    }
+}

@@ -1,0 +1,98 @@
+//! Aave's fixed-point arithmetic on `U256`: wad (1e18), ray (1e27) and percentages (1e4 = 100%).
+//!
+//! Each function rounds exactly as its namesake in Aave v3's `WadRayMath` / `PercentageMath`
+//! (half up), so figures computed here equal the protocol's to the wei.
+
+use alloy::primitives::U256;
+
+/// 1e18: the unit of health factors.
+pub const WAD: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
+/// 1e27: the unit of liquidity and borrow indexes.
+pub const RAY: U256 = U256::from_limbs([0x9fd0803ce8000000, 0x33b2e3c, 0, 0]);
+/// 1e4 = 100%: the unit of LTV, liquidation threshold, bonus and reserve factor.
+pub const PERCENTAGE_FACTOR: u64 = 10_000;
+
+/// `PercentageMath.percentMul`: value × percentage / 1e4, rounded half up.
+pub fn percent_mul(value: U256, percentage: u64) -> U256 {
+    let pct = U256::from(percentage);
+    (value * pct + U256::from(PERCENTAGE_FACTOR / 2)) / U256::from(PERCENTAGE_FACTOR)
+}
+
+/// `PercentageMath.percentDiv`: value × 1e4 / percentage, rounded half up.
+/// Callers guarantee `percentage != 0` (the protocol reverts otherwise).
+pub fn percent_div(value: U256, percentage: u64) -> U256 {
+    let pct = U256::from(percentage);
+    (value * U256::from(PERCENTAGE_FACTOR) + pct / U256::from(2)) / pct
+}
+
+/// `WadRayMath.wadDiv`: a × 1e18 / b, rounded half up. `b` must be non-zero.
+pub fn wad_div(a: U256, b: U256) -> U256 {
+    (a * WAD + b / U256::from(2)) / b
+}
+
+/// `WadRayMath.wadMul`: a × b / 1e18, rounded half up.
+pub fn wad_mul(a: U256, b: U256) -> U256 {
+    (a * b + WAD / U256::from(2)) / WAD
+}
+
+/// `WadRayMath.rayMul`: a × b / 1e27, rounded half up.
+pub fn ray_mul(a: U256, b: U256) -> U256 {
+    (a * b + RAY / U256::from(2)) / RAY
+}
+
+/// 10^decimals as a `U256`: one whole token in its smallest unit.
+pub fn unit(decimals: u8) -> U256 {
+    U256::from(10u64).pow(U256::from(decimals))
+}
+
+/// ⌈a / b⌉ for b ≠ 0.
+pub fn div_ceil(a: U256, b: U256) -> U256 {
+    let (q, r) = a.div_rem(b);
+    if r.is_zero() { q } else { q + U256::from(1) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_are_what_they_say() {
+        assert_eq!(WAD, U256::from(10u64).pow(U256::from(18)));
+        assert_eq!(RAY, U256::from(10u64).pow(U256::from(27)));
+    }
+
+    #[test]
+    fn percent_mul_rounds_half_up_like_aave() {
+        // 8250 bps of 3 = 2.475 → 2; of 2 = 1.65 → 2; of 10_000 = 8250.
+        assert_eq!(percent_mul(U256::from(3), 8250), U256::from(2));
+        assert_eq!(percent_mul(U256::from(2), 8250), U256::from(2));
+        assert_eq!(percent_mul(U256::from(10_000), 8250), U256::from(8250));
+        assert_eq!(percent_mul(U256::from(1), 5000), U256::from(1));
+    }
+
+    #[test]
+    fn percent_div_inverts_percent_mul() {
+        assert_eq!(percent_div(U256::from(8000), 8000), U256::from(10_000));
+        assert_eq!(percent_div(U256::from(1), 3), U256::from(3333));
+    }
+
+    #[test]
+    fn wad_div_and_ray_mul_round_half_up() {
+        assert_eq!(
+            wad_div(U256::from(1), U256::from(3)),
+            U256::from(333_333_333_333_333_333u64)
+        );
+        assert_eq!(
+            wad_div(U256::from(2), U256::from(3)),
+            U256::from(666_666_666_666_666_667u64)
+        );
+        assert_eq!(ray_mul(U256::from(3), RAY / U256::from(2)), U256::from(2));
+        assert_eq!(wad_mul(WAD, U256::from(7)), U256::from(7));
+    }
+
+    #[test]
+    fn div_ceil_rounds_up_only_with_a_remainder() {
+        assert_eq!(div_ceil(U256::from(10), U256::from(5)), U256::from(2));
+        assert_eq!(div_ceil(U256::from(11), U256::from(5)), U256::from(3));
+    }
+}

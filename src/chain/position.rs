@@ -1,0 +1,176 @@
+//! A lending position as read at one block: what the risk math and the renderers consume.
+//!
+//! Protocol readers fill these types; nothing here talks to the chain.
+
+use alloy::primitives::{Address, U256};
+use serde::Serialize;
+
+/// The static risk configuration of one reserve, decoded from Aave's configuration bitmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct ReserveConfig {
+    /// Max loan-to-value, in bps (8000 = 80%).
+    pub ltv: u64,
+    /// Liquidation threshold, in bps.
+    pub liquidation_threshold: u64,
+    /// Liquidation bonus, in bps over 100% (10500 = liquidators receive 5% extra).
+    pub liquidation_bonus: u64,
+    /// Token decimals as configured in the reserve.
+    pub decimals: u8,
+    /// The reserve accepts actions at all.
+    pub active: bool,
+    /// No new supply or borrow; repay, withdraw and liquidation still work.
+    pub frozen: bool,
+    /// Nothing works until unpaused.
+    pub paused: bool,
+    /// Variable borrowing is enabled.
+    pub borrowing_enabled: bool,
+    /// May be borrowed by users in isolation mode.
+    pub borrowable_in_isolation: bool,
+    /// Borrowing it forbids borrowing anything else.
+    pub siloed_borrowing: bool,
+    /// Share of interest kept by the protocol, in bps.
+    pub reserve_factor: u64,
+    /// Borrow cap in whole tokens (0 = none).
+    pub borrow_cap: U256,
+    /// Supply cap in whole tokens (0 = none).
+    pub supply_cap: U256,
+    /// E-Mode category id (0 = none).
+    pub emode_category: u8,
+    /// Isolation-mode debt ceiling in USD with 2 decimals (0 = not an isolated asset).
+    pub debt_ceiling: U256,
+}
+
+/// An E-Mode category (Aave v3): higher LTV / liquidation threshold for correlated assets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EModeCategory {
+    /// Category id (1–255).
+    pub id: u8,
+    /// LTV in bps inside the category.
+    pub ltv: u64,
+    /// Liquidation threshold in bps inside the category.
+    pub liquidation_threshold: u64,
+    /// Liquidation bonus in bps inside the category.
+    pub liquidation_bonus: u64,
+    /// Optional price source shared by the category's assets (zero = each asset's own price).
+    pub price_source: Address,
+    /// Human label, e.g. "Stablecoins".
+    pub label: String,
+}
+
+/// One reserve of the market together with the user's balances in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReserveState {
+    /// Underlying asset.
+    pub asset: Address,
+    /// Token symbol (as the token reports it).
+    pub symbol: String,
+    /// Token decimals.
+    pub decimals: u8,
+    /// Price in the market's base currency, as the protocol prices it for this user.
+    pub price: U256,
+    /// Decoded reserve configuration.
+    pub config: ReserveConfig,
+    /// Treated as a stablecoin for "all volatile prices" scenarios (from config).
+    pub is_stablecoin: bool,
+    /// The user's supplied balance (aToken balance), in token units.
+    pub supplied: U256,
+    /// The user's variable debt, in token units.
+    pub variable_debt: U256,
+    /// The user's stable-rate debt, in token units.
+    pub stable_debt: U256,
+    /// The user's collateral switch for this reserve.
+    pub collateral_enabled: bool,
+    /// The user's borrowing flag for this reserve.
+    pub borrowing: bool,
+    /// Total supplied by everyone (aToken total supply).
+    pub total_supplied: U256,
+    /// Total debt of everyone (variable + stable).
+    pub total_debt: U256,
+    /// Underlying held by the aToken: what can be withdrawn or borrowed right now.
+    pub available_liquidity: U256,
+    /// Isolation-mode debt currently backed by this (isolated) collateral, USD with 2 decimals.
+    pub isolation_mode_total_debt: U256,
+    /// Current supply rate, ray (1e27 = 100% APR).
+    pub liquidity_rate: U256,
+    /// Current variable borrow rate, ray.
+    pub variable_borrow_rate: U256,
+}
+
+impl ReserveState {
+    /// The user's total debt in this reserve.
+    pub fn debt(&self) -> U256 {
+        self.variable_debt + self.stable_debt
+    }
+
+    /// True when the user has anything in this reserve.
+    pub fn is_involved(&self) -> bool {
+        !self.supplied.is_zero() || !self.debt().is_zero()
+    }
+}
+
+/// What `Pool.getUserAccountData` reported, in the same batch as everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct ReportedAccountData {
+    /// Total collateral in base currency.
+    pub total_collateral_base: U256,
+    /// Total debt in base currency.
+    pub total_debt_base: U256,
+    /// Available borrows in base currency.
+    pub available_borrows_base: U256,
+    /// Weighted liquidation threshold, bps.
+    pub current_liquidation_threshold: U256,
+    /// Weighted LTV, bps.
+    pub ltv: U256,
+    /// Health factor, wad.
+    pub health_factor: U256,
+}
+
+/// A user's whole position in one market, every figure from the same block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Position {
+    /// Market name from the config.
+    pub market: String,
+    /// The account.
+    pub user: Address,
+    /// Block the figures were read at.
+    pub block_number: u64,
+    /// That block's timestamp (seconds).
+    pub block_timestamp: u64,
+    /// One unit of the base currency (1e8 for USD markets).
+    pub base_currency_unit: U256,
+    /// The user's E-Mode category, when one is active.
+    pub emode: Option<EModeCategory>,
+    /// Every reserve of the market, in reserve-id order.
+    pub reserves: Vec<ReserveState>,
+    /// The protocol's own account view, for cross-checking.
+    pub reported: ReportedAccountData,
+}
+
+impl Position {
+    /// Index of the reserve whose symbol matches (case-insensitive).
+    pub fn reserve_index(&self, symbol: &str) -> Option<usize> {
+        self.reserves
+            .iter()
+            .position(|r| r.symbol.eq_ignore_ascii_case(symbol))
+    }
+
+    /// True when the user has no supply and no debt at all.
+    pub fn is_empty(&self) -> bool {
+        !self.reserves.iter().any(ReserveState::is_involved)
+    }
+
+    /// The isolated collateral when the user is in isolation mode: exactly one collateral
+    /// enabled and that reserve has a debt ceiling (`UserConfiguration.getIsolationModeState`).
+    pub fn isolation_collateral(&self) -> Option<usize> {
+        let mut enabled = self
+            .reserves
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.collateral_enabled);
+        let (index, only) = enabled.next()?;
+        if enabled.next().is_some() || only.config.debt_ceiling.is_zero() {
+            return None;
+        }
+        Some(index)
+    }
+}

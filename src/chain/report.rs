@@ -1,0 +1,268 @@
+//! A risk report: every figure one answer about a position needs, computed from a [`Position`].
+//!
+//! Pure data (`U256` throughout) plus a JSON view that carries raw integers as decimal strings
+//! beside their display values. Wording for people lives with each adapter.
+
+use alloy::primitives::U256;
+use serde_json::{Value, json};
+
+use super::format;
+use super::math::WAD;
+use super::position::Position;
+use super::risk::{
+    self, AccountTotals, CloseFactor, Limit, LiquidationPrice, PriceMove, RepayPlan, SafeAmount,
+};
+
+/// Where a health factor sits, in the bands lendesk explains to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthBand {
+    /// No debt: nothing can be liquidated.
+    NoDebt,
+    /// HF ≥ 2.
+    Comfortable,
+    /// 1.5 ≤ HF < 2.
+    Moderate,
+    /// 1.1 ≤ HF < 1.5.
+    Risky,
+    /// 1 ≤ HF < 1.1.
+    Danger,
+    /// HF < 1: liquidators can act now.
+    Liquidatable,
+}
+
+impl HealthBand {
+    /// The band of a health factor (wad).
+    pub fn of(health_factor: U256) -> Self {
+        let hundredths = |h: u64| WAD * U256::from(h) / U256::from(100);
+        if health_factor == U256::MAX {
+            Self::NoDebt
+        } else if health_factor >= hundredths(200) {
+            Self::Comfortable
+        } else if health_factor >= hundredths(150) {
+            Self::Moderate
+        } else if health_factor >= hundredths(110) {
+            Self::Risky
+        } else if health_factor >= WAD {
+            Self::Danger
+        } else {
+            Self::Liquidatable
+        }
+    }
+}
+
+/// HF after all volatile prices move by `change_bps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scenario {
+    /// Relative move in bps (−1000 = −10%).
+    pub change_bps: i64,
+    /// Account totals after the move.
+    pub totals: AccountTotals,
+}
+
+/// Per-asset risk figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssetRisk {
+    /// Index into `Position::reserves`.
+    pub index: usize,
+    /// The price that liquidates, this asset alone moving.
+    pub liquidation_price: LiquidationPrice,
+    /// Safe withdraw when the user supplies this asset.
+    pub safe_withdraw: Option<SafeAmount>,
+    /// Safe extra borrow of this asset.
+    pub safe_borrow: SafeAmount,
+    /// Repayment reaching the target HF when the user owes this asset.
+    pub repay_to_target: Option<RepayPlan>,
+    /// While liquidatable: the most of this debt a liquidator may repay in one call.
+    pub max_liquidatable_debt: Option<U256>,
+}
+
+/// Everything computed about one position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskReport {
+    /// Target HF used for the safe amounts (wad).
+    pub target_health_factor: U256,
+    /// Totals as the protocol computes them.
+    pub totals: AccountTotals,
+    /// The HF band.
+    pub band: HealthBand,
+    /// Close factor while liquidatable.
+    pub close_factor: Option<CloseFactor>,
+    /// Largest fall of all volatile prices together that keeps HF ≥ 1 (bps).
+    pub volatile_drop_safe_bps: Option<u64>,
+    /// HF when volatile prices fall 10, 20 and 30%.
+    pub scenarios: Vec<Scenario>,
+    /// One entry per reserve of the market.
+    pub assets: Vec<AssetRisk>,
+}
+
+/// The standard what-if moves shown with every position: −10%, −20%, −30%.
+pub const STANDARD_DROPS_BPS: [i64; 3] = [-1_000, -2_000, -3_000];
+
+/// Computes the report for `position` with safe amounts aimed at `target` (wad).
+pub fn assess(position: &Position, target: U256) -> RiskReport {
+    let totals = risk::account_totals(position);
+    let close_factor = risk::close_factor(totals.health_factor);
+    let assets = position
+        .reserves
+        .iter()
+        .enumerate()
+        .map(|(index, r)| AssetRisk {
+            index,
+            liquidation_price: if r.is_involved() {
+                risk::liquidation_price(position, index)
+            } else {
+                LiquidationPrice::None
+            },
+            safe_withdraw: (!r.supplied.is_zero())
+                .then(|| risk::max_safe_withdraw(position, index, target)),
+            safe_borrow: risk::max_safe_borrow(position, index, target),
+            repay_to_target: (!r.debt().is_zero())
+                .then(|| risk::repay_to_target(position, index, target)),
+            max_liquidatable_debt: close_factor
+                .map(|cf| super::math::percent_mul(r.debt(), cf.bps)),
+        })
+        .collect();
+    RiskReport {
+        target_health_factor: target,
+        totals,
+        band: HealthBand::of(totals.health_factor),
+        close_factor,
+        volatile_drop_safe_bps: risk::volatile_drop_to_liquidation(position),
+        scenarios: STANDARD_DROPS_BPS
+            .iter()
+            .map(|&change_bps| Scenario {
+                change_bps,
+                totals: risk::what_if(position, PriceMove::AllVolatile { change_bps }),
+            })
+            .collect(),
+        assets,
+    }
+}
+
+fn raw(value: U256) -> Value {
+    Value::String(value.to_string())
+}
+
+fn hf_raw(value: U256) -> Value {
+    if value == U256::MAX {
+        Value::Null
+    } else {
+        raw(value)
+    }
+}
+
+fn limit_name(limit: Limit) -> Value {
+    serde_json::to_value(limit).unwrap_or(Value::Null)
+}
+
+/// The JSON view: every figure, raw integers as decimal strings beside display strings.
+pub fn to_json(position: &Position, report: &RiskReport) -> Value {
+    let unit = position.base_currency_unit;
+    let t = &report.totals;
+    let assets: Vec<Value> = report
+        .assets
+        .iter()
+        .map(|a| {
+            let r = &position.reserves[a.index];
+            let amount = |v: U256| json!({ "raw": raw(v), "display": format::token(v, r.decimals) });
+            let (lp_kind, lp_price) = match a.liquidation_price {
+                LiquidationPrice::None => ("none", None),
+                LiquidationPrice::AlreadyLiquidatable => ("already_liquidatable", None),
+                LiquidationPrice::AtOrBelow(p) => ("at_or_below", Some(p)),
+                LiquidationPrice::AtOrAbove(p) => ("at_or_above", Some(p)),
+            };
+            json!({
+                "symbol": r.symbol,
+                "asset": r.asset.to_checksum(None),
+                "decimals": r.decimals,
+                "price": { "raw": raw(r.price), "display": format::price(r.price, unit) },
+                "supplied": amount(r.supplied),
+                "supplied_usd": format::usd(r.supplied * r.price / super::math::unit(r.decimals), unit),
+                "variable_debt": amount(r.variable_debt),
+                "stable_debt": amount(r.stable_debt),
+                "debt_usd": format::usd(r.debt() * r.price / super::math::unit(r.decimals), unit),
+                "collateral_enabled": r.collateral_enabled,
+                "is_stablecoin": r.is_stablecoin,
+                "ltv_bps": r.config.ltv,
+                "liquidation_threshold_bps": r.config.liquidation_threshold,
+                "liquidation_bonus_bps": r.config.liquidation_bonus,
+                "emode_category": r.config.emode_category,
+                "frozen": r.config.frozen,
+                "paused": r.config.paused,
+                "borrowing_enabled": r.config.borrowing_enabled,
+                "supply_cap": raw(r.config.supply_cap),
+                "borrow_cap": raw(r.config.borrow_cap),
+                "debt_ceiling": raw(r.config.debt_ceiling),
+                "available_liquidity": amount(r.available_liquidity),
+                "supply_apr": format::ray_rate(r.liquidity_rate),
+                "variable_borrow_apr": format::ray_rate(r.variable_borrow_rate),
+                "liquidation_price": {
+                    "kind": lp_kind,
+                    "raw": lp_price.map(raw),
+                    "display": lp_price.map(|p| format::price(p, unit)),
+                },
+                "safe_withdraw": a.safe_withdraw.map(|s| json!({
+                    "amount": amount(s.amount), "limit": limit_name(s.limit),
+                    "health_factor_after": hf_raw(s.health_factor_after),
+                })),
+                "safe_borrow": json!({
+                    "amount": amount(a.safe_borrow.amount), "limit": limit_name(a.safe_borrow.limit),
+                    "health_factor_after": hf_raw(a.safe_borrow.health_factor_after),
+                }),
+                "repay_to_target": a.repay_to_target.map(|p| json!({
+                    "amount": amount(p.amount), "reaches_target": p.reaches_target,
+                    "health_factor_after": hf_raw(p.health_factor_after),
+                })),
+                "max_liquidatable_debt": a.max_liquidatable_debt.map(amount),
+            })
+        })
+        .collect();
+    json!({
+        "market": position.market,
+        "user": position.user.to_checksum(None),
+        "block_number": position.block_number,
+        "block_timestamp": position.block_timestamp,
+        "base_currency_unit": raw(unit),
+        "emode": position.emode.as_ref().map(|c| json!({
+            "id": c.id, "label": c.label, "ltv_bps": c.ltv,
+            "liquidation_threshold_bps": c.liquidation_threshold,
+        })),
+        "isolation_collateral": position.isolation_collateral().map(|i| position.reserves[i].symbol.clone()),
+        "summary": {
+            "health_factor": { "raw": hf_raw(t.health_factor), "display": format::health_factor(t.health_factor) },
+            "band": report.band,
+            "total_collateral_base": { "raw": raw(t.total_collateral_base), "display": format::usd(t.total_collateral_base, unit) },
+            "total_debt_base": { "raw": raw(t.total_debt_base), "display": format::usd(t.total_debt_base, unit) },
+            "available_borrows_base": { "raw": raw(t.available_borrows_base), "display": format::usd(t.available_borrows_base, unit) },
+            "ltv_bps": raw(t.ltv),
+            "liquidation_threshold_bps": raw(t.liquidation_threshold),
+            "target_health_factor": raw(report.target_health_factor),
+            "close_factor_bps": report.close_factor.map(|c| c.bps),
+            "volatile_drop_to_liquidation_bps": report.volatile_drop_safe_bps,
+            "protocol_health_factor": hf_raw(position.reported.health_factor),
+        },
+        "scenarios": report.scenarios.iter().map(|s| json!({
+            "volatile_change_bps": s.change_bps,
+            "health_factor": { "raw": hf_raw(s.totals.health_factor), "display": format::health_factor(s.totals.health_factor) },
+            "liquidatable": s.totals.health_factor < WAD,
+        })).collect::<Vec<_>>(),
+        "assets": assets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_follow_the_documented_thresholds() {
+        let h = |x: u64| WAD * U256::from(x) / U256::from(100);
+        assert_eq!(HealthBand::of(U256::MAX), HealthBand::NoDebt);
+        assert_eq!(HealthBand::of(h(250)), HealthBand::Comfortable);
+        assert_eq!(HealthBand::of(h(199)), HealthBand::Moderate);
+        assert_eq!(HealthBand::of(h(130)), HealthBand::Risky);
+        assert_eq!(HealthBand::of(h(105)), HealthBand::Danger);
+        assert_eq!(HealthBand::of(h(99)), HealthBand::Liquidatable);
+    }
+}

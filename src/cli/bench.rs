@@ -1,0 +1,109 @@
+//! `lendesk bench`: position-lookup latency on a local devnet, batched (one Multicall3 round
+//! trip) against the naive way (one eth_call per figure), in the same run.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use alloy::primitives::Address;
+
+use super::CommandError;
+use crate::chain::aave_v3::AaveV3Reader;
+use crate::chain::rpc::Rpc;
+use crate::config::{MULTICALL3, MarketConfig, MarketKind, RiskConfig};
+use crate::devnet::{Devnet, DevnetOptions};
+
+/// Latency figures of one way of reading.
+#[derive(Debug, Clone, Copy)]
+pub struct Latency {
+    /// Median.
+    pub p50: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+    /// HTTP round trips per lookup.
+    pub round_trips: f64,
+}
+
+fn percentile(sorted: &[Duration], pct: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (sorted.len() * pct).div_ceil(100).max(1) - 1;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+async fn measure(
+    reader: &AaveV3Reader,
+    users: &[Address],
+    lookups: usize,
+    naive: bool,
+) -> Result<Latency, CommandError> {
+    let mut samples = Vec::with_capacity(lookups);
+    let before = reader.rpc().round_trips.get();
+    for i in 0..lookups {
+        let user = users[i % users.len()];
+        let start = Instant::now();
+        if naive {
+            reader.position_one_by_one(user).await?;
+        } else {
+            reader.position(user).await?;
+        }
+        samples.push(start.elapsed());
+    }
+    let trips = reader.rpc().round_trips.get() - before;
+    samples.sort();
+    Ok(Latency {
+        p50: percentile(&samples, 50),
+        p99: percentile(&samples, 99),
+        round_trips: trips as f64 / lookups.max(1) as f64,
+    })
+}
+
+/// Starts a devnet, warms the reader, then measures `lookups` lookups each way.
+pub async fn run(lookups: usize) -> Result<String, CommandError> {
+    let devnet = Devnet::start(DevnetOptions {
+        port: 0,
+        fresh: false,
+    })
+    .await
+    .map_err(|e| CommandError::Other(e.to_string()))?;
+    let manifest = devnet.manifest();
+    let market = MarketConfig {
+        name: "devnet".into(),
+        chain_id: manifest.chain_id,
+        rpc_url: devnet.rpc_url().to_string(),
+        kind: MarketKind::AaveV3,
+        pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        multicall3: MULTICALL3,
+    };
+    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10))?;
+    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
+    let users: Vec<Address> = manifest.accounts.iter().map(|a| a.address).collect();
+    // Warm-up: market discovery and connection setup are not part of a lookup.
+    for &user in &users {
+        reader.position(user).await?;
+        reader.position_one_by_one(user).await?;
+    }
+    let batched = measure(&reader, &users, lookups, false).await?;
+    let naive = measure(&reader, &users, lookups, true).await?;
+    let ratio = naive.p50.as_secs_f64() / batched.p50.as_secs_f64().max(1e-9);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "position lookup on the devnet, {lookups} lookups each, {} accounts",
+        users.len()
+    );
+    for (name, l) in [
+        ("batched (Multicall3)", batched),
+        ("naive (one call per read)", naive),
+    ] {
+        let _ = writeln!(
+            out,
+            "  {name:<26} p50 {:>8.3} ms   p99 {:>8.3} ms   {:>5.1} HTTP round trips per lookup",
+            l.p50.as_secs_f64() * 1e3,
+            l.p99.as_secs_f64() * 1e3,
+            l.round_trips
+        );
+    }
+    let _ = writeln!(out, "  batched is {ratio:.1}x faster at the median");
+    Ok(out)
+}

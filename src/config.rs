@@ -1,0 +1,342 @@
+//! The configuration file (`lendesk.toml`) and the environment variables that override it.
+//!
+//! Owns parsing and validation only; each service takes the part it needs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use alloy::primitives::{Address, U256};
+use serde::Deserialize;
+
+use crate::chain::math::WAD;
+
+/// What went wrong reading the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The path tried.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for lendesk.
+    #[error("config file {path} is invalid: {message}")]
+    Parse {
+        /// The path read.
+        path: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A value is out of range or malformed.
+    #[error("invalid setting {key}: {message}")]
+    Invalid {
+        /// The setting's name.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Which protocol a market speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum MarketKind {
+    /// Aave v3 and its forks.
+    #[serde(rename = "aave-v3")]
+    AaveV3,
+}
+
+/// One lending market to read positions from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketConfig {
+    /// Short name users and operators refer to (`--market NAME`).
+    pub name: String,
+    /// Expected chain id of the RPC node.
+    pub chain_id: u64,
+    /// JSON-RPC endpoint.
+    pub rpc_url: String,
+    /// Protocol.
+    pub kind: MarketKind,
+    /// Aave's PoolAddressesProvider; Pool, oracle and data provider are discovered from it.
+    pub pool_addresses_provider: Address,
+    /// Multicall3 address (default: the canonical 0xcA11…CA11).
+    #[serde(default = "default_multicall3")]
+    pub multicall3: Address,
+}
+
+/// The canonical Multicall3 address, the same on every EVM chain.
+pub const MULTICALL3: Address =
+    alloy::primitives::address!("cA11bde05977b3631167028862bE2a173976CA11");
+
+fn default_multicall3() -> Address {
+    MULTICALL3
+}
+
+/// Risk settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskConfig {
+    /// Target health factor for safe withdraw / borrow / repay, as a decimal string ("1.01").
+    pub target_health_factor: String,
+    /// Symbols treated as stablecoins in "all prices fall" scenarios.
+    pub stablecoins: Vec<String>,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        Self {
+            target_health_factor: "1.01".into(),
+            stablecoins: [
+                "USDC", "USDT", "DAI", "USDC.e", "USDbC", "FRAX", "LUSD", "GHO", "PYUSD", "crvUSD",
+                "USDe", "sUSD", "EURC", "EURS", "RLUSD", "USDS",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        }
+    }
+}
+
+/// RPC settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RpcConfig {
+    /// How long one answer may wait for the node, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        Self { timeout_ms: 5_000 }
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Market used when none is named.
+    #[serde(default)]
+    pub default_market: Option<String>,
+    /// Markets, at least one for position answers.
+    #[serde(default)]
+    pub markets: Vec<MarketConfig>,
+    /// Risk settings.
+    #[serde(default)]
+    pub risk: RiskConfig,
+    /// RPC settings.
+    #[serde(default)]
+    pub rpc: RpcConfig,
+}
+
+impl Config {
+    /// Reads `path` if it exists (a missing default file is an empty config), then applies
+    /// environment overrides: `LENDESK_RPC_URL` (the default market's endpoint),
+    /// `LENDESK_MARKET` (default market), `LENDESK_RPC_TIMEOUT_MS`, `LENDESK_TARGET_HF`.
+    pub fn load(path: &Path, must_exist: bool) -> Result<Self, ConfigError> {
+        let mut config = match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, &path.display().to_string())?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Self::default(),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
+        };
+        config.apply_env(|key| std::env::var(key).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses TOML text.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            message: e.message().to_string(),
+        })
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(name) = var("LENDESK_MARKET") {
+            self.default_market = Some(name);
+        }
+        if let Some(url) = var("LENDESK_RPC_URL") {
+            let name = self.default_market.clone();
+            if let Some(m) = self
+                .markets
+                .iter_mut()
+                .find(|m| name.as_deref().is_none_or(|n| n == m.name))
+            {
+                m.rpc_url = url;
+            }
+        }
+        if let Some(ms) = var("LENDESK_RPC_TIMEOUT_MS") {
+            self.rpc.timeout_ms = ms.trim().parse().map_err(|_| ConfigError::Invalid {
+                key: "LENDESK_RPC_TIMEOUT_MS".into(),
+                message: format!("{ms:?} is not a number of milliseconds"),
+            })?;
+        }
+        if let Some(hf) = var("LENDESK_TARGET_HF") {
+            self.risk.target_health_factor = hf;
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.target_health_factor()?;
+        if self.rpc.timeout_ms == 0 {
+            return Err(ConfigError::Invalid {
+                key: "rpc.timeout_ms".into(),
+                message: "must be greater than 0".into(),
+            });
+        }
+        for (i, m) in self.markets.iter().enumerate() {
+            if self.markets[..i].iter().any(|o| o.name == m.name) {
+                return Err(ConfigError::Invalid {
+                    key: "markets".into(),
+                    message: format!("market name {:?} is used twice", m.name),
+                });
+            }
+            url::Url::parse(&m.rpc_url).map_err(|e| ConfigError::Invalid {
+                key: format!("markets.{}.rpc_url", m.name),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The target health factor as a wad (≥ 1.0).
+    pub fn target_health_factor(&self) -> Result<U256, ConfigError> {
+        let invalid = |message: &str| ConfigError::Invalid {
+            key: "risk.target_health_factor".into(),
+            message: message.into(),
+        };
+        let value = parse_decimal(&self.risk.target_health_factor, 18)
+            .ok_or_else(|| invalid("expected a decimal number such as 1.01"))?;
+        if value < WAD {
+            return Err(invalid("must be at least 1.0 (below 1 is liquidation)"));
+        }
+        Ok(value)
+    }
+
+    /// The RPC timeout.
+    pub fn rpc_timeout(&self) -> Duration {
+        Duration::from_millis(self.rpc.timeout_ms)
+    }
+
+    /// The market named `name`, or the default one (the `default_market`, else the first).
+    pub fn market(&self, name: Option<&str>) -> Option<&MarketConfig> {
+        match name.or(self.default_market.as_deref()) {
+            Some(n) => self.markets.iter().find(|m| m.name.eq_ignore_ascii_case(n)),
+            None => self.markets.first(),
+        }
+    }
+
+    /// Names of the configured markets, for error messages.
+    pub fn market_names(&self) -> Vec<String> {
+        self.markets.iter().map(|m| m.name.clone()).collect()
+    }
+}
+
+/// Parses a non-negative decimal string exactly into an integer with `decimals` places.
+/// Returns `None` for malformed input or more fractional digits than `decimals`.
+pub fn parse_decimal(text: &str, decimals: u8) -> Option<U256> {
+    let text = text.trim();
+    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if !digits(int) || !digits(frac) || frac.len() > usize::from(decimals) {
+        return None;
+    }
+    let scale = U256::from(10u64).pow(U256::from(decimals));
+    let int = if int.is_empty() {
+        U256::ZERO
+    } else {
+        U256::from_str_radix(int, 10).ok()?
+    };
+    let frac_scaled = if frac.is_empty() {
+        U256::ZERO
+    } else {
+        let pad = U256::from(10u64).pow(U256::from(usize::from(decimals) - frac.len()));
+        U256::from_str_radix(frac, 10).ok()? * pad
+    };
+    int.checked_mul(scale)?.checked_add(frac_scaled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::risk::DEFAULT_TARGET_HEALTH_FACTOR;
+
+    const SAMPLE: &str = r#"
+default_market = "devnet"
+
+[[markets]]
+name = "devnet"
+chain_id = 31337
+rpc_url = "http://127.0.0.1:8545"
+kind = "aave-v3"
+pool_addresses_provider = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+"#;
+
+    #[test]
+    fn parses_a_market_and_fills_defaults() {
+        let c = Config::parse(SAMPLE, "test").unwrap();
+        let m = c.market(None).unwrap();
+        assert_eq!(m.chain_id, 31337);
+        assert_eq!(m.multicall3, MULTICALL3);
+        assert_eq!(c.rpc_timeout(), Duration::from_secs(5));
+        assert_eq!(
+            c.target_health_factor().unwrap(),
+            DEFAULT_TARGET_HEALTH_FACTOR
+        );
+        assert!(c.market(Some("mainnet")).is_none());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut c = Config::parse(SAMPLE, "test").unwrap();
+        c.apply_env(|k| match k {
+            "LENDESK_RPC_URL" => Some("http://127.0.0.1:9999".into()),
+            "LENDESK_RPC_TIMEOUT_MS" => Some("250".into()),
+            "LENDESK_TARGET_HF" => Some("1.5".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.market(None).unwrap().rpc_url, "http://127.0.0.1:9999");
+        assert_eq!(c.rpc_timeout(), Duration::from_millis(250));
+        assert_eq!(
+            c.target_health_factor().unwrap(),
+            WAD * U256::from(3) / U256::from(2)
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_targets() {
+        assert!(Config::parse("colour = 1", "t").is_err());
+        let mut c = Config::default();
+        c.risk.target_health_factor = "0.9".into();
+        assert!(c.validate().is_err());
+        c.risk.target_health_factor = "abc".into();
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(parse_decimal("1.01", 2), Some(U256::from(101)));
+        assert_eq!(
+            parse_decimal("1850.5", 8),
+            Some(U256::from(185_050_000_000u64))
+        );
+        assert_eq!(parse_decimal(".5", 1), Some(U256::from(5)));
+        assert_eq!(parse_decimal("1.001", 2), None);
+        assert_eq!(parse_decimal("-1", 2), None);
+        assert_eq!(parse_decimal("1e5", 2), None);
+        assert_eq!(parse_decimal("", 2), None);
+    }
+}

@@ -1,0 +1,154 @@
+//! The `lendesk` binary: parses the command line and hands each command to the library.
+//! The only place `anyhow` is used; exit codes: 0 ok, 1 failure, 2 bad input, 3 RPC trouble.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use lendesk::cli::{self, CommandError};
+use lendesk::devnet;
+
+#[derive(Parser)]
+#[command(
+    name = "lendesk",
+    version,
+    about = "An open-source help desk for DeFi lending"
+)]
+struct Cli {
+    /// Configuration file (default: lendesk.toml in the working directory, if present).
+    #[arg(long, global = true, env = "LENDESK_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a local devnet with a real Aave v3 market and show the demo accounts' positions.
+    Demo {
+        /// Port for Anvil (0 picks a free one).
+        #[arg(long, default_value_t = 8545)]
+        port: u16,
+    },
+    /// Run a local Anvil chain with a real Aave v3 market (until Ctrl-C).
+    Devnet {
+        #[command(subcommand)]
+        action: Option<DevnetAction>,
+        /// Port for Anvil.
+        #[arg(long, default_value_t = 8545)]
+        port: u16,
+        /// Deploy from scratch instead of loading the saved state.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Measure position-lookup latency on a fresh devnet: batched vs one call per read.
+    Bench {
+        /// Lookups per method.
+        #[arg(long, default_value_t = 200)]
+        lookups: usize,
+    },
+    /// Show an account's lending position, its risk and what would make it safer.
+    Position {
+        /// The account's address (0x…, 40 hex digits).
+        address: String,
+        /// Market name from the config (default: the config's default market).
+        #[arg(long)]
+        market: Option<String>,
+        /// Print every figure as JSON (raw integers as strings beside display values).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevnetAction {
+    /// Set an asset's oracle price on a running devnet: `lendesk devnet price WETH 1850.5`.
+    Price {
+        /// Token symbol, e.g. WETH.
+        symbol: String,
+        /// New price in USD.
+        usd: String,
+        /// The devnet manifest written by `lendesk devnet`.
+        #[arg(long, default_value = "devnet.json")]
+        manifest: PathBuf,
+    },
+    /// Liquidate an account on a running devnet with a real liquidationCall.
+    Liquidate {
+        /// The account to liquidate.
+        user: String,
+        /// The devnet manifest written by `lendesk devnet`.
+        #[arg(long, default_value = "devnet.json")]
+        manifest: PathBuf,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LENDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<(), CommandError> {
+    match cli.command {
+        Command::Position {
+            address,
+            market,
+            json,
+        } => {
+            let config = cli::load_config(cli.config)?;
+            let text = cli::position(&config, &address, market.as_deref(), json).await?;
+            println!("{}", text.trim_end());
+            Ok(())
+        }
+        Command::Bench { lookups } => {
+            println!("{}", cli::bench::run(lookups.max(1)).await?.trim_end());
+            Ok(())
+        }
+        Command::Demo { port } => cli::demo::run(port).await,
+        Command::Devnet {
+            action,
+            port,
+            fresh,
+        } => {
+            let result = match action {
+                None => {
+                    let here =
+                        std::env::current_dir().map_err(|e| CommandError::Other(e.to_string()))?;
+                    devnet::cli::run_devnet(port, fresh, &here).await
+                }
+                Some(DevnetAction::Price {
+                    symbol,
+                    usd,
+                    manifest,
+                }) => devnet::cli::run_price(&manifest, &symbol, &usd).await,
+                Some(DevnetAction::Liquidate { user, manifest }) => {
+                    let user = lendesk::chain::parse_address(&user)
+                        .map_err(|e| CommandError::BadInput(e.to_string()))?;
+                    devnet::cli::run_liquidate(&manifest, user).await
+                }
+            };
+            result.map_err(|e| CommandError::Other(e.to_string()))
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let err = anyhow::Error::new(e);
+            eprintln!("error: {err}");
+            let code = err
+                .downcast_ref::<CommandError>()
+                .map(CommandError::exit_code)
+                .unwrap_or(1);
+            ExitCode::from(code)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The shared fixture for tests that need a chain: a real Anvil with the real Aave v3 market,
+//! started once per test binary (read-only tests) or once per test (tests that move prices,
+//! withdraw, repay or liquidate).
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use alloy::eips::BlockId;
+use alloy::primitives::{Address, U256};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use lendesk::chain::aave_v3::AaveV3Reader;
+use lendesk::chain::rpc::Rpc;
+use lendesk::config::{Config, MULTICALL3, MarketConfig, MarketKind, RiskConfig};
+use lendesk::devnet::{Devnet, DevnetManifest, DevnetOptions};
+
+/// A running devnet as tests see it.
+#[derive(Clone)]
+pub struct Chain {
+    pub rpc_url: String,
+    pub manifest: DevnetManifest,
+}
+
+static SHARED: OnceLock<Chain> = OnceLock::new();
+
+/// The devnet shared by every read-only test of this binary. It lives on a thread of its own
+/// that never ends, so Anvil (bound to its spawning thread by PDEATHSIG) dies with the binary.
+pub fn shared() -> Chain {
+    SHARED
+        .get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("test runtime");
+                let devnet = runtime
+                    .block_on(Devnet::start(DevnetOptions {
+                        port: 0,
+                        fresh: false,
+                    }))
+                    .expect("start the devnet");
+                tx.send(Chain {
+                    rpc_url: devnet.rpc_url().to_string(),
+                    manifest: devnet.manifest().clone(),
+                })
+                .expect("hand the devnet to the tests");
+                loop {
+                    std::thread::park();
+                }
+            });
+            rx.recv().expect("devnet thread")
+        })
+        .clone()
+}
+
+/// A devnet of this test's own, for tests that change chain state.
+pub async fn own() -> Devnet {
+    Devnet::start(DevnetOptions {
+        port: 0,
+        fresh: false,
+    })
+    .await
+    .expect("start a devnet")
+}
+
+pub fn market(rpc_url: &str, manifest: &DevnetManifest) -> MarketConfig {
+    MarketConfig {
+        name: "devnet".into(),
+        chain_id: manifest.chain_id,
+        rpc_url: rpc_url.into(),
+        kind: MarketKind::AaveV3,
+        pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        multicall3: MULTICALL3,
+    }
+}
+
+pub fn config(rpc_url: &str, manifest: &DevnetManifest) -> Config {
+    Config {
+        default_market: Some("devnet".into()),
+        markets: vec![market(rpc_url, manifest)],
+        ..Default::default()
+    }
+}
+
+pub fn reader(rpc_url: &str, manifest: &DevnetManifest) -> AaveV3Reader {
+    let rpc = Rpc::connect(rpc_url, Duration::from_secs(10)).expect("rpc");
+    AaveV3Reader::new(
+        market(rpc_url, manifest),
+        rpc,
+        RiskConfig::default().stablecoins,
+    )
+}
+
+/// A provider that sends transactions from Anvil's unlocked accounts (`from` set per tx).
+/// No fillers: Anvil fills nonce and gas itself, so snapshots and reverts never leave a cached
+/// nonce behind (a future nonce would wait in the mempool forever).
+pub fn provider(rpc_url: &str) -> DynProvider {
+    ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .connect_http(rpc_url.parse().expect("url"))
+        .erased()
+}
+
+pub fn account(manifest: &DevnetManifest, profile: &str) -> Address {
+    manifest
+        .account(profile)
+        .unwrap_or_else(|| panic!("devnet has no {profile} account"))
+        .address
+}
+
+/// `Pool.getUserAccountData` at `block`: the protocol's own view.
+pub async fn protocol_account(
+    provider: &DynProvider,
+    pool: Address,
+    user: Address,
+    block: BlockId,
+) -> lendesk::chain::bindings::IPool::getUserAccountDataReturn {
+    lendesk::chain::bindings::IPool::new(pool, provider)
+        .getUserAccountData(user)
+        .block(block)
+        .call()
+        .await
+        .expect("getUserAccountData")
+}
+
+/// The protocol's current health factor.
+pub async fn protocol_hf(provider: &DynProvider, pool: Address, user: Address) -> U256 {
+    protocol_account(provider, pool, user, BlockId::latest())
+        .await
+        .healthFactor
+}
+
+pub async fn snapshot(provider: &DynProvider) -> U256 {
+    provider
+        .raw_request::<_, U256>("evm_snapshot".into(), ())
+        .await
+        .expect("evm_snapshot")
+}
+
+pub async fn revert(provider: &DynProvider, id: U256) {
+    let ok: bool = provider
+        .raw_request("evm_revert".into(), (id,))
+        .await
+        .expect("evm_revert");
+    assert!(ok, "evm_revert failed");
+}
+
+/// 1e18 × num / den: a health factor from a fraction.
+pub fn wad(num: u64, den: u64) -> U256 {
+    U256::from(10u64).pow(U256::from(18)) * U256::from(num) / U256::from(den)
+}
