@@ -7,3 +7,6 @@ pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod devnet;
+pub mod lang;
+pub mod store;
+pub mod tickets;

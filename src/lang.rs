@@ -1,0 +1,105 @@
+//! The two languages lendesk speaks, and telling them apart in a message.
+
+use serde::{Deserialize, Serialize};
+
+/// A user-facing language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Lang {
+    /// Parses "en", "zh", "zh-hans", "zh-CN", "en-US"… (Telegram's `language_code`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        let code = code.trim().to_ascii_lowercase();
+        if code.starts_with("zh") {
+            Some(Self::Zh)
+        } else if code.starts_with("en") {
+            Some(Self::En)
+        } else {
+            None
+        }
+    }
+
+    /// The ISO code: "en" or "zh".
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Zh => "zh",
+        }
+    }
+
+    /// Picks English or Chinese text.
+    pub fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Self::En => en,
+            Self::Zh => zh,
+        }
+    }
+}
+
+/// True for CJK ideographs (the characters Chinese is written in).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
+}
+
+/// The language a message is written in: Chinese when it has any run of Chinese characters
+/// that outweighs its Latin letters, English when it is mostly Latin letters, else `None`
+/// (numbers, addresses, emoji: let the hint or the saved choice decide).
+pub fn detect(text: &str) -> Option<Lang> {
+    let mut cjk = 0usize;
+    let mut latin_words = 0usize;
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_cjk(c) {
+            cjk += 1;
+            in_word = false;
+        } else if c.is_ascii_alphabetic() {
+            if !in_word {
+                latin_words += 1;
+            }
+            in_word = true;
+        } else {
+            in_word = false;
+        }
+    }
+    // An address or hash is one "word" of letters and digits: do not let it decide.
+    if cjk > 0 && cjk * 2 >= latin_words {
+        Some(Lang::Zh)
+    } else if latin_words > 0 && cjk == 0 {
+        let meaningful = text.split_whitespace().any(|w| {
+            w.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2 && !w.starts_with("0x")
+        });
+        meaningful.then_some(Lang::En)
+    } else if latin_words > 0 {
+        Some(Lang::En)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_chinese_english_and_neither() {
+        assert_eq!(detect("我的健康因子是多少？"), Some(Lang::Zh));
+        assert_eq!(detect("我的 HF 是多少"), Some(Lang::Zh));
+        assert_eq!(detect("what is my health factor"), Some(Lang::En));
+        assert_eq!(detect("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), None);
+        assert_eq!(detect("👍 123"), None);
+    }
+
+    #[test]
+    fn telegram_codes_map_to_languages() {
+        assert_eq!(Lang::from_code("zh-hans"), Some(Lang::Zh));
+        assert_eq!(Lang::from_code("en-US"), Some(Lang::En));
+        assert_eq!(Lang::from_code("de"), None);
+    }
+}

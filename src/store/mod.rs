@@ -1,0 +1,352 @@
+//! Persistence: sled behind typed functions. No other module touches sled.
+//!
+//! Owns the on-disk schema (versioned), the record types' encoding (JSON values in named trees)
+//! and durability: every write that a caller will acknowledge to a person is flushed first.
+
+mod records;
+
+pub use records::{
+    HISTORY_LIMIT, HistoryEntry, LinkedAddress, Speaker, TicketRecord, TicketStatus, UserRecord,
+};
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The schema this build reads and writes. Bump it with a migration when a record changes shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Storage failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed (disk full, corruption, permissions).
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored record does not decode.
+    #[error("stored record {key} in {tree} is unreadable: {message}")]
+    Corrupt {
+        /// Tree name.
+        tree: &'static str,
+        /// Key (printable form).
+        key: String,
+        /// Decoder message.
+        message: String,
+    },
+    /// The database was written by a newer lendesk.
+    #[error(
+        "the database has schema version {found}, this lendesk understands up to {SCHEMA_VERSION}"
+    )]
+    NewerSchema {
+        /// Version found on disk.
+        found: u32,
+    },
+}
+
+/// The database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: sled::Db,
+    users: sled::Tree,
+    history: sled::Tree,
+    tickets: sled::Tree,
+    /// user ‖ ticket id → (): every ticket of a user, without scanning all tickets.
+    tickets_by_user: sled::Tree,
+    meta: sled::Tree,
+}
+
+const USERS: &str = "users";
+const HISTORY: &str = "history";
+const TICKETS: &str = "tickets";
+const TICKETS_BY_USER: &str = "tickets_by_user";
+const META: &str = "meta";
+
+impl Store {
+    /// Opens (or creates) the database in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::from_db(sled::Config::new().path(dir).open()?)
+    }
+
+    /// An in-memory database that is dropped with the process (for `lendesk ask` without
+    /// a data directory and for tests that do not check durability).
+    pub fn temporary() -> Result<Self, StoreError> {
+        Self::from_db(sled::Config::new().temporary(true).open()?)
+    }
+
+    fn from_db(db: sled::Db) -> Result<Self, StoreError> {
+        let store = Self {
+            users: db.open_tree(USERS)?,
+            history: db.open_tree(HISTORY)?,
+            tickets: db.open_tree(TICKETS)?,
+            tickets_by_user: db.open_tree(TICKETS_BY_USER)?,
+            meta: db.open_tree(META)?,
+            db,
+        };
+        match store.meta.get("schema_version")? {
+            None => {
+                store
+                    .meta
+                    .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+                store.db.flush()?;
+            }
+            Some(raw) => {
+                let found = <[u8; 4]>::try_from(raw.as_ref())
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(u32::MAX);
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema { found });
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    fn get<T: DeserializeOwned>(
+        tree: &sled::Tree,
+        name: &'static str,
+        key: &[u8],
+    ) -> Result<Option<T>, StoreError> {
+        let Some(raw) = tree.get(key)? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&raw)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                tree: name,
+                key: String::from_utf8_lossy(key).into_owned(),
+                message: e.to_string(),
+            })
+    }
+
+    fn put<T: Serialize>(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        value: &T,
+    ) -> Result<(), StoreError> {
+        self.put_with(tree, key, value, true)
+    }
+
+    fn put_with<T: Serialize>(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        value: &T,
+        flush: bool,
+    ) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(value).map_err(|e| StoreError::Corrupt {
+            tree: "encode",
+            key: String::from_utf8_lossy(key).into_owned(),
+            message: e.to_string(),
+        })?;
+        tree.insert(key, bytes)?;
+        // Acknowledged means on disk: flush before the caller answers anyone.
+        if flush {
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// A user's record, if the user was seen before.
+    pub fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        Self::get(&self.users, USERS, &id.to_be_bytes())
+    }
+
+    /// Saves a user's record. `durable`: flush before returning, for changes the user is told
+    /// about (language, links); conversation history alone is left to sled's periodic flush.
+    pub fn save_user(&self, user: &UserRecord, durable: bool) -> Result<(), StoreError> {
+        self.put_with(&self.users, &user.id.to_be_bytes(), user, durable)
+    }
+
+    /// Appends lines to a user's conversation (redacted text only), keeping about the last
+    /// [`HISTORY_LIMIT`]. Not flushed: history is context for staff, not an acknowledgement.
+    pub fn append_history(&self, user: i64, lines: &[HistoryEntry]) -> Result<(), StoreError> {
+        let mut last_seq = 0;
+        for line in lines {
+            last_seq = self.db.generate_id()?;
+            let mut key = user.to_be_bytes().to_vec();
+            key.extend_from_slice(&last_seq.to_be_bytes());
+            let bytes = serde_json::to_vec(line).map_err(|e| StoreError::Corrupt {
+                tree: HISTORY,
+                key: user.to_string(),
+                message: e.to_string(),
+            })?;
+            self.history.insert(key, bytes)?;
+        }
+        // Trimming scans the user's lines: do it now and then, not on every append.
+        if last_seq % 16 < lines.len() as u64 {
+            let keys: Vec<sled::IVec> = self
+                .history
+                .scan_prefix(user.to_be_bytes())
+                .keys()
+                .collect::<Result<_, _>>()?;
+            for key in keys.iter().take(keys.len().saturating_sub(HISTORY_LIMIT)) {
+                self.history.remove(key)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The user's last [`HISTORY_LIMIT`] conversation lines, oldest first.
+    pub fn history(&self, user: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+        let mut lines: Vec<HistoryEntry> = Vec::new();
+        for kv in self
+            .history
+            .scan_prefix(user.to_be_bytes())
+            .rev()
+            .take(HISTORY_LIMIT)
+        {
+            let (_, v) = kv?;
+            lines.push(serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                tree: HISTORY,
+                key: user.to_string(),
+                message: e.to_string(),
+            })?);
+        }
+        lines.reverse();
+        Ok(lines)
+    }
+
+    /// Every user, in id order.
+    pub fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        self.users
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    tree: USERS,
+                    key: format!("{k:?}"),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// A new, never reused ticket number (1, 2, 3… per database).
+    pub fn next_ticket_id(&self) -> Result<u64, StoreError> {
+        let next = self.meta.update_and_fetch("ticket_seq", |old| {
+            let n = old
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        self.db.flush()?;
+        Ok(next
+            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(1))
+    }
+
+    /// A ticket by number.
+    pub fn ticket(&self, id: u64) -> Result<Option<TicketRecord>, StoreError> {
+        Self::get(&self.tickets, TICKETS, &id.to_be_bytes())
+    }
+
+    /// Saves a ticket (flushed, with its per-user index entry).
+    pub fn save_ticket(&self, ticket: &TicketRecord) -> Result<(), StoreError> {
+        let mut key = ticket.user.to_be_bytes().to_vec();
+        key.extend_from_slice(&ticket.id.to_be_bytes());
+        self.tickets_by_user.insert(key, &[])?;
+        self.put(&self.tickets, &ticket.id.to_be_bytes(), ticket)
+    }
+
+    /// A user's tickets, oldest first.
+    pub fn tickets_of(&self, user: i64) -> Result<Vec<TicketRecord>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.tickets_by_user.scan_prefix(user.to_be_bytes()).keys() {
+            let key = key?;
+            let id = key
+                .get(8..16)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes);
+            if let Some(ticket) = id.map(|id| self.ticket(id)).transpose()?.flatten() {
+                out.push(ticket);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every ticket, oldest first.
+    pub fn tickets(&self) -> Result<Vec<TicketRecord>, StoreError> {
+        self.tickets
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    tree: TICKETS,
+                    key: format!("{k:?}"),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// Flushes everything to disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_and_tickets_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let mut user = UserRecord::new(42);
+            user.lang = Some(crate::lang::Lang::Zh);
+            store.save_user(&user, true).unwrap();
+            assert_eq!(store.next_ticket_id().unwrap(), 1);
+            assert_eq!(store.next_ticket_id().unwrap(), 2);
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store.user(42).unwrap().unwrap().lang,
+            Some(crate::lang::Lang::Zh)
+        );
+        assert_eq!(store.next_ticket_id().unwrap(), 3);
+        assert!(store.user(7).unwrap().is_none());
+    }
+
+    #[test]
+    fn history_keeps_the_last_lines_per_user() {
+        let store = Store::temporary().unwrap();
+        for i in 0..50u64 {
+            store
+                .append_history(
+                    5,
+                    &[HistoryEntry::new(i, Speaker::User, &format!("line {i}"))],
+                )
+                .unwrap();
+        }
+        store
+            .append_history(6, &[HistoryEntry::new(0, Speaker::Bot, "other user")])
+            .unwrap();
+        let lines = store.history(5).unwrap();
+        assert_eq!(lines.len(), HISTORY_LIMIT);
+        assert_eq!(lines.last().unwrap().text, "line 49");
+        assert_eq!(store.history(6).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = sled::open(dir.path()).unwrap();
+            db.open_tree(META)
+                .unwrap()
+                .insert("schema_version", &99u32.to_be_bytes())
+                .unwrap();
+            db.flush().unwrap();
+        }
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::NewerSchema { found: 99 })
+        ));
+    }
+}

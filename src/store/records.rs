@@ -1,0 +1,133 @@
+//! The records lendesk keeps. Text stored here has already been through secret redaction.
+
+use alloy::primitives::Address;
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+
+/// How many conversation lines are kept per user (for staff's user card).
+pub const HISTORY_LIMIT: usize = 20;
+
+/// A public address the user linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedAddress {
+    /// The address.
+    pub address: Address,
+    /// Ownership proven by a signature.
+    pub verified: bool,
+}
+
+/// Who said a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Speaker {
+    /// The user.
+    User,
+    /// The bot.
+    Bot,
+    /// A staff member (relayed as the support team).
+    Staff,
+}
+
+/// One line of conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// Unix seconds.
+    pub at: u64,
+    /// Speaker.
+    pub who: Speaker,
+    /// Redacted text (trimmed to a reasonable length).
+    pub text: String,
+}
+
+impl HistoryEntry {
+    /// A line, trimmed to a reasonable length.
+    pub fn new(at: u64, who: Speaker, text: &str) -> Self {
+        const MAX_CHARS: usize = 500;
+        Self {
+            at,
+            who,
+            text: text.chars().take(MAX_CHARS).collect(),
+        }
+    }
+}
+
+/// What lendesk knows about a user (the conversation is kept apart, see `Store::history`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// Telegram user id (or the console's user id).
+    pub id: i64,
+    /// The language the user chose; wins over detection.
+    pub lang: Option<Lang>,
+    /// Linked public addresses.
+    pub links: Vec<LinkedAddress>,
+    /// FAQ topic ids answered recently, newest last (to notice a question that keeps coming).
+    pub recent_topics: Vec<String>,
+}
+
+impl UserRecord {
+    /// A user seen for the first time.
+    pub fn new(id: i64) -> Self {
+        Self {
+            id,
+            lang: None,
+            links: Vec::new(),
+            recent_topics: Vec::new(),
+        }
+    }
+
+    /// Links an address (idempotent).
+    pub fn link(&mut self, address: Address) -> bool {
+        if self.links.iter().any(|l| l.address == address) {
+            return false;
+        }
+        self.links.push(LinkedAddress {
+            address,
+            verified: false,
+        });
+        true
+    }
+}
+
+/// Where a ticket is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// Waiting for a person.
+    Open,
+    /// A person is on it.
+    InProgress,
+    /// Resolved.
+    Closed,
+}
+
+/// A request handed to people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketRecord {
+    /// Ticket number.
+    pub id: u64,
+    /// The user's id.
+    pub user: i64,
+    /// Status.
+    pub status: TicketStatus,
+    /// Why it was opened (machine name, e.g. "lost_or_stolen_funds").
+    pub reason: String,
+    /// "urgent", "high" or "normal".
+    pub priority: String,
+    /// The user's language.
+    pub lang: Lang,
+    /// Unix seconds.
+    pub created_at: u64,
+    /// First staff reply, unix seconds.
+    pub first_response_at: Option<u64>,
+    /// Unix seconds.
+    pub closed_at: Option<u64>,
+    /// Staff member handling it (Telegram id).
+    pub assignee: Option<i64>,
+    /// The user's words that opened it (redacted).
+    pub summary: String,
+    /// Satisfaction 1–5 after closing.
+    pub rating: Option<u8>,
+    /// Optional comment with the rating (redacted).
+    pub comment: Option<String>,
+}

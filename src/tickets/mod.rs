@@ -1,0 +1,405 @@
+//! Tickets: what the bot hands to people. Escalation reasons and priorities, the lifecycle
+//! (open → in progress → closed, reopen), first-response SLA and satisfaction ratings.
+//!
+//! Text given to this service must already be redacted; it stores what it is given.
+
+use serde::Serialize;
+
+use crate::lang::Lang;
+use crate::store::{Store, StoreError, TicketRecord, TicketStatus};
+
+/// Why the bot hands a conversation to people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationReason {
+    /// The user asked for a person.
+    AskedForPerson,
+    /// Funds lost or stolen.
+    LostOrStolenFunds,
+    /// The wallet is hacked or drained.
+    HackedWallet,
+    /// Funds sent to a wrong address or network.
+    WrongAddress,
+    /// A withdrawal failed or is stuck after the usual checks.
+    FailedWithdrawal,
+    /// A suspected bug or exploit.
+    BugOrExploit,
+    /// A complaint.
+    Complaint,
+    /// The same question keeps coming without a resolution.
+    Unresolved,
+}
+
+/// How fast a person must answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Money at risk right now.
+    Urgent,
+    /// Money stuck or a likely bug.
+    High,
+    /// Everything else.
+    Normal,
+}
+
+impl Priority {
+    /// Stored name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Urgent => "urgent",
+            Self::High => "high",
+            Self::Normal => "normal",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "urgent" => Self::Urgent,
+            "high" => Self::High,
+            _ => Self::Normal,
+        }
+    }
+}
+
+impl EscalationReason {
+    /// Stored name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AskedForPerson => "asked_for_person",
+            Self::LostOrStolenFunds => "lost_or_stolen_funds",
+            Self::HackedWallet => "hacked_wallet",
+            Self::WrongAddress => "wrong_address",
+            Self::FailedWithdrawal => "failed_withdrawal",
+            Self::BugOrExploit => "bug_or_exploit",
+            Self::Complaint => "complaint",
+            Self::Unresolved => "unresolved",
+        }
+    }
+
+    /// The priority a reason gets.
+    pub fn priority(self) -> Priority {
+        match self {
+            Self::LostOrStolenFunds | Self::HackedWallet | Self::BugOrExploit => Priority::Urgent,
+            Self::WrongAddress | Self::FailedWithdrawal => Priority::High,
+            Self::AskedForPerson | Self::Complaint | Self::Unresolved => Priority::Normal,
+        }
+    }
+}
+
+/// First-response targets in minutes, per priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlaConfig {
+    /// Urgent tickets.
+    pub urgent_minutes: u64,
+    /// High-priority tickets.
+    pub high_minutes: u64,
+    /// Normal tickets.
+    pub normal_minutes: u64,
+}
+
+impl Default for SlaConfig {
+    fn default() -> Self {
+        Self {
+            urgent_minutes: 15,
+            high_minutes: 60,
+            normal_minutes: 240,
+        }
+    }
+}
+
+impl SlaConfig {
+    /// The first-response target for a priority, in minutes.
+    pub fn minutes(&self, priority: Priority) -> u64 {
+        match priority {
+            Priority::Urgent => self.urgent_minutes,
+            Priority::High => self.high_minutes,
+            Priority::Normal => self.normal_minutes,
+        }
+    }
+}
+
+/// Ticket failures.
+#[derive(Debug, thiserror::Error)]
+pub enum TicketError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No such ticket.
+    #[error("ticket #{0} does not exist")]
+    NotFound(u64),
+    /// The transition is not allowed from the current status.
+    #[error("ticket #{id} is {status:?}; cannot {action}")]
+    BadTransition {
+        /// Ticket.
+        id: u64,
+        /// Current status.
+        status: TicketStatus,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// A rating outside 1–5.
+    #[error("a rating is 1 to 5 stars, not {0}")]
+    BadRating(u8),
+}
+
+/// The ticket service.
+#[derive(Debug, Clone)]
+pub struct Tickets {
+    store: Store,
+    sla: SlaConfig,
+}
+
+impl Tickets {
+    /// A service over `store`.
+    pub fn new(store: Store, sla: SlaConfig) -> Self {
+        Self { store, sla }
+    }
+
+    /// The SLA in force.
+    pub fn sla(&self) -> SlaConfig {
+        self.sla
+    }
+
+    /// Opens a ticket, or returns the user's ticket that is still open (`false` = not new); an
+    /// open ticket is raised to the higher priority of the two.
+    pub fn open(
+        &self,
+        user: i64,
+        reason: EscalationReason,
+        lang: Lang,
+        summary: &str,
+        now: u64,
+    ) -> Result<(TicketRecord, bool), TicketError> {
+        if let Some(mut existing) = self.open_for(user)? {
+            if reason.priority() < Priority::from_code(&existing.priority) {
+                existing.priority = reason.priority().code().to_string();
+                self.store.save_ticket(&existing)?;
+            }
+            return Ok((existing, false));
+        }
+        let ticket = TicketRecord {
+            id: self.store.next_ticket_id()?,
+            user,
+            status: TicketStatus::Open,
+            reason: reason.code().to_string(),
+            priority: reason.priority().code().to_string(),
+            lang,
+            created_at: now,
+            first_response_at: None,
+            closed_at: None,
+            assignee: None,
+            summary: summary.chars().take(1_000).collect(),
+            rating: None,
+            comment: None,
+        };
+        self.store.save_ticket(&ticket)?;
+        Ok((ticket, true))
+    }
+
+    /// The user's ticket that is not closed, if any.
+    pub fn open_for(&self, user: i64) -> Result<Option<TicketRecord>, TicketError> {
+        Ok(self
+            .store
+            .tickets_of(user)?
+            .into_iter()
+            .rev()
+            .find(|t| t.status != TicketStatus::Closed))
+    }
+
+    /// Every ticket of a user, newest first.
+    pub fn of_user(&self, user: i64) -> Result<Vec<TicketRecord>, TicketError> {
+        let mut all = self.store.tickets_of(user)?;
+        all.reverse();
+        Ok(all)
+    }
+
+    fn update(
+        &self,
+        id: u64,
+        change: impl FnOnce(&mut TicketRecord) -> Result<(), TicketError>,
+    ) -> Result<TicketRecord, TicketError> {
+        let mut ticket = self.store.ticket(id)?.ok_or(TicketError::NotFound(id))?;
+        change(&mut ticket)?;
+        self.store.save_ticket(&ticket)?;
+        Ok(ticket)
+    }
+
+    /// A staff member answered: records the first response and moves the ticket in progress.
+    pub fn respond(&self, id: u64, staff: i64, now: u64) -> Result<TicketRecord, TicketError> {
+        self.update(id, |t| {
+            if t.status == TicketStatus::Closed {
+                return Err(TicketError::BadTransition {
+                    id,
+                    status: t.status,
+                    action: "respond",
+                });
+            }
+            t.first_response_at.get_or_insert(now);
+            t.assignee.get_or_insert(staff);
+            t.status = TicketStatus::InProgress;
+            Ok(())
+        })
+    }
+
+    /// Assigns a staff member.
+    pub fn assign(&self, id: u64, staff: i64) -> Result<TicketRecord, TicketError> {
+        self.update(id, |t| {
+            t.assignee = Some(staff);
+            Ok(())
+        })
+    }
+
+    /// Closes a ticket.
+    pub fn close(&self, id: u64, now: u64) -> Result<TicketRecord, TicketError> {
+        self.update(id, |t| {
+            if t.status == TicketStatus::Closed {
+                return Err(TicketError::BadTransition {
+                    id,
+                    status: t.status,
+                    action: "close",
+                });
+            }
+            t.status = TicketStatus::Closed;
+            t.closed_at = Some(now);
+            Ok(())
+        })
+    }
+
+    /// Reopens a closed ticket.
+    pub fn reopen(&self, id: u64) -> Result<TicketRecord, TicketError> {
+        self.update(id, |t| {
+            if t.status != TicketStatus::Closed {
+                return Err(TicketError::BadTransition {
+                    id,
+                    status: t.status,
+                    action: "reopen",
+                });
+            }
+            t.status = TicketStatus::Open;
+            t.closed_at = None;
+            t.rating = None;
+            Ok(())
+        })
+    }
+
+    /// Records the user's 1–5 rating (and optional comment) on a closed ticket.
+    pub fn rate(
+        &self,
+        id: u64,
+        stars: u8,
+        comment: Option<&str>,
+    ) -> Result<TicketRecord, TicketError> {
+        if !(1..=5).contains(&stars) {
+            return Err(TicketError::BadRating(stars));
+        }
+        self.update(id, |t| {
+            if t.status != TicketStatus::Closed {
+                return Err(TicketError::BadTransition {
+                    id,
+                    status: t.status,
+                    action: "rate",
+                });
+            }
+            t.rating = Some(stars);
+            if let Some(c) = comment {
+                t.comment = Some(c.chars().take(1_000).collect());
+            }
+            Ok(())
+        })
+    }
+
+    /// Minutes within which a person will answer this ticket.
+    pub fn response_minutes(&self, ticket: &TicketRecord) -> u64 {
+        self.sla.minutes(Priority::from_code(&ticket.priority))
+    }
+
+    /// Open tickets past their first-response target at `now`.
+    pub fn overdue(&self, now: u64) -> Result<Vec<TicketRecord>, TicketError> {
+        Ok(self
+            .store
+            .tickets()?
+            .into_iter()
+            .filter(|t| {
+                t.status == TicketStatus::Open
+                    && t.first_response_at.is_none()
+                    && now > t.created_at + self.response_minutes(t) * 60
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service() -> (tempfile::TempDir, Tickets) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        (dir, Tickets::new(store, SlaConfig::default()))
+    }
+
+    #[test]
+    fn a_ticket_lives_open_in_progress_closed_rated_and_reopens() {
+        let (_dir, t) = service();
+        let (ticket, new) = t
+            .open(7, EscalationReason::AskedForPerson, Lang::En, "help", 100)
+            .unwrap();
+        assert!(new);
+        assert_eq!(ticket.priority, "normal");
+        let (again, new) = t
+            .open(
+                7,
+                EscalationReason::LostOrStolenFunds,
+                Lang::En,
+                "stolen",
+                110,
+            )
+            .unwrap();
+        assert!(!new);
+        assert_eq!(again.id, ticket.id);
+        assert_eq!(
+            again.priority, "urgent",
+            "a worse reason raises the open ticket's priority"
+        );
+        assert!(
+            t.rate(ticket.id, 5, None).is_err(),
+            "only closed tickets are rated"
+        );
+        let r = t.respond(ticket.id, 99, 200).unwrap();
+        assert_eq!(
+            (r.status, r.first_response_at, r.assignee),
+            (TicketStatus::InProgress, Some(200), Some(99))
+        );
+        t.close(ticket.id, 300).unwrap();
+        assert!(matches!(
+            t.rate(ticket.id, 6, None),
+            Err(TicketError::BadRating(6))
+        ));
+        let rated = t.rate(ticket.id, 4, Some("quick, thanks")).unwrap();
+        assert_eq!(rated.rating, Some(4));
+        assert!(t.open_for(7).unwrap().is_none());
+        assert_eq!(t.reopen(ticket.id).unwrap().status, TicketStatus::Open);
+    }
+
+    #[test]
+    fn overdue_means_unanswered_past_the_priority_target() {
+        let (_dir, t) = service();
+        let (urgent, _) = t
+            .open(1, EscalationReason::HackedWallet, Lang::Zh, "hacked", 0)
+            .unwrap();
+        let (normal, _) = t
+            .open(2, EscalationReason::Complaint, Lang::En, "slow", 0)
+            .unwrap();
+        let late: Vec<u64> = t.overdue(16 * 60).unwrap().iter().map(|x| x.id).collect();
+        assert_eq!(late, vec![urgent.id]);
+        t.respond(urgent.id, 5, 17 * 60).unwrap();
+        assert!(
+            t.overdue(241 * 60)
+                .unwrap()
+                .iter()
+                .all(|x| x.id == normal.id)
+        );
+    }
+}
