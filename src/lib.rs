@@ -7,6 +7,7 @@ pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod devnet;
+pub mod knowledge;
 pub mod lang;
 pub mod store;
 pub mod tickets;
