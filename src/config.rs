@@ -113,6 +113,28 @@ impl Default for RpcConfig {
     }
 }
 
+/// Desk settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeskConfig {
+    /// The knowledge base folder.
+    pub faq_dir: String,
+    /// Where sled keeps users and tickets.
+    pub data_dir: String,
+    /// HF recommended when advising how much to repay, as a decimal string.
+    pub comfort_health_factor: String,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        Self {
+            faq_dir: "faq".into(),
+            data_dir: "lendesk-data".into(),
+            comfort_health_factor: "1.5".into(),
+        }
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -129,12 +151,19 @@ pub struct Config {
     /// RPC settings.
     #[serde(default)]
     pub rpc: RpcConfig,
+    /// Desk settings.
+    #[serde(default)]
+    pub desk: DeskConfig,
+    /// First-response targets for tickets.
+    #[serde(default)]
+    pub support: crate::tickets::SlaConfig,
 }
 
 impl Config {
     /// Reads `path` if it exists (a missing default file is an empty config), then applies
     /// environment overrides: `LENDESK_RPC_URL` (the default market's endpoint),
-    /// `LENDESK_MARKET` (default market), `LENDESK_RPC_TIMEOUT_MS`, `LENDESK_TARGET_HF`.
+    /// `LENDESK_MARKET` (default market), `LENDESK_RPC_TIMEOUT_MS`, `LENDESK_TARGET_HF`,
+    /// `LENDESK_DATA_DIR`, `LENDESK_FAQ_DIR`.
     pub fn load(path: &Path, must_exist: bool) -> Result<Self, ConfigError> {
         let mut config = match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(&text, &path.display().to_string())?,
@@ -182,11 +211,18 @@ impl Config {
         if let Some(hf) = var("LENDESK_TARGET_HF") {
             self.risk.target_health_factor = hf;
         }
+        if let Some(dir) = var("LENDESK_DATA_DIR") {
+            self.desk.data_dir = dir;
+        }
+        if let Some(dir) = var("LENDESK_FAQ_DIR") {
+            self.desk.faq_dir = dir;
+        }
         Ok(())
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.target_health_factor()?;
+        self.comfort_health_factor()?;
         if self.rpc.timeout_ms == 0 {
             return Err(ConfigError::Invalid {
                 key: "rpc.timeout_ms".into(),
@@ -218,6 +254,20 @@ impl Config {
             .ok_or_else(|| invalid("expected a decimal number such as 1.01"))?;
         if value < WAD {
             return Err(invalid("must be at least 1.0 (below 1 is liquidation)"));
+        }
+        Ok(value)
+    }
+
+    /// The HF recommended for repay advice, as a wad (≥ 1.0).
+    pub fn comfort_health_factor(&self) -> Result<U256, ConfigError> {
+        let invalid = |message: &str| ConfigError::Invalid {
+            key: "desk.comfort_health_factor".into(),
+            message: message.into(),
+        };
+        let value = parse_decimal(&self.desk.comfort_health_factor, 18)
+            .ok_or_else(|| invalid("expected a decimal number such as 1.5"))?;
+        if value < WAD {
+            return Err(invalid("must be at least 1.0"));
         }
         Ok(value)
     }

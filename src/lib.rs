@@ -6,6 +6,7 @@
 pub mod chain;
 pub mod cli;
 pub mod config;
+pub mod desk;
 pub mod devnet;
 pub mod knowledge;
 pub mod lang;

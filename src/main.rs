@@ -41,6 +41,34 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Send one message to the desk and print the reply (with --json: one stable JSON object).
+    Ask {
+        /// The message, as a user would write it.
+        message: String,
+        /// Print {"intent","lang","text","sources","ticket","actions"} as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// The client's language hint (en or zh); the message's own language wins.
+        #[arg(long)]
+        lang: Option<String>,
+        /// An address to treat as the user's (like a linked one).
+        #[arg(long)]
+        address: Option<String>,
+        /// The user id (keeps language choice, links and tickets apart per user).
+        #[arg(long, default_value_t = 1)]
+        user: i64,
+    },
+    /// An interactive console chat that behaves as the Telegram bot does.
+    Chat {
+        /// The user id to chat as.
+        #[arg(long, default_value_t = 1)]
+        user: i64,
+    },
+    /// Knowledge base tools.
+    Faq {
+        #[command(subcommand)]
+        action: FaqAction,
+    },
     /// Measure position-lookup latency on a fresh devnet: batched vs one call per read.
     Bench {
         /// Lookups per method.
@@ -57,6 +85,20 @@ enum Command {
         /// Print every figure as JSON (raw integers as strings beside display values).
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FaqAction {
+    /// Validate the knowledge base: both languages, unique ids, well-formed files.
+    Check {
+        /// The folder (default: the configured faq_dir).
+        dir: Option<PathBuf>,
+    },
+    /// Show which topics a question retrieves, with scores and confidence.
+    Search {
+        /// The question.
+        query: String,
     },
 }
 
@@ -101,6 +143,47 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             let config = cli::load_config(cli.config)?;
             let text = cli::position(&config, &address, market.as_deref(), json).await?;
             println!("{}", text.trim_end());
+            Ok(())
+        }
+        Command::Ask {
+            message,
+            json,
+            lang,
+            address,
+            user,
+        } => {
+            let config = cli::load_config(cli.config)?;
+            let text = cli::console::ask(
+                &config,
+                &message,
+                lang.as_deref(),
+                address.as_deref(),
+                user,
+                json,
+            )
+            .await?;
+            println!("{}", text.trim_end());
+            Ok(())
+        }
+        Command::Chat { user } => {
+            let config = cli::load_config(cli.config)?;
+            cli::console::chat(&config, user, None).await
+        }
+        Command::Faq {
+            action: FaqAction::Search { query },
+        } => {
+            let config = cli::load_config(cli.config)?;
+            println!("{}", cli::console::faq_search(&config, &query)?.trim_end());
+            Ok(())
+        }
+        Command::Faq {
+            action: FaqAction::Check { dir },
+        } => {
+            let config = cli::load_config(cli.config)?;
+            println!(
+                "{}",
+                cli::console::faq_check(&config, dir.as_deref())?.trim_end()
+            );
             Ok(())
         }
         Command::Bench { lookups } => {

@@ -105,5 +105,103 @@ pub async fn run(lookups: usize) -> Result<String, CommandError> {
         );
     }
     let _ = writeln!(out, "  batched is {ratio:.1}x faster at the median");
+    out.push_str(&desk_figures(&devnet, reader, lookups).await?);
     Ok(out)
+}
+
+/// Desk throughput on FAQ messages (one task, so one core) and the latency of a whole position
+/// answer (read, math, rendering) through the desk.
+async fn desk_figures(
+    devnet: &Devnet,
+    reader: AaveV3Reader,
+    lookups: usize,
+) -> Result<String, CommandError> {
+    use crate::desk::{Desk, DeskSettings, Incoming, Intent};
+    use crate::knowledge::KnowledgeBase;
+    use crate::lang::Lang;
+    use crate::store::Store;
+    use crate::tickets::{SlaConfig, Tickets};
+
+    let faq = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    let kb = KnowledgeBase::load_dir(&faq).map_err(|e| CommandError::Other(e.to_string()))?;
+    let messages: Vec<String> = kb
+        .topics()
+        .iter()
+        .flat_map(|t| {
+            [Lang::En, Lang::Zh]
+                .into_iter()
+                .flat_map(move |l| t.text(l).questions.clone())
+        })
+        .collect();
+    let store = Store::temporary().map_err(|e| CommandError::Other(e.to_string()))?;
+    let tickets = Tickets::new(store.clone(), SlaConfig::default());
+    let desk = Desk::new(kb, Some(reader), tickets, store, DeskSettings::default());
+    let user_of = |i: usize| 1_000 + (i % 1_000) as i64;
+
+    // Warm-up, then FAQ messages as fast as one task can answer them.
+    for (i, m) in messages.iter().enumerate() {
+        desk.handle(Incoming {
+            user: user_of(i),
+            text: m.clone(),
+            ..Default::default()
+        })
+        .await;
+    }
+    let rounds = 20usize;
+    let start = Instant::now();
+    let mut answered = 0usize;
+    let mut faq_hits = 0usize;
+    for r in 0..rounds {
+        for (i, m) in messages.iter().enumerate() {
+            let out = desk
+                .handle(Incoming {
+                    user: user_of(r * messages.len() + i),
+                    text: m.clone(),
+                    ..Default::default()
+                })
+                .await;
+            answered += 1;
+            faq_hits += usize::from(out.intent == Intent::Faq);
+        }
+    }
+    let per_second = answered as f64 / start.elapsed().as_secs_f64();
+
+    let user = devnet
+        .manifest()
+        .account("warning")
+        .map(|a| a.address)
+        .ok_or_else(|| CommandError::Other("devnet has no warning account".into()))?;
+    let mut samples = Vec::with_capacity(lookups);
+    for i in 0..lookups {
+        let start = Instant::now();
+        let out = desk
+            .handle(Incoming {
+                user: 5_000 + i as i64,
+                text: "what's my health factor?".into(),
+                addresses: vec![user],
+                ..Default::default()
+            })
+            .await;
+        samples.push(start.elapsed());
+        if out.intent != Intent::Position {
+            return Err(CommandError::Other(format!(
+                "position answer failed: {}",
+                out.text()
+            )));
+        }
+    }
+    samples.sort();
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "desk: {per_second:.0} FAQ messages/s on one task ({answered} messages, {:.0}% answered from the FAQ)",
+        100.0 * faq_hits as f64 / answered.max(1) as f64
+    );
+    let _ = writeln!(
+        text,
+        "desk: position answer p50 {:.3} ms, p99 {:.3} ms ({lookups} answers)",
+        percentile(&samples, 50).as_secs_f64() * 1e3,
+        percentile(&samples, 99).as_secs_f64() * 1e3
+    );
+    Ok(text)
 }

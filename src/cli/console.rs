@@ -1,0 +1,238 @@
+//! The console adapters of the desk: `lendesk ask` (one message, optionally as JSON) and
+//! `lendesk chat` (an interactive chat that behaves as the Telegram bot does), and
+//! `lendesk faq check`.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use alloy::primitives::Address;
+use serde_json::json;
+
+use super::CommandError;
+use crate::config::Config;
+use crate::desk::{Desk, DeskSettings, Incoming, Outcome};
+use crate::knowledge::{KnowledgeBase, check};
+use crate::lang::Lang;
+use crate::store::Store;
+use crate::tickets::Tickets;
+
+fn other(e: impl std::fmt::Display) -> CommandError {
+    CommandError::Other(e.to_string())
+}
+
+/// The knowledge folder: the configured one, else the one shipped beside the sources.
+pub fn faq_dir(config: &Config) -> PathBuf {
+    let configured = PathBuf::from(&config.desk.faq_dir);
+    if configured.is_dir() {
+        return configured;
+    }
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    if shipped.is_dir() {
+        shipped
+    } else {
+        configured
+    }
+}
+
+/// Builds the desk from the config: knowledge base, chain reader (when a market is
+/// configured), sled store and tickets.
+pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
+    let kb = KnowledgeBase::load_dir(&faq_dir(config)).map_err(other)?;
+    let chain = match config.market(None) {
+        Some(market) => Some(super::reader(config, market)?),
+        None => None,
+    };
+    let store = Store::open(Path::new(&config.desk.data_dir)).map_err(other)?;
+    let tickets = Tickets::new(store.clone(), config.support);
+    let settings = DeskSettings {
+        target_health_factor: config.target_health_factor()?,
+        comfort_health_factor: config.comfort_health_factor()?,
+    };
+    Ok(Desk::new(kb, chain, tickets, store, settings))
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The stable `ask --json` object.
+pub fn outcome_json(outcome: &Outcome) -> serde_json::Value {
+    json!({
+        "intent": outcome.intent,
+        "lang": outcome.lang.code(),
+        "text": outcome.text(),
+        "sources": outcome.sources,
+        "ticket": outcome.ticket,
+        "actions": outcome.actions,
+    })
+}
+
+/// `lendesk ask`: one message through the desk.
+pub async fn ask(
+    config: &Config,
+    message: &str,
+    lang: Option<&str>,
+    address: Option<&str>,
+    user: i64,
+    as_json: bool,
+) -> Result<String, CommandError> {
+    let lang_hint = match lang {
+        Some(code) => Some(Lang::from_code(code).ok_or_else(|| {
+            CommandError::BadInput(format!("--lang takes en or zh, not {code:?}"))
+        })?),
+        None => None,
+    };
+    let addresses: Vec<Address> = match address {
+        Some(a) => vec![
+            crate::chain::parse_address(a).map_err(|e| CommandError::BadInput(e.to_string()))?,
+        ],
+        None => Vec::new(),
+    };
+    let desk = build_desk(config)?;
+    let outcome = desk
+        .handle(Incoming {
+            user,
+            text: message.to_string(),
+            lang_hint,
+            addresses,
+            now: now(),
+            ..Default::default()
+        })
+        .await;
+    if as_json {
+        return serde_json::to_string(&outcome_json(&outcome)).map_err(other);
+    }
+    Ok(render_for_console(&outcome))
+}
+
+/// Replies as a console shows them: text, then numbered buttons.
+pub fn render_for_console(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for reply in &outcome.replies {
+        out.push_str(reply.text.trim_end());
+        out.push('\n');
+        for row in &reply.buttons {
+            let labels: Vec<String> = row
+                .iter()
+                .map(|b| {
+                    n += 1;
+                    format!("[{n}] {}", b.label)
+                })
+                .collect();
+            out.push_str(&format!("  {}\n", labels.join("   ")));
+        }
+        out.push('\n');
+    }
+    if outcome
+        .actions
+        .contains(&crate::desk::Action::DeleteMessage)
+    {
+        out.push_str("(your message was deleted from this chat)\n");
+    }
+    if let Some(t) = outcome.ticket {
+        out.push_str(&format!("(ticket #{t} is with the support team)\n"));
+    }
+    out
+}
+
+/// `lendesk chat`: reads lines from stdin until EOF or /quit.
+pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(), CommandError> {
+    let desk = build_desk(config)?;
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout();
+    if let Some(intro) = intro {
+        println!("{intro}");
+    }
+    let first = desk
+        .handle(Incoming {
+            user,
+            text: "/start".into(),
+            now: now(),
+            ..Default::default()
+        })
+        .await;
+    print!("{}", render_for_console(&first));
+    let mut buttons: Vec<String> = button_data(&first);
+    loop {
+        print!("you> ");
+        stdout.flush().map_err(other)?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line).map_err(other)? == 0 {
+            break;
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == "/quit" || line == "/exit" {
+            break;
+        }
+        let outcome = match line
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| buttons.get(n.wrapping_sub(1)))
+        {
+            Some(data) => desk.button(user, data, None, now()).await,
+            None => {
+                desk.handle(Incoming {
+                    user,
+                    text: line.to_string(),
+                    now: now(),
+                    ..Default::default()
+                })
+                .await
+            }
+        };
+        print!("\n{}", render_for_console(&outcome));
+        buttons = button_data(&outcome);
+    }
+    Ok(())
+}
+
+fn button_data(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .replies
+        .iter()
+        .flat_map(|r| r.buttons.iter().flatten())
+        .map(|b| b.data.clone())
+        .collect()
+}
+
+/// `lendesk faq check [DIR]`.
+pub fn faq_check(config: &Config, dir: Option<&Path>) -> Result<String, CommandError> {
+    let dir = dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| faq_dir(config));
+    let report = check::check_dir(&dir);
+    let text = report.to_string();
+    if report.errors.is_empty() {
+        Ok(text)
+    } else {
+        Err(CommandError::BadInput(text))
+    }
+}
+
+/// `lendesk faq search`: the top topics for a question, for moderators tuning the content.
+pub fn faq_search(config: &Config, query: &str) -> Result<String, CommandError> {
+    let kb = KnowledgeBase::load_dir(&faq_dir(config)).map_err(other)?;
+    let lang = crate::lang::detect(query).unwrap_or_default();
+    let hits = kb.search(query, lang, 5);
+    if hits.is_empty() {
+        return Ok("no topic matches".into());
+    }
+    Ok(hits
+        .iter()
+        .map(|h| {
+            format!(
+                "{:<34} score {:>7.3}   confidence {:.2}",
+                h.id, h.score, h.confidence
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
+}

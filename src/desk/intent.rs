@@ -1,0 +1,753 @@
+//! Reading what a message asks for: position questions, escalations, small talk, out-of-scope
+//! requests, and the addresses and percentages inside a message. Rules in both languages,
+//! applied to a lowercased copy; no I/O.
+
+use alloy::primitives::Address;
+
+use crate::chain::{AddressError, parse_address};
+use crate::tickets::EscalationReason;
+
+/// Lowercased text with Chinese full-width punctuation folded to ASCII, for matching.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '？' => '?',
+            '！' => '!',
+            '，' => ',',
+            '。' => '.',
+            '：' => ':',
+            '％' => '%',
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn any(text: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| text.contains(n))
+}
+
+/// English words matched on word boundaries (so "hf" does not match "shf").
+fn any_word(text: &str, words: &[&str]) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .any(|w| words.contains(&w))
+}
+
+/// What the addresses in a message look like.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AddressMentions {
+    /// Valid full addresses, in order, without duplicates.
+    pub valid: Vec<Address>,
+    /// Shortened forms such as 0x7099…79C8.
+    pub shortened: Vec<String>,
+    /// Address-like tokens that fail to parse (wrong length, checksum).
+    pub invalid: Vec<(String, AddressError)>,
+}
+
+/// Finds addresses in free text. 64-hex tokens (keys, hashes) are not addresses and are skipped.
+pub fn addresses(text: &str) -> AddressMentions {
+    let mut found = AddressMentions::default();
+    let is_sep = |c: char| c.is_whitespace() || ",;:()[]{}<>\"'，。：；（）？?!！".contains(c);
+    for raw in text.split(is_sep) {
+        let token = raw.trim_matches(|c: char| c == '.' || c == '`' || c == '*');
+        let lower = token.to_ascii_lowercase();
+        if !lower.starts_with("0x") {
+            continue;
+        }
+        if token.contains('…') || token.contains("...") {
+            found.shortened.push(token.to_string());
+            continue;
+        }
+        let hex_len = token[2..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .count();
+        if hex_len == 64 || hex_len < 30 {
+            continue; // a hash or key (handled elsewhere), or a short hex number
+        }
+        match parse_address(token) {
+            Ok(a) if !found.valid.contains(&a) => found.valid.push(a),
+            Ok(_) => {}
+            Err(e) => found.invalid.push((token.to_string(), e)),
+        }
+    }
+    found
+}
+
+/// A "what if X moves Y%" request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatIf {
+    /// Asset symbol named (uppercase), or `None` for "prices" in general.
+    pub symbol: Option<String>,
+    /// Signed move in bps.
+    pub change_bps: i64,
+}
+
+const DOWN_WORDS: &[&str] = &[
+    "drop", "drops", "dropped", "fall", "falls", "fell", "crash", "crashes", "dump", "dumps",
+    "down", "decline", "declines", "tank", "tanks", "lose", "loses",
+];
+const UP_WORDS: &[&str] = &[
+    "rise",
+    "rises",
+    "up",
+    "pump",
+    "pumps",
+    "increase",
+    "increases",
+    "moon",
+    "moons",
+    "go up",
+];
+
+/// Finds a what-if price move: "what if ETH drops 20%", "如果ETH跌30%会怎样", "eth -15%".
+pub fn what_if(folded: &str, symbols: &[String]) -> Option<WhatIf> {
+    let percent = percentage(folded)?;
+    let down = any_word(folded, DOWN_WORDS)
+        || any(folded, &["跌", "下跌", "暴跌", "下降", "腰斩"])
+        || folded.contains('-');
+    let up = any_word(folded, UP_WORDS) || any(folded, &["涨", "上涨", "上升", "暴涨"]);
+    let conditional = any(
+        folded,
+        &["what if", "if ", "suppose", "如果", "假如", "要是", "万一"],
+    ) || down
+        || up;
+    if !conditional || (!down && !up) {
+        return None;
+    }
+    let symbol = symbols
+        .iter()
+        .find(|s| {
+            any_word(folded, &[s.to_lowercase().as_str()]) || folded.contains(&s.to_lowercase())
+        })
+        .map(|s| s.to_uppercase())
+        .or_else(|| {
+            // Common names for the wrapped assets.
+            if any_word(folded, &["eth", "ether", "ethereum"]) || folded.contains("以太") {
+                Some("WETH".into())
+            } else if any_word(folded, &["btc", "bitcoin"]) || folded.contains("比特币") {
+                Some("WBTC".into())
+            } else {
+                None
+            }
+        });
+    let bps = i64::from(percent) * 100;
+    Some(WhatIf {
+        symbol,
+        change_bps: if up && !down { bps } else { -bps },
+    })
+}
+
+/// The first "N%" (1–99) in the text.
+fn percentage(folded: &str) -> Option<u32> {
+    let bytes: Vec<char> = folded.chars().collect();
+    for (i, c) in bytes.iter().enumerate() {
+        if *c != '%' {
+            continue;
+        }
+        let digits: String = bytes[..i]
+            .iter()
+            .rev()
+            .skip_while(|c| c.is_whitespace())
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if let Ok(n) = digits.parse::<u32>()
+            && (1..=99).contains(&n)
+        {
+            return Some(n);
+        }
+    }
+    // "百分之二十" is rare enough in support chats to leave to the FAQ.
+    None
+}
+
+/// Which part of a position a question is about, to lead the answer with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PositionFocus {
+    /// Everything (HF first).
+    Overview,
+    /// Liquidation prices.
+    Liquidation,
+    /// Safe withdraw amounts.
+    Withdraw,
+    /// Safe borrow amounts.
+    Borrow,
+    /// Repay to be safe.
+    Repay,
+}
+
+/// Phrases that ask for the sender's own figures.
+const OWN_FIGURES_EN: &[&str] = &[
+    "my hf",
+    "my health",
+    "my position",
+    "my positions",
+    "my liquidation price",
+    "my liq price",
+    "my ltv",
+    "my account",
+    "my loan health",
+    "my risk",
+    "my liquidation risk",
+    "my borrowing power",
+    "check my",
+    "how am i doing",
+    "how's my",
+    "hows my",
+    "how is my",
+    "show my",
+    "show me my",
+    "what price do i get liquidated",
+    "what price will i get liquidated",
+    "at what price do i",
+    "what price would i",
+    "when do i get liquidated",
+    "when will i get liquidated",
+];
+const OWN_FIGURES_ZH: &[&str] = &[
+    "我的健康",
+    "我的hf",
+    "我的仓位",
+    "我的清算价",
+    "我的清算线",
+    "我的ltv",
+    "我的风险",
+    "我的账户",
+    "查一下我的",
+    "看看我的",
+    "查我的",
+    "帮我查",
+    "帮我看",
+    "跌到多少会被清算",
+    "多少钱会被清算",
+    "什么价格会被清算",
+    "价格到多少会爆仓",
+    "跌到多少会爆仓",
+];
+/// Verbs of amounts one can move.
+const AMOUNT_VERBS: &[&str] = &[
+    "withdraw", "borrow", "repay", "pay back", "take out", "取出", "提取", "提现", "取回", "取",
+    "借", "还",
+];
+
+/// True when the message asks about the sender's own position (or one named by address).
+pub fn position_focus(folded: &str, has_address: bool) -> Option<PositionFocus> {
+    let personal_en = any_word(folded, &["my", "me", "i", "i'm", "im", "mine", "am"]);
+    let personal_zh = folded.contains('我');
+    let personal = personal_en || personal_zh;
+    let own_figures = any(folded, OWN_FIGURES_EN) || any(folded, OWN_FIGURES_ZH);
+    let how_much = any(
+        folded,
+        &[
+            "how much",
+            "how many",
+            "max i can",
+            "maximum i can",
+            "多少",
+            "最多",
+        ],
+    );
+    let amount_verb = any(folded, AMOUNT_VERBS);
+    let am_i_safe = any(
+        folded,
+        &[
+            "am i safe",
+            "am i ok",
+            "am i okay",
+            "am i going to get",
+            "am i gonna get",
+            "will i get liquidated",
+            "will i be liquidated",
+            "am i at risk",
+            "am i close to",
+            "am i rekt",
+            "gonna get rekt",
+            "我安全",
+            "会不会被清算",
+            "会被清算吗",
+            "我会爆仓",
+            "会不会爆仓",
+            "我会不会",
+            "安全吗",
+        ],
+    ) && (personal || folded.contains("安全吗"));
+    // "how do I withdraw" is a how-to for the FAQ; "how much can I withdraw" is about the position.
+    let how_to = any(
+        folded,
+        &[
+            "how do i",
+            "how to",
+            "how can i",
+            "how does",
+            "怎么",
+            "如何",
+        ],
+    );
+    let short = folded.split_whitespace().count() <= 3 && folded.chars().count() <= 24;
+    let bare = short
+        && any(
+            folded,
+            &[
+                "position",
+                "my hf",
+                "hf?",
+                "health factor",
+                "仓位",
+                "健康因子",
+            ],
+        )
+        && personal;
+
+    let wanted = (has_address
+        && (short
+            || own_figures
+            || how_much
+            || am_i_safe
+            || any(
+                folded,
+                &[
+                    "hf", "health", "position", "liquidat", "check", "健康", "仓位", "清算", "查",
+                ],
+            )))
+        || am_i_safe
+        || (own_figures && !how_to)
+        || (how_much && amount_verb && personal)
+        || bare;
+    if !wanted {
+        return None;
+    }
+    let focus = if any(
+        folded,
+        &[
+            "withdraw",
+            "take out",
+            "取出",
+            "提取",
+            "提现",
+            "取回",
+            "取多少",
+        ],
+    ) {
+        PositionFocus::Withdraw
+    } else if any(
+        folded,
+        &["borrow", "借出", "能借", "可以借", "借多少", "再借"],
+    ) {
+        PositionFocus::Borrow
+    } else if any(folded, &["repay", "pay back", "还款", "还多少", "归还"]) {
+        PositionFocus::Repay
+    } else if any(folded, &["liquidat", "liq", "rekt", "清算", "爆仓"]) {
+        PositionFocus::Liquidation
+    } else {
+        PositionFocus::Overview
+    };
+    Some(focus)
+}
+
+/// An escalation the message asks for, before any FAQ answer.
+pub fn escalation(folded: &str) -> Option<EscalationReason> {
+    use EscalationReason::*;
+    let person = any(
+        folded,
+        &[
+            "talk to a person",
+            "talk to a human",
+            "speak to a human",
+            "speak to someone",
+            "real person",
+            "human agent",
+            "live agent",
+            "customer service",
+            "talk to someone",
+            "contact support",
+            "speak to support",
+            "talk to support",
+            "need a human",
+            "need a person",
+            "agent please",
+            "人工客服",
+            "转人工",
+            "找人工",
+            "要人工",
+            "真人",
+            "联系工作人员",
+            "找客服",
+            "联系客服",
+            "要客服",
+        ],
+    ) || folded.trim() == "human";
+    let stolen = any(
+        folded,
+        &[
+            "stolen",
+            "stole",
+            "got drained",
+            "drained",
+            "lost my funds",
+            "lost all my",
+            "funds are gone",
+            "funds disappeared",
+            "money is gone",
+            "missing funds",
+            "被盗",
+            "被偷",
+            "资金不见",
+            "钱不见",
+            "币不见",
+            "被转走",
+            "丢失",
+        ],
+    );
+    let hacked = any(
+        folded,
+        &[
+            "hacked",
+            "compromised",
+            "someone has my seed",
+            "leaked my",
+            "被黑",
+            "泄露",
+            "黑客",
+        ],
+    );
+    // Being on the wrong network is a how-to; having sent funds there needs a person.
+    let wrong_address = any(
+        folded,
+        &["转错", "发错地址", "打错地址", "转到了错误", "充错"],
+    ) || (any(
+        folded,
+        &[
+            "wrong address",
+            "wrong network",
+            "wrong chain",
+            "wrong wallet",
+        ],
+    ) && any(
+        folded,
+        &[
+            "sent",
+            "send",
+            "transferred",
+            "transfer",
+            "deposited",
+            "bridged",
+            "转",
+            "发",
+        ],
+    ));
+    let failed_withdraw = (any(folded, &["withdraw", "withdrawal", "提现", "提取", "取出"])
+        && any(
+            folded,
+            &[
+                "fail",
+                "stuck",
+                "pending",
+                "error",
+                "revert",
+                "失败",
+                "卡住",
+                "报错",
+                "不成功",
+                "一直",
+            ],
+        ))
+        && any(
+            folded,
+            &[
+                "still",
+                "already",
+                "again",
+                "tried",
+                "for hours",
+                "for days",
+                "仍然",
+                "还是",
+                "已经",
+                "试过",
+                "好几",
+                "一直",
+            ],
+        );
+    let bug = any(
+        folded,
+        &[
+            "bug",
+            "exploit",
+            "vulnerability",
+            "security issue",
+            "漏洞",
+            "被攻击",
+            "攻击",
+        ],
+    );
+    let complaint = any(
+        folded,
+        &[
+            "complaint",
+            "complain",
+            "terrible service",
+            "scam!",
+            "useless bot",
+            "worst",
+            "unacceptable",
+            "投诉",
+            "太差",
+            "垃圾",
+            "差评",
+        ],
+    );
+    // Order: money at risk first.
+    if stolen {
+        Some(LostOrStolenFunds)
+    } else if hacked {
+        Some(HackedWallet)
+    } else if bug {
+        Some(BugOrExploit)
+    } else if wrong_address {
+        Some(WrongAddress)
+    } else if failed_withdraw {
+        Some(FailedWithdrawal)
+    } else if complaint {
+        Some(Complaint)
+    } else if person {
+        Some(AskedForPerson)
+    } else {
+        None
+    }
+}
+
+/// The user says the last answer did not solve it.
+pub fn still_unresolved(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "still not",
+            "still doesn't",
+            "still dont",
+            "still don't",
+            "didn't help",
+            "did not help",
+            "doesn't help",
+            "not helpful",
+            "still the same",
+            "still stuck",
+            "still failing",
+            "that's not it",
+            "not what i asked",
+            "没用",
+            "还是不行",
+            "没有解决",
+            "没解决",
+            "还是一样",
+            "不是这个",
+            "仍然不行",
+        ],
+    )
+}
+
+/// Greeting, thanks or goodbye, when that is all the message says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmallTalk {
+    /// Hello.
+    Hello,
+    /// Thanks.
+    Thanks,
+    /// Goodbye.
+    Bye,
+}
+
+/// Small talk, only for short messages that are nothing else.
+pub fn small_talk(folded: &str) -> Option<SmallTalk> {
+    let words = folded.split_whitespace().count();
+    let chars = folded.chars().filter(|c| !c.is_whitespace()).count();
+    if words > 5 || chars > 30 {
+        return None;
+    }
+    if any_word(
+        folded,
+        &["thanks", "thank", "thx", "ty", "appreciate", "cheers"],
+    ) || any(folded, &["谢谢", "感谢", "多谢", "谢了"])
+    {
+        Some(SmallTalk::Thanks)
+    } else if any_word(folded, &["bye", "goodbye", "cya", "later"])
+        || any(folded, &["再见", "拜拜"])
+    {
+        Some(SmallTalk::Bye)
+    } else if any_word(
+        folded,
+        &[
+            "hi", "hello", "hey", "gm", "yo", "hiya", "morning", "evening",
+        ],
+    ) || any(
+        folded,
+        &["你好", "您好", "嗨", "哈喽", "早上好", "晚上好", "在吗"],
+    ) {
+        Some(SmallTalk::Hello)
+    } else {
+        None
+    }
+}
+
+/// Price predictions and investment advice.
+pub fn out_of_scope(folded: &str) -> bool {
+    let predict = any(
+        folded,
+        &[
+            "will eth go",
+            "will btc go",
+            "price prediction",
+            "predict",
+            "going to pump",
+            "going to dump",
+            "go up",
+            "go down",
+            "moon",
+            "should i buy",
+            "should i sell",
+            "is it a good time to buy",
+            "good investment",
+            "financial advice",
+            "investment advice",
+            "which coin",
+            "100x",
+            "会涨吗",
+            "会跌吗",
+            "能涨",
+            "预测",
+            "该买",
+            "该卖",
+            "值得买",
+            "投资建议",
+            "抄底",
+            "什么币",
+        ],
+    );
+    // "what if ETH goes down 20%" is a what-if about the position, not a prediction.
+    predict && !folded.contains('%')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syms() -> Vec<String> {
+        ["WETH", "USDC", "DAI", "WBTC"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn finds_addresses_and_tells_shortened_from_broken() {
+        let m = addresses(
+            "check 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, and 0x7099…79C8 and 0x1234567890abcdef1234567890abcdef1234567",
+        );
+        assert_eq!(m.valid.len(), 1);
+        assert_eq!(m.shortened, vec!["0x7099…79C8".to_string()]);
+        assert_eq!(m.invalid.len(), 1);
+        let hash = format!("0x{}", "ab".repeat(32));
+        assert!(addresses(&hash).valid.is_empty() && addresses(&hash).invalid.is_empty());
+    }
+
+    #[test]
+    fn what_if_reads_direction_asset_and_size() {
+        assert_eq!(
+            what_if(&fold("What if ETH drops 20%?"), &syms()),
+            Some(WhatIf {
+                symbol: Some("WETH".into()),
+                change_bps: -2_000
+            })
+        );
+        assert_eq!(
+            what_if(&fold("如果WBTC跌30%会怎样"), &syms()),
+            Some(WhatIf {
+                symbol: Some("WBTC".into()),
+                change_bps: -3_000
+            })
+        );
+        assert_eq!(
+            what_if(&fold("if prices fall 10 %"), &syms()).map(|w| w.change_bps),
+            Some(-1_000)
+        );
+        assert_eq!(what_if(&fold("what is the health factor"), &syms()), None);
+    }
+
+    #[test]
+    fn position_questions_are_personal_and_how_tos_are_not() {
+        assert_eq!(
+            position_focus(&fold("what's my health factor?"), false),
+            Some(PositionFocus::Overview)
+        );
+        assert_eq!(
+            position_focus(&fold("how much can I withdraw"), false),
+            Some(PositionFocus::Withdraw)
+        );
+        assert_eq!(
+            position_focus(&fold("am i safe"), false),
+            Some(PositionFocus::Overview)
+        );
+        assert_eq!(
+            position_focus(&fold("我的健康因子是多少"), false),
+            Some(PositionFocus::Overview)
+        );
+        assert_eq!(
+            position_focus(&fold("我还能借多少"), false),
+            Some(PositionFocus::Borrow)
+        );
+        assert_eq!(position_focus(&fold("how do I withdraw?"), false), None);
+        assert_eq!(
+            position_focus(&fold("what is a health factor"), false),
+            None
+        );
+        assert_eq!(position_focus(&fold("怎么还款"), false), None);
+    }
+
+    #[test]
+    fn escalations_put_money_at_risk_first() {
+        assert_eq!(
+            escalation(&fold("my wallet was hacked and funds stolen")),
+            Some(EscalationReason::LostOrStolenFunds)
+        );
+        assert_eq!(
+            escalation(&fold("I want to talk to a human")),
+            Some(EscalationReason::AskedForPerson)
+        );
+        assert_eq!(
+            escalation(&fold("转人工")),
+            Some(EscalationReason::AskedForPerson)
+        );
+        assert_eq!(
+            escalation(&fold("I sent USDC to the wrong address")),
+            Some(EscalationReason::WrongAddress)
+        );
+        assert_eq!(
+            escalation(&fold("withdrawal still failing, already tried twice")),
+            Some(EscalationReason::FailedWithdrawal)
+        );
+        assert_eq!(
+            escalation(&fold("my withdrawal failed")),
+            None,
+            "first the usual checks"
+        );
+        assert_eq!(escalation(&fold("what is a health factor")), None);
+    }
+
+    #[test]
+    fn small_talk_only_when_nothing_else() {
+        assert_eq!(small_talk(&fold("hi")), Some(SmallTalk::Hello));
+        assert_eq!(small_talk(&fold("谢谢！")), Some(SmallTalk::Thanks));
+        assert_eq!(
+            small_talk(&fold(
+                "hi, what happens when my health factor drops below one"
+            )),
+            None
+        );
+        assert!(out_of_scope(&fold("will eth go up tomorrow?")));
+        assert!(!out_of_scope(&fold("what if eth goes down 20%")));
+    }
+}

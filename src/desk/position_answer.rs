@@ -1,0 +1,501 @@
+//! A position explained to a person, in English or Chinese: the figures, what they mean, and
+//! the one or two actions that help. Led by what the question asked about.
+
+use std::fmt::Write as _;
+
+use alloy::primitives::U256;
+
+use super::intent::{PositionFocus, WhatIf};
+use crate::chain::format;
+use crate::chain::math::unit;
+use crate::chain::position::Position;
+use crate::chain::report::{HealthBand, RiskReport};
+use crate::chain::risk::{self, Blocked, Limit, LiquidationPrice, PriceMove};
+use crate::lang::Lang;
+
+fn short(addr: &str) -> String {
+    if addr.len() > 12 {
+        format!("{}…{}", &addr[..6], &addr[addr.len() - 4..])
+    } else {
+        addr.to_string()
+    }
+}
+
+fn band(lang: Lang, band: HealthBand) -> &'static str {
+    match (lang, band) {
+        (Lang::En, HealthBand::NoDebt) => "no debt, so nothing can be liquidated",
+        (Lang::En, HealthBand::Comfortable) => {
+            "comfortable: prices would have to fall a lot before liquidation"
+        }
+        (Lang::En, HealthBand::Moderate) => "moderate: fine for now, keep an eye on prices",
+        (Lang::En, HealthBand::Risky) => "risky: a normal market move could get you liquidated",
+        (Lang::En, HealthBand::Danger) => "DANGER: very close to liquidation, act now",
+        (Lang::En, HealthBand::Liquidatable) => {
+            "LIQUIDATABLE: below 1, liquidators can repay part of your debt and take your collateral with a bonus right now"
+        }
+        (Lang::Zh, HealthBand::NoDebt) => "没有借款，不会被清算",
+        (Lang::Zh, HealthBand::Comfortable) => "很安全：价格要大幅下跌才会触发清算",
+        (Lang::Zh, HealthBand::Moderate) => "中等：目前没问题，注意价格变化",
+        (Lang::Zh, HealthBand::Risky) => "有风险：正常的市场波动就可能导致清算",
+        (Lang::Zh, HealthBand::Danger) => "危险：非常接近清算，请立即处理",
+        (Lang::Zh, HealthBand::Liquidatable) => {
+            "可被清算：已低于 1，清算人现在就可以替你还掉部分债务并以折扣拿走你的抵押物"
+        }
+    }
+}
+
+fn limit(lang: Lang, limit: Limit) -> &'static str {
+    match (lang, limit) {
+        (Lang::En, Limit::Balance) => "all of it",
+        (Lang::En, Limit::HealthFactor) => "keeps your HF at the safe minimum",
+        (Lang::En, Limit::Ltv) => "your max LTV",
+        (Lang::En, Limit::PoolLiquidity) => "what the pool has available now",
+        (Lang::En, Limit::BorrowCap) => "the asset's borrow cap",
+        (Lang::En, Limit::DebtCeiling) => "the isolation-mode debt ceiling",
+        (Lang::Zh, Limit::Balance) => "全部",
+        (Lang::Zh, Limit::HealthFactor) => "保持健康因子不低于安全下限",
+        (Lang::Zh, Limit::Ltv) => "受最大 LTV 限制",
+        (Lang::Zh, Limit::PoolLiquidity) => "受资金池当前可用流动性限制",
+        (Lang::Zh, Limit::BorrowCap) => "受该资产借款上限限制",
+        (Lang::Zh, Limit::DebtCeiling) => "受隔离模式债务上限限制",
+        (lang, Limit::Blocked(b)) => blocked(lang, b),
+    }
+}
+
+fn blocked(lang: Lang, b: Blocked) -> &'static str {
+    match (lang, b) {
+        (Lang::En, Blocked::Paused) => "the reserve is paused",
+        (Lang::En, Blocked::Inactive) => "the reserve is inactive",
+        (Lang::En, Blocked::Frozen) => "the reserve is frozen",
+        (Lang::En, Blocked::BorrowingDisabled) => "borrowing is disabled",
+        (Lang::En, Blocked::EModeCategoryMismatch) => "outside your E-Mode category",
+        (Lang::En, Blocked::NotBorrowableInIsolation) => "not borrowable in isolation mode",
+        (Lang::En, Blocked::SiloedBorrowing) => "siloed borrowing",
+        (Lang::En, Blocked::NoCollateral) => "no collateral",
+        (Lang::En, Blocked::HealthFactorBelowTarget) => "your HF is already at the safe minimum",
+        (Lang::En, Blocked::ZeroLtvCollateralFirst) => "withdraw your zero-LTV collateral first",
+        (Lang::Zh, Blocked::Paused) => "该资产已暂停",
+        (Lang::Zh, Blocked::Inactive) => "该资产未激活",
+        (Lang::Zh, Blocked::Frozen) => "该资产已冻结",
+        (Lang::Zh, Blocked::BorrowingDisabled) => "该资产未开放借款",
+        (Lang::Zh, Blocked::EModeCategoryMismatch) => "不在你的 E-Mode 类别内",
+        (Lang::Zh, Blocked::NotBorrowableInIsolation) => "隔离模式下不可借",
+        (Lang::Zh, Blocked::SiloedBorrowing) => "受孤立借贷限制",
+        (Lang::Zh, Blocked::NoCollateral) => "没有抵押物",
+        (Lang::Zh, Blocked::HealthFactorBelowTarget) => "健康因子已处于安全下限",
+        (Lang::Zh, Blocked::ZeroLtvCollateralFirst) => "需先取出 LTV 为 0 的抵押物",
+    }
+}
+
+fn pct_drop(now: U256, at: U256) -> String {
+    if now.is_zero() || at >= now {
+        return "0%".into();
+    }
+    let bps = (now - at) * U256::from(10_000u64) / now;
+    format::bps(u64::try_from(bps).unwrap_or(10_000))
+}
+
+/// Renders one position. `comfort` is the HF recommended as "safe" for repay advice (wad).
+pub fn render(
+    lang: Lang,
+    position: &Position,
+    report: &RiskReport,
+    focus: PositionFocus,
+    what_if: Option<&WhatIf>,
+    comfort: U256,
+) -> String {
+    let base = position.base_currency_unit;
+    let t = &report.totals;
+    let who = short(&position.user.to_checksum(None));
+    let mut out = String::new();
+    if position.is_empty() {
+        let _ = match lang {
+            Lang::En => write!(
+                out,
+                "{who} has no supply and no debt on {}.",
+                position.market
+            ),
+            Lang::Zh => write!(out, "{who} 在 {} 上没有存款也没有借款。", position.market),
+        };
+        return out;
+    }
+    let hf = format::health_factor(t.health_factor);
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "**{who}** on {} (block {}):\n**Health factor {hf}**: {}.\nCollateral {} · Debt {} · Can still borrow {}",
+            position.market,
+            position.block_number,
+            band(lang, report.band),
+            format::usd(t.total_collateral_base, base),
+            format::usd(t.total_debt_base, base),
+            format::usd(t.available_borrows_base, base),
+        ),
+        Lang::Zh => writeln!(
+            out,
+            "**{who}**，{}（区块 {}）：\n**健康因子 {hf}**：{}。\n抵押 {} · 借款 {} · 还可借 {}",
+            position.market,
+            position.block_number,
+            band(lang, report.band),
+            format::usd(t.total_collateral_base, base),
+            format::usd(t.total_debt_base, base),
+            format::usd(t.available_borrows_base, base),
+        ),
+    };
+    if let Some(cat) = &position.emode {
+        let _ = match lang {
+            Lang::En => writeln!(
+                out,
+                "E-Mode: {} (LTV {}, liquidation threshold {}).",
+                cat.label,
+                format::bps(cat.ltv),
+                format::bps(cat.liquidation_threshold)
+            ),
+            Lang::Zh => writeln!(
+                out,
+                "E-Mode：{}（LTV {}，清算阈值 {}）。",
+                cat.label,
+                format::bps(cat.ltv),
+                format::bps(cat.liquidation_threshold)
+            ),
+        };
+    }
+    if let Some(i) = position.isolation_collateral() {
+        let sym = &position.reserves[i].symbol;
+        let _ = match lang {
+            Lang::En => writeln!(
+                out,
+                "Isolation mode: {sym} is your only collateral, so only some stablecoins can be borrowed, up to a shared debt ceiling."
+            ),
+            Lang::Zh => writeln!(
+                out,
+                "隔离模式：{sym} 是你唯一的抵押物，只能借部分稳定币，且有共享债务上限。"
+            ),
+        };
+    }
+    // Holdings, one line each.
+    for r in position.reserves.iter().filter(|r| r.is_involved()) {
+        let one = unit(r.decimals);
+        let mut parts = Vec::new();
+        if !r.supplied.is_zero() {
+            let coll = match (lang, r.collateral_enabled) {
+                (Lang::En, true) => " (collateral)",
+                (Lang::En, false) => " (not collateral)",
+                (Lang::Zh, true) => "（抵押中）",
+                (Lang::Zh, false) => "（未作抵押）",
+            };
+            parts.push(match lang {
+                Lang::En => format!(
+                    "supplied {} {} ≈ {}{coll}",
+                    format::token(r.supplied, r.decimals),
+                    r.symbol,
+                    format::usd(r.supplied * r.price / one, base)
+                ),
+                Lang::Zh => format!(
+                    "存入 {} {} ≈ {}{coll}",
+                    format::token(r.supplied, r.decimals),
+                    r.symbol,
+                    format::usd(r.supplied * r.price / one, base)
+                ),
+            });
+        }
+        if !r.debt().is_zero() {
+            parts.push(match lang {
+                Lang::En => format!(
+                    "owes {} {} ≈ {}",
+                    format::token(r.debt(), r.decimals),
+                    r.symbol,
+                    format::usd(r.debt() * r.price / one, base)
+                ),
+                Lang::Zh => format!(
+                    "借款 {} {} ≈ {}",
+                    format::token(r.debt(), r.decimals),
+                    r.symbol,
+                    format::usd(r.debt() * r.price / one, base)
+                ),
+            });
+        }
+        let _ = writeln!(out, "- {}: {}", r.symbol, parts.join(", "));
+    }
+
+    let liq_lines = liquidation_lines(lang, position, report);
+    let withdraw_lines = withdraw_lines(lang, position, report);
+    let borrow_line = borrow_line(lang, position, report);
+    let repay_lines = repay_lines(lang, position, comfort);
+    let scenario = scenario_line(lang, position, report, what_if);
+
+    let sections: Vec<&Vec<String>> = match focus {
+        PositionFocus::Withdraw => vec![&withdraw_lines, &liq_lines],
+        PositionFocus::Borrow => vec![&borrow_line, &liq_lines],
+        PositionFocus::Repay => vec![&repay_lines, &liq_lines],
+        PositionFocus::Liquidation | PositionFocus::Overview => {
+            vec![&liq_lines, &withdraw_lines, &borrow_line]
+        }
+    };
+    for lines in sections {
+        for l in lines {
+            let _ = writeln!(out, "{l}");
+        }
+    }
+    for l in &scenario {
+        let _ = writeln!(out, "{l}");
+    }
+    // What helps, for risky positions (unless the answer already led with repayment).
+    if matches!(
+        report.band,
+        HealthBand::Risky | HealthBand::Danger | HealthBand::Liquidatable
+    ) && focus != PositionFocus::Repay
+    {
+        for l in &repay_lines {
+            let _ = writeln!(out, "{l}");
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn liquidation_lines(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
+    let base = position.base_currency_unit;
+    let mut lines = Vec::new();
+    for a in &report.assets {
+        let r = &position.reserves[a.index];
+        if !r.is_involved() {
+            continue;
+        }
+        let line = match (lang, a.liquidation_price) {
+            (Lang::En, LiquidationPrice::AtOrBelow(p)) => format!(
+                "Liquidation price of {}: {} ({} below today's {}), if other prices stay the same.",
+                r.symbol,
+                format::price(p, base),
+                pct_drop(r.price, p),
+                format::price(r.price, base)
+            ),
+            (Lang::Zh, LiquidationPrice::AtOrBelow(p)) => format!(
+                "{} 的清算价格：{}（比当前 {} 低 {}），假设其他价格不变。",
+                r.symbol,
+                format::price(p, base),
+                format::price(r.price, base),
+                pct_drop(r.price, p)
+            ),
+            (Lang::En, LiquidationPrice::AtOrAbove(p)) => {
+                format!(
+                    "If {} rises to {} (now {}), your debt outgrows your collateral and you can be liquidated.",
+                    r.symbol,
+                    format::price(p, base),
+                    format::price(r.price, base)
+                )
+            }
+            (Lang::Zh, LiquidationPrice::AtOrAbove(p)) => {
+                format!(
+                    "如果 {} 涨到 {}（当前 {}），债务超过抵押能力，你就可能被清算。",
+                    r.symbol,
+                    format::price(p, base),
+                    format::price(r.price, base)
+                )
+            }
+            (Lang::En, LiquidationPrice::AlreadyLiquidatable) => {
+                "You can be liquidated at current prices.".to_string()
+            }
+            (Lang::Zh, LiquidationPrice::AlreadyLiquidatable) => {
+                "按当前价格你已经可以被清算。".to_string()
+            }
+            (_, LiquidationPrice::None) => continue,
+        };
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    if let Some(cf) = report.close_factor {
+        lines.push(match lang {
+            Lang::En => format!("Right now a liquidator may repay up to {} of each of your debts in one go and take collateral worth that plus a bonus.", format::bps(cf.bps)),
+            Lang::Zh => format!("现在清算人一次最多可替你偿还每笔债务的 {}，并拿走等值加奖励的抵押物。", format::bps(cf.bps)),
+        });
+    }
+    lines
+}
+
+fn withdraw_lines(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
+    let target = format::health_factor(report.target_health_factor);
+    report
+        .assets
+        .iter()
+        .filter_map(|a| {
+            let w = a.safe_withdraw?;
+            let r = &position.reserves[a.index];
+            Some(match lang {
+                Lang::En => format!(
+                    "Safe to withdraw: {} {} ({}; HF stays ≥ {target}).",
+                    format::token(w.amount, r.decimals),
+                    r.symbol,
+                    limit(lang, w.limit)
+                ),
+                Lang::Zh => format!(
+                    "可安全取出：{} {}（{}；健康因子保持 ≥ {target}）。",
+                    format::token(w.amount, r.decimals),
+                    r.symbol,
+                    limit(lang, w.limit)
+                ),
+            })
+        })
+        .collect()
+}
+
+fn borrow_line(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
+    if report.totals.total_collateral_base.is_zero() {
+        return Vec::new();
+    }
+    let options: Vec<String> = report
+        .assets
+        .iter()
+        .filter(|a| !a.safe_borrow.amount.is_zero())
+        .map(|a| {
+            let r = &position.reserves[a.index];
+            format!(
+                "{} {}",
+                format::token(a.safe_borrow.amount, r.decimals),
+                r.symbol
+            )
+        })
+        .collect();
+    if options.is_empty() {
+        return vec![
+            lang.pick(
+                "No further borrowing is possible safely right now.",
+                "目前无法再安全借款。",
+            )
+            .to_string(),
+        ];
+    }
+    vec![match lang {
+        Lang::En => format!(
+            "Most you could still borrow (one of): {}. Borrowing the maximum leaves no room for price moves.",
+            options.join(", ")
+        ),
+        Lang::Zh => format!(
+            "最多还能借（任选其一）：{}。借满意味着没有应对价格波动的余地。",
+            options.join("、")
+        ),
+    }]
+}
+
+fn repay_lines(lang: Lang, position: &Position, comfort: U256) -> Vec<String> {
+    let totals = risk::account_totals(position);
+    if totals.total_debt_base.is_zero() || totals.health_factor >= comfort {
+        return Vec::new();
+    }
+    // The largest debt first: repaying it moves HF the most per transaction.
+    let Some((index, r)) = position
+        .reserves
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.debt().is_zero())
+        .max_by_key(|(_, r)| r.debt() * r.price / unit(r.decimals))
+    else {
+        return Vec::new();
+    };
+    let plan = risk::repay_to_target(position, index, comfort);
+    let goal = format::health_factor(comfort);
+    let line = match (lang, plan.reaches_target) {
+        (Lang::En, true) => format!(
+            "What helps: repay {} {} to bring your HF to {goal}, or supply more collateral. Repay a little extra: interest keeps accruing.",
+            format::token(plan.amount, r.decimals),
+            r.symbol
+        ),
+        (Lang::En, false) => format!(
+            "What helps: repaying all {} {} brings HF to {}; to reach {goal} also supply more collateral or repay other debts.",
+            format::token(plan.amount, r.decimals),
+            r.symbol,
+            format::health_factor(plan.health_factor_after)
+        ),
+        (Lang::Zh, true) => format!(
+            "建议：偿还 {} {} 可把健康因子提高到 {goal}，或者追加抵押物。建议多还一点，利息一直在累积。",
+            format::token(plan.amount, r.decimals),
+            r.symbol
+        ),
+        (Lang::Zh, false) => format!(
+            "建议：即使还清全部 {} {}，健康因子也只到 {}；要达到 {goal} 还需追加抵押或偿还其他债务。",
+            format::token(plan.amount, r.decimals),
+            r.symbol,
+            format::health_factor(plan.health_factor_after)
+        ),
+    };
+    vec![line]
+}
+
+fn scenario_line(
+    lang: Lang,
+    position: &Position,
+    report: &RiskReport,
+    what_if: Option<&WhatIf>,
+) -> Vec<String> {
+    if report.totals.total_debt_base.is_zero() {
+        return Vec::new();
+    }
+    if let Some(w) = what_if {
+        let (totals, what) = match w.symbol.as_deref().and_then(|s| position.reserve_index(s)) {
+            Some(index) => (
+                risk::what_if(
+                    position,
+                    PriceMove::Asset {
+                        index,
+                        change_bps: w.change_bps,
+                    },
+                ),
+                w.symbol.clone().unwrap_or_default(),
+            ),
+            None => (
+                risk::what_if(
+                    position,
+                    PriceMove::AllVolatile {
+                        change_bps: w.change_bps,
+                    },
+                ),
+                lang.pick("all non-stablecoin prices", "所有非稳定币价格")
+                    .to_string(),
+            ),
+        };
+        let change = format::bps(w.change_bps.unsigned_abs());
+        let direction = match (lang, w.change_bps < 0) {
+            (Lang::En, true) => "falls",
+            (Lang::En, false) => "rises",
+            (Lang::Zh, true) => "下跌",
+            (Lang::Zh, false) => "上涨",
+        };
+        let hf = format::health_factor(totals.health_factor);
+        let verdict = match (lang, totals.health_factor < crate::chain::math::WAD) {
+            (Lang::En, true) => "you could be liquidated",
+            (Lang::En, false) => "you would not be liquidated",
+            (Lang::Zh, true) => "你可能会被清算",
+            (Lang::Zh, false) => "不会被清算",
+        };
+        return vec![match lang {
+            Lang::En => format!("If {what} {direction} {change}: HF {hf}, {verdict}."),
+            Lang::Zh => format!("如果{what}{direction} {change}：健康因子 {hf}，{verdict}。"),
+        }];
+    }
+    let mut lines = Vec::new();
+    let scen: Vec<String> = report
+        .scenarios
+        .iter()
+        .map(|s| {
+            format!(
+                "−{}% → {}",
+                s.change_bps.unsigned_abs() / 100,
+                format::health_factor(s.totals.health_factor)
+            )
+        })
+        .collect();
+    lines.push(match lang {
+        Lang::En => format!("HF if all non-stablecoin prices fall: {}.", scen.join(", ")),
+        Lang::Zh => format!("如果所有非稳定币价格下跌，健康因子：{}。", scen.join("，")),
+    });
+    if let Some(drop) = report.volatile_drop_safe_bps {
+        lines.push(match lang {
+            Lang::En => format!(
+                "Together they can fall {} before liquidation.",
+                format::bps(drop)
+            ),
+            Lang::Zh => format!("它们一起下跌 {} 以内不会被清算。", format::bps(drop)),
+        });
+    }
+    lines
+}

@@ -1,0 +1,370 @@
+//! Every fixed sentence the desk says, in English and Simplified Chinese.
+//!
+//! Wording lives here so a reviewer can read both languages side by side; renderers combine
+//! these with figures.
+
+use crate::lang::Lang;
+use crate::tickets::EscalationReason;
+
+/// Warning after a pasted seed phrase or private key.
+pub fn secret_warning(lang: Lang) -> &'static str {
+    lang.pick(
+        "⚠️ You just posted what looks like a seed phrase or private key. I have deleted it where I could and I have not stored it.\n\n\
+         **Nobody needs it: not me, not our staff, not any support team.** Anyone who asks for it is trying to steal from you.\n\n\
+         Treat this wallet as compromised: create a NEW wallet (new seed phrase, offline), move your funds there now, starting with \
+         what is easiest to steal (tokens in the wallet, then withdraw and repay positions), and revoke token approvals of the old wallet.\n\
+         Need help moving a lending position safely? Ask for a person; we will never ask for your phrase or key.",
+        "⚠️ 你刚刚发送的内容看起来像助记词或私钥。我已尽可能删除该消息，并且没有保存它。\n\n\
+         **任何人都不需要它：我不需要，我们的工作人员不需要，任何客服都不需要。** 向你索要它的人都是在试图盗取你的资产。\n\n\
+         请把这个钱包视为已泄露：立即创建一个新钱包（新的助记词，离线生成），尽快把资产转过去，先转最容易被盗的（钱包里的代币），\
+         再处理借贷仓位（还款、取回），并撤销旧钱包的代币授权。\n\
+         如需帮助安全地迁移借贷仓位，可以要求人工客服；我们永远不会索要你的助记词或私钥。",
+    )
+}
+
+/// What the bot can do, for greetings and fallbacks.
+pub fn capabilities(lang: Lang) -> &'static str {
+    lang.pick(
+        "I can:\n- read your Aave v3 position live (send your public address or /link it): health factor, liquidation prices, safe withdraw and borrow amounts, what to repay\n- explain lending: health factor, liquidation, LTV, E-Mode, isolation mode, interest…\n- hand you to a person (/human) for lost funds, stuck transactions, bugs or anything else.",
+        "我可以：\n- 实时读取你的 Aave v3 仓位（发送你的公开地址或用 /link 绑定）：健康因子、清算价格、可安全取出和借出的数量、需要还多少\n- 讲解借贷知识：健康因子、清算、LTV、E-Mode、隔离模式、利息……\n- 为你转接人工客服（/human）：资金丢失、交易卡住、疑似漏洞或其他问题。",
+    )
+}
+
+/// Greeting reply.
+pub fn hello(lang: Lang) -> &'static str {
+    lang.pick(
+        "Hi! 👋 How can I help with your lending today?",
+        "你好！👋 今天有什么借贷问题可以帮你？",
+    )
+}
+
+/// Reply to thanks.
+pub fn thanks(lang: Lang) -> &'static str {
+    lang.pick(
+        "You're welcome! Ask me anytime. Stay safe: keep your health factor comfortably above 1.",
+        "不客气！随时来问。注意安全：让健康因子保持在 1 以上足够远的位置。",
+    )
+}
+
+/// Reply to goodbye.
+pub fn bye(lang: Lang) -> &'static str {
+    lang.pick("Goodbye! Your position keeps running while you're away, so check your health factor now and then.", "再见！你不在的时候仓位也在运行，记得时常看看健康因子。")
+}
+
+/// Reply to price predictions and investment advice.
+pub fn out_of_scope(lang: Lang) -> &'static str {
+    lang.pick(
+        "I can't predict prices or give investment advice. What I can do is show how a price move would affect your position: try \"what if ETH drops 20%\" with your address linked.",
+        "我无法预测价格，也不提供投资建议。我能做的是告诉你价格变动会如何影响你的仓位：绑定地址后试试问“如果 ETH 跌 20% 会怎样”。",
+    )
+}
+
+/// Asking for an address for a position question.
+pub fn need_address(lang: Lang) -> &'static str {
+    lang.pick(
+        "To check your position I need your wallet's **public address** (it starts with 0x and has 42 characters). Send it here or link it with /link 0x…\n\nAn address is public data, like an account number: it lets me read, never move, your funds. Never send your seed phrase or private key to anyone.",
+        "查询仓位需要你钱包的**公开地址**（以 0x 开头，共 42 个字符）。直接发给我，或用 /link 0x… 绑定。\n\n地址是公开信息，就像账号一样：我只能读取，无法动用你的资产。永远不要把助记词或私钥发给任何人。",
+    )
+}
+
+/// A shortened address was given.
+pub fn need_full_address(lang: Lang, short: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "\"{short}\" is a shortened address, so I can't look it up. Please send the full address (0x followed by 40 characters); copy it from your wallet."
+        ),
+        Lang::Zh => format!(
+            "“{short}”是缩写地址，无法查询。请发送完整地址（0x 加 40 个字符），可以从钱包里直接复制。"
+        ),
+    }
+}
+
+/// A malformed address.
+pub fn bad_address(lang: Lang, detail: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "That address doesn't look right: {detail}. Please copy it again from your wallet."
+        ),
+        Lang::Zh => format!("这个地址格式不对：{detail}。请从钱包里重新复制。"),
+    }
+}
+
+/// The chain could not be read.
+pub fn chain_unavailable(lang: Lang) -> &'static str {
+    lang.pick(
+        "I can't reach the blockchain node right now, so I can't show live figures. Please try again in a minute; if it persists, ask for a person (/human).",
+        "暂时无法连接区块链节点，无法显示实时数据。请一分钟后再试；如果一直不行，请联系人工客服（/human）。",
+    )
+}
+
+/// No market is configured for position answers.
+pub fn no_market(lang: Lang) -> &'static str {
+    lang.pick(
+        "Live positions are not configured on this desk yet, so I can only answer general questions.",
+        "本服务尚未配置链上数据，目前只能回答一般问题。",
+    )
+}
+
+/// Low-confidence: did you mean.
+pub fn did_you_mean(lang: Lang) -> &'static str {
+    lang.pick(
+        "I'm not sure I understood. Did you mean one of these?",
+        "我不太确定你的意思。你是想问下面这些吗？",
+    )
+}
+
+/// No idea at all.
+pub fn not_understood(lang: Lang) -> &'static str {
+    lang.pick(
+        "Sorry, I don't know how to answer that yet.",
+        "抱歉，这个问题我暂时还回答不了。",
+    )
+}
+
+/// Label of the "talk to a person" button.
+pub fn person_button(lang: Lang) -> &'static str {
+    lang.pick("🙋 Talk to a person", "🙋 转人工客服")
+}
+
+/// Footer after an FAQ answer.
+pub fn faq_footer(lang: Lang) -> &'static str {
+    lang.pick(
+        "Not what you needed? Ask me differently or talk to a person.",
+        "没有解决你的问题？换个说法问我，或转人工客服。",
+    )
+}
+
+/// Why a ticket was opened, as told to the user.
+fn reason_text(lang: Lang, reason: EscalationReason) -> &'static str {
+    use EscalationReason::*;
+    match (lang, reason) {
+        (Lang::En, AskedForPerson) => "You asked for a person.",
+        (Lang::Zh, AskedForPerson) => "你要求人工客服。",
+        (Lang::En, LostOrStolenFunds) => "Lost or stolen funds need a person's attention.",
+        (Lang::Zh, LostOrStolenFunds) => "资金丢失或被盗需要人工处理。",
+        (Lang::En, HackedWallet) => "A compromised wallet needs a person's attention.",
+        (Lang::Zh, HackedWallet) => "钱包被盗需要人工处理。",
+        (Lang::En, WrongAddress) => {
+            "Funds sent to a wrong address or network need a person to look at the transaction."
+        }
+        (Lang::Zh, WrongAddress) => "转错地址或转错网络需要人工查看交易。",
+        (Lang::En, FailedWithdrawal) => {
+            "A withdrawal that still fails after the usual checks needs a person."
+        }
+        (Lang::Zh, FailedWithdrawal) => "常规排查后仍然失败的提取需要人工处理。",
+        (Lang::En, BugOrExploit) => "A possible bug or exploit goes straight to our team.",
+        (Lang::Zh, BugOrExploit) => "疑似漏洞或攻击会直接交给我们的团队。",
+        (Lang::En, Complaint) => "I'm sorry about your experience; a person will read this.",
+        (Lang::Zh, Complaint) => "很抱歉给你带来不好的体验，会有专人查看。",
+        (Lang::En, Unresolved) => "My answers didn't solve this, so a person will take over.",
+        (Lang::Zh, Unresolved) => "我的回答没能解决问题，将由人工接手。",
+    }
+}
+
+/// What to prepare, per reason.
+fn prepare_text(lang: Lang, reason: EscalationReason) -> &'static str {
+    use EscalationReason::*;
+    match (lang, reason) {
+        (Lang::En, LostOrStolenFunds | HackedWallet) => {
+            "- move any funds left to a NEW wallet now and revoke approvals of the old one\n- your public address, the network, and the transaction hashes of the losses\n- when it happened and any site, app or link you used before it"
+        }
+        (Lang::Zh, LostOrStolenFunds | HackedWallet) => {
+            "- 立即把剩余资产转到一个新钱包，并撤销旧钱包的授权\n- 你的公开地址、所在网络、相关交易哈希\n- 发生时间，以及之前使用过的网站、应用或链接"
+        }
+        (Lang::En, WrongAddress) => {
+            "- the transaction hash\n- the network you sent on and the one you meant\n- the address you sent to and the one you meant"
+        }
+        (Lang::Zh, WrongAddress) => {
+            "- 交易哈希\n- 实际使用的网络和本应使用的网络\n- 实际转入的地址和本应转入的地址"
+        }
+        (Lang::En, FailedWithdrawal) => {
+            "- your public address and the network\n- the asset and amount\n- the transaction hash or the exact error message and a screenshot"
+        }
+        (Lang::Zh, FailedWithdrawal) => {
+            "- 你的公开地址和网络\n- 资产和数量\n- 交易哈希，或准确的报错信息和截图"
+        }
+        (Lang::En, BugOrExploit) => {
+            "- what you saw, step by step, with transaction hashes\n- please don't share it publicly until our team has looked"
+        }
+        (Lang::Zh, BugOrExploit) => {
+            "- 你观察到的情况（按步骤）以及交易哈希\n- 在团队查看之前请不要公开传播"
+        }
+        (Lang::En, _) => {
+            "- your public address and the network (if it's about a position)\n- what you tried and what happened (transaction hash, screenshot)"
+        }
+        (Lang::Zh, _) => {
+            "- 你的公开地址和网络（如果与仓位有关）\n- 你尝试过什么、发生了什么（交易哈希、截图）"
+        }
+    }
+}
+
+/// The reply when a ticket is opened (or an open one is updated).
+pub fn ticket_opened(
+    lang: Lang,
+    reason: EscalationReason,
+    ticket: u64,
+    minutes: u64,
+    new: bool,
+) -> String {
+    let wait = human_minutes(lang, minutes);
+    match lang {
+        Lang::En => format!(
+            "{}\n\n{} ticket #{ticket}. A person from our support team will reply right here, usually within {wait}.\n\nTo speed things up, prepare:\n{}\n\n🔒 We will never ask for your seed phrase, private key or any code, and staff never DM you first.",
+            reason_text(lang, reason),
+            if new {
+                "I've opened"
+            } else {
+                "I've added this to your open"
+            },
+            prepare_text(lang, reason)
+        ),
+        Lang::Zh => format!(
+            "{}\n\n{}工单 #{ticket}。客服人员会在这里直接回复你，通常在 {wait} 内。\n\n为了更快处理，请准备：\n{}\n\n🔒 我们永远不会索要你的助记词、私钥或任何验证码，工作人员也不会主动私信你。",
+            reason_text(lang, reason),
+            if new {
+                "我已为你创建"
+            } else {
+                "我已把这条消息加入你未关闭的"
+            },
+            prepare_text(lang, reason)
+        ),
+    }
+}
+
+fn human_minutes(lang: Lang, minutes: u64) -> String {
+    match (lang, minutes) {
+        (Lang::En, m) if m % 60 == 0 && m >= 60 => {
+            let h = m / 60;
+            format!("{h} hour{}", if h == 1 { "" } else { "s" })
+        }
+        (Lang::En, m) => format!("{m} minutes"),
+        (Lang::Zh, m) if m % 60 == 0 && m >= 60 => format!("{} 小时", m / 60),
+        (Lang::Zh, m) => format!("{m} 分钟"),
+    }
+}
+
+/// Ticket could not be stored.
+pub fn ticket_failed(lang: Lang) -> &'static str {
+    lang.pick(
+        "I couldn't open a ticket because of an internal error. Please try /human again in a minute.",
+        "由于内部错误，暂时无法创建工单。请一分钟后再试 /human。",
+    )
+}
+
+/// The /start welcome.
+pub fn welcome(lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "Welcome to lendesk, your help desk for DeFi lending. 👋\n\n{}\n\n🔒 Safety: our staff never DM you first and never ask for your seed phrase, private key or any code. Anyone who does is a scammer.\n\nLanguage: /lang zh 切换中文",
+            capabilities(lang)
+        ),
+        Lang::Zh => format!(
+            "欢迎使用 lendesk，你的 DeFi 借贷助手。👋\n\n{}\n\n🔒 安全提示：我们的工作人员不会主动私信你，也绝不会索要你的助记词、私钥或任何验证码。这样做的都是骗子。\n\nLanguage: /lang en for English",
+            capabilities(lang)
+        ),
+    }
+}
+
+/// /help.
+pub fn help(lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "{}\n\nCommands:\n/position — your linked positions\n/link 0x… — link a public address\n/unlink 0x… — remove it\n/faq — browse topics\n/human — talk to a person\n/ticket — your tickets\n/lang en|zh — language",
+            capabilities(lang)
+        ),
+        Lang::Zh => format!(
+            "{}\n\n命令：\n/position — 查看已绑定地址的仓位\n/link 0x… — 绑定公开地址\n/unlink 0x… — 解除绑定\n/faq — 浏览常见问题\n/human — 转人工客服\n/ticket — 我的工单\n/lang en|zh — 切换语言",
+            capabilities(lang)
+        ),
+    }
+}
+
+/// Language switched.
+pub fn lang_set(lang: Lang) -> &'static str {
+    lang.pick("OK, I'll answer in English.", "好的，我会用中文回答。")
+}
+
+/// /lang without a valid argument.
+pub fn lang_usage(lang: Lang) -> &'static str {
+    lang.pick(
+        "Choose a language: /lang en or /lang zh",
+        "选择语言：/lang en 或 /lang zh",
+    )
+}
+
+/// Address linked.
+pub fn linked(lang: Lang, address: &str, new: bool) -> String {
+    match (lang, new) {
+        (Lang::En, true) => format!(
+            "Linked {address} (not verified). Ask me about your position anytime, e.g. \"what's my health factor?\""
+        ),
+        (Lang::En, false) => format!("{address} is already linked."),
+        (Lang::Zh, true) => {
+            format!("已绑定 {address}（未验证）。随时问我仓位情况，例如“我的健康因子是多少？”")
+        }
+        (Lang::Zh, false) => format!("{address} 已经绑定过了。"),
+    }
+}
+
+/// Address unlinked.
+pub fn unlinked(lang: Lang, address: &str, found: bool) -> String {
+    match (lang, found) {
+        (Lang::En, true) => format!("Unlinked {address}."),
+        (Lang::En, false) => format!("{address} was not linked."),
+        (Lang::Zh, true) => format!("已解除绑定 {address}。"),
+        (Lang::Zh, false) => format!("{address} 没有绑定过。"),
+    }
+}
+
+/// /link without an argument.
+pub fn link_usage(lang: Lang) -> &'static str {
+    lang.pick(
+        "Send /link followed by your public address: /link 0x…",
+        "请在 /link 后面加上你的公开地址：/link 0x…",
+    )
+}
+
+/// /unlink without an argument.
+pub fn unlink_usage(lang: Lang) -> &'static str {
+    lang.pick(
+        "Send /unlink followed by the address to remove: /unlink 0x…",
+        "请在 /unlink 后面加上要解除的地址：/unlink 0x…",
+    )
+}
+
+/// No tickets.
+pub fn no_tickets(lang: Lang) -> &'static str {
+    lang.pick(
+        "You have no tickets. If you need a person, send /human.",
+        "你还没有工单。需要人工客服请发送 /human。",
+    )
+}
+
+/// /faq intro.
+pub fn faq_browse(lang: Lang) -> &'static str {
+    lang.pick("Pick a topic:", "请选择一个主题：")
+}
+
+/// Unknown command.
+pub fn unknown_command(lang: Lang) -> &'static str {
+    lang.pick(
+        "I don't know that command. Send /help to see what I can do.",
+        "我不认识这个命令。发送 /help 查看我能做什么。",
+    )
+}
+
+/// Appended when a message was cut for processing.
+pub fn trimmed(lang: Lang) -> &'static str {
+    lang.pick(
+        "(Your message was long; I read its first part.)",
+        "（你的消息较长，我只读取了前面部分。）",
+    )
+}
+
+/// Empty or non-text message.
+pub fn empty_message(lang: Lang) -> &'static str {
+    lang.pick(
+        "I can only read text messages. Please type your question.",
+        "我只能读取文字消息，请直接输入你的问题。",
+    )
+}
