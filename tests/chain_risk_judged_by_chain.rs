@@ -115,10 +115,8 @@ async fn repay(
 
 #[tokio::test]
 async fn liquidation_price_is_exact_to_a_tenth_of_a_percent() {
-    let devnet = common::own().await;
-    let manifest = devnet.manifest().clone();
-    let reader = common::reader(devnet.rpc_url(), &manifest);
-    let provider = common::provider(devnet.rpc_url());
+    let mut sb = common::Sandbox::new().await;
+    let manifest = sb.devnet.manifest().clone();
     let pool = manifest.contracts.pool;
     // Collateral falling, and a debt asset rising (USDC at $2.50 liquidates the safe account).
     let cases = [
@@ -130,72 +128,69 @@ async fn liquidation_price_is_exact_to_a_tenth_of_a_percent() {
     ];
     for (profile, symbol) in cases {
         let user = common::account(&manifest, profile);
-        let position = reader.position(user).await.expect("read");
+        let position = sb.reader.position(user).await.expect("read");
         let index = position.reserve_index(symbol).expect("asset");
         let (price, safe_side, past) = match risk::liquidation_price(&position, index) {
             LiquidationPrice::AtOrBelow(p) => (p, 10, -10),
             LiquidationPrice::AtOrAbove(p) => (p, -10, 10),
             other => panic!("{profile}: expected a liquidation price for {symbol}, got {other:?}"),
         };
-        let snap = common::snapshot(&provider).await;
 
         // 0.1% on the safe side: HF ≥ 1 and liquidationCall reverts.
-        devnet
+        sb.devnet
             .set_price_raw(symbol, scaled(price, safe_side))
             .await
             .expect("price");
-        let hf = common::protocol_hf(&provider, pool, user).await;
+        let hf = common::protocol_hf(&sb.provider, pool, user).await;
         assert!(
             hf >= WAD,
             "{profile}/{symbol}: HF {hf} should be ≥ 1 on the safe side"
         );
-        let report = devnet.liquidate(user).await.expect("liquidate runs");
+        let report = sb.devnet.liquidate(user).await.expect("liquidate runs");
         assert!(
             !report.executed,
             "{profile}/{symbol}: liquidation must revert on the safe side"
         );
 
         // 0.1% past it: HF < 1 and liquidationCall succeeds.
-        devnet
+        sb.devnet
             .set_price_raw(symbol, scaled(price, past))
             .await
             .expect("price");
-        let hf = common::protocol_hf(&provider, pool, user).await;
+        let hf = common::protocol_hf(&sb.provider, pool, user).await;
         assert!(
             hf < WAD,
             "{profile}/{symbol}: HF {hf} should be < 1 past the liquidation price"
         );
-        let report = devnet.liquidate(user).await.expect("liquidate runs");
+        let report = sb.devnet.liquidate(user).await.expect("liquidate runs");
         assert!(
             report.executed,
             "{profile}/{symbol}: liquidation must succeed past the price"
         );
-        common::revert(&provider, snap).await;
+        sb = common::Sandbox::new().await;
     }
 }
 
 #[tokio::test]
 async fn no_liquidation_price_means_even_a_near_zero_price_cannot_liquidate() {
-    let devnet = common::own().await;
-    let manifest = devnet.manifest().clone();
-    let reader = common::reader(devnet.rpc_url(), &manifest);
-    let provider = common::provider(devnet.rpc_url());
+    let sb = common::Sandbox::new().await;
+    let manifest = sb.devnet.manifest().clone();
     // The E-Mode account's stablecoin collateral covers its debt without any WETH.
     let user = common::account(&manifest, "multi");
-    let position = reader.position(user).await.expect("read");
+    let position = sb.reader.position(user).await.expect("read");
     let index = position.reserve_index("WETH").expect("WETH");
     assert_eq!(
         risk::liquidation_price(&position, index),
         LiquidationPrice::None
     );
-    devnet
+    sb.devnet
         .set_price_raw("WETH", U256::from(1u64))
         .await
         .expect("price");
-    let hf = common::protocol_hf(&provider, manifest.contracts.pool, user).await;
+    let hf = common::protocol_hf(&sb.provider, manifest.contracts.pool, user).await;
     assert!(hf >= WAD, "HF {hf} with WETH at 1e-8 USD");
     assert!(
-        !devnet
+        !sb.devnet
             .liquidate(user)
             .await
             .expect("liquidate runs")
@@ -205,10 +200,8 @@ async fn no_liquidation_price_means_even_a_near_zero_price_cannot_liquidate() {
 
 #[tokio::test]
 async fn withdrawing_the_safe_amount_keeps_the_target_and_half_a_percent_more_does_not() {
-    let devnet = common::own().await;
-    let manifest = devnet.manifest().clone();
-    let reader = common::reader(devnet.rpc_url(), &manifest);
-    let provider = common::provider(devnet.rpc_url());
+    let mut sb = common::Sandbox::new().await;
+    let manifest = sb.devnet.manifest().clone();
     let pool = manifest.contracts.pool;
     for (profile, symbol) in [
         ("safe", "WETH"),
@@ -217,7 +210,7 @@ async fn withdrawing_the_safe_amount_keeps_the_target_and_half_a_percent_more_do
         ("isolated", "WBTC"),
     ] {
         let user = common::account(&manifest, profile);
-        let position = reader.position(user).await.expect("read");
+        let position = sb.reader.position(user).await.expect("read");
         let index = position.reserve_index(symbol).expect("asset");
         let asset = position.reserves[index].asset;
         for target in [risk::DEFAULT_TARGET_HEALTH_FACTOR, WAD, common::wad(3, 2)] {
@@ -231,19 +224,16 @@ async fn withdrawing_the_safe_amount_keeps_the_target_and_half_a_percent_more_do
                 "{profile}: unexpected limit {:?}",
                 safe.limit
             );
-            let snap = common::snapshot(&provider).await;
-            withdraw(&provider, pool, user, asset, safe.amount)
+            withdraw(&sb.provider, pool, user, asset, safe.amount)
                 .await
                 .expect("safe withdraw succeeds");
-            let hf = common::protocol_hf(&provider, pool, user).await;
+            let hf = common::protocol_hf(&sb.provider, pool, user).await;
             assert!(
                 hf >= target,
                 "{profile}: HF {hf} under target {target} after the safe withdrawal"
             );
-            common::revert(&provider, snap).await;
-
-            let snap = common::snapshot(&provider).await;
-            let more = withdraw(&provider, pool, user, asset, scaled(safe.amount, 50)).await;
+            sb = common::Sandbox::new().await;
+            let more = withdraw(&sb.provider, pool, user, asset, scaled(safe.amount, 50)).await;
             if safe.limit == Limit::Balance {
                 assert!(
                     more.is_err(),
@@ -256,27 +246,25 @@ async fn withdrawing_the_safe_amount_keeps_the_target_and_half_a_percent_more_do
                 );
             } else {
                 more.expect("a withdrawal above target but over HF 1 is accepted by the pool");
-                let hf = common::protocol_hf(&provider, pool, user).await;
+                let hf = common::protocol_hf(&sb.provider, pool, user).await;
                 assert!(
                     hf < target,
                     "{profile}: 0.5% more should leave HF {hf} under target {target}"
                 );
             }
-            common::revert(&provider, snap).await;
+            sb = common::Sandbox::new().await;
         }
     }
 }
 
 #[tokio::test]
 async fn repaying_the_computed_amount_reaches_the_target_and_less_does_not() {
-    let devnet = common::own().await;
-    let manifest = devnet.manifest().clone();
-    let reader = common::reader(devnet.rpc_url(), &manifest);
-    let provider = common::provider(devnet.rpc_url());
+    let mut sb = common::Sandbox::new().await;
+    let manifest = sb.devnet.manifest().clone();
     let pool = manifest.contracts.pool;
     for (profile, symbol) in [("close", "USDC"), ("warning", "DAI"), ("isolated", "USDC")] {
         let user = common::account(&manifest, profile);
-        let position = reader.position(user).await.expect("read");
+        let position = sb.reader.position(user).await.expect("read");
         let index = position.reserve_index(symbol).expect("asset");
         let asset = position.reserves[index].asset;
         for target in [common::wad(2, 1), common::wad(5, 2)] {
@@ -285,37 +273,32 @@ async fn repaying_the_computed_amount_reaches_the_target_and_less_does_not() {
                 plan.reaches_target && !plan.amount.is_zero(),
                 "{profile}: plan {plan:?}"
             );
-            let snap = common::snapshot(&provider).await;
-            repay(&provider, pool, user, asset, plan.amount)
+            repay(&sb.provider, pool, user, asset, plan.amount)
                 .await
                 .expect("repay succeeds");
-            let hf = common::protocol_hf(&provider, pool, user).await;
+            let hf = common::protocol_hf(&sb.provider, pool, user).await;
             assert!(
                 hf >= target,
                 "{profile}: HF {hf} under target {target} after repaying the plan"
             );
-            common::revert(&provider, snap).await;
-
-            let snap = common::snapshot(&provider).await;
-            repay(&provider, pool, user, asset, scaled(plan.amount, -50))
+            sb = common::Sandbox::new().await;
+            repay(&sb.provider, pool, user, asset, scaled(plan.amount, -50))
                 .await
                 .expect("repay succeeds");
-            let hf = common::protocol_hf(&provider, pool, user).await;
+            let hf = common::protocol_hf(&sb.provider, pool, user).await;
             assert!(
                 hf < target,
                 "{profile}: repaying 0.5% less should leave HF {hf} under {target}"
             );
-            common::revert(&provider, snap).await;
+            sb = common::Sandbox::new().await;
         }
     }
 }
 
 #[tokio::test]
 async fn borrowing_the_safe_amount_is_accepted_and_half_a_percent_more_is_not_safe() {
-    let devnet = common::own().await;
-    let manifest = devnet.manifest().clone();
-    let reader = common::reader(devnet.rpc_url(), &manifest);
-    let provider = common::provider(devnet.rpc_url());
+    let mut sb = common::Sandbox::new().await;
+    let manifest = sb.devnet.manifest().clone();
     let pool = manifest.contracts.pool;
     for (profile, symbol) in [
         ("safe", "USDC"),
@@ -324,25 +307,22 @@ async fn borrowing_the_safe_amount_is_accepted_and_half_a_percent_more_is_not_sa
         ("isolated", "USDC"),
     ] {
         let user = common::account(&manifest, profile);
-        let position = reader.position(user).await.expect("read");
+        let position = sb.reader.position(user).await.expect("read");
         let index = position.reserve_index(symbol).expect("asset");
         let asset = position.reserves[index].asset;
         let target = risk::DEFAULT_TARGET_HEALTH_FACTOR;
         let safe = risk::max_safe_borrow(&position, index, target);
         assert!(!safe.amount.is_zero(), "{profile}/{symbol}: {safe:?}");
-        let snap = common::snapshot(&provider).await;
-        borrow(&provider, pool, user, asset, safe.amount)
+        borrow(&sb.provider, pool, user, asset, safe.amount)
             .await
             .expect("safe borrow succeeds");
-        let hf = common::protocol_hf(&provider, pool, user).await;
+        let hf = common::protocol_hf(&sb.provider, pool, user).await;
         assert!(
             hf >= target,
             "{profile}/{symbol}: HF {hf} under target after the safe borrow"
         );
-        common::revert(&provider, snap).await;
-
-        let snap = common::snapshot(&provider).await;
-        let more = borrow(&provider, pool, user, asset, scaled(safe.amount, 50)).await;
+        sb = common::Sandbox::new().await;
+        let more = borrow(&sb.provider, pool, user, asset, scaled(safe.amount, 50)).await;
         match safe.limit {
             Limit::Ltv | Limit::DebtCeiling | Limit::BorrowCap | Limit::PoolLiquidity => {
                 assert!(
@@ -353,7 +333,7 @@ async fn borrowing_the_safe_amount_is_accepted_and_half_a_percent_more_is_not_sa
             }
             Limit::HealthFactor => {
                 more.expect("over target but under the LTV limit is accepted");
-                let hf = common::protocol_hf(&provider, pool, user).await;
+                let hf = common::protocol_hf(&sb.provider, pool, user).await;
                 assert!(
                     hf < target,
                     "{profile}/{symbol}: HF {hf} should be under target"
@@ -361,6 +341,6 @@ async fn borrowing_the_safe_amount_is_accepted_and_half_a_percent_more_is_not_sa
             }
             other => panic!("{profile}/{symbol}: unexpected limit {other:?}"),
         }
-        common::revert(&provider, snap).await;
+        sb = common::Sandbox::new().await;
     }
 }

@@ -114,7 +114,8 @@ pub fn render_for_console(outcome: &Outcome) -> String {
     let mut out = String::new();
     let mut n = 0;
     for reply in &outcome.replies {
-        out.push_str(reply.text.trim_end());
+        // A terminal shows no bold: drop the markers rather than print them.
+        out.push_str(reply.text.replace("**", "").trim_end());
         out.push('\n');
         for row in &reply.buttons {
             let labels: Vec<String> = row

@@ -1,7 +1,7 @@
-//! `lendesk demo` (what `cargo run -- demo` runs): a devnet with a real Aave v3 market, every
-//! demo account's position as lendesk explains it, then the devnet stays up until Ctrl-C.
+//! `lendesk demo` (what `cargo run -- demo` runs): a devnet with a real Aave v3 market, the
+//! demo accounts, then the console chat over it until /quit; the devnet stops with the chat.
 
-use super::{CommandError, position, reader};
+use super::{CommandError, reader};
 use crate::chain::report;
 use crate::config::Config;
 use crate::devnet::{Devnet, DevnetOptions, cli::lendesk_toml};
@@ -42,15 +42,37 @@ pub async fn run(port: u16) -> Result<(), CommandError> {
     println!(
         "(wrote devnet.json and lendesk.toml here: `lendesk position <address>` works in another terminal)\n"
     );
+    println!("Demo accounts:");
     for account in &manifest.accounts {
         let position = reader.position(account.address).await?;
         let report = report::assess(&position, target);
-        println!("== {:?}: {}", account.profile, account.description);
-        println!("{}", position::render_text(&position, &report));
+        let hf = if position.is_empty() {
+            "no position".to_string()
+        } else {
+            format!(
+                "HF {}",
+                crate::chain::format::health_factor(report.totals.health_factor)
+            )
+        };
+        println!(
+            "  {:<10} {}  {hf}",
+            account.profile.as_str(),
+            account.address.to_checksum(None)
+        );
     }
-    println!("Try: cargo run -- devnet price WETH 1500   (in another terminal), then ask again.");
-    println!("The devnet runs until Ctrl-C.");
-    tokio::signal::ctrl_c().await.map_err(other)?;
+    let warning = manifest
+        .account("warning")
+        .map(|a| a.address.to_checksum(None))
+        .unwrap_or_default();
+    let hint = format!(
+        "\nYou are now chatting with lendesk as a Telegram user would. Try:\n  \
+         /link {warning}\n  what's my health factor?\n  how much can I withdraw safely?\n  \
+         what if ETH drops 20%?\n  清算是什么意思？\n  I want to talk to a person\n\
+         Buttons show as [1], [2]…: type the number to press one. In another terminal, \
+         `cargo run -- devnet price WETH 1500` moves the market. /quit or Ctrl-D ends the chat \
+         and stops the devnet.\n"
+    );
+    super::console::chat(&config, 1, Some(&hint)).await?;
     devnet.stop();
     Ok(())
 }

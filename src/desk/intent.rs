@@ -25,8 +25,29 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-fn any(text: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| text.contains(n))
+/// True when `text` contains any of `needles`. Every call site passes a constant list, so each
+/// list gets one Aho-Corasick automaton per thread, built on first use: one pass over the text
+/// instead of one per needle.
+fn any(text: &str, needles: &'static [&'static str]) -> bool {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static AUTOMATA: RefCell<HashMap<usize, aho_corasick::AhoCorasick>> = RefCell::new(HashMap::new());
+    }
+    AUTOMATA.with(|cell| {
+        let mut automata = cell.borrow_mut();
+        let key = needles.as_ptr() as usize;
+        if let std::collections::hash_map::Entry::Vacant(slot) = automata.entry(key) {
+            match aho_corasick::AhoCorasick::new(needles) {
+                Ok(ac) => {
+                    slot.insert(ac);
+                }
+                // Cannot happen for plain literals; fall back to scanning.
+                Err(_) => return needles.iter().any(|n| text.contains(n)),
+            }
+        }
+        automata.get(&key).is_some_and(|ac| ac.is_match(text))
+    })
 }
 
 /// English words matched on word boundaries (so "hf" does not match "shf").

@@ -340,7 +340,8 @@ impl Desk {
         }
 
         let lang = Self::language(&record, text, msg.lang_hint);
-        let said = HistoryEntry::new(msg.now, Speaker::User, &secrets::redact(text));
+        // `text` passed the secret check above, so it is its own redaction from here on.
+        let said = HistoryEntry::new(msg.now, Speaker::User, text);
         let mut out = if text.trim().is_empty() {
             Outcome::new(
                 Intent::Clarify,
@@ -431,7 +432,9 @@ impl Desk {
         out: &Outcome,
         now: u64,
     ) {
-        let answered = HistoryEntry::new(now, Speaker::Bot, &out.text());
+        // Staff need the gist of what the bot said, not every figure: the first 200 characters.
+        let reply: String = out.text().chars().take(200).collect();
+        let answered = HistoryEntry::new(now, Speaker::Bot, &reply);
         if let Err(e) = self.store.append_history(record.id, &[said, answered]) {
             tracing::error!(user = record.id, error = %e, "cannot save conversation");
         }
@@ -460,16 +463,10 @@ impl Desk {
 
         // Escalations: money at risk, an explicit ask for a person, a complaint.
         if let Some(reason) = intent::escalation(&folded) {
-            return self.escalate(record, reason, lang, &secrets::redact(text), msg.now);
+            return self.escalate(record, reason, lang, text, msg.now);
         }
         if intent::still_unresolved(&folded) && !record.recent_topics.is_empty() {
-            return self.escalate(
-                record,
-                EscalationReason::Unresolved,
-                lang,
-                &secrets::redact(text),
-                msg.now,
-            );
+            return self.escalate(record, EscalationReason::Unresolved, lang, text, msg.now);
         }
 
         // Live position questions.
@@ -557,13 +554,7 @@ impl Desk {
                 .filter(|t| **t == best.id)
                 .count();
             if repeats == 2 {
-                return self.escalate(
-                    record,
-                    EscalationReason::Unresolved,
-                    lang,
-                    &secrets::redact(text),
-                    msg.now,
-                );
+                return self.escalate(record, EscalationReason::Unresolved, lang, text, msg.now);
             }
             return self.faq_answer(record, &best.id, lang, msg).await;
         }

@@ -431,30 +431,35 @@ fn scenario_line(
         return Vec::new();
     }
     if let Some(w) = what_if {
-        let (totals, what) = match w.symbol.as_deref().and_then(|s| position.reserve_index(s)) {
-            Some(index) => (
-                risk::what_if(
-                    position,
-                    PriceMove::Asset {
-                        index,
-                        change_bps: w.change_bps,
-                    },
+        let (totals, what, plural) =
+            match w.symbol.as_deref().and_then(|s| position.reserve_index(s)) {
+                Some(index) => (
+                    risk::what_if(
+                        position,
+                        PriceMove::Asset {
+                            index,
+                            change_bps: w.change_bps,
+                        },
+                    ),
+                    position.reserves[index].symbol.clone(),
+                    false,
                 ),
-                w.symbol.clone().unwrap_or_default(),
-            ),
-            None => (
-                risk::what_if(
-                    position,
-                    PriceMove::AllVolatile {
-                        change_bps: w.change_bps,
-                    },
+                None => (
+                    risk::what_if(
+                        position,
+                        PriceMove::AllVolatile {
+                            change_bps: w.change_bps,
+                        },
+                    ),
+                    lang.pick("all non-stablecoin prices", "所有非稳定币价格")
+                        .to_string(),
+                    true,
                 ),
-                lang.pick("all non-stablecoin prices", "所有非稳定币价格")
-                    .to_string(),
-            ),
-        };
+            };
         let change = format::bps(w.change_bps.unsigned_abs());
         let direction = match (lang, w.change_bps < 0) {
+            (Lang::En, true) if plural => "fall",
+            (Lang::En, false) if plural => "rise",
             (Lang::En, true) => "falls",
             (Lang::En, false) => "rises",
             (Lang::Zh, true) => "下跌",

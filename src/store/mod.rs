@@ -158,23 +158,21 @@ impl Store {
         self.put_with(&self.users, &user.id.to_be_bytes(), user, durable)
     }
 
-    /// Appends lines to a user's conversation (redacted text only), keeping about the last
-    /// [`HISTORY_LIMIT`]. Not flushed: history is context for staff, not an acknowledgement.
+    /// Appends one exchange (usually the user's line and the bot's) to a user's conversation,
+    /// redacted text only, keeping about the last [`HISTORY_LIMIT`] exchanges. One write per
+    /// exchange; not flushed: history is context for staff, not an acknowledgement.
     pub fn append_history(&self, user: i64, lines: &[HistoryEntry]) -> Result<(), StoreError> {
-        let mut last_seq = 0;
-        for line in lines {
-            last_seq = self.db.generate_id()?;
-            let mut key = user.to_be_bytes().to_vec();
-            key.extend_from_slice(&last_seq.to_be_bytes());
-            let bytes = serde_json::to_vec(line).map_err(|e| StoreError::Corrupt {
-                tree: HISTORY,
-                key: user.to_string(),
-                message: e.to_string(),
-            })?;
-            self.history.insert(key, bytes)?;
-        }
-        // Trimming scans the user's lines: do it now and then, not on every append.
-        if last_seq % 16 < lines.len() as u64 {
+        let seq = self.db.generate_id()?;
+        let mut key = user.to_be_bytes().to_vec();
+        key.extend_from_slice(&seq.to_be_bytes());
+        let bytes = serde_json::to_vec(lines).map_err(|e| StoreError::Corrupt {
+            tree: HISTORY,
+            key: user.to_string(),
+            message: e.to_string(),
+        })?;
+        self.history.insert(key, bytes)?;
+        // Trimming scans the user's exchanges: do it now and then, not on every append.
+        if seq % 16 == 0 {
             let keys: Vec<sled::IVec> = self
                 .history
                 .scan_prefix(user.to_be_bytes())
@@ -190,19 +188,20 @@ impl Store {
     /// The user's last [`HISTORY_LIMIT`] conversation lines, oldest first.
     pub fn history(&self, user: i64) -> Result<Vec<HistoryEntry>, StoreError> {
         let mut lines: Vec<HistoryEntry> = Vec::new();
-        for kv in self
-            .history
-            .scan_prefix(user.to_be_bytes())
-            .rev()
-            .take(HISTORY_LIMIT)
-        {
+        for kv in self.history.scan_prefix(user.to_be_bytes()).rev() {
             let (_, v) = kv?;
-            lines.push(serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                tree: HISTORY,
-                key: user.to_string(),
-                message: e.to_string(),
-            })?);
+            let exchange: Vec<HistoryEntry> =
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    tree: HISTORY,
+                    key: user.to_string(),
+                    message: e.to_string(),
+                })?;
+            lines.extend(exchange.into_iter().rev());
+            if lines.len() >= HISTORY_LIMIT {
+                break;
+            }
         }
+        lines.truncate(HISTORY_LIMIT);
         lines.reverse();
         Ok(lines)
     }

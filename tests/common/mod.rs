@@ -131,19 +131,26 @@ pub async fn protocol_hf(provider: &DynProvider, pool: Address, user: Address) -
         .healthFactor
 }
 
-pub async fn snapshot(provider: &DynProvider) -> U256 {
-    provider
-        .raw_request::<_, U256>("evm_snapshot".into(), ())
-        .await
-        .expect("evm_snapshot")
+/// A devnet of one test case's own, with a reader and a provider on it. Tests that send
+/// transactions take a fresh sandbox per case instead of `evm_revert`: Anvil may put reverted
+/// transactions back in its pool, which breaks nonces for the next case.
+pub struct Sandbox {
+    pub devnet: Devnet,
+    pub reader: AaveV3Reader,
+    pub provider: DynProvider,
 }
 
-pub async fn revert(provider: &DynProvider, id: U256) {
-    let ok: bool = provider
-        .raw_request("evm_revert".into(), (id,))
-        .await
-        .expect("evm_revert");
-    assert!(ok, "evm_revert failed");
+impl Sandbox {
+    pub async fn new() -> Sandbox {
+        let devnet = own().await;
+        let reader = reader(devnet.rpc_url(), devnet.manifest());
+        let provider = provider(devnet.rpc_url());
+        Sandbox {
+            devnet,
+            reader,
+            provider,
+        }
+    }
 }
 
 /// 1e18 × num / den: a health factor from a fraction.
