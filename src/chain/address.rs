@@ -9,25 +9,46 @@ pub enum AddressError {
     #[error("no address given")]
     Empty,
     /// A shortened form such as 0x7099…79C8.
-    #[error("{0:?} is a shortened address; the full 42-character address is needed")]
-    Shortened(String),
+    #[error("{0} is a shortened address; the full 42-character address is needed")]
+    Shortened(Shown),
     /// Missing the 0x prefix.
-    #[error("{0:?} is not an address: it must start with 0x")]
-    MissingPrefix(String),
+    #[error("{0} is not an address: it must start with 0x")]
+    MissingPrefix(Shown),
     /// Not 40 hex digits after 0x.
-    #[error("{input:?} is not an address: expected 40 hex digits after 0x, found {found}")]
+    #[error("{input} is not an address: expected 40 hex digits after 0x, found {found}")]
     WrongLength {
-        /// The input (trimmed).
-        input: String,
+        /// The input (trimmed), as shown.
+        input: Shown,
         /// Digits found.
         found: usize,
     },
     /// Characters that are not hexadecimal.
-    #[error("{0:?} is not an address: it contains characters that are not hexadecimal")]
-    NotHex(String),
+    #[error("{0} is not an address: it contains characters that are not hexadecimal")]
+    NotHex(Shown),
     /// Mixed case that does not match the EIP-55 checksum: likely a typo.
-    #[error("{0:?} fails its EIP-55 checksum (mixed upper/lower case): check it for a typo")]
-    BadChecksum(String),
+    #[error("{0} fails its EIP-55 checksum (mixed upper/lower case): check it for a typo")]
+    BadChecksum(Shown),
+}
+
+/// How an input appears in an error message: quoted when it is short enough to be a mistyped
+/// address, otherwise only its length — a pasted private key must not be echoed back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown(String);
+
+impl Shown {
+    fn of(input: &str) -> Self {
+        if input.chars().count() <= 46 {
+            Self(format!("{input:?}"))
+        } else {
+            Self(format!("the input ({} characters)", input.chars().count()))
+        }
+    }
+}
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Parses an address: `0x` + 40 hex digits; mixed case must be a valid EIP-55 checksum,
@@ -38,17 +59,17 @@ pub fn parse_address(input: &str) -> Result<Address, AddressError> {
         return Err(AddressError::Empty);
     }
     if s.contains('…') || s.contains("...") {
-        return Err(AddressError::Shortened(s.to_string()));
+        return Err(AddressError::Shortened(Shown::of(s)));
     }
     let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) else {
-        return Err(AddressError::MissingPrefix(s.to_string()));
+        return Err(AddressError::MissingPrefix(Shown::of(s)));
     };
     if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(AddressError::NotHex(s.to_string()));
+        return Err(AddressError::NotHex(Shown::of(s)));
     }
     if hex.len() != 40 {
         return Err(AddressError::WrongLength {
-            input: s.to_string(),
+            input: Shown::of(s),
             found: hex.len(),
         });
     }
@@ -57,11 +78,11 @@ pub fn parse_address(input: &str) -> Result<Address, AddressError> {
     let normalized = format!("0x{hex}");
     if has_lower && has_upper {
         return Address::parse_checksummed(&normalized, None)
-            .map_err(|_| AddressError::BadChecksum(s.to_string()));
+            .map_err(|_| AddressError::BadChecksum(Shown::of(s)));
     }
     normalized
         .parse()
-        .map_err(|_| AddressError::NotHex(s.to_string()))
+        .map_err(|_| AddressError::NotHex(Shown::of(s)))
 }
 
 #[cfg(test)]
@@ -88,6 +109,17 @@ mod tests {
             parse_address(&typo),
             Err(AddressError::BadChecksum(_))
         ));
+    }
+
+    #[test]
+    fn never_echoes_a_pasted_key() {
+        let key = format!(
+            "0x{}",
+            "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+        );
+        let message = parse_address(&key).unwrap_err().to_string();
+        assert!(!message.contains("4c0883a6"), "{message}");
+        assert!(message.contains("66 characters"), "{message}");
     }
 
     #[test]

@@ -335,6 +335,16 @@ impl Desk {
                 Reply::text(texts::secret_warning(lang)),
             );
             out.actions.push(Action::DeleteMessage);
+            // "My funds were stolen, here is my key…": the theft still reaches a person, with
+            // the secret cut out of everything the ticket keeps.
+            let redacted = secrets::redact(&msg.text);
+            if let Some(reason) = intent::escalation(&intent::fold(&redacted)) {
+                let summary: String = redacted.chars().take(MAX_PROCESSED_CHARS).collect();
+                let ticket = self.escalate(&record, reason, lang, &summary, msg.now);
+                out.ticket = ticket.ticket;
+                out.actions.extend(ticket.actions);
+                out.replies.extend(ticket.replies);
+            }
             self.finish(&loaded, &record, said, &out, msg.now);
             return out;
         }
@@ -836,10 +846,10 @@ impl Desk {
                     Reply::text(texts::linked(lang, &address.to_checksum(None), new)),
                 )
             }
-            Err(crate::chain::AddressError::Shortened(s)) => Outcome::new(
+            Err(crate::chain::AddressError::Shortened(_)) => Outcome::new(
                 Intent::Clarify,
                 lang,
-                Reply::text(texts::need_full_address(lang, &s)),
+                Reply::text(texts::need_full_address(lang, arg)),
             ),
             Err(e) => Outcome::new(
                 Intent::Error,
