@@ -124,9 +124,12 @@ async fn desk_figures(
 
     let faq = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
     let kb = KnowledgeBase::load_dir(&faq).map_err(|e| CommandError::Other(e.to_string()))?;
+    // FAQ messages: every question variant of the topics that are answered from the FAQ alone
+    // (topics marked `escalate` open a ticket, a flushed write, and are a different path).
     let messages: Vec<String> = kb
         .topics()
         .iter()
+        .filter(|t| !t.escalate)
         .flat_map(|t| {
             [Lang::En, Lang::Zh]
                 .into_iter()

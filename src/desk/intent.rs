@@ -31,8 +31,26 @@ pub fn fold(text: &str) -> String {
 fn any(text: &str, needles: &'static [&'static str]) -> bool {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    /// The keys are addresses of static lists: distinct already, so no hashing is needed.
+    #[derive(Default)]
+    struct AddressHasher(u64);
+    impl std::hash::Hasher for AddressHasher {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for b in bytes {
+                self.0 = (self.0 << 8) | u64::from(*b);
+            }
+        }
+        fn write_usize(&mut self, n: usize) {
+            self.0 = n as u64;
+        }
+    }
+    type Automata =
+        HashMap<usize, aho_corasick::AhoCorasick, std::hash::BuildHasherDefault<AddressHasher>>;
     thread_local! {
-        static AUTOMATA: RefCell<HashMap<usize, aho_corasick::AhoCorasick>> = RefCell::new(HashMap::new());
+        static AUTOMATA: RefCell<Automata> = RefCell::new(Automata::default());
     }
     AUTOMATA.with(|cell| {
         let mut automata = cell.borrow_mut();

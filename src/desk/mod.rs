@@ -207,7 +207,13 @@ pub struct Desk {
     tickets: Tickets,
     store: Store,
     settings: DeskSettings,
+    /// Users seen since start, in front of the store: a message costs no read, and a change
+    /// of `recent_topics` alone (a heuristic, fine to lose on restart) costs no write.
+    users: std::sync::Mutex<std::collections::HashMap<i64, UserRecord>>,
 }
+
+/// Above this many cached users the cache starts over (records stay in the store).
+const USER_CACHE_LIMIT: usize = 200_000;
 
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -261,6 +267,7 @@ impl Desk {
     ) -> Self {
         Self {
             knowledge: RwLock::new(Arc::new(knowledge)),
+            users: std::sync::Mutex::new(std::collections::HashMap::new()),
             chain,
             tickets,
             store,
@@ -295,8 +302,26 @@ impl Desk {
         &self.store
     }
 
+    fn cached_users(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, UserRecord>> {
+        match self.users.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
     fn load_user(&self, id: i64) -> Result<UserRecord, DeskError> {
-        Ok(self.store.user(id)?.unwrap_or_else(|| UserRecord::new(id)))
+        if let Some(record) = self.cached_users().get(&id) {
+            return Ok(record.clone());
+        }
+        let record = self.store.user(id)?.unwrap_or_else(|| UserRecord::new(id));
+        let mut users = self.cached_users();
+        if users.len() >= USER_CACHE_LIMIT {
+            users.clear();
+        }
+        users.insert(id, record.clone());
+        Ok(record)
     }
 
     fn language(record: &UserRecord, text: &str, hint: Option<Lang>) -> Lang {
@@ -442,18 +467,29 @@ impl Desk {
         out: &Outcome,
         now: u64,
     ) {
-        // Staff need the gist of what the bot said, not every figure: the first 200 characters.
-        let reply: String = out.text().chars().take(200).collect();
+        // Staff need the gist of what the bot said, not every figure: which FAQ answered, or
+        // the first 200 characters of anything else.
+        let reply: String = if out.intent == Intent::Faq {
+            format!("[FAQ answer: {}]", out.sources.join(", "))
+        } else {
+            out.text().chars().take(200).collect()
+        };
         let answered = HistoryEntry::new(now, Speaker::Bot, &reply);
         if let Err(e) = self.store.append_history(record.id, &[said, answered]) {
             tracing::error!(user = record.id, error = %e, "cannot save conversation");
         }
         if record != loaded {
             // Language and links are acknowledged to the user: on disk before the reply.
+            // Recent topics alone live in the cache until the next durable change.
             let durable = record.lang != loaded.lang || record.links != loaded.links;
-            if let Err(e) = self.store.save_user(record, durable) {
+            if durable && let Err(e) = self.store.save_user(record, true) {
                 tracing::error!(user = record.id, error = %e, "cannot save user record");
             }
+            let mut users = self.cached_users();
+            if users.len() >= USER_CACHE_LIMIT && !users.contains_key(&record.id) {
+                users.clear();
+            }
+            users.insert(record.id, record.clone());
         }
         tracing::info!(user = record.id, intent = ?out.intent, lang = out.lang.code(), ticket = ?out.ticket, "answered");
     }

@@ -41,7 +41,7 @@ use crate::lang::Lang;
 const LINE_FIT_FLOOR: f32 = 0.85;
 
 /// How many BM25 leaders are re-ranked by [`Index::line_fit`].
-const RERANK: usize = 8;
+const RERANK: usize = 5;
 
 const QUESTIONS: usize = 0;
 const TITLE: usize = 1;
