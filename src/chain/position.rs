@@ -102,6 +102,16 @@ impl ReserveState {
         self.variable_debt + self.stable_debt
     }
 
+    /// The supplied balance in base currency, floored as the protocol computes it.
+    pub fn supplied_base(&self) -> U256 {
+        self.supplied * self.price / crate::chain::math::unit(self.decimals)
+    }
+
+    /// The debt in base currency, floored as the protocol computes it.
+    pub fn debt_base(&self) -> U256 {
+        self.debt() * self.price / crate::chain::math::unit(self.decimals)
+    }
+
     /// True when the user has anything in this reserve.
     pub fn is_involved(&self) -> bool {
         !self.supplied.is_zero() || !self.debt().is_zero()

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use alloy::primitives::U256;
 
 use crate::chain::format;
-use crate::chain::math::unit;
 use crate::chain::position::Position;
 use crate::chain::report::{HealthBand, RiskReport};
 use crate::chain::risk::{Blocked, Limit, LiquidationPrice};
@@ -112,15 +111,14 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
         "asset", "supplied", "USD", "debt", "USD", "coll", "price"
     );
     for r in position.reserves.iter().filter(|r| r.is_involved()) {
-        let one = unit(r.decimals);
         let _ = writeln!(
             out,
             "  {:<6} {:>18} {:>14} {:>18} {:>14} {:>5} {:>12}",
             r.symbol,
             format::token(r.supplied, r.decimals),
-            format::usd(r.supplied * r.price / one, unit_base),
+            format::usd(r.supplied_base(), unit_base),
             format::token(r.debt(), r.decimals),
-            format::usd(r.debt() * r.price / one, unit_base),
+            format::usd(r.debt_base(), unit_base),
             if r.collateral_enabled && !r.supplied.is_zero() {
                 "yes"
             } else {

@@ -230,6 +230,20 @@ fn faq_button(kb: &KnowledgeBase, id: &str, lang: Lang) -> Option<Button> {
     })
 }
 
+/// The language choice offered on /start and /lang.
+fn lang_buttons() -> Vec<Vec<Button>> {
+    vec![vec![
+        Button {
+            label: "English".into(),
+            data: "lang:en".into(),
+        },
+        Button {
+            label: "中文".into(),
+            data: "lang:zh".into(),
+        },
+    ]]
+}
+
 fn person_button(lang: Lang) -> Button {
     Button {
         label: texts::person_button(lang).into(),
@@ -850,16 +864,7 @@ impl Desk {
                 )
             }
             None => {
-                let buttons = vec![vec![
-                    Button {
-                        label: "English".into(),
-                        data: "lang:en".into(),
-                    },
-                    Button {
-                        label: "中文".into(),
-                        data: "lang:zh".into(),
-                    },
-                ]];
+                let buttons = lang_buttons();
                 Outcome::new(
                     Intent::Command,
                     current,
@@ -915,16 +920,7 @@ impl Desk {
         match name.as_str() {
             "start" => {
                 let lang = record.lang.or(msg.lang_hint).unwrap_or_default();
-                let buttons = vec![vec![
-                    Button {
-                        label: "English".into(),
-                        data: "lang:en".into(),
-                    },
-                    Button {
-                        label: "中文".into(),
-                        data: "lang:zh".into(),
-                    },
-                ]];
+                let buttons = lang_buttons();
                 Outcome::new(
                     Intent::Command,
                     lang,

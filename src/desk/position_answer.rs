@@ -7,7 +7,6 @@ use alloy::primitives::U256;
 
 use super::intent::{PositionFocus, WhatIf};
 use crate::chain::format;
-use crate::chain::math::unit;
 use crate::chain::position::Position;
 use crate::chain::report::{HealthBand, RiskReport};
 use crate::chain::risk::{self, Blocked, Limit, LiquidationPrice, PriceMove};
@@ -175,7 +174,6 @@ pub fn render(
     }
     // Holdings, one line each.
     for r in position.reserves.iter().filter(|r| r.is_involved()) {
-        let one = unit(r.decimals);
         let mut parts = Vec::new();
         if !r.supplied.is_zero() {
             let coll = match (lang, r.collateral_enabled) {
@@ -189,13 +187,13 @@ pub fn render(
                     "supplied {} {} ≈ {}{coll}",
                     format::token(r.supplied, r.decimals),
                     r.symbol,
-                    format::usd(r.supplied * r.price / one, base)
+                    format::usd(r.supplied_base(), base)
                 ),
                 Lang::Zh => format!(
                     "存入 {} {} ≈ {}{coll}",
                     format::token(r.supplied, r.decimals),
                     r.symbol,
-                    format::usd(r.supplied * r.price / one, base)
+                    format::usd(r.supplied_base(), base)
                 ),
             });
         }
@@ -205,13 +203,13 @@ pub fn render(
                     "owes {} {} ≈ {}",
                     format::token(r.debt(), r.decimals),
                     r.symbol,
-                    format::usd(r.debt() * r.price / one, base)
+                    format::usd(r.debt_base(), base)
                 ),
                 Lang::Zh => format!(
                     "借款 {} {} ≈ {}",
                     format::token(r.debt(), r.decimals),
                     r.symbol,
-                    format::usd(r.debt() * r.price / one, base)
+                    format::usd(r.debt_base(), base)
                 ),
             });
         }
@@ -388,34 +386,27 @@ fn repay_lines(lang: Lang, position: &Position, comfort: U256) -> Vec<String> {
         .iter()
         .enumerate()
         .filter(|(_, r)| !r.debt().is_zero())
-        .max_by_key(|(_, r)| r.debt() * r.price / unit(r.decimals))
+        .max_by_key(|(_, r)| r.debt_base())
     else {
         return Vec::new();
     };
     let plan = risk::repay_to_target(position, index, comfort);
     let goal = format::health_factor(comfort);
+    let amount = format::token(plan.amount, r.decimals);
+    let symbol = &r.symbol;
+    let after = format::health_factor(plan.health_factor_after);
     let line = match (lang, plan.reaches_target) {
         (Lang::En, true) => format!(
-            "What helps: repay {} {} to bring your HF to {goal}, or supply more collateral. Repay a little extra: interest keeps accruing.",
-            format::token(plan.amount, r.decimals),
-            r.symbol
+            "What helps: repay {amount} {symbol} to bring your HF to {goal}, or supply more collateral. Repay a little extra: interest keeps accruing."
         ),
         (Lang::En, false) => format!(
-            "What helps: repaying all {} {} brings HF to {}; to reach {goal} also supply more collateral or repay other debts.",
-            format::token(plan.amount, r.decimals),
-            r.symbol,
-            format::health_factor(plan.health_factor_after)
+            "What helps: repaying all {amount} {symbol} brings HF to {after}; to reach {goal} also supply more collateral or repay other debts."
         ),
         (Lang::Zh, true) => format!(
-            "建议：偿还 {} {} 可把健康因子提高到 {goal}，或者追加抵押物。建议多还一点，利息一直在累积。",
-            format::token(plan.amount, r.decimals),
-            r.symbol
+            "建议：偿还 {amount} {symbol} 可把健康因子提高到 {goal}，或者追加抵押物。建议多还一点，利息一直在累积。"
         ),
         (Lang::Zh, false) => format!(
-            "建议：即使还清全部 {} {}，健康因子也只到 {}；要达到 {goal} 还需追加抵押或偿还其他债务。",
-            format::token(plan.amount, r.decimals),
-            r.symbol,
-            format::health_factor(plan.health_factor_after)
+            "建议：即使还清全部 {amount} {symbol}，健康因子也只到 {after}；要达到 {goal} 还需追加抵押或偿还其他债务。"
         ),
     };
     vec![line]
