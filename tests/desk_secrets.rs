@@ -384,7 +384,8 @@ async fn pasted_secrets_reach_no_reply_no_log_line_and_no_byte_on_disk() {
     let secrets = all_secrets();
     let mut problems = Vec::new();
 
-    // Positive controls: normal messages whose text the desk does store (history).
+    // Positive controls: normal messages whose text the desk does store (the conversation is
+    // saved when the user is handed to a person, hence the closing /human).
     const CONTROL_USER: i64 = 99;
     let control_words = "periwinkle ultramarine turquoise";
     let control_base58 = "Zq7TnW3xKpLm9RvB2cYd";
@@ -393,6 +394,7 @@ async fn pasted_secrets_reach_no_reply_no_log_line_and_no_byte_on_disk() {
         "健康因子是什么意思".to_string(),
         format!("check {}", common::account(&chain.manifest, "safe")),
         format!("my referral code is {control_base58}"),
+        "/human".to_string(),
     ] {
         let out = desk.handle(message(CONTROL_USER, &text, Vec::new())).await;
         assert_ne!(out.intent, Intent::RefuseSecret, "control {text:?}");
@@ -496,8 +498,14 @@ async fn pasted_secrets_reach_no_reply_no_log_line_and_no_byte_on_disk() {
         }
     }
 
-    // Ticket summaries: the user's words, redacted; no secret message opened a ticket.
-    let tickets = store.tickets().unwrap();
+    // Ticket summaries: the user's words, redacted; one ticket per user who reported a theft
+    // (the control user's /human ticket aside).
+    let tickets: Vec<_> = store
+        .tickets()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.user != CONTROL_USER)
+        .collect();
     if tickets.len() != secrets.len() {
         problems.push(format!(
             "{} tickets, expected one /human ticket per user: {:?}",

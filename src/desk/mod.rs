@@ -210,6 +210,10 @@ pub struct Desk {
     /// Users seen since start, in front of the store: a message costs no read, and a change
     /// of `recent_topics` alone (a heuristic, fine to lose on restart) costs no write.
     users: std::sync::Mutex<std::collections::HashMap<i64, UserRecord>>,
+    /// Each user's recent conversation (redacted), in memory; saved to the store when the
+    /// user is handed to a person, so a message costs no write.
+    conversations:
+        std::sync::Mutex<std::collections::HashMap<i64, std::collections::VecDeque<HistoryEntry>>>,
 }
 
 /// Above this many cached users the cache starts over (records stay in the store).
@@ -282,6 +286,7 @@ impl Desk {
         Self {
             knowledge: RwLock::new(Arc::new(knowledge)),
             users: std::sync::Mutex::new(std::collections::HashMap::new()),
+            conversations: std::sync::Mutex::new(std::collections::HashMap::new()),
             chain,
             tickets,
             store,
@@ -314,6 +319,24 @@ impl Desk {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// A user's recent conversation with the bot (redacted), oldest first: from memory, or as
+    /// last saved when the user was handed to a person.
+    pub fn conversation(&self, user: i64) -> Result<Vec<HistoryEntry>, DeskError> {
+        let in_memory = match self.conversations.lock() {
+            Ok(guard) => guard
+                .get(&user)
+                .map(|l| l.iter().cloned().collect::<Vec<_>>()),
+            Err(poisoned) => poisoned
+                .into_inner()
+                .get(&user)
+                .map(|l| l.iter().cloned().collect()),
+        };
+        match in_memory {
+            Some(lines) => Ok(lines),
+            None => Ok(self.store.history(user)?),
+        }
     }
 
     fn cached_users(
@@ -489,7 +512,30 @@ impl Desk {
             out.text().chars().take(200).collect()
         };
         let answered = HistoryEntry::new(now, Speaker::Bot, &reply);
-        if let Err(e) = self.store.append_history(record.id, &[said, answered]) {
+        let conversation: Vec<HistoryEntry> = {
+            let mut conversations = match self.conversations.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if conversations.len() >= USER_CACHE_LIMIT && !conversations.contains_key(&record.id) {
+                conversations.clear();
+            }
+            let lines = conversations.entry(record.id).or_default();
+            lines.push_back(said);
+            lines.push_back(answered);
+            while lines.len() > crate::store::HISTORY_LIMIT {
+                lines.pop_front();
+            }
+            // Only a hand-off to people needs the conversation on disk.
+            if out.ticket.is_some() {
+                lines.iter().cloned().collect()
+            } else {
+                Vec::new()
+            }
+        };
+        if !conversation.is_empty()
+            && let Err(e) = self.store.save_history(record.id, &conversation)
+        {
             tracing::error!(user = record.id, error = %e, "cannot save conversation");
         }
         if record != loaded {

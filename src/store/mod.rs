@@ -158,52 +158,17 @@ impl Store {
         self.put_with(&self.users, &user.id.to_be_bytes(), user, durable)
     }
 
-    /// Appends one exchange (usually the user's line and the bot's) to a user's conversation,
-    /// redacted text only, keeping about the last [`HISTORY_LIMIT`] exchanges. One write per
-    /// exchange; not flushed: history is context for staff, not an acknowledgement.
-    pub fn append_history(&self, user: i64, lines: &[HistoryEntry]) -> Result<(), StoreError> {
-        let seq = self.db.generate_id()?;
-        let mut key = user.to_be_bytes().to_vec();
-        key.extend_from_slice(&seq.to_be_bytes());
-        let bytes = serde_json::to_vec(lines).map_err(|e| StoreError::Corrupt {
-            tree: HISTORY,
-            key: user.to_string(),
-            message: e.to_string(),
-        })?;
-        self.history.insert(key, bytes)?;
-        // Trimming scans the user's exchanges: do it now and then, not on every append.
-        if seq % 16 == 0 {
-            let keys: Vec<sled::IVec> = self
-                .history
-                .scan_prefix(user.to_be_bytes())
-                .keys()
-                .collect::<Result<_, _>>()?;
-            for key in keys.iter().take(keys.len().saturating_sub(HISTORY_LIMIT)) {
-                self.history.remove(key)?;
-            }
-        }
-        Ok(())
+    /// Saves the recent conversation of a user (redacted lines, oldest first), replacing the
+    /// previous one. The desk keeps conversations in memory and saves one when it hands the
+    /// user to a person, so staff see what was said; it is flushed with the ticket.
+    pub fn save_history(&self, user: i64, lines: &[HistoryEntry]) -> Result<(), StoreError> {
+        let start = lines.len().saturating_sub(HISTORY_LIMIT);
+        self.put_with(&self.history, &user.to_be_bytes(), &&lines[start..], false)
     }
 
-    /// The user's last [`HISTORY_LIMIT`] conversation lines, oldest first.
+    /// The saved conversation of a user, oldest first (empty when none was saved).
     pub fn history(&self, user: i64) -> Result<Vec<HistoryEntry>, StoreError> {
-        let mut lines: Vec<HistoryEntry> = Vec::new();
-        for kv in self.history.scan_prefix(user.to_be_bytes()).rev() {
-            let (_, v) = kv?;
-            let exchange: Vec<HistoryEntry> =
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                    tree: HISTORY,
-                    key: user.to_string(),
-                    message: e.to_string(),
-                })?;
-            lines.extend(exchange.into_iter().rev());
-            if lines.len() >= HISTORY_LIMIT {
-                break;
-            }
-        }
-        lines.truncate(HISTORY_LIMIT);
-        lines.reverse();
-        Ok(lines)
+        Ok(Self::get(&self.history, HISTORY, &user.to_be_bytes())?.unwrap_or_default())
     }
 
     /// Every user, in id order.
@@ -315,21 +280,18 @@ mod tests {
     #[test]
     fn history_keeps_the_last_lines_per_user() {
         let store = Store::temporary().unwrap();
-        for i in 0..50u64 {
-            store
-                .append_history(
-                    5,
-                    &[HistoryEntry::new(i, Speaker::User, &format!("line {i}"))],
-                )
-                .unwrap();
-        }
+        let lines: Vec<HistoryEntry> = (0..50u64)
+            .map(|i| HistoryEntry::new(i, Speaker::User, &format!("line {i}")))
+            .collect();
+        store.save_history(5, &lines).unwrap();
         store
-            .append_history(6, &[HistoryEntry::new(0, Speaker::Bot, "other user")])
+            .save_history(6, &[HistoryEntry::new(0, Speaker::Bot, "other user")])
             .unwrap();
-        let lines = store.history(5).unwrap();
-        assert_eq!(lines.len(), HISTORY_LIMIT);
-        assert_eq!(lines.last().unwrap().text, "line 49");
+        let saved = store.history(5).unwrap();
+        assert_eq!(saved.len(), HISTORY_LIMIT);
+        assert_eq!(saved.last().unwrap().text, "line 49");
         assert_eq!(store.history(6).unwrap().len(), 1);
+        assert!(store.history(7).unwrap().is_empty());
     }
 
     #[test]
