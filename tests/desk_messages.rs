@@ -28,6 +28,8 @@ struct Case {
     #[serde(default)]
     contains: Vec<String>,
     #[serde(default)]
+    lacks: Vec<String>,
+    #[serde(default)]
     address: Option<String>,
 }
 
@@ -93,6 +95,11 @@ async fn realistic_messages_get_the_right_intent_language_and_facts() {
         for fact in &case.contains {
             if !reply.contains(fact.as_str()) {
                 problems.push(format!("reply lacks {fact:?}"));
+            }
+        }
+        for wrong in &case.lacks {
+            if reply.contains(wrong.as_str()) {
+                problems.push(format!("reply holds {wrong:?}"));
             }
         }
         if !problems.is_empty() {

@@ -226,6 +226,12 @@ pub fn render(
         PositionFocus::Withdraw => vec![&withdraw_lines, &liq_lines],
         PositionFocus::Borrow => vec![&borrow_line, &liq_lines],
         PositionFocus::Repay => vec![&repay_lines, &liq_lines],
+        // Near liquidation, more borrowing is not what helps: the overview leaves it out.
+        PositionFocus::Liquidation | PositionFocus::Overview
+            if matches!(report.band, HealthBand::Danger | HealthBand::Liquidatable) =>
+        {
+            vec![&liq_lines, &withdraw_lines]
+        }
         PositionFocus::Liquidation | PositionFocus::Overview => {
             vec![&liq_lines, &withdraw_lines, &borrow_line]
         }
