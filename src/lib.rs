@@ -11,4 +11,5 @@ pub mod devnet;
 pub mod knowledge;
 pub mod lang;
 pub mod store;
+pub mod telegram;
 pub mod tickets;

@@ -41,6 +41,9 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Run the Telegram bot (long polling) with TELOXIDE_TOKEN; TELOXIDE_API_URL points it at
+    /// another Bot API server.
+    Run,
     /// Send one message to the desk and print the reply (with --json: one stable JSON object).
     Ask {
         /// The message, as a user would write it.
@@ -164,6 +167,24 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             .await?;
             println!("{}", text.trim_end());
             Ok(())
+        }
+        Command::Run => {
+            let config = cli::load_config(cli.config)?;
+            let token = std::env::var("TELOXIDE_TOKEN").map_err(|_| {
+                CommandError::BadInput(
+                    "set TELOXIDE_TOKEN to the bot's token from @BotFather".into(),
+                )
+            })?;
+            let api_url = match std::env::var("TELOXIDE_API_URL") {
+                Ok(u) => Some(u.parse().map_err(|e| {
+                    CommandError::BadInput(format!("TELOXIDE_API_URL is not a URL: {e}"))
+                })?),
+                Err(_) => None,
+            };
+            let desk = std::sync::Arc::new(cli::console::build_desk(&config)?);
+            lendesk::telegram::run(token, api_url, desk)
+                .await
+                .map_err(|e| CommandError::Other(e.to_string()))
         }
         Command::Chat { user } => {
             let config = cli::load_config(cli.config)?;
