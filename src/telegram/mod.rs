@@ -52,6 +52,17 @@ fn addressed(msg: &Message, me: &Me, text: &str) -> Option<String> {
 }
 
 async fn send(bot: &Bot, chat: ChatId, outcome: &Outcome) -> Result<(), HandlerError> {
+    if let (Some(ticket), true) = (
+        outcome.ticket,
+        outcome.actions.contains(&Action::NotifyStaff),
+    ) {
+        // The staff chat relay is not built yet: the ticket is stored, but nobody is told;
+        // operators should know.
+        tracing::warn!(
+            ticket,
+            "ticket opened; no staff chat relay is configured yet"
+        );
+    }
     for reply in &outcome.replies {
         let mut request = bot
             .send_message(chat, render::html(&reply.text))
