@@ -10,6 +10,10 @@ use lendesk::chain::math::WAD;
 use lendesk::chain::risk::{self, Limit, LiquidationPrice};
 
 const TX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+/// An explicit gas limit: Anvil's estimate is made at one timestamp, and a transaction mined a
+/// second later may first have to accrue the reserve's indexes (more storage writes), so an
+/// estimated limit can run out under load. A reverted transaction is still a revert.
+const TX_GAS: u64 = 3_000_000;
 
 /// Waits for the receipt: a mined but reverted transaction is an error too. Polls for the
 /// receipt by hash: alloy's block heartbeat does not expect block numbers to go back after
@@ -65,6 +69,7 @@ async fn withdraw(
         .withdraw(asset, amount, user)
         .from(user)
         .nonce(nonce(p, user).await?)
+        .gas(TX_GAS)
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -82,6 +87,7 @@ async fn borrow(
         .borrow(asset, amount, U256::from(2), 0, user)
         .from(user)
         .nonce(nonce(p, user).await?)
+        .gas(TX_GAS)
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -99,6 +105,7 @@ async fn repay(
         .approve(pool, amount)
         .from(user)
         .nonce(nonce(p, user).await?)
+        .gas(TX_GAS)
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -107,6 +114,7 @@ async fn repay(
         .repay(asset, amount, U256::from(2), user)
         .from(user)
         .nonce(nonce(p, user).await?)
+        .gas(TX_GAS)
         .send()
         .await
         .map_err(|e| e.to_string())?;
