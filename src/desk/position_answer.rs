@@ -119,26 +119,22 @@ pub fn render(
         return out;
     }
     let hf = format::health_factor(t.health_factor);
+    let (market, block, meaning) = (
+        &position.market,
+        position.block_number,
+        band(lang, report.band),
+    );
+    let collateral = format::usd(t.total_collateral_base, base);
+    let debt = format::usd(t.total_debt_base, base);
+    let room = format::usd(t.available_borrows_base, base);
     let _ = match lang {
         Lang::En => writeln!(
             out,
-            "**{who}** on {} (block {}):\n**Health factor {hf}**: {}.\nCollateral {} · Debt {} · Can still borrow {}",
-            position.market,
-            position.block_number,
-            band(lang, report.band),
-            format::usd(t.total_collateral_base, base),
-            format::usd(t.total_debt_base, base),
-            format::usd(t.available_borrows_base, base),
+            "**{who}** on {market} (block {block}):\n**Health factor {hf}**: {meaning}.\nCollateral {collateral} · Debt {debt} · Can still borrow {room}"
         ),
         Lang::Zh => writeln!(
             out,
-            "**{who}**，{}（区块 {}）：\n**健康因子 {hf}**：{}。\n抵押 {} · 借款 {} · 还可借 {}",
-            position.market,
-            position.block_number,
-            band(lang, report.band),
-            format::usd(t.total_collateral_base, base),
-            format::usd(t.total_debt_base, base),
-            format::usd(t.available_borrows_base, base),
+            "**{who}**，{market}（区块 {block}）：\n**健康因子 {hf}**：{meaning}。\n抵押 {collateral} · 借款 {debt} · 还可借 {room}"
         ),
     };
     if let Some(cat) = &position.emode {

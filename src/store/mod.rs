@@ -118,6 +118,23 @@ impl Store {
             })
     }
 
+    /// Every record of a tree, in key order.
+    fn all<T: DeserializeOwned>(
+        tree: &sled::Tree,
+        name: &'static str,
+    ) -> Result<Vec<T>, StoreError> {
+        tree.iter()
+            .map(|kv| {
+                let (k, v) = kv?;
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    tree: name,
+                    key: format!("{k:?}"),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
     fn put<T: Serialize>(
         &self,
         tree: &sled::Tree,
@@ -173,17 +190,7 @@ impl Store {
 
     /// Every user, in id order.
     pub fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        self.users
-            .iter()
-            .map(|kv| {
-                let (k, v) = kv?;
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                    tree: USERS,
-                    key: format!("{k:?}"),
-                    message: e.to_string(),
-                })
-            })
-            .collect()
+        Self::all(&self.users, USERS)
     }
 
     /// A new, never reused ticket number (1, 2, 3… per database).
@@ -233,17 +240,7 @@ impl Store {
 
     /// Every ticket, oldest first.
     pub fn tickets(&self) -> Result<Vec<TicketRecord>, StoreError> {
-        self.tickets
-            .iter()
-            .map(|kv| {
-                let (k, v) = kv?;
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                    tree: TICKETS,
-                    key: format!("{k:?}"),
-                    message: e.to_string(),
-                })
-            })
-            .collect()
+        Self::all(&self.tickets, TICKETS)
     }
 
     /// Flushes everything to disk.
