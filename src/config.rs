@@ -246,30 +246,22 @@ impl Config {
 
     /// The target health factor as a wad (≥ 1.0).
     pub fn target_health_factor(&self) -> Result<U256, ConfigError> {
-        let invalid = |message: &str| ConfigError::Invalid {
-            key: "risk.target_health_factor".into(),
-            message: message.into(),
-        };
-        let value = parse_decimal(&self.risk.target_health_factor, 18)
-            .ok_or_else(|| invalid("expected a decimal number such as 1.01"))?;
-        if value < WAD {
-            return Err(invalid("must be at least 1.0 (below 1 is liquidation)"));
-        }
-        Ok(value)
+        health_factor_setting(
+            "risk.target_health_factor",
+            &self.risk.target_health_factor,
+            "1.01",
+            "must be at least 1.0 (below 1 is liquidation)",
+        )
     }
 
     /// The HF recommended for repay advice, as a wad (≥ 1.0).
     pub fn comfort_health_factor(&self) -> Result<U256, ConfigError> {
-        let invalid = |message: &str| ConfigError::Invalid {
-            key: "desk.comfort_health_factor".into(),
-            message: message.into(),
-        };
-        let value = parse_decimal(&self.desk.comfort_health_factor, 18)
-            .ok_or_else(|| invalid("expected a decimal number such as 1.5"))?;
-        if value < WAD {
-            return Err(invalid("must be at least 1.0"));
-        }
-        Ok(value)
+        health_factor_setting(
+            "desk.comfort_health_factor",
+            &self.desk.comfort_health_factor,
+            "1.5",
+            "must be at least 1.0",
+        )
     }
 
     /// The RPC timeout.
@@ -289,6 +281,25 @@ impl Config {
     pub fn market_names(&self) -> Vec<String> {
         self.markets.iter().map(|m| m.name.clone()).collect()
     }
+}
+
+/// A health factor setting as a wad: a decimal string of at least 1.0.
+fn health_factor_setting(
+    key: &str,
+    text: &str,
+    example: &str,
+    below_one: &str,
+) -> Result<U256, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        key: key.into(),
+        message,
+    };
+    let value = parse_decimal(text, 18)
+        .ok_or_else(|| invalid(format!("expected a decimal number such as {example}")))?;
+    if value < WAD {
+        return Err(invalid(below_one.into()));
+    }
+    Ok(value)
 }
 
 /// Parses a non-negative decimal string exactly into an integer with `decimals` places.
