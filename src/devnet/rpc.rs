@@ -1,8 +1,11 @@
 //! A thin JSON-RPC client for driving Anvil: send transactions from unlocked accounts, deploy,
 //! read, simulate, and call `anvil_*`/`evm_*` methods, with reverts decoded and counted sends.
 //!
-//! Transactions go out as `eth_sendTransaction` with only `from`/`to`/`data` (plus an explicit
-//! gas limit where one is needed): Anvil fills nonce, gas and fees itself and mines at once.
+//! Transactions go out as `eth_sendTransaction` from `from`/`to`/`data` with an explicit gas
+//! limit: Anvil fills nonce and fees itself and mines at once. Where the caller gives no limit,
+//! the estimate plus a margin is used ([`with_margin`]): Anvil estimates at one timestamp and the
+//! block is mined at a later one, where the first touch of a reserve must also accrue its
+//! indexes, so a bare estimate can run out of gas on a loaded machine.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -89,6 +92,15 @@ impl DevClient {
         tx: TransactionRequest,
         context: &str,
     ) -> Result<TransactionReceipt, DevnetError> {
+        let tx = if tx.gas.is_some() {
+            tx
+        } else {
+            let estimate = match self.provider.estimate_gas(tx.clone()).await {
+                Ok(gas) => gas,
+                Err(err) => return Err(revert_or_rpc(context, err)),
+            };
+            tx.with_gas_limit(with_margin(estimate))
+        };
         let pending = match self.provider.send_transaction(tx.clone()).await {
             Ok(pending) => pending,
             Err(err) => return Err(revert_or_rpc(context, err)),
@@ -217,6 +229,18 @@ impl DevClient {
     }
 }
 
+/// The per-transaction gas cap of recent forks (EIP-7825), which Anvil enforces.
+const TX_GAS_CAP: u64 = 16_777_216;
+
+/// A gas limit for an estimate: half again plus 100k, under the per-transaction cap.
+pub fn with_margin(estimate: u64) -> u64 {
+    estimate
+        .saturating_add(estimate / 2)
+        .saturating_add(100_000)
+        .min(TX_GAS_CAP)
+        .max(estimate)
+}
+
 /// `{from, to, data}`.
 fn call_request<C: SolCall>(from: Address, to: Address, call: &C) -> TransactionRequest {
     TransactionRequest::default()
@@ -279,6 +303,13 @@ pub fn decode_revert(data: &[u8]) -> RevertInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gas_margin_is_generous_and_capped() {
+        assert_eq!(with_margin(200_000), 400_000);
+        assert_eq!(with_margin(12_000_000), TX_GAS_CAP);
+        assert_eq!(with_margin(20_000_000), 20_000_000);
+    }
 
     #[test]
     fn decodes_aave_error_strings() {
