@@ -135,6 +135,34 @@ impl Default for DeskConfig {
     }
 }
 
+/// The Telegram bot and its staff side.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramConfig {
+    /// Bot API base URL (a local Bot API server or an emulator); Telegram's when unset.
+    pub api_url: Option<String>,
+    /// The staff chat: a supergroup, ideally with topics (forum mode) enabled.
+    pub staff_chat: Option<i64>,
+    /// Admins (Telegram user ids): staff who may also manage staff.
+    pub admins: Vec<i64>,
+    /// The language of the staff side ("en" or "zh").
+    pub staff_lang: String,
+    /// Messages a user may send per minute before being slowed down.
+    pub flood_messages_per_minute: u32,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        Self {
+            api_url: None,
+            staff_chat: None,
+            admins: Vec::new(),
+            staff_lang: "en".into(),
+            flood_messages_per_minute: 20,
+        }
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -157,13 +185,17 @@ pub struct Config {
     /// First-response targets for tickets.
     #[serde(default)]
     pub support: crate::tickets::SlaConfig,
+    /// The Telegram bot.
+    #[serde(default)]
+    pub telegram: TelegramConfig,
 }
 
 impl Config {
     /// Reads `path` if it exists (a missing default file is an empty config), then applies
     /// environment overrides: `LENDESK_RPC_URL` (the default market's endpoint),
     /// `LENDESK_MARKET` (default market), `LENDESK_RPC_TIMEOUT_MS`, `LENDESK_TARGET_HF`,
-    /// `LENDESK_DATA_DIR`, `LENDESK_FAQ_DIR`.
+    /// `LENDESK_DATA_DIR`, `LENDESK_FAQ_DIR`, `TELOXIDE_API_URL` (the Bot API base URL),
+    /// `LENDESK_STAFF_CHAT` and `LENDESK_ADMINS` (comma-separated ids).
     pub fn load(path: &Path, must_exist: bool) -> Result<Self, ConfigError> {
         let mut config = match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(&text, &path.display().to_string())?,
@@ -217,6 +249,29 @@ impl Config {
         if let Some(dir) = var("LENDESK_FAQ_DIR") {
             self.desk.faq_dir = dir;
         }
+        if let Some(url) = var("TELOXIDE_API_URL") {
+            self.telegram.api_url = Some(url);
+        }
+        if let Some(chat) = var("LENDESK_STAFF_CHAT") {
+            self.telegram.staff_chat =
+                Some(chat.trim().parse().map_err(|_| ConfigError::Invalid {
+                    key: "LENDESK_STAFF_CHAT".into(),
+                    message: format!("{chat:?} is not a chat id"),
+                })?);
+        }
+        if let Some(list) = var("LENDESK_ADMINS") {
+            self.telegram.admins = list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| ConfigError::Invalid {
+                        key: "LENDESK_ADMINS".into(),
+                        message: format!("{s:?} is not a user id"),
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         Ok(())
     }
 
@@ -229,6 +284,24 @@ impl Config {
                 message: "must be greater than 0".into(),
             });
         }
+        if crate::lang::Lang::from_code(&self.telegram.staff_lang).is_none() {
+            return Err(ConfigError::Invalid {
+                key: "telegram.staff_lang".into(),
+                message: "must be \"en\" or \"zh\"".into(),
+            });
+        }
+        if let Some(url) = &self.telegram.api_url {
+            url::Url::parse(url).map_err(|e| ConfigError::Invalid {
+                key: "telegram.api_url".into(),
+                message: e.to_string(),
+            })?;
+        }
+        self.support
+            .validate()
+            .map_err(|message| ConfigError::Invalid {
+                key: "support".into(),
+                message,
+            })?;
         for (i, m) in self.markets.iter().enumerate() {
             if self.markets[..i].iter().any(|o| o.name == m.name) {
                 return Err(ConfigError::Invalid {

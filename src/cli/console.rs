@@ -44,7 +44,7 @@ pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
         None => None,
     };
     let store = Store::open(Path::new(&config.desk.data_dir)).map_err(other)?;
-    let tickets = Tickets::new(store.clone(), config.support);
+    let tickets = Tickets::new(store.clone(), config.support.clone());
     let settings = DeskSettings {
         target_health_factor: config.target_health_factor()?,
         comfort_health_factor: config.comfort_health_factor()?,

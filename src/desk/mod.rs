@@ -54,6 +54,12 @@ pub struct Incoming {
     pub chat: ChatKind,
     /// Addresses the adapter knows for this user beyond the linked ones (e.g. `ask --address`).
     pub addresses: Vec<Address>,
+    /// The sender's @username, if the transport has one (kept for staff's user card).
+    pub username: Option<String>,
+    /// The sender's display name, if the transport has one.
+    pub display_name: Option<String>,
+    /// The message is media (photo, document, voice…) rather than text; `text` is its caption.
+    pub media: bool,
     /// Unix seconds.
     pub now: u64,
 }
@@ -88,6 +94,9 @@ pub enum Action {
     DeleteMessage,
     /// A ticket was opened or updated: tell staff.
     NotifyStaff,
+    /// The user has a ticket that is not closed: copy this message into its staff thread
+    /// (`Outcome::ticket` names the ticket).
+    RelayToStaff,
 }
 
 /// An inline button: a label and the data the adapter sends back to [`Desk::button`].
@@ -738,6 +747,39 @@ impl Desk {
         let mut out = Outcome::new(Intent::Faq, lang, Reply::text(text).with_buttons(related));
         out.sources.push(format!("faq:{id}"));
         out
+    }
+
+    /// One line about an address for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt
+    /// $8,400.00", read live; `None` without a market, on a read failure it says so.
+    pub async fn position_summary(&self, address: Address, lang: Lang) -> Option<String> {
+        let reader = self.chain.as_ref()?;
+        let position = match reader.position(address).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "position read for staff failed");
+                return Some(texts::chain_unavailable(lang).to_string());
+            }
+        };
+        if position.is_empty() {
+            return Some(lang.pick("no position", "无仓位").to_string());
+        }
+        let report = report::assess(&position, self.settings.target_health_factor);
+        let unit = position.base_currency_unit;
+        let hf = crate::chain::format::health_factor(report.totals.health_factor);
+        Some(match lang {
+            Lang::En => format!(
+                "HF {hf} ({}) · collateral ${} · debt ${}",
+                band_word(lang, report.band),
+                crate::chain::format::usd(report.totals.total_collateral_base, unit),
+                crate::chain::format::usd(report.totals.total_debt_base, unit),
+            ),
+            Lang::Zh => format!(
+                "健康因子 {hf}（{}）· 抵押 ${} · 债务 ${}",
+                band_word(lang, report.band),
+                crate::chain::format::usd(report.totals.total_collateral_base, unit),
+                crate::chain::format::usd(report.totals.total_debt_base, unit),
+            ),
+        })
     }
 
     /// "Your HF is 1.31 (risky…)": the user's own figure for FAQ answers, when cheap to get.

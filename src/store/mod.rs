@@ -4,9 +4,16 @@
 //! and durability: every write that a caller will acknowledge to a person is flushed first.
 
 mod records;
+mod staff;
+mod staff_records;
 
 pub use records::{
-    HISTORY_LIMIT, HistoryEntry, LinkedAddress, Speaker, TicketRecord, TicketStatus, UserRecord,
+    HISTORY_LIMIT, HistoryEntry, LinkedAddress, PendingProof, Speaker, TicketRecord, TicketStatus,
+    UserRecord,
+};
+pub use staff_records::{
+    AuditEntry, BanKind, BanRecord, Broadcast, FaqEdit, Macro, Maintenance, MessageEvent,
+    RelayedMessage, StaffMember, TicketThread,
 };
 
 use std::path::Path;
@@ -15,7 +22,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// The schema this build reads and writes. Bump it with a migration when a record changes shape.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// - 1: users, history, tickets.
+/// - 2: the staff side (threads, relay map, staff, macros, FAQ edits, bans, audit, broadcasts,
+///   events) and new optional user fields. Version 1 databases need no rewrite: the new trees
+///   start empty and the new user fields default.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Storage failures.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +65,17 @@ pub struct Store {
     /// user ‖ ticket id → (): every ticket of a user, without scanning all tickets.
     tickets_by_user: sled::Tree,
     meta: sled::Tree,
+    threads: sled::Tree,
+    /// staff chat ‖ topic → ticket.
+    thread_index: sled::Tree,
+    relay: sled::Tree,
+    staff: sled::Tree,
+    macros: sled::Tree,
+    faq_edits: sled::Tree,
+    bans: sled::Tree,
+    audit: sled::Tree,
+    broadcasts: sled::Tree,
+    events: sled::Tree,
 }
 
 const USERS: &str = "users";
@@ -80,22 +103,38 @@ impl Store {
             tickets: db.open_tree(TICKETS)?,
             tickets_by_user: db.open_tree(TICKETS_BY_USER)?,
             meta: db.open_tree(META)?,
+            threads: db.open_tree(staff::THREADS)?,
+            thread_index: db.open_tree(staff::THREAD_INDEX)?,
+            relay: db.open_tree(staff::RELAY)?,
+            staff: db.open_tree(staff::STAFF)?,
+            macros: db.open_tree(staff::MACROS)?,
+            faq_edits: db.open_tree(staff::FAQ_EDITS)?,
+            bans: db.open_tree(staff::BANS)?,
+            audit: db.open_tree(staff::AUDIT)?,
+            broadcasts: db.open_tree(staff::BROADCASTS)?,
+            events: db.open_tree(staff::EVENTS)?,
             db,
         };
-        match store.meta.get("schema_version")? {
-            None => {
+        let found = match store.meta.get("schema_version")? {
+            None => None,
+            Some(raw) => Some(
+                <[u8; 4]>::try_from(raw.as_ref())
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(u32::MAX),
+            ),
+        };
+        match found {
+            Some(found) if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema { found });
+            }
+            Some(SCHEMA_VERSION) => {}
+            // New database, or an older schema: the migrations to 2 are additive (see
+            // SCHEMA_VERSION), so recording the version is the whole migration.
+            _ => {
                 store
                     .meta
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
                 store.db.flush()?;
-            }
-            Some(raw) => {
-                let found = <[u8; 4]>::try_from(raw.as_ref())
-                    .map(u32::from_be_bytes)
-                    .unwrap_or(u32::MAX);
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::NewerSchema { found });
-                }
             }
         }
         Ok(store)
@@ -133,6 +172,16 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The schema version recorded in the database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .meta
+            .get("schema_version")?
+            .and_then(|raw| <[u8; 4]>::try_from(raw.as_ref()).ok())
+            .map(u32::from_be_bytes)
+            .unwrap_or(0))
     }
 
     fn put<T: Serialize>(
@@ -289,6 +338,108 @@ mod tests {
         assert_eq!(saved.last().unwrap().text, "line 49");
         assert_eq!(store.history(6).unwrap().len(), 1);
         assert!(store.history(7).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_and_keeps_its_users() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = sled::open(dir.path()).unwrap();
+            db.open_tree(META)
+                .unwrap()
+                .insert("schema_version", &1u32.to_be_bytes())
+                .unwrap();
+            // A user record as version 1 wrote it: none of the later fields.
+            db.open_tree(USERS)
+                .unwrap()
+                .insert(
+                    9i64.to_be_bytes(),
+                    br#"{"id":9,"lang":"zh","links":[],"recent_topics":[]}"#.to_vec(),
+                )
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let user = store.user(9).unwrap().unwrap();
+        assert_eq!(user.lang, Some(crate::lang::Lang::Zh));
+        assert!(!user.broadcast_opt_out && user.started_at.is_none());
+    }
+
+    #[test]
+    fn staff_side_records_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let relay = RelayedMessage {
+            ticket: 3,
+            user_chat: 42,
+            user_message: 10,
+            staff_chat: -100,
+            staff_message: 77,
+            from_staff: false,
+        };
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .save_thread(&TicketThread {
+                    ticket: 3,
+                    chat: -100,
+                    thread: Some(55),
+                    card: Some(56),
+                })
+                .unwrap();
+            store.save_relay(&relay).unwrap();
+            store
+                .save_ban(&BanRecord {
+                    user: 13,
+                    kind: BanKind::Shadow,
+                    by: 1,
+                    at: 5,
+                    reason: "spam".into(),
+                })
+                .unwrap();
+            store
+                .save_macro(&Macro {
+                    name: "gas".into(),
+                    en: "Gas is the fee…".into(),
+                    zh: String::new(),
+                    by: 1,
+                    at: 5,
+                })
+                .unwrap();
+            assert_eq!(store.audit(5, 1, "ban", "13 spam").unwrap().seq, 1);
+            assert_eq!(store.audit(6, 1, "unban", "13").unwrap().seq, 2);
+            for at in [100, 200, 300] {
+                store
+                    .record_event(&MessageEvent {
+                        at,
+                        user: 42,
+                        intent: "faq".into(),
+                        topic: Some("health-factor".into()),
+                        question: None,
+                    })
+                    .unwrap();
+            }
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.ticket_in_thread(-100, 55).unwrap(), Some(3));
+        assert_eq!(store.thread_of(3).unwrap().unwrap().card, Some(56));
+        assert_eq!(store.relay_of_user_message(42, 10).unwrap(), Some(relay));
+        assert_eq!(store.relay_of_staff_message(-100, 77).unwrap(), Some(relay));
+        assert_eq!(store.relay_of_staff_message(42, 10).unwrap(), None);
+        assert_eq!(store.ban_of(13).unwrap().unwrap().kind, BanKind::Shadow);
+        let m = store.macro_named("gas").unwrap().unwrap();
+        assert_eq!(m.text(crate::lang::Lang::Zh), "Gas is the fee…");
+        let log = store.audit_log(10).unwrap();
+        assert_eq!(
+            log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["unban", "ban"]
+        );
+        assert_eq!(store.events_since(200).unwrap().len(), 2);
+        assert_eq!(store.prune_events(200).unwrap(), 1);
+        assert_eq!(store.events_since(0).unwrap().len(), 2);
+        assert!(store.remove_ban(13).unwrap().is_some());
+        assert!(store.ban_of(13).unwrap().is_none());
     }
 
     #[test]

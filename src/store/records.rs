@@ -63,6 +63,35 @@ pub struct UserRecord {
     pub links: Vec<LinkedAddress>,
     /// FAQ topic ids answered recently, newest last (to notice a question that keeps coming).
     pub recent_topics: Vec<String>,
+    /// Telegram @username, as last seen (for staff's user card and /whois).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Display name, as last seen.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// When the user first talked to the bot (unix seconds); broadcasts go to these users.
+    #[serde(default)]
+    pub started_at: Option<u64>,
+    /// The user opted out of announcements.
+    #[serde(default)]
+    pub broadcast_opt_out: bool,
+    /// A closed ticket whose rating was given: the next message is its optional comment.
+    #[serde(default)]
+    pub awaiting_comment: Option<u64>,
+    /// An ownership proof in progress: the address and the message to sign.
+    #[serde(default)]
+    pub pending_proof: Option<PendingProof>,
+}
+
+/// A message the user is asked to sign (EIP-191 `personal_sign`) to prove an address is theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingProof {
+    /// The address to prove.
+    pub address: Address,
+    /// The exact message to sign.
+    pub message: String,
+    /// Unix seconds; a proof expires after an hour.
+    pub issued_at: u64,
 }
 
 impl UserRecord {
@@ -73,6 +102,12 @@ impl UserRecord {
             lang: None,
             links: Vec::new(),
             recent_topics: Vec::new(),
+            username: None,
+            display_name: None,
+            started_at: None,
+            broadcast_opt_out: false,
+            awaiting_comment: None,
+            pending_proof: None,
         }
     }
 

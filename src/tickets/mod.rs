@@ -87,8 +87,8 @@ impl EscalationReason {
     }
 }
 
-/// First-response targets in minutes, per priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+/// First-response targets in minutes, per priority, and the business hours they apply in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlaConfig {
     /// Urgent tickets.
@@ -97,6 +97,12 @@ pub struct SlaConfig {
     pub high_minutes: u64,
     /// Normal tickets.
     pub normal_minutes: u64,
+    /// Business hours, local time, "HH:MM-HH:MM".
+    pub business_hours: String,
+    /// Business days, ISO numbers (1 = Monday … 7 = Sunday).
+    pub business_days: Vec<u8>,
+    /// The business hours' time zone as an offset from UTC in minutes (480 = UTC+8).
+    pub utc_offset_minutes: i32,
 }
 
 impl Default for SlaConfig {
@@ -105,11 +111,83 @@ impl Default for SlaConfig {
             urgent_minutes: 15,
             high_minutes: 60,
             normal_minutes: 240,
+            business_hours: "09:00-18:00".into(),
+            business_days: vec![1, 2, 3, 4, 5],
+            utc_offset_minutes: 0,
         }
     }
 }
 
+/// A time of the week in the business hours' zone.
+fn local_minute_of_week(now: u64, offset_minutes: i32) -> (u8, u32) {
+    let local = now as i64 + i64::from(offset_minutes) * 60;
+    let days = local.div_euclid(86_400);
+    let minute = (local.rem_euclid(86_400) / 60) as u32;
+    // 1970-01-01 was a Thursday (ISO 4).
+    let weekday = ((days + 3).rem_euclid(7) + 1) as u8;
+    (weekday, minute)
+}
+
+fn parse_hhmm(text: &str) -> Option<u32> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+}
+
 impl SlaConfig {
+    /// Checks the business hours setting; the message says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        self.hours()?;
+        if self.business_days.iter().any(|d| !(1..=7).contains(d)) {
+            return Err("business_days are 1 (Monday) to 7 (Sunday)".into());
+        }
+        if self.utc_offset_minutes.abs() > 14 * 60 {
+            return Err("utc_offset_minutes must be within ±840".into());
+        }
+        Ok(())
+    }
+
+    fn hours(&self) -> Result<(u32, u32), String> {
+        let bad = || {
+            format!(
+                "business_hours {:?} is not \"HH:MM-HH:MM\"",
+                self.business_hours
+            )
+        };
+        let (open, close) = self.business_hours.split_once('-').ok_or_else(bad)?;
+        let (open, close) = (
+            parse_hhmm(open).ok_or_else(bad)?,
+            parse_hhmm(close).ok_or_else(bad)?,
+        );
+        if open >= close {
+            return Err(bad());
+        }
+        Ok((open, close))
+    }
+
+    /// True when `now` (unix seconds) is inside business hours.
+    pub fn in_business_hours(&self, now: u64) -> bool {
+        let Ok((open, close)) = self.hours() else {
+            return true;
+        };
+        let (day, minute) = local_minute_of_week(now, self.utc_offset_minutes);
+        self.business_days.contains(&day) && (open..close).contains(&minute)
+    }
+
+    /// When business hours next begin at or after `now` (unix seconds); `now` itself inside
+    /// them. `None` when no day is a business day.
+    pub fn next_business_start(&self, now: u64) -> Option<u64> {
+        if self.in_business_hours(now) {
+            return Some(now);
+        }
+        let (open, _) = self.hours().ok()?;
+        let (_, minute) = local_minute_of_week(now, self.utc_offset_minutes);
+        let midnight = now - u64::from(minute) * 60 - now % 60;
+        (0..=7u64)
+            .map(|d| midnight + d * 86_400 + u64::from(open) * 60)
+            .find(|t| *t > now && self.in_business_hours(*t))
+    }
+
     /// The first-response target for a priority, in minutes.
     pub fn minutes(&self, priority: Priority) -> u64 {
         match priority {
@@ -158,8 +236,8 @@ impl Tickets {
     }
 
     /// The SLA in force.
-    pub fn sla(&self) -> SlaConfig {
-        self.sla
+    pub fn sla(&self) -> &SlaConfig {
+        &self.sla
     }
 
     /// Opens a ticket, or returns the user's ticket that is still open (`false` = not new); an
@@ -381,6 +459,39 @@ mod tests {
         assert_eq!(rated.rating, Some(4));
         assert!(t.open_for(7).unwrap().is_none());
         assert_eq!(t.reopen(ticket.id).unwrap().status, TicketStatus::Open);
+    }
+
+    #[test]
+    fn business_hours_follow_the_zone_and_the_week() {
+        let sla = SlaConfig {
+            utc_offset_minutes: 480,
+            ..SlaConfig::default()
+        };
+        // 2026-11-23 is a Monday. 02:00 UTC = 10:00 in UTC+8: open.
+        let monday_0200_utc = 1_795_392_000 + 2 * 3600;
+        assert!(sla.in_business_hours(monday_0200_utc));
+        // 11:00 UTC = 19:00 UTC+8: closed; next opening is Tuesday 09:00 UTC+8 = 01:00 UTC.
+        let evening = 1_795_392_000 + 11 * 3600;
+        assert!(!sla.in_business_hours(evening));
+        assert_eq!(
+            sla.next_business_start(evening),
+            Some(1_795_392_000 + 86_400 + 3600)
+        );
+        // Saturday noon UTC+8 is closed; Monday 09:00 opens.
+        let saturday = 1_795_392_000 - 2 * 86_400 + 4 * 3600;
+        assert!(!sla.in_business_hours(saturday));
+        assert_eq!(
+            sla.next_business_start(saturday),
+            Some(1_795_392_000 + 3600)
+        );
+        assert!(
+            SlaConfig {
+                business_hours: "18:00-09:00".into(),
+                ..SlaConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
     }
 
     #[test]

@@ -1,0 +1,324 @@
+//! Typed access to the staff side's trees. Writes that someone is told about (a relayed
+//! message, a ban, a macro, an FAQ edit, an audit line, broadcast progress) are flushed before
+//! the function returns; statistics events are not (losing the last second of counts on a
+//! crash is acceptable, slowing every answer by a disk sync is not).
+
+use super::staff_records::{
+    AuditEntry, BanRecord, Broadcast, FaqEdit, Macro, Maintenance, MessageEvent, RelayedMessage,
+    StaffMember, TicketThread,
+};
+use super::{Store, StoreError};
+
+/// Tree names.
+pub(super) const THREADS: &str = "threads";
+pub(super) const THREAD_INDEX: &str = "thread_index";
+pub(super) const RELAY: &str = "relay";
+pub(super) const STAFF: &str = "staff";
+pub(super) const MACROS: &str = "macros";
+pub(super) const FAQ_EDITS: &str = "faq_edits";
+pub(super) const BANS: &str = "bans";
+pub(super) const AUDIT: &str = "audit";
+pub(super) const BROADCASTS: &str = "broadcasts";
+pub(super) const EVENTS: &str = "events";
+
+fn chat_message_key(side: u8, chat: i64, message: i32) -> Vec<u8> {
+    let mut key = Vec::with_capacity(13);
+    key.push(side);
+    key.extend_from_slice(&chat.to_be_bytes());
+    key.extend_from_slice(&message.to_be_bytes());
+    key
+}
+
+fn thread_key(chat: i64, thread: i32) -> Vec<u8> {
+    let mut key = chat.to_be_bytes().to_vec();
+    key.extend_from_slice(&thread.to_be_bytes());
+    key
+}
+
+impl Store {
+    fn seq(&self, name: &str) -> Result<u64, StoreError> {
+        let next = self.meta.update_and_fetch(name, |old| {
+            let n = old
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        Ok(next
+            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(1))
+    }
+
+    // --- tickets in the staff chat -------------------------------------------------------
+
+    /// Records where a ticket is discussed (flushed).
+    pub fn save_thread(&self, thread: &TicketThread) -> Result<(), StoreError> {
+        if let Some(t) = thread.thread {
+            self.thread_index
+                .insert(thread_key(thread.chat, t), &thread.ticket.to_be_bytes())?;
+        }
+        self.put(&self.threads, &thread.ticket.to_be_bytes(), thread)
+    }
+
+    /// Where a ticket is discussed, if it was posted to staff.
+    pub fn thread_of(&self, ticket: u64) -> Result<Option<TicketThread>, StoreError> {
+        Self::get(&self.threads, THREADS, &ticket.to_be_bytes())
+    }
+
+    /// The ticket a forum topic belongs to.
+    pub fn ticket_in_thread(&self, chat: i64, thread: i32) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .thread_index
+            .get(thread_key(chat, thread))?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    // --- the relay's message map -----------------------------------------------------------
+
+    /// Records a relayed message under both ends (flushed: the relay is acknowledged).
+    pub fn save_relay(&self, relay: &RelayedMessage) -> Result<(), StoreError> {
+        self.put_with(
+            &self.relay,
+            &chat_message_key(b'u', relay.user_chat, relay.user_message),
+            relay,
+            false,
+        )?;
+        self.put(
+            &self.relay,
+            &chat_message_key(b's', relay.staff_chat, relay.staff_message),
+            relay,
+        )
+    }
+
+    /// The relay of a message in a user's chat.
+    pub fn relay_of_user_message(
+        &self,
+        chat: i64,
+        message: i32,
+    ) -> Result<Option<RelayedMessage>, StoreError> {
+        Self::get(&self.relay, RELAY, &chat_message_key(b'u', chat, message))
+    }
+
+    /// The relay of a message in the staff chat.
+    pub fn relay_of_staff_message(
+        &self,
+        chat: i64,
+        message: i32,
+    ) -> Result<Option<RelayedMessage>, StoreError> {
+        Self::get(&self.relay, RELAY, &chat_message_key(b's', chat, message))
+    }
+
+    // --- staff -------------------------------------------------------------------------------
+
+    /// Adds or updates a staff member (flushed). Returns false if they were staff already.
+    pub fn add_staff(&self, member: &StaffMember) -> Result<bool, StoreError> {
+        let existed = self.staff.contains_key(member.id.to_be_bytes())?;
+        self.put(&self.staff, &member.id.to_be_bytes(), member)?;
+        Ok(!existed)
+    }
+
+    /// Removes a staff member (flushed). Returns false if they were not staff.
+    pub fn remove_staff(&self, id: i64) -> Result<bool, StoreError> {
+        let removed = self.staff.remove(id.to_be_bytes())?.is_some();
+        self.db.flush()?;
+        Ok(removed)
+    }
+
+    /// A staff member.
+    pub fn staff_member(&self, id: i64) -> Result<Option<StaffMember>, StoreError> {
+        Self::get(&self.staff, STAFF, &id.to_be_bytes())
+    }
+
+    /// Every staff member added by admins.
+    pub fn staff_members(&self) -> Result<Vec<StaffMember>, StoreError> {
+        Self::all(&self.staff, STAFF)
+    }
+
+    // --- macros ------------------------------------------------------------------------------
+
+    /// Saves a macro (flushed).
+    pub fn save_macro(&self, m: &Macro) -> Result<(), StoreError> {
+        self.put(&self.macros, m.name.as_bytes(), m)
+    }
+
+    /// Removes a macro (flushed); false when there was none.
+    pub fn remove_macro(&self, name: &str) -> Result<bool, StoreError> {
+        let removed = self.macros.remove(name.as_bytes())?.is_some();
+        self.db.flush()?;
+        Ok(removed)
+    }
+
+    /// A macro by name.
+    pub fn macro_named(&self, name: &str) -> Result<Option<Macro>, StoreError> {
+        Self::get(&self.macros, MACROS, name.as_bytes())
+    }
+
+    /// Every macro, by name.
+    pub fn macros(&self) -> Result<Vec<Macro>, StoreError> {
+        Self::all(&self.macros, MACROS)
+    }
+
+    // --- the FAQ overlay ---------------------------------------------------------------------
+
+    /// Saves a moderator's edit of a topic (flushed), replacing an earlier edit of it.
+    pub fn save_faq_edit(&self, edit: &FaqEdit) -> Result<(), StoreError> {
+        self.put(&self.faq_edits, edit.id.as_bytes(), edit)
+    }
+
+    /// Drops the edit of a topic (back to the file's version), flushed.
+    pub fn remove_faq_edit(&self, id: &str) -> Result<bool, StoreError> {
+        let removed = self.faq_edits.remove(id.as_bytes())?.is_some();
+        self.db.flush()?;
+        Ok(removed)
+    }
+
+    /// Every FAQ edit, by topic id.
+    pub fn faq_edits(&self) -> Result<Vec<FaqEdit>, StoreError> {
+        Self::all(&self.faq_edits, FAQ_EDITS)
+    }
+
+    // --- bans --------------------------------------------------------------------------------
+
+    /// Bans a user (flushed).
+    pub fn save_ban(&self, ban: &BanRecord) -> Result<(), StoreError> {
+        self.put(&self.bans, &ban.user.to_be_bytes(), ban)
+    }
+
+    /// Lifts a ban (flushed): the ban that was lifted, if any.
+    pub fn remove_ban(&self, user: i64) -> Result<Option<BanRecord>, StoreError> {
+        let old = Self::get(&self.bans, BANS, &user.to_be_bytes())?;
+        self.bans.remove(user.to_be_bytes())?;
+        self.db.flush()?;
+        Ok(old)
+    }
+
+    /// The ban on a user, if any.
+    pub fn ban_of(&self, user: i64) -> Result<Option<BanRecord>, StoreError> {
+        Self::get(&self.bans, BANS, &user.to_be_bytes())
+    }
+
+    /// Every ban.
+    pub fn bans(&self) -> Result<Vec<BanRecord>, StoreError> {
+        Self::all(&self.bans, BANS)
+    }
+
+    // --- the audit log -----------------------------------------------------------------------
+
+    /// Appends a line to the audit log (flushed) and returns it.
+    pub fn audit(
+        &self,
+        at: u64,
+        actor: i64,
+        action: &str,
+        detail: &str,
+    ) -> Result<AuditEntry, StoreError> {
+        let entry = AuditEntry {
+            seq: self.seq("audit_seq")?,
+            at,
+            actor,
+            action: action.to_string(),
+            detail: detail.chars().take(500).collect(),
+        };
+        self.put(&self.audit, &entry.seq.to_be_bytes(), &entry)?;
+        Ok(entry)
+    }
+
+    /// The last `limit` audit lines, newest first.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit
+            .iter()
+            .rev()
+            .take(limit)
+            .map(|kv| {
+                let (k, v) = kv?;
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    tree: AUDIT,
+                    key: format!("{k:?}"),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    // --- broadcasts --------------------------------------------------------------------------
+
+    /// A new broadcast number.
+    pub fn next_broadcast_id(&self) -> Result<u64, StoreError> {
+        let id = self.seq("broadcast_seq")?;
+        self.db.flush()?;
+        Ok(id)
+    }
+
+    /// Saves a broadcast and its progress (flushed: progress is what a restart resumes from).
+    pub fn save_broadcast(&self, b: &Broadcast) -> Result<(), StoreError> {
+        self.put(&self.broadcasts, &b.id.to_be_bytes(), b)
+    }
+
+    /// A broadcast by number.
+    pub fn broadcast(&self, id: u64) -> Result<Option<Broadcast>, StoreError> {
+        Self::get(&self.broadcasts, BROADCASTS, &id.to_be_bytes())
+    }
+
+    /// Every broadcast, oldest first.
+    pub fn broadcasts(&self) -> Result<Vec<Broadcast>, StoreError> {
+        Self::all(&self.broadcasts, BROADCASTS)
+    }
+
+    // --- maintenance ---------------------------------------------------------------------------
+
+    /// Turns the maintenance notice on (`Some`) or off (`None`), flushed.
+    pub fn set_maintenance(&self, notice: Option<&Maintenance>) -> Result<(), StoreError> {
+        match notice {
+            Some(m) => self.put(&self.meta, b"maintenance", m),
+            None => {
+                self.meta.remove("maintenance")?;
+                self.db.flush()?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The maintenance notice in force.
+    pub fn maintenance(&self) -> Result<Option<Maintenance>, StoreError> {
+        Self::get(&self.meta, "meta", b"maintenance")
+    }
+
+    // --- statistics events -------------------------------------------------------------------
+
+    /// Records an answered message (not flushed; see the module docs).
+    pub fn record_event(&self, event: &MessageEvent) -> Result<(), StoreError> {
+        let mut key = event.at.to_be_bytes().to_vec();
+        key.extend_from_slice(&self.seq("event_seq")?.to_be_bytes());
+        self.put_with(&self.events, &key, event, false)
+    }
+
+    /// Events at or after `since` (unix seconds), oldest first.
+    pub fn events_since(&self, since: u64) -> Result<Vec<MessageEvent>, StoreError> {
+        self.events
+            .range(since.to_be_bytes().to_vec()..)
+            .map(|kv| {
+                let (k, v) = kv?;
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    tree: EVENTS,
+                    key: format!("{k:?}"),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// Drops events older than `before` (unix seconds); returns how many.
+    pub fn prune_events(&self, before: u64) -> Result<usize, StoreError> {
+        let old: Vec<sled::IVec> = self
+            .events
+            .range(..before.to_be_bytes().to_vec())
+            .keys()
+            .collect::<Result<_, _>>()?;
+        for key in &old {
+            self.events.remove(key)?;
+        }
+        Ok(old.len())
+    }
+}

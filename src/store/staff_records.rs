@@ -1,0 +1,185 @@
+//! The records of the staff side: where tickets live in the staff chat, the relay's message
+//! map, staff members, macros, moderators' FAQ edits, bans, the audit log, broadcasts, the
+//! maintenance notice and the per-message events statistics are computed from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::knowledge::Topic;
+use crate::lang::Lang;
+
+/// Where a ticket is discussed in the staff chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketThread {
+    /// Ticket number.
+    pub ticket: u64,
+    /// The staff chat.
+    pub chat: i64,
+    /// The forum topic (`message_thread_id`); `None` in a staff chat without topics, where
+    /// staff answer by replying to the ticket's messages.
+    pub thread: Option<i32>,
+    /// The user card message.
+    pub card: Option<i32>,
+}
+
+/// One message relayed between a user and the staff chat: both copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayedMessage {
+    /// Ticket number.
+    pub ticket: u64,
+    /// The user's private chat.
+    pub user_chat: i64,
+    /// The message in the user's chat (theirs, or the team's copy).
+    pub user_message: i32,
+    /// The staff chat.
+    pub staff_chat: i64,
+    /// The message in the staff chat (the relayed copy, or the staff member's original).
+    pub staff_message: i32,
+    /// True when staff wrote it (the user's copy is the bot's); false when the user did.
+    pub from_staff: bool,
+}
+
+/// A staff member added by an admin (admins themselves come from the configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    /// Telegram id.
+    pub id: i64,
+    /// @username when known.
+    pub username: Option<String>,
+    /// Who added them.
+    pub added_by: i64,
+    /// Unix seconds.
+    pub added_at: u64,
+}
+
+/// A canned reply staff send with `/macro <name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Macro {
+    /// Name (lowercase, no spaces).
+    pub name: String,
+    /// English text.
+    pub en: String,
+    /// Chinese text (the English one is used when empty).
+    pub zh: String,
+    /// Who saved it.
+    pub by: i64,
+    /// Unix seconds.
+    pub at: u64,
+}
+
+impl Macro {
+    /// The text for a user's language.
+    pub fn text(&self, lang: Lang) -> &str {
+        if (lang == Lang::Zh && !self.zh.trim().is_empty()) || self.en.trim().is_empty() {
+            &self.zh
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// A moderator's live change to the knowledge base, merged over `faq/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaqEdit {
+    /// Topic id.
+    pub id: String,
+    /// The topic as edited; `None` removes the topic.
+    pub topic: Option<Topic>,
+    /// Who changed it.
+    pub by: i64,
+    /// Unix seconds.
+    pub at: u64,
+}
+
+/// How a user is banned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BanKind {
+    /// Told they are banned; nothing they send is processed.
+    Ban,
+    /// Messages silently dropped.
+    Shadow,
+}
+
+/// A ban.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BanRecord {
+    /// The user.
+    pub user: i64,
+    /// Kind.
+    pub kind: BanKind,
+    /// Who banned.
+    pub by: i64,
+    /// Unix seconds.
+    pub at: u64,
+    /// Why (as the moderator wrote it).
+    pub reason: String,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Sequence number (1, 2, 3…).
+    pub seq: u64,
+    /// Unix seconds.
+    pub at: u64,
+    /// Who acted (Telegram id).
+    pub actor: i64,
+    /// What (the command name, e.g. "ban", "faq edit").
+    pub action: String,
+    /// The arguments, redacted.
+    pub detail: String,
+}
+
+/// An announcement to users, sent in the background and resumed after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Broadcast {
+    /// Number.
+    pub id: u64,
+    /// The text.
+    pub text: String,
+    /// Only users of this language, or everyone.
+    pub lang: Option<Lang>,
+    /// Who sent it.
+    pub by: i64,
+    /// Unix seconds.
+    pub created_at: u64,
+    /// The last user id handled (users are visited in id order).
+    pub cursor: Option<i64>,
+    /// Users it reached.
+    pub sent: u64,
+    /// Users it could not reach (blocked the bot, deleted account).
+    pub failed: u64,
+    /// Users who opted out or do not match the language.
+    pub skipped: u64,
+    /// Finished (or cancelled).
+    pub done: bool,
+    /// The staff chat message that shows progress: (chat, message).
+    pub progress_message: Option<(i64, i32)>,
+}
+
+/// The notice shown during incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Maintenance {
+    /// The notice text (both languages are whatever the moderator wrote).
+    pub text: String,
+    /// Who turned it on.
+    pub by: i64,
+    /// Unix seconds.
+    pub since: u64,
+}
+
+/// One answered message, for statistics (text only for questions the bot could not answer,
+/// redacted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageEvent {
+    /// Unix seconds.
+    pub at: u64,
+    /// The user.
+    pub user: i64,
+    /// The desk's intent name (`faq`, `position`, `escalate`, `clarify`…).
+    pub intent: String,
+    /// The FAQ topic that answered, if any.
+    pub topic: Option<String>,
+    /// For questions the bot could not answer: the question, redacted and trimmed.
+    pub question: Option<String>,
+}
