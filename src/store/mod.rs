@@ -66,7 +66,7 @@ pub struct Store {
     tickets_by_user: sled::Tree,
     meta: sled::Tree,
     threads: sled::Tree,
-    /// staff chat ‖ topic → ticket.
+    /// staff chat ‖ topic → ticket, and `a` ‖ staff chat ‖ message → ticket (cards, notices).
     thread_index: sled::Tree,
     relay: sled::Tree,
     staff: sled::Tree,

@@ -75,6 +75,39 @@ impl Store {
             .map(u64::from_be_bytes))
     }
 
+    /// Marks a staff chat message as belonging to a ticket (the user card, notices), so a
+    /// staff reply to it reaches the right user in a staff chat without topics. Flushed.
+    pub fn save_ticket_message(
+        &self,
+        chat: i64,
+        message: i32,
+        ticket: u64,
+    ) -> Result<(), StoreError> {
+        self.thread_index
+            .insert(chat_message_key(b'a', chat, message), &ticket.to_be_bytes())?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The ticket a staff chat message belongs to: a marked message or a relayed one.
+    pub fn ticket_of_staff_message(
+        &self,
+        chat: i64,
+        message: i32,
+    ) -> Result<Option<u64>, StoreError> {
+        if let Some(raw) = self
+            .thread_index
+            .get(chat_message_key(b'a', chat, message))?
+        {
+            return Ok(<[u8; 8]>::try_from(raw.as_ref())
+                .ok()
+                .map(u64::from_be_bytes));
+        }
+        Ok(self
+            .relay_of_staff_message(chat, message)?
+            .map(|r| r.ticket))
+    }
+
     // --- the relay's message map -----------------------------------------------------------
 
     /// Records a relayed message under both ends (flushed: the relay is acknowledged).

@@ -128,6 +128,21 @@ fn local_minute_of_week(now: u64, offset_minutes: i32) -> (u8, u32) {
     (weekday, minute)
 }
 
+/// Days since 1970-01-01 as "YYYY-MM-DD" (proleptic Gregorian).
+fn civil_date(days: i64) -> String {
+    // Howard Hinnant's days_from_civil inverse.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 fn parse_hhmm(text: &str) -> Option<u32> {
     let (h, m) = text.trim().split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
@@ -393,6 +408,16 @@ impl Tickets {
         self.sla.minutes(Priority::from_code(&ticket.priority))
     }
 
+    /// When a person must have answered a ticket: the first-response target counted from its
+    /// opening, or from the next opening of business hours when it came in outside them.
+    pub fn due_at(&self, ticket: &TicketRecord) -> u64 {
+        let start = self
+            .sla
+            .next_business_start(ticket.created_at)
+            .unwrap_or(ticket.created_at);
+        start + self.response_minutes(ticket) * 60
+    }
+
     /// Open tickets past their first-response target at `now`.
     pub fn overdue(&self, now: u64) -> Result<Vec<TicketRecord>, TicketError> {
         Ok(self
@@ -402,9 +427,55 @@ impl Tickets {
             .filter(|t| {
                 t.status == TicketStatus::Open
                     && t.first_response_at.is_none()
-                    && now > t.created_at + self.response_minutes(t) * 60
+                    && now > self.due_at(t)
             })
             .collect())
+    }
+
+    /// For a ticket opened outside business hours, the auto-reply that tells the user when a
+    /// person will answer, in the ticket's language; `None` inside business hours.
+    pub fn out_of_hours_notice(&self, ticket: &TicketRecord, now: u64) -> Option<String> {
+        if self.sla.in_business_hours(now) {
+            return None;
+        }
+        let due = self.due_at(ticket);
+        let offset = self.sla.utc_offset_minutes;
+        let zone = if offset == 0 {
+            "UTC".to_string()
+        } else {
+            format!(
+                "UTC{}{}{}",
+                if offset < 0 { '-' } else { '+' },
+                offset.abs() / 60,
+                if offset % 60 == 0 {
+                    String::new()
+                } else {
+                    format!(":{:02}", offset.abs() % 60)
+                }
+            )
+        };
+        let local = due as i64 + i64::from(offset) * 60;
+        let (day, minute) = local_minute_of_week(due, offset);
+        let date = civil_date(local.div_euclid(86_400));
+        let time = format!("{:02}:{:02}", minute / 60, minute % 60);
+        Some(match ticket.lang {
+            Lang::En => {
+                let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    [usize::from(day.clamp(1, 7) - 1)];
+                format!(
+                    "Our team is outside business hours right now ({} {zone}). Your ticket #{} is saved; a person will answer by **{weekday} {date} {time} {zone}**. If your position is at risk, the /position answer and its suggestions are live right now.",
+                    self.sla.business_hours, ticket.id
+                )
+            }
+            Lang::Zh => {
+                let weekday = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+                    [usize::from(day.clamp(1, 7) - 1)];
+                format!(
+                    "现在是非工作时间（{} {zone}）。你的工单 #{} 已保存，客服将在 **{date}（{weekday}）{time} {zone}** 之前回复。如果仓位有风险，/position 的实时数据和建议现在就可以使用。",
+                    self.sla.business_hours, ticket.id
+                )
+            }
+        })
     }
 }
 
@@ -497,17 +568,24 @@ mod tests {
     #[test]
     fn overdue_means_unanswered_past_the_priority_target() {
         let (_dir, t) = service();
+        // Monday 2026-11-23 10:00 UTC: inside the default business hours.
+        let t0 = 1_795_392_000 + 10 * 3600;
         let (urgent, _) = t
-            .open(1, EscalationReason::HackedWallet, Lang::Zh, "hacked", 0)
+            .open(1, EscalationReason::HackedWallet, Lang::Zh, "hacked", t0)
             .unwrap();
         let (normal, _) = t
-            .open(2, EscalationReason::Complaint, Lang::En, "slow", 0)
+            .open(2, EscalationReason::Complaint, Lang::En, "slow", t0)
             .unwrap();
-        let late: Vec<u64> = t.overdue(16 * 60).unwrap().iter().map(|x| x.id).collect();
+        let late: Vec<u64> = t
+            .overdue(t0 + 16 * 60)
+            .unwrap()
+            .iter()
+            .map(|x| x.id)
+            .collect();
         assert_eq!(late, vec![urgent.id]);
-        t.respond(urgent.id, 5, 17 * 60).unwrap();
+        t.respond(urgent.id, 5, t0 + 17 * 60).unwrap();
         assert!(
-            t.overdue(241 * 60)
+            t.overdue(t0 + 241 * 60)
                 .unwrap()
                 .iter()
                 .all(|x| x.id == normal.id)
