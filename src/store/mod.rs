@@ -115,14 +115,11 @@ impl Store {
             events: db.open_tree(staff::EVENTS)?,
             db,
         };
-        let found = match store.meta.get("schema_version")? {
-            None => None,
-            Some(raw) => Some(
-                <[u8; 4]>::try_from(raw.as_ref())
-                    .map(u32::from_be_bytes)
-                    .unwrap_or(u32::MAX),
-            ),
-        };
+        let found = store.meta.get("schema_version")?.map(|raw| {
+            <[u8; 4]>::try_from(raw.as_ref())
+                .map(u32::from_be_bytes)
+                .unwrap_or(u32::MAX)
+        });
         match found {
             Some(found) if found > SCHEMA_VERSION => {
                 return Err(StoreError::NewerSchema { found });
