@@ -19,8 +19,11 @@ const INTENTS: &[&str] = &[
     "clarify",
     "command",
     "error",
+    "relayed",
+    "throttled",
+    "dropped",
 ];
-const ACTIONS: &[&str] = &["delete_message", "notify_staff"];
+const ACTIONS: &[&str] = &["delete_message", "notify_staff", "relay_to_staff"];
 
 /// A desk as the binary sees it: a config file and a sled data directory of its own.
 struct Desk {
@@ -263,6 +266,8 @@ fn escalations_open_one_ticket_per_user_and_reuse_it() {
     assert_answer(&again, "escalate", "en");
     assert_eq!(again["ticket"].as_u64(), Some(ticket), "{again:#}");
     assert!(actions(&again).contains(&"notify_staff"), "{again:#}");
+    // The user has a ticket open: the message is also copied to its staff thread.
+    assert!(actions(&again).contains(&"relay_to_staff"), "{again:#}");
 
     let zh = desk.ask("转人工", &["--user", "8"]);
     assert_answer(&zh, "escalate", "zh");

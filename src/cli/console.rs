@@ -48,6 +48,7 @@ pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
     let settings = DeskSettings {
         target_health_factor: config.target_health_factor()?,
         comfort_health_factor: config.comfort_health_factor()?,
+        flood_limit: config.telegram.flood_messages_per_minute,
     };
     Ok(Desk::new(kb, chain, tickets, store, settings))
 }

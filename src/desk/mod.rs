@@ -1,25 +1,38 @@
 //! The desk: the transport-agnostic conversation core. An incoming message plus the user's
 //! context become replies and effects. It never imports teloxide.
 //!
-//! Order of judgement for every message: secrets first (delete, warn, keep nothing), then
-//! commands, escalations to people, live position questions, out-of-scope requests, small talk,
-//! the knowledge base, and a "did you mean" when nothing is confident.
+//! Order of judgement for every message: bans (a banned user's message goes nowhere), flood
+//! control, secrets (delete, warn, keep nothing), then commands, the comment after a ticket
+//! rating, the hand-off to a person (a user whose ticket a person is working on talks to that
+//! person, not to the bot), escalations to people, live position questions, out-of-scope
+//! requests, small talk, the knowledge base, and a "did you mean" when nothing is confident.
+//!
+//! The hot path (a user asking an FAQ question) writes nothing durable: the user record, the
+//! conversation, the flood window and the user's open ticket are kept in memory, the maintenance
+//! notice is read from the store at most once a second, and only a statistics event (unflushed)
+//! reaches sled.
 
 pub mod intent;
 pub mod position_answer;
 pub mod secrets;
 pub mod texts;
 
-use std::sync::{Arc, RwLock};
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::{Address, Signature, U256};
 use serde::Serialize;
 
 use crate::chain::aave_v3::AaveV3Reader;
 use crate::chain::report;
 use crate::knowledge::KnowledgeBase;
 use crate::lang::{self, Lang};
-use crate::store::{HistoryEntry, Speaker, Store, UserRecord};
+use crate::store::{
+    BanKind, HistoryEntry, MessageEvent, PendingProof, Speaker, Store, TicketStatus, UserRecord,
+};
 use crate::tickets::{EscalationReason, Tickets};
 use intent::{PositionFocus, SmallTalk, WhatIf};
 
@@ -84,6 +97,31 @@ pub enum Intent {
     Command,
     /// Something failed (chain unreachable, bad address).
     Error,
+    /// Copied to the person handling the user's ticket; the bot itself stays silent.
+    Relayed,
+    /// Flood control: too many messages in a minute (one notice, then silence).
+    Throttled,
+    /// A banned user: nothing processed (a shadow ban gets no reply at all).
+    Dropped,
+}
+
+impl Intent {
+    /// The snake_case name, as serialized (`faq`, `refuse_secret`, `relayed`…).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Faq => "faq",
+            Self::Position => "position",
+            Self::Escalate => "escalate",
+            Self::RefuseSecret => "refuse_secret",
+            Self::Smalltalk => "smalltalk",
+            Self::Clarify => "clarify",
+            Self::Command => "command",
+            Self::Error => "error",
+            Self::Relayed => "relayed",
+            Self::Throttled => "throttled",
+            Self::Dropped => "dropped",
+        }
+    }
 }
 
 /// Something the adapter must do besides sending replies.
@@ -160,6 +198,18 @@ impl Outcome {
         }
     }
 
+    /// An outcome with no reply.
+    fn silent(intent: Intent, lang: Lang) -> Self {
+        Self {
+            intent,
+            lang,
+            replies: Vec::new(),
+            sources: Vec::new(),
+            ticket: None,
+            actions: Vec::new(),
+        }
+    }
+
     /// All replies' text as the user sees it, blank-line separated.
     pub fn text(&self) -> String {
         self.replies
@@ -177,6 +227,9 @@ pub struct DeskSettings {
     pub target_health_factor: U256,
     /// HF recommended when advising how much to repay (wad).
     pub comfort_health_factor: U256,
+    /// Flood control: more than this many messages from one user within a sliding minute are
+    /// not answered (one notice, then silence until the rate falls). 0 turns it off.
+    pub flood_limit: u32,
 }
 
 impl Default for DeskSettings {
@@ -184,6 +237,7 @@ impl Default for DeskSettings {
         Self {
             target_health_factor: crate::chain::risk::DEFAULT_TARGET_HEALTH_FACTOR,
             comfort_health_factor: crate::chain::math::WAD * U256::from(3) / U256::from(2),
+            flood_limit: 20,
         }
     }
 }
@@ -223,10 +277,334 @@ pub struct Desk {
     /// user is handed to a person, so a message costs no write.
     conversations:
         std::sync::Mutex<std::collections::HashMap<i64, std::collections::VecDeque<HistoryEntry>>>,
+    /// Each user's recent message times, for flood control (in memory only).
+    flood: Mutex<HashMap<i64, FloodWindow>>,
+    /// Each user's ticket that is not closed (id, status), or `None` for "no open ticket", in
+    /// front of the store. Updated when this desk opens a ticket; [`Desk::ticket_changed`]
+    /// drops an entry when staff change a ticket.
+    handoffs: Mutex<HashMap<i64, Option<(u64, TicketStatus)>>>,
+    /// Bumped by [`Desk::ticket_changed`]: a store read that raced with a change is not cached.
+    handoff_epoch: AtomicU64,
+    /// The maintenance notice as last read from the store, and when it was read.
+    notice: RwLock<NoticeCache>,
+    /// Statistics events, written off the answer path.
+    events: EventWriter,
 }
 
 /// Above this many cached users the cache starts over (records stay in the store).
 const USER_CACHE_LIMIT: usize = 200_000;
+
+/// Flood control's sliding window, in seconds.
+const FLOOD_WINDOW_SECS: u64 = 60;
+
+/// The maintenance notice is read from the store at most this often.
+const NOTICE_TTL: Duration = Duration::from_secs(1);
+
+/// An ownership proof (the message to sign) is valid this long, in seconds.
+const PROOF_TTL_SECS: u64 = 3_600;
+
+/// A rating comment is stored up to this many characters.
+const COMMENT_CHARS: usize = 1_000;
+
+/// The question kept with a statistics event for an unanswered message, in characters.
+const EVENT_QUESTION_CHARS: usize = 200;
+
+/// A user's recent message times.
+#[derive(Debug, Default)]
+struct FloodWindow {
+    /// The last `flood_limit + 1` message times (unix seconds), in arrival order.
+    times: VecDeque<u64>,
+    /// The "too fast" notice was given in the current burst.
+    noticed: bool,
+}
+
+/// Flood control's verdict on one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flood {
+    /// Within the limit.
+    Ok,
+    /// Over the limit for the first time in this burst: say so once.
+    Notice,
+    /// Over the limit, already told.
+    Silent,
+}
+
+#[derive(Debug, Default)]
+struct NoticeCache {
+    read_at: Option<Instant>,
+    text: Option<Arc<str>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// "/start@lendesk_bot now" → "start" (lowercase); `None` when `text` is not a command.
+fn command_name(text: &str) -> Option<String> {
+    let head = text.trim_start().split(char::is_whitespace).next()?;
+    let name = head.strip_prefix('/')?.split('@').next()?;
+    Some(name.to_ascii_lowercase())
+}
+
+/// What of a message goes into the conversation kept for staff: the text, except a signature
+/// sent with /verify (public, but long and of no use to a person).
+fn history_text(text: &str) -> Cow<'_, str> {
+    if command_name(text).as_deref() == Some("verify") {
+        Cow::Borrowed("/verify [signature]")
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// "bot, what is a health factor" / "@bot …" / "机器人，…": the user asks the bot itself while a
+/// person is on their ticket. Returns the question without the address.
+fn addressed_to_bot(text: &str) -> Option<&str> {
+    let trimmed = text.trim_start();
+    let lower_head: String = trimmed.chars().take(4).collect::<String>().to_lowercase();
+    let rest = if lower_head.starts_with("@bot") {
+        trimmed.get(4..)?
+    } else if lower_head.starts_with("bot")
+        && trimmed
+            .get(3..)
+            .and_then(|r| r.chars().next())
+            .is_some_and(|c| matches!(c, ',' | '，' | ':' | '：' | '!' | '！'))
+    {
+        trimmed.get(3..)?
+    } else {
+        trimmed.strip_prefix("机器人")?
+    };
+    Some(rest.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | '，' | ':' | '：' | '!' | '！' | '、')
+    }))
+}
+
+/// 16 random hex digits for an ownership proof.
+fn proof_nonce() -> String {
+    use alloy::signers::k256::elliptic_curve::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 8];
+    if OsRng.try_fill_bytes(&mut bytes).is_err() {
+        // No OS randomness (should not happen): a per-process random hasher over the time.
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        bytes = hasher.finish().to_be_bytes();
+    }
+    hex::encode(bytes)
+}
+
+/// The EIP-191 message a user signs to prove `address` is theirs.
+fn proof_message(address: Address, user: i64) -> String {
+    format!(
+        "lendesk: I own {}. Telegram user {user}. Nonce {}.",
+        address.to_checksum(None),
+        proof_nonce()
+    )
+}
+
+/// A 65-byte signature as wallets print it (0x + 130 hex; spaces, quotes and backticks from
+/// copying are ignored).
+fn parse_signature(text: &str) -> Option<Signature> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '`' | '"' | '\'' | '“' | '”'))
+        .collect();
+    let digits = cleaned
+        .strip_prefix("0x")
+        .or_else(|| cleaned.strip_prefix("0X"))
+        .unwrap_or(&cleaned);
+    if digits.len() != 130 {
+        return None;
+    }
+    let bytes = hex::decode(digits).ok()?;
+    Signature::try_from(bytes.as_slice()).ok()
+}
+
+/// How a user record changed, for saving it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Only the recent FAQ topics (a heuristic, fine to lose on a restart): cache only.
+    Topics,
+    /// Who the user is (@username, display name, first contact): saved, not flushed.
+    Identity,
+    /// Something the user is told about (language, links, announcements, a proof or a rating
+    /// in progress): flushed before the reply.
+    Acknowledged,
+}
+
+/// How `a` differs from `b`. Every field is listed, so a new one is a compile error here until
+/// it is classified.
+fn change(a: &UserRecord, b: &UserRecord) -> Change {
+    let UserRecord {
+        id,
+        lang,
+        links,
+        recent_topics: _,
+        username,
+        display_name,
+        started_at,
+        broadcast_opt_out,
+        awaiting_comment,
+        pending_proof,
+    } = a;
+    if *id != b.id
+        || *lang != b.lang
+        || *links != b.links
+        || *broadcast_opt_out != b.broadcast_opt_out
+        || *awaiting_comment != b.awaiting_comment
+        || *pending_proof != b.pending_proof
+    {
+        Change::Acknowledged
+    } else if *username != b.username
+        || *display_name != b.display_name
+        || *started_at != b.started_at
+    {
+        Change::Identity
+    } else {
+        Change::Topics
+    }
+}
+
+/// Statistics events waiting for the writer thread; beyond this many new ones are dropped.
+const EVENT_BACKLOG: usize = 200_000;
+/// The writer is woken early when this many events wait.
+const EVENT_BATCH: usize = 8_192;
+/// The writer writes what waits at least this often.
+const EVENT_INTERVAL: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Default)]
+struct EventQueue {
+    events: Vec<MessageEvent>,
+    stop: bool,
+}
+
+#[derive(Debug, Default)]
+struct EventShared {
+    queue: Mutex<EventQueue>,
+    wake: std::sync::Condvar,
+    /// Held while a batch is written, so [`EventWriter::flush`] can wait for one in flight.
+    writing: Mutex<()>,
+    dropped: AtomicU64,
+}
+
+impl EventShared {
+    /// Writes everything queued so far (the caller holds `writing`).
+    fn drain(&self, store: &Store) {
+        let batch = std::mem::take(&mut lock(&self.queue).events);
+        for event in &batch {
+            if let Err(e) = store.record_event(event) {
+                tracing::error!(user = event.user, error = %e, "cannot record a statistics event");
+            }
+        }
+    }
+}
+
+/// Writes statistics events on a thread of its own, a batch at a time: an answer only pushes
+/// to a queue in memory (a sled write per event would cost the answer path about a fifth of
+/// its throughput, and waking a thread per event a system call).
+#[derive(Debug)]
+struct EventWriter {
+    shared: Arc<EventShared>,
+    store: Store,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EventWriter {
+    fn start(store: Store) -> Self {
+        let shared = Arc::new(EventShared::default());
+        let thread = {
+            let shared = shared.clone();
+            let store = store.clone();
+            std::thread::Builder::new()
+                .name("lendesk-events".into())
+                .spawn(move || {
+                    loop {
+                        let stop = {
+                            let queue = lock(&shared.queue);
+                            let queue = if queue.stop || queue.events.len() >= EVENT_BATCH {
+                                queue
+                            } else {
+                                match shared.wake.wait_timeout(queue, EVENT_INTERVAL) {
+                                    Ok((guard, _)) => guard,
+                                    Err(poisoned) => poisoned.into_inner().0,
+                                }
+                            };
+                            queue.stop
+                        };
+                        {
+                            let _writing = lock(&shared.writing);
+                            shared.drain(&store);
+                        }
+                        if stop {
+                            break;
+                        }
+                    }
+                })
+        };
+        let thread = match thread {
+            Ok(thread) => Some(thread),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the statistics writer; events are written inline");
+                None
+            }
+        };
+        Self {
+            shared,
+            store,
+            thread,
+        }
+    }
+
+    fn record(&self, event: MessageEvent) {
+        if self.thread.is_none() {
+            if let Err(e) = self.store.record_event(&event) {
+                tracing::error!(user = event.user, error = %e, "cannot record a statistics event");
+            }
+            return;
+        }
+        let mut queue = lock(&self.shared.queue);
+        if queue.events.len() >= EVENT_BACKLOG {
+            drop(queue);
+            let dropped = self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            if dropped.is_multiple_of(10_000) {
+                tracing::warn!(
+                    dropped = dropped + 1,
+                    "statistics writer behind; events dropped"
+                );
+            }
+            return;
+        }
+        queue.events.push(event);
+        if queue.events.len() == EVENT_BATCH {
+            self.shared.wake.notify_one();
+        }
+    }
+
+    /// Returns once every event recorded before the call is in the store.
+    fn flush(&self) {
+        let _writing = lock(&self.shared.writing);
+        self.shared.drain(&self.store);
+    }
+}
+
+impl Drop for EventWriter {
+    fn drop(&mut self) {
+        lock(&self.shared.queue).stop = true;
+        self.shared.wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        // Anything recorded inline or after the thread's last batch.
+        self.flush();
+    }
+}
 
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -296,6 +674,11 @@ impl Desk {
             knowledge: RwLock::new(Arc::new(knowledge)),
             users: std::sync::Mutex::new(std::collections::HashMap::new()),
             conversations: std::sync::Mutex::new(std::collections::HashMap::new()),
+            flood: Mutex::new(HashMap::new()),
+            handoffs: Mutex::new(HashMap::new()),
+            handoff_epoch: AtomicU64::new(0),
+            notice: RwLock::new(NoticeCache::default()),
+            events: EventWriter::start(store.clone()),
             chain,
             tickets,
             store,
@@ -381,19 +764,239 @@ impl Desk {
     /// Handles one message. Storage failures are logged and answered politely; they never
     /// lose the reply.
     pub async fn handle(&self, msg: Incoming) -> Outcome {
-        let mut record = match self.load_user(msg.user) {
+        let mut out = self.answer(msg).await;
+        self.add_notice(&mut out);
+        out
+    }
+
+    /// Handles a button press (`data` from a [`Button`]).
+    pub async fn button(
+        &self,
+        user: i64,
+        data: &str,
+        lang_hint: Option<Lang>,
+        now: u64,
+    ) -> Outcome {
+        let mut out = self.press(user, data, lang_hint, now).await;
+        self.add_notice(&mut out);
+        out
+    }
+
+    /// Staff changed a ticket of `user` (first response, close, reopen): the desk reads the
+    /// user's open ticket from the store again on their next message.
+    pub fn ticket_changed(&self, user: i64) {
+        self.handoff_epoch.fetch_add(1, Ordering::SeqCst);
+        lock(&self.handoffs).remove(&user);
+    }
+
+    /// Waits until every statistics event of the messages answered so far is in the store
+    /// (events are written on a thread of their own; statistics readers call this first
+    /// when they need the last milliseconds).
+    pub fn flush_events(&self) {
+        self.events.flush();
+    }
+
+    /// Reads the maintenance notice from the store now (it is otherwise re-read at most once
+    /// a second, so a change through the store shows within a second without this call).
+    pub fn refresh_maintenance(&self) {
+        self.read_maintenance();
+    }
+
+    fn read_maintenance(&self) -> Option<Arc<str>> {
+        let mut cache = match self.notice.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match self.store.maintenance() {
+            Ok(notice) => cache.text = notice.map(|m| Arc::from(m.text.trim())),
+            // Keep showing what was last known; try again after the TTL.
+            Err(e) => tracing::error!(error = %e, "cannot read the maintenance notice"),
+        }
+        cache.read_at = Some(Instant::now());
+        cache.text.clone()
+    }
+
+    /// The maintenance notice in force (cached for up to [`NOTICE_TTL`]).
+    fn maintenance_notice(&self) -> Option<Arc<str>> {
+        {
+            let cache = match self.notice.read() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if cache.read_at.is_some_and(|at| at.elapsed() < NOTICE_TTL) {
+                return cache.text.clone();
+            }
+        }
+        self.read_maintenance()
+    }
+
+    /// Puts the maintenance notice in front of an answer that has replies.
+    fn add_notice(&self, out: &mut Outcome) {
+        if out.replies.is_empty() || matches!(out.intent, Intent::Dropped | Intent::Throttled) {
+            return;
+        }
+        if let Some(notice) = self.maintenance_notice().filter(|n| !n.is_empty()) {
+            out.replies
+                .insert(0, Reply::text(texts::maintenance(out.lang, &notice)));
+        }
+    }
+
+    /// How the user is banned, if they are.
+    fn ban_of(&self, user: i64) -> Option<BanKind> {
+        match self.store.ban_of(user) {
+            Ok(ban) => ban.map(|b| b.kind),
+            Err(e) => {
+                tracing::error!(user, error = %e, "cannot read bans");
+                None
+            }
+        }
+    }
+
+    /// The outcome for a banned user: nothing processed, one reply for a plain ban.
+    fn dropped(kind: BanKind, lang: Lang) -> Outcome {
+        match kind {
+            BanKind::Shadow => Outcome::silent(Intent::Dropped, lang),
+            BanKind::Ban => Outcome::new(Intent::Dropped, lang, Reply::text(texts::banned(lang))),
+        }
+    }
+
+    /// Counts a message against the user's flood window (message times from `Incoming::now`).
+    fn flood_check(&self, user: i64, now: u64) -> Flood {
+        let limit = self.settings.flood_limit as usize;
+        if limit == 0 {
+            return Flood::Ok;
+        }
+        let mut windows = lock(&self.flood);
+        if windows.len() >= USER_CACHE_LIMIT && !windows.contains_key(&user) {
+            windows.retain(|_, w| {
+                w.times
+                    .back()
+                    .is_some_and(|t| now.saturating_sub(*t) < FLOOD_WINDOW_SECS)
+            });
+            if windows.len() >= USER_CACHE_LIMIT {
+                windows.clear();
+            }
+        }
+        let window = windows.entry(user).or_default();
+        window.times.push_back(now);
+        while window.times.len() > limit + 1 {
+            window.times.pop_front();
+        }
+        // More than `limit` messages (this one included) within the last minute.
+        let over = window.times.len() > limit
+            && window
+                .times
+                .front()
+                .is_some_and(|first| now.saturating_sub(*first) < FLOOD_WINDOW_SECS);
+        if !over {
+            window.noticed = false;
+            Flood::Ok
+        } else if window.noticed {
+            Flood::Silent
+        } else {
+            window.noticed = true;
+            Flood::Notice
+        }
+    }
+
+    fn throttled(flood: Flood, lang: Lang) -> Outcome {
+        if flood == Flood::Notice {
+            Outcome::new(Intent::Throttled, lang, Reply::text(texts::throttled(lang)))
+        } else {
+            Outcome::silent(Intent::Throttled, lang)
+        }
+    }
+
+    /// The user's ticket that is not closed: (id, status), from memory when known.
+    fn handoff(&self, user: i64) -> Option<(u64, TicketStatus)> {
+        if let Some(known) = lock(&self.handoffs).get(&user) {
+            return *known;
+        }
+        let epoch = self.handoff_epoch.load(Ordering::SeqCst);
+        match self.tickets.open_for(user) {
+            Ok(ticket) => {
+                let found = ticket.map(|t| (t.id, t.status));
+                let mut handoffs = lock(&self.handoffs);
+                // A change announced while the store was read may not be in what was read.
+                if self.handoff_epoch.load(Ordering::SeqCst) == epoch {
+                    if handoffs.len() >= USER_CACHE_LIMIT {
+                        handoffs.clear();
+                    }
+                    handoffs.insert(user, found);
+                }
+                found
+            }
+            Err(e) => {
+                tracing::error!(user, error = %e, "cannot read the user's open ticket");
+                None
+            }
+        }
+    }
+
+    fn load_or_new(&self, user: i64) -> UserRecord {
+        match self.load_user(user) {
             Ok(r) => r,
             Err(e) => {
-                tracing::error!(user = msg.user, error = %e, "cannot load user record");
-                UserRecord::new(msg.user)
+                tracing::error!(user, error = %e, "cannot load user record");
+                UserRecord::new(user)
+            }
+        }
+    }
+
+    async fn answer(&self, msg: Incoming) -> Outcome {
+        let ban = self.ban_of(msg.user);
+        let mut record = self.load_or_new(msg.user);
+        let (text, cut) = truncate_chars(&msg.text, MAX_PROCESSED_CHARS);
+        let secret = secrets::contains_secret(text) || (cut && secrets::contains_secret(&msg.text));
+        // A secret's text says nothing about the language, except its script.
+        let early_lang = |record: &UserRecord| {
+            if secret {
+                Self::language(record, "", msg.lang_hint).max_by_script(text)
+            } else {
+                Self::language(record, text, msg.lang_hint)
             }
         };
+
+        // 0. Bans: nothing of a banned user's message goes anywhere; a secret is still deleted.
+        if let Some(kind) = ban {
+            let mut out = Self::dropped(kind, early_lang(&record));
+            if secret {
+                out.actions.push(Action::DeleteMessage);
+            }
+            tracing::debug!(user = msg.user, ?kind, "message from a banned user dropped");
+            return out;
+        }
+
+        // 0. Flood control (in memory; a secret is still deleted).
+        let flood = self.flood_check(msg.user, msg.now);
+        if flood != Flood::Ok {
+            let mut out = Self::throttled(flood, early_lang(&record));
+            if secret {
+                tracing::warn!(user = msg.user, "a secret was pasted; message discarded");
+                out.actions.push(Action::DeleteMessage);
+            }
+            return out;
+        }
+
+        // Who the user is: saved (unflushed) only when it changes.
         let loaded = record.clone();
-        let (text, cut) = truncate_chars(&msg.text, MAX_PROCESSED_CHARS);
+        if let Some(name) = msg.username.as_deref().filter(|n| !n.is_empty())
+            && record.username.as_deref() != Some(name)
+        {
+            record.username = Some(name.to_string());
+        }
+        if let Some(name) = msg.display_name.as_deref().filter(|n| !n.is_empty())
+            && record.display_name.as_deref() != Some(name)
+        {
+            record.display_name = Some(name.to_string());
+        }
+        if record.started_at.is_none() {
+            record.started_at = Some(msg.now);
+        }
 
         // 1. Secrets first: nothing of the message goes anywhere.
-        if secrets::contains_secret(text) || (cut && secrets::contains_secret(&msg.text)) {
-            let lang = Self::language(&record, "", msg.lang_hint).max_by_script(text);
+        if secret {
+            let lang = early_lang(&record);
             tracing::warn!(user = msg.user, "a secret was pasted; message discarded");
             let said = HistoryEntry::new(
                 msg.now,
@@ -415,45 +1018,141 @@ impl Desk {
                 out.ticket = ticket.ticket;
                 out.actions.extend(ticket.actions);
                 out.replies.extend(ticket.replies);
+            } else if command_name(&redacted).is_none()
+                && let Some(saved) = self.take_comment(&mut record, &redacted, lang)
+            {
+                // The comment after a rating, with the secret cut out.
+                out.replies.extend(saved.replies);
             }
-            self.finish(&loaded, &record, said, &out, msg.now);
+            self.finish(&loaded, &record, said, &out, msg.now, None);
             return out;
         }
 
-        let lang = Self::language(&record, text, msg.lang_hint);
         // `text` passed the secret check above, so it is its own redaction from here on.
-        let said = HistoryEntry::new(msg.now, Speaker::User, text);
-        let mut out = if text.trim().is_empty() {
-            Outcome::new(
-                Intent::Clarify,
-                lang,
-                Reply::text(texts::empty_message(lang)),
-            )
-        } else if text.trim_start().starts_with('/') {
-            self.command(&mut record, text.trim(), lang, &msg).await
+        let said = HistoryEntry::new(msg.now, Speaker::User, &history_text(text));
+        let trimmed = text.trim();
+        let is_command = trimmed.starts_with('/');
+        // A command's name ("/human") says nothing about the user's language; its argument may.
+        let lang = if is_command {
+            let arg = trimmed
+                .split_once(char::is_whitespace)
+                .map_or("", |(_, a)| a);
+            Self::language(&record, arg, msg.lang_hint)
         } else {
-            self.converse(&mut record, text, lang, &msg).await
+            Self::language(&record, text, msg.lang_hint)
         };
-        if cut {
+        // The hand-off to a person happens in private chats only.
+        let handoff = match msg.chat {
+            ChatKind::Private => self.handoff(msg.user),
+            ChatKind::Group => None,
+        };
+        // Every message of a user with an open ticket reaches staff, except commands.
+        let mut relay = handoff.is_some() && !is_command;
+        let mut question = None;
+        let mut out = if trimmed.is_empty() {
+            if msg.media && handoff.is_some() {
+                // A photo or file for the person on the ticket: it is relayed, nothing to say.
+                Outcome::silent(Intent::Relayed, lang)
+            } else {
+                relay = false;
+                Outcome::new(
+                    Intent::Clarify,
+                    lang,
+                    Reply::text(texts::empty_message(lang)),
+                )
+            }
+        } else if is_command {
+            // Any command ends the wait for a rating comment; /skip says so.
+            let awaited = record.awaiting_comment.take();
+            if awaited.is_some() && command_name(trimmed).as_deref() == Some("skip") {
+                Outcome::new(
+                    Intent::Command,
+                    lang,
+                    Reply::text(texts::comment_skipped(lang)),
+                )
+            } else {
+                self.command(&mut record, trimmed, lang, &msg).await
+            }
+        } else if let Some(saved) = self.take_comment(&mut record, text, lang) {
+            relay = false;
+            saved
+        } else {
+            let to_bot = handoff.and_then(|_| addressed_to_bot(text));
+            match (handoff, to_bot) {
+                // A person is on the ticket: they answer, the bot stays out of it.
+                (Some((_, TicketStatus::InProgress)), None) => {
+                    Outcome::silent(Intent::Relayed, lang)
+                }
+                (_, Some(asked)) if !asked.trim().is_empty() => {
+                    question = Some(asked);
+                    self.converse(&mut record, asked, lang, &msg).await
+                }
+                _ => {
+                    question = Some(text);
+                    self.converse(&mut record, text, lang, &msg).await
+                }
+            }
+        };
+        if relay && let Some((id, _)) = handoff {
+            out.actions.push(Action::RelayToStaff);
+            out.ticket.get_or_insert(id);
+        }
+        if cut && !out.replies.is_empty() {
             out.replies.push(Reply::text(texts::trimmed(out.lang)));
         }
-        self.finish(&loaded, &record, said, &out, msg.now);
+        self.finish(&loaded, &record, said, &out, msg.now, question);
         out
     }
 
-    /// Handles a button press (`data` from a [`Button`]).
-    pub async fn button(
-        &self,
-        user: i64,
-        data: &str,
-        lang_hint: Option<Lang>,
-        now: u64,
-    ) -> Outcome {
-        let mut record = self
-            .load_user(user)
-            .unwrap_or_else(|_| UserRecord::new(user));
-        let loaded = record.clone();
+    /// The comment after a rating, when one is awaited: stored (redacted) with the stars
+    /// already given. `None` when no comment is awaited, when the message reports money at
+    /// risk (that is handled as a message, not filed as a comment), or when the rating is
+    /// gone (the ticket was reopened).
+    fn take_comment(&self, record: &mut UserRecord, text: &str, lang: Lang) -> Option<Outcome> {
+        let ticket = record.awaiting_comment?;
+        if intent::escalation(&intent::fold(text))
+            .is_some_and(|r| r.priority() == crate::tickets::Priority::Urgent)
+        {
+            record.awaiting_comment = None;
+            return None;
+        }
+        record.awaiting_comment = None;
+        let stars = match self.store.ticket(ticket) {
+            Ok(Some(t)) if t.user == record.id => t.rating?,
+            Ok(_) => return None,
+            Err(e) => {
+                tracing::error!(ticket, error = %e, "cannot read the rated ticket");
+                return None;
+            }
+        };
+        let comment: String = secrets::redact(text.trim())
+            .chars()
+            .take(COMMENT_CHARS)
+            .collect();
+        match self.tickets.rate(ticket, stars, Some(&comment)) {
+            Ok(_) => Some(Outcome::new(
+                Intent::Command,
+                lang,
+                Reply::text(texts::comment_saved(lang)),
+            )),
+            Err(e) => {
+                tracing::warn!(ticket, error = %e, "rating comment not saved");
+                None
+            }
+        }
+    }
+
+    async fn press(&self, user: i64, data: &str, lang_hint: Option<Lang>, now: u64) -> Outcome {
+        let ban = self.ban_of(user);
+        let mut record = self.load_or_new(user);
         let lang = Self::language(&record, "", lang_hint);
+        if let Some(kind) = ban {
+            return Self::dropped(kind, lang);
+        }
+        let loaded = record.clone();
+        if record.started_at.is_none() {
+            record.started_at = Some(now);
+        }
         let msg = Incoming {
             user,
             lang_hint,
@@ -472,6 +1171,8 @@ impl Desk {
             )
         } else if let Some(code) = data.strip_prefix("lang:") {
             self.set_lang(&mut record, Some(code))
+        } else if let Some(rating) = data.strip_prefix("rate:") {
+            self.rate(&mut record, rating, lang)
         } else if let Some(bps) = data
             .strip_prefix("whatif:")
             .and_then(|b| b.parse::<i64>().ok())
@@ -501,8 +1202,49 @@ impl Desk {
             Speaker::User,
             &format!("[button {}]", secrets::redact(data)),
         );
-        self.finish(&loaded, &record, said, &out, now);
+        self.finish(&loaded, &record, said, &out, now, None);
         out
+    }
+
+    /// A rating button, `<ticket>:<stars>`: counted for the user's own closed tickets; the
+    /// next plain message is then taken as a comment.
+    fn rate(&self, record: &mut UserRecord, data: &str, lang: Lang) -> Outcome {
+        let refused = || {
+            Outcome::new(
+                Intent::Command,
+                lang,
+                Reply::text(texts::rating_refused(lang)),
+            )
+        };
+        let Some((ticket, stars)) = data
+            .split_once(':')
+            .and_then(|(t, s)| Some((t.parse::<u64>().ok()?, s.parse::<u8>().ok()?)))
+            .filter(|(_, s)| (1..=5).contains(s))
+        else {
+            return refused();
+        };
+        match self.store.ticket(ticket) {
+            Ok(Some(t)) if t.user == record.id && t.status == TicketStatus::Closed => {}
+            Ok(_) => return refused(),
+            Err(e) => {
+                tracing::error!(ticket, error = %e, "cannot read the ticket to rate");
+                return refused();
+            }
+        }
+        match self.tickets.rate(ticket, stars, None) {
+            Ok(_) => {
+                record.awaiting_comment = Some(ticket);
+                Outcome::new(
+                    Intent::Command,
+                    lang,
+                    Reply::text(texts::rated(lang, ticket, stars)),
+                )
+            }
+            Err(e) => {
+                tracing::warn!(ticket, error = %e, "rating not recorded");
+                refused()
+            }
+        }
     }
 
     fn finish(
@@ -512,26 +1254,25 @@ impl Desk {
         said: HistoryEntry,
         out: &Outcome,
         now: u64,
+        question: Option<&str>,
     ) {
         // Staff need the gist of what the bot said, not every figure: which FAQ answered, or
-        // the first 200 characters of anything else.
+        // the first 200 characters of anything else (nothing when it said nothing).
         let reply: String = if out.intent == Intent::Faq {
             format!("[FAQ answer: {}]", out.sources.join(", "))
         } else {
             out.text().chars().take(200).collect()
         };
-        let answered = HistoryEntry::new(now, Speaker::Bot, &reply);
+        let answered =
+            (!out.replies.is_empty()).then(|| HistoryEntry::new(now, Speaker::Bot, &reply));
         let conversation: Vec<HistoryEntry> = {
-            let mut conversations = match self.conversations.lock() {
-                Ok(guard) => guard,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut conversations = lock(&self.conversations);
             if conversations.len() >= USER_CACHE_LIMIT && !conversations.contains_key(&record.id) {
                 conversations.clear();
             }
             let lines = conversations.entry(record.id).or_default();
             lines.push_back(said);
-            lines.push_back(answered);
+            lines.extend(answered);
             while lines.len() > crate::store::HISTORY_LIMIT {
                 lines.pop_front();
             }
@@ -548,10 +1289,15 @@ impl Desk {
             tracing::error!(user = record.id, error = %e, "cannot save conversation");
         }
         if record != loaded {
-            // Language and links are acknowledged to the user: on disk before the reply.
-            // Recent topics alone live in the cache until the next durable change.
-            let durable = record.lang != loaded.lang || record.links != loaded.links;
-            if durable && let Err(e) = self.store.save_user(record, true) {
+            // Language, links, announcements, proofs and a rating in progress are acknowledged
+            // to the user: on disk before the reply. Who the user is goes to the store without
+            // a flush; recent topics alone live in the cache until the next save.
+            let saved = match change(record, loaded) {
+                Change::Topics => Ok(()),
+                Change::Identity => self.store.save_user(record, false),
+                Change::Acknowledged => self.store.save_user(record, true),
+            };
+            if let Err(e) = saved {
                 tracing::error!(user = record.id, error = %e, "cannot save user record");
             }
             let mut users = self.cached_users();
@@ -560,6 +1306,31 @@ impl Desk {
             }
             users.insert(record.id, record.clone());
         }
+        // Statistics: which intent, which FAQ topic, and the question when the bot could not
+        // answer it (text that reaches here has passed the secret check).
+        let event = MessageEvent {
+            at: now,
+            user: record.id,
+            intent: out.intent.name().to_string(),
+            topic: match out.intent {
+                Intent::Faq => out
+                    .sources
+                    .first()
+                    .and_then(|s| s.strip_prefix("faq:"))
+                    .map(str::to_string),
+                _ => None,
+            },
+            question: match (out.intent, question) {
+                (Intent::Clarify, Some(q)) => Some(
+                    secrets::redact(q.trim())
+                        .chars()
+                        .take(EVENT_QUESTION_CHARS)
+                        .collect(),
+                ),
+                _ => None,
+            },
+        };
+        self.events.record(event);
         tracing::info!(user = record.id, intent = ?out.intent, lang = out.lang.code(), ticket = ?out.ticket, "answered");
     }
 
@@ -573,7 +1344,7 @@ impl Desk {
         let folded = intent::fold(text);
         if let Some(rest) = folded.strip_prefix("link ") {
             let address = rest.trim().to_string();
-            return self.link(record, Some(&address), lang);
+            return self.link(record, Some(&address), lang, msg.now);
         }
 
         // Escalations: money at risk, an explicit ask for a person, a complaint.
@@ -847,7 +1618,7 @@ impl Desk {
             match reader.position(*address).await {
                 Ok(position) => {
                     let report = report::assess(&position, self.settings.target_health_factor);
-                    let text = position_answer::render(
+                    let mut text = position_answer::render(
                         lang,
                         &position,
                         &report,
@@ -855,6 +1626,12 @@ impl Desk {
                         what_if,
                         self.settings.comfort_health_factor,
                     );
+                    if msg.chat == ChatKind::Private
+                        && let Some(link) = record.links.iter().find(|l| l.address == *address)
+                    {
+                        text.push_str("\n\n");
+                        text.push_str(texts::ownership_line(lang, link.verified));
+                    }
                     sources.push(format!(
                         "chain:{}:{}@{}",
                         position.market,
@@ -923,6 +1700,14 @@ impl Desk {
     ) -> Outcome {
         match self.tickets.open(record.id, reason, lang, summary, now) {
             Ok((ticket, new)) => {
+                // The user now has a ticket that is not closed: their next messages reach it.
+                {
+                    let mut handoffs = lock(&self.handoffs);
+                    if handoffs.len() >= USER_CACHE_LIMIT {
+                        handoffs.clear();
+                    }
+                    handoffs.insert(record.id, Some((ticket.id, ticket.status)));
+                }
                 let minutes = self.tickets.response_minutes(&ticket);
                 let mut out = Outcome::new(
                     Intent::Escalate,
@@ -962,18 +1747,51 @@ impl Desk {
         }
     }
 
-    fn link(&self, record: &mut UserRecord, arg: Option<&str>, lang: Lang) -> Outcome {
+    /// /link: links an address (unverified) and asks for a signature that proves it is the
+    /// user's; without an address, lists the linked ones.
+    fn link(&self, record: &mut UserRecord, arg: Option<&str>, lang: Lang, now: u64) -> Outcome {
         let Some(arg) = arg.map(str::trim).filter(|a| !a.is_empty()) else {
-            return Outcome::new(Intent::Command, lang, Reply::text(texts::link_usage(lang)));
+            if record.links.is_empty() {
+                return Outcome::new(Intent::Command, lang, Reply::text(texts::link_usage(lang)));
+            }
+            let links: Vec<(String, bool)> = record
+                .links
+                .iter()
+                .map(|l| (l.address.to_checksum(None), l.verified))
+                .collect();
+            return Outcome::new(
+                Intent::Command,
+                lang,
+                Reply::text(texts::links_list(lang, &links)),
+            );
         };
         match crate::chain::parse_address(arg) {
             Ok(address) => {
+                let checksummed = address.to_checksum(None);
                 let new = record.link(address);
-                Outcome::new(
-                    Intent::Command,
-                    lang,
-                    Reply::text(texts::linked(lang, &address.to_checksum(None), new)),
-                )
+                if record
+                    .links
+                    .iter()
+                    .any(|l| l.address == address && l.verified)
+                {
+                    return Outcome::new(
+                        Intent::Command,
+                        lang,
+                        Reply::text(texts::already_verified(lang, &checksummed)),
+                    );
+                }
+                let message = proof_message(address, record.id);
+                let text = format!(
+                    "{}\n\n{}",
+                    texts::linked(lang, &checksummed, new),
+                    texts::proof_request(lang, &message)
+                );
+                record.pending_proof = Some(PendingProof {
+                    address,
+                    message,
+                    issued_at: now,
+                });
+                Outcome::new(Intent::Command, lang, Reply::text(text))
             }
             Err(crate::chain::AddressError::Shortened(_)) => Outcome::new(
                 Intent::Clarify,
@@ -986,6 +1804,101 @@ impl Desk {
                 Reply::text(texts::bad_address(lang, &e.to_string())),
             ),
         }
+    }
+
+    /// /verify <signature>: the EIP-191 signature of the pending proof's message, checked
+    /// against the address being proven. The signature is never echoed.
+    fn verify(&self, record: &mut UserRecord, arg: Option<&str>, lang: Lang, now: u64) -> Outcome {
+        let pending = record
+            .pending_proof
+            .clone()
+            .filter(|p| now.saturating_sub(p.issued_at) <= PROOF_TTL_SECS);
+        let Some(pending) = pending else {
+            // An expired request is of no use any more.
+            record.pending_proof = None;
+            return Outcome::new(
+                Intent::Command,
+                lang,
+                Reply::text(texts::verify_no_pending(lang)),
+            );
+        };
+        let Some(arg) = arg else {
+            return Outcome::new(
+                Intent::Command,
+                lang,
+                Reply::text(texts::verify_usage(lang, &pending.message)),
+            );
+        };
+        let Some(signature) = parse_signature(arg) else {
+            return Outcome::new(Intent::Error, lang, Reply::text(texts::bad_signature(lang)));
+        };
+        let signer = match signature.recover_address_from_msg(pending.message.as_bytes()) {
+            Ok(signer) => signer,
+            Err(e) => {
+                tracing::debug!(user = record.id, error = %e, "signature does not recover");
+                return Outcome::new(Intent::Error, lang, Reply::text(texts::bad_signature(lang)));
+            }
+        };
+        let expected = pending.address.to_checksum(None);
+        if signer != pending.address {
+            return Outcome::new(
+                Intent::Error,
+                lang,
+                Reply::text(texts::wrong_signer(
+                    lang,
+                    &signer.to_checksum(None),
+                    &expected,
+                )),
+            );
+        }
+        record.link(pending.address);
+        for link in record
+            .links
+            .iter_mut()
+            .filter(|l| l.address == pending.address)
+        {
+            link.verified = true;
+        }
+        record.pending_proof = None;
+        tracing::info!(user = record.id, "address ownership verified");
+        Outcome::new(
+            Intent::Command,
+            lang,
+            Reply::text(texts::verified(lang, &expected)),
+        )
+    }
+
+    /// /announcements [on|off].
+    fn announcements(&self, record: &mut UserRecord, arg: Option<&str>, lang: Lang) -> Outcome {
+        let choice = arg.map(|a| a.trim().to_lowercase());
+        let opt_out = match choice.as_deref() {
+            None => {
+                return Outcome::new(
+                    Intent::Command,
+                    lang,
+                    Reply::text(texts::announcements_state(lang, record.broadcast_opt_out)),
+                );
+            }
+            Some("off" | "no" | "stop" | "关" | "关闭") => true,
+            Some("on" | "yes" | "start" | "开" | "开启" | "打开") => false,
+            Some(_) => {
+                return Outcome::new(
+                    Intent::Command,
+                    lang,
+                    Reply::text(format!(
+                        "{}\n\n{}",
+                        texts::announcements_usage(lang),
+                        texts::announcements_state(lang, record.broadcast_opt_out)
+                    )),
+                );
+            }
+        };
+        record.broadcast_opt_out = opt_out;
+        Outcome::new(
+            Intent::Command,
+            lang,
+            Reply::text(texts::announcements_set(lang, opt_out)),
+        )
     }
 
     async fn command(
@@ -1017,7 +1930,9 @@ impl Desk {
             }
             "help" => Outcome::new(Intent::Command, lang, Reply::text(texts::help(lang))),
             "lang" | "language" => self.set_lang(record, arg),
-            "link" => self.link(record, arg, lang),
+            "link" => self.link(record, arg, lang, msg.now),
+            "verify" => self.verify(record, arg, lang, msg.now),
+            "announcements" | "announcement" => self.announcements(record, arg, lang),
             "unlink" => {
                 let Some(arg) = arg else {
                     return Outcome::new(
@@ -1031,6 +1946,13 @@ impl Desk {
                         let before = record.links.len();
                         record.links.retain(|l| l.address != address);
                         let found = record.links.len() != before;
+                        if record
+                            .pending_proof
+                            .as_ref()
+                            .is_some_and(|p| p.address == address)
+                        {
+                            record.pending_proof = None;
+                        }
                         Outcome::new(
                             Intent::Command,
                             lang,
@@ -1090,7 +2012,8 @@ impl Desk {
                     msg.now,
                 )
             }
-            "ticket" | "tickets" => {
+            // Staff own /tickets.
+            "ticket" => {
                 let tickets = match self.tickets.of_user(record.id) {
                     Ok(t) => t,
                     Err(e) => {

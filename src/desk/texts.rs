@@ -269,11 +269,11 @@ pub fn welcome(lang: Lang) -> String {
 pub fn help(lang: Lang) -> String {
     match lang {
         Lang::En => format!(
-            "{}\n\nCommands:\n/position — your linked positions\n/link 0x… — link a public address\n/unlink 0x… — remove it\n/faq — browse topics\n/human — talk to a person\n/ticket — your tickets\n/lang en|zh — language",
+            "{}\n\nCommands:\n/position — your linked positions\n/link 0x… — link a public address (and prove it is yours)\n/link — your linked addresses\n/verify 0x… — send the signature that proves an address is yours\n/unlink 0x… — remove it\n/faq — browse topics\n/human — talk to a person\n/ticket — your tickets\n/announcements on|off — news from the team\n/lang en|zh — language",
             capabilities(lang)
         ),
         Lang::Zh => format!(
-            "{}\n\n命令：\n/position — 查看已绑定地址的仓位\n/link 0x… — 绑定公开地址\n/unlink 0x… — 解除绑定\n/faq — 浏览常见问题\n/human — 转人工客服\n/ticket — 我的工单\n/lang en|zh — 切换语言",
+            "{}\n\n命令：\n/position — 查看已绑定地址的仓位\n/link 0x… — 绑定公开地址（并证明地址归你所有）\n/link — 查看已绑定的地址\n/verify 0x… — 发送证明地址归属的签名\n/unlink 0x… — 解除绑定\n/faq — 浏览常见问题\n/human — 转人工客服\n/ticket — 我的工单\n/announcements on|off — 接收或关闭团队公告\n/lang en|zh — 切换语言",
             capabilities(lang)
         ),
     }
@@ -303,6 +303,14 @@ pub fn linked(lang: Lang, address: &str, new: bool) -> String {
             format!("已绑定 {address}（未验证）。随时问我仓位情况，例如“我的健康因子是多少？”")
         }
         (Lang::Zh, false) => format!("{address} 已经绑定过了。"),
+    }
+}
+
+/// /link of an address already proven to be the user's.
+pub fn already_verified(lang: Lang, address: &str) -> String {
+    match lang {
+        Lang::En => format!("{address} is already linked and verified ✅."),
+        Lang::Zh => format!("{address} 已经绑定并验证过了 ✅。"),
     }
 }
 
@@ -361,10 +369,207 @@ pub fn trimmed(lang: Lang) -> &'static str {
     )
 }
 
-/// Empty or non-text message.
+/// Empty or non-text message (a photo, sticker or voice message without a caption).
 pub fn empty_message(lang: Lang) -> &'static str {
     lang.pick(
-        "I can only read text messages. Please type your question.",
-        "我只能读取文字消息，请直接输入你的问题。",
+        "I can read text only, so I can't see photos, files, stickers or voice messages. Please describe it in words, or send /human to talk to a person.",
+        "我只能读取文字，看不到图片、文件、贴纸或语音。请用文字描述你的问题，或发送 /human 转人工客服。",
     )
+}
+
+/// The only reply a banned user gets.
+pub fn banned(lang: Lang) -> &'static str {
+    lang.pick(
+        "This account is blocked from this support bot.",
+        "此账号已被禁止使用本客服机器人。",
+    )
+}
+
+/// Flood control: said once when a user sends too many messages in a minute.
+pub fn throttled(lang: Lang) -> &'static str {
+    lang.pick(
+        "You're sending messages very fast; I'll answer again in a moment.",
+        "你发送消息的速度太快了，请稍等片刻，我马上会继续回复你。",
+    )
+}
+
+/// The maintenance notice in front of every answer while it is on.
+pub fn maintenance(lang: Lang, notice: &str) -> String {
+    match lang {
+        Lang::En => format!("⚠️ Notice: {notice}"),
+        Lang::Zh => format!("⚠️ 通知：{notice}"),
+    }
+}
+
+fn stars(n: u8) -> String {
+    "⭐".repeat(usize::from(n.min(5)))
+}
+
+/// A rating was recorded: thanks, and the offer of a comment.
+pub fn rated(lang: Lang, ticket: u64, n: u8) -> String {
+    match lang {
+        Lang::En => format!(
+            "Thank you for rating ticket #{ticket}: {}\n\nIf you'd like to tell us more, write a comment in one message, or send /skip.",
+            stars(n)
+        ),
+        Lang::Zh => format!(
+            "感谢你为工单 #{ticket} 评分：{}\n\n如果想补充意见，请用一条消息写下你的评价，或发送 /skip 跳过。",
+            stars(n)
+        ),
+    }
+}
+
+/// A rating button that cannot count (not this user's ticket, not closed, bad data).
+pub fn rating_refused(lang: Lang) -> &'static str {
+    lang.pick(
+        "I can't record that rating: only closed tickets of your own can be rated. Send /ticket to see yours.",
+        "无法记录这个评分：只能为你自己已关闭的工单评分。发送 /ticket 查看你的工单。",
+    )
+}
+
+/// The comment after a rating was saved.
+pub fn comment_saved(lang: Lang) -> &'static str {
+    lang.pick(
+        "Thank you, your comment is saved. It helps us improve our support.",
+        "谢谢，你的评价已保存，它能帮助我们改进服务。",
+    )
+}
+
+/// /skip after a rating.
+pub fn comment_skipped(lang: Lang) -> &'static str {
+    lang.pick(
+        "OK, your rating is saved without a comment. Thank you!",
+        "好的，评分已保存，不附评价。谢谢！",
+    )
+}
+
+/// /announcements: the current state.
+pub fn announcements_state(lang: Lang, opted_out: bool) -> &'static str {
+    match (lang, opted_out) {
+        (Lang::En, false) => {
+            "You receive announcements from the team (incidents, upgrades, important changes). Send /announcements off to stop them."
+        }
+        (Lang::En, true) => {
+            "Announcements are off for you. Send /announcements on to receive news from the team again."
+        }
+        (Lang::Zh, false) => {
+            "你会收到团队公告（故障、升级、重要变更）。发送 /announcements off 可以关闭。"
+        }
+        (Lang::Zh, true) => "你已关闭团队公告。发送 /announcements on 可以重新接收。",
+    }
+}
+
+/// /announcements on|off done.
+pub fn announcements_set(lang: Lang, opted_out: bool) -> &'static str {
+    match (lang, opted_out) {
+        (Lang::En, true) => {
+            "Done: you won't receive announcements anymore. Answers to your questions and tickets are not affected. Send /announcements on to turn them back on."
+        }
+        (Lang::En, false) => {
+            "Done: you'll receive announcements from the team again. Send /announcements off to stop them."
+        }
+        (Lang::Zh, true) => {
+            "已关闭：你将不再收到团队公告。你的提问和工单回复不受影响。发送 /announcements on 可以重新开启。"
+        }
+        (Lang::Zh, false) => "已开启：你会重新收到团队公告。发送 /announcements off 可以关闭。",
+    }
+}
+
+/// /announcements with an argument other than on/off.
+pub fn announcements_usage(lang: Lang) -> &'static str {
+    lang.pick(
+        "Send /announcements off to stop announcements, or /announcements on to receive them.",
+        "发送 /announcements off 关闭公告，或 /announcements on 开启公告。",
+    )
+}
+
+/// How to prove an address is yours, after /link: the exact message to sign.
+pub fn proof_request(lang: Lang, message: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "To prove this address is yours (optional), sign this exact message with that wallet, using its \"sign message\" feature (personal_sign):\n\n{message}\n\nthen send /verify followed by the signature (0x…, 132 characters). The request is valid for one hour.\n\n🔒 Signing this text is not a transaction: it costs nothing and cannot move funds. Never send your seed phrase or private key, and never sign anything else someone sends you."
+        ),
+        Lang::Zh => format!(
+            "如需证明这个地址归你所有（可选），请用该钱包的“签名消息”功能（personal_sign）对下面这段文字原样签名：\n\n{message}\n\n然后发送 /verify 加上签名（0x…，共 132 个字符）。该请求一小时内有效。\n\n🔒 签名这段文字不是交易：不花费任何费用，也无法转走资产。永远不要发送助记词或私钥，也不要签署别人发给你的其他内容。"
+        ),
+    }
+}
+
+/// /link with no argument: the linked addresses, verified or not.
+pub fn links_list(lang: Lang, links: &[(String, bool)]) -> String {
+    let lines: Vec<String> = links
+        .iter()
+        .map(|(address, verified)| match (lang, verified) {
+            (Lang::En, true) => format!("- {address} ✅ verified"),
+            (Lang::En, false) => format!("- {address} (not verified)"),
+            (Lang::Zh, true) => format!("- {address} ✅ 已验证"),
+            (Lang::Zh, false) => format!("- {address}（未验证）"),
+        })
+        .collect();
+    match lang {
+        Lang::En => format!(
+            "Your linked addresses:\n{}\n\nLink another with /link 0x…; to prove an unverified one is yours, send /link with it again and follow the steps.",
+            lines.join("\n")
+        ),
+        Lang::Zh => format!(
+            "你绑定的地址：\n{}\n\n用 /link 0x… 绑定新地址；如需验证未验证的地址，再次发送 /link 加该地址并按提示操作。",
+            lines.join("\n")
+        ),
+    }
+}
+
+/// One line under a position: whether the user proved the address is theirs.
+pub fn ownership_line(lang: Lang, verified: bool) -> &'static str {
+    match (lang, verified) {
+        (Lang::En, true) => "✅ Address verified as yours.",
+        (Lang::En, false) => "Linked, not verified (/link it again to prove it is yours).",
+        (Lang::Zh, true) => "✅ 已验证该地址归你所有。",
+        (Lang::Zh, false) => "已绑定，未验证（再次 /link 该地址即可验证归属）。",
+    }
+}
+
+/// /verify without a proof in progress (or an expired one).
+pub fn verify_no_pending(lang: Lang) -> &'static str {
+    lang.pick(
+        "There is no ownership check in progress (a request is valid for one hour). Send /link followed by your address first; I'll give you a message to sign.",
+        "目前没有进行中的地址验证（验证请求一小时内有效）。请先发送 /link 加上你的地址，我会给你一段需要签名的文字。",
+    )
+}
+
+/// /verify without a signature.
+pub fn verify_usage(lang: Lang, message: &str) -> String {
+    match lang {
+        Lang::En => {
+            format!("Send /verify followed by the signature of this exact message:\n\n{message}")
+        }
+        Lang::Zh => format!("请发送 /verify 加上对下面这段文字的签名：\n\n{message}"),
+    }
+}
+
+/// A signature that does not parse.
+pub fn bad_signature(lang: Lang) -> &'static str {
+    lang.pick(
+        "That doesn't look like a signature. A signature is 0x followed by 130 hex characters (65 bytes); copy it in full from your wallet and send /verify 0x….",
+        "这看起来不是有效的签名。签名是 0x 加 130 个十六进制字符（65 字节）；请从钱包里完整复制，然后发送 /verify 0x…。",
+    )
+}
+
+/// The signature proves the address.
+pub fn verified(lang: Lang, address: &str) -> String {
+    match lang {
+        Lang::En => format!("✅ Verified: {address} is yours. Thank you!"),
+        Lang::Zh => format!("✅ 验证成功：{address} 归你所有。谢谢！"),
+    }
+}
+
+/// The signature is valid but from another address.
+pub fn wrong_signer(lang: Lang, signer: &str, expected: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "That signature does not match: it was signed by {signer}, not by {expected}. Sign the message with the wallet that holds {expected} and send /verify again."
+        ),
+        Lang::Zh => format!(
+            "签名不匹配：它是由 {signer} 签署的，而不是 {expected}。请用持有 {expected} 的钱包签名后再次发送 /verify。"
+        ),
+    }
 }
