@@ -10,6 +10,7 @@ pub mod desk;
 pub mod devnet;
 pub mod knowledge;
 pub mod lang;
+pub mod staff;
 pub mod store;
 pub mod telegram;
 pub mod tickets;

@@ -1,0 +1,179 @@
+//! The broadcast runner: sends an announcement to every eligible user, in user-id order,
+//! resumable after a restart.
+//!
+//! **Durability choice: at most once.** Before an eligible user is sent the announcement, the
+//! broadcast's cursor is moved to that user and saved (flushed). A restart resumes after the
+//! cursor, so a user is never sent an announcement twice; if the process dies between that
+//! save and the send completing, that one user may miss it (and is counted neither sent nor
+//! failed). After the send, the counts are saved again. Ineligible users only move the cursor
+//! in memory (saved with the next send, every 25 users and at the end): revisiting them after
+//! a crash skips them again, and the counts saved with the cursor stay consistent.
+//!
+//! **Cancel.** `/broadcast cancel` marks the stored record `done`; the runner reads the stored
+//! record before every send and stops there, keeping `done` and whatever progress message the
+//! adapter recorded in the meantime.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::lang::Lang;
+use crate::store::{Broadcast, Store, StoreError, UserRecord};
+
+use super::StaffError;
+use super::texts::to_user;
+
+/// How many `RetryAfter` answers one user gets before counting as failed.
+pub const MAX_RETRIES: u32 = 10;
+/// `progress` is called every this many users.
+const PROGRESS_EVERY: u64 = 25;
+
+/// What happened to one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Delivered.
+    Sent,
+    /// The user cannot be reached (blocked the bot, deleted the account): counted as failed.
+    Unreachable,
+    /// Rate limited: sleep this long, then retry the same user.
+    RetryAfter(Duration),
+}
+
+/// Whether a user gets a broadcast: they started the bot, did not opt out, are not banned,
+/// and speak the broadcast's language if it has one (a user without a choice counts as
+/// English).
+pub fn eligible(store: &Store, user: &UserRecord, lang: Option<Lang>) -> Result<bool, StoreError> {
+    if user.started_at.is_none() || user.broadcast_opt_out {
+        return Ok(false);
+    }
+    if let Some(lang) = lang
+        && user.lang.unwrap_or_default() != lang
+    {
+        return Ok(false);
+    }
+    Ok(store.ban_of(user.id)?.is_none())
+}
+
+/// How many users a broadcast in `lang` (or to all) would reach now.
+pub fn eligible_count(store: &Store, lang: Option<Lang>) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for user in store.users()? {
+        if eligible(store, &user, lang)? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The announcement as a user receives it: the text and, in their language, how to stop
+/// announcements.
+pub(super) fn with_footer(text: &str, lang: Lang) -> String {
+    format!("{}{}", text.trim_end(), to_user::broadcast_footer(lang))
+}
+
+/// Takes over what others may have changed in the stored record (a cancel, the progress
+/// message); returns true when the broadcast was cancelled.
+fn sync_stored(store: &Store, b: &mut Broadcast) -> Result<bool, StaffError> {
+    let stored = store
+        .broadcast(b.id)?
+        .ok_or(StaffError::NoBroadcast(b.id))?;
+    b.progress_message = stored.progress_message;
+    if stored.done {
+        b.done = true;
+    }
+    Ok(b.done)
+}
+
+/// Runs broadcast `id` from where it stopped: visits users after the stored cursor in id
+/// order, skips ineligible ones, `send`s the text with the opt-out footer to the others
+/// (sleeping and retrying on [`Delivery::RetryAfter`], at most [`MAX_RETRIES`] times), saves
+/// progress as described in the module docs, calls `progress` every 25 users and at the end,
+/// and marks the broadcast done. Stops early when the stored record is marked done (cancel).
+/// Returns the final record.
+pub async fn run_broadcast<F, Fut, P, PFut>(
+    store: &Store,
+    id: u64,
+    mut send: F,
+    mut progress: P,
+) -> Result<Broadcast, StaffError>
+where
+    F: FnMut(i64, String) -> Fut,
+    Fut: Future<Output = Delivery>,
+    P: FnMut(Broadcast) -> PFut,
+    PFut: Future<Output = ()>,
+{
+    let mut b = store.broadcast(id)?.ok_or(StaffError::NoBroadcast(id))?;
+    if b.done {
+        return Ok(b);
+    }
+    let mut users = store.users()?;
+    users.sort_by_key(|u| u.id);
+    let after = b.cursor;
+    let mut visited = 0u64;
+    let mut cancelled = false;
+    for user in users.into_iter().filter(|u| after.is_none_or(|c| u.id > c)) {
+        if eligible(store, &user, b.lang)? {
+            if sync_stored(store, &mut b)? {
+                cancelled = true;
+                break;
+            }
+            // Committed before sending: a restart never sends to this user again.
+            b.cursor = Some(user.id);
+            store.save_broadcast(&b)?;
+            let text = with_footer(&b.text, user.lang.unwrap_or_default());
+            let mut retries = 0;
+            loop {
+                match send(user.id, text.clone()).await {
+                    Delivery::Sent => {
+                        b.sent += 1;
+                        break;
+                    }
+                    Delivery::Unreachable => {
+                        b.failed += 1;
+                        break;
+                    }
+                    Delivery::RetryAfter(wait) => {
+                        retries += 1;
+                        if retries > MAX_RETRIES {
+                            tracing::warn!(
+                                broadcast = id,
+                                user = user.id,
+                                "still rate limited; giving up on this user"
+                            );
+                            b.failed += 1;
+                            break;
+                        }
+                        tokio::time::sleep(wait).await;
+                    }
+                }
+            }
+            sync_stored(store, &mut b)?;
+            store.save_broadcast(&b)?;
+        } else {
+            b.skipped += 1;
+            b.cursor = Some(user.id);
+        }
+        visited += 1;
+        if visited.is_multiple_of(PROGRESS_EVERY) {
+            sync_stored(store, &mut b)?;
+            store.save_broadcast(&b)?;
+            progress(b.clone()).await;
+            if b.done {
+                cancelled = true;
+                break;
+            }
+        }
+    }
+    sync_stored(store, &mut b)?;
+    b.done = true;
+    store.save_broadcast(&b)?;
+    tracing::info!(
+        broadcast = id,
+        sent = b.sent,
+        failed = b.failed,
+        skipped = b.skipped,
+        cancelled,
+        "broadcast finished"
+    );
+    progress(b.clone()).await;
+    Ok(b)
+}

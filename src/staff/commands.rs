@@ -1,0 +1,1101 @@
+//! Moderator commands: `/tickets /stats /faq /broadcast /maintenance /ban /shadowban /unban
+//! /whois /staff /audit /macros`. Each returns the outcome or a storage failure; bad arguments
+//! get the command's usage line.
+
+use std::collections::HashMap;
+
+use crate::desk::Button;
+use crate::knowledge::{Topic, parse_topic};
+use crate::lang::Lang;
+use crate::store::{
+    BanKind, BanRecord, Broadcast, FaqEdit, Macro, Maintenance, StaffMember, TicketRecord,
+    TicketStatus,
+};
+
+use super::roles::{self, Role, UserArgError};
+use super::{Actor, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first, stats, texts};
+
+type Answer = Result<StaffOutcome, StaffError>;
+
+/// Longest announcement text (the footer and Telegram's 4096 limit leave this much).
+const MAX_BROADCAST_CHARS: usize = 3_900;
+/// Longest macro text (the signature goes under it).
+const MAX_MACRO_CHARS: usize = 3_500;
+
+fn usage(lang: Lang, command: &str) -> Answer {
+    Ok(StaffOutcome::text(texts::usage(lang, command)))
+}
+
+/// Kebab-case: lowercase letters, digits and single inner hyphens.
+fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+}
+
+/// What `faq check` would refuse in a single topic sent by a moderator.
+fn topic_problem(topic: &Topic, lang: Lang) -> Option<String> {
+    if !is_kebab(&topic.id) {
+        return Some(match lang {
+            Lang::En => format!(
+                "The id {:?} must be kebab-case (lowercase letters, digits, hyphens).",
+                topic.id
+            ),
+            Lang::Zh => format!(
+                "id {:?} 必须是 kebab-case（小写字母、数字和连字符）。",
+                topic.id
+            ),
+        });
+    }
+    for (code, text) in [("en", &topic.en), ("zh", &topic.zh)] {
+        let missing = if text.title.trim().is_empty() || text.title.contains('\n') {
+            Some(lang.pick("a one-line title", "单行标题"))
+        } else if text.questions.iter().all(|q| q.trim().is_empty()) {
+            Some(lang.pick("at least one question", "至少一个问题"))
+        } else if text.answer.trim().is_empty() {
+            Some(lang.pick("an answer", "答案"))
+        } else {
+            None
+        };
+        if let Some(missing) = missing {
+            return Some(match lang {
+                Lang::En => format!("The [{code}] part needs {missing}."),
+                Lang::Zh => format!("[{code}] 部分需要{missing}。"),
+            });
+        }
+    }
+    None
+}
+
+/// A macro name: lowercase letters, digits, `_` and `-`, at most 32.
+fn macro_name(arg: &str) -> Option<String> {
+    let name = arg.trim().to_ascii_lowercase();
+    let ok = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    ok.then_some(name)
+}
+
+/// "12" or "#12".
+pub(super) fn ticket_number(arg: &str) -> Option<u64> {
+    arg.trim().trim_start_matches('#').parse().ok()
+}
+
+impl StaffDesk {
+    /// Resolves a user argument, or the reply explaining why it names nobody.
+    pub(super) fn user_arg(
+        &self,
+        actor: &Actor,
+        arg: &str,
+    ) -> Result<Result<i64, String>, StaffError> {
+        Ok(roles::resolve_user(
+            self.desk.store(),
+            arg,
+            (actor.id, actor.username.as_deref()),
+        )?
+        .map_err(|e: UserArgError| e.text(self.lang)))
+    }
+
+    pub(super) fn label(&self, id: i64) -> String {
+        roles::label(self.desk.store(), id, self.lang)
+    }
+
+    // --- /tickets ------------------------------------------------------------------------
+
+    pub(super) fn cmd_tickets(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let filter = split_first(args).0.to_ascii_lowercase();
+        let filter = if filter.is_empty() {
+            "open".to_string()
+        } else {
+            filter
+        };
+        let store = self.desk.store();
+        let mut list: Vec<TicketRecord> = match filter.as_str() {
+            "open" => store
+                .tickets()?
+                .into_iter()
+                .filter(|t| t.status != TicketStatus::Closed)
+                .collect(),
+            "mine" => store
+                .tickets()?
+                .into_iter()
+                .filter(|t| t.status != TicketStatus::Closed && t.assignee == Some(actor.id))
+                .collect(),
+            "overdue" => self.desk.tickets().overdue(now)?,
+            "closed" => store
+                .tickets()?
+                .into_iter()
+                .filter(|t| t.status == TicketStatus::Closed)
+                .collect(),
+            _ => return usage(lang, "tickets"),
+        };
+        if list.is_empty() {
+            return Ok(StaffOutcome::text(match lang {
+                Lang::En => format!("No tickets ({filter})."),
+                Lang::Zh => format!("没有工单（{filter}）。"),
+            }));
+        }
+        list.sort_by_key(|t| std::cmp::Reverse(t.id));
+        let total = list.len();
+        list.truncate(20);
+        let mut text = match lang {
+            Lang::En => format!("**Tickets: {filter}** ({total}, newest first)"),
+            Lang::Zh => format!("**工单：{filter}**（{total} 个，最新在前）"),
+        };
+        if total > list.len() {
+            text.push_str(&match lang {
+                Lang::En => format!(", the first {} shown", list.len()),
+                Lang::Zh => format!("，显示前 {} 个", list.len()),
+            });
+        }
+        for t in &list {
+            text.push('\n');
+            text.push_str(&self.ticket_line(t, now));
+        }
+        let buttons: Vec<Vec<Button>> = list
+            .chunks(4)
+            .map(|row| {
+                row.iter()
+                    .map(|t| Button {
+                        label: format!("#{}", t.id),
+                        data: format!("staff:ticket:{}", t.id),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut out = StaffOutcome::text(text);
+        out.replies[0].buttons = buttons;
+        Ok(out)
+    }
+
+    // --- /stats --------------------------------------------------------------------------
+
+    pub(super) fn cmd_stats(&self, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let arg = split_first(args).0.to_ascii_lowercase();
+        let arg = if arg.is_empty() {
+            "7d".to_string()
+        } else {
+            arg
+        };
+        let Some(days) = arg
+            .strip_suffix('d')
+            .and_then(|d| d.parse::<u64>().ok())
+            .filter(|d| (1..=365).contains(d))
+        else {
+            return usage(lang, "stats");
+        };
+        let window = days * 86_400;
+        let store = self.desk.store();
+        let tickets = store.tickets()?;
+        // Events are written in batches: take the newest ones too.
+        self.desk.flush_events();
+        let events = store.events_since(now.saturating_sub(window))?;
+        let figures = stats::compute(&tickets, &events, now, window);
+        let label = match lang {
+            Lang::En => format!("{days} day{}", if days == 1 { "" } else { "s" }),
+            Lang::Zh => format!("{days} 天"),
+        };
+        Ok(StaffOutcome::long(&stats::render(&figures, lang, &label)))
+    }
+
+    // --- /faq ----------------------------------------------------------------------------
+
+    pub(super) fn cmd_faq(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let (sub, rest) = split_first(args);
+        match sub.to_ascii_lowercase().as_str() {
+            "list" => self.faq_list(),
+            "show" => {
+                let id = split_first(rest).0;
+                if id.is_empty() {
+                    return usage(lang, "faq");
+                }
+                match self.desk.knowledge().topic(id) {
+                    Some(topic) => Ok(StaffOutcome::verbatim(&topic.to_markdown())),
+                    None => Ok(StaffOutcome::text(no_topic(lang, id))),
+                }
+            }
+            "add" | "edit" => {
+                if rest.is_empty() {
+                    return usage(lang, "faq");
+                }
+                let adding = sub.eq_ignore_ascii_case("add");
+                // Staff may paste back the fenced block /faq show gave them.
+                let rest = rest
+                    .trim()
+                    .trim_start_matches("```")
+                    .trim_end_matches("```");
+                let topic = match parse_topic("message", rest.trim_matches('\n')) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        return Ok(StaffOutcome::text(match lang {
+                            Lang::En => format!(
+                                "The topic does not parse: {e}\nStart from /faq show <id>: the format is the one of the faq/ files."
+                            ),
+                            Lang::Zh => format!(
+                                "无法解析该问题：{e}\n可以先用 /faq show <id> 获取格式（与 faq/ 目录中的文件相同）。"
+                            ),
+                        }));
+                    }
+                };
+                if let Some(problem) = topic_problem(&topic, lang) {
+                    return Ok(StaffOutcome::text(problem));
+                }
+                let id = topic.id.clone();
+                let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
+                let exists = self.desk.knowledge().topic(&id).is_some();
+                if adding && exists {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!("Topic {id} exists already: use /faq edit."),
+                        Lang::Zh => format!("问题 {id} 已存在，请用 /faq edit。"),
+                    }));
+                }
+                if !adding && !exists {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!("There is no topic {id} to edit: use /faq add."),
+                        Lang::Zh => format!("没有可编辑的问题 {id}，请用 /faq add。"),
+                    }));
+                }
+                let unknown_related: Vec<&str> = {
+                    let kb = self.desk.knowledge();
+                    topic
+                        .related
+                        .iter()
+                        .filter(|r| **r != id && kb.topic(r).is_none())
+                        .map(String::as_str)
+                        .collect()
+                };
+                let unknown_related = unknown_related.join(", ");
+                self.desk.store().save_faq_edit(&FaqEdit {
+                    id: id.clone(),
+                    topic: Some(topic.clone()),
+                    by: actor.id,
+                    at: now,
+                })?;
+                self.apply_faq_overlay()?;
+                self.audit(actor, now, if adding { "faq add" } else { "faq edit" }, &id)?;
+                let mut text = match (lang, adding) {
+                    (Lang::En, true) => format!(
+                        "Topic **{id}** added; the bot answers with it from now on. /faq remove {id} takes it out."
+                    ),
+                    (Lang::En, false) => format!(
+                        "Topic **{id}** updated; the bot answers with the new text from now on. /faq restore {id} goes back to the file's version."
+                    ),
+                    (Lang::Zh, true) => format!(
+                        "已添加问题 **{id}**，机器人即刻起会用它回答。/faq remove {id} 可删除。"
+                    ),
+                    (Lang::Zh, false) => format!(
+                        "已更新问题 **{id}**，机器人即刻起使用新内容。/faq restore {id} 可恢复为文件中的版本。"
+                    ),
+                };
+                if !unknown_related.is_empty() {
+                    text.push_str(&match lang {
+                        Lang::En => format!("\nNote: related ids not found: {unknown_related}."),
+                        Lang::Zh => format!("\n注意：以下 related id 不存在：{unknown_related}。"),
+                    });
+                }
+                Ok(StaffOutcome::text(text))
+            }
+            "remove" => {
+                let id = split_first(rest).0;
+                if id.is_empty() {
+                    return usage(lang, "faq");
+                }
+                let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
+                if self.desk.knowledge().topic(id).is_none() {
+                    return Ok(StaffOutcome::text(no_topic(lang, id)));
+                }
+                let store = self.desk.store();
+                if self.base.topic(id).is_some() {
+                    store.save_faq_edit(&FaqEdit {
+                        id: id.to_string(),
+                        topic: None,
+                        by: actor.id,
+                        at: now,
+                    })?;
+                } else {
+                    // Added by a moderator: dropping the edit removes it, no tombstone needed.
+                    store.remove_faq_edit(id)?;
+                }
+                self.apply_faq_overlay()?;
+                self.audit(actor, now, "faq remove", id)?;
+                Ok(StaffOutcome::text(match lang {
+                    Lang::En => format!(
+                        "Topic **{id}** removed; the bot no longer answers with it. /faq restore {id} brings back the file's version."
+                    ),
+                    Lang::Zh => format!(
+                        "已删除问题 **{id}**，机器人不再用它回答。/faq restore {id} 可恢复文件中的版本。"
+                    ),
+                }))
+            }
+            "restore" => {
+                let id = split_first(rest).0;
+                if id.is_empty() {
+                    return usage(lang, "faq");
+                }
+                let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
+                if !self.desk.store().remove_faq_edit(id)? {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!("Topic {id} has no moderator changes."),
+                        Lang::Zh => format!("问题 {id} 没有被管理员修改过。"),
+                    }));
+                }
+                self.apply_faq_overlay()?;
+                self.audit(actor, now, "faq restore", id)?;
+                let in_files = self.base.topic(id).is_some();
+                Ok(StaffOutcome::text(match (lang, in_files) {
+                    (Lang::En, true) => format!("Topic **{id}** is back to the file's version."),
+                    (Lang::En, false) => format!(
+                        "Topic **{id}** was added by a moderator and is not in the files: it is gone now."
+                    ),
+                    (Lang::Zh, true) => format!("问题 **{id}** 已恢复为文件中的版本。"),
+                    (Lang::Zh, false) => {
+                        format!("问题 **{id}** 是管理员添加的，文件中没有：现已移除。")
+                    }
+                }))
+            }
+            _ => usage(lang, "faq"),
+        }
+    }
+
+    fn faq_list(&self) -> Answer {
+        let lang = self.lang;
+        let edits: HashMap<String, bool> = self
+            .desk
+            .store()
+            .faq_edits()?
+            .into_iter()
+            .map(|e| (e.id, e.topic.is_some()))
+            .collect();
+        let kb = self.desk.knowledge();
+        let (mut edited, mut added) = (0, 0);
+        let mut lines = Vec::new();
+        for t in kb.topics() {
+            let mark = match (edits.get(&t.id), self.base.topic(&t.id).is_some()) {
+                (Some(true), true) => {
+                    edited += 1;
+                    lang.pick(" **[edited]**", " **[已修改]**")
+                }
+                (Some(true), false) => {
+                    added += 1;
+                    lang.pick(" **[added]**", " **[新增]**")
+                }
+                _ => "",
+            };
+            lines.push(format!("- {}{mark}: {}", t.id, t.text(lang).title));
+        }
+        let mut removed: Vec<&String> = edits
+            .iter()
+            .filter(|(_, upsert)| !**upsert)
+            .map(|(id, _)| id)
+            .collect();
+        removed.sort();
+        for id in &removed {
+            lines.push(format!(
+                "- {id} {}",
+                lang.pick("**[removed]**", "**[已删除]**")
+            ));
+        }
+        let head = match lang {
+            Lang::En => format!(
+                "**FAQ topics** ({} live; by moderators: {edited} edited, {added} added, {} removed)\n/faq show <id> prints a topic's file text.",
+                kb.topics().len(),
+                removed.len()
+            ),
+            Lang::Zh => format!(
+                "**常见问题**（生效 {} 个；管理员修改 {edited} 个、新增 {added} 个、删除 {} 个）\n/faq show <id> 可查看问题的文件内容。",
+                kb.topics().len(),
+                removed.len()
+            ),
+        };
+        Ok(StaffOutcome::long(&format!("{head}\n{}", lines.join("\n"))))
+    }
+
+    // --- /broadcast ----------------------------------------------------------------------
+
+    pub(super) fn cmd_broadcast(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let (sub, rest) = split_first(args);
+        let store = self.desk.store();
+        match sub.to_ascii_lowercase().as_str() {
+            "" => usage(lang, "broadcast"),
+            "status" => {
+                let mut all = store.broadcasts()?;
+                if all.is_empty() {
+                    return Ok(StaffOutcome::text(
+                        lang.pick("No broadcasts yet.", "还没有发布过公告。"),
+                    ));
+                }
+                all.reverse();
+                let mut text = String::from(lang.pick("**Broadcasts**", "**公告**"));
+                for b in all.iter().take(5) {
+                    text.push('\n');
+                    text.push_str(&broadcast_line(b, lang));
+                }
+                Ok(StaffOutcome::text(text))
+            }
+            "cancel" => {
+                let Some(id) = ticket_number(split_first(rest).0) else {
+                    return usage(lang, "broadcast");
+                };
+                let Some(mut b) = store.broadcast(id)? else {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!("There is no broadcast #{id}."),
+                        Lang::Zh => format!("没有公告 #{id}。"),
+                    }));
+                };
+                if b.done {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!("Broadcast #{id} has finished already."),
+                        Lang::Zh => format!("公告 #{id} 已经结束。"),
+                    }));
+                }
+                b.done = true;
+                store.save_broadcast(&b)?;
+                self.audit(actor, now, "broadcast cancel", &format!("#{id}"))?;
+                Ok(StaffOutcome::text(match lang {
+                    Lang::En => format!(
+                        "Broadcast #{id} cancelled: it stops before the next user ({} sent so far).",
+                        b.sent
+                    ),
+                    Lang::Zh => format!(
+                        "公告 #{id} 已取消：将在下一位用户之前停止（目前已发送 {}）。",
+                        b.sent
+                    ),
+                }))
+            }
+            code => {
+                let (only, text) = match code {
+                    "en" | "zh" => (Lang::from_code(code), rest),
+                    _ => (None, args),
+                };
+                if text.is_empty() {
+                    return usage(lang, "broadcast");
+                }
+                if text.chars().count() > MAX_BROADCAST_CHARS {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => {
+                            format!("An announcement is at most {MAX_BROADCAST_CHARS} characters.")
+                        }
+                        Lang::Zh => format!("公告最多 {MAX_BROADCAST_CHARS} 个字符。"),
+                    }));
+                }
+                let id = store.next_broadcast_id()?;
+                let b = Broadcast {
+                    id,
+                    text: text.to_string(),
+                    lang: only,
+                    by: actor.id,
+                    created_at: now,
+                    cursor: None,
+                    sent: 0,
+                    failed: 0,
+                    skipped: 0,
+                    done: false,
+                    progress_message: None,
+                };
+                store.save_broadcast(&b)?;
+                let eligible = super::eligible_count(store, only)?;
+                let audience = only.map_or("all", Lang::code);
+                self.audit(
+                    actor,
+                    now,
+                    "broadcast",
+                    &format!("#{id} [{audience}] {text}"),
+                )?;
+                let audience = match only {
+                    Some(l) => texts::lang_name(lang, l),
+                    None => lang.pick("all languages", "所有语言"),
+                };
+                let mut out = StaffOutcome::text(match lang {
+                    Lang::En => format!(
+                        "Broadcast #{id} to {eligible} users ({audience}) is starting. /broadcast status shows progress; /broadcast cancel {id} stops it."
+                    ),
+                    Lang::Zh => format!(
+                        "公告 #{id} 开始发送给 {eligible} 位用户（{audience}）。/broadcast status 查看进度；/broadcast cancel {id} 停止发送。"
+                    ),
+                });
+                out.effects.push(StaffEffect::StartBroadcast(id));
+                Ok(out)
+            }
+        }
+    }
+
+    // --- /maintenance --------------------------------------------------------------------
+
+    pub(super) fn cmd_maintenance(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let store = self.desk.store();
+        let (sub, rest) = split_first(args);
+        match sub.to_ascii_lowercase().as_str() {
+            "" => Ok(StaffOutcome::text(match (store.maintenance()?, lang) {
+                (Some(m), Lang::En) => format!(
+                    "Maintenance notice is **on** since {} (by {}):\n{}",
+                    texts::fmt_utc(m.since),
+                    self.label(m.by),
+                    m.text
+                ),
+                (Some(m), Lang::Zh) => format!(
+                    "维护通知**已开启**，自 {}（由 {} 开启）：\n{}",
+                    texts::fmt_utc(m.since),
+                    self.label(m.by),
+                    m.text
+                ),
+                (None, _) => lang
+                    .pick(
+                        "Maintenance notice is off. /maintenance on <text> turns it on.",
+                        "维护通知未开启。/maintenance on <内容> 可开启。",
+                    )
+                    .to_string(),
+            })),
+            "on" => {
+                if rest.is_empty() {
+                    return usage(lang, "maintenance");
+                }
+                store.set_maintenance(Some(&Maintenance {
+                    text: rest.to_string(),
+                    by: actor.id,
+                    since: now,
+                }))?;
+                self.desk.refresh_maintenance();
+                self.audit(actor, now, "maintenance on", rest)?;
+                Ok(StaffOutcome::text(match lang {
+                    Lang::En => format!("Maintenance notice is on. Users see:\n{rest}"),
+                    Lang::Zh => format!("维护通知已开启。用户会看到：\n{rest}"),
+                }))
+            }
+            "off" => {
+                let was_on = store.maintenance()?.is_some();
+                store.set_maintenance(None)?;
+                self.desk.refresh_maintenance();
+                if was_on {
+                    self.audit(actor, now, "maintenance off", "")?;
+                }
+                Ok(StaffOutcome::text(if was_on {
+                    lang.pick("Maintenance notice is off.", "维护通知已关闭。")
+                } else {
+                    lang.pick("Maintenance notice was not on.", "维护通知本来就没有开启。")
+                }))
+            }
+            _ => usage(lang, "maintenance"),
+        }
+    }
+
+    // --- /ban /shadowban /unban ----------------------------------------------------------
+
+    pub(super) fn cmd_ban(&self, actor: &Actor, kind: BanKind, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let command = match kind {
+            BanKind::Ban => "ban",
+            BanKind::Shadow => "shadowban",
+        };
+        let (target, reason) = split_first(args);
+        if target.is_empty() {
+            return usage(lang, command);
+        }
+        let id = match self.user_arg(actor, target)? {
+            Ok(id) => id,
+            Err(text) => return Ok(StaffOutcome::text(text)),
+        };
+        if self.role(id).is_some() {
+            return Ok(StaffOutcome::text(lang.pick(
+                "Staff and admins cannot be banned. An admin can /staff remove them first.",
+                "不能封禁客服或管理员。可由管理员先用 /staff remove 移除。",
+            )));
+        }
+        let reason = texts::trim_chars(&crate::desk::secrets::redact(reason), 300);
+        self.desk.store().save_ban(&BanRecord {
+            user: id,
+            kind,
+            by: actor.id,
+            at: now,
+            reason: reason.clone(),
+        })?;
+        self.audit(actor, now, command, &format!("{id} {reason}"))?;
+        let who = self.label(id);
+        Ok(StaffOutcome::text(match (kind, lang) {
+            (BanKind::Ban, Lang::En) => format!(
+                "{who} ({id}) is banned: they are told so, and nothing they send is processed. /unban {id} lifts it."
+            ),
+            (BanKind::Ban, Lang::Zh) => format!(
+                "{who}（{id}）已被封禁：对方会收到通知，发送的任何内容都不再处理。/unban {id} 可解除。"
+            ),
+            (BanKind::Shadow, Lang::En) => format!(
+                "{who} ({id}) is shadow-banned: their messages are dropped silently. /unban {id} lifts it."
+            ),
+            (BanKind::Shadow, Lang::Zh) => {
+                format!("{who}（{id}）已被静默封禁：对方的消息会被悄悄丢弃。/unban {id} 可解除。")
+            }
+        }))
+    }
+
+    pub(super) fn cmd_unban(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let target = split_first(args).0;
+        if target.is_empty() {
+            return usage(lang, "unban");
+        }
+        let id = match self.user_arg(actor, target)? {
+            Ok(id) => id,
+            Err(text) => return Ok(StaffOutcome::text(text)),
+        };
+        let who = self.label(id);
+        match self.desk.store().remove_ban(id)? {
+            Some(_) => {
+                self.audit(actor, now, "unban", &id.to_string())?;
+                Ok(StaffOutcome::text(match lang {
+                    Lang::En => format!("{who} ({id}) is no longer banned."),
+                    Lang::Zh => format!("{who}（{id}）已解除封禁。"),
+                }))
+            }
+            None => Ok(StaffOutcome::text(match lang {
+                Lang::En => format!("{who} ({id}) was not banned."),
+                Lang::Zh => format!("{who}（{id}）没有被封禁。"),
+            })),
+        }
+    }
+
+    // --- /whois --------------------------------------------------------------------------
+
+    pub(super) async fn cmd_whois(&self, actor: &Actor, args: &str) -> Answer {
+        let lang = self.lang;
+        let target = split_first(args).0;
+        if target.is_empty() {
+            return usage(lang, "whois");
+        }
+        let id = match self.user_arg(actor, target)? {
+            Ok(id) => id,
+            Err(text) => return Ok(StaffOutcome::text(text)),
+        };
+        let store = self.desk.store();
+        let user = store.user(id)?;
+        let tickets = self.desk.tickets().of_user(id)?;
+        let ban = store.ban_of(id)?;
+        let role = self.role(id);
+        if user.is_none() && tickets.is_empty() && ban.is_none() && role.is_none() {
+            return Ok(StaffOutcome::text(match lang {
+                Lang::En => format!("I have no record of user {id}."),
+                Lang::Zh => format!("没有用户 {id} 的记录。"),
+            }));
+        }
+        let none = texts::none(lang);
+        let mut lines = vec![format!("**{}**", self.label(id))];
+        let field = |en: &str, zh: &str, value: String| format!("- {}: {value}", lang.pick(en, zh));
+        lines.push(field("Telegram id", "Telegram id", id.to_string()));
+        if let Some(u) = &user {
+            lines.push(field(
+                "Username",
+                "用户名",
+                u.username.as_deref().map_or(none.to_string(), |n| {
+                    format!("@{}", n.trim_start_matches('@'))
+                }),
+            ));
+            lines.push(field(
+                "Name",
+                "名字",
+                u.display_name.clone().unwrap_or_else(|| none.to_string()),
+            ));
+            lines.push(field(
+                "Language",
+                "语言",
+                u.lang
+                    .map_or(lang.pick("not chosen", "未选择").to_string(), |l| {
+                        texts::lang_name(lang, l).to_string()
+                    }),
+            ));
+            lines.push(field(
+                "Started",
+                "首次使用",
+                u.started_at
+                    .map_or(lang.pick("never", "从未").to_string(), texts::fmt_utc),
+            ));
+            lines.push(field(
+                "Announcements",
+                "公告",
+                lang.pick(
+                    if u.broadcast_opt_out { "off" } else { "on" },
+                    if u.broadcast_opt_out {
+                        "已关闭"
+                    } else {
+                        "开启"
+                    },
+                )
+                .to_string(),
+            ));
+        }
+        if let Some(role) = role {
+            lines.push(field(
+                "Role",
+                "角色",
+                match role {
+                    Role::Admin => lang.pick("admin", "管理员"),
+                    Role::Staff => lang.pick("staff", "客服"),
+                }
+                .to_string(),
+            ));
+        }
+        lines.push(field(
+            "Ban",
+            "封禁",
+            match &ban {
+                None => none.to_string(),
+                Some(b) => {
+                    let kind = match b.kind {
+                        BanKind::Ban => lang.pick("banned", "已封禁"),
+                        BanKind::Shadow => lang.pick("shadow-banned", "静默封禁"),
+                    };
+                    let reason = if b.reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", b.reason)
+                    };
+                    format!(
+                        "{kind} {} {} · {}{reason}",
+                        lang.pick("by", "操作人"),
+                        self.label(b.by),
+                        texts::fmt_utc(b.at)
+                    )
+                }
+            },
+        ));
+        let links = user.as_ref().map(|u| u.links.clone()).unwrap_or_default();
+        if links.is_empty() {
+            lines.push(field("Linked addresses", "绑定地址", none.to_string()));
+        } else {
+            lines.push(format!("- {}:", lang.pick("Linked addresses", "绑定地址")));
+            lines.extend(self.link_lines(&links).await);
+        }
+        let ticket_list: Vec<String> = tickets
+            .iter()
+            .take(10)
+            .map(|t| format!("#{} {}", t.id, texts::status_word(lang, t.status)))
+            .collect();
+        lines.push(field(
+            "Tickets",
+            "工单",
+            if ticket_list.is_empty() {
+                none.to_string()
+            } else if tickets.len() > 10 {
+                format!("{} (+{})", ticket_list.join(", "), tickets.len() - 10)
+            } else {
+                ticket_list.join(", ")
+            },
+        ));
+        Ok(StaffOutcome::long(&lines.join("\n")))
+    }
+
+    // --- /staff --------------------------------------------------------------------------
+
+    pub(super) fn cmd_staff(&self, actor: &Actor, role: Role, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let store = self.desk.store();
+        let (sub, rest) = split_first(args);
+        let sub = sub.to_ascii_lowercase();
+        match sub.as_str() {
+            "list" | "" => {
+                let mut text = String::from(lang.pick("**Support team**", "**客服团队**"));
+                for id in &self.admins {
+                    text.push_str(&format!(
+                        "\n- {} ({id}) · {}",
+                        self.label(*id),
+                        lang.pick("admin (configuration)", "管理员（配置文件）")
+                    ));
+                }
+                for m in store.staff_members()? {
+                    if self.admins.contains(&m.id) {
+                        continue;
+                    }
+                    text.push_str(&match lang {
+                        Lang::En => format!(
+                            "\n- {} ({}) · staff, added by {} on {}",
+                            self.label(m.id),
+                            m.id,
+                            self.label(m.added_by),
+                            texts::fmt_utc(m.added_at)
+                        ),
+                        Lang::Zh => format!(
+                            "\n- {}（{}）· 客服，由 {} 于 {} 添加",
+                            self.label(m.id),
+                            m.id,
+                            self.label(m.added_by),
+                            texts::fmt_utc(m.added_at)
+                        ),
+                    });
+                }
+                Ok(StaffOutcome::long(&text))
+            }
+            "add" | "remove" => {
+                if role != Role::Admin {
+                    return Ok(StaffOutcome::text(texts::admin_only(lang)));
+                }
+                let target = split_first(rest).0;
+                if target.is_empty() {
+                    return usage(lang, "staff");
+                }
+                let id = match self.user_arg(actor, target)? {
+                    Ok(id) => id,
+                    Err(text) => return Ok(StaffOutcome::text(text)),
+                };
+                if self.admins.contains(&id) {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!(
+                            "{} ({id}) is an admin from the configuration (telegram.admins); change it there.",
+                            self.label(id)
+                        ),
+                        Lang::Zh => format!(
+                            "{}（{id}）是配置文件中的管理员（telegram.admins），请在配置中修改。",
+                            self.label(id)
+                        ),
+                    }));
+                }
+                if sub == "add" {
+                    let username = store
+                        .user(id)?
+                        .and_then(|u| u.username)
+                        .or_else(|| target.strip_prefix('@').map(str::to_string));
+                    let new = store.add_staff(&StaffMember {
+                        id,
+                        username,
+                        added_by: actor.id,
+                        added_at: now,
+                    })?;
+                    if new {
+                        self.audit(actor, now, "staff add", &id.to_string())?;
+                    }
+                    let who = self.label(id);
+                    Ok(StaffOutcome::text(match (lang, new) {
+                        (Lang::En, true) => format!(
+                            "{who} ({id}) is now on the support team and can use the staff commands."
+                        ),
+                        (Lang::En, false) => format!("{who} ({id}) was on the team already."),
+                        (Lang::Zh, true) => {
+                            format!("{who}（{id}）已加入客服团队，可以使用客服命令。")
+                        }
+                        (Lang::Zh, false) => format!("{who}（{id}）已经是团队成员。"),
+                    }))
+                } else {
+                    let who = self.label(id);
+                    let removed = store.remove_staff(id)?;
+                    if removed {
+                        self.audit(actor, now, "staff remove", &id.to_string())?;
+                    }
+                    Ok(StaffOutcome::text(match (lang, removed) {
+                        (Lang::En, true) => format!("{who} ({id}) is no longer on the team."),
+                        (Lang::En, false) => format!("{who} ({id}) was not on the team."),
+                        (Lang::Zh, true) => format!("{who}（{id}）已移出团队。"),
+                        (Lang::Zh, false) => format!("{who}（{id}）本来就不在团队中。"),
+                    }))
+                }
+            }
+            _ => usage(lang, "staff"),
+        }
+    }
+
+    // --- /audit --------------------------------------------------------------------------
+
+    pub(super) fn cmd_audit(&self, args: &str) -> Answer {
+        let lang = self.lang;
+        let arg = split_first(args).0;
+        let limit = if arg.is_empty() {
+            20
+        } else {
+            match arg.parse::<usize>() {
+                Ok(n) if n >= 1 => n.min(100),
+                _ => return usage(lang, "audit"),
+            }
+        };
+        let entries = self.desk.store().audit_log(limit)?;
+        if entries.is_empty() {
+            return Ok(StaffOutcome::text(
+                lang.pick("The audit log is empty.", "审计日志为空。"),
+            ));
+        }
+        let mut names: HashMap<i64, String> = HashMap::new();
+        let mut text = match lang {
+            Lang::En => format!("**Audit log** (last {}, newest first)", entries.len()),
+            Lang::Zh => format!("**审计日志**（最近 {} 条，最新在前）", entries.len()),
+        };
+        for e in &entries {
+            let who = names
+                .entry(e.actor)
+                .or_insert_with(|| self.label(e.actor))
+                .clone();
+            text.push_str(&format!(
+                "\n- #{} {} · {who} · {}{}",
+                e.seq,
+                texts::fmt_utc(e.at),
+                e.action,
+                if e.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", texts::trim_chars(&e.detail, 150))
+                }
+            ));
+        }
+        Ok(StaffOutcome::long(&text))
+    }
+
+    // --- /macros -------------------------------------------------------------------------
+
+    pub(super) fn cmd_macros(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+        let lang = self.lang;
+        let store = self.desk.store();
+        let (sub, rest) = split_first(args);
+        match sub.to_ascii_lowercase().as_str() {
+            "list" | "" => {
+                let macros = store.macros()?;
+                if macros.is_empty() {
+                    return Ok(StaffOutcome::text(lang.pick(
+                        "No macros yet. /macros add <name> <text> creates one.",
+                        "还没有预设回复。/macros add <名称> <内容> 可创建。",
+                    )));
+                }
+                let mut text = String::from(lang.pick(
+                    "**Macros** (send one in a ticket with /macro <name>)",
+                    "**预设回复**（在工单中用 /macro <名称> 发送）",
+                ));
+                for m in &macros {
+                    let en = if m.en.trim().is_empty() {
+                        "—".to_string()
+                    } else {
+                        texts::trim_chars(&m.en, 60)
+                    };
+                    let zh = if m.zh.trim().is_empty() {
+                        "—".to_string()
+                    } else {
+                        texts::trim_chars(&m.zh, 40)
+                    };
+                    text.push_str(&format!("\n- **{}**: {en} | 中文: {zh}", m.name));
+                }
+                Ok(StaffOutcome::long(&text))
+            }
+            "add" => {
+                let (name, body) = split_first(rest);
+                let Some(name) = macro_name(name) else {
+                    return usage(lang, "macros");
+                };
+                let (which, body) = match split_first(body) {
+                    (code, text) if code.eq_ignore_ascii_case("zh") && !text.is_empty() => {
+                        (Lang::Zh, text)
+                    }
+                    (code, text) if code.eq_ignore_ascii_case("en") && !text.is_empty() => {
+                        (Lang::En, text)
+                    }
+                    _ => (Lang::En, body),
+                };
+                if body.is_empty() {
+                    return usage(lang, "macros");
+                }
+                if body.chars().count() > MAX_MACRO_CHARS {
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!("A macro is at most {MAX_MACRO_CHARS} characters."),
+                        Lang::Zh => format!("预设回复最多 {MAX_MACRO_CHARS} 个字符。"),
+                    }));
+                }
+                let mut m = store.macro_named(&name)?.unwrap_or(Macro {
+                    name: name.clone(),
+                    en: String::new(),
+                    zh: String::new(),
+                    by: actor.id,
+                    at: now,
+                });
+                match which {
+                    Lang::En => m.en = body.to_string(),
+                    Lang::Zh => m.zh = body.to_string(),
+                }
+                m.by = actor.id;
+                m.at = now;
+                store.save_macro(&m)?;
+                self.audit(
+                    actor,
+                    now,
+                    "macros add",
+                    &format!("{name} ({})", which.code()),
+                )?;
+                let missing = match which {
+                    Lang::En if m.zh.trim().is_empty() => lang.pick(
+                        "\nNo Chinese text yet: Chinese-speaking users get the English one. Add it with /macros add NAME zh <text>.",
+                        "\n还没有中文内容：中文用户会收到英文版。可用 /macros add NAME zh <内容> 添加。",
+                    ),
+                    Lang::Zh if m.en.trim().is_empty() => lang.pick(
+                        "\nNo English text yet: English-speaking users get the Chinese one. Add it with /macros add NAME <text>.",
+                        "\n还没有英文内容：英文用户会收到中文版。可用 /macros add NAME <内容> 添加。",
+                    ),
+                    _ => "",
+                }
+                .replace("NAME", &name);
+                Ok(StaffOutcome::text(match lang {
+                    Lang::En => format!(
+                        "Macro **{name}** saved ({}). Send it in a ticket with /macro {name}.{missing}",
+                        texts::lang_name(lang, which)
+                    ),
+                    Lang::Zh => format!(
+                        "预设回复 **{name}** 已保存（{}）。在工单中用 /macro {name} 发送。{missing}",
+                        texts::lang_name(lang, which)
+                    ),
+                }))
+            }
+            "remove" => {
+                let Some(name) = macro_name(split_first(rest).0) else {
+                    return usage(lang, "macros");
+                };
+                let removed = store.remove_macro(&name)?;
+                if removed {
+                    self.audit(actor, now, "macros remove", &name)?;
+                }
+                Ok(StaffOutcome::text(match (lang, removed) {
+                    (Lang::En, true) => format!("Macro **{name}** removed."),
+                    (Lang::En, false) => format!("There is no macro {name}."),
+                    (Lang::Zh, true) => format!("预设回复 **{name}** 已删除。"),
+                    (Lang::Zh, false) => format!("没有名为 {name} 的预设回复。"),
+                }))
+            }
+            _ => usage(lang, "macros"),
+        }
+    }
+}
+
+fn no_topic(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::En => format!("There is no topic {id}. /faq list shows them all."),
+        Lang::Zh => format!("没有问题 {id}。/faq list 可查看全部。"),
+    }
+}
+
+fn broadcast_line(b: &Broadcast, lang: Lang) -> String {
+    let audience = b.lang.map_or("all", Lang::code);
+    let state = if b.done {
+        lang.pick("done", "已结束")
+    } else {
+        lang.pick("running", "发送中")
+    };
+    match lang {
+        Lang::En => format!(
+            "- #{} · {audience} · {state} · sent {}, failed {}, skipped {} · {} · “{}”",
+            b.id,
+            b.sent,
+            b.failed,
+            b.skipped,
+            texts::fmt_utc(b.created_at),
+            texts::trim_chars(&b.text, 60)
+        ),
+        Lang::Zh => format!(
+            "- #{} · {audience} · {state} · 已发送 {}，失败 {}，跳过 {} · {} · “{}”",
+            b.id,
+            b.sent,
+            b.failed,
+            b.skipped,
+            texts::fmt_utc(b.created_at),
+            texts::trim_chars(&b.text, 60)
+        ),
+    }
+}

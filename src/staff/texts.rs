@@ -1,0 +1,338 @@
+//! Every fixed sentence of the staff side, in English and Simplified Chinese: what staff see
+//! (in the configured staff language) and what users get from the team (in their language).
+//!
+//! Command syntax (`/ban <user> [reason]`) is the same in both languages; the words around it
+//! are translated.
+
+use crate::lang::Lang;
+use crate::store::TicketStatus;
+
+/// Refusal for anyone who is not on the support team: both languages in one message, since
+/// the sender's language is not known here.
+pub(super) fn not_staff() -> &'static str {
+    "This command is for the support team. Need help? Send /help, or /ticket to see your tickets.\n\
+     这是客服团队专用的命令。需要帮助请发送 /help，查看你的工单请发送 /ticket。"
+}
+
+/// Refusal of an admin-only command for plain staff.
+pub(super) fn admin_only(lang: Lang) -> &'static str {
+    lang.pick(
+        "Only admins (listed in the configuration) can add or remove staff.",
+        "只有管理员（在配置文件中列出）才能添加或移除客服。",
+    )
+}
+
+/// A failure while carrying out a command.
+pub(super) fn failed(lang: Lang, detail: &str) -> String {
+    match lang {
+        Lang::En => format!("Something went wrong: {detail}. Check the logs and try again."),
+        Lang::Zh => format!("操作失败：{detail}。请查看日志后重试。"),
+    }
+}
+
+/// (command, syntax, English meaning, Chinese meaning) of every staff command.
+const SYNTAX: &[(&str, &str, &str, &str)] = &[
+    (
+        "tickets",
+        "/tickets [open|mine|overdue|closed]",
+        "list tickets",
+        "工单列表",
+    ),
+    ("stats", "/stats [7d|30d]", "statistics", "统计"),
+    (
+        "faq",
+        "/faq list · /faq show <id> · /faq add <topic file> · /faq edit <topic file> · /faq remove <id> · /faq restore <id>",
+        "edit the knowledge base live",
+        "实时编辑知识库",
+    ),
+    (
+        "broadcast",
+        "/broadcast [en|zh] <text> · /broadcast status · /broadcast cancel <id>",
+        "announce to users",
+        "向用户发布公告",
+    ),
+    (
+        "maintenance",
+        "/maintenance on <text> · /maintenance off · /maintenance",
+        "maintenance notice",
+        "维护通知",
+    ),
+    (
+        "ban",
+        "/ban <user> [reason]",
+        "ban a user (they are told)",
+        "封禁用户（用户会被告知）",
+    ),
+    (
+        "shadowban",
+        "/shadowban <user> [reason]",
+        "drop a user's messages silently",
+        "静默丢弃用户消息",
+    ),
+    ("unban", "/unban <user>", "lift a ban", "解除封禁"),
+    ("whois", "/whois <user>", "look up a user", "查询用户"),
+    (
+        "staff",
+        "/staff add <user> · /staff remove <user> · /staff list",
+        "the support team (add/remove: admins)",
+        "客服团队（添加/移除仅限管理员）",
+    ),
+    (
+        "audit",
+        "/audit [n]",
+        "the audit log (default 20, max 100)",
+        "审计日志（默认 20 条，最多 100 条）",
+    ),
+    (
+        "macros",
+        "/macros add <name> <text> · /macros add <name> zh <text> · /macros remove <name> · /macros list",
+        "canned replies",
+        "预设回复",
+    ),
+    (
+        "note",
+        "/note <text>",
+        "internal note, never sent to the user",
+        "内部备注，不会发给用户",
+    ),
+    (
+        "assign",
+        "/assign @staff · /assign me",
+        "assign the ticket",
+        "分配工单",
+    ),
+    (
+        "macro",
+        "/macro <name>",
+        "send a canned reply to the user",
+        "向用户发送预设回复",
+    ),
+    (
+        "close",
+        "/close",
+        "close the ticket and ask for a rating",
+        "关闭工单并请用户评分",
+    ),
+    ("reopen", "/reopen", "reopen the ticket", "重新打开工单"),
+];
+
+/// Every command a staff member can send.
+pub(super) const STAFF_COMMANDS: &[&str] = &[
+    "tickets",
+    "stats",
+    "faq",
+    "broadcast",
+    "maintenance",
+    "ban",
+    "shadowban",
+    "unban",
+    "whois",
+    "staff",
+    "audit",
+    "macros",
+    "note",
+    "assign",
+    "macro",
+    "close",
+    "reopen",
+];
+
+/// The usage line of one command.
+pub(super) fn usage(lang: Lang, command: &str) -> String {
+    let syntax = SYNTAX
+        .iter()
+        .find(|(c, ..)| *c == command)
+        .map(|(_, s, ..)| *s)
+        .unwrap_or("/tickets");
+    let user_hint = syntax.contains("<user>");
+    match lang {
+        Lang::En => format!(
+            "Usage: {syntax}{}",
+            if user_hint {
+                "\n<user> is a numeric Telegram id or an @username."
+            } else {
+                ""
+            }
+        ),
+        Lang::Zh => format!(
+            "用法：{syntax}{}",
+            if user_hint {
+                "\n<user> 为数字 Telegram id 或 @用户名。"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+/// Every staff command, for an unknown one.
+pub(super) fn help(lang: Lang) -> String {
+    let mut out = String::from(lang.pick("**Staff commands**", "**客服命令**"));
+    for (_, syntax, en, zh) in SYNTAX {
+        out.push_str(&format!("\n- {syntax}: {}", lang.pick(en, zh)));
+    }
+    out
+}
+
+/// A ticket command sent outside a ticket.
+pub(super) fn need_ticket(lang: Lang, command: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "/{command} works inside a ticket's topic, or as a reply to a ticket's message (or name it: /{command} #12 …)."
+        ),
+        Lang::Zh => format!(
+            "/{command} 需要在工单的话题里使用，或回复工单的消息使用（也可以写明工单号：/{command} #12 …）。"
+        ),
+    }
+}
+
+/// No such ticket.
+pub(super) fn no_ticket(lang: Lang, id: u64) -> String {
+    match lang {
+        Lang::En => format!("There is no ticket #{id}."),
+        Lang::Zh => format!("没有工单 #{id}。"),
+    }
+}
+
+/// A ticket's status in words.
+pub(super) fn status_word(lang: Lang, status: TicketStatus) -> &'static str {
+    match status {
+        TicketStatus::Open => lang.pick("waiting", "等待处理"),
+        TicketStatus::InProgress => lang.pick("in progress", "处理中"),
+        TicketStatus::Closed => lang.pick("closed", "已关闭"),
+    }
+}
+
+/// A stored priority in words.
+pub(super) fn priority_word(lang: Lang, priority: &str) -> &'static str {
+    match priority {
+        "urgent" => lang.pick("urgent", "紧急"),
+        "high" => lang.pick("high", "高"),
+        _ => lang.pick("normal", "普通"),
+    }
+}
+
+/// A stored escalation reason in human words.
+pub(super) fn reason_words(lang: Lang, reason: &str) -> String {
+    let (en, zh) = match reason {
+        "asked_for_person" => ("Asked for a person", "要求人工客服"),
+        "lost_or_stolen_funds" => ("Lost or stolen funds", "资金丢失或被盗"),
+        "hacked_wallet" => ("Hacked or drained wallet", "钱包被黑或被盗空"),
+        "wrong_address" => ("Funds sent to a wrong address or network", "转错地址或网络"),
+        "failed_withdrawal" => ("Failed or stuck withdrawal", "取款失败或卡住"),
+        "bug_or_exploit" => ("Suspected bug or exploit", "疑似漏洞或攻击"),
+        "complaint" => ("Complaint", "投诉"),
+        "unresolved" => ("The bot's answers did not help", "机器人的回答没有解决问题"),
+        other => return other.replace('_', " "),
+    };
+    lang.pick(en, zh).to_string()
+}
+
+/// A language's name.
+pub(super) fn lang_name(shown_in: Lang, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => shown_in.pick("English", "英文"),
+        Lang::Zh => shown_in.pick("Chinese", "中文"),
+    }
+}
+
+/// "none" for an empty field.
+pub(super) fn none(lang: Lang) -> &'static str {
+    lang.pick("none", "无")
+}
+
+/// Unix seconds as "2024-05-01 14:03 UTC".
+pub(super) fn fmt_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3_600,
+        (rem % 3_600) / 60
+    )
+}
+
+/// Days since 1970-01-01 to a (year, month, day) of the proleptic Gregorian calendar
+/// (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Cuts `text` to `max` characters, marking the cut with "…".
+pub(super) fn trim_chars(text: &str, max: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
+    }
+}
+
+/// Staff member or ticket-topic confirmations and user-facing texts.
+pub(super) mod to_user {
+    use crate::lang::Lang;
+
+    /// The thank-you when a ticket is closed, before the rating buttons.
+    pub(in crate::staff) fn closed(lang: Lang, ticket: u64) -> String {
+        match lang {
+            Lang::En => format!(
+                "Your ticket #{ticket} is now closed. Thank you for your patience!\n\nHow did we do? Rate our help from 1 to 5 stars. If something is still wrong, just write here or send /human."
+            ),
+            Lang::Zh => format!(
+                "你的工单 #{ticket} 已关闭，感谢你的耐心！\n\n我们的服务怎么样？请给 1 到 5 星评分。如果问题还没解决，直接在这里留言或发送 /human 即可。"
+            ),
+        }
+    }
+
+    /// The notice when staff reopen a ticket.
+    pub(in crate::staff) fn reopened(lang: Lang, ticket: u64) -> String {
+        match lang {
+            Lang::En => format!(
+                "Your ticket #{ticket} has been reopened. A person from our team will follow up here."
+            ),
+            Lang::Zh => format!("你的工单 #{ticket} 已重新打开，客服人员会在这里继续跟进。"),
+        }
+    }
+
+    /// The footer of every announcement.
+    pub(in crate::staff) fn broadcast_footer(lang: Lang) -> &'static str {
+        lang.pick(
+            "\n\n—\nTo stop announcements, send /announcements off",
+            "\n\n—\n如不想再收到公告，请发送 /announcements off",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_dates() {
+        assert_eq!(fmt_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(fmt_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(fmt_utc(1_714_572_180), "2024-05-01 14:03 UTC");
+    }
+
+    #[test]
+    fn every_command_has_a_usage_line() {
+        for c in STAFF_COMMANDS {
+            assert!(
+                SYNTAX.iter().any(|(s, ..)| s == c),
+                "{c} has no syntax line"
+            );
+        }
+        assert!(usage(Lang::Zh, "ban").starts_with("用法：/ban <user>"));
+        assert_eq!(trim_chars("a  b\nc", 10), "a b c");
+        assert_eq!(trim_chars("abcdef", 3), "abc…");
+    }
+}
