@@ -41,9 +41,19 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
-    /// Run the Telegram bot (long polling) with TELOXIDE_TOKEN; TELOXIDE_API_URL points it at
-    /// another Bot API server.
-    Run,
+    /// Run the Telegram bot with TELOXIDE_TOKEN (long polling, or a webhook with
+    /// --webhook-url); TELOXIDE_API_URL points it at another Bot API server.
+    Run {
+        /// Receive updates by webhook at this public HTTPS URL instead of long polling.
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// Where the webhook server listens.
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: Option<String>,
+        /// How often overdue tickets are checked, in seconds.
+        #[arg(long, default_value_t = 60)]
+        sla_check_seconds: u64,
+    },
     /// Send one message to the desk and print the reply (with --json: one stable JSON object).
     Ask {
         /// The message, as a user would write it.
@@ -168,23 +178,18 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             println!("{}", text.trim_end());
             Ok(())
         }
-        Command::Run => {
+        Command::Run {
+            webhook_url,
+            listen,
+            sla_check_seconds,
+        } => {
             let config = cli::load_config(cli.config)?;
-            let token = std::env::var("TELOXIDE_TOKEN").map_err(|_| {
-                CommandError::BadInput(
-                    "set TELOXIDE_TOKEN to the bot's token from @BotFather".into(),
-                )
-            })?;
-            let api_url = match std::env::var("TELOXIDE_API_URL") {
-                Ok(u) => Some(u.parse().map_err(|e| {
-                    CommandError::BadInput(format!("TELOXIDE_API_URL is not a URL: {e}"))
-                })?),
-                Err(_) => None,
+            let flags = cli::bot::BotFlags {
+                webhook_url,
+                listen,
+                sla_check_seconds,
             };
-            let desk = std::sync::Arc::new(cli::console::build_desk(&config)?);
-            lendesk::telegram::run(token, api_url, desk)
-                .await
-                .map_err(|e| CommandError::Other(e.to_string()))
+            cli::bot::run(&config, flags).await
         }
         Command::Chat { user } => {
             let config = cli::load_config(cli.config)?;

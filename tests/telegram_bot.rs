@@ -1,144 +1,734 @@
-//! The Telegram adapter end to end: the real teloxide dispatcher and handler tree against
-//! teloxide_tests' fake Bot API server, with the real desk behind it.
+//! The Telegram bot end to end: the real teloxide client and the real handler tree (throttled,
+//! as `lendesk run` runs it) against the project's Bot API emulator over HTTP, with the real
+//! desk, staff desk and sled store behind it. Users, staff and admins are played through the
+//! emulator; assertions are on what Telegram would have shown them and on the store.
+
+mod bot_api;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
+use bot_api::{BotApi, Sent, TOKEN, TgUser};
 use lendesk::desk::{Desk, DeskSettings};
 use lendesk::knowledge::KnowledgeBase;
-use lendesk::store::Store;
-use lendesk::telegram::handler_tree;
+use lendesk::lang::Lang;
+use lendesk::staff::StaffDesk;
+use lendesk::store::{Store, TicketStatus};
+use lendesk::telegram::{self, Receive, RunOptions};
 use lendesk::tickets::{SlaConfig, Tickets};
-use teloxide::dptree::deps;
-use teloxide::types::ReplyMarkup;
-use teloxide_tests::{MockBot, MockCallbackQuery, MockMessageText};
 
-fn desk() -> Arc<Desk> {
-    let kb =
-        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
-    let store = Store::temporary().expect("store");
-    let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Arc::new(Desk::new(kb, None, tickets, store, DeskSettings::default()))
+const STAFF_CHAT: i64 = -1_001_234_567_890;
+const WAIT: Duration = Duration::from_secs(30);
+
+/// One bot over one emulator and one store on disk.
+struct World {
+    api: BotApi,
+    desk: Arc<Desk>,
+    bot: tokio::task::JoinHandle<()>,
+    admin: TgUser,
+    agent: TgUser,
+    alice: TgUser,
+    bob: TgUser,
+    _dir: tempfile::TempDir,
 }
 
-#[tokio::test]
-async fn start_welcomes_with_the_safety_notice_and_language_buttons() {
-    let mut bot = MockBot::new(MockMessageText::new().text("/start"), handler_tree());
-    bot.dependencies(deps![desk()]);
-    bot.dispatch().await;
-    let responses = bot.get_responses();
-    let sent = responses.sent_messages_text.last().expect("a welcome");
-    let text = sent.message.text().unwrap_or_default();
-    assert!(text.contains("Welcome to lendesk"), "{text}");
-    assert!(text.contains("never DM you first"), "{text}");
-    let Some(ReplyMarkup::InlineKeyboard(keyboard)) = &sent.bot_request.reply_markup else {
-        panic!("expected an inline keyboard");
+impl Drop for World {
+    fn drop(&mut self) {
+        self.bot.abort();
+    }
+}
+
+fn faq() -> KnowledgeBase {
+    KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq/")
+}
+
+/// Business hours all week, all day: nothing is out of hours unless a test says so.
+fn always_open() -> SlaConfig {
+    SlaConfig {
+        business_hours: "00:00-24:00".into(),
+        business_days: (1..=7).collect(),
+        ..SlaConfig::default()
+    }
+}
+
+async fn world(forum: bool, sla: SlaConfig) -> World {
+    world_receiving(forum, sla, Receive::Polling).await
+}
+
+async fn world_receiving(forum: bool, sla: SlaConfig, receive: Receive) -> World {
+    let api = BotApi::start().await;
+    let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
+    let agent = api.add_user(1002, "Sam", Some("sam_support"), Some("en"));
+    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
+    let bob = api.add_user(2002, "波波", Some("bobo"), Some("zh-hans"));
+    api.add_group(STAFF_CHAT, "lendesk staff", forum);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("store");
+    let tickets = Tickets::new(store.clone(), sla);
+    let desk = Arc::new(Desk::new(
+        faq(),
+        None,
+        tickets,
+        store,
+        DeskSettings::default(),
+    ));
+    let staff =
+        StaffDesk::new(desk.clone(), faq(), vec![admin.id as i64], Lang::En).expect("staff desk");
+    let options = RunOptions {
+        token: TOKEN.to_string(),
+        api_url: Some(api.url()),
+        receive: receive.clone(),
+        sla_check_every: Duration::from_millis(300),
     };
-    let labels: Vec<&str> = keyboard
-        .inline_keyboard
-        .iter()
-        .flatten()
-        .map(|b| b.text.as_str())
-        .collect();
-    assert_eq!(labels, vec!["English", "中文"]);
+    let running = desk.clone();
+    let bot = tokio::spawn(async move {
+        telegram::run(options, running, Arc::new(staff), Some(STAFF_CHAT))
+            .await
+            .expect("the bot runs");
+    });
+    let webhook = matches!(receive, Receive::Webhook { .. });
+    api.wait_for("the bot listens for updates", WAIT, |api| {
+        let ready = if webhook {
+            api.webhook().is_some()
+        } else {
+            !api.calls_to("getUpdates").is_empty()
+        };
+        ready.then_some(())
+    })
+    .await;
+    World {
+        api,
+        desk,
+        bot,
+        admin,
+        agent,
+        alice,
+        bob,
+        _dir: dir,
+    }
 }
 
-#[tokio::test]
-async fn a_question_gets_the_faq_answer_in_its_language() {
-    let mut bot = MockBot::new(
-        MockMessageText::new().text("健康因子是什么意思"),
-        handler_tree(),
+impl World {
+    /// Sends `text` as `user` in their private chat and waits for the bot's answer there: all
+    /// its messages until it has been quiet for a moment, as one `Sent` (the last message,
+    /// with every message's text joined).
+    async fn say(&self, user: &TgUser, text: &str) -> Sent {
+        let chat = user.id as i64;
+        let before = self.api.history(chat).len();
+        self.api.send_text(user, chat, text);
+        self.settled(chat, before, text).await
+    }
+
+    async fn settled(&self, chat: i64, before: usize, what: &str) -> Sent {
+        self.next_in(chat, before, what).await;
+        let mut seen = 0;
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let new: Vec<Sent> = self
+                .api
+                .history(chat)
+                .into_iter()
+                .skip(before)
+                .filter(|m| m.method != "user")
+                .collect();
+            if new.len() == seen {
+                let mut last = new.last().cloned().expect("a reply");
+                last.text = new
+                    .iter()
+                    .map(|m| m.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                return last;
+            }
+            seen = new.len();
+        }
+    }
+
+    async fn next_in(&self, chat: i64, before: usize, what: &str) -> Sent {
+        self.api
+            .wait_for(&format!("a reply to {what:?}"), WAIT, |api| {
+                api.history(chat)
+                    .into_iter()
+                    .skip(before)
+                    .find(|m| m.method != "user")
+            })
+            .await
+    }
+
+    /// Waits until the bot has sent `n` more messages in `chat` than `before`.
+    async fn wait_count(&self, chat: i64, before: usize, n: usize, what: &str) -> Vec<Sent> {
+        self.api
+            .wait_for(what, WAIT, |api| {
+                let new: Vec<Sent> = api
+                    .history(chat)
+                    .into_iter()
+                    .skip(before)
+                    .filter(|m| m.method != "user")
+                    .collect();
+                (new.len() >= n).then_some(new)
+            })
+            .await
+    }
+
+    /// A staff command in the staff chat (optionally in a topic); the bot's first answer.
+    async fn staff_says(&self, who: &TgUser, thread: Option<i32>, text: &str) -> Sent {
+        let before = self.api.history(STAFF_CHAT).len();
+        match thread {
+            Some(t) => self.api.send_text_in_thread(who, STAFF_CHAT, t, text),
+            None => self.api.send_text(who, STAFF_CHAT, text),
+        };
+        self.settled(STAFF_CHAT, before, text).await
+    }
+
+    async fn escalate(&self, user: &TgUser) -> i32 {
+        let reply = self.say(user, "/human").await;
+        assert!(
+            reply.text.contains("#1") || reply.text.contains('#'),
+            "the user is told a ticket number: {}",
+            reply.text
+        );
+        self.api
+            .wait_for("a topic for the ticket", WAIT, |api| {
+                api.topics(STAFF_CHAT).first().map(|(id, _)| *id)
+            })
+            .await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_language_and_help_in_both_languages() {
+    let w = world(true, always_open()).await;
+    let welcome = w.say(&w.alice, "/start").await;
+    assert!(
+        welcome.text.contains("never DM you first"),
+        "{}",
+        welcome.text
     );
-    bot.dependencies(deps![desk()]);
-    bot.dispatch().await;
-    let responses = bot.get_responses();
-    let sent = responses.sent_messages_text.last().expect("an answer");
-    let text = sent.message.text().unwrap_or_default();
-    assert!(text.contains("健康因子"), "{text}");
-    assert_eq!(
-        sent.bot_request.parse_mode,
-        Some(teloxide::types::ParseMode::Html)
+    let labels: Vec<String> = welcome.buttons().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(labels, ["English", "中文"]);
+    let before = w.api.history(w.alice.id as i64).len();
+    w.api
+        .press_button(&w.alice, w.alice.id as i64, welcome.message_id, "lang:zh");
+    let chosen = w.settled(w.alice.id as i64, before, "lang:zh").await;
+    assert!(chosen.text.contains("中文"), "{}", chosen.text);
+    let help = w.say(&w.alice, "/help").await;
+    assert!(help.text.contains("/position"), "{}", help.text);
+    assert!(
+        help.text.chars().any(lendesk::lang::is_cjk),
+        "help follows the saved choice: {}",
+        help.text
+    );
+    // Command menus: users in both languages, staff in the staff chat.
+    assert!(!w.api.commands("default", "").is_empty());
+    assert!(!w.api.commands("default", "zh").is_empty());
+    let staff_menu = w.api.calls_to("setMyCommands");
+    assert!(
+        staff_menu
+            .iter()
+            .any(|c| c.params.to_string().contains(&STAFF_CHAT.to_string())),
+        "a command list scoped to the staff chat"
+    );
+    // Browsing the FAQ with buttons.
+    let browse = w.say(&w.bob, "/faq").await;
+    let (_, data) = browse
+        .buttons()
+        .into_iter()
+        .find(|(_, d)| d == "faq:health-factor")
+        .expect("a health factor button");
+    let before = w.api.history(w.bob.id as i64).len();
+    w.api
+        .press_button(&w.bob, w.bob.id as i64, browse.message_id, &data);
+    let answer = w.settled(w.bob.id as i64, before, "faq button").await;
+    assert!(answer.text.contains("健康因子"), "{}", answer.text);
+    assert!(
+        w.api.unknown_methods().is_empty(),
+        "{:?}",
+        w.api.unknown_methods()
     );
 }
 
-#[tokio::test]
-async fn a_pasted_seed_phrase_is_deleted_and_answered_with_a_warning() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_secret_is_deleted_and_never_reaches_staff_or_disk() {
+    let w = world(true, always_open()).await;
+    w.escalate(&w.alice).await;
     let phrase = "legal winner thank year wave sausage worth useful legal winner thank yellow";
-    let mut bot = MockBot::new(MockMessageText::new().text(phrase), handler_tree());
-    bot.dependencies(deps![desk()]);
-    bot.dispatch().await;
-    let responses = bot.get_responses();
+    let before = w.api.history(w.alice.id as i64).len();
+    let id = w.api.send_text(&w.alice, w.alice.id as i64, phrase);
+    let warning = w.settled(w.alice.id as i64, before, "the phrase").await;
+    assert!(
+        warning.text.to_lowercase().contains("compromised"),
+        "{}",
+        warning.text
+    );
+    w.api
+        .wait_for("the message is deleted", WAIT, |api| {
+            api.deleted(w.alice.id as i64).contains(&id).then_some(())
+        })
+        .await;
+    // Nothing of it reached staff.
+    for m in w.api.history(STAFF_CHAT) {
+        assert!(!m.raw.contains("sausage"), "relayed a secret: {}", m.raw);
+    }
+    w.desk.store().flush().expect("flush");
+    for entry in walkdir(w._dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("sausage worth"),
+            "the phrase is on disk in {entry:?}"
+        );
+    }
+}
+
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walkdir(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated() {
+    let w = world(true, always_open()).await;
+    let alice = w.alice.id as i64;
+    w.say(&w.alice, "hello").await;
+    let topic = w.escalate(&w.alice).await;
+    let (_, name) = w.api.topics(STAFF_CHAT)[0].clone();
+    assert!(name.contains("#1") && name.contains("Alice"), "{name}");
+    let card = w
+        .api
+        .wait_for("the user card", WAIT, |api| {
+            api.messages_in_thread(STAFF_CHAT, topic).into_iter().next()
+        })
+        .await;
+    assert!(
+        card.text.contains("2001"),
+        "card has the Telegram id: {}",
+        card.text
+    );
+    assert!(card.text.contains("@alice"), "{}", card.text);
+    assert!(
+        card.text.to_lowercase().contains("hello"),
+        "card has the conversation: {}",
+        card.text
+    );
+
+    // The user's messages are copied into the topic.
+    let said = w
+        .api
+        .send_text(&w.alice, alice, "my withdrawal is stuck since yesterday");
+    let copy = w
+        .api
+        .wait_for("the user's message in the topic", WAIT, |api| {
+            api.messages_in_thread(STAFF_CHAT, topic)
+                .into_iter()
+                .find(|m| m.method == "copyMessage" && m.text.contains("stuck"))
+        })
+        .await;
+    assert_eq!(copy.source, Some((alice, said)));
+    w.api
+        .send_photo(&w.alice, alice, None, Some("screenshot of the error"));
+    w.api
+        .wait_for("the photo in the topic", WAIT, |api| {
+            api.messages_in_thread(STAFF_CHAT, topic)
+                .into_iter()
+                .find(|m| m.text.contains("screenshot"))
+        })
+        .await;
+
+    // A staff answer reaches the user, signed as the team.
+    let before = w.api.history(alice).len();
+    let answer_id = w.api.send_text_in_thread(
+        &w.agent_as_staff().await,
+        STAFF_CHAT,
+        topic,
+        "Hi Alice, <b>check</b> the pending tx & retry",
+    );
+    let relayed = w
+        .api
+        .wait_for("the staff answer", WAIT, |api| {
+            api.history(alice)
+                .into_iter()
+                .skip(before)
+                .find(|m| m.text.contains("Hi Alice"))
+        })
+        .await;
+    assert!(
+        relayed
+            .text
+            .contains("Hi Alice, <b>check</b> the pending tx & retry"),
+        "escaped: {}",
+        relayed.text
+    );
+    assert!(relayed.text.contains("support team"), "{}", relayed.text);
+    let ticket = w.desk.store().ticket(1).expect("store").expect("ticket 1");
+    assert_eq!(ticket.status, TicketStatus::InProgress);
+    assert!(ticket.first_response_at.is_some());
+
+    // A staff edit is synced to the user's copy; a user edit to the staff copy.
+    w.api.edit_text(
+        &w.agent,
+        STAFF_CHAT,
+        answer_id,
+        "Hi Alice, please retry now",
+    );
+    w.api
+        .wait_for("the user's copy edited", WAIT, |api| {
+            api.message(alice, relayed.message_id)
+                .filter(|m| m.text.contains("please retry now"))
+        })
+        .await;
+    w.api
+        .edit_text(&w.alice, alice, said, "my withdrawal of 5 ETH is stuck");
+    w.api
+        .wait_for("the staff copy edited", WAIT, |api| {
+            api.message(STAFF_CHAT, copy.message_id)
+                .filter(|m| m.text.contains("5 ETH"))
+        })
+        .await;
+
+    // While a person handles the ticket the bot stays quiet on free text.
+    let before = w.api.history(alice).len();
+    w.api.send_text(&w.alice, alice, "what is a health factor");
+    w.api
+        .wait_for("relayed", WAIT, |api| {
+            api.messages_in_thread(STAFF_CHAT, topic)
+                .into_iter()
+                .find(|m| m.text.contains("what is a health factor"))
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        responses.deleted_messages.len(),
+        w.api.history(alice).len(),
+        before + 1,
+        "no bot answer while a person handles it"
+    );
+
+    // A note stays internal.
+    let note = w
+        .staff_says(&w.agent, Some(topic), "/note she is on mobile")
+        .await;
+    assert!(
+        note.thread == Some(topic),
+        "the confirmation is in the topic"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for m in w.api.history(alice) {
+        assert!(
+            !m.text.contains("mobile"),
+            "a note reached the user: {}",
+            m.text
+        );
+    }
+
+    // Close: thanks and a rating, then a comment.
+    let before = w.api.history(alice).len();
+    w.staff_says(&w.agent, Some(topic), "/close").await;
+    let thanks = w.settled(alice, before, "/close").await;
+    let stars: Vec<String> = thanks.buttons().into_iter().map(|(_, d)| d).collect();
+    assert_eq!(
+        stars,
+        (1..=5).map(|s| format!("rate:1:{s}")).collect::<Vec<_>>()
+    );
+    w.api
+        .wait_for("the topic is closed", WAIT, |api| {
+            api.topic(STAFF_CHAT, topic).filter(|t| t.closed)
+        })
+        .await;
+    let before = w.api.history(alice).len();
+    w.api
+        .press_button(&w.alice, alice, thanks.message_id, "rate:1:5");
+    w.settled(alice, before, "rating").await;
+    w.say(&w.alice, "quick and kind, thanks").await;
+    let rated = w.desk.store().ticket(1).expect("store").expect("ticket");
+    assert_eq!(rated.status, TicketStatus::Closed);
+    assert_eq!(rated.rating, Some(5));
+    assert_eq!(rated.comment.as_deref(), Some("quick and kind, thanks"));
+}
+
+impl World {
+    /// The agent as staff: the admin adds them first.
+    async fn agent_as_staff(&self) -> TgUser {
+        let added = self.staff_says(&self.admin, None, "/staff add 1002").await;
+        assert!(!added.text.is_empty());
+        self.agent.clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_topics_staff_reply_to_the_card() {
+    let w = world(false, always_open()).await;
+    let alice = w.alice.id as i64;
+    w.say(&w.alice, "/human").await;
+    let card = w
+        .api
+        .wait_for("the card in the staff chat", WAIT, |api| {
+            api.messages(STAFF_CHAT)
+                .into_iter()
+                .find(|m| m.text.contains("@alice"))
+        })
+        .await;
+    assert!(w.api.topics(STAFF_CHAT).is_empty());
+    let agent = w.agent_as_staff().await;
+    let before = w.api.history(alice).len();
+    w.api.reply_text(
+        &agent,
+        STAFF_CHAT,
+        None,
+        card.message_id,
+        "Hello from the team",
+    );
+    let got = w.settled(alice, before, "reply-based relay").await;
+    assert!(got.text.contains("Hello from the team"), "{}", got.text);
+    // The user's next message is copied as a reply to the card.
+    w.api.send_text(&w.alice, alice, "thanks, one more thing");
+    let copy = w
+        .api
+        .wait_for("the copy", WAIT, |api| {
+            api.messages(STAFF_CHAT)
+                .into_iter()
+                .find(|m| m.text.contains("one more thing"))
+        })
+        .await;
+    assert_eq!(copy.reply_to, Some(card.message_id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_commands_work_for_staff_and_are_refused_for_everyone_else() {
+    let w = world(true, always_open()).await;
+    let commands = [
+        "/tickets",
+        "/stats",
+        "/faq list",
+        "/broadcast hello",
+        "/maintenance on down",
+        "/ban 2002",
+        "/unban 2002",
+        "/shadowban 2002",
+        "/whois 2002",
+        "/staff list",
+        "/audit",
+        "/macros list",
+    ];
+    let mallory = w.api.add_user(2666, "Mallory", Some("mallory"), Some("en"));
+    for command in commands {
+        let refused = w.say(&mallory, command).await;
+        assert!(
+            refused.text.contains("support team"),
+            "{command} must be refused for a user: {}",
+            refused.text
+        );
+    }
+    let refused = w.staff_says(&w.alice, None, "/stats").await;
+    assert!(refused.text.contains("support team"), "{}", refused.text);
+    // Staff may not manage staff; the admin may.
+    w.agent_as_staff().await;
+    let refused = w.staff_says(&w.agent, None, "/staff add 2001").await;
+    assert!(
+        refused.text.to_lowercase().contains("admin"),
+        "{}",
+        refused.text
+    );
+
+    // Ban and shadowban.
+    w.say(&w.bob, "你好").await;
+    w.staff_says(&w.agent, None, "/ban @bobo spam").await;
+    let banned = w.say(&w.bob, "健康因子是什么").await;
+    assert!(!banned.text.contains("健康因子是"), "{}", banned.text);
+    w.staff_says(&w.agent, None, "/shadowban @bobo").await;
+    let before = w.api.history(w.bob.id as i64).len();
+    w.api.send_text(&w.bob, w.bob.id as i64, "hello?");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        w.api.history(w.bob.id as i64).len(),
+        before + 1,
+        "shadowbanned: no answer"
+    );
+    w.staff_says(&w.agent, None, "/unban @bobo").await;
+    let back = w.say(&w.bob, "健康因子是什么").await;
+    assert!(back.text.contains("健康因子"), "{}", back.text);
+
+    // Maintenance notice in front of answers, and gone when off.
+    w.staff_says(
+        &w.agent,
+        None,
+        "/maintenance on RPC upgrade until 14:00 UTC",
+    )
+    .await;
+    let answer = w.say(&w.alice, "what is a health factor").await;
+    assert!(answer.text.contains("RPC upgrade"), "{}", answer.text);
+    w.staff_says(&w.agent, None, "/maintenance off").await;
+    let answer = w.say(&w.alice, "what is a health factor").await;
+    assert!(!answer.text.contains("RPC upgrade"), "{}", answer.text);
+
+    // A live FAQ edit.
+    let topic = "+++\nid = \"gas-refund\"\ntags = [\"gas\", \"refund\", \"退款\"]\nrelated = []\nescalate = false\n\n[en]\ntitle = \"Can I get my gas fee refunded?\"\nquestions = [\"can I get my gas fee refunded\", \"refund gas fee\"]\n\n[zh]\ntitle = \"手续费可以退吗？\"\nquestions = [\"gas 费能退吗\", \"退还手续费\"]\n+++\n# en\nNo: gas pays the network's validators, not lendesk, so nobody can refund it.\n# zh\n不能：gas 付给网络的验证者，不是 lendesk，所以无法退还。\n";
+    let added = w
+        .staff_says(&w.agent, None, &format!("/faq add {topic}"))
+        .await;
+    assert!(added.text.contains("gas-refund"), "{}", added.text);
+    let answer = w.say(&w.alice, "can I get my gas fee refunded?").await;
+    assert!(answer.text.contains("validators"), "{}", answer.text);
+
+    // Whois, stats, tickets, audit.
+    let whois = w.staff_says(&w.agent, None, "/whois @alice").await;
+    assert!(whois.text.contains("2001"), "{}", whois.text);
+    w.say(&w.alice, "/human").await;
+    let list = w.staff_says(&w.agent, None, "/tickets open").await;
+    assert!(
+        !list.buttons().is_empty(),
+        "tickets come with buttons: {}",
+        list.text
+    );
+    let stats = w.staff_says(&w.agent, None, "/stats 7d").await;
+    assert!(stats.text.contains('1'), "{}", stats.text);
+    let audit = w.staff_says(&w.admin, None, "/audit").await;
+    for action in ["ban", "shadowban", "unban", "maintenance", "faq"] {
+        assert!(
+            audit.text.contains(action),
+            "audit lacks {action}: {}",
+            audit.text
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_reaches_users_who_did_not_opt_out() {
+    let w = world(true, always_open()).await;
+    w.say(&w.alice, "/start").await;
+    w.say(&w.bob, "/start").await;
+    let carol = w.api.add_user(2003, "Carol", None, Some("en"));
+    w.say(&carol, "/start").await;
+    let off = w.say(&carol, "/announcements off").await;
+    assert!(!off.text.is_empty());
+    let dave = w.api.add_user(2004, "Dave", None, Some("en"));
+    w.say(&dave, "/start").await;
+    w.api.block_bot(dave.id);
+    w.agent_as_staff().await;
+    w.staff_says(&w.agent, None, "/broadcast Scheduled maintenance on Sunday")
+        .await;
+    for user in [&w.alice, &w.bob] {
+        w.api
+            .wait_for("the announcement", WAIT, |api| {
+                api.history(user.id as i64)
+                    .into_iter()
+                    .find(|m| m.text.contains("Scheduled maintenance"))
+            })
+            .await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !w.api
+            .history(carol.id as i64)
+            .iter()
+            .any(|m| m.text.contains("Scheduled maintenance")),
+        "opted out"
+    );
+    let done = w
+        .api
+        .wait_for("the broadcast finishes", WAIT, |_| {
+            w.desk
+                .store()
+                .broadcasts()
+                .ok()
+                .and_then(|b| b.into_iter().find(|b| b.done))
+        })
+        .await;
+    assert_eq!((done.sent, done.failed), (2, 1), "{done:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_tickets_are_flagged_and_out_of_hours_users_are_told_when() {
+    let sla = SlaConfig {
+        urgent_minutes: 0,
+        high_minutes: 0,
+        normal_minutes: 0,
+        ..always_open()
+    };
+    let w = world(true, sla).await;
+    let topic = w.escalate(&w.alice).await;
+    w.api
+        .wait_for("the overdue flag in the topic", WAIT, |api| {
+            api.messages_in_thread(STAFF_CHAT, topic)
+                .into_iter()
+                .find(|m| m.text.contains("overdue"))
+        })
+        .await;
+
+    let closed = SlaConfig {
+        business_hours: "00:00-00:01".into(),
+        business_days: vec![1],
+        ..SlaConfig::default()
+    };
+    let w = world(true, closed).await;
+    let before = w.api.history(w.bob.id as i64).len();
+    w.api.send_text(&w.bob, w.bob.id as i64, "/human");
+    let replies = w
+        .wait_count(w.bob.id as i64, before, 2, "ticket + out of hours")
+        .await;
+    assert!(
+        replies.iter().any(|m| m.text.contains("非工作时间")),
+        "{:?}",
+        replies.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_api_errors_are_retried_or_reported_never_a_crash() {
+    let w = world(true, always_open()).await;
+    // A 429 with retry_after: Throttle waits and sends again; nothing is dropped.
+    w.api.fail_next(
+        "sendMessage",
         1,
-        "the message holding the phrase is deleted"
+        429,
+        "Too Many Requests: retry after 1",
+        Some(1),
     );
-    let text = responses
-        .sent_messages_text
-        .last()
-        .expect("a warning")
-        .message
-        .text()
-        .unwrap_or_default()
-        .to_string();
-    assert!(text.contains("Nobody needs it"), "{text}");
+    let answer = w.say(&w.alice, "what is a health factor").await;
     assert!(
-        !text.contains("sausage"),
-        "the warning must not echo the phrase"
+        answer.text.to_lowercase().contains("health factor"),
+        "{}",
+        answer.text
     );
+    // A 400 on one reply: logged, and the bot goes on answering.
+    w.api
+        .fail_next("sendMessage", 1, 400, "Bad Request: chat not found", None);
+    w.api.send_text(&w.alice, w.alice.id as i64, "hello");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let next = w.say(&w.alice, "/help").await;
+    assert!(next.text.contains("/position"), "{}", next.text);
+    assert!(!w.bot.is_finished(), "the bot is still running");
 }
 
-#[tokio::test]
-async fn pressing_a_language_button_switches_the_language() {
-    let mut bot = MockBot::new(MockCallbackQuery::new().data("lang:zh"), handler_tree());
-    bot.dependencies(deps![desk()]);
-    bot.dispatch().await;
-    let responses = bot.get_responses();
-    assert_eq!(responses.answered_callback_queries.len(), 1);
-    let text = responses
-        .sent_messages_text
-        .last()
-        .expect("a confirmation")
-        .message
-        .text()
-        .unwrap_or_default()
-        .to_string();
-    assert!(text.contains("中文"), "{text}");
-}
-
-#[tokio::test]
-async fn in_a_group_the_bot_answers_only_when_addressed() {
-    use teloxide_tests::{MockGroupChat, MockMe};
-    let desk = desk();
-    let group = MockGroupChat::new().id(-100_777).build();
-    let mut bot = MockBot::new(
-        MockMessageText::new()
-            .text("what does health factor mean")
-            .chat(group.clone()),
-        handler_tree(),
-    );
-    bot.me(MockMe::new().username("lendesk_bot"));
-    bot.dependencies(deps![desk.clone()]);
-    bot.dispatch().await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_receives_updates_posted_by_telegram() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let receive = Receive::Webhook {
+        url: format!("http://127.0.0.1:{port}/telegram")
+            .parse()
+            .expect("url"),
+        listen: format!("127.0.0.1:{port}").parse().expect("addr"),
+    };
+    let w = world_receiving(true, always_open(), receive).await;
     assert!(
-        bot.get_responses().sent_messages_text.is_empty(),
-        "not addressed: silent"
+        w.api.calls_to("getUpdates").is_empty(),
+        "no polling in webhook mode"
     );
-
-    bot.update(
-        MockMessageText::new()
-            .text("@lendesk_bot what does health factor mean")
-            .chat(group),
+    let answer = w.say(&w.alice, "what is a health factor").await;
+    assert!(
+        answer.text.to_lowercase().contains("health factor"),
+        "{}",
+        answer.text
     );
-    bot.dispatch().await;
-    let responses = bot.get_responses();
-    let text = responses
-        .sent_messages_text
-        .last()
-        .expect("an answer when mentioned")
-        .message
-        .text()
-        .unwrap_or_default()
-        .to_string();
-    assert!(text.to_lowercase().contains("health factor"), "{text}");
 }

@@ -1,34 +1,125 @@
-//! The Telegram adapter: updates in, the desk's replies out. Thin by design: it turns a message
-//! or a button press into a desk call and renders what comes back (HTML, inline keyboards,
-//! deleting a message that held a secret). It owns no conversation logic.
+//! The Telegram adapter: updates in, rendered replies out. Thin by design: a user's message or
+//! button press becomes a desk call, a staff member's message or command becomes a staff-desk
+//! call, and what comes back is rendered (HTML, inline keyboards), relayed between the user
+//! and the staff chat ([`relay`]) or run in the background ([`background`]: SLA flags,
+//! broadcasts). It owns no conversation logic.
+//!
+//! Requests go through teloxide's `Throttle` (Telegram's limits: 30 messages/s overall, one a
+//! second per chat, 20 a minute per group; a 429 freezes and retries, nothing is dropped) and
+//! `CacheMe` (the dispatcher's `getMe` is answered from a cache that [`run`] fills with retries,
+//! so a Bot API hiccup at start is retried instead of a panic).
 
+pub mod background;
+pub mod relay;
 pub mod render;
+mod staff_chat;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use teloxide::adaptors::throttle::Limits;
+use teloxide::adaptors::{CacheMe, Throttle};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, ChatId, Me, ParseMode};
+use teloxide::types::{BotCommand, BotCommandScope, ChatId, Me, ParseMode, Recipient};
 
-use crate::desk::{Action, ChatKind, Desk, Incoming, Outcome};
+use crate::desk::{Action, ChatKind, Desk, Incoming, Outcome, Reply};
 use crate::lang::Lang;
+use crate::staff::{Actor, StaffDesk};
+
+/// The bot as handlers see it: throttled to Telegram's limits, `getMe` cached.
+pub type TgBot = CacheMe<Throttle<Bot>>;
 
 /// The error type handlers return; teloxide logs it (never the message text).
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// The handler tree: messages and button presses, with the desk injected as a dependency.
+/// What the handlers share: the desk, the staff desk and where the staff chat is.
+pub struct App {
+    /// The conversation core.
+    pub desk: Arc<Desk>,
+    /// The staff side.
+    pub staff: Arc<StaffDesk>,
+    /// The staff chat, if configured.
+    pub staff_chat: Option<ChatId>,
+    /// The staff chat has topics (forum mode): one topic per ticket.
+    pub forum: bool,
+    /// Serializes the creation of a ticket's topic (two quick messages must not open two).
+    ticket_locks: tokio::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("staff_chat", &self.staff_chat)
+            .field("forum", &self.forum)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// The shared state for the handlers.
+    pub fn new(
+        desk: Arc<Desk>,
+        staff: Arc<StaffDesk>,
+        staff_chat: Option<ChatId>,
+        forum: bool,
+    ) -> Self {
+        Self {
+            desk,
+            staff,
+            staff_chat,
+            forum,
+            ticket_locks: tokio::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    async fn ticket_lock(&self, ticket: u64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.ticket_locks.lock().await;
+        if locks.len() > 10_000 {
+            locks.retain(|_, l| Arc::strong_count(l) > 1);
+        }
+        locks.entry(ticket).or_default().clone()
+    }
+}
+
+/// The handler tree: messages (users, or staff in the staff chat), edits (synced along the
+/// relay) and button presses, with [`App`] injected as a dependency.
 pub fn handler_tree() -> UpdateHandler<HandlerError> {
     dptree::entry()
-        .branch(Update::filter_message().endpoint(on_message))
+        .branch(
+            Update::filter_message()
+                .branch(dptree::filter(in_staff_chat).endpoint(staff_chat::on_message))
+                .branch(dptree::endpoint(on_message)),
+        )
+        .branch(Update::filter_edited_message().endpoint(relay::on_edit))
         .branch(Update::filter_callback_query().endpoint(on_button))
 }
 
-fn now() -> u64 {
+fn in_staff_chat(msg: Message, app: Arc<App>) -> bool {
+    app.staff_chat == Some(msg.chat.id)
+}
+
+/// Unix seconds now.
+pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// A Telegram user id as the desk's user id.
+pub fn user_id(user: &teloxide::types::User) -> i64 {
+    i64::try_from(user.id.0).unwrap_or(i64::MAX)
+}
+
+/// The actor of a staff action.
+pub fn actor(user: &teloxide::types::User) -> Actor {
+    Actor {
+        id: user_id(user),
+        username: user.username.clone(),
+        name: user.full_name(),
+    }
 }
 
 /// In a group the bot answers only when addressed: a command, a mention, or a reply to it.
@@ -51,96 +142,181 @@ fn addressed(msg: &Message, me: &Me, text: &str) -> Option<String> {
     replies_to_me.then(|| text.to_string())
 }
 
-async fn send(bot: &Bot, chat: ChatId, outcome: &Outcome) -> Result<(), HandlerError> {
-    if let (Some(ticket), true) = (
-        outcome.ticket,
-        outcome.actions.contains(&Action::NotifyStaff),
-    ) {
-        // The staff chat relay is not built yet: the ticket is stored, but nobody is told;
-        // operators should know.
-        tracing::warn!(
-            ticket,
-            "ticket opened; no staff chat relay is configured yet"
-        );
-    }
-    for reply in &outcome.replies {
-        let mut request = bot
-            .send_message(chat, render::html(&reply.text))
-            .parse_mode(ParseMode::Html);
-        if let Some(keyboard) = render::keyboard(&reply.buttons) {
-            request = request.reply_markup(keyboard);
+/// Sends replies to a chat (and topic): HTML, split under Telegram's length limit; a reply
+/// Telegram refuses to parse is sent again as plain text rather than lost. Returns the ids of
+/// the messages sent.
+pub async fn send_replies(
+    bot: &TgBot,
+    chat: ChatId,
+    thread: Option<teloxide::types::ThreadId>,
+    replies: &[Reply],
+) -> Result<Vec<teloxide::types::MessageId>, HandlerError> {
+    let mut sent = Vec::new();
+    for reply in replies {
+        let parts = render::split(&reply.text);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.iter().enumerate() {
+            let keyboard = if i == last {
+                render::keyboard(&reply.buttons)
+            } else {
+                None
+            };
+            let mut request = bot
+                .send_message(chat, render::html(part))
+                .parse_mode(ParseMode::Html);
+            if let Some(t) = thread {
+                request = request.message_thread_id(t);
+            }
+            if let Some(k) = keyboard.clone() {
+                request = request.reply_markup(k);
+            }
+            match request.await {
+                Ok(m) => sent.push(m.id),
+                Err(teloxide::RequestError::Api(teloxide::ApiError::CantParseEntities(e))) => {
+                    tracing::warn!(error = %e, "Telegram refused the HTML; sending plain text");
+                    let mut plain = bot.send_message(chat, part.replace("**", ""));
+                    if let Some(t) = thread {
+                        plain = plain.message_thread_id(t);
+                    }
+                    if let Some(k) = keyboard {
+                        plain = plain.reply_markup(k);
+                    }
+                    sent.push(plain.await?.id);
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
-        request.await?;
     }
-    Ok(())
+    Ok(sent)
 }
 
-async fn on_message(bot: Bot, msg: Message, me: Me, desk: Arc<Desk>) -> Result<(), HandlerError> {
-    let Some(from) = msg.from.as_ref() else {
-        return Ok(());
-    };
-    let lang_hint = from.language_code.as_deref().and_then(Lang::from_code);
-    let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
-    let Some(text) = msg.text().or(msg.caption()) else {
-        if msg.chat.is_private() {
-            // Stickers, photos without caption, voice: answered politely through the desk.
-            let outcome = desk
-                .handle(Incoming {
-                    user,
-                    lang_hint,
-                    now: now(),
-                    ..Default::default()
-                })
-                .await;
-            send(&bot, msg.chat.id, &outcome).await?;
-        }
-        return Ok(());
-    };
-    let Some(text) = addressed(&msg, &me, text) else {
-        return Ok(());
-    };
-    let chat = if msg.chat.is_private() {
-        ChatKind::Private
-    } else {
-        ChatKind::Group
-    };
-    let outcome = desk
-        .handle(Incoming {
-            user,
-            text,
-            lang_hint,
-            chat,
-            now: now(),
-            ..Default::default()
-        })
-        .await;
+/// Carries out what the desk decided for a user's message: delete a secret, open the ticket's
+/// staff topic, relay the message to staff, and send the replies.
+async fn apply_outcome(
+    bot: &TgBot,
+    app: &App,
+    msg: &Message,
+    outcome: &Outcome,
+) -> Result<(), HandlerError> {
     if outcome.actions.contains(&Action::DeleteMessage)
         && let Err(e) = bot.delete_message(msg.chat.id, msg.id).await
     {
         // Without the right to delete in a group, the warning still goes out.
         tracing::warn!(chat = msg.chat.id.0, error = %e, "could not delete a message holding a secret");
     }
-    send(&bot, msg.chat.id, &outcome).await
+    // The user hears back first; the staff side follows (the ticket is already on disk).
+    let answered = send_replies(bot, msg.chat.id, None, &outcome.replies).await;
+    if let Some(ticket) = outcome.ticket {
+        if outcome.actions.contains(&Action::NotifyStaff) {
+            match relay::ensure_thread(bot, app, ticket).await {
+                Ok(relay::ThreadState::Created) => {
+                    if let Some(reply) = relay::out_of_hours_reply(app, ticket, now()) {
+                        send_replies(bot, msg.chat.id, None, &[reply]).await?;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(ticket, error = %e, "could not post the ticket to staff"),
+            }
+        }
+        if outcome.actions.contains(&Action::RelayToStaff)
+            && !outcome.actions.contains(&Action::DeleteMessage)
+            && let Err(e) = relay::user_to_staff(bot, app, ticket, msg).await
+        {
+            tracing::error!(ticket, error = %e, "could not relay a user's message to staff");
+        }
+    }
+    answered.map(|_| ())
 }
 
-async fn on_button(bot: Bot, query: CallbackQuery, desk: Arc<Desk>) -> Result<(), HandlerError> {
-    bot.answer_callback_query(query.id.clone()).await?;
+async fn on_message(bot: TgBot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
+    let Some(from) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    if from.is_bot {
+        return Ok(());
+    }
+    let lang_hint = from.language_code.as_deref().and_then(Lang::from_code);
+    let user = user_id(from);
+    let caption = msg.text().or(msg.caption());
+    let media = msg.text().is_none();
+    let text = match caption {
+        Some(t) => match addressed(&msg, &me, t) {
+            Some(t) => t,
+            None => return Ok(()),
+        },
+        // Media without a caption is only taken in private chats.
+        None if msg.chat.is_private() => String::new(),
+        None => return Ok(()),
+    };
+    if !media && StaffDesk::is_staff_command(&text) {
+        let out = app.staff.command(&actor(from), &text, None, now()).await;
+        return staff_chat::apply_staff_outcome(&bot, &app, msg.chat.id, None, &out, None).await;
+    }
+    let chat = if msg.chat.is_private() {
+        ChatKind::Private
+    } else {
+        ChatKind::Group
+    };
+    let outcome = app
+        .desk
+        .handle(Incoming {
+            user,
+            text,
+            lang_hint,
+            chat,
+            now: now(),
+            username: from.username.clone(),
+            display_name: Some(from.full_name()),
+            media,
+            ..Default::default()
+        })
+        .await;
+    apply_outcome(&bot, &app, &msg, &outcome).await
+}
+
+async fn on_button(bot: TgBot, query: CallbackQuery, app: Arc<App>) -> Result<(), HandlerError> {
+    if let Err(e) = bot.answer_callback_query(query.id.clone()).await {
+        tracing::warn!(error = %e, "answerCallbackQuery failed");
+    }
     let (Some(data), Some(message)) = (query.data.as_deref(), query.message.as_ref()) else {
         return Ok(());
     };
-    let user = i64::try_from(query.from.id.0).unwrap_or(i64::MAX);
+    let chat = message.chat().id;
+    if data.starts_with("staff:") {
+        let thread = message.regular_message().and_then(|m| m.thread_id);
+        let out = app.staff.button(&actor(&query.from), data, now()).await;
+        return staff_chat::apply_staff_outcome(&bot, &app, chat, thread, &out, None).await;
+    }
+    let user = user_id(&query.from);
     let lang_hint = query
         .from
         .language_code
         .as_deref()
         .and_then(Lang::from_code);
-    let outcome = desk.button(user, data, lang_hint, now()).await;
-    send(&bot, message.chat().id, &outcome).await
+    let outcome = app.desk.button(user, data, lang_hint, now()).await;
+    if let (Some(ticket), true) = (
+        outcome.ticket,
+        outcome.actions.contains(&Action::NotifyStaff),
+    ) {
+        send_replies(&bot, chat, None, &outcome.replies).await?;
+        match relay::ensure_thread(&bot, &app, ticket).await {
+            Ok(relay::ThreadState::Created) => {
+                if let Some(reply) = relay::out_of_hours_reply(&app, ticket, now()) {
+                    send_replies(&bot, chat, None, &[reply]).await?;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(ticket, error = %e, "could not post the ticket to staff"),
+        }
+        return Ok(());
+    }
+    send_replies(&bot, chat, None, &outcome.replies).await?;
+    Ok(())
 }
 
 /// The user command list, in both languages (`setMyCommands` by language code).
 pub fn user_commands(lang: Lang) -> Vec<BotCommand> {
-    let list: [(&str, &str, &str); 8] = [
+    let list: [(&str, &str, &str); 10] = [
         ("start", "Welcome and safety notice", "欢迎与安全提示"),
         ("help", "What I can do", "我能做什么"),
         ("position", "Your linked positions", "已绑定地址的仓位"),
@@ -148,33 +324,244 @@ pub fn user_commands(lang: Lang) -> Vec<BotCommand> {
         ("unlink", "Remove a linked address", "解除绑定地址"),
         ("faq", "Browse topics", "浏览常见问题"),
         ("human", "Talk to a person", "转人工客服"),
+        ("ticket", "Your support tickets", "我的工单"),
         ("lang", "Language / 语言", "语言 / Language"),
+        ("announcements", "Announcements on/off", "开启/关闭公告"),
     ];
     list.iter()
         .map(|(c, en, zh)| BotCommand::new(*c, lang.pick(en, zh)))
         .collect()
 }
 
-/// Runs the bot with long polling until SIGINT. `api_url` points it at another Bot API server
-/// (a local one or an emulator). The token is never logged.
-pub async fn run(
-    token: String,
-    api_url: Option<url::Url>,
-    desk: Arc<Desk>,
-) -> Result<(), HandlerError> {
-    let mut bot = Bot::new(token);
-    if let Some(url) = api_url {
-        bot = bot.set_api_url(url);
+/// The command list shown in the staff chat.
+pub fn staff_commands(lang: Lang) -> Vec<BotCommand> {
+    let list: [(&str, &str, &str); 14] = [
+        (
+            "tickets",
+            "Tickets: open, mine, overdue, closed",
+            "工单：open、mine、overdue、closed",
+        ),
+        (
+            "note",
+            "Internal note (never sent to the user)",
+            "内部备注（不会发给用户）",
+        ),
+        (
+            "assign",
+            "Assign the ticket: @staff or me",
+            "分配工单：@客服 或 me",
+        ),
+        ("macro", "Send a canned reply", "发送预设回复"),
+        (
+            "macros",
+            "Canned replies: add, remove, list",
+            "预设回复：add、remove、list",
+        ),
+        (
+            "close",
+            "Close the ticket and ask for a rating",
+            "关闭工单并请用户评分",
+        ),
+        ("reopen", "Reopen the ticket", "重新打开工单"),
+        ("stats", "Statistics: 7d or 30d", "统计：7d 或 30d"),
+        (
+            "faq",
+            "FAQ: list, show, add, edit, remove",
+            "常见问题：list、show、add、edit、remove",
+        ),
+        ("broadcast", "Announce to users", "向用户发布公告"),
+        (
+            "maintenance",
+            "Maintenance notice on/off",
+            "维护通知 on/off",
+        ),
+        ("whois", "Look up a user", "查询用户"),
+        (
+            "ban",
+            "Ban, /shadowban, /unban a user",
+            "封禁、/shadowban、/unban 用户",
+        ),
+        ("audit", "The audit log", "审计日志"),
+    ];
+    list.iter()
+        .map(|(c, en, zh)| BotCommand::new(*c, lang.pick(en, zh)))
+        .collect()
+}
+
+/// How `lendesk run` receives updates.
+#[derive(Debug, Clone)]
+pub enum Receive {
+    /// Long polling (`getUpdates`).
+    Polling,
+    /// A webhook: Telegram posts to `url`; the bot listens on `listen`.
+    Webhook {
+        /// The public HTTPS URL Telegram posts to.
+        url: url::Url,
+        /// The local address to listen on.
+        listen: SocketAddr,
+    },
+}
+
+/// Everything [`run`] needs.
+#[derive(Debug)]
+pub struct RunOptions {
+    /// The bot token (never logged).
+    pub token: String,
+    /// Another Bot API server (a local one or an emulator).
+    pub api_url: Option<url::Url>,
+    /// Polling or webhook.
+    pub receive: Receive,
+    /// How often overdue tickets are checked.
+    pub sla_check_every: Duration,
+}
+
+/// Telegram's limits: 30 messages a second overall, one a second per chat, 20 a minute per
+/// group (teloxide's default of 10 a minute for supergroups would slow the staff chat for
+/// nothing; private chats are bound by the one a second).
+pub fn telegram_limits() -> Limits {
+    Limits {
+        messages_per_sec_chat: 1,
+        messages_per_sec_overall: 30,
+        messages_per_min_chat: 60,
+        messages_per_min_channel_or_supergroup: 20,
     }
-    bot.set_my_commands(user_commands(Lang::En)).await?;
-    bot.set_my_commands(user_commands(Lang::Zh))
-        .language_code("zh")
-        .await?;
-    Dispatcher::builder(bot, handler_tree())
-        .dependencies(dptree::deps![desk])
+}
+
+/// Calls `getMe` until it succeeds (a Bot API or network failure at start is retried, with a
+/// growing pause, not a crash). Gives up on a wrong token.
+async fn get_me_with_retries(bot: &TgBot) -> Result<Me, HandlerError> {
+    let mut pause = Duration::from_millis(500);
+    loop {
+        match bot.get_me().await {
+            Ok(me) => return Ok(me),
+            Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
+                return Err("the Bot API refused the token (TELOXIDE_TOKEN)".into());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "getMe failed; retrying in {pause:?}");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+/// Registers the command lists: users in English and Chinese, and staff in the staff chat.
+async fn register_commands(bot: &TgBot, app: &App) {
+    let mut results = vec![
+        bot.set_my_commands(user_commands(Lang::En)).await.err(),
+        bot.set_my_commands(user_commands(Lang::Zh))
+            .language_code("zh")
+            .await
+            .err(),
+    ];
+    if let Some(chat) = app.staff_chat {
+        results.push(
+            bot.set_my_commands(staff_commands(app.staff.lang()))
+                .scope(BotCommandScope::Chat {
+                    chat_id: Recipient::Id(chat),
+                })
+                .await
+                .err(),
+        );
+    }
+    for e in results.into_iter().flatten() {
+        tracing::warn!(error = %e, "setMyCommands failed; command menus may be stale");
+    }
+}
+
+/// Whether the staff chat has topics; `false` (reply-based relay) when it cannot be read.
+async fn staff_chat_is_forum(bot: &TgBot, chat: ChatId) -> bool {
+    match bot.get_chat(chat).await {
+        Ok(info) => {
+            use teloxide::types::{ChatFullInfoKind, ChatFullInfoPublicKind};
+            match info.kind {
+                ChatFullInfoKind::Public(public) => {
+                    matches!(public.kind, ChatFullInfoPublicKind::Supergroup(s) if s.is_forum)
+                }
+                ChatFullInfoKind::Private(_) => false,
+            }
+        }
+        Err(e) => {
+            tracing::warn!(chat = chat.0, error = %e, "cannot read the staff chat; using reply-based relay");
+            false
+        }
+    }
+}
+
+/// Runs the bot until SIGINT or SIGTERM: polling or webhook, the staff side, the SLA checker
+/// and any broadcast a restart interrupted. The token is never logged.
+pub async fn run(
+    options: RunOptions,
+    desk: Arc<Desk>,
+    staff: Arc<StaffDesk>,
+    staff_chat: Option<i64>,
+) -> Result<(), HandlerError> {
+    let mut raw = Bot::new(options.token);
+    if let Some(url) = options.api_url {
+        raw = raw.set_api_url(url);
+    }
+    let bot: TgBot = raw.throttle(telegram_limits()).cache_me();
+    let me = get_me_with_retries(&bot).await?;
+    tracing::info!(bot = %me.username(), "connected to the Bot API");
+    let staff_chat = staff_chat.map(ChatId);
+    let forum = match staff_chat {
+        Some(chat) => staff_chat_is_forum(&bot, chat).await,
+        None => {
+            tracing::warn!(
+                "no staff chat configured (telegram.staff_chat): tickets are stored but nobody is told"
+            );
+            false
+        }
+    };
+    let app = Arc::new(App::new(desk.clone(), staff, staff_chat, forum));
+    register_commands(&bot, &app).await;
+    background::resume_broadcasts(&bot, &app);
+    let sla = tokio::spawn(background::sla_checker(
+        bot.clone(),
+        app.clone(),
+        options.sla_check_every,
+    ));
+
+    let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
+        .dependencies(dptree::deps![app.clone()])
         .enable_ctrlc_handler()
-        .build()
-        .dispatch()
-        .await;
+        .build();
+    let shutdown = dispatcher.shutdown_token();
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            term.recv().await;
+            tracing::info!("SIGTERM: finishing the updates in hand, then stopping");
+            if let Ok(wait) = shutdown.shutdown() {
+                wait.await;
+            }
+        }
+    });
+    match options.receive {
+        Receive::Polling => {
+            if let Err(e) = bot.delete_webhook().await {
+                tracing::warn!(error = %e, "deleteWebhook failed");
+            }
+            dispatcher.dispatch().await;
+        }
+        Receive::Webhook { url, listen } => {
+            let listener = teloxide::update_listeners::webhooks::axum(
+                bot.clone(),
+                teloxide::update_listeners::webhooks::Options::new(listen, url),
+            )
+            .await?;
+            dispatcher
+                .dispatch_with_listener(
+                    listener,
+                    LoggingErrorHandler::with_custom_text("webhook listener error"),
+                )
+                .await;
+        }
+    }
+    sla.abort();
+    desk.store().flush()?;
+    tracing::info!("stopped");
     Ok(())
 }

@@ -1,0 +1,206 @@
+//! Work the bot does on its own: flagging tickets past their first-response target in the
+//! staff chat, and sending broadcasts (resumed after a restart from the stored progress).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::prelude::*;
+use teloxide::types::{MessageId, ParseMode, ThreadId};
+
+use super::{App, TgBot, now, render, send_replies};
+use crate::desk::Reply;
+use crate::lang::Lang;
+use crate::staff::{Delivery, run_broadcast};
+use crate::store::Broadcast;
+
+fn reply(text: String) -> Reply {
+    Reply {
+        text,
+        buttons: Vec::new(),
+    }
+}
+
+/// Every `every`, posts newly overdue tickets to the staff chat (a summary in the main chat and
+/// a flag in each ticket's topic). Each ticket is flagged once per run of the bot.
+pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
+    let Some(chat) = app.staff_chat else {
+        return;
+    };
+    let mut flagged: HashSet<u64> = HashSet::new();
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let now = now();
+        let overdue = match app.desk.tickets().overdue(now) {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check overdue tickets");
+                continue;
+            }
+        };
+        let fresh: Vec<_> = overdue
+            .into_iter()
+            .filter(|t| !flagged.contains(&t.id))
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        let Some(summary) = app.staff.overdue_notice(&fresh, now) else {
+            continue;
+        };
+        if let Err(e) = send_replies(&bot, chat, None, &[reply(summary)]).await {
+            tracing::warn!(error = %e, "cannot post the overdue summary");
+            continue;
+        }
+        let flag = app.staff.lang().pick(
+            "⏰ First response overdue: this ticket is past its target.",
+            "⏰ 首次回复已超时：此工单已超过响应时限。",
+        );
+        for ticket in &fresh {
+            flagged.insert(ticket.id);
+            if let Ok(Some(thread)) = app.desk.store().thread_of(ticket.id)
+                && let Some(topic) = thread.thread
+            {
+                let topic = Some(ThreadId(MessageId(topic)));
+                if let Err(e) = send_replies(&bot, chat, topic, &[reply(flag.into())]).await {
+                    tracing::warn!(ticket = ticket.id, error = %e, "cannot flag an overdue ticket");
+                }
+            }
+        }
+    }
+}
+
+fn progress_text(lang: Lang, b: &Broadcast) -> String {
+    let state = match (lang, b.done) {
+        (Lang::En, true) => "done",
+        (Lang::En, false) => "sending…",
+        (Lang::Zh, true) => "已完成",
+        (Lang::Zh, false) => "发送中…",
+    };
+    match lang {
+        Lang::En => format!(
+            "📣 Broadcast #{}: {state} {} sent, {} not reachable, {} skipped.",
+            b.id, b.sent, b.failed, b.skipped
+        ),
+        Lang::Zh => format!(
+            "📣 公告 #{}：{state} 已发送 {}，无法送达 {}，跳过 {}。",
+            b.id, b.sent, b.failed, b.skipped
+        ),
+    }
+}
+
+/// Starts sending broadcast `id` in the background, with a progress message in `chat`.
+pub async fn start_broadcast(
+    bot: &TgBot,
+    app: &App,
+    id: u64,
+    chat: ChatId,
+    thread: Option<ThreadId>,
+) {
+    let store = app.desk.store().clone();
+    let Ok(Some(mut broadcast)) = store.broadcast(id) else {
+        tracing::error!(broadcast = id, "broadcast not found");
+        return;
+    };
+    if broadcast.progress_message.is_none() {
+        let text = progress_text(app.staff.lang(), &broadcast);
+        match send_replies(bot, chat, thread, &[reply(text)]).await {
+            Ok(ids) => {
+                broadcast.progress_message = ids.first().map(|m| (chat.0, m.0));
+                if let Err(e) = store.save_broadcast(&broadcast) {
+                    tracing::error!(broadcast = id, error = %e, "cannot save the broadcast");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot post broadcast progress"),
+        }
+    }
+    spawn_runner(
+        bot.clone(),
+        store,
+        id,
+        app.staff.lang(),
+        broadcast.progress_message,
+    );
+}
+
+/// Resumes every broadcast a restart interrupted.
+pub fn resume_broadcasts(bot: &TgBot, app: &App) {
+    let store = app.desk.store().clone();
+    let pending = match store.broadcasts() {
+        Ok(all) => all.into_iter().filter(|b| !b.done).collect::<Vec<_>>(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read broadcasts");
+            return;
+        }
+    };
+    for b in pending {
+        tracing::info!(broadcast = b.id, sent = b.sent, "resuming a broadcast");
+        spawn_runner(
+            bot.clone(),
+            store.clone(),
+            b.id,
+            app.staff.lang(),
+            b.progress_message,
+        );
+    }
+}
+
+fn spawn_runner(
+    bot: TgBot,
+    store: crate::store::Store,
+    id: u64,
+    lang: Lang,
+    progress_message: Option<(i64, i32)>,
+) {
+    tokio::spawn(async move {
+        let sender = bot.clone();
+        let send = move |user: i64, text: String| {
+            let bot = sender.clone();
+            async move {
+                match bot
+                    .send_message(ChatId(user), render::html(&text))
+                    .parse_mode(ParseMode::Html)
+                    .await
+                {
+                    Ok(_) => Delivery::Sent,
+                    Err(teloxide::RequestError::RetryAfter(after)) => {
+                        Delivery::RetryAfter(after.duration())
+                    }
+                    Err(teloxide::RequestError::Network(_) | teloxide::RequestError::Io(_)) => {
+                        Delivery::RetryAfter(Duration::from_secs(5))
+                    }
+                    Err(e) => {
+                        tracing::info!(user, error = %e, "broadcast not delivered");
+                        Delivery::Unreachable
+                    }
+                }
+            }
+        };
+        let progress = move |b: Broadcast| {
+            let bot = bot.clone();
+            async move {
+                if let Some((chat, message)) = progress_message {
+                    // "Not modified" and the like are harmless.
+                    let _ = bot
+                        .edit_message_text(
+                            ChatId(chat),
+                            MessageId(message),
+                            progress_text(lang, &b),
+                        )
+                        .await;
+                }
+            }
+        };
+        match run_broadcast(&store, id, send, progress).await {
+            Ok(b) => tracing::info!(
+                broadcast = id,
+                sent = b.sent,
+                failed = b.failed,
+                "broadcast finished"
+            ),
+            Err(e) => tracing::error!(broadcast = id, error = %e, "broadcast stopped"),
+        }
+    });
+}

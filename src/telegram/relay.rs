@@ -1,0 +1,327 @@
+//! The relay between a user and the staff chat: a ticket's topic (or, without forum mode, its
+//! card message that staff reply to), copies of the user's messages into it, staff answers back
+//! to the user signed as the support team, and edits synced along the message map.
+//!
+//! Every relayed message is recorded in the store (flushed) right after Telegram accepted it,
+//! and a message already in the map is never relayed twice, so an update redelivered after a
+//! crash is not duplicated.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use teloxide::types::{MessageId, ParseMode, ReplyParameters, ThreadId};
+
+use super::{App, HandlerError, TgBot, now, render, send_replies};
+use crate::desk::{Incoming, Reply};
+use crate::lang::Lang;
+use crate::staff::StaffDesk;
+use crate::store::{RelayedMessage, TicketStatus, TicketThread};
+
+/// What [`ensure_thread`] found or did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadState {
+    /// The ticket was already posted to staff.
+    Existing,
+    /// It was posted now (topic and user card).
+    Created,
+    /// No staff chat is configured.
+    NoStaffChat,
+}
+
+fn thread_id(raw: Option<i32>) -> Option<ThreadId> {
+    raw.map(|t| ThreadId(MessageId(t)))
+}
+
+/// Posts a ticket to the staff chat if it is not there yet: a forum topic named after the
+/// user and ticket with the user card in it, or (without topics) the card as a message staff
+/// reply to.
+pub async fn ensure_thread(
+    bot: &TgBot,
+    app: &App,
+    ticket: u64,
+) -> Result<ThreadState, HandlerError> {
+    let Some(chat) = app.staff_chat else {
+        tracing::warn!(
+            ticket,
+            "ticket opened; no staff chat is configured (telegram.staff_chat)"
+        );
+        return Ok(ThreadState::NoStaffChat);
+    };
+    let lock = app.ticket_lock(ticket).await;
+    let _guard = lock.lock().await;
+    let store = app.desk.store();
+    if store.thread_of(ticket)?.is_some() {
+        return Ok(ThreadState::Existing);
+    }
+    let record = store
+        .ticket(ticket)?
+        .ok_or_else(|| format!("ticket #{ticket} is not in the store"))?;
+    let mut thread = TicketThread {
+        ticket,
+        chat: chat.0,
+        thread: None,
+        card: None,
+    };
+    if app.forum {
+        match bot
+            .create_forum_topic(chat, app.staff.topic_title(&record))
+            .await
+        {
+            Ok(topic) => {
+                thread.thread = Some(topic.thread_id.0.0);
+                // On disk before anything else: a restart must not open a second topic.
+                store.save_thread(&thread)?;
+            }
+            Err(e) => {
+                tracing::warn!(ticket, error = %e, "cannot create a forum topic; posting the card in the chat");
+            }
+        }
+    }
+    let card = app.staff.user_card(&record).await;
+    let sent = send_replies(
+        bot,
+        chat,
+        thread_id(thread.thread),
+        &[Reply {
+            text: card,
+            buttons: Vec::new(),
+        }],
+    )
+    .await?;
+    thread.card = sent.first().map(|m| m.0);
+    store.save_thread(&thread)?;
+    for id in &sent {
+        store.save_ticket_message(chat.0, id.0, ticket)?;
+    }
+    Ok(ThreadState::Created)
+}
+
+/// The auto-reply for a ticket opened outside business hours: when a person will answer.
+pub fn out_of_hours_reply(app: &App, ticket: u64, now: u64) -> Option<Reply> {
+    let record = app.desk.store().ticket(ticket).ok().flatten()?;
+    let text = app.desk.tickets().out_of_hours_notice(&record, now)?;
+    Some(Reply {
+        text,
+        buttons: Vec::new(),
+    })
+}
+
+/// Copies a user's message (text, photo, document…) into the ticket's topic.
+pub async fn user_to_staff(
+    bot: &TgBot,
+    app: &App,
+    ticket: u64,
+    msg: &Message,
+) -> Result<(), HandlerError> {
+    let Some(chat) = app.staff_chat else {
+        return Ok(());
+    };
+    let store = app.desk.store();
+    if store
+        .relay_of_user_message(msg.chat.id.0, msg.id.0)?
+        .is_some()
+    {
+        return Ok(());
+    }
+    if store.thread_of(ticket)?.is_none() {
+        ensure_thread(bot, app, ticket).await?;
+    }
+    let Some(thread) = store.thread_of(ticket)? else {
+        return Ok(());
+    };
+    let mut request = bot.copy_message(chat, msg.chat.id, msg.id);
+    if let Some(t) = thread_id(thread.thread) {
+        request = request.message_thread_id(t);
+    } else if let Some(card) = thread.card {
+        request = request
+            .reply_parameters(ReplyParameters::new(MessageId(card)).allow_sending_without_reply());
+    }
+    let copy = request.await?;
+    store.save_relay(&RelayedMessage {
+        ticket,
+        user_chat: msg.chat.id.0,
+        user_message: msg.id.0,
+        staff_chat: chat.0,
+        staff_message: copy.0,
+        from_staff: false,
+    })?;
+    Ok(())
+}
+
+/// Sends a staff member's message in a ticket's topic to the user, signed as the support team
+/// (never from the staff member's own account), and records the first response.
+pub async fn staff_to_user(
+    bot: &TgBot,
+    app: &App,
+    ticket: u64,
+    msg: &Message,
+) -> Result<(), HandlerError> {
+    let store = app.desk.store();
+    if store
+        .relay_of_staff_message(msg.chat.id.0, msg.id.0)?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let Some(record) = store.ticket(ticket)? else {
+        return Ok(());
+    };
+    let staff_lang = app.staff.lang();
+    if record.status == TicketStatus::Closed {
+        let notice = staff_lang.pick(
+            "This ticket is closed, so that was not sent. /reopen it first.",
+            "此工单已关闭，消息未发送。请先 /reopen。",
+        );
+        send_replies(bot, msg.chat.id, msg.thread_id, &[plain(notice)]).await?;
+        return Ok(());
+    }
+    let user_chat = ChatId(record.user);
+    let signature = StaffDesk::team_signature(record.lang);
+    let sent = if let Some(text) = msg.text() {
+        bot.send_message(
+            user_chat,
+            format!(
+                "{}\n\n<i>{}</i>",
+                render::html(text),
+                render::html(signature)
+            ),
+        )
+        .parse_mode(ParseMode::Html)
+        .await
+        .map(|m| m.id)
+    } else {
+        let caption = match msg.caption() {
+            Some(c) => format!("{c}\n\n{signature}"),
+            None => signature.to_string(),
+        };
+        bot.copy_message(user_chat, msg.chat.id, msg.id)
+            .caption(caption)
+            .await
+    };
+    let sent = match sent {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::warn!(ticket, error = %e, "a staff reply could not be delivered");
+            let notice = match staff_lang {
+                Lang::En => format!("⚠️ Not delivered to the user: {e}"),
+                Lang::Zh => format!("⚠️ 未能送达用户：{e}"),
+            };
+            send_replies(bot, msg.chat.id, msg.thread_id, &[plain(&notice)]).await?;
+            return Ok(());
+        }
+    };
+    store.save_relay(&RelayedMessage {
+        ticket,
+        user_chat: record.user,
+        user_message: sent.0,
+        staff_chat: msg.chat.id.0,
+        staff_message: msg.id.0,
+        from_staff: true,
+    })?;
+    let staff = msg.from.as_ref().map(super::user_id).unwrap_or_default();
+    if let Err(e) = app.staff.staff_replied(ticket, staff, now()) {
+        tracing::warn!(ticket, error = %e, "cannot record the staff response");
+    }
+    app.desk.ticket_changed(record.user);
+    Ok(())
+}
+
+fn plain(text: &str) -> Reply {
+    Reply {
+        text: text.to_string(),
+        buttons: Vec::new(),
+    }
+}
+
+/// An edited message: a user's edit goes to the staff copy, a staff member's edit to the
+/// user's copy. An edit that adds a secret is deleted and warned about, never synced.
+pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), HandlerError> {
+    let Some(text) = msg.text().or(msg.caption()) else {
+        return Ok(());
+    };
+    let store = app.desk.store();
+    if app.staff_chat == Some(msg.chat.id) {
+        let Some(relay) = store.relay_of_staff_message(msg.chat.id.0, msg.id.0)? else {
+            return Ok(());
+        };
+        if !relay.from_staff {
+            return Ok(());
+        }
+        let lang = store
+            .ticket(relay.ticket)?
+            .map(|t| t.lang)
+            .unwrap_or_default();
+        let signature = StaffDesk::team_signature(lang);
+        let result = if msg.text().is_some() {
+            bot.edit_message_text(
+                ChatId(relay.user_chat),
+                MessageId(relay.user_message),
+                format!(
+                    "{}\n\n<i>{}</i>",
+                    render::html(text),
+                    render::html(signature)
+                ),
+            )
+            .parse_mode(ParseMode::Html)
+            .await
+            .map(|_| ())
+        } else {
+            bot.edit_message_caption(ChatId(relay.user_chat), MessageId(relay.user_message))
+                .caption(format!("{text}\n\n{signature}"))
+                .await
+                .map(|_| ())
+        };
+        if let Err(e) = result {
+            tracing::warn!(ticket = relay.ticket, error = %e, "cannot sync a staff edit");
+        }
+        return Ok(());
+    }
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    if crate::desk::secrets::contains_secret(text) {
+        // Run it through the desk: the warning and the deletion, nothing kept.
+        let from = msg.from.as_ref();
+        let outcome = app
+            .desk
+            .handle(Incoming {
+                user: from.map(super::user_id).unwrap_or_default(),
+                text: text.to_string(),
+                lang_hint: from
+                    .and_then(|u| u.language_code.as_deref())
+                    .and_then(Lang::from_code),
+                now: now(),
+                ..Default::default()
+            })
+            .await;
+        if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
+            tracing::warn!(error = %e, "could not delete an edited message holding a secret");
+        }
+        send_replies(&bot, msg.chat.id, None, &outcome.replies).await?;
+        return Ok(());
+    }
+    let Some(relay) = store.relay_of_user_message(msg.chat.id.0, msg.id.0)? else {
+        return Ok(());
+    };
+    if relay.from_staff {
+        return Ok(());
+    }
+    let result = if msg.text().is_some() {
+        bot.edit_message_text(
+            ChatId(relay.staff_chat),
+            MessageId(relay.staff_message),
+            text,
+        )
+        .await
+        .map(|_| ())
+    } else {
+        bot.edit_message_caption(ChatId(relay.staff_chat), MessageId(relay.staff_message))
+            .caption(text)
+            .await
+            .map(|_| ())
+    };
+    if let Err(e) = result {
+        tracing::warn!(ticket = relay.ticket, error = %e, "cannot sync a user's edit");
+    }
+    Ok(())
+}

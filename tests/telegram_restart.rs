@@ -1,0 +1,159 @@
+//! The real `lendesk run` binary over HTTP against the Bot API emulator, killed with SIGKILL
+//! in the middle of a ticket and started again: nothing acknowledged is lost, the ticket keeps
+//! its topic, and the relay carries on both ways.
+
+mod bot_api;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bot_api::{BotApi, TOKEN, TgUser};
+use lendesk::store::{Store, TicketStatus};
+
+const STAFF_CHAT: i64 = -1_009_876_543_210;
+const WAIT: Duration = Duration::from_secs(20);
+
+fn start_bot(api: &BotApi, data: &Path, admin: &TgUser) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_lendesk"))
+        .arg("run")
+        .current_dir(data)
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", api.url().as_str())
+        .env("LENDESK_DATA_DIR", data.join("db"))
+        .env(
+            "LENDESK_FAQ_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+        )
+        .env("LENDESK_STAFF_CHAT", STAFF_CHAT.to_string())
+        .env("LENDESK_ADMINS", admin.id.to_string())
+        .env("RUST_LOG", "lendesk=info")
+        .env_remove("LENDESK_CONFIG")
+        .env_remove("LENDESK_RPC_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start lendesk run")
+}
+
+/// SIGKILL (no shutdown code runs); returns what the process logged.
+fn kill_9(child: &mut Child) -> String {
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    let mut text = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        use std::io::Read;
+        let _ = err.read_to_string(&mut text);
+    }
+    text
+}
+
+async fn polls(api: &BotApi, after: usize) {
+    api.wait_for("the bot polls", WAIT, |api| {
+        (api.calls_to("getUpdates").len() > after).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_ticket_loses_nothing() {
+    let api = BotApi::start().await;
+    let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
+    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
+    api.add_group(STAFF_CHAT, "staff", true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let alice_chat = alice.id as i64;
+
+    let mut bot = start_bot(&api, dir.path(), &admin);
+    polls(&api, 0).await;
+    api.send_text(&alice, alice_chat, "my funds were stolen from my wallet");
+    let topic = api
+        .wait_for("a topic for the ticket", WAIT, |api| {
+            api.topics(STAFF_CHAT).first().map(|(t, _)| *t)
+        })
+        .await;
+    api.wait_for("the card", WAIT, |api| {
+        api.messages_in_thread(STAFF_CHAT, topic).into_iter().next()
+    })
+    .await;
+    api.send_text_in_thread(&admin, STAFF_CHAT, topic, "We are on it. Which wallet app?");
+    api.wait_for("the answer reaches Alice", WAIT, |api| {
+        api.history(alice_chat)
+            .into_iter()
+            .find(|m| m.text.contains("Which wallet app?"))
+    })
+    .await;
+    let stderr = kill_9(&mut bot);
+    assert!(!stderr.contains(TOKEN), "the token reached the log");
+
+    // Messages sent while the bot is down wait in Telegram's queue.
+    api.send_text(&alice, alice_chat, "MetaMask on my phone");
+    let mut bot = start_bot(&api, dir.path(), &admin);
+    let copy = api
+        .wait_for("the message is relayed into the same topic", WAIT, |api| {
+            api.messages_in_thread(STAFF_CHAT, topic)
+                .into_iter()
+                .find(|m| m.text.contains("MetaMask"))
+        })
+        .await;
+    assert_eq!(
+        api.topics(STAFF_CHAT).len(),
+        1,
+        "no second topic after the restart"
+    );
+    api.send_text_in_thread(
+        &admin,
+        STAFF_CHAT,
+        topic,
+        "Thanks. Move what is left to a new wallet.",
+    );
+    api.wait_for("the second answer", WAIT, |api| {
+        api.history(alice_chat)
+            .into_iter()
+            .find(|m| m.text.contains("new wallet"))
+    })
+    .await;
+
+    // Killed again right after the acknowledgement; then closed from a fresh process.
+    kill_9(&mut bot);
+    let mut bot = start_bot(&api, dir.path(), &admin);
+    polls(&api, api.calls_to("getUpdates").len()).await;
+    api.send_text_in_thread(&admin, STAFF_CHAT, topic, "/close");
+    api.wait_for("the rating request", WAIT, |api| {
+        api.history(alice_chat)
+            .into_iter()
+            .find(|m| m.buttons().iter().any(|(_, d)| d == "rate:1:5"))
+    })
+    .await;
+    let stderr = kill_9(&mut bot);
+    assert!(!stderr.contains(TOKEN), "the token reached the log");
+
+    let relayed_twice = api
+        .messages_in_thread(STAFF_CHAT, topic)
+        .iter()
+        .filter(|m| m.text.contains("MetaMask"))
+        .count();
+    assert_eq!(
+        relayed_twice, 1,
+        "a redelivered update is not relayed twice"
+    );
+    let store = Store::open(&dir.path().join("db")).expect("reopen the store");
+    let ticket = store.ticket(1).expect("read").expect("ticket 1 survived");
+    assert_eq!(ticket.status, TicketStatus::Closed);
+    assert!(ticket.first_response_at.is_some());
+    assert_eq!(
+        store.thread_of(1).expect("read").and_then(|t| t.thread),
+        Some(topic)
+    );
+    assert!(
+        store
+            .relay_of_staff_message(STAFF_CHAT, copy.message_id)
+            .expect("read")
+            .is_some(),
+        "the relay map survived"
+    );
+    assert!(
+        store.ticket(2).expect("read").is_none(),
+        "no duplicate ticket"
+    );
+}
