@@ -4,6 +4,7 @@
 //! emulator; assertions are on what Telegram would have shown them and on the store.
 
 mod bot_api;
+mod common;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -57,6 +58,15 @@ async fn world(forum: bool, sla: SlaConfig) -> World {
 }
 
 async fn world_receiving(forum: bool, sla: SlaConfig, receive: Receive) -> World {
+    world_full(forum, sla, receive, None).await
+}
+
+async fn world_full(
+    forum: bool,
+    sla: SlaConfig,
+    receive: Receive,
+    chain: Option<lendesk::chain::aave_v3::AaveV3Reader>,
+) -> World {
     let api = BotApi::start().await;
     let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
     let agent = api.add_user(1002, "Sam", Some("sam_support"), Some("en"));
@@ -68,7 +78,7 @@ async fn world_receiving(forum: bool, sla: SlaConfig, receive: Receive) -> World
     let tickets = Tickets::new(store.clone(), sla);
     let desk = Arc::new(Desk::new(
         faq(),
-        None,
+        chain,
         tickets,
         store,
         DeskSettings::default(),
@@ -731,4 +741,100 @@ async fn webhook_mode_receives_updates_posted_by_telegram() {
         "{}",
         answer.text
     );
+}
+
+/// Anvil's well-known development key of account #2 (the devnet's "warning" profile).
+const ANVIL_KEY_2: &str = "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_verify_and_a_live_position_with_asset_and_what_if_buttons() {
+    use alloy::signers::SignerSync;
+    let chain = common::shared();
+    let reader = common::reader(&chain.rpc_url, &chain.manifest);
+    let w = world_full(true, always_open(), Receive::Polling, Some(reader)).await;
+    let warning = common::account(&chain.manifest, "warning");
+    let signer: alloy::signers::local::PrivateKeySigner = ANVIL_KEY_2.parse().expect("key");
+    assert_eq!(
+        signer.address(),
+        warning,
+        "account #2 is the warning profile"
+    );
+
+    let linked = w.say(&w.alice, &format!("/link {warning}")).await;
+    let message = linked
+        .text
+        .lines()
+        .find(|l| l.starts_with("lendesk: I own"))
+        .expect("a message to sign")
+        .to_string();
+    let signature = signer.sign_message_sync(message.as_bytes()).expect("sign");
+    let verified = w.say(&w.alice, &format!("/verify {signature}")).await;
+    assert!(
+        verified.text.contains('✅') || verified.text.to_lowercase().contains("verified"),
+        "{}",
+        verified.text
+    );
+    let record = w
+        .desk
+        .store()
+        .user(w.alice.id as i64)
+        .expect("store")
+        .expect("alice");
+    assert!(
+        record
+            .links
+            .iter()
+            .any(|l| l.address == warning && l.verified)
+    );
+    // Someone else's signature does not verify.
+    let other: alloy::signers::local::PrivateKeySigner =
+        "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+            .parse()
+            .expect("key");
+    let linked = w.say(&w.bob, &format!("/link {warning}")).await;
+    let message = linked
+        .text
+        .lines()
+        .find(|l| l.starts_with("lendesk: I own"))
+        .expect("message")
+        .to_string();
+    let forged = other.sign_message_sync(message.as_bytes()).expect("sign");
+    let refused = w.say(&w.bob, &format!("/verify {forged}")).await;
+    let bob = w
+        .desk
+        .store()
+        .user(w.bob.id as i64)
+        .expect("store")
+        .expect("bob");
+    assert!(bob.links.iter().all(|l| !l.verified), "{}", refused.text);
+
+    let position = w.say(&w.alice, "/position").await;
+    assert!(position.text.contains("Health factor"), "{}", position.text);
+    let buttons = position.buttons();
+    let (_, asset) = buttons
+        .iter()
+        .find(|(_, d)| d.starts_with("asset:") && d.ends_with(":WETH"))
+        .expect("a WETH detail button")
+        .clone();
+    let (_, what_if) = buttons
+        .iter()
+        .find(|(_, d)| d.starts_with("whatif:-2000"))
+        .expect("a what-if button")
+        .clone();
+    let chat = w.alice.id as i64;
+    let before = w.api.history(chat).len();
+    w.api
+        .press_button(&w.alice, chat, position.message_id, &asset);
+    let detail = w.settled(chat, before, "asset detail").await;
+    assert!(
+        detail.text.contains("liquidation threshold"),
+        "{}",
+        detail.text
+    );
+    assert!(detail.text.contains("WETH"), "{}", detail.text);
+    let before = w.api.history(chat).len();
+    w.api
+        .press_button(&w.alice, chat, position.message_id, &what_if);
+    let scenario = w.settled(chat, before, "what if").await;
+    assert!(scenario.text.contains("20%"), "{}", scenario.text);
 }

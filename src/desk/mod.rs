@@ -1173,23 +1173,30 @@ impl Desk {
             self.set_lang(&mut record, Some(code))
         } else if let Some(rating) = data.strip_prefix("rate:") {
             self.rate(&mut record, rating, lang)
-        } else if let Some(bps) = data
-            .strip_prefix("whatif:")
-            .and_then(|b| b.parse::<i64>().ok())
-        {
+        } else if let Some((bps, named)) = data.strip_prefix("whatif:").and_then(|rest| {
+            // "whatif:-2000:0xAddress" (older buttons carry no address: the linked ones).
+            let (bps, address) = rest.split_once(':').unwrap_or((rest, ""));
+            let named: Vec<Address> = crate::chain::parse_address(address).into_iter().collect();
+            bps.parse::<i64>().ok().map(|b| (b, named))
+        }) {
             let w = WhatIf {
                 symbol: None,
                 change_bps: bps.clamp(-9_900, 9_900),
             };
             self.position(
                 &mut record,
-                &[],
+                &named,
                 lang,
                 &msg,
                 PositionFocus::Liquidation,
                 Some(&w),
             )
             .await
+        } else if let Some((address, symbol)) = data
+            .strip_prefix("asset:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            self.asset_detail(address, symbol, lang).await
         } else {
             Outcome::new(
                 Intent::Command,
@@ -1520,6 +1527,46 @@ impl Desk {
         out
     }
 
+    /// The per-asset detail behind a position answer's asset button.
+    async fn asset_detail(&self, address: &str, symbol: &str, lang: Lang) -> Outcome {
+        let Some(reader) = &self.chain else {
+            return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
+        };
+        let address = match crate::chain::parse_address(address) {
+            Ok(a) => a,
+            Err(e) => {
+                return Outcome::new(
+                    Intent::Error,
+                    lang,
+                    Reply::text(texts::bad_address(lang, &e.to_string())),
+                );
+            }
+        };
+        match reader.position(address).await {
+            Ok(position) => {
+                let report = report::assess(&position, self.settings.target_health_factor);
+                let text = position_answer::render_asset(lang, &position, &report, symbol)
+                    .unwrap_or_else(|| texts::unknown_command(lang).to_string());
+                let mut out = Outcome::new(Intent::Position, lang, Reply::text(text));
+                out.sources.push(format!(
+                    "chain:{}:{}@{}",
+                    position.market,
+                    address.to_checksum(None),
+                    position.block_number
+                ));
+                out
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "position read failed");
+                Outcome::new(
+                    Intent::Error,
+                    lang,
+                    Reply::text(texts::chain_unavailable(lang)),
+                )
+            }
+        }
+    }
+
     /// One line about an address for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt
     /// $8,400.00", read live; `None` without a market, on a read failure it says so.
     pub async fn position_summary(&self, address: Address, lang: Lang) -> Option<String> {
@@ -1638,10 +1685,22 @@ impl Desk {
                         address.to_checksum(None),
                         position.block_number
                     ));
-                    let buttons = if report.totals.total_debt_base.is_zero() {
-                        Vec::new()
-                    } else {
-                        vec![
+                    let checksummed = address.to_checksum(None);
+                    let mut buttons: Vec<Vec<Button>> = position
+                        .reserves
+                        .iter()
+                        .filter(|r| r.is_involved())
+                        .filter(|r| r.symbol.len() <= 15)
+                        .map(|r| Button {
+                            label: format!("🔎 {}", r.symbol),
+                            data: format!("asset:{checksummed}:{}", r.symbol),
+                        })
+                        .collect::<Vec<_>>()
+                        .chunks(4)
+                        .map(<[Button]>::to_vec)
+                        .collect();
+                    if !report.totals.total_debt_base.is_zero() {
+                        buttons.push(
                             [-1_000i64, -2_000, -3_000]
                                 .iter()
                                 .map(|bps| Button {
@@ -1654,11 +1713,11 @@ impl Desk {
                                             format!("如果下跌 {}%", bps.unsigned_abs() / 100)
                                         }
                                     },
-                                    data: format!("whatif:{bps}"),
+                                    data: format!("whatif:{bps}:{checksummed}"),
                                 })
                                 .collect(),
-                        ]
-                    };
+                        );
+                    }
                     replies.push(Reply::text(text).with_buttons(buttons));
                 }
                 Err(e) => {

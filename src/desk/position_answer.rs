@@ -497,3 +497,126 @@ fn scenario_line(
     }
     lines
 }
+
+/// One asset of a position in detail (the per-asset button under a position answer): what the
+/// user holds and owes in it, its risk parameters and rates, its liquidation price and the
+/// safe amounts. `None` when the market has no such asset.
+pub fn render_asset(
+    lang: Lang,
+    position: &Position,
+    report: &RiskReport,
+    symbol: &str,
+) -> Option<String> {
+    let a = report.assets.iter().find(|a| {
+        position.reserves[a.index]
+            .symbol
+            .eq_ignore_ascii_case(symbol)
+    })?;
+    let r = &position.reserves[a.index];
+    let base = position.base_currency_unit;
+    let c = &r.config;
+    let mut lines = vec![match lang {
+        Lang::En => format!(
+            "**{}** on {} (block {}), price {}",
+            r.symbol,
+            position.market,
+            position.block_number,
+            format::price(r.price, base)
+        ),
+        Lang::Zh => format!(
+            "**{}**，{}（区块 {}），价格 {}",
+            r.symbol,
+            position.market,
+            position.block_number,
+            format::price(r.price, base)
+        ),
+    }];
+    if !r.supplied.is_zero() {
+        let (token, usd) = (
+            format::token(r.supplied, r.decimals),
+            format::usd(r.supplied_base(), base),
+        );
+        lines.push(match (lang, r.collateral_enabled) {
+            (Lang::En, true) => {
+                format!("Supplied {token} {} ≈ {usd}, used as collateral.", r.symbol)
+            }
+            (Lang::En, false) => format!(
+                "Supplied {token} {} ≈ {usd}, not used as collateral.",
+                r.symbol
+            ),
+            (Lang::Zh, true) => format!("存入 {token} {} ≈ {usd}，作为抵押。", r.symbol),
+            (Lang::Zh, false) => format!("存入 {token} {} ≈ {usd}，未作为抵押。", r.symbol),
+        });
+    }
+    if !r.debt().is_zero() {
+        let (token, usd) = (
+            format::token(r.debt(), r.decimals),
+            format::usd(r.debt_base(), base),
+        );
+        lines.push(match lang {
+            Lang::En => format!("Owed {token} {} ≈ {usd}.", r.symbol),
+            Lang::Zh => format!("借款 {token} {} ≈ {usd}。", r.symbol),
+        });
+    }
+    lines.push(match lang {
+        Lang::En => format!(
+            "LTV {} · liquidation threshold {} · liquidation bonus {} · supply APR {} · variable borrow APR {}",
+            format::bps(c.ltv),
+            format::bps(c.liquidation_threshold),
+            format::bps(c.liquidation_bonus.saturating_sub(10_000)),
+            format::ray_rate(r.liquidity_rate),
+            format::ray_rate(r.variable_borrow_rate)
+        ),
+        Lang::Zh => format!(
+            "LTV {} · 清算阈值 {} · 清算奖励 {} · 存款年化 {} · 浮动借款年化 {}",
+            format::bps(c.ltv),
+            format::bps(c.liquidation_threshold),
+            format::bps(c.liquidation_bonus.saturating_sub(10_000)),
+            format::ray_rate(r.liquidity_rate),
+            format::ray_rate(r.variable_borrow_rate)
+        ),
+    });
+    let symbol_lines = |all: Vec<String>| -> Vec<String> {
+        all.into_iter().filter(|l| l.contains(&r.symbol)).collect()
+    };
+    lines.extend(symbol_lines(liquidation_lines(lang, position, report)));
+    lines.extend(symbol_lines(withdraw_lines(lang, position, report)));
+    if !report.totals.total_collateral_base.is_zero() && !a.safe_borrow.amount.is_zero() {
+        lines.push(match lang {
+            Lang::En => format!(
+                "You could still borrow up to {} {} safely.",
+                format::token(a.safe_borrow.amount, r.decimals),
+                r.symbol
+            ),
+            Lang::Zh => format!(
+                "最多还能安全借 {} {}。",
+                format::token(a.safe_borrow.amount, r.decimals),
+                r.symbol
+            ),
+        });
+    }
+    if let Some(plan) = a.repay_to_target {
+        let target = format::health_factor(report.target_health_factor);
+        lines.push(match (lang, plan.reaches_target) {
+            (Lang::En, true) => format!(
+                "Repaying {} {} brings HF to {target}.",
+                format::token(plan.amount, r.decimals),
+                r.symbol
+            ),
+            (Lang::En, false) => format!(
+                "Repaying all of it brings HF to {}.",
+                format::health_factor(plan.health_factor_after)
+            ),
+            (Lang::Zh, true) => format!(
+                "偿还 {} {} 可把健康因子提高到 {target}。",
+                format::token(plan.amount, r.decimals),
+                r.symbol
+            ),
+            (Lang::Zh, false) => format!(
+                "全部还清后健康因子为 {}。",
+                format::health_factor(plan.health_factor_after)
+            ),
+        });
+    }
+    Some(lines.join("\n"))
+}
