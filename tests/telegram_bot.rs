@@ -422,6 +422,44 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
         "no bot answer while a person handles it"
     );
 
+    // Support never sends a secret, even by mistake.
+    let refused = w
+        .staff_says(
+            &w.agent,
+            Some(topic),
+            "legal winner thank year wave sausage worth useful legal winner thank yellow",
+        )
+        .await;
+    assert!(refused.text.contains("Not sent"), "{}", refused.text);
+    assert!(
+        !w.api
+            .history(alice)
+            .iter()
+            .any(|m| m.text.contains("sausage")),
+        "a secret reached the user"
+    );
+
+    // Macros and assignment.
+    w.staff_says(
+        &w.agent,
+        None,
+        "/macros add pending A pending transaction clears once the network confirms it.",
+    )
+    .await;
+    let before = w.api.history(alice).len();
+    w.staff_says(&w.agent, Some(topic), "/macro pending").await;
+    w.api
+        .wait_for("the macro reaches the user", WAIT, |api| {
+            api.history(alice)
+                .into_iter()
+                .skip(before)
+                .find(|m| m.text.contains("clears once the network confirms"))
+        })
+        .await;
+    w.staff_says(&w.agent, Some(topic), "/assign me").await;
+    let assigned = w.desk.store().ticket(1).expect("store").expect("ticket");
+    assert_eq!(assigned.assignee, Some(w.agent.id as i64));
+
     // A note stays internal.
     let note = w
         .staff_says(&w.agent, Some(topic), "/note she is on mobile")

@@ -175,6 +175,19 @@ pub async fn staff_to_user(
         send_replies(bot, msg.chat.id, msg.thread_id, &[plain(notice)]).await?;
         return Ok(());
     }
+    if msg
+        .text()
+        .or(msg.caption())
+        .is_some_and(crate::desk::secrets::contains_secret)
+    {
+        // Support never sends a seed phrase or key, not even one the user once pasted.
+        let notice = staff_lang.pick(
+            "⛔ Not sent: that message looks like a seed phrase or private key. Support never sends or asks for one.",
+            "⛔ 未发送：这条消息看起来包含助记词或私钥。客服绝不发送或索要这些信息。",
+        );
+        send_replies(bot, msg.chat.id, msg.thread_id, &[plain(notice)]).await?;
+        return Ok(());
+    }
     let user_chat = ChatId(record.user);
     let signature = StaffDesk::team_signature(record.lang);
     let sent = if let Some(text) = msg.text() {
@@ -244,7 +257,7 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
         let Some(relay) = store.relay_of_staff_message(msg.chat.id.0, msg.id.0)? else {
             return Ok(());
         };
-        if !relay.from_staff {
+        if !relay.from_staff || crate::desk::secrets::contains_secret(text) {
             return Ok(());
         }
         let lang = store
