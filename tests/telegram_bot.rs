@@ -876,3 +876,35 @@ async fn link_verify_and_a_live_position_with_asset_and_what_if_buttons() {
     let scenario = w.settled(chat, before, "what if").await;
     assert!(scenario.text.contains("20%"), "{}", scenario.text);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_group_the_bot_answers_only_when_addressed_and_shows_no_linked_position() {
+    const GROUP: i64 = -1_005_555_555_555;
+    let w = world(true, always_open()).await;
+    w.api.add_group(GROUP, "Aave fans", false);
+    let before = w.api.history(GROUP).len();
+    w.api.send_text(&w.alice, GROUP, "what is a health factor");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        w.api.history(GROUP).len(),
+        before + 1,
+        "not addressed: no answer"
+    );
+    let before = w.api.history(GROUP).len();
+    w.api
+        .send_text(&w.alice, GROUP, "@lendesk_test_bot what is a health factor");
+    let answer = w.settled(GROUP, before, "a mention").await;
+    assert!(
+        answer.text.to_lowercase().contains("health factor"),
+        "{}",
+        answer.text
+    );
+    // A linked address is never shown in a group unless named there.
+    w.say(&w.alice, "/link 0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+        .await;
+    let before = w.api.history(GROUP).len();
+    w.api
+        .send_text(&w.alice, GROUP, "/position@lendesk_test_bot");
+    let reply = w.settled(GROUP, before, "/position in a group").await;
+    assert!(!reply.text.contains("0x7099"), "{}", reply.text);
+}
