@@ -388,6 +388,9 @@ pub fn staff_commands(lang: Lang) -> Vec<BotCommand> {
         .collect()
 }
 
+/// How long a graceful stop (SIGTERM) may take before the process exits anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
+
 /// How `lendesk run` receives updates.
 #[derive(Debug, Clone)]
 pub enum Receive {
@@ -529,16 +532,27 @@ pub async fn run(
         .build();
     let shutdown = dispatcher.shutdown_token();
     #[cfg(unix)]
-    tokio::spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            term.recv().await;
-            tracing::info!("SIGTERM: finishing the updates in hand, then stopping");
-            if let Ok(wait) = shutdown.shutdown() {
-                wait.await;
+    {
+        let store = desk.store().clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            if let Ok(mut term) = signal(SignalKind::terminate()) {
+                term.recv().await;
+                tracing::info!("SIGTERM: finishing the updates in hand, then stopping");
+                if let Ok(wait) = shutdown.shutdown() {
+                    // Everything acknowledged is on disk already; a graceful stop that does
+                    // not come within the grace period must not keep a supervisor waiting.
+                    if tokio::time::timeout(SHUTDOWN_GRACE, wait).await.is_err() {
+                        tracing::warn!("the dispatcher did not stop in time; exiting");
+                        if let Err(e) = store.flush() {
+                            tracing::error!(error = %e, "flush on exit failed");
+                        }
+                        std::process::exit(0);
+                    }
+                }
             }
-        }
-    });
+        });
+    }
     match options.receive {
         Receive::Polling => {
             if let Err(e) = bot.delete_webhook().await {
