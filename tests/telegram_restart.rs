@@ -159,37 +159,39 @@ async fn kill_9_mid_ticket_loses_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_stops_the_bot_cleanly() {
-    let api = BotApi::start().await;
-    let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
-    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
-    api.add_group(STAFF_CHAT, "staff", true);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut bot = start_bot(&api, dir.path(), &admin);
-    polls(&api, 0).await;
-    api.send_text(&alice, alice.id as i64, "/start");
-    api.wait_for("the welcome", WAIT, |api| {
-        api.history(alice.id as i64)
-            .into_iter()
-            .find(|m| m.method != "user")
-    })
-    .await;
-    let pid = i32::try_from(bot.id()).expect("pid");
-    // SAFETY: sending a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = bot.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the bot did not stop within 15 s of SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(status.success(), "exit status after SIGTERM: {status:?}");
-    // The store is closed cleanly and opens again.
-    let store = Store::open(&dir.path().join("db")).expect("reopen the store");
-    assert!(store.user(alice.id as i64).expect("read").is_some());
+async fn sigterm_and_sigint_stop_the_bot_cleanly() {
+    for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
+        let api = BotApi::start().await;
+        let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
+        let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
+        api.add_group(STAFF_CHAT, "staff", true);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut bot = start_bot(&api, dir.path(), &admin);
+        polls(&api, 0).await;
+        api.send_text(&alice, alice.id as i64, "/start");
+        api.wait_for("the welcome", WAIT, |api| {
+            api.history(alice.id as i64)
+                .into_iter()
+                .find(|m| m.method != "user")
+        })
+        .await;
+        let pid = i32::try_from(bot.id()).expect("pid");
+        // SAFETY: sending a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(status) = bot.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the bot did not stop within 15 s of {name}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(status.success(), "exit status after {name}: {status:?}");
+        // The store is closed cleanly and opens again.
+        let store = Store::open(&dir.path().join("db")).expect("reopen the store");
+        assert!(store.user(alice.id as i64).expect("read").is_some());
+    }
 }

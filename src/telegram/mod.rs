@@ -388,7 +388,31 @@ pub fn staff_commands(lang: Lang) -> Vec<BotCommand> {
         .collect()
 }
 
-/// How long a graceful stop (SIGTERM) may take before the process exits anyway.
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// How long a graceful stop (SIGINT or SIGTERM) may take before the process exits anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
 
 /// How `lendesk run` receives updates.
@@ -528,31 +552,24 @@ pub async fn run(
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![app.clone()])
-        .enable_ctrlc_handler()
         .build();
     let shutdown = dispatcher.shutdown_token();
-    #[cfg(unix)]
-    {
-        let store = desk.store().clone();
-        tokio::spawn(async move {
-            use tokio::signal::unix::{SignalKind, signal};
-            if let Ok(mut term) = signal(SignalKind::terminate()) {
-                term.recv().await;
-                tracing::info!("SIGTERM: finishing the updates in hand, then stopping");
-                if let Ok(wait) = shutdown.shutdown() {
-                    // Everything acknowledged is on disk already; a graceful stop that does
-                    // not come within the grace period must not keep a supervisor waiting.
-                    if tokio::time::timeout(SHUTDOWN_GRACE, wait).await.is_err() {
-                        tracing::warn!("the dispatcher did not stop in time; exiting");
-                        if let Err(e) = store.flush() {
-                            tracing::error!(error = %e, "flush on exit failed");
-                        }
-                        std::process::exit(0);
-                    }
+    let store = desk.store().clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("stopping: finishing the updates in hand");
+        if let Ok(wait) = shutdown.shutdown() {
+            // Everything acknowledged is on disk already; a graceful stop that does not come
+            // within the grace period must not keep a supervisor (or a person) waiting.
+            if tokio::time::timeout(SHUTDOWN_GRACE, wait).await.is_err() {
+                tracing::warn!("the dispatcher did not stop in time; exiting");
+                if let Err(e) = store.flush() {
+                    tracing::error!(error = %e, "flush on exit failed");
                 }
+                std::process::exit(0);
             }
-        });
-    }
+        }
+    });
     match options.receive {
         Receive::Polling => {
             if let Err(e) = bot.delete_webhook().await {
