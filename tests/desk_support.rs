@@ -161,7 +161,8 @@ async fn flooding_gets_one_notice_then_silence_and_recovers_after_a_minute() {
     f.desk.flush_events();
     let events = f.store.events_since(0).unwrap();
     assert!(events.iter().all(|e| e.intent != "throttled"));
-    assert_eq!(events.iter().filter(|e| e.user == 5).count(), 21);
+    // 21 answered for user 5 and one for user 6 (records of a minute are collapsed with a count).
+    assert_eq!(events.iter().map(|e| e.count).sum::<u64>(), 22);
 }
 
 #[tokio::test]
@@ -588,11 +589,12 @@ async fn who_the_user_is_statistics_and_help() {
     let events = f.store.events_since(0).unwrap();
     let faq = events
         .iter()
-        .find(|e| e.user == 71 && e.intent == "faq")
+        .find(|e| e.intent == "faq" && e.topic.as_deref() == Some("health-factor"))
         .expect("faq event");
     assert_eq!(faq.topic.as_deref(), Some("health-factor"));
     assert_eq!(faq.question, None);
-    let unknown = events.iter().find(|e| e.user == 72).expect("event");
+    let unknown = events.iter().find(|e| e.question.is_some()).expect("event");
+    assert_eq!(unknown.user, 72, "a question keeps its own record");
     assert_eq!(unknown.intent, "clarify");
     assert_eq!(unknown.question.as_deref(), Some("qwertyuiop zxcvbnm"));
 

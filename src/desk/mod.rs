@@ -498,10 +498,11 @@ impl EventShared {
     /// Writes everything queued so far (the caller holds `writing`).
     fn drain(&self, store: &Store) {
         let batch = std::mem::take(&mut lock(&self.queue).events);
-        for event in &batch {
-            if let Err(e) = store.record_event(event) {
-                tracing::error!(user = event.user, error = %e, "cannot record a statistics event");
-            }
+        if batch.is_empty() {
+            return;
+        }
+        if let Err(e) = store.record_events(&batch) {
+            tracing::error!(events = batch.len(), error = %e, "cannot record statistics events");
         }
     }
 }
@@ -1316,6 +1317,7 @@ impl Desk {
         // Statistics: which intent, which FAQ topic, and the question when the bot could not
         // answer it (text that reaches here has passed the secret check).
         let event = MessageEvent {
+            count: 1,
             at: now,
             user: record.id,
             intent: out.intent.name().to_string(),

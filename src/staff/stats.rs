@@ -121,12 +121,13 @@ pub fn compute(tickets: &[TicketRecord], events: &[MessageEvent], now: u64, wind
         events
             .iter()
             .filter(|e| names.contains(&e.intent.as_str()))
-            .count()
+            .map(|e| e.count as usize)
+            .sum::<usize>()
     };
     let mut topics: HashMap<&str, usize> = HashMap::new();
     for e in &events {
         if let Some(t) = &e.topic {
-            *topics.entry(t.as_str()).or_default() += 1;
+            *topics.entry(t.as_str()).or_default() += e.count as usize;
         }
     }
     let mut top_topics: Vec<(String, usize)> = topics
@@ -159,7 +160,7 @@ pub fn compute(tickets: &[TicketRecord], events: &[MessageEvent], now: u64, wind
         resolution,
         rating_average,
         ratings: ratings.len(),
-        messages: events.len(),
+        messages: events.iter().map(|e| e.count as usize).sum(),
         bot_resolved: count(&["faq", "position", "smalltalk", "command"]),
         handed_over: count(&["escalate"]),
         not_understood: count(&["clarify"]),
@@ -330,6 +331,7 @@ mod tests {
 
     fn event(at: u64, intent: &str, topic: Option<&str>, question: Option<&str>) -> MessageEvent {
         MessageEvent {
+            count: 1,
             at,
             user: 1,
             intent: intent.into(),

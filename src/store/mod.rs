@@ -405,9 +405,10 @@ mod tests {
                 .unwrap();
             assert_eq!(store.audit(5, 1, "ban", "13 spam").unwrap().seq, 1);
             assert_eq!(store.audit(6, 1, "unban", "13").unwrap().seq, 2);
-            for at in [100, 200, 300] {
+            for at in [120, 240, 360] {
                 store
                     .record_event(&MessageEvent {
+                        count: 1,
                         at,
                         user: 42,
                         intent: "faq".into(),
@@ -435,6 +436,22 @@ mod tests {
         assert_eq!(store.events_since(200).unwrap().len(), 2);
         assert_eq!(store.prune_events(200).unwrap(), 1);
         assert_eq!(store.events_since(0).unwrap().len(), 2);
+        // Same minute, intent and topic: one record with a count; a question stays apart.
+        let at = 600;
+        let faq = |question: Option<&str>| MessageEvent {
+            count: 1,
+            at,
+            user: 42,
+            intent: if question.is_some() { "clarify" } else { "faq" }.into(),
+            topic: question.is_none().then(|| "health-factor".into()),
+            question: question.map(Into::into),
+        };
+        store
+            .record_events(&[faq(None), faq(None), faq(Some("what is x")), faq(None)])
+            .unwrap();
+        let recorded = store.events_since(at).unwrap();
+        assert_eq!(recorded.len(), 2, "{recorded:?}");
+        assert_eq!(recorded.iter().map(|e| e.count).sum::<u64>(), 4);
         assert!(store.remove_ban(13).unwrap().is_some());
         assert!(store.ban_of(13).unwrap().is_none());
     }

@@ -322,9 +322,48 @@ impl Store {
 
     /// Records an answered message (not flushed; see the module docs).
     pub fn record_event(&self, event: &MessageEvent) -> Result<(), StoreError> {
-        let mut key = event.at.to_be_bytes().to_vec();
-        key.extend_from_slice(&self.seq("event_seq")?.to_be_bytes());
-        self.put_with(&self.events, &key, event, false)
+        self.record_events(std::slice::from_ref(event))
+    }
+
+    /// Records answered messages in one batch (not flushed). Events of the same minute,
+    /// intent and topic without a question text are collapsed into one record with a count, so
+    /// a busy minute costs a handful of writes, not one per message. Keys are time ‖ a
+    /// sled-generated monotonic id, so no counter is rewritten per event.
+    pub fn record_events(&self, events: &[MessageEvent]) -> Result<(), StoreError> {
+        let mut collapsed: Vec<MessageEvent> = Vec::new();
+        let mut index: std::collections::HashMap<(u64, &str, Option<&str>), usize> =
+            std::collections::HashMap::new();
+        for event in events {
+            if event.question.is_some() {
+                collapsed.push(event.clone());
+                continue;
+            }
+            let minute = event.at - event.at % 60;
+            let key = (minute, event.intent.as_str(), event.topic.as_deref());
+            match index.get(&key) {
+                Some(&i) => collapsed[i].count += event.count,
+                None => {
+                    index.insert(key, collapsed.len());
+                    let mut record = event.clone();
+                    record.at = minute;
+                    record.user = 0;
+                    collapsed.push(record);
+                }
+            }
+        }
+        let mut batch = sled::Batch::default();
+        for event in &collapsed {
+            let mut key = event.at.to_be_bytes().to_vec();
+            key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
+            let bytes = serde_json::to_vec(event).map_err(|e| StoreError::Corrupt {
+                tree: EVENTS,
+                key: format!("{key:?}"),
+                message: e.to_string(),
+            })?;
+            batch.insert(key, bytes);
+        }
+        self.events.apply_batch(batch)?;
+        Ok(())
     }
 
     /// Events at or after `since` (unix seconds), oldest first.

@@ -168,13 +168,17 @@ pub struct Maintenance {
     pub since: u64,
 }
 
-/// One answered message, for statistics (text only for questions the bot could not answer,
-/// redacted).
+/// Answered messages, for statistics (text only for questions the bot could not answer,
+/// redacted). The store collapses events of the same minute, intent and topic into one record
+/// with a `count`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageEvent {
+    /// How many messages this record stands for.
+    #[serde(default = "one")]
+    pub count: u64,
     /// Unix seconds.
     pub at: u64,
-    /// The user.
+    /// The user (0 in a record that collapses several messages).
     pub user: i64,
     /// The desk's intent name (`faq`, `position`, `escalate`, `clarify`…).
     pub intent: String,
@@ -182,4 +186,8 @@ pub struct MessageEvent {
     pub topic: Option<String>,
     /// For questions the bot could not answer: the question, redacted and trimmed.
     pub question: Option<String>,
+}
+
+fn one() -> u64 {
+    1
 }
