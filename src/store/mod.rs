@@ -159,16 +159,20 @@ impl Store {
         tree: &sled::Tree,
         name: &'static str,
     ) -> Result<Vec<T>, StoreError> {
-        tree.iter()
-            .map(|kv| {
-                let (k, v) = kv?;
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                    tree: name,
-                    key: format!("{k:?}"),
-                    message: e.to_string(),
-                })
-            })
-            .collect()
+        tree.iter().map(|kv| Self::decode(name, kv)).collect()
+    }
+
+    /// Decodes one record of a tree scan.
+    fn decode<T: DeserializeOwned>(
+        name: &'static str,
+        kv: Result<(sled::IVec, sled::IVec), sled::Error>,
+    ) -> Result<T, StoreError> {
+        let (k, v) = kv?;
+        serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+            tree: name,
+            key: format!("{k:?}"),
+            message: e.to_string(),
+        })
     }
 
     /// The schema version recorded in the database.
@@ -241,18 +245,9 @@ impl Store {
 
     /// A new, never reused ticket number (1, 2, 3… per database).
     pub fn next_ticket_id(&self) -> Result<u64, StoreError> {
-        let next = self.meta.update_and_fetch("ticket_seq", |old| {
-            let n = old
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            Some((n + 1).to_be_bytes().to_vec())
-        })?;
+        let id = self.seq("ticket_seq")?;
         self.db.flush()?;
-        Ok(next
-            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-            .map(u64::from_be_bytes)
-            .unwrap_or(1))
+        Ok(id)
     }
 
     /// A ticket by number.

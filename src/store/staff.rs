@@ -36,7 +36,8 @@ fn thread_key(chat: i64, thread: i32) -> Vec<u8> {
 }
 
 impl Store {
-    fn seq(&self, name: &str) -> Result<u64, StoreError> {
+    /// The next number of a counter kept in `meta` (1, 2, 3…; not flushed).
+    pub(super) fn seq(&self, name: &str) -> Result<u64, StoreError> {
         let next = self.meta.update_and_fetch(name, |old| {
             let n = old
                 .and_then(|b| <[u8; 8]>::try_from(b).ok())
@@ -264,14 +265,7 @@ impl Store {
             .iter()
             .rev()
             .take(limit)
-            .map(|kv| {
-                let (k, v) = kv?;
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                    tree: AUDIT,
-                    key: format!("{k:?}"),
-                    message: e.to_string(),
-                })
-            })
+            .map(|kv| Self::decode(AUDIT, kv))
             .collect()
     }
 
@@ -370,14 +364,7 @@ impl Store {
     pub fn events_since(&self, since: u64) -> Result<Vec<MessageEvent>, StoreError> {
         self.events
             .range(since.to_be_bytes().to_vec()..)
-            .map(|kv| {
-                let (k, v) = kv?;
-                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
-                    tree: EVENTS,
-                    key: format!("{k:?}"),
-                    message: e.to_string(),
-                })
-            })
+            .map(|kv| Self::decode(EVENTS, kv))
             .collect()
     }
 
