@@ -1284,8 +1284,9 @@ impl Desk {
             while lines.len() > crate::store::HISTORY_LIMIT {
                 lines.pop_front();
             }
-            // Only a hand-off to people needs the conversation on disk.
-            if out.ticket.is_some() {
+            // Only a hand-off to people needs the conversation on disk (staff get it with the
+            // ticket; later messages of an open ticket are relayed to them one by one).
+            if out.actions.contains(&Action::NotifyStaff) {
                 lines.iter().cloned().collect()
             } else {
                 Vec::new()
