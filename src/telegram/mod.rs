@@ -208,15 +208,7 @@ async fn apply_outcome(
     let answered = send_replies(bot, msg.chat.id, None, &outcome.replies).await;
     if let Some(ticket) = outcome.ticket {
         if outcome.actions.contains(&Action::NotifyStaff) {
-            match relay::ensure_thread(bot, app, ticket).await {
-                Ok(relay::ThreadState::Created) => {
-                    if let Some(reply) = relay::out_of_hours_reply(app, ticket, now()) {
-                        send_replies(bot, msg.chat.id, None, &[reply]).await?;
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(ticket, error = %e, "could not post the ticket to staff"),
-            }
+            hand_to_staff(bot, app, ticket, msg.chat.id).await?;
         }
         if outcome.actions.contains(&Action::RelayToStaff)
             && !outcome.actions.contains(&Action::DeleteMessage)
@@ -226,6 +218,27 @@ async fn apply_outcome(
         }
     }
     answered.map(|_| ())
+}
+
+/// Posts a ticket to the staff chat (topic and user card, once) and, when it was posted just
+/// now outside business hours, tells the user in `chat` when a person will answer. A failure to
+/// reach the staff chat is logged: the ticket is on disk and the user has their answer.
+async fn hand_to_staff(
+    bot: &TgBot,
+    app: &App,
+    ticket: u64,
+    chat: ChatId,
+) -> Result<(), HandlerError> {
+    match relay::ensure_thread(bot, app, ticket).await {
+        Ok(relay::ThreadState::Created) => {
+            if let Some(reply) = relay::out_of_hours_reply(app, ticket, now()) {
+                send_replies(bot, chat, None, &[reply]).await?;
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(ticket, error = %e, "could not post the ticket to staff"),
+    }
+    Ok(())
 }
 
 async fn on_message(bot: TgBot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
@@ -294,23 +307,13 @@ async fn on_button(bot: TgBot, query: CallbackQuery, app: Arc<App>) -> Result<()
         .as_deref()
         .and_then(Lang::from_code);
     let outcome = app.desk.button(user, data, lang_hint, now()).await;
+    send_replies(&bot, chat, None, &outcome.replies).await?;
     if let (Some(ticket), true) = (
         outcome.ticket,
         outcome.actions.contains(&Action::NotifyStaff),
     ) {
-        send_replies(&bot, chat, None, &outcome.replies).await?;
-        match relay::ensure_thread(&bot, &app, ticket).await {
-            Ok(relay::ThreadState::Created) => {
-                if let Some(reply) = relay::out_of_hours_reply(&app, ticket, now()) {
-                    send_replies(&bot, chat, None, &[reply]).await?;
-                }
-            }
-            Ok(_) => {}
-            Err(e) => tracing::error!(ticket, error = %e, "could not post the ticket to staff"),
-        }
-        return Ok(());
+        hand_to_staff(&bot, app.as_ref(), ticket, chat).await?;
     }
-    send_replies(&bot, chat, None, &outcome.replies).await?;
     Ok(())
 }
 

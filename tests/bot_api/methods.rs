@@ -595,15 +595,8 @@ fn set_webhook(st: &mut State, p: &Params) -> Result<Value, ApiErr> {
     if p.bool("drop_pending_updates") {
         st.updates.clear();
     }
-    if let Some(list) = p
-        .json("allowed_updates")
-        .and_then(|v| v.as_array().cloned())
-    {
-        let list: Vec<String> = list
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
-        st.allowed_updates = (!list.is_empty()).then_some(list);
+    if let Some(list) = allowed_updates(p) {
+        st.allowed_updates = list;
     }
     st.webhook = Some(Webhook {
         url: link,
@@ -907,4 +900,16 @@ impl State {
             .insert(id.clone(), CallbackRec { answer: None });
         id
     }
+}
+
+/// The `allowed_updates` parameter of getUpdates and setWebhook: `None` when absent,
+/// `Some(None)` for an empty list (every kind), else the kinds.
+pub(crate) fn allowed_updates(p: &Params) -> Option<Option<Vec<String>>> {
+    let value = p.json("allowed_updates")?;
+    let list = value.as_array()?;
+    let list: Vec<String> = list
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    Some((!list.is_empty()).then_some(list))
 }

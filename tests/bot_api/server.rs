@@ -263,15 +263,8 @@ async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiErr> {
         if let Some(offset) = p.i64("offset") {
             st.confirm(offset);
         }
-        if let Some(list) = p
-            .json("allowed_updates")
-            .and_then(|v| v.as_array().cloned())
-        {
-            let list: Vec<String> = list
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect();
-            st.allowed_updates = (!list.is_empty()).then_some(list);
+        if let Some(list) = methods::allowed_updates(p) {
+            st.allowed_updates = list;
         }
         st.poll_gen += 1;
         st.poll_gen
