@@ -2,7 +2,6 @@
 //! config file and the environment (the token only from `TELOXIDE_TOKEN`, never logged).
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,10 +51,9 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
             Receive::Webhook { url, listen }
         }
     };
-    let faq = super::console::faq_dir(config);
-    let base =
-        KnowledgeBase::load_dir(Path::new(&faq)).map_err(|e| CommandError::Other(e.to_string()))?;
     let desk = Arc::new(super::console::build_desk(config)?);
+    // The files of faq/, before the staff desk applies moderators' edits over them.
+    let base = KnowledgeBase::clone(&desk.knowledge());
     let staff_lang = Lang::from_code(&config.telegram.staff_lang).unwrap_or_default();
     let staff = StaffDesk::new(
         desk.clone(),
