@@ -379,8 +379,17 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
         relayed.text
     );
     assert!(relayed.text.contains("support team"), "{}", relayed.text);
-    let ticket = w.desk.store().ticket(1).expect("store").expect("ticket 1");
-    assert_eq!(ticket.status, TicketStatus::InProgress);
+    // The response is recorded right after delivery, so the user may see it a moment first.
+    let ticket = w
+        .api
+        .wait_for("the ticket in progress", WAIT, |_| {
+            w.desk
+                .store()
+                .ticket(1)
+                .expect("store")
+                .filter(|t| t.status == TicketStatus::InProgress)
+        })
+        .await;
     assert!(ticket.first_response_at.is_some());
 
     // A staff edit is synced to the user's copy; a user edit to the staff copy.
