@@ -17,6 +17,8 @@ use teloxide::types::{
 };
 
 const USER: u64 = 1001;
+/// How long to wait for something that happens on its own: generous, for a loaded CI machine.
+const WAIT: Duration = Duration::from_secs(30);
 const FORUM: i64 = -100_123_456_789;
 
 async fn world() -> (BotApi, Bot, bot_api::TgUser) {
@@ -343,7 +345,7 @@ async fn a_dispatcher_echoes_and_shuts_down() {
 
     api.send_text(&user, USER as i64, "ping");
     let echo = api
-        .wait_for("the echo", Duration::from_secs(5), |api| {
+        .wait_for("the echo", WAIT, |api| {
             api.messages(USER as i64)
                 .into_iter()
                 .find(|m| m.text == "echo: ping")
@@ -366,7 +368,7 @@ async fn a_dispatcher_echoes_and_shuts_down() {
         );
     }
     running.abort();
-    api.wait_for("the update is confirmed", Duration::from_secs(5), |api| {
+    api.wait_for("the update is confirmed", WAIT, |api| {
         (api.pending_updates() == 0).then_some(())
     })
     .await;
@@ -486,7 +488,7 @@ async fn a_webhook_receives_updates_with_the_secret() {
     assert!(format!("{err:?}").contains("webhook"), "{err:?}");
 
     api.send_text(&user, USER as i64, "via webhook");
-    let (secret, update) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+    let (secret, update) = tokio::time::timeout(WAIT, rx.recv())
         .await
         .expect("delivered in time")
         .expect("an update");
@@ -497,7 +499,7 @@ async fn a_webhook_receives_updates_with_the_secret() {
         panic!("{update:?}")
     };
     assert_eq!(m.text(), Some("via webhook"));
-    api.wait_for("the queue to drain", Duration::from_secs(2), |api| {
+    api.wait_for("the queue to drain", WAIT, |api| {
         (api.pending_updates() == 0).then_some(())
     })
     .await;
@@ -649,12 +651,16 @@ async fn other_shapes_deserialize() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_poller_terminates_the_first() {
-    let (_api, bot, _) = world().await;
+    let (api, bot, _) = world().await;
     let first = tokio::spawn({
         let bot = bot.clone();
         async move { bot.get_updates().timeout(10).await }
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The first long poll must be waiting before the second one comes.
+    api.wait_for("the first long poll", WAIT, |api| {
+        (api.long_polls() == 1).then_some(())
+    })
+    .await;
     let second = bot.get_updates().timeout(0).await;
     assert!(second.is_ok());
     let err = first.await.expect("task").expect_err("terminated");

@@ -130,6 +130,10 @@ impl World {
         self.settled(chat, before, text).await
     }
 
+    /// The bot's answer in `chat` after the first `before` messages: everything it sent until it
+    /// has been quiet for a moment. An answer of several messages in one chat comes a second
+    /// apart (Throttle: one message a second per chat), so "quiet for a moment" ends it after
+    /// the first: wait for such answers with [`World::wait_count`] or by content instead.
     async fn settled(&self, chat: i64, before: usize, what: &str) -> Sent {
         self.next_in(chat, before, what).await;
         let mut seen = 0;
@@ -280,6 +284,8 @@ async fn a_pasted_secret_is_deleted_and_never_reaches_staff_or_disk() {
     for m in w.api.history(STAFF_CHAT) {
         assert!(!m.raw.contains("sausage"), "relayed a secret: {}", m.raw);
     }
+    // Statistics events are written on a thread of their own: in the store before it is read.
+    w.desk.flush_events();
     w.desk.store().flush().expect("flush");
     for entry in walkdir(w._dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
@@ -534,6 +540,16 @@ async fn without_topics_staff_reply_to_the_card() {
         })
         .await;
     assert!(w.api.topics(STAFF_CHAT).is_empty());
+    // The card is mapped to its ticket just after Telegram accepted it; a reply to it before
+    // that would find no ticket and be ignored.
+    w.api
+        .wait_for("the card mapped to the ticket", WAIT, |_| {
+            w.desk
+                .store()
+                .ticket_of_staff_message(STAFF_CHAT, card.message_id)
+                .expect("store")
+        })
+        .await;
     let agent = w.agent_as_staff().await;
     let before = w.api.history(alice).len();
     w.api.reply_text(
@@ -620,8 +636,20 @@ async fn admin_commands_work_for_staff_and_are_refused_for_everyone_else() {
         "/maintenance on RPC upgrade until 14:00 UTC",
     )
     .await;
-    let answer = w.say(&w.alice, "what is a health factor").await;
-    assert!(answer.text.contains("RPC upgrade"), "{}", answer.text);
+    // The notice and the answer are two messages, a second apart (one a second per chat): wait
+    // for both, or the answer would arrive during the next exchange and be taken for its reply.
+    let alice = w.alice.id as i64;
+    let before = w.api.history(alice).len();
+    w.api.send_text(&w.alice, alice, "what is a health factor");
+    let answer = w
+        .wait_count(alice, before, 2, "the notice and the answer")
+        .await;
+    assert!(answer[0].text.contains("RPC upgrade"), "{}", answer[0].text);
+    assert!(
+        answer[1].text.to_lowercase().contains("health factor"),
+        "{}",
+        answer[1].text
+    );
     w.staff_says(&w.agent, None, "/maintenance off").await;
     let answer = w.say(&w.alice, "what is a health factor").await;
     assert!(!answer.text.contains("RPC upgrade"), "{}", answer.text);
@@ -639,6 +667,15 @@ async fn admin_commands_work_for_staff_and_are_refused_for_everyone_else() {
     let whois = w.staff_says(&w.agent, None, "/whois @alice").await;
     assert!(whois.text.contains("2001"), "{}", whois.text);
     w.say(&w.alice, "/human").await;
+    // The ticket's card goes to the staff chat after Alice's answer; wait for it, or it could
+    // come in during /tickets and be taken for the list.
+    w.api
+        .wait_for("the ticket's card", WAIT, |api| {
+            api.messages(STAFF_CHAT)
+                .into_iter()
+                .find(|m| m.text.contains("@alice"))
+        })
+        .await;
     let list = w.staff_says(&w.agent, None, "/tickets open").await;
     assert!(
         !list.buttons().is_empty(),
@@ -681,14 +718,6 @@ async fn a_broadcast_reaches_users_who_did_not_opt_out() {
             })
             .await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(
-        !w.api
-            .history(carol.id as i64)
-            .iter()
-            .any(|m| m.text.contains("Scheduled maintenance")),
-        "opted out"
-    );
     let done = w
         .api
         .wait_for("the broadcast finishes", WAIT, |_| {
@@ -700,6 +729,14 @@ async fn a_broadcast_reaches_users_who_did_not_opt_out() {
         })
         .await;
     assert_eq!((done.sent, done.failed), (2, 1), "{done:?}");
+    // Checked once the broadcast is done: nothing can still be on its way to her.
+    assert!(
+        !w.api
+            .history(carol.id as i64)
+            .iter()
+            .any(|m| m.text.contains("Scheduled maintenance")),
+        "opted out"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -759,7 +796,13 @@ async fn bot_api_errors_are_retried_or_reported_never_a_crash() {
     w.api
         .fail_next("sendMessage", 1, 400, "Bad Request: chat not found", None);
     w.api.send_text(&w.alice, w.alice.id as i64, "hello");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    w.api
+        .wait_for("the reply refused with a 400", WAIT, |api| {
+            api.calls_to("sendMessage")
+                .into_iter()
+                .find(|c| c.error().is_some_and(|e| e.contains("chat not found")))
+        })
+        .await;
     let next = w.say(&w.alice, "/help").await;
     assert!(next.text.contains("/position"), "{}", next.text);
     assert!(!w.bot.is_finished(), "the bot is still running");

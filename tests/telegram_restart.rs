@@ -86,8 +86,10 @@ async fn kill_9_mid_ticket_loses_nothing() {
     let stderr = kill_9(&mut bot);
     assert!(!stderr.contains(TOKEN), "the token reached the log");
 
-    // Messages sent while the bot is down wait in Telegram's queue.
-    api.send_text(&alice, alice_chat, "MetaMask on my phone");
+    // Killed right after the delivery: the relay and the first response, recorded just after
+    // it, may be lost with the process (the update is confirmed already); the next answer
+    // records them. Messages sent while the bot is down wait in Telegram's queue.
+    let said = api.send_text(&alice, alice_chat, "MetaMask on my phone");
     let mut bot = start_bot(&api, dir.path(), &admin);
     let copy = api
         .wait_for("the message is relayed into the same topic", WAIT, |api| {
@@ -101,23 +103,46 @@ async fn kill_9_mid_ticket_loses_nothing() {
         1,
         "no second topic after the restart"
     );
-    api.send_text_in_thread(
+    let answer = api.send_text_in_thread(
         &admin,
         STAFF_CHAT,
         topic,
         "Thanks. Move what is left to a new wallet.",
     );
-    api.wait_for("the second answer", WAIT, |api| {
-        api.history(alice_chat)
-            .into_iter()
-            .find(|m| m.text.contains("new wallet"))
+    let delivered = api
+        .wait_for("the second answer", WAIT, |api| {
+            api.history(alice_chat)
+                .into_iter()
+                .find(|m| m.text.contains("new wallet"))
+        })
+        .await;
+    // Both relays are recorded just after Telegram accepted the copy: wait until they are on
+    // disk before the next kill. An edit is synced only through a recorded relay, and each
+    // chat's updates are handled in order, so a synced edit on each side proves it (and that
+    // the answer's first response, recorded after its relay, is on disk too).
+    api.edit_text(&alice, alice_chat, said, "MetaMask on my Android phone");
+    api.wait_for("Alice's edit synced to the staff copy", WAIT, |api| {
+        api.message(STAFF_CHAT, copy.message_id)
+            .filter(|m| m.text.contains("Android"))
+    })
+    .await;
+    api.edit_text(
+        &admin,
+        STAFF_CHAT,
+        answer,
+        "Thanks. Move what is left to a new wallet today.",
+    );
+    api.wait_for("the staff edit synced to Alice's copy", WAIT, |api| {
+        api.message(alice_chat, delivered.message_id)
+            .filter(|m| m.text.contains("new wallet today"))
     })
     .await;
 
-    // Killed again right after the acknowledgement; then closed from a fresh process.
+    // Killed again; then closed from a fresh process.
     kill_9(&mut bot);
+    let polled = api.calls_to("getUpdates").len();
     let mut bot = start_bot(&api, dir.path(), &admin);
-    polls(&api, api.calls_to("getUpdates").len()).await;
+    polls(&api, polled).await;
     api.send_text_in_thread(&admin, STAFF_CHAT, topic, "/close");
     api.wait_for("the rating request", WAIT, |api| {
         api.history(alice_chat)

@@ -627,6 +627,12 @@ impl BotApi {
         self.shared.lock().updates.len()
     }
 
+    /// getUpdates requests that got as far as waiting for updates (each one terminates the
+    /// long poll before it, as on Telegram).
+    pub fn long_polls(&self) -> u64 {
+        self.shared.lock().poll_gen
+    }
+
     /// Updates never queued because the bot's allowed_updates excluded their kind.
     pub fn dropped_updates(&self) -> Vec<Value> {
         self.shared.lock().dropped.clone()
