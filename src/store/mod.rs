@@ -263,6 +263,39 @@ impl Store {
         self.put(&self.tickets, &ticket.id.to_be_bytes(), ticket)
     }
 
+    /// Changes a ticket atomically (flushed): `change` edits the stored ticket, and runs again
+    /// on the newer one when another writer changed the ticket in between, so two changes at
+    /// once (a rating from the user, a reopen by staff) never overwrite each other. `Ok(None)`:
+    /// no such ticket. An error from `change` writes nothing.
+    pub fn update_ticket<E: From<StoreError>>(
+        &self,
+        id: u64,
+        mut change: impl FnMut(&mut TicketRecord) -> Result<(), E>,
+    ) -> Result<Option<TicketRecord>, E> {
+        let key = id.to_be_bytes();
+        loop {
+            let Some(old) = self.tickets.get(key).map_err(StoreError::from)? else {
+                return Ok(None);
+            };
+            let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+                tree: TICKETS,
+                key: id.to_string(),
+                message: e.to_string(),
+            };
+            let mut ticket: TicketRecord = serde_json::from_slice(&old).map_err(corrupt)?;
+            change(&mut ticket)?;
+            let new = serde_json::to_vec(&ticket).map_err(corrupt)?;
+            let swapped = self
+                .tickets
+                .compare_and_swap(key, Some(&old), Some(new))
+                .map_err(StoreError::from)?;
+            if swapped.is_ok() {
+                self.db.flush().map_err(StoreError::from)?;
+                return Ok(Some(ticket));
+            }
+        }
+    }
+
     /// A user's tickets, oldest first.
     pub fn tickets_of(&self, user: i64) -> Result<Vec<TicketRecord>, StoreError> {
         let mut out = Vec::new();

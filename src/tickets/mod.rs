@@ -265,10 +265,15 @@ impl Tickets {
         summary: &str,
         now: u64,
     ) -> Result<(TicketRecord, bool), TicketError> {
-        if let Some(mut existing) = self.open_for(user)? {
+        if let Some(existing) = self.open_for(user)? {
             if reason.priority() < Priority::from_code(&existing.priority) {
-                existing.priority = reason.priority().code().to_string();
-                self.store.save_ticket(&existing)?;
+                let raised = self.update(existing.id, |t| {
+                    if reason.priority() < Priority::from_code(&t.priority) {
+                        t.priority = reason.priority().code().to_string();
+                    }
+                    Ok(())
+                })?;
+                return Ok((raised, false));
             }
             return Ok((existing, false));
         }
@@ -311,12 +316,11 @@ impl Tickets {
     fn update(
         &self,
         id: u64,
-        change: impl FnOnce(&mut TicketRecord) -> Result<(), TicketError>,
+        change: impl FnMut(&mut TicketRecord) -> Result<(), TicketError>,
     ) -> Result<TicketRecord, TicketError> {
-        let mut ticket = self.store.ticket(id)?.ok_or(TicketError::NotFound(id))?;
-        change(&mut ticket)?;
-        self.store.save_ticket(&ticket)?;
-        Ok(ticket)
+        self.store
+            .update_ticket(id, change)?
+            .ok_or(TicketError::NotFound(id))
     }
 
     /// A staff member answered: records the first response and moves the ticket in progress.
@@ -487,6 +491,44 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         (dir, Tickets::new(store, SlaConfig::default()))
+    }
+
+    #[test]
+    fn changes_at_the_same_time_from_two_services_are_all_kept() {
+        // The desk and the staff desk each hold a `Tickets` over the same store: one rates,
+        // the other reopens, from different chats at once. No change may overwrite another.
+        let (_dir, t) = service();
+        let (ticket, _) = t
+            .open(7, EscalationReason::AskedForPerson, Lang::En, "help", 100)
+            .unwrap();
+        let other = Tickets::new(t.store.clone(), SlaConfig::default());
+        let threads: Vec<_> = [t.clone(), other]
+            .into_iter()
+            .enumerate()
+            .map(|(n, service)| {
+                std::thread::spawn(move || {
+                    for i in 0..200u64 {
+                        service
+                            .update(ticket.id, |r| {
+                                // Each writer appends its mark: a lost update loses a mark.
+                                let mut c = r.comment.take().unwrap_or_default();
+                                c.push(if n == 0 { 'a' } else { 'b' });
+                                r.comment = Some(c);
+                                r.assignee = Some(i as i64);
+                                Ok(())
+                            })
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for th in threads {
+            th.join().unwrap();
+        }
+        let done = t.store.ticket(ticket.id).unwrap().unwrap();
+        let comment = done.comment.unwrap_or_default();
+        assert_eq!(comment.matches('a').count(), 200);
+        assert_eq!(comment.matches('b').count(), 200);
     }
 
     #[test]
