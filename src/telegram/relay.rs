@@ -149,7 +149,7 @@ pub async fn user_to_staff(
 }
 
 /// Sends a staff member's message in a ticket's topic to the user, signed as the support team
-/// (never from the staff member's own account), and records the first response.
+/// (never from the staff member's own account); the first response is recorded first.
 pub async fn staff_to_user(
     bot: &TgBot,
     app: &App,
@@ -188,6 +188,14 @@ pub async fn staff_to_user(
         send_replies(bot, msg.chat.id, msg.thread_id, &[plain(notice)]).await?;
         return Ok(());
     }
+    // The answer counts as the ticket's response when lendesk takes it, before the delivery:
+    // a crash mid-delivery (the update is confirmed already) cannot lose it, and the ticket
+    // shows in progress by the time the user reads the answer.
+    let staff = msg.from.as_ref().map(super::user_id).unwrap_or_default();
+    if let Err(e) = app.staff.staff_replied(ticket, staff, now()) {
+        tracing::warn!(ticket, error = %e, "cannot record the staff response");
+    }
+    app.desk.ticket_changed(record.user);
     let user_chat = ChatId(record.user);
     let signature = StaffDesk::team_signature(record.lang);
     let sent = if let Some(text) = msg.text() {
@@ -231,11 +239,6 @@ pub async fn staff_to_user(
         staff_message: msg.id.0,
         from_staff: true,
     })?;
-    let staff = msg.from.as_ref().map(super::user_id).unwrap_or_default();
-    if let Err(e) = app.staff.staff_replied(ticket, staff, now()) {
-        tracing::warn!(ticket, error = %e, "cannot record the staff response");
-    }
-    app.desk.ticket_changed(record.user);
     Ok(())
 }
 
