@@ -30,7 +30,7 @@
 //! / 80%; among those given 0.3–0.55 for about 57% / 44%, with the right topic in the top 3 for
 //! about 80% / 86%. Off-topic messages stay below 0.3.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::normalize::{self, Piece};
 use super::topic::Topic;
@@ -213,9 +213,9 @@ impl Index {
             ..Index::default()
         };
         let docs = topics.len() * 2;
-        let mut tf: Vec<HashMap<u32, [f32; 4]>> = vec![HashMap::new(); docs];
+        let mut tf: Vec<HashMap<u32, [f32; 4]>> = vec![HashMap::default(); docs];
         let mut len = vec![[0f32; 4]; docs];
-        let mut surfaces: HashMap<String, (u32, u32)> = HashMap::new();
+        let mut surfaces: HashMap<String, (u32, u32)> = HashMap::default();
         let mut lines: Vec<Vec<Box<[u32]>>> = vec![Vec::new(); docs];
         for (t, topic) in topics.iter().enumerate() {
             for (l, lang) in [Lang::En, Lang::Zh].into_iter().enumerate() {
@@ -273,7 +273,7 @@ impl Index {
         let terms = ix.idf.len();
         let mut df = vec![0f32; terms];
         for t in 0..topics.len() {
-            let mut in_topic: HashMap<u32, bool> = HashMap::new();
+            let mut in_topic: HashMap<u32, bool> = HashMap::default();
             for doc in [&tf[2 * t], &tf[2 * t + 1]] {
                 for (&id, f) in doc {
                     let about = f[QUESTIONS] + f[TITLE] + f[TAGS] > 0.0;
@@ -479,7 +479,12 @@ impl Index {
                 }
             }
         }
-        let mut ranked: Vec<([f32; 3], usize)> = Vec::with_capacity(16);
+        // Only the leaders are re-ranked: keep the best `RERANK`, best first (ties by topic),
+        // by insertion; most topics lose to the last leader with one comparison.
+        let by_score = |a: &([f32; 3], usize), b: &([f32; 3], usize)| {
+            b.0[0].total_cmp(&a.0[0]).then(a.1.cmp(&b.1))
+        };
+        let mut ranked: Vec<([f32; 3], usize)> = Vec::with_capacity(RERANK + 1);
         for t in 0..self.topics {
             let p = acc[2 * t + primary];
             let o = acc[2 * t + 1 - primary];
@@ -488,13 +493,22 @@ impl Index {
             } else {
                 p
             };
-            if best[0] > 0.0 {
-                ranked.push((best, t));
+            if best[0] <= 0.0 {
+                continue;
             }
+            let entry = (best, t);
+            if ranked.len() == RERANK
+                && ranked
+                    .last()
+                    .is_some_and(|last| by_score(&entry, last).is_ge())
+            {
+                continue;
+            }
+            let at = ranked.partition_point(|r| by_score(r, &entry).is_lt());
+            ranked.insert(at, entry);
+            ranked.truncate(RERANK);
         }
-        ranked.sort_unstable_by(|a, b| b.0[0].total_cmp(&a.0[0]).then(a.1.cmp(&b.1)));
         // Re-rank the leaders by how closely one of their own questions matches the query.
-        ranked.truncate(RERANK);
         let mut fit_terms: Vec<(u32, f32)> = terms
             .iter()
             .map(|t| (t.id, self.fit_weight(t.id)))
@@ -505,15 +519,18 @@ impl Index {
             if query_norm <= 0.0 {
                 break;
             }
-            let fit = self
-                .line_fit(2 * *t + primary, &fit_terms, query_norm)
-                .max(other * self.line_fit(2 * *t + 1 - primary, &fit_terms, query_norm));
+            let mut fit = self.line_fit(2 * *t + primary, &fit_terms, query_norm);
+            // A line in the other language counts `other_lang` of its fit, at most
+            // `other_lang`: with the default 0.85 it never clears the floor, so it is skipped.
+            if other > LINE_FIT_FLOOR {
+                fit = fit.max(other * self.line_fit(2 * *t + 1 - primary, &fit_terms, query_norm));
+            }
             // Only near-paraphrases count: partial overlaps are what BM25 already scored, and
             // boosting them costs precision on unseen questions (held-out evaluation).
             let near = ((fit - LINE_FIT_FLOOR) / (1.0 - LINE_FIT_FLOOR)).max(0.0);
             scores[0] *= 1.0 + self.params.line_fit_boost * near;
         }
-        ranked.sort_unstable_by(|a, b| b.0[0].total_cmp(&a.0[0]).then(a.1.cmp(&b.1)));
+        ranked.sort_unstable_by(by_score);
         let first = ranked.first().map_or(0.0, |r| r.0[0]);
         let second = ranked.get(1).map_or(0.0, |r| r.0[0]);
         ranked

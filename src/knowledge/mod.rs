@@ -27,7 +27,7 @@ pub mod normalize;
 pub mod topic;
 mod typo;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 pub use check::{CheckReport, Problem, check_dir};
@@ -79,7 +79,7 @@ impl KnowledgeBase {
     /// ([`check_dir`]); a file whose id differs from its name is only logged here.
     pub fn load_dir(dir: &Path) -> Result<KnowledgeBase, KnowledgeError> {
         let mut topics = Vec::new();
-        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut seen: HashMap<String, String> = HashMap::default();
         for path in topic_files(dir)? {
             let name = path
                 .file_name()
@@ -110,7 +110,8 @@ impl KnowledgeBase {
     /// earlier one (in its place).
     pub fn from_topics(topics: Vec<Topic>) -> KnowledgeBase {
         let mut merged: Vec<Topic> = Vec::with_capacity(topics.len());
-        let mut by_id: HashMap<String, usize> = HashMap::with_capacity(topics.len());
+        let mut by_id: HashMap<String, usize> =
+            HashMap::with_capacity_and_hasher(topics.len(), Default::default());
         for t in topics {
             match by_id.get(&t.id) {
                 Some(&i) => merged[i] = t,

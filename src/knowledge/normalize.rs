@@ -25,7 +25,7 @@
 //! Typo tolerance needs the vocabulary, so it lives in the index: a word term carries its
 //! surface form when it came from plain stemming, and the index may correct it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -137,8 +137,8 @@ fn word_list(text: &'static str) -> impl Iterator<Item = &'static str> {
 impl Tables {
     fn build() -> Self {
         let mut groups = Vec::new();
-        let mut single = HashMap::new();
-        let mut phrases: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+        let mut single = HashMap::default();
+        let mut phrases: HashMap<&'static str, Vec<Phrase>> = HashMap::default();
         let mut mixed = Vec::new();
         let mut jieba = Jieba::new();
         for (canon, forms) in jargon_lines() {

@@ -6,7 +6,7 @@
 //! index, every entry with one letter removed, is built once; a query word then needs only its
 //! own deletions looked up (symmetric delete), never a scan of the vocabulary.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::normalize;
 
@@ -176,9 +176,9 @@ mod tests {
 
     #[test]
     fn corrects_to_the_most_frequent_neighbour() {
-        let mut terms = HashMap::new();
+        let mut terms = HashMap::default();
         terms.insert("liquidation".into(), 7u32);
-        let mut surfaces = HashMap::new();
+        let mut surfaces = HashMap::default();
         surfaces.insert("collateral".to_string(), (1u32, 10u32));
         surfaces.insert("collaterals".to_string(), (2u32, 1u32));
         let lex = Lexicon::build(&terms, surfaces);
