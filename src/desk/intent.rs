@@ -9,8 +9,13 @@ use crate::tickets::EscalationReason;
 
 /// Lowercased text with Chinese full-width punctuation folded to ASCII, for matching.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let c = match c {
             '？' => '?',
             '！' => '!',
             '，' => ',',
@@ -20,52 +25,121 @@ pub fn fold(text: &str) -> String {
             '（' => '(',
             '）' => ')',
             c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+        };
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
-/// True when `text` contains any of `needles`. Every call site passes a constant list, so each
-/// list gets one Aho-Corasick automaton per thread, built on first use: one pass over the text
-/// instead of one per needle.
+/// True when `text` contains any of `needles`. Every call site passes a constant list.
+///
+/// The rules ask ~30 lists about the same message, so all lists seen so far share one
+/// Aho-Corasick automaton (per thread): the first question about a text finds every list it
+/// matches in one overlapping pass, and the others are a bit test. A list seen for the first
+/// time joins the automaton (rebuilt once per list, on first use).
 fn any(text: &str, needles: &'static [&'static str]) -> bool {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    /// The keys are addresses of static lists: distinct already, so no hashing is needed.
-    #[derive(Default)]
-    struct AddressHasher(u64);
-    impl std::hash::Hasher for AddressHasher {
-        fn finish(&self) -> u64 {
-            self.0
-        }
-        fn write(&mut self, bytes: &[u8]) {
-            for b in bytes {
-                self.0 = (self.0 << 8) | u64::from(*b);
-            }
-        }
-        fn write_usize(&mut self, n: usize) {
-            self.0 = n as u64;
-        }
-    }
-    type Automata =
-        HashMap<usize, aho_corasick::AhoCorasick, std::hash::BuildHasherDefault<AddressHasher>>;
     thread_local! {
-        static AUTOMATA: RefCell<Automata> = RefCell::new(Automata::default());
+        static CUES: std::cell::RefCell<Cues> = std::cell::RefCell::new(Cues::default());
     }
-    AUTOMATA.with(|cell| {
-        let mut automata = cell.borrow_mut();
-        let key = needles.as_ptr() as usize;
-        if let std::collections::hash_map::Entry::Vacant(slot) = automata.entry(key) {
-            match aho_corasick::AhoCorasick::new(needles) {
-                Ok(ac) => {
-                    slot.insert(ac);
+    CUES.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut cues) => cues.any(text, needles),
+        // Not reentrant, but never wrong: scan directly.
+        Err(_) => needles.iter().any(|n| text.contains(n)),
+    })
+}
+
+/// The shared automaton of [`any`] and the lists matched by the last text it scanned.
+#[derive(Default)]
+struct Cues {
+    /// By the address of a static list: its index.
+    lists: std::collections::HashMap<usize, usize, std::hash::BuildHasherDefault<AddressHasher>>,
+    /// Every list's needles, by index.
+    needles: Vec<&'static [&'static str]>,
+    /// All needles, deduplicated; `owners[pattern]` are the lists it belongs to.
+    automaton: Option<aho_corasick::AhoCorasick>,
+    owners: Vec<Vec<usize>>,
+    /// The last text scanned and a bit per list it matches.
+    text: String,
+    matched: Vec<u64>,
+    scanned: bool,
+}
+
+impl Cues {
+    fn any(&mut self, text: &str, needles: &'static [&'static str]) -> bool {
+        let key = needles.as_ptr() as usize ^ needles.len().rotate_left(48);
+        let list = match self.lists.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.needles.len();
+                self.lists.insert(key, i);
+                self.needles.push(needles);
+                self.rebuild();
+                i
+            }
+        };
+        if !self.scanned || self.text != text {
+            self.scan(text);
+        }
+        match &self.automaton {
+            Some(_) => self.matched[list / 64] & (1 << (list % 64)) != 0,
+            None => needles.iter().any(|n| text.contains(n)),
+        }
+    }
+
+    fn rebuild(&mut self) {
+        let mut patterns: Vec<&'static str> = Vec::new();
+        let mut index: std::collections::HashMap<&'static str, usize> = Default::default();
+        self.owners.clear();
+        for (list, needles) in self.needles.iter().enumerate() {
+            for &n in needles.iter() {
+                let p = *index.entry(n).or_insert_with(|| {
+                    patterns.push(n);
+                    patterns.len() - 1
+                });
+                if self.owners.len() <= p {
+                    self.owners.push(Vec::new());
                 }
-                // Cannot happen for plain literals; fall back to scanning.
-                Err(_) => return needles.iter().any(|n| text.contains(n)),
+                self.owners[p].push(list);
             }
         }
-        automata.get(&key).is_some_and(|ac| ac.is_match(text))
-    })
+        // Plain literals always build; without an automaton every question scans directly.
+        self.automaton = aho_corasick::AhoCorasick::new(&patterns).ok();
+        self.scanned = false;
+    }
+
+    fn scan(&mut self, text: &str) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.scanned = true;
+        self.matched.clear();
+        self.matched.resize(self.needles.len().div_ceil(64), 0);
+        let Some(ac) = &self.automaton else {
+            return;
+        };
+        for m in ac.find_overlapping_iter(text) {
+            for &list in &self.owners[m.pattern().as_usize()] {
+                self.matched[list / 64] |= 1 << (list % 64);
+            }
+        }
+    }
+}
+
+/// The keys are addresses of static lists: distinct already, so no hashing is needed.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = n as u64;
+    }
 }
 
 /// English words matched on word boundaries (so "hf" does not match "shf").
@@ -91,8 +165,7 @@ pub fn addresses(text: &str) -> AddressMentions {
     let is_sep = |c: char| c.is_whitespace() || ",;:()[]{}<>\"'，。：；（）？?!！".contains(c);
     for raw in text.split(is_sep) {
         let token = raw.trim_matches(|c: char| c == '.' || c == '`' || c == '*');
-        let lower = token.to_ascii_lowercase();
-        if !lower.starts_with("0x") {
+        if !token.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) {
             continue;
         }
         if token.contains('…') || token.contains("...") {
@@ -181,6 +254,9 @@ pub fn what_if(folded: &str, symbols: &[String]) -> Option<WhatIf> {
 
 /// The first "N%" (1–99) in the text.
 fn percentage(folded: &str) -> Option<u32> {
+    if !folded.contains('%') {
+        return None;
+    }
     let bytes: Vec<char> = folded.chars().collect();
     for (i, c) in bytes.iter().enumerate() {
         if *c != '%' {
@@ -673,6 +749,37 @@ pub fn out_of_scope(folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_matching_agrees_with_scanning_each_list() {
+        // Lists met in a different order, texts repeated and interleaved, a list that first
+        // shows up after texts were scanned, and needles shared by several lists.
+        const A: &[&str] = &["health factor", "hf", "健康因子"];
+        const B: &[&str] = &["factor", "清算", "liq"];
+        const C: &[&str] = &["因子", "withdraw", "zzz"];
+        let texts = [
+            "what is my health factor",
+            "健康因子是多少",
+            "can i withdraw",
+            "",
+            "liquidation 清算",
+            "what is my health factor",
+            "nothing here",
+        ];
+        for round in 0..3 {
+            for text in texts {
+                let lists: &[&'static [&'static str]] = match round {
+                    0 => &[A, B],
+                    1 => &[C, A, B],
+                    _ => &[B, C, A, C],
+                };
+                for &list in lists {
+                    let naive = list.iter().any(|n| text.contains(n));
+                    assert_eq!(any(text, list), naive, "{text:?} {list:?}");
+                }
+            }
+        }
+    }
 
     fn syms() -> Vec<String> {
         ["WETH", "USDC", "DAI", "WBTC"]

@@ -1367,8 +1367,12 @@ impl Desk {
 
         // Live position questions.
         let mentions = intent::addresses(text);
-        let symbols: Vec<String> = self.symbols().await;
-        let what_if = intent::what_if(&folded, &symbols);
+        // A what-if names a percentage; only then are the market's symbols needed.
+        let what_if = if folded.contains('%') {
+            intent::what_if(&folded, &self.symbols().await)
+        } else {
+            None
+        };
         let focus = intent::position_focus(&folded, !mentions.valid.is_empty())
             .or(what_if.as_ref().map(|_| PositionFocus::Liquidation));
         let names_address = !mentions.valid.is_empty()
@@ -1494,15 +1498,18 @@ impl Desk {
         let Some(topic) = kb.topic(id) else {
             return self.not_understood(lang, &[]);
         };
-        let body = &topic.text(lang).answer;
-        let mut text = String::new();
+        let title = &topic.text(lang).title;
+        let body = topic.text(lang).answer.trim();
+        let mut text = String::with_capacity(title.len() + body.len() + 8);
         if LIVE_TOPICS.contains(&id)
             && let Some(line) = self.live_line(record, lang, msg).await
         {
             text.push_str(&line);
             text.push_str("\n\n");
         }
-        text.push_str(&format!("**{}**\n{}", topic.text(lang).title, body.trim()));
+        for part in ["**", title, "**\n", body] {
+            text.push_str(part);
+        }
         record.recent_topics.push(id.to_string());
         if record.recent_topics.len() > 5 {
             record.recent_topics.remove(0);

@@ -47,7 +47,10 @@ impl HistoryEntry {
         Self {
             at,
             who,
-            text: text.chars().take(MAX_CHARS).collect(),
+            text: match text.char_indices().nth(MAX_CHARS) {
+                Some((end, _)) => text[..end].to_string(),
+                None => text.to_string(),
+            },
         }
     }
 }
