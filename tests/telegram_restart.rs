@@ -184,6 +184,63 @@ async fn kill_9_mid_ticket_loses_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_in_hand_at_kill_9_is_answered_after_the_restart() {
+    let api = BotApi::start().await;
+    let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
+    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
+    api.add_group(STAFF_CHAT, "staff", true);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let alice_chat = alice.id as i64;
+
+    let mut bot = start_bot(&api, dir.path(), &admin);
+    polls(&api, 0).await;
+    // Telegram tells the bot to wait a minute before it sends again: the answer is held in
+    // the bot, and the update with it.
+    api.fail_next(
+        "sendMessage",
+        1,
+        429,
+        "Too Many Requests: retry after 60",
+        Some(60),
+    );
+    api.send_text(&alice, alice_chat, "what is a health factor");
+    api.wait_for("the answer held back by a 429", WAIT, |api| {
+        api.calls_to("sendMessage")
+            .into_iter()
+            .find(|c| c.error().is_some())
+    })
+    .await;
+    // The bot keeps polling meanwhile; it must not confirm the update it has not handled.
+    polls(&api, api.calls_to("getUpdates").len()).await;
+    assert_eq!(
+        api.pending_updates(),
+        1,
+        "the update in hand is not confirmed"
+    );
+    kill_9(&mut bot);
+    assert!(
+        !api.history(alice_chat)
+            .iter()
+            .any(|m| m.method != "user" && m.text.contains("health factor")),
+        "answered before the kill"
+    );
+
+    // Telegram delivers it again to the next process, which answers it.
+    let mut bot = start_bot(&api, dir.path(), &admin);
+    api.wait_for("the answer after the restart", WAIT, |api| {
+        api.history(alice_chat)
+            .into_iter()
+            .find(|m| m.method != "user" && m.text.to_lowercase().contains("health factor"))
+    })
+    .await;
+    api.wait_for("the update confirmed once handled", WAIT, |api| {
+        (api.pending_updates() == 0).then_some(())
+    })
+    .await;
+    kill_9(&mut bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_and_sigint_stop_the_bot_cleanly() {
     for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
         let api = BotApi::start().await;
@@ -215,6 +272,11 @@ async fn sigterm_and_sigint_stop_the_bot_cleanly() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         assert!(status.success(), "exit status after {name}: {status:?}");
+        assert_eq!(
+            api.pending_updates(),
+            0,
+            "handled updates are confirmed before exit ({name}): a restart does not replay them"
+        );
         // The store is closed cleanly and opens again.
         let store = Store::open(&dir.path().join("db")).expect("reopen the store");
         assert!(store.user(alice.id as i64).expect("read").is_some());

@@ -10,6 +10,7 @@
 //! so a Bot API hiccup at start is retried instead of a panic).
 
 pub mod background;
+pub mod polling;
 pub mod relay;
 pub mod render;
 mod staff_chat;
@@ -44,6 +45,8 @@ pub struct App {
     pub staff_chat: Option<ChatId>,
     /// The staff chat has topics (forum mode): one topic per ticket.
     pub forum: bool,
+    /// The updates in hand: polling confirms an update to Telegram once it is handled.
+    pub updates: Arc<polling::UpdateTracker>,
     /// Serializes the creation of a ticket's topic (two quick messages must not open two).
     ticket_locks: tokio::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -70,6 +73,7 @@ impl App {
             staff,
             staff_chat,
             forum,
+            updates: Arc::default(),
             ticket_locks: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
@@ -86,14 +90,20 @@ impl App {
 /// The handler tree: messages (users, or staff in the staff chat), edits (synced along the
 /// relay) and button presses, with [`App`] injected as a dependency.
 pub fn handler_tree() -> UpdateHandler<HandlerError> {
-    dptree::entry()
-        .branch(
-            Update::filter_message()
-                .branch(dptree::filter(in_staff_chat).endpoint(staff_chat::on_message))
-                .branch(dptree::endpoint(on_message)),
-        )
-        .branch(Update::filter_edited_message().endpoint(relay::on_edit))
-        .branch(Update::filter_callback_query().endpoint(on_button))
+    // Every update holds a guard in its dependencies until its handler returns: only then is
+    // it confirmed to Telegram (see `polling`). The entry description keeps the update kinds
+    // the bot asks for those of the branches below.
+    dptree::map_with_description(
+        <teloxide::dispatching::DpHandlerDescription as dptree::HandlerDescription>::entry(),
+        |update: Update, app: Arc<App>| app.updates.guard(update.id),
+    )
+    .branch(
+        Update::filter_message()
+            .branch(dptree::filter(in_staff_chat).endpoint(staff_chat::on_message))
+            .branch(dptree::endpoint(on_message)),
+    )
+    .branch(Update::filter_edited_message().endpoint(relay::on_edit))
+    .branch(Update::filter_callback_query().endpoint(on_button))
 }
 
 fn in_staff_chat(msg: Message, app: Arc<App>) -> bool {
@@ -578,7 +588,14 @@ pub async fn run(
             if let Err(e) = bot.delete_webhook().await {
                 tracing::warn!(error = %e, "deleteWebhook failed");
             }
-            dispatcher.dispatch().await;
+            let listener = polling::TrackedPolling::new(bot.clone(), app.updates.clone());
+            dispatcher
+                .dispatch_with_listener(
+                    listener,
+                    LoggingErrorHandler::with_custom_text("getUpdates failed"),
+                )
+                .await;
+            polling::confirm_handled(&bot, &app.updates).await;
         }
         Receive::Webhook { url, listen } => {
             let listener = teloxide::update_listeners::webhooks::axum(
