@@ -55,17 +55,23 @@ async fn polls(api: &BotApi, after: usize) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_mid_ticket_loses_nothing() {
+/// The shared fixture: an emulator with an admin, Alice and a staff forum, and the bot started
+/// on a fresh data directory and polling.
+async fn started() -> (BotApi, TgUser, TgUser, tempfile::TempDir, Child) {
     let api = BotApi::start().await;
     let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
     let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
     api.add_group(STAFF_CHAT, "staff", true);
     let dir = tempfile::tempdir().expect("temp dir");
-    let alice_chat = alice.id as i64;
-
-    let mut bot = start_bot(&api, dir.path(), &admin);
+    let bot = start_bot(&api, dir.path(), &admin);
     polls(&api, 0).await;
+    (api, admin, alice, dir, bot)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_ticket_loses_nothing() {
+    let (api, admin, alice, dir, mut bot) = started().await;
+    let alice_chat = alice.id as i64;
     api.send_text(&alice, alice_chat, "my funds were stolen from my wallet");
     let topic = api
         .wait_for("a topic for the ticket", WAIT, |api| {
@@ -185,15 +191,8 @@ async fn kill_9_mid_ticket_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_in_hand_at_kill_9_is_answered_after_the_restart() {
-    let api = BotApi::start().await;
-    let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
-    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
-    api.add_group(STAFF_CHAT, "staff", true);
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (api, admin, alice, dir, mut bot) = started().await;
     let alice_chat = alice.id as i64;
-
-    let mut bot = start_bot(&api, dir.path(), &admin);
-    polls(&api, 0).await;
     // Telegram tells the bot to wait a minute before it sends again: the answer is held in
     // the bot, and the update with it.
     api.fail_next(
@@ -243,13 +242,7 @@ async fn a_message_in_hand_at_kill_9_is_answered_after_the_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_and_sigint_stop_the_bot_cleanly() {
     for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
-        let api = BotApi::start().await;
-        let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
-        let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
-        api.add_group(STAFF_CHAT, "staff", true);
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut bot = start_bot(&api, dir.path(), &admin);
-        polls(&api, 0).await;
+        let (api, _admin, alice, dir, mut bot) = started().await;
         api.send_text(&alice, alice.id as i64, "/start");
         api.wait_for("the welcome", WAIT, |api| {
             api.history(alice.id as i64)
