@@ -420,6 +420,11 @@ impl StaffDesk {
         lang.pick("— lendesk support team", "— lendesk 客服团队")
     }
 
+    /// `text` as the team sends it to a user: the text, a blank line, the signature.
+    pub fn signed(text: &str, lang: Lang) -> String {
+        format!("{text}\n\n{}", Self::team_signature(lang))
+    }
+
     /// Rebuilds the desk's knowledge base: the files, then the stored moderators' edits.
     fn apply_faq_overlay(&self) -> Result<(), StaffError> {
         let mut upserts = Vec::new();

@@ -119,11 +119,7 @@ impl StaffDesk {
                 out.to_user.push((
                     t.user,
                     Reply {
-                        text: format!(
-                            "{}\n\n{}",
-                            m.text(user_lang).trim(),
-                            Self::team_signature(user_lang)
-                        ),
+                        text: Self::signed(m.text(user_lang).trim(), user_lang),
                         buttons: Vec::new(),
                     },
                 ));
@@ -149,11 +145,7 @@ impl StaffDesk {
                 out.to_user.push((
                     t.user,
                     Reply {
-                        text: format!(
-                            "{}\n\n{}",
-                            to_user::closed(user_lang, id),
-                            Self::team_signature(user_lang)
-                        ),
+                        text: Self::signed(&to_user::closed(user_lang, id), user_lang),
                         buttons: rating_buttons(id),
                     },
                 ));
@@ -181,11 +173,7 @@ impl StaffDesk {
                 out.to_user.push((
                     t.user,
                     Reply {
-                        text: format!(
-                            "{}\n\n{}",
-                            to_user::reopened(user_lang, id),
-                            Self::team_signature(user_lang)
-                        ),
+                        text: Self::signed(&to_user::reopened(user_lang, id), user_lang),
                         buttons: Vec::new(),
                     },
                 ));

@@ -197,23 +197,15 @@ pub async fn staff_to_user(
     }
     app.desk.ticket_changed(record.user);
     let user_chat = ChatId(record.user);
-    let signature = StaffDesk::team_signature(record.lang);
     let sent = if let Some(text) = msg.text() {
-        bot.send_message(
-            user_chat,
-            format!(
-                "{}\n\n<i>{}</i>",
-                render::html(text),
-                render::html(signature)
-            ),
-        )
-        .parse_mode(ParseMode::Html)
-        .await
-        .map(|m| m.id)
+        bot.send_message(user_chat, signed_html(text, record.lang))
+            .parse_mode(ParseMode::Html)
+            .await
+            .map(|m| m.id)
     } else {
         let caption = match msg.caption() {
-            Some(c) => format!("{c}\n\n{signature}"),
-            None => signature.to_string(),
+            Some(c) => StaffDesk::signed(c, record.lang),
+            None => StaffDesk::team_signature(record.lang).to_string(),
         };
         bot.copy_message(user_chat, msg.chat.id, msg.id)
             .caption(caption)
@@ -242,6 +234,15 @@ pub async fn staff_to_user(
     Ok(())
 }
 
+/// A staff member's text as the user gets it: escaped HTML, signed as the team in italics.
+fn signed_html(text: &str, lang: Lang) -> String {
+    format!(
+        "{}\n\n<i>{}</i>",
+        render::html(text),
+        render::html(StaffDesk::team_signature(lang))
+    )
+}
+
 fn plain(text: &str) -> Reply {
     Reply {
         text: text.to_string(),
@@ -267,23 +268,18 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
             .ticket(relay.ticket)?
             .map(|t| t.lang)
             .unwrap_or_default();
-        let signature = StaffDesk::team_signature(lang);
         let result = if msg.text().is_some() {
             bot.edit_message_text(
                 ChatId(relay.user_chat),
                 MessageId(relay.user_message),
-                format!(
-                    "{}\n\n<i>{}</i>",
-                    render::html(text),
-                    render::html(signature)
-                ),
+                signed_html(text, lang),
             )
             .parse_mode(ParseMode::Html)
             .await
             .map(|_| ())
         } else {
             bot.edit_message_caption(ChatId(relay.user_chat), MessageId(relay.user_message))
-                .caption(format!("{text}\n\n{signature}"))
+                .caption(StaffDesk::signed(text, lang))
                 .await
                 .map(|_| ())
         };
