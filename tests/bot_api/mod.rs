@@ -422,20 +422,7 @@ impl BotApi {
         thread: Option<i32>,
         caption: Option<&str>,
     ) -> i32 {
-        let file = format!(
-            "photo-{}-{}",
-            chat.unsigned_abs(),
-            self.shared.lock().next_update
-        );
-        self.user_message(
-            from,
-            chat,
-            thread,
-            None,
-            MsgKind::Photo,
-            caption.unwrap_or(""),
-            Some(file),
-        )
+        self.send_file(from, chat, thread, caption, MsgKind::Photo, "photo")
     }
 
     /// The user sends a document (file id "doc-CHAT-N").
@@ -446,8 +433,21 @@ impl BotApi {
         thread: Option<i32>,
         caption: Option<&str>,
     ) -> i32 {
+        self.send_file(from, chat, thread, caption, MsgKind::Document, "doc")
+    }
+
+    /// A captioned file message with the file id "PREFIX-CHAT-N".
+    fn send_file(
+        &self,
+        from: &TgUser,
+        chat: i64,
+        thread: Option<i32>,
+        caption: Option<&str>,
+        kind: MsgKind,
+        prefix: &str,
+    ) -> i32 {
         let file = format!(
-            "doc-{}-{}",
+            "{prefix}-{}-{}",
             chat.unsigned_abs(),
             self.shared.lock().next_update
         );
@@ -456,7 +456,7 @@ impl BotApi {
             chat,
             thread,
             None,
-            MsgKind::Document,
+            kind,
             caption.unwrap_or(""),
             Some(file),
         )
