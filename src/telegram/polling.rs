@@ -129,7 +129,10 @@ pub struct TrackedPolling {
     buffer: VecDeque<Update>,
     token: StopToken,
     flag: StopFlag,
+    /// Consecutive failed polls, for the backoff.
     errors: u32,
+    /// The wait before the next poll, after a failed one.
+    pause: Option<Duration>,
 }
 
 impl TrackedPolling {
@@ -144,6 +147,7 @@ impl TrackedPolling {
             token,
             flag,
             errors: 0,
+            pause: None,
         }
     }
 
@@ -155,6 +159,12 @@ impl TrackedPolling {
             }
             if self.flag.is_stopped() {
                 return None;
+            }
+            if let Some(delay) = self.pause.take() {
+                tokio::select! {
+                    _ = &mut self.flag => return None,
+                    _ = tokio::time::sleep(delay) => {}
+                }
             }
             let (offset, busy) = self.tracker.offset();
             let mut request =
@@ -196,11 +206,10 @@ impl TrackedPolling {
                             Duration::from_secs(u64::from(self.errors.min(6)).pow(2).max(1))
                         }
                     };
-                    tracing::warn!(error = %e, retry_in = ?delay, "getUpdates failed");
-                    tokio::select! {
-                        _ = &mut self.flag => {}
-                        _ = tokio::time::sleep(delay) => {}
-                    }
+                    // The dispatcher's error handler reports the error now; the next poll
+                    // waits first.
+                    tracing::info!(retry_in = ?delay, "polling again after an error");
+                    self.pause = Some(delay);
                     return Some(Err(e));
                 }
             }
