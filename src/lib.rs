@@ -1,6 +1,7 @@
 //! lendesk: an open-source help desk for DeFi lending.
 //!
 //! Data flows one way: adapters → `desk` → services (`chain`, `knowledge`, `tickets`) → `store`.
+//! `secrets` is a leaf every layer may use: it tells seed phrases and keys apart from ordinary text.
 //! `devnet` sits beside them: it starts Anvil with a real Aave v3 market for demos and tests.
 
 pub mod chain;
@@ -10,6 +11,7 @@ pub mod desk;
 pub mod devnet;
 pub mod knowledge;
 pub mod lang;
+pub mod secrets;
 pub mod staff;
 pub mod store;
 pub mod telegram;

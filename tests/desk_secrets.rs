@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 
-use lendesk::desk::secrets::{self, SecretKind};
+use lendesk::secrets::{self, SecretKind};
 use lendesk::desk::{Action, Desk, DeskSettings, Incoming, Intent, Outcome};
 use lendesk::knowledge::KnowledgeBase;
 use lendesk::store::{Speaker, Store};

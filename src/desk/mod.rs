@@ -14,7 +14,6 @@
 
 pub mod intent;
 pub mod position_answer;
-pub mod secrets;
 pub mod texts;
 
 use std::borrow::Cow;
@@ -34,6 +33,7 @@ use crate::store::{
     BanKind, HistoryEntry, MessageEvent, PendingProof, Speaker, Store, TicketStatus, UserRecord,
 };
 use crate::tickets::{EscalationReason, Tickets};
+use crate::secrets;
 use intent::{PositionFocus, SmallTalk, WhatIf};
 
 /// Messages longer than this are cut before processing (Telegram's own limit is 4096).

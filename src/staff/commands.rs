@@ -612,7 +612,7 @@ impl StaffDesk {
                 "不能封禁客服或管理员。可由管理员先用 /staff remove 移除。",
             )));
         }
-        let reason = texts::trim_chars(&crate::desk::secrets::redact(reason), 300);
+        let reason = texts::trim_chars(&crate::secrets::redact(reason), 300);
         self.desk.store().save_ban(&BanRecord {
             user: id,
             kind,

@@ -446,7 +446,7 @@ impl StaffDesk {
 
     /// Appends to the audit log, redacting what staff typed.
     fn audit(&self, actor: &Actor, now: u64, action: &str, detail: &str) -> Result<(), StaffError> {
-        let detail = texts::trim_chars(&crate::desk::secrets::redact(detail), 300);
+        let detail = texts::trim_chars(&crate::secrets::redact(detail), 300);
         self.desk.store().audit(now, actor.id, action, &detail)?;
         Ok(())
     }

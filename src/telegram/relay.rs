@@ -178,7 +178,7 @@ pub async fn staff_to_user(
     if msg
         .text()
         .or(msg.caption())
-        .is_some_and(crate::desk::secrets::contains_secret)
+        .is_some_and(crate::secrets::contains_secret)
     {
         // Support never sends a seed phrase or key, not even one the user once pasted.
         let notice = staff_lang.pick(
@@ -261,7 +261,7 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
         let Some(relay) = store.relay_of_staff_message(msg.chat.id.0, msg.id.0)? else {
             return Ok(());
         };
-        if !relay.from_staff || crate::desk::secrets::contains_secret(text) {
+        if !relay.from_staff || crate::secrets::contains_secret(text) {
             return Ok(());
         }
         let lang = store
@@ -291,7 +291,7 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
     if !msg.chat.is_private() {
         return Ok(());
     }
-    if crate::desk::secrets::contains_secret(text) {
+    if crate::secrets::contains_secret(text) {
         // Run it through the desk: the warning and the deletion, nothing kept.
         let from = msg.from.as_ref();
         let outcome = app
