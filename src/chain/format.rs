@@ -54,7 +54,10 @@ pub fn usd(value: U256, base_unit: U256) -> String {
 /// A price in base currency with cents, or more digits below $1: "$1,850.5", "$0.9998".
 pub fn price(value: U256, base_unit: U256) -> String {
     let decimals = decimals_of(base_unit);
-    let digits = if value >= base_unit { 2 } else { 6 };
+    // Six significant digits, at least two decimals: "$1,904.76", "$150.123", "$1.0025" (a
+    // stablecoin's liquidation price must not read "$1" beside today's "$1").
+    let whole_digits = (value / base_unit.max(U256::from(1))).to_string().len() as u8;
+    let digits = 6u8.saturating_sub(whole_digits).max(2);
     format!("${}", amount(value, decimals, digits.min(decimals)))
 }
 
@@ -129,6 +132,9 @@ mod tests {
         let unit = U256::from(100_000_000u64);
         assert_eq!(usd(U256::from(2_000_012_345_678u64), unit), "$20,000.12");
         assert_eq!(price(U256::from(99_980_000u64), unit), "$0.9998");
+        assert_eq!(price(U256::from(100_250_000u64), unit), "$1.0025");
+        assert_eq!(price(U256::from(15_012_345_678u64), unit), "$150.123");
+        assert_eq!(price(U256::from(190_476_190_476u64), unit), "$1,904.76");
     }
 
     #[test]

@@ -209,12 +209,24 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
     if !borrowable.is_empty() {
         let _ = writeln!(out, "  Safe to borrow (one of): {}", borrowable.join(", "));
     }
-    if let Some(drop) = report.volatile_drop_safe_bps {
-        let _ = writeln!(
-            out,
-            "  All non-stablecoin prices can fall {} together before liquidation.",
-            format::bps(drop)
-        );
+    match report.volatile_drop_safe_bps {
+        Some(0) if report.band == HealthBand::Liquidatable => {
+            let _ = writeln!(out, "  Already liquidatable at current prices.");
+        }
+        Some(0) => {
+            let _ = writeln!(
+                out,
+                "  At the limit: any fall in non-stablecoin prices makes it liquidatable."
+            );
+        }
+        Some(drop) => {
+            let _ = writeln!(
+                out,
+                "  All non-stablecoin prices can fall {} together before liquidation.",
+                format::bps(drop)
+            );
+        }
+        None => {}
     }
     let scen: Vec<String> = report
         .scenarios

@@ -213,7 +213,7 @@ pub fn render(
     }
 
     let liq_lines = liquidation_lines(lang, position, report);
-    let withdraw_lines = withdraw_lines(lang, position, report);
+    let withdraw_lines = withdraw_lines(lang, position, report, None);
     let borrow_line = borrow_line(lang, position, report);
     let repay_lines = repay_lines(lang, position, comfort);
     let scenario = scenario_line(lang, position, report, what_if);
@@ -313,30 +313,92 @@ fn liquidation_lines(lang: Lang, position: &Position, report: &RiskReport) -> Ve
     lines
 }
 
-fn withdraw_lines(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
+/// Safe withdrawals, of every asset or of `only` one (the asset detail).
+fn withdraw_lines(
+    lang: Lang,
+    position: &Position,
+    report: &RiskReport,
+    only: Option<usize>,
+) -> Vec<String> {
     let target = format::health_factor(report.target_health_factor);
-    report
+    let (possible, impossible): (Vec<_>, Vec<_>) = report
         .assets
         .iter()
-        .filter_map(|a| {
-            let w = a.safe_withdraw?;
-            let r = &position.reserves[a.index];
-            Some(match lang {
+        .filter(|a| only.is_none_or(|i| i == a.index))
+        .filter_map(|a| Some((&position.reserves[a.index], a.safe_withdraw?)))
+        .partition(|(_, w)| !w.amount.is_zero());
+    if possible.is_empty() && !impossible.is_empty() {
+        return vec![nothing_to_withdraw(lang, report, &target)];
+    }
+    let amounts: Vec<String> = possible
+        .iter()
+        .map(|(r, w)| {
+            let why = match w.limit {
+                Limit::HealthFactor => at_the_minimum(lang, &target),
+                other => limit(lang, other).to_string(),
+            };
+            match lang {
                 Lang::En => format!(
-                    "Safe to withdraw: {} {} ({}; HF stays ≥ {target}).",
+                    "{} {} ({why})",
                     format::token(w.amount, r.decimals),
-                    r.symbol,
-                    limit(lang, w.limit)
+                    r.symbol
                 ),
                 Lang::Zh => format!(
-                    "可安全取出：{} {}（{}；健康因子保持 ≥ {target}）。",
+                    "{} {}（{why}）",
                     format::token(w.amount, r.decimals),
-                    r.symbol,
-                    limit(lang, w.limit)
+                    r.symbol
                 ),
-            })
+            }
         })
-        .collect()
+        .collect();
+    let mut lines = vec![match (lang, amounts.len() > 1) {
+        (Lang::En, false) => format!("Safe to withdraw: {}.", amounts.join("")),
+        (Lang::En, true) => format!("Safe to withdraw (one of): {}.", amounts.join(", ")),
+        (Lang::Zh, false) => format!("可安全取出：{}。", amounts.join("")),
+        (Lang::Zh, true) => format!("可安全取出（任选其一）：{}。", amounts.join("、")),
+    }];
+    // An asset that cannot leave for its own reason (paused, zero-LTV first) says why.
+    for (r, w) in impossible {
+        if let Limit::Blocked(b) = w.limit {
+            lines.push(match lang {
+                Lang::En => format!(
+                    "{} cannot be withdrawn now: {}.",
+                    r.symbol,
+                    blocked(lang, b)
+                ),
+                Lang::Zh => format!("{} 目前无法取出：{}。", r.symbol, blocked(lang, b)),
+            });
+        }
+    }
+    lines
+}
+
+/// What a safe amount bounded by the target HF means: nothing is left for price moves.
+fn at_the_minimum(lang: Lang, target: &str) -> String {
+    match lang {
+        Lang::En => format!("keeps HF at {target}, no room for price moves"),
+        Lang::Zh => format!("健康因子将降到 {target}，没有应对价格波动的余地"),
+    }
+}
+
+/// Nothing can be withdrawn at all: say so plainly, and why (liquidatable, or at the limit).
+fn nothing_to_withdraw(lang: Lang, report: &RiskReport, target: &str) -> String {
+    let hf = format::health_factor(report.totals.health_factor);
+    let liquidatable = matches!(report.band, HealthBand::Liquidatable);
+    match (lang, liquidatable) {
+        (Lang::En, true) => format!(
+            "Nothing can be withdrawn: your HF is {hf}, below 1, so the position is already liquidatable. Repay debt or add collateral first."
+        ),
+        (Lang::En, false) => format!(
+            "Nothing can be withdrawn safely: your HF {hf} is already at or below the safe minimum of {target}, so the position is at its limit."
+        ),
+        (Lang::Zh, true) => format!(
+            "目前无法取出任何资产：健康因子为 {hf}，已低于 1，仓位已经可以被清算。请先还款或追加抵押。"
+        ),
+        (Lang::Zh, false) => format!(
+            "目前无法安全取出任何资产：健康因子 {hf} 已处于或低于安全下限 {target}，仓位已到极限。"
+        ),
+    }
 }
 
 fn borrow_line(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
@@ -486,15 +548,25 @@ fn scenario_line(
         Lang::En => format!("HF if all non-stablecoin prices fall: {}.", scen.join(", ")),
         Lang::Zh => format!("如果所有非稳定币价格下跌，健康因子：{}。", scen.join("，")),
     });
-    if let Some(drop) = report.volatile_drop_safe_bps {
-        lines.push(match lang {
-            Lang::En => format!(
-                "Together they can fall {} before liquidation.",
-                format::bps(drop)
-            ),
-            Lang::Zh => format!("它们一起下跌 {} 以内不会被清算。", format::bps(drop)),
-        });
-    }
+    let liquidatable = matches!(report.band, HealthBand::Liquidatable);
+    lines.extend(match (lang, report.volatile_drop_safe_bps) {
+        // Already liquidatable: the liquidation lines say so; "fall 0%" would say nothing.
+        (_, Some(0)) if liquidatable => None,
+        (Lang::En, Some(0)) => Some(
+            "The position is at its limit: any fall in these prices makes it liquidatable."
+                .to_string(),
+        ),
+        (Lang::Zh, Some(0)) => Some("仓位已到极限：这些价格稍有下跌就会被清算。".to_string()),
+        (Lang::En, Some(drop)) => Some(format!(
+            "Together they can fall {} before liquidation.",
+            format::bps(drop)
+        )),
+        (Lang::Zh, Some(drop)) => Some(format!(
+            "它们一起下跌 {} 以内不会被清算。",
+            format::bps(drop)
+        )),
+        (_, None) => None,
+    });
     lines
 }
 
@@ -580,7 +652,7 @@ pub fn render_asset(
         all.into_iter().filter(|l| l.contains(&r.symbol)).collect()
     };
     lines.extend(symbol_lines(liquidation_lines(lang, position, report)));
-    lines.extend(symbol_lines(withdraw_lines(lang, position, report)));
+    lines.extend(withdraw_lines(lang, position, report, Some(a.index)));
     if !report.totals.total_collateral_base.is_zero() && !a.safe_borrow.amount.is_zero() {
         lines.push(match lang {
             Lang::En => format!(
