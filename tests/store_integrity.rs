@@ -79,6 +79,7 @@ fn open_damaged(dir: &Path) -> Option<usize> {
         Err(_) => panic!("opening {} panicked instead of reporting damage", dir.display()),
         Ok(Err(e @ (StoreError::Damaged { .. } | StoreError::Unopenable { .. }))) => {
             let text = e.to_string();
+            eprintln!("refused: {text}");
             assert!(text.contains(&dir.display().to_string()), "{text}");
             assert!(text.contains("lendesk store restore"), "{text}");
             return None;
@@ -111,7 +112,9 @@ fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
         let copy = base.path().join(format!("copy-{n}"));
         copy_dir(&original, &copy);
         flip(&copy.join(file), *offset);
-        match open_damaged(&copy) {
+        let outcome = open_damaged(&copy);
+        eprintln!("{file}:{offset} → {outcome:?}");
+        match outcome {
             None => refused += 1,
             Some(tickets) => assert_eq!(
                 tickets, 3,

@@ -157,21 +157,30 @@ impl Store {
                     .unwrap_or_else(|| "sled panicked while reading its files".into());
                 unopenable(message)
             })?;
-        let mut store = Self::from_db(opened.map_err(|e| unopenable(e.to_string()))?)?;
-        let found = store.tally_found()?;
+        let sled_failed = |e: StoreError| match e {
+            StoreError::Sled(e) => unopenable(e.to_string()),
+            other => other,
+        };
+        let mut store = Self::trees(opened.map_err(|e| unopenable(e.to_string()))?)
+            .map_err(sled_failed)?;
+        // Compared before anything is written, so a damaged directory is left as it was found.
+        let found = store.tally_found().map_err(sled_failed)?;
         store.counters.set(&found);
         store.integrity = Some(Arc::new(Integrity::verify(dir, found)?));
+        store.migrate()?;
         Ok(store)
     }
 
     /// An in-memory database that is dropped with the process (for `lendesk ask` without
     /// a data directory and for tests that do not check durability).
     pub fn temporary() -> Result<Self, StoreError> {
-        Self::from_db(sled::Config::new().temporary(true).open()?)
+        let store = Self::trees(sled::Config::new().temporary(true).open()?)?;
+        store.migrate()?;
+        Ok(store)
     }
 
-    fn from_db(db: sled::Db) -> Result<Self, StoreError> {
-        let store = Self {
+    fn trees(db: sled::Db) -> Result<Self, StoreError> {
+        Ok(Self {
             users: db.open_tree(USERS)?,
             history: db.open_tree(HISTORY)?,
             tickets: db.open_tree(TICKETS)?,
@@ -190,8 +199,12 @@ impl Store {
             counters: Arc::new(Counters::default()),
             integrity: None,
             db,
-        };
-        let found = store.meta.get("schema_version")?.map(|raw| {
+        })
+    }
+
+    /// Refuses a newer schema; records this one's version on a new or older database.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found = self.meta.get("schema_version")?.map(|raw| {
             <[u8; 4]>::try_from(raw.as_ref())
                 .map(u32::from_be_bytes)
                 .unwrap_or(u32::MAX)
@@ -204,13 +217,13 @@ impl Store {
             // New database, or an older schema: the migrations to 2 are additive (see
             // SCHEMA_VERSION), so recording the version is the whole migration.
             _ => {
-                store
+                self
                     .meta
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                store.db.flush()?;
+                self.db.flush()?;
             }
         }
-        Ok(store)
+        Ok(())
     }
 
     fn get<T: DeserializeOwned>(
