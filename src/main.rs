@@ -241,9 +241,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             let text = match action {
                 StoreAction::Check => cli::store::check(&config)?,
                 StoreAction::Backup { file } => cli::store::backup(&config, &file)?,
-                StoreAction::Restore { file, force } => {
-                    cli::store::restore(&config, &file, force)?
-                }
+                StoreAction::Restore { file, force } => cli::store::restore(&config, &file, force)?,
             };
             println!("{}", text.trim_end());
             Ok(())

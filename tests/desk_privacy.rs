@@ -91,12 +91,20 @@ async fn mydata_sends_everything_stored_about_the_user_as_one_json_document() {
     let doc = document(&out);
     assert_eq!(doc["user"]["id"], 31);
     assert_eq!(doc["user"]["username"], "alice_defi");
-    assert_eq!(doc["user"]["links"][0]["address"].as_str().map(str::to_lowercase), Some(ADDRESS.to_lowercase()));
+    assert_eq!(
+        doc["user"]["links"][0]["address"]
+            .as_str()
+            .map(str::to_lowercase),
+        Some(ADDRESS.to_lowercase())
+    );
     assert_eq!(doc["tickets"][0]["id"], ticket);
     assert_eq!(doc["tickets"][0]["rating"], 5);
     assert_eq!(doc["tickets"][0]["comment"], "fast and friendly");
     let conversation = doc["conversation"].to_string();
-    assert!(conversation.contains("my withdrawal is stuck"), "{conversation}");
+    assert!(
+        conversation.contains("my withdrawal is stuck"),
+        "{conversation}"
+    );
     let events = doc["statistics_events"].as_array().expect("events");
     assert!(
         events.iter().any(|e| e["question"] == "qwertyuiop zxcvbnm"),
@@ -114,14 +122,17 @@ async fn mydata_sends_everything_stored_about_the_user_as_one_json_document() {
 }
 
 #[tokio::test]
-async fn forget_deletes_after_confirmation_keeps_tickets_anonymised_and_audits_without_content()
-{
+async fn forget_deletes_after_confirmation_keeps_tickets_anonymised_and_audits_without_content() {
     let f = fixture();
     let ticket = active_user(&f, 32).await;
     active_user(&f, 33).await;
 
     let asked = say(&f.desk, 32, "/forget", NOW + 100).await;
-    assert!(asked.text().contains("cannot be undone"), "{}", asked.text());
+    assert!(
+        asked.text().contains("cannot be undone"),
+        "{}",
+        asked.text()
+    );
     let buttons: Vec<&str> = asked.replies[0].buttons[0]
         .iter()
         .map(|b| b.data.as_str())
@@ -129,7 +140,11 @@ async fn forget_deletes_after_confirmation_keeps_tickets_anonymised_and_audits_w
     assert_eq!(buttons, ["forget:yes", "forget:no"]);
     // Declining keeps everything.
     let kept = f.desk.button(32, "forget:no", None, NOW + 101).await;
-    assert!(kept.text().contains("nothing was deleted"), "{}", kept.text());
+    assert!(
+        kept.text().contains("nothing was deleted"),
+        "{}",
+        kept.text()
+    );
     assert!(f.store.user(32).unwrap().is_some());
 
     let done = f.desk.button(32, "forget:yes", None, NOW + 102).await;
@@ -139,10 +154,17 @@ async fn forget_deletes_after_confirmation_keeps_tickets_anonymised_and_audits_w
     assert!(f.store.tickets_of(32).unwrap().is_empty());
     assert!(f.store.events_of(32).unwrap().is_empty());
     assert!(f.desk.conversation(32).unwrap().is_empty());
-    let kept = f.store.ticket(ticket).unwrap().expect("the ticket stays for staff");
+    let kept = f
+        .store
+        .ticket(ticket)
+        .unwrap()
+        .expect("the ticket stays for staff");
     assert_eq!(kept.user, ANONYMOUS);
     let line = &f.store.audit_log(1).unwrap()[0];
-    assert_eq!((line.action.as_str(), line.actor), ("user data deleted", ANONYMOUS));
+    assert_eq!(
+        (line.action.as_str(), line.actor),
+        ("user data deleted", ANONYMOUS)
+    );
     assert_eq!(line.detail, format!("tickets kept anonymised: #{ticket}"));
     // The other user keeps everything.
     assert!(f.store.user(33).unwrap().is_some());
@@ -208,9 +230,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 fn on_disk(dir: &Path, needle: &str) -> bool {
     files_under(dir).iter().any(|file| {
         let bytes = std::fs::read(file).expect("read a sled file");
-        bytes
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
+        bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
     })
 }
 
@@ -233,7 +253,13 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
         .unwrap();
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
     let (ticket, _) = tickets
-        .open(5, lendesk::tickets::EscalationReason::AskedForPerson, Lang::En, &said(2), NOW)
+        .open(
+            5,
+            lendesk::tickets::EscalationReason::AskedForPerson,
+            Lang::En,
+            &said(2),
+            NOW,
+        )
         .unwrap();
     tickets.close(ticket.id, NOW).unwrap();
     tickets.rate(ticket.id, 3, Some(&said(3))).unwrap();
@@ -312,5 +338,8 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             leaks.push(i);
         }
     }
-    assert!(leaks.is_empty(), "write paths whose secret reached the sled files: {leaks:?}");
+    assert!(
+        leaks.is_empty(),
+        "write paths whose secret reached the sled files: {leaks:?}"
+    );
 }

@@ -44,7 +44,13 @@ fn three_tickets(dir: &Path) {
         .expect("user");
     for n in 0..3 {
         let (ticket, new) = tickets
-            .open(USER, EscalationReason::AskedForPerson, Lang::En, "help", NOW + n)
+            .open(
+                USER,
+                EscalationReason::AskedForPerson,
+                Lang::En,
+                "help",
+                NOW + n,
+            )
             .expect("open a ticket");
         assert!(new);
         tickets.close(ticket.id, NOW + n).expect("close it");
@@ -76,7 +82,10 @@ fn flip(file: &Path, offset: u64) {
 fn open_damaged(dir: &Path) -> Option<usize> {
     let opened = std::panic::catch_unwind(|| Store::open(dir));
     let store = match opened {
-        Err(_) => panic!("opening {} panicked instead of reporting damage", dir.display()),
+        Err(_) => panic!(
+            "opening {} panicked instead of reporting damage",
+            dir.display()
+        ),
         Ok(Err(e @ (StoreError::Damaged { .. } | StoreError::Unopenable { .. }))) => {
             let text = e.to_string();
             eprintln!("refused: {text}");
@@ -152,7 +161,10 @@ fn the_damage_message_names_the_directory_and_the_way_out() {
     assert!(matches!(err, StoreError::Damaged { .. }), "{text}");
     assert!(text.contains(&dir.path().display().to_string()), "{text}");
     assert!(text.contains("tickets: 3 recorded, 0 found"), "{text}");
-    assert!(text.contains("lendesk store restore FILE --force"), "{text}");
+    assert!(
+        text.contains("lendesk store restore FILE --force"),
+        "{text}"
+    );
     assert!(text.contains("move the directory aside"), "{text}");
 }
 
@@ -234,7 +246,11 @@ async fn populate(dir: &Path) {
         })
         .unwrap();
     store.audit(NOW, 900, "ban", "13 spam").unwrap();
-    let mut topic = desk.knowledge().topic("gas-fees").cloned().expect("a topic");
+    let mut topic = desk
+        .knowledge()
+        .topic("gas-fees")
+        .cloned()
+        .expect("a topic");
     topic.en.answer.push_str("\nEdited by staff.");
     store
         .save_faq_edit(&FaqEdit {
@@ -303,8 +319,21 @@ async fn backup_wipe_restore_brings_back_every_record_byte_for_byte() {
     let before = dump(&data);
     let count = |tree: &str| before.get(tree.as_bytes()).map_or(0, BTreeMap::len);
     for tree in [
-        "users", "history", "tickets", "tickets_by_user", "meta", "threads", "thread_index",
-        "relay", "staff", "macros", "faq_edits", "bans", "audit", "broadcasts", "events",
+        "users",
+        "history",
+        "tickets",
+        "tickets_by_user",
+        "meta",
+        "threads",
+        "thread_index",
+        "relay",
+        "staff",
+        "macros",
+        "faq_edits",
+        "bans",
+        "audit",
+        "broadcasts",
+        "events",
     ] {
         assert!(count(tree) > 0, "the fixture wrote nothing to {tree}");
     }
@@ -325,7 +354,10 @@ async fn backup_wipe_restore_brings_back_every_record_byte_for_byte() {
     let store = Store::open(&data).unwrap();
     assert_eq!(store.tickets_of(USER).unwrap().len(), 1);
     assert_eq!(store.user(USER).unwrap().unwrap().lang, Some(Lang::Zh));
-    assert_eq!(store.macro_named("gas").unwrap().unwrap().en, "Gas is the fee");
+    assert_eq!(
+        store.macro_named("gas").unwrap().unwrap().en,
+        "Gas is the fee"
+    );
     drop(store);
 
     // A non-empty directory is refused unless --force, which moves it aside.
@@ -372,6 +404,9 @@ fn store_check_fails_on_a_broken_index() {
     let err = lendesk::cli::store::check(&config_for(dir.path())).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("3 problem(s)"), "{text}");
-    assert!(text.contains("ticket #1 is missing from its user's index"), "{text}");
+    assert!(
+        text.contains("ticket #1 is missing from its user's index"),
+        "{text}"
+    );
     assert_eq!(err.exit_code(), 1);
 }

@@ -8,9 +8,7 @@ use serde::Serialize;
 
 use super::{Button, Desk, DeskError, Intent, Outcome, Reply, lock, texts};
 use crate::lang::Lang;
-use crate::store::{
-    ANONYMOUS, BanKind, HistoryEntry, MessageEvent, TicketRecord, UserRecord,
-};
+use crate::store::{ANONYMOUS, BanKind, HistoryEntry, MessageEvent, TicketRecord, UserRecord};
 
 /// The `/mydata` document: everything stored about one user.
 #[derive(Debug, Serialize)]
@@ -103,7 +101,11 @@ impl Desk {
             },
             Err(e) => {
                 tracing::error!(user = record.id, error = %e, "cannot export a user's data");
-                return Outcome::new(Intent::Error, lang, Reply::text(texts::privacy_failed(lang)));
+                return Outcome::new(
+                    Intent::Error,
+                    lang,
+                    Reply::text(texts::privacy_failed(lang)),
+                );
             }
         };
         let mut out = Outcome::new(
@@ -163,7 +165,10 @@ impl Desk {
         lock(&self.conversations).remove(&user);
         match deleted {
             Ok(summary) => {
-                tracing::info!(tickets = summary.tickets.len(), "a user's data was deleted on request");
+                tracing::info!(
+                    tickets = summary.tickets.len(),
+                    "a user's data was deleted on request"
+                );
                 Outcome::new(
                     Intent::Command,
                     lang,
@@ -172,14 +177,22 @@ impl Desk {
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot delete a user's data");
-                Outcome::new(Intent::Error, lang, Reply::text(texts::privacy_failed(lang)))
+                Outcome::new(
+                    Intent::Error,
+                    lang,
+                    Reply::text(texts::privacy_failed(lang)),
+                )
             }
         }
     }
 
     /// `/forget` declined.
     pub(super) fn forget_declined(lang: Lang) -> Outcome {
-        Outcome::new(Intent::Command, lang, Reply::text(texts::forget_cancelled(lang)))
+        Outcome::new(
+            Intent::Command,
+            lang,
+            Reply::text(texts::forget_cancelled(lang)),
+        )
     }
 
     /// Deletes statistics events (and the question texts kept with them) older than the

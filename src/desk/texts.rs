@@ -537,10 +537,7 @@ pub fn forgotten(lang: Lang, tickets: usize) -> String {
 
 /// /forget declined.
 pub fn forget_cancelled(lang: Lang) -> &'static str {
-    lang.pick(
-        "OK, nothing was deleted.",
-        "好的，没有删除任何数据。",
-    )
+    lang.pick("OK, nothing was deleted.", "好的，没有删除任何数据。")
 }
 
 /// How to prove an address is yours, after /link: the exact message to sign.

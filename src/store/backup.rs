@@ -127,7 +127,8 @@ impl Store {
             }
             None
         };
-        std::fs::rename(&staging, dir).map_err(|e| io("move the restored directory in place", e))?;
+        std::fs::rename(&staging, dir)
+            .map_err(|e| io("move the restored directory in place", e))?;
         // Opening writes the integrity manifest of what was restored.
         drop(Store::open(dir)?);
         Ok(RestoreSummary {

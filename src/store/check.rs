@@ -32,7 +32,10 @@ fn records<T: DeserializeOwned>(
         let (key, value) = kv?;
         match serde_json::from_slice(&value) {
             Ok(record) => out.push((key, record)),
-            Err(e) => problems.push(format!("{name}: record {} does not decode: {e}", hex::encode(&key))),
+            Err(e) => problems.push(format!(
+                "{name}: record {} does not decode: {e}",
+                hex::encode(&key)
+            )),
         }
     }
     Ok(out)
@@ -49,7 +52,10 @@ impl Store {
         let users: Vec<(_, UserRecord)> = records(&self.users, "users", &mut p)?;
         for (key, user) in &users {
             if key.as_ref() != user.id.to_be_bytes() {
-                p.push(format!("users: record of user {} under another key", user.id));
+                p.push(format!(
+                    "users: record of user {} under another key",
+                    user.id
+                ));
             }
         }
         let history: Vec<(_, Vec<HistoryEntry>)> = records(&self.history, "history", &mut p)?;
@@ -82,13 +88,19 @@ impl Store {
                 ));
             }
             if t.user != ANONYMOUS && !indexed.contains(&(t.user, t.id)) {
-                p.push(format!("tickets: ticket #{} is missing from its user's index", t.id));
+                p.push(format!(
+                    "tickets: ticket #{} is missing from its user's index",
+                    t.id
+                ));
             }
         }
         let threads: Vec<(_, TicketThread)> = records(&self.threads, "threads", &mut p)?;
         for (_, th) in &threads {
             if !by_id.contains_key(&th.ticket) {
-                p.push(format!("threads: thread of ticket #{}, which does not exist", th.ticket));
+                p.push(format!(
+                    "threads: thread of ticket #{}, which does not exist",
+                    th.ticket
+                ));
             }
         }
         for kv in self.thread_index.iter() {
@@ -178,11 +190,22 @@ mod tests {
         store.save_ticket(&ticket).unwrap();
         assert!(store.check().unwrap().problems.is_empty());
         store.tickets_by_user.clear().unwrap();
-        store.users.insert(9i64.to_be_bytes(), b"{not json".to_vec()).unwrap();
+        store
+            .users
+            .insert(9i64.to_be_bytes(), b"{not json".to_vec())
+            .unwrap();
         let report = store.check().unwrap();
         assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
-        assert!(report.problems[0].starts_with("users: record"), "{:?}", report.problems);
-        assert!(report.problems[1].contains("ticket #1 is missing"), "{:?}", report.problems);
+        assert!(
+            report.problems[0].starts_with("users: record"),
+            "{:?}",
+            report.problems
+        );
+        assert!(
+            report.problems[1].contains("ticket #1 is missing"),
+            "{:?}",
+            report.problems
+        );
         assert_eq!(report.counts[2], ("tickets", 1));
     }
 }

@@ -43,12 +43,24 @@ impl Tally {
     /// Each field where `self` (what sled holds) has less than `recorded` (the manifest).
     fn shortfalls(&self, recorded: &Tally) -> Vec<String> {
         let fields = [
-            ("ticket numbers issued", self.tickets_issued, recorded.tickets_issued),
+            (
+                "ticket numbers issued",
+                self.tickets_issued,
+                recorded.tickets_issued,
+            ),
             ("tickets", self.tickets, recorded.tickets),
             ("users", self.users, recorded.users),
-            ("audit numbers issued", self.audit_issued, recorded.audit_issued),
+            (
+                "audit numbers issued",
+                self.audit_issued,
+                recorded.audit_issued,
+            ),
             ("audit lines", self.audit, recorded.audit),
-            ("broadcast numbers issued", self.broadcasts_issued, recorded.broadcasts_issued),
+            (
+                "broadcast numbers issued",
+                self.broadcasts_issued,
+                recorded.broadcasts_issued,
+            ),
             ("broadcasts", self.broadcasts, recorded.broadcasts),
         ];
         fields

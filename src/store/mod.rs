@@ -148,8 +148,8 @@ impl Store {
             message,
         };
         // sled 0.34 panics on some damaged files instead of returning an error.
-        let opened = std::panic::catch_unwind(|| sled::Config::new().path(dir).open())
-            .map_err(|panic| {
+        let opened =
+            std::panic::catch_unwind(|| sled::Config::new().path(dir).open()).map_err(|panic| {
                 let message = panic
                     .downcast_ref::<String>()
                     .cloned()
@@ -161,8 +161,8 @@ impl Store {
             StoreError::Sled(e) => unopenable(e.to_string()),
             other => other,
         };
-        let mut store = Self::trees(opened.map_err(|e| unopenable(e.to_string()))?)
-            .map_err(sled_failed)?;
+        let mut store =
+            Self::trees(opened.map_err(|e| unopenable(e.to_string()))?).map_err(sled_failed)?;
         // Compared before anything is written, so a damaged directory is left as it was found.
         let found = store.tally_found().map_err(sled_failed)?;
         store.counters.set(&found);
@@ -217,8 +217,7 @@ impl Store {
             // New database, or an older schema: the migrations to 2 are additive (see
             // SCHEMA_VERSION), so recording the version is the whole migration.
             _ => {
-                self
-                    .meta
+                self.meta
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
                 self.db.flush()?;
             }

@@ -47,7 +47,9 @@ impl Store {
             let _ = self
                 .counters
                 .users
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| Some(n.saturating_sub(1)));
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                    Some(n.saturating_sub(1))
+                });
             summary.user = self.users.remove(key)?.is_some();
         }
         self.history.remove(key)?;
@@ -71,12 +73,10 @@ impl Store {
                 summary.tickets.push(id);
             }
         }
-        summary.events = self.remove_where(&self.events, EVENTS, |e: &MessageEvent| {
-            e.user == user
-        })?;
-        summary.relays = self.remove_where(&self.relay, RELAY, |r: &RelayedMessage| {
-            r.user_chat == user
-        })? / 2;
+        summary.events =
+            self.remove_where(&self.events, EVENTS, |e: &MessageEvent| e.user == user)?;
+        summary.relays =
+            self.remove_where(&self.relay, RELAY, |r: &RelayedMessage| r.user_chat == user)? / 2;
         self.durable()?;
         Ok(summary)
     }
