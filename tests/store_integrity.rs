@@ -410,3 +410,78 @@ fn store_check_fails_on_a_broken_index() {
     );
     assert_eq!(err.exit_code(), 1);
 }
+
+fn lendesk(cwd: &Path, data: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lendesk"))
+        .current_dir(cwd)
+        .args(args)
+        .env("LENDESK_DATA_DIR", data)
+        .env(
+            "LENDESK_FAQ_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+        )
+        .env_remove("LENDESK_CONFIG")
+        .env_remove("LENDESK_RPC_URL")
+        .env_remove("LENDESK_MARKET")
+        .output()
+        .expect("run lendesk")
+}
+
+fn text(out: &std::process::Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_binary_refuses_a_damaged_store_and_restore_brings_the_tickets_back() {
+    let base = tempfile::tempdir().unwrap();
+    let data = base.path().join("data");
+    three_tickets(&data);
+    let user = USER.to_string();
+    let tickets = ["ask", "/ticket", "--user", user.as_str()];
+
+    // The operator's backup, taken from a copy: `data` itself stays as the tickets left it
+    // (an open can rewrite sled's files, after which the first byte may matter no more).
+    let copy = base.path().join("copy");
+    copy_dir(&data, &copy);
+    let out = lendesk(base.path(), &copy, &["store", "check"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("tickets: 3"), "{stdout}");
+    let backup = base.path().join("backup.jsonl");
+    let backup_arg = backup.display().to_string();
+    let out = lendesk(base.path(), &copy, &["store", "backup", &backup_arg]);
+    assert!(out.status.success(), "{:?}", text(&out));
+
+    // The damage: the first byte of sled's `db` file.
+    flip(&data.join("db"), 0);
+    for args in [&tickets[..], &["store", "check"][..]] {
+        let out = lendesk(base.path(), &data, args);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}{stderr}");
+        assert!(!stdout.contains("no tickets"), "{stdout}");
+        assert!(stderr.contains(&data.display().to_string()), "{stderr}");
+        assert!(
+            stderr.contains("lendesk store restore FILE --force"),
+            "{stderr}"
+        );
+    }
+
+    let out = lendesk(base.path(), &data, &["store", "restore", &backup_arg]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(text(&out).1.contains("--force"), "{:?}", text(&out));
+    let out = lendesk(
+        base.path(),
+        &data,
+        &["store", "restore", &backup_arg, "--force"],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = lendesk(base.path(), &data, &tickets);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    for id in ["#1", "#2", "#3"] {
+        assert!(stdout.contains(id), "{stdout}");
+    }
+}
