@@ -123,6 +123,8 @@ pub struct DeskConfig {
     pub data_dir: String,
     /// HF recommended when advising how much to repay, as a decimal string.
     pub comfort_health_factor: String,
+    /// Days statistics events (with the text of questions the bot could not answer) are kept.
+    pub retention_days: u64,
 }
 
 impl Default for DeskConfig {
@@ -131,6 +133,7 @@ impl Default for DeskConfig {
             faq_dir: "faq".into(),
             data_dir: "lendesk-data".into(),
             comfort_health_factor: "1.5".into(),
+            retention_days: 30,
         }
     }
 }
@@ -282,6 +285,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "rpc.timeout_ms".into(),
                 message: "must be greater than 0".into(),
+            });
+        }
+        if self.desk.retention_days == 0 {
+            return Err(ConfigError::Invalid {
+                key: "desk.retention_days".into(),
+                message: "must be at least 1 (days statistics events are kept)".into(),
             });
         }
         if crate::lang::Lang::from_code(&self.telegram.staff_lang).is_none() {

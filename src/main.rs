@@ -88,6 +88,11 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         lookups: usize,
     },
+    /// The data directory: verify it, back it up, restore it.
+    Store {
+        #[command(subcommand)]
+        action: StoreAction,
+    },
     /// Show an account's lending position, its risk and what would make it safer.
     Position {
         /// The account's address (0x…, 40 hex digits).
@@ -112,6 +117,25 @@ enum FaqAction {
     Search {
         /// The question.
         query: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreAction {
+    /// Decode every record, cross-check the indexes and print counts per kind.
+    Check,
+    /// Write every record to FILE (versioned JSON lines).
+    Backup {
+        /// The backup file.
+        file: PathBuf,
+    },
+    /// Restore FILE into the data directory (empty, or moved aside with --force).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Move a non-empty data directory aside instead of refusing.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -210,6 +234,16 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
                 "{}",
                 cli::console::faq_check(&config, dir.as_deref())?.trim_end()
             );
+            Ok(())
+        }
+        Command::Store { action } => {
+            let config = cli::load_config(cli.config)?;
+            let text = match action {
+                StoreAction::Check => cli::store::check(&config)?,
+                StoreAction::Backup { file } => cli::store::backup(&config, &file)?,
+                StoreAction::Restore { file, force } => cli::store::restore(&config, &file, force)?,
+            };
+            println!("{}", text.trim_end());
             Ok(())
         }
         Command::Bench { lookups } => {

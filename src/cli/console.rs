@@ -49,6 +49,7 @@ pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
         target_health_factor: config.target_health_factor()?,
         comfort_health_factor: config.comfort_health_factor()?,
         flood_limit: config.telegram.flood_messages_per_minute,
+        retention_days: config.desk.retention_days,
     };
     Ok(Desk::new(kb, chain, tickets, store, settings))
 }

@@ -6,6 +6,7 @@ pub mod bot;
 pub mod console;
 pub mod demo;
 pub mod position;
+pub mod store;
 
 use std::path::PathBuf;
 

@@ -14,6 +14,8 @@
 
 pub mod intent;
 pub mod position_answer;
+mod privacy;
+pub use privacy::{FORGET_NO, FORGET_YES};
 pub mod texts;
 
 use std::borrow::Cow;
@@ -230,6 +232,8 @@ pub struct DeskSettings {
     /// Flood control: more than this many messages from one user within a sliding minute are
     /// not answered (one notice, then silence until the rate falls). 0 turns it off.
     pub flood_limit: u32,
+    /// Days statistics events (and the questions kept with them) are kept; see `privacy`.
+    pub retention_days: u64,
 }
 
 impl Default for DeskSettings {
@@ -238,6 +242,7 @@ impl Default for DeskSettings {
             target_health_factor: crate::chain::risk::DEFAULT_TARGET_HEALTH_FACTOR,
             comfort_health_factor: crate::chain::math::WAD * U256::from(3) / U256::from(2),
             flood_limit: 20,
+            retention_days: 30,
         }
     }
 }
@@ -1150,6 +1155,10 @@ impl Desk {
         if let Some(kind) = ban {
             return Self::dropped(kind, lang);
         }
+        if data == privacy::FORGET_YES {
+            // Nothing of this press may be kept: no history line, no event, no user record.
+            return self.forget_confirmed(user, lang, now);
+        }
         let loaded = record.clone();
         if record.started_at.is_none() {
             record.started_at = Some(now);
@@ -1172,6 +1181,8 @@ impl Desk {
             )
         } else if let Some(code) = data.strip_prefix("lang:") {
             self.set_lang(&mut record, Some(code))
+        } else if data == privacy::FORGET_NO {
+            Self::forget_declined(lang)
         } else if let Some(rating) = data.strip_prefix("rate:") {
             self.rate(&mut record, rating, lang)
         } else if let Some((bps, named)) = data.strip_prefix("whatif:").and_then(|rest| {
@@ -1998,6 +2009,8 @@ impl Desk {
                 )
             }
             "help" => Outcome::new(Intent::Command, lang, Reply::text(texts::help(lang))),
+            "mydata" => self.my_data(record, lang),
+            "forget" => Self::forget_asked(lang),
             "lang" | "language" => self.set_lang(record, arg),
             "link" => self.link(record, arg, lang, msg.now),
             "verify" => self.verify(record, arg, lang, msg.now),

@@ -269,11 +269,11 @@ pub fn welcome(lang: Lang) -> String {
 pub fn help(lang: Lang) -> String {
     match lang {
         Lang::En => format!(
-            "{}\n\nCommands:\n/position — your linked positions\n/link 0x… — link a public address (and prove it is yours)\n/link — your linked addresses\n/verify 0x… — send the signature that proves an address is yours\n/unlink 0x… — remove it\n/faq — browse topics\n/human — talk to a person\n/ticket — your tickets\n/announcements on|off — news from the team\n/lang en|zh — language",
+            "{}\n\nCommands:\n/position — your linked positions\n/link 0x… — link a public address (and prove it is yours)\n/link — your linked addresses\n/verify 0x… — send the signature that proves an address is yours\n/unlink 0x… — remove it\n/faq — browse topics\n/human — talk to a person\n/ticket — your tickets\n/announcements on|off — news from the team\n/mydata — everything stored about you\n/forget — delete your data\n/lang en|zh — language",
             capabilities(lang)
         ),
         Lang::Zh => format!(
-            "{}\n\n命令：\n/position — 查看已绑定地址的仓位\n/link 0x… — 绑定公开地址（并证明地址归你所有）\n/link — 查看已绑定的地址\n/verify 0x… — 发送证明地址归属的签名\n/unlink 0x… — 解除绑定\n/faq — 浏览常见问题\n/human — 转人工客服\n/ticket — 我的工单\n/announcements on|off — 接收或关闭团队公告\n/lang en|zh — 切换语言",
+            "{}\n\n命令：\n/position — 查看已绑定地址的仓位\n/link 0x… — 绑定公开地址（并证明地址归你所有）\n/link — 查看已绑定的地址\n/verify 0x… — 发送证明地址归属的签名\n/unlink 0x… — 解除绑定\n/faq — 浏览常见问题\n/human — 转人工客服\n/ticket — 我的工单\n/announcements on|off — 接收或关闭团队公告\n/mydata — 查看保存的关于你的全部数据\n/forget — 删除你的数据\n/lang en|zh — 切换语言",
             capabilities(lang)
         ),
     }
@@ -481,6 +481,63 @@ pub fn announcements_usage(lang: Lang) -> &'static str {
         "Send /announcements off to stop announcements, or /announcements on to receive them.",
         "发送 /announcements off 关闭公告，或 /announcements on 开启公告。",
     )
+}
+
+/// /mydata: what comes before the JSON document.
+pub fn my_data_intro(lang: Lang, retention_days: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "Everything lendesk stores about you, as one JSON document: your user record (language, linked addresses, verification, settings), the conversation kept for support, your tickets, statistics events that name you (kept {retention_days} days), and a ban if there is one. Send /forget to delete it."
+        ),
+        Lang::Zh => format!(
+            "以下是 lendesk 保存的关于你的全部数据（一个 JSON 文档）：你的用户记录（语言、绑定的地址、验证状态、设置）、为客服保留的对话、你的工单、记有你的统计事件（保留 {retention_days} 天），以及封禁记录（如有）。发送 /forget 可以删除。"
+        ),
+    }
+}
+
+/// /mydata or /forget could not read or delete the data.
+pub fn privacy_failed(lang: Lang) -> &'static str {
+    lang.pick(
+        "Sorry, I couldn't do that just now (a storage problem). Please try again in a minute, or ask for a person with /human.",
+        "抱歉，现在无法完成（存储出现问题）。请稍后再试，或发送 /human 联系人工客服。",
+    )
+}
+
+/// /forget: the question before anything is deleted.
+pub fn forget_confirm(lang: Lang) -> &'static str {
+    lang.pick(
+        "Delete everything lendesk stores about you? This removes your language choice, linked addresses, saved conversation and statistics that name you. Your tickets stay with our support team without your name or id (they may need them for records). This cannot be undone.",
+        "确定删除 lendesk 保存的关于你的全部数据吗？这会删除你的语言设置、绑定的地址、保存的对话以及记有你的统计数据。你的工单会保留给客服团队，但不再带有你的名字或 id（可能需要留档）。此操作无法撤销。",
+    )
+}
+
+/// /forget: the confirmation button.
+pub fn forget_yes(lang: Lang) -> &'static str {
+    lang.pick("Yes, delete my data", "确认删除我的数据")
+}
+
+/// /forget: the button that keeps everything.
+pub fn forget_no(lang: Lang) -> &'static str {
+    lang.pick("No, keep it", "不，保留")
+}
+
+/// /forget confirmed: what was done.
+pub fn forgotten(lang: Lang, tickets: usize) -> String {
+    match (lang, tickets) {
+        (Lang::En, 0) => "Done: everything lendesk stored about you is deleted.".into(),
+        (Lang::En, n) => format!(
+            "Done: everything lendesk stored about you is deleted. Your {n} ticket(s) stay with our support team without your name or id."
+        ),
+        (Lang::Zh, 0) => "已完成：lendesk 保存的关于你的数据已全部删除。".into(),
+        (Lang::Zh, n) => format!(
+            "已完成：lendesk 保存的关于你的数据已全部删除。你的 {n} 个工单保留给客服团队，但不再带有你的名字或 id。"
+        ),
+    }
+}
+
+/// /forget declined.
+pub fn forget_cancelled(lang: Lang) -> &'static str {
+    lang.pick("OK, nothing was deleted.", "好的，没有删除任何数据。")
 }
 
 /// How to prove an address is yours, after /link: the exact message to sign.

@@ -81,8 +81,12 @@ pub(super) fn resolve_user(
     Ok(Err(UserArgError::Unknown(name.to_string())))
 }
 
-/// "Alice (@alice)", "@alice", "Alice" or "user 123": how a person is named to staff.
+/// "Alice (@alice)", "@alice", "Alice" or "user 123": how a person is named to staff (the id of
+/// anonymised tickets and of a deletion in the audit log names nobody).
 pub(super) fn label(store: &Store, id: i64, lang: Lang) -> String {
+    if id == crate::store::ANONYMOUS {
+        return super::texts::deleted_user(lang).to_string();
+    }
     let user = store.user(id).ok().flatten();
     let member = store.staff_member(id).ok().flatten();
     let name = user

@@ -1062,3 +1062,28 @@ async fn broadcasts_filter_by_language_and_can_be_cancelled() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_users_deletion_is_audited_without_content_and_their_ticket_names_nobody() {
+    let f = fixture();
+    let t = f.ticket();
+    let done = f
+        .staff
+        .desk()
+        .button(USER, crate::desk::FORGET_YES, None, NOW)
+        .await;
+    assert!(done.text().contains("已全部删除"), "{}", done.text());
+    let audit = f.run(ADMIN, "/audit 1", None).await.text_of_replies();
+    assert!(
+        audit.contains("a user who deleted their data · user data deleted"),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains("Alice") && !audit.contains("我要找人工"),
+        "{audit}"
+    );
+    let list = f.run(STAFF, "/tickets", None).await.text_of_replies();
+    assert!(list.contains(&format!("#{t}")), "{list}");
+    assert!(list.contains("a user who deleted their data"), "{list}");
+    assert!(!list.contains("Alice"), "{list}");
+}

@@ -14,6 +14,11 @@ pub(super) fn not_staff() -> &'static str {
      这是客服团队专用的命令。需要帮助请发送 /help，查看你的工单请发送 /ticket。"
 }
 
+/// Who an anonymised ticket or a deletion in the audit log belongs to: nobody, since /forget.
+pub(super) fn deleted_user(lang: Lang) -> &'static str {
+    lang.pick("a user who deleted their data", "已删除数据的用户")
+}
+
 /// Refusal of an admin-only command for plain staff.
 pub(super) fn admin_only(lang: Lang) -> &'static str {
     lang.pick(

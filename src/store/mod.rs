@@ -3,9 +3,19 @@
 //! Owns the on-disk schema (versioned), the record types' encoding (JSON values in named trees)
 //! and durability: every write that a caller will acknowledge to a person is flushed first.
 
+mod backup;
+mod check;
+mod integrity;
+mod privacy;
 mod records;
+mod redact;
 mod staff;
 mod staff_records;
+
+pub use backup::{BACKUP_FORMAT, RestoreSummary};
+pub use check::CheckReport;
+pub use integrity::MANIFEST_FILE;
+pub use privacy::{ANONYMOUS, ForgetSummary};
 
 pub use records::{
     HISTORY_LIMIT, HistoryEntry, LinkedAddress, PendingProof, Speaker, TicketRecord, TicketStatus,
@@ -16,10 +26,14 @@ pub use staff_records::{
     RelayedMessage, StaffMember, TicketThread,
 };
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use integrity::{Counters, Integrity, Tally};
 
 /// The schema this build reads and writes. Bump it with a migration when a record changes shape.
 ///
@@ -53,6 +67,40 @@ pub enum StoreError {
         /// Version found on disk.
         found: u32,
     },
+    /// sled cannot open the data directory at all (damaged files, permissions, or another
+    /// lendesk holds it).
+    #[error(
+        "cannot open the data directory {}: {message}. If another lendesk is running on it, stop it first; if the files are damaged, restore the last backup with `lendesk store restore FILE --force` (it moves this directory aside) or move the directory aside to start empty",
+        dir.display()
+    )]
+    Unopenable {
+        /// The data directory.
+        dir: PathBuf,
+        /// sled's message.
+        message: String,
+    },
+    /// The data directory holds fewer records than were acknowledged: refusing to start.
+    #[error(
+        "the data directory {} is damaged: {detail}. lendesk will not start on it, so that no acknowledged record is silently lost. Check it with `lendesk store check`, then restore the last backup with `lendesk store restore FILE --force` (it moves this directory aside), or move the directory aside to start empty",
+        dir.display()
+    )]
+    Damaged {
+        /// The data directory.
+        dir: PathBuf,
+        /// What is missing.
+        detail: String,
+    },
+    /// The integrity manifest cannot be written.
+    #[error("cannot write the integrity manifest in {}: {message}", dir.display())]
+    Manifest {
+        /// The data directory.
+        dir: PathBuf,
+        /// The I/O error.
+        message: String,
+    },
+    /// A backup file is unusable or cannot be written or read.
+    #[error("{0}")]
+    Backup(String),
 }
 
 /// The database.
@@ -76,6 +124,10 @@ pub struct Store {
     audit: sled::Tree,
     broadcasts: sled::Tree,
     events: sled::Tree,
+    /// Record counts for the integrity manifest (lower bounds of what the trees hold).
+    counters: Arc<Counters>,
+    /// The manifest of an on-disk store (`None` for a temporary one).
+    integrity: Option<Arc<Integrity>>,
 }
 
 const USERS: &str = "users";
@@ -83,21 +135,52 @@ const HISTORY: &str = "history";
 const TICKETS: &str = "tickets";
 const TICKETS_BY_USER: &str = "tickets_by_user";
 const META: &str = "meta";
+/// The `meta` counter of ticket numbers issued.
+const TICKET_SEQ: &str = "ticket_seq";
 
 impl Store {
     /// Opens (or creates) the database in `dir`.
+    /// Refuses a directory whose records fall short of its integrity manifest
+    /// ([`StoreError::Damaged`]) and one sled cannot open ([`StoreError::Unopenable`]).
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        Self::from_db(sled::Config::new().path(dir).open()?)
+        let unopenable = |message: String| StoreError::Unopenable {
+            dir: dir.to_path_buf(),
+            message,
+        };
+        // sled 0.34 panics on some damaged files instead of returning an error.
+        let opened =
+            std::panic::catch_unwind(|| sled::Config::new().path(dir).open()).map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "sled panicked while reading its files".into());
+                unopenable(message)
+            })?;
+        let sled_failed = |e: StoreError| match e {
+            StoreError::Sled(e) => unopenable(e.to_string()),
+            other => other,
+        };
+        let mut store =
+            Self::trees(opened.map_err(|e| unopenable(e.to_string()))?).map_err(sled_failed)?;
+        // Compared before anything is written, so a damaged directory is left as it was found.
+        let found = store.tally_found().map_err(sled_failed)?;
+        store.counters.set(&found);
+        store.integrity = Some(Arc::new(Integrity::verify(dir, found)?));
+        store.migrate()?;
+        Ok(store)
     }
 
     /// An in-memory database that is dropped with the process (for `lendesk ask` without
     /// a data directory and for tests that do not check durability).
     pub fn temporary() -> Result<Self, StoreError> {
-        Self::from_db(sled::Config::new().temporary(true).open()?)
+        let store = Self::trees(sled::Config::new().temporary(true).open()?)?;
+        store.migrate()?;
+        Ok(store)
     }
 
-    fn from_db(db: sled::Db) -> Result<Self, StoreError> {
-        let store = Self {
+    fn trees(db: sled::Db) -> Result<Self, StoreError> {
+        Ok(Self {
             users: db.open_tree(USERS)?,
             history: db.open_tree(HISTORY)?,
             tickets: db.open_tree(TICKETS)?,
@@ -113,9 +196,15 @@ impl Store {
             audit: db.open_tree(staff::AUDIT)?,
             broadcasts: db.open_tree(staff::BROADCASTS)?,
             events: db.open_tree(staff::EVENTS)?,
+            counters: Arc::new(Counters::default()),
+            integrity: None,
             db,
-        };
-        let found = store.meta.get("schema_version")?.map(|raw| {
+        })
+    }
+
+    /// Refuses a newer schema; records this one's version on a new or older database.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found = self.meta.get("schema_version")?.map(|raw| {
             <[u8; 4]>::try_from(raw.as_ref())
                 .map(u32::from_be_bytes)
                 .unwrap_or(u32::MAX)
@@ -128,13 +217,12 @@ impl Store {
             // New database, or an older schema: the migrations to 2 are additive (see
             // SCHEMA_VERSION), so recording the version is the whole migration.
             _ => {
-                store
-                    .meta
+                self.meta
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                store.db.flush()?;
+                self.db.flush()?;
             }
         }
-        Ok(store)
+        Ok(())
     }
 
     fn get<T: DeserializeOwned>(
@@ -201,15 +289,74 @@ impl Store {
         value: &T,
         flush: bool,
     ) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(value).map_err(|e| StoreError::Corrupt {
-            tree: "encode",
-            key: String::from_utf8_lossy(key).into_owned(),
-            message: e.to_string(),
-        })?;
-        tree.insert(key, bytes)?;
+        let bytes = redact::encode("encode", key, value)?;
+        if tree.insert(key, bytes)?.is_none()
+            && let Some(count) = self.counter_of(tree)
+        {
+            count.fetch_add(1, Ordering::SeqCst);
+        }
         // Acknowledged means on disk: flush before the caller answers anyone.
         if flush {
-            self.db.flush()?;
+            self.durable()?;
+        }
+        Ok(())
+    }
+
+    /// The integrity count kept for a tree's records, if one is.
+    fn counter_of(&self, tree: &sled::Tree) -> Option<&AtomicU64> {
+        match tree.name().as_ref() {
+            n if n == USERS.as_bytes() => Some(&self.counters.users),
+            n if n == TICKETS.as_bytes() => Some(&self.counters.tickets),
+            n if n == staff::AUDIT.as_bytes() => Some(&self.counters.audit),
+            n if n == staff::BROADCASTS.as_bytes() => Some(&self.counters.broadcasts),
+            _ => None,
+        }
+    }
+
+    /// A number counter kept in `meta` (0 when none was issued).
+    fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(name)?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0))
+    }
+
+    /// What must exist now, from the in-memory counts (lower bounds) and the issued numbers.
+    fn tally(&self) -> Result<Tally, StoreError> {
+        Ok(Tally {
+            tickets_issued: self.counter(TICKET_SEQ)?,
+            tickets: self.counters.tickets.load(Ordering::SeqCst),
+            users: self.counters.users.load(Ordering::SeqCst),
+            audit_issued: self.counter(staff::AUDIT_SEQ)?,
+            audit: self.counters.audit.load(Ordering::SeqCst),
+            broadcasts_issued: self.counter(staff::BROADCAST_SEQ)?,
+            broadcasts: self.counters.broadcasts.load(Ordering::SeqCst),
+        })
+    }
+
+    /// What the trees hold, counted (at open and after a restore).
+    fn tally_found(&self) -> Result<Tally, StoreError> {
+        let count = |tree: &sled::Tree| tree.len() as u64;
+        Ok(Tally {
+            tickets_issued: self.counter(TICKET_SEQ)?,
+            tickets: count(&self.tickets),
+            users: count(&self.users),
+            audit_issued: self.counter(staff::AUDIT_SEQ)?,
+            audit: count(&self.audit),
+            broadcasts_issued: self.counter(staff::BROADCAST_SEQ)?,
+            broadcasts: count(&self.broadcasts),
+        })
+    }
+
+    /// Flushes to disk, then records in the integrity manifest what is now acknowledged (the
+    /// tally is taken before the flush, so everything it counts is on disk once it returns).
+    fn durable(&self) -> Result<(), StoreError> {
+        let tally = self.tally()?;
+        self.db.flush()?;
+        if let Some(integrity) = &self.integrity {
+            integrity.record(tally)?;
         }
         Ok(())
     }
@@ -245,8 +392,8 @@ impl Store {
 
     /// A new, never reused ticket number (1, 2, 3… per database).
     pub fn next_ticket_id(&self) -> Result<u64, StoreError> {
-        let id = self.seq("ticket_seq")?;
-        self.db.flush()?;
+        let id = self.seq(TICKET_SEQ)?;
+        self.durable()?;
         Ok(id)
     }
 
@@ -284,13 +431,13 @@ impl Store {
             };
             let mut ticket: TicketRecord = serde_json::from_slice(&old).map_err(corrupt)?;
             change(&mut ticket)?;
-            let new = serde_json::to_vec(&ticket).map_err(corrupt)?;
+            let new = redact::encode(TICKETS, &key, &ticket)?;
             let swapped = self
                 .tickets
                 .compare_and_swap(key, Some(&old), Some(new))
                 .map_err(StoreError::from)?;
             if swapped.is_ok() {
-                self.db.flush().map_err(StoreError::from)?;
+                self.durable()?;
                 return Ok(Some(ticket));
             }
         }
@@ -319,8 +466,7 @@ impl Store {
 
     /// Flushes everything to disk.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+        self.durable()
     }
 }
 

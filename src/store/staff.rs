@@ -20,6 +20,9 @@ pub(super) const BANS: &str = "bans";
 pub(super) const AUDIT: &str = "audit";
 pub(super) const BROADCASTS: &str = "broadcasts";
 pub(super) const EVENTS: &str = "events";
+/// `meta` counters of audit and broadcast numbers issued.
+pub(super) const AUDIT_SEQ: &str = "audit_seq";
+pub(super) const BROADCAST_SEQ: &str = "broadcast_seq";
 
 fn chat_message_key(side: u8, chat: i64, message: i32) -> Vec<u8> {
     let mut key = Vec::with_capacity(13);
@@ -86,7 +89,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.thread_index
             .insert(chat_message_key(b'a', chat, message), &ticket.to_be_bytes())?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(())
     }
 
@@ -156,7 +159,7 @@ impl Store {
     /// Removes a staff member (flushed). Returns false if they were not staff.
     pub fn remove_staff(&self, id: i64) -> Result<bool, StoreError> {
         let removed = self.staff.remove(id.to_be_bytes())?.is_some();
-        self.db.flush()?;
+        self.durable()?;
         Ok(removed)
     }
 
@@ -180,7 +183,7 @@ impl Store {
     /// Removes a macro (flushed); false when there was none.
     pub fn remove_macro(&self, name: &str) -> Result<bool, StoreError> {
         let removed = self.macros.remove(name.as_bytes())?.is_some();
-        self.db.flush()?;
+        self.durable()?;
         Ok(removed)
     }
 
@@ -204,7 +207,7 @@ impl Store {
     /// Drops the edit of a topic (back to the file's version), flushed.
     pub fn remove_faq_edit(&self, id: &str) -> Result<bool, StoreError> {
         let removed = self.faq_edits.remove(id.as_bytes())?.is_some();
-        self.db.flush()?;
+        self.durable()?;
         Ok(removed)
     }
 
@@ -224,7 +227,7 @@ impl Store {
     pub fn remove_ban(&self, user: i64) -> Result<Option<BanRecord>, StoreError> {
         let old = Self::get(&self.bans, BANS, &user.to_be_bytes())?;
         self.bans.remove(user.to_be_bytes())?;
-        self.db.flush()?;
+        self.durable()?;
         Ok(old)
     }
 
@@ -249,7 +252,7 @@ impl Store {
         detail: &str,
     ) -> Result<AuditEntry, StoreError> {
         let entry = AuditEntry {
-            seq: self.seq("audit_seq")?,
+            seq: self.seq(AUDIT_SEQ)?,
             at,
             actor,
             action: action.to_string(),
@@ -273,8 +276,8 @@ impl Store {
 
     /// A new broadcast number.
     pub fn next_broadcast_id(&self) -> Result<u64, StoreError> {
-        let id = self.seq("broadcast_seq")?;
-        self.db.flush()?;
+        let id = self.seq(BROADCAST_SEQ)?;
+        self.durable()?;
         Ok(id)
     }
 
@@ -301,7 +304,7 @@ impl Store {
             Some(m) => self.put(&self.meta, b"maintenance", m),
             None => {
                 self.meta.remove("maintenance")?;
-                self.db.flush()?;
+                self.durable()?;
                 Ok(())
             }
         }
@@ -349,11 +352,7 @@ impl Store {
         for event in &collapsed {
             let mut key = event.at.to_be_bytes().to_vec();
             key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
-            let bytes = serde_json::to_vec(event).map_err(|e| StoreError::Corrupt {
-                tree: EVENTS,
-                key: format!("{key:?}"),
-                message: e.to_string(),
-            })?;
+            let bytes = super::redact::encode(EVENTS, &key, event)?;
             batch.insert(key, bytes);
         }
         self.events.apply_batch(batch)?;

@@ -1,5 +1,6 @@
 //! Work the bot does on its own: flagging tickets past their first-response target in the
-//! staff chat, and sending broadcasts (resumed after a restart from the stored progress).
+//! staff chat, sending broadcasts (resumed after a restart from the stored progress), and
+//! pruning statistics events past their retention.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -68,6 +69,21 @@ pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
                     tracing::warn!(ticket = ticket.id, error = %e, "cannot flag an overdue ticket");
                 }
             }
+        }
+    }
+}
+
+/// How often expired statistics events are pruned (the first run is at start).
+const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
+
+/// Prunes statistics events past the desk's retention now, then every [`PRUNE_EVERY`].
+pub async fn pruner(app: Arc<App>) {
+    let mut interval = tokio::time::interval(PRUNE_EVERY);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        if let Err(e) = app.desk.prune_expired(now()) {
+            tracing::error!(error = %e, "cannot prune expired statistics events");
         }
     }
 }

@@ -329,7 +329,7 @@ async fn on_button(bot: TgBot, query: CallbackQuery, app: Arc<App>) -> Result<()
 
 /// The user command list, in both languages (`setMyCommands` by language code).
 pub fn user_commands(lang: Lang) -> Vec<BotCommand> {
-    let list: [(&str, &str, &str); 10] = [
+    let list: [(&str, &str, &str); 12] = [
         ("start", "Welcome and safety notice", "欢迎与安全提示"),
         ("help", "What I can do", "我能做什么"),
         ("position", "Your linked positions", "已绑定地址的仓位"),
@@ -340,6 +340,8 @@ pub fn user_commands(lang: Lang) -> Vec<BotCommand> {
         ("ticket", "Your support tickets", "我的工单"),
         ("lang", "Language / 语言", "语言 / Language"),
         ("announcements", "Announcements on/off", "开启/关闭公告"),
+        ("mydata", "Everything stored about you", "查看我的全部数据"),
+        ("forget", "Delete your data", "删除我的数据"),
     ];
     list.iter()
         .map(|(c, en, zh)| BotCommand::new(*c, lang.pick(en, zh)))
@@ -562,6 +564,7 @@ pub async fn run(
         app.clone(),
         options.sla_check_every,
     ));
+    let pruner = tokio::spawn(background::pruner(app.clone()));
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![app.clone()])
@@ -612,6 +615,7 @@ pub async fn run(
         }
     }
     sla.abort();
+    pruner.abort();
     desk.store().flush()?;
     tracing::info!("stopped");
     Ok(())
