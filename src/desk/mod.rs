@@ -29,11 +29,11 @@ use crate::chain::aave_v3::AaveV3Reader;
 use crate::chain::report;
 use crate::knowledge::KnowledgeBase;
 use crate::lang::{self, Lang};
+use crate::secrets;
 use crate::store::{
     BanKind, HistoryEntry, MessageEvent, PendingProof, Speaker, Store, TicketStatus, UserRecord,
 };
 use crate::tickets::{EscalationReason, Tickets};
-use crate::secrets;
 use intent::{PositionFocus, SmallTalk, WhatIf};
 
 /// Messages longer than this are cut before processing (Telegram's own limit is 4096).
