@@ -53,7 +53,7 @@ pub(super) fn unseparated_chinese(text: &str, out: &mut Vec<Finding>) {
             if named
                 && let Some(tail) = line
                     .get(tail_at..)
-                    .and_then(|tail| clean_han_line(tail, line_start + tail_at))
+                    .and_then(|tail| phrase_after_colon(tail, line_start + tail_at))
             {
                 push(tail.start, tail.end, &tail.indices);
             }
@@ -93,6 +93,36 @@ pub(super) fn unseparated_chinese(text: &str, out: &mut Vec<Finding>) {
         first.map(|start| Line {
             start,
             end,
+            indices,
+        })
+    }
+
+    /// The listed characters right after a named colon, cut to the longest phrase length
+    /// with a valid checksum: `助记词：…谢谢！` ends where the checksum says.
+    fn phrase_after_colon(tail: &str, base: usize) -> Option<Line> {
+        let mut indices = Vec::with_capacity(PHRASE_LENGTHS[4]);
+        let mut ends = Vec::with_capacity(PHRASE_LENGTHS[4]);
+        let mut first = None;
+        for (i, c) in tail.char_indices() {
+            if c.is_whitespace() {
+                continue;
+            }
+            let (Some(index), true) = (han_index(c), indices.len() < PHRASE_LENGTHS[4]) else {
+                break;
+            };
+            indices.push(index);
+            ends.push(base + i + c.len_utf8());
+            first.get_or_insert(base + i);
+        }
+        let n = PHRASE_LENGTHS.into_iter().rev().find(|&n| {
+            indices
+                .get(..n)
+                .is_some_and(|w| checksum_valid(w) && !repetitive(w))
+        })?;
+        indices.truncate(n);
+        Some(Line {
+            start: first?,
+            end: *ends.get(n - 1)?,
             indices,
         })
     }

@@ -54,7 +54,8 @@
 //! nothing but listed characters and whitespace, the total is exactly 12, 15, 18, 21 or 24
 //! characters, and the BIP39 **checksum is valid**. The same applies to the tail of a line
 //! after its last colon (`助记词：…`) when the message names a seed phrase (`助记词`, `种子`,
-//! `恢复短语`, `mnemonic`, `seed`, `phrase`, `recovery`). *Decision:* an unspaced Chinese
+//! `恢复短语`, `mnemonic`, `seed`, `phrase`, `recovery`), cut to the longest phrase length with a
+//! valid checksum (`助记词：…谢谢！`). *Decision:* an unspaced Chinese
 //! phrase with a broken checksum (a typo) is **not** flagged: without the checksum, 12 common
 //! characters on a line are indistinguishable from a short Chinese sentence.
 //!

@@ -272,13 +272,18 @@ fn credible_checksum(run: &[Unit]) -> bool {
 fn checksummed_stretches(units: &[Unit], flagged: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut budget = MAX_LOOSE_WINDOWS;
+    let mut flagged = flagged.iter().peekable();
     let mut k = 0;
     while k < units.len() && budget > 0 {
         let stretch = units[k..]
             .iter()
             .take_while(|u| matches!(u.class, UnitClass::Listed(_)))
             .count();
-        let covered = flagged.iter().any(|&(a, b)| a <= k && k + stretch <= b);
+        // `flagged` is sorted and disjoint: drop the ranges that end before this stretch.
+        while flagged.next_if(|&&(_, b)| b <= k).is_some() {}
+        let covered = flagged
+            .peek()
+            .is_some_and(|&&(a, b)| a <= k && k + stretch <= b);
         if stretch >= PHRASE_LENGTHS[0]
             && !covered
             && has_checksummed_window(&units[k..k + stretch], &mut budget)

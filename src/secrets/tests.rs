@@ -920,3 +920,12 @@ fn tx_hash_after_a_liquidation_is_not_a_key() {
         "liquidated, here is my private key {TX_HASH}"
     )));
 }
+
+#[test]
+fn chinese_unseparated_phrase_after_a_named_colon_ends_where_the_checksum_says() {
+    let words = phrase_from_entropy(Language::SimplifiedChinese, &[0x21; 32]);
+    let text = format!("我的助记词：{}谢谢！", words.concat());
+    let f = only(&text);
+    assert_eq!(&text[f.span.clone()], words.concat());
+    assert_eq!((f.words, f.checksum_valid), (24, Some(true)));
+}
