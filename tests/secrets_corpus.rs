@@ -339,6 +339,9 @@ fn chinese_layouts() -> Vec<(&'static str, bool, Layout)> {
         ("chinese unspaced grid", true, |w, _| {
             w.chunks(4).map(|c| c.concat() + "\n").collect()
         }),
+        ("chinese after 助记词是", true, |w, _| {
+            format!("我的助记词是{}，", w.concat())
+        }),
         ("chinese after 助记词：", true, |w, _| {
             format!("我的助记词：{}", w.concat())
         }),
@@ -661,7 +664,7 @@ fn calldata(rng: &mut Rng) -> String {
     }
 }
 
-const ENGLISH_TEMPLATES: [&str; 44] = [
+const ENGLISH_TEMPLATES: [&str; 46] = [
     "my tx {tx} is stuck for an hour, what should I do?",
     "Transaction {tx} failed with 'execution reverted', why?",
     "{explorer}{tx} this is my repay, it says success but my debt did not change",
@@ -705,6 +708,8 @@ const ENGLISH_TEMPLATES: [&str; 44] = [
     "The price of {asset} on your page is different from the price on the exchange, which one is used for liquidation?",
     "My ledger shows {addr} but metamask shows {addr_lower}, which one is mine?",
     "my transaction hash is {tx} can you see why it reverted",
+    "receipt from the dapp: {\"blockHash\":\"{tx}\",\"blockNumber\":{block},\"status\":\"0x0\",\"logs\":[]}",
+    "the event log has topics [\"{tx}\", \"{tx}\"] and no Supply event, is that normal?",
     "contract {addr} asked for approval, here is the calldata {calldata}, legit?",
 ];
 

@@ -14,6 +14,14 @@ pub(super) const SEED_NAMES: [&str; 7] = [
     "recovery",
 ];
 
+/// Chinese names of a seed phrase, after which an unspaced phrase may follow without a colon
+/// ("我的助记词是…").
+const CHINESE_NAMES: [&str; 4] = ["助记词", "种子", "恢复短语", "恢复词"];
+/// What may stand between such a name and the phrase.
+const CONNECTORS: [char; 9] = ['是', '为', '如', '下', ':', '：', '，', ',', ' '];
+/// Bound on name occurrences looked at per message.
+const MAX_NAMED: usize = 8;
+
 /// Rule 1b: Chinese characters written together, alone on their line(s), valid checksum.
 pub(super) fn unseparated_chinese(text: &str, out: &mut Vec<Finding>) {
     struct Line {
@@ -78,6 +86,32 @@ pub(super) fn unseparated_chinese(text: &str, out: &mut Vec<Finding>) {
         block.clear();
     }
 
+    for (at, name) in CHINESE_NAMES
+        .iter()
+        .flat_map(|name| text.match_indices(name))
+        .take(MAX_NAMED)
+    {
+        let tail_at = at + name.len();
+        let tail = text.get(tail_at..).unwrap_or_default();
+        let connector = tail.len() - tail.trim_start_matches(CONNECTORS).len();
+        // The connector may be the phrase's first word ("是"), and a checksum can pass by
+        // chance on a shorter prefix: report both readings, the findings' union is redacted.
+        let skips = if connector == 0 {
+            &[0][..]
+        } else {
+            &[0, connector][..]
+        };
+        for &skip in skips {
+            let Some(phrase) = tail
+                .get(skip..)
+                .and_then(|rest| phrase_after_colon(rest, tail_at + skip))
+            else {
+                continue;
+            };
+            push(phrase.start, phrase.end, &phrase.indices);
+        }
+    }
+
     fn clean_han_line(line: &str, base: usize) -> Option<Line> {
         let mut indices = Vec::new();
         let mut first = None;
@@ -97,8 +131,8 @@ pub(super) fn unseparated_chinese(text: &str, out: &mut Vec<Finding>) {
         })
     }
 
-    /// The listed characters right after a named colon, cut to the longest phrase length
-    /// with a valid checksum: `助记词：…谢谢！` ends where the checksum says.
+    /// The listed characters right after a named colon (or a Chinese name), cut to the
+    /// longest phrase length with a valid checksum: `助记词：…谢谢！` ends where the checksum says.
     fn phrase_after_colon(tail: &str, base: usize) -> Option<Line> {
         let mut indices = Vec::with_capacity(PHRASE_LENGTHS[4]);
         let mut ends = Vec::with_capacity(PHRASE_LENGTHS[4]);

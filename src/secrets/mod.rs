@@ -55,7 +55,8 @@
 //! characters, and the BIP39 **checksum is valid**. The same applies to the tail of a line
 //! after its last colon (`助记词：…`) when the message names a seed phrase (`助记词`, `种子`,
 //! `恢复短语`, `mnemonic`, `seed`, `phrase`, `recovery`), cut to the longest phrase length with a
-//! valid checksum (`助记词：…谢谢！`). *Decision:* an unspaced Chinese
+//! valid checksum (`助记词：…谢谢！`), and to what follows a Chinese name directly
+//! (`我的助记词是…`, `种子 …`). *Decision:* an unspaced Chinese
 //! phrase with a broken checksum (a typo) is **not** flagged: without the checksum, 12 common
 //! characters on a line are indistinguishable from a short Chinese sentence.
 //!
@@ -98,8 +99,9 @@
 //!   `txhash` segment (`https://etherscan.io/tx/0x…`), or
 //! * the message talks about a transaction (tx, txn, txs, txid, txhash, hash, transaction,
 //!   etherscan or any `*scan` explorer, blockscout, explorer, pending, stuck, fail/failed,
-//!   revert(ed), confirm…, unconfirmed, liquidat…, 交易, 哈希, 转账, 区块浏览器, 卡住, 失败, 未确认,
-//!   待确认, 清算) **and**
+//!   revert(ed), confirm…, unconfirmed, liquidat…, block, receipt, topic(s), logs, event, any
+//!   `*hash` word such as `blockHash`, 交易, 哈希, 转账, 区块浏览器, 卡住, 失败, 未确认, 待确认,
+//!   清算) **and**
 //!   does not also talk about keys (key, private, privkey, pk, secret, seed, mnemonic, 私钥,
 //!   密钥, 秘钥, 助记词): "confirm" is also what scammers say, so a key word wins.
 //!

@@ -929,3 +929,30 @@ fn chinese_unseparated_phrase_after_a_named_colon_ends_where_the_checksum_says()
     assert_eq!(&text[f.span.clone()], words.concat());
     assert_eq!((f.words, f.checksum_valid), (24, Some(true)));
 }
+
+#[test]
+fn chinese_unseparated_phrase_right_after_its_name_is_detected() {
+    let words = phrase_from_entropy(Language::SimplifiedChinese, &[0x5a; 16]);
+    for text in [
+        format!("我的助记词是{}，帮我看看", words.concat()),
+        format!("种子 {} 谢谢", words.concat()),
+    ] {
+        let f = only(&text);
+        assert_eq!(&text[f.span.clone()], words.concat(), "{text}");
+    }
+    assert_clean("我的助记词是不是要保密？我不知道助记词在哪里，请问种子短语是什么意思");
+}
+
+#[test]
+fn hashes_in_receipts_and_logs_are_not_keys() {
+    for text in [
+        format!("{{\"blockHash\":\"{TX_HASH}\",\"status\":\"0x0\"}}"),
+        format!("event log topics: [{TX_HASH}]"),
+        format!("receipt for {TX_HASH} shows status 0"),
+    ] {
+        assert_clean(&text);
+    }
+    assert!(contains_secret(&format!(
+        "blockHash? no, my private key: {TX_HASH}"
+    )));
+}

@@ -8,7 +8,7 @@ pub(super) struct TxContext {
 }
 
 impl TxContext {
-    const TX_WORDS: [&str; 22] = [
+    const TX_WORDS: [&str; 28] = [
         "tx",
         "txn",
         "txns",
@@ -31,6 +31,12 @@ impl TxContext {
         "reverted",
         "reverts",
         "unconfirmed",
+        "block",
+        "receipt",
+        "topic",
+        "topics",
+        "logs",
+        "event",
     ];
     const TX_PREFIXES: [&str; 4] = ["transaction", "confirm", "etherscan", "liquidat"];
     const TX_CHINESE: [&str; 10] = [
@@ -76,7 +82,7 @@ impl TxContext {
             };
             if Self::TX_WORDS.contains(&w)
                 || Self::TX_PREFIXES.iter().any(|p| w.starts_with(p))
-                || (w.len() > 4 && w.ends_with("scan"))
+                || (w.len() > 4 && (w.ends_with("scan") || w.ends_with("hash")))
             {
                 ctx.transaction = true;
             }
