@@ -1,0 +1,133 @@
+//! Telling a `0x` + 64-hex transaction hash from a private key by what the message talks about
+//! and by the URL the token sits in.
+
+#[derive(Default)]
+pub(super) struct TxContext {
+    transaction: bool,
+    key: bool,
+}
+
+impl TxContext {
+    const TX_WORDS: [&str; 28] = [
+        "tx",
+        "txn",
+        "txns",
+        "txs",
+        "txid",
+        "txids",
+        "txhash",
+        "hash",
+        "hashes",
+        "explorer",
+        "blockscout",
+        "snowtrace",
+        "pending",
+        "stuck",
+        "fail",
+        "fails",
+        "failed",
+        "failing",
+        "revert",
+        "reverted",
+        "reverts",
+        "unconfirmed",
+        "block",
+        "receipt",
+        "topic",
+        "topics",
+        "logs",
+        "event",
+    ];
+    const TX_PREFIXES: [&str; 4] = ["transaction", "confirm", "etherscan", "liquidat"];
+    const TX_CHINESE: [&str; 10] = [
+        "交易",
+        "哈希",
+        "转账",
+        "区块浏览器",
+        "区块链浏览器",
+        "卡住",
+        "失败",
+        "未确认",
+        "待确认",
+        "清算",
+    ];
+    const KEY_WORDS: [&str; 10] = [
+        "key",
+        "keys",
+        "private",
+        "privkey",
+        "privatekey",
+        "pk",
+        "secret",
+        "seed",
+        "mnemonic",
+        "priv",
+    ];
+    const KEY_CHINESE: [&str; 4] = ["私钥", "密钥", "秘钥", "助记词"];
+
+    pub(super) fn of(text: &str) -> Self {
+        let mut ctx = Self::default();
+        let mut lower = [0u8; 24];
+        for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let Some(slot) = lower.get_mut(..word.len()) else {
+                continue;
+            };
+            if word.is_empty() {
+                continue;
+            }
+            slot.copy_from_slice(word.as_bytes());
+            slot.make_ascii_lowercase();
+            let Ok(w) = std::str::from_utf8(slot) else {
+                continue;
+            };
+            if Self::TX_WORDS.contains(&w)
+                || Self::TX_PREFIXES.iter().any(|p| w.starts_with(p))
+                || (w.len() > 4 && (w.ends_with("scan") || w.ends_with("hash")))
+            {
+                ctx.transaction = true;
+            }
+            if Self::KEY_WORDS.contains(&w) {
+                ctx.key = true;
+            }
+        }
+        ctx.transaction |= Self::TX_CHINESE.iter().any(|k| text.contains(k));
+        ctx.key |= Self::KEY_CHINESE.iter().any(|k| text.contains(k));
+        ctx
+    }
+}
+
+pub(super) fn tx_hash_in_context(text: &str, start: usize, context: &TxContext) -> bool {
+    in_tx_url(text, start) || (context.transaction && !context.key)
+}
+
+/// The token at `start` follows a `tx`-like path or query segment of a URL-ish chunk.
+pub(super) fn in_tx_url(text: &str, start: usize) -> bool {
+    const SEGMENTS: [&str; 8] = [
+        "tx",
+        "txs",
+        "txn",
+        "txhash",
+        "tx_hash",
+        "hash",
+        "transaction",
+        "transactions",
+    ];
+    /// Longest URL prefix looked at, so many hashes in one chunk stay linear.
+    const MAX_LOOKBACK: usize = 512;
+    let from = (start.saturating_sub(MAX_LOOKBACK)..start)
+        .find(|&k| text.is_char_boundary(k))
+        .unwrap_or(start);
+    let Some(before) = text.get(from..start) else {
+        return false;
+    };
+    let chunk_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let chunk = before.get(chunk_start..).unwrap_or_default();
+    chunk.ends_with(['/', '='])
+        && chunk
+            .split(['/', '?', '&', '#', '='])
+            .any(|s| SEGMENTS.iter().any(|seg| s.eq_ignore_ascii_case(seg)))
+}
