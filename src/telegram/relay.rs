@@ -11,7 +11,7 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ReplyParameters, ThreadId};
 
-use super::{App, HandlerError, TgBot, now, render, send_replies};
+use super::{App, HandlerError, TgBot, now, render, retry, send_replies};
 use crate::desk::{Incoming, Reply};
 use crate::lang::Lang;
 use crate::staff::StaffDesk;
@@ -129,14 +129,18 @@ pub async fn user_to_staff(
     let Some(thread) = store.thread_of(ticket)? else {
         return Ok(());
     };
-    let mut request = bot.copy_message(chat, msg.chat.id, msg.id);
-    if let Some(t) = thread_id(thread.thread) {
-        request = request.message_thread_id(t);
-    } else if let Some(card) = thread.card {
-        request = request
-            .reply_parameters(ReplyParameters::new(MessageId(card)).allow_sending_without_reply());
-    }
-    let copy = request.await?;
+    let copy = retry::retrying("copyMessage", || {
+        let mut request = bot.copy_message(chat, msg.chat.id, msg.id);
+        if let Some(t) = thread_id(thread.thread) {
+            request = request.message_thread_id(t);
+        } else if let Some(card) = thread.card {
+            request = request.reply_parameters(
+                ReplyParameters::new(MessageId(card)).allow_sending_without_reply(),
+            );
+        }
+        request.send()
+    })
+    .await?;
     store.save_relay(&RelayedMessage {
         ticket,
         user_chat: msg.chat.id.0,
@@ -198,18 +202,25 @@ pub async fn staff_to_user(
     app.desk.ticket_changed(record.user);
     let user_chat = ChatId(record.user);
     let sent = if let Some(text) = msg.text() {
-        bot.send_message(user_chat, signed_html(text, record.lang))
-            .parse_mode(ParseMode::Html)
-            .await
-            .map(|m| m.id)
+        let html = signed_html(text, record.lang);
+        retry::retrying("sendMessage", || {
+            let request = bot
+                .send_message(user_chat, html.as_str())
+                .parse_mode(ParseMode::Html);
+            async move { request.await.map(|m| m.id) }
+        })
+        .await
     } else {
         let caption = match msg.caption() {
             Some(c) => StaffDesk::signed(c, record.lang),
             None => StaffDesk::team_signature(record.lang).to_string(),
         };
-        bot.copy_message(user_chat, msg.chat.id, msg.id)
-            .caption(caption)
-            .await
+        retry::retrying("copyMessage", || {
+            bot.copy_message(user_chat, msg.chat.id, msg.id)
+                .caption(caption.as_str())
+                .send()
+        })
+        .await
     };
     let sent = match sent {
         Ok(id) => id,
