@@ -7,7 +7,8 @@
 //! Requests go through teloxide's `Throttle` (Telegram's limits: 30 messages/s overall, one a
 //! second per chat, 20 a minute per group; a 429 freezes and retries, nothing is dropped) and
 //! `CacheMe` (the dispatcher's `getMe` is answered from a cache that [`run`] fills with retries,
-//! so a Bot API hiccup at start is retried instead of a panic).
+//! so a Bot API hiccup at start is retried instead of a panic). Sends retry a passing 5xx or
+//! network failure ([`retry`]); [`group`] decides which group messages are the bot's.
 
 pub mod background;
 mod group;

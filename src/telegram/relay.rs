@@ -279,20 +279,13 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
             .ticket(relay.ticket)?
             .map(|t| t.lang)
             .unwrap_or_default();
+        let copy = (ChatId(relay.user_chat), MessageId(relay.user_message));
         let result = if msg.text().is_some() {
-            bot.edit_message_text(
-                ChatId(relay.user_chat),
-                MessageId(relay.user_message),
-                signed_html(text, lang),
-            )
-            .parse_mode(ParseMode::Html)
-            .await
-            .map(|_| ())
+            let html = signed_html(text, lang);
+            edit_copy(&bot, copy, CopyEdit::Text(&html, Some(ParseMode::Html))).await
         } else {
-            bot.edit_message_caption(ChatId(relay.user_chat), MessageId(relay.user_message))
-                .caption(StaffDesk::signed(text, lang))
-                .await
-                .map(|_| ())
+            let caption = StaffDesk::signed(text, lang);
+            edit_copy(&bot, copy, CopyEdit::Caption(&caption)).await
         };
         if let Err(e) = result {
             tracing::warn!(ticket = relay.ticket, error = %e, "cannot sync a staff edit");
@@ -317,7 +310,11 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
                 ..Default::default()
             })
             .await;
-        if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
+        let deleted = retry::retrying("deleteMessage", || {
+            bot.delete_message(msg.chat.id, msg.id).send()
+        })
+        .await;
+        if let Err(e) = deleted {
             tracing::warn!(error = %e, "could not delete an edited message holding a secret");
         }
         send_replies(&bot, msg.chat.id, None, &outcome.replies).await?;
@@ -329,22 +326,49 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
     if relay.from_staff {
         return Ok(());
     }
-    let result = if msg.text().is_some() {
-        bot.edit_message_text(
-            ChatId(relay.staff_chat),
-            MessageId(relay.staff_message),
-            text,
-        )
-        .await
-        .map(|_| ())
+    let copy = (ChatId(relay.staff_chat), MessageId(relay.staff_message));
+    let edit = if msg.text().is_some() {
+        CopyEdit::Text(text, None)
     } else {
-        bot.edit_message_caption(ChatId(relay.staff_chat), MessageId(relay.staff_message))
-            .caption(text)
-            .await
-            .map(|_| ())
+        CopyEdit::Caption(text)
     };
-    if let Err(e) = result {
+    if let Err(e) = edit_copy(&bot, copy, edit).await {
         tracing::warn!(ticket = relay.ticket, error = %e, "cannot sync a user's edit");
     }
     Ok(())
+}
+
+/// What an edit changes on the other side's copy.
+enum CopyEdit<'a> {
+    /// The text, in a parse mode.
+    Text(&'a str, Option<ParseMode>),
+    /// The caption of a photo or file.
+    Caption(&'a str),
+}
+
+/// Puts an edit on the copy of a message, retried on a passing Bot API failure.
+async fn edit_copy(
+    bot: &TgBot,
+    (chat, message): (ChatId, MessageId),
+    edit: CopyEdit<'_>,
+) -> Result<(), teloxide::RequestError> {
+    match edit {
+        CopyEdit::Text(text, mode) => {
+            retry::retrying("editMessageText", || {
+                let mut request = bot.edit_message_text(chat, message, text);
+                if let Some(mode) = mode {
+                    request = request.parse_mode(mode);
+                }
+                async move { request.await.map(|_| ()) }
+            })
+            .await
+        }
+        CopyEdit::Caption(caption) => {
+            retry::retrying("editMessageCaption", || {
+                let request = bot.edit_message_caption(chat, message).caption(caption);
+                async move { request.await.map(|_| ()) }
+            })
+            .await
+        }
+    }
 }
