@@ -8,7 +8,7 @@
 //! second per chat, 20 a minute per group; a 429 freezes and retries, nothing is dropped) and
 //! `CacheMe` (the dispatcher's `getMe` is answered from a cache that [`run`] fills with retries,
 //! so a Bot API hiccup at start is retried instead of a panic). Sends retry a passing 5xx or
-//! network failure ([`retry`]); [`group`] decides which group messages are the bot's.
+//! network failure ([`retry`]); `group` decides which group messages are the bot's.
 
 pub mod background;
 mod group;
