@@ -1087,23 +1087,33 @@ async fn a_group_admin_bot_removes_any_pasted_secret_and_ignores_commands_for_ot
     w.api.add_group(MEMBER_ONLY, "DeFi chat", false);
     w.api.set_member(MEMBER_ONLY, bot_api::BOT_ID, "member");
 
-    // A command for another bot is not answered; the same command for this bot is. Updates
-    // of a chat are handled in order: once the second is answered, the first was handled.
+    // A command for this bot is answered; the same command for another bot is not. Updates of
+    // a chat are handled (and answered) in order: once a later question is answered, the
+    // command before it was handled.
     let before = w.api.history(ADMINISTERED).len();
-    w.api.send_text(&w.alice, ADMINISTERED, "/help@other_bot");
     w.api
         .send_text(&w.alice, ADMINISTERED, "/help@lendesk_test_bot");
     let help = w
         .settled(ADMINISTERED, before, "/help@lendesk_test_bot")
         .await;
     assert!(help.text.contains("/position"), "{}", help.text);
-    let answers = w
+    w.api.send_text(&w.alice, ADMINISTERED, "/help@other_bot");
+    w.api
+        .send_text(&w.alice, ADMINISTERED, "@lendesk_test_bot what are aTokens");
+    w.api
+        .wait_for("the answer to the question", WAIT, |api| {
+            api.messages(ADMINISTERED)
+                .into_iter()
+                .find(|m| m.text.contains("What are aTokens?"))
+        })
+        .await;
+    let helps = w
         .api
         .messages(ADMINISTERED)
         .into_iter()
         .filter(|m| m.text.contains("/position"))
         .count();
-    assert_eq!(answers, 1, "only the command for this bot is answered");
+    assert_eq!(helps, 1, "only the command for this bot is answered");
 
     // Where the bot is an administrator, a secret is removed even when not addressed to it.
     let before = w.api.history(ADMINISTERED).len();
