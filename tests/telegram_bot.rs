@@ -889,6 +889,45 @@ async fn after_70_seconds_idle_a_message_is_answered_within_2_seconds() {
     );
 }
 
+/// A client that gives up on a long poll before Telegram answers it (a slow network, a proxy)
+/// is not a failure: the listener polls again at once, reports no error and does not pause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_poll_the_client_gives_up_on_is_polled_again_at_once_without_an_error() {
+    use futures::StreamExt;
+    use teloxide::requests::RequesterExt;
+    use teloxide::update_listeners::AsUpdateStream;
+    let api = BotApi::start().await;
+    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
+    // The emulator holds each 10 s poll; this client gives up after 1 s.
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .expect("an HTTP client");
+    let bot = teloxide::Bot::with_client(TOKEN, client)
+        .set_api_url(api.url())
+        .throttle(telegram::telegram_limits())
+        .cache_me();
+    let mut listener = telegram::polling::TrackedPolling::new(bot, Arc::default());
+    let mut updates = listener.as_stream();
+    let quiet = tokio::time::timeout(Duration::from_millis(3_500), updates.next()).await;
+    assert!(
+        quiet.is_err(),
+        "nothing, not an error, while idle: {quiet:?}"
+    );
+    let polls = api.calls_to("getUpdates").len();
+    assert!(
+        polls >= 3,
+        "the polls follow each other\n{}",
+        api.dump_calls(10)
+    );
+
+    api.send_text(&alice, alice.id as i64, "hello");
+    let next = tokio::time::timeout(Duration::from_secs(2), updates.next())
+        .await
+        .expect("the message comes within the next poll");
+    assert!(matches!(next, Some(Ok(_))), "{next:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_mode_receives_updates_posted_by_telegram() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
