@@ -233,6 +233,26 @@ async fn a_user_with_a_ticket_is_relayed_and_the_bot_steps_back_while_a_person_i
     assert!(!out.replies.is_empty());
     assert_eq!(out.actions, vec![Action::RelayToStaff]);
     assert_eq!(out.ticket, Some(ticket));
+    // What the bot cannot answer went to the team: it says so, and offers no person (nor
+    // /human), in either language.
+    for (text, said) in [
+        (
+            "qwzx blorp vvv",
+            "passed your message to the team on ticket #",
+        ),
+        ("请问那个东西怎么弄呢", "你的消息已转给负责工单 #"),
+    ] {
+        let out = say(&f.desk, user, text).await;
+        assert!(out.text().contains(said), "{text}: {}", out.text());
+        assert!(!out.text().contains("/human"), "{}", out.text());
+        let buttons: Vec<_> = out
+            .replies
+            .iter()
+            .flat_map(|r| r.buttons.iter().flatten())
+            .collect();
+        assert!(buttons.iter().all(|b| b.data != "human"), "{buttons:?}");
+        assert_eq!(out.actions, vec![Action::RelayToStaff]);
+    }
     // Commands are answered and not relayed.
     let out = say(&f.desk, user, "/help").await;
     assert_eq!(out.intent, Intent::Command);
@@ -351,36 +371,43 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
     assert!(!comment.contains(&DEV_KEY[..16]), "{comment}");
     assert_eq!(f.store.user(user).unwrap().unwrap().awaiting_comment, None);
 
-    // A second press updates the stars; a plain comment keeps them.
-    f.desk
-        .button(user, &format!("rate:{ticket}:2"), None, NOW)
-        .await;
-    let out = say(&f.desk, user, "took a while to get an answer").await;
-    assert_eq!(out.intent, Intent::Command);
+    // One rating per ticket: an older button pressed later is refused and its buttons go; the
+    // first rating and its comment stay, and the next message is a question, not a comment.
+    for lang in [Lang::En, Lang::Zh] {
+        let out = f
+            .desk
+            .button(user, &format!("rate:{ticket}:1"), Some(lang), NOW)
+            .await;
+        let said = lang.pick("already rated", "已经评过分");
+        assert!(out.text().contains(said), "{}", out.text());
+        assert_eq!(out.actions, vec![Action::RemoveButtons]);
+    }
     let rated = f.store.ticket(ticket).unwrap().unwrap();
-    assert_eq!(rated.rating, Some(2));
-    assert_eq!(
-        rated.comment.as_deref(),
-        Some("took a while to get an answer")
+    assert_eq!(rated.rating, Some(4));
+    assert!(
+        rated
+            .comment
+            .is_some_and(|c| c.starts_with("fast and kind"))
     );
-    // The message after that is a question again.
     let out = say(&f.desk, user, QUESTIONS[1]).await;
     assert_eq!(out.intent, Intent::Faq);
 
-    // /skip ends the wait; the next message is a question.
-    f.desk
+    // A reopened ticket is rated afresh when it closes again. /skip ends the wait for a
+    // comment; the next message is a question.
+    f.desk.tickets().reopen(ticket).unwrap();
+    f.desk.tickets().close(ticket, NOW + 20).unwrap();
+    f.desk.ticket_changed(user);
+    let out = f
+        .desk
         .button(user, &format!("rate:{ticket}:5"), None, NOW)
         .await;
+    assert_eq!(out.actions, vec![Action::RemoveButtons]);
     let out = say(&f.desk, user, "/skip").await;
     assert!(out.text().contains("without a comment"), "{}", out.text());
     let out = say(&f.desk, user, "what is a health factor").await;
     assert_eq!(out.intent, Intent::Faq);
     let rated = f.store.ticket(ticket).unwrap().unwrap();
     assert_eq!(rated.rating, Some(5));
-    assert_eq!(
-        rated.comment.as_deref(),
-        Some("took a while to get an answer")
-    );
 }
 
 #[tokio::test]

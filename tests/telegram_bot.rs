@@ -510,7 +510,20 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
     w.api
         .press_button(&w.alice, alice, thanks.message_id, "rate:1:5");
     w.settled(alice, before, "rating").await;
+    // One rating per ticket: the stars are taken off the message.
+    w.api
+        .wait_for("the stars are removed", WAIT, |api| {
+            api.message(alice, thanks.message_id)
+                .filter(|m| m.buttons().is_empty())
+        })
+        .await;
     w.say(&w.alice, "quick and kind, thanks").await;
+    // A leftover button (an older client still showing it) is refused politely.
+    let before = w.api.history(alice).len();
+    w.api
+        .press_button_unchecked(&w.alice, alice, thanks.message_id, "rate:1:1");
+    let again = w.settled(alice, before, "a second rating").await;
+    assert!(again.text.contains("already rated"), "{}", again.text);
     let rated = w.desk.store().ticket(1).expect("store").expect("ticket");
     assert_eq!(rated.status, TicketStatus::Closed);
     assert_eq!(rated.rating, Some(5));
@@ -709,14 +722,20 @@ async fn a_broadcast_reaches_users_who_did_not_opt_out() {
     w.agent_as_staff().await;
     w.staff_says(&w.agent, None, "/broadcast Scheduled maintenance on Sunday")
         .await;
-    for user in [&w.alice, &w.bob] {
-        w.api
+    // Each in their language: Bob never chose one, he was answered in Chinese.
+    for (user, footer) in [
+        (&w.alice, "To stop announcements, send /announcements off"),
+        (&w.bob, "如不想再收到公告，请发送 /announcements off"),
+    ] {
+        let got = w
+            .api
             .wait_for("the announcement", WAIT, |api| {
                 api.history(user.id as i64)
                     .into_iter()
                     .find(|m| m.text.contains("Scheduled maintenance"))
             })
             .await;
+        assert!(got.text.contains(footer), "{}", got.text);
     }
     let done = w
         .api
@@ -792,6 +811,28 @@ async fn bot_api_errors_are_retried_or_reported_never_a_crash() {
         "{}",
         answer.text
     );
+    // A 502 on the answer (teloxide waits 10 s before it reports one): the send is tried
+    // again and the answer arrives, once.
+    w.api.fail_next("sendMessage", 1, 502, "Bad Gateway", None);
+    let answer = w.say(&w.alice, "what is isolation mode on aave").await;
+    assert!(
+        answer.text.to_lowercase().contains("isolation"),
+        "{}",
+        answer.text
+    );
+    let failed = w
+        .api
+        .calls_to("sendMessage")
+        .into_iter()
+        .find(|c| c.error() == Some("Bad Gateway"))
+        .expect("the 502");
+    let delivered: Vec<_> = w
+        .api
+        .calls_to("sendMessage")
+        .into_iter()
+        .filter(|c| c.ok() && c.param("text") == failed.param("text"))
+        .collect();
+    assert_eq!(delivered.len(), 1, "{}", w.api.dump_calls(10));
     // A 400 on one reply: logged, and the bot goes on answering.
     w.api
         .fail_next("sendMessage", 1, 400, "Bad Request: chat not found", None);
@@ -806,6 +847,85 @@ async fn bot_api_errors_are_retried_or_reported_never_a_crash() {
     let next = w.say(&w.alice, "/help").await;
     assert!(next.text.contains("/position"), "{}", next.text);
     assert!(!w.bot.is_finished(), "the bot is still running");
+}
+
+/// The emulator holds each long poll for its whole timeout, as Telegram does: the bot's polls
+/// must end with Telegram's empty answer, not with its HTTP client giving up (each give-up was
+/// an ERROR and a growing pause, so a message after a quiet minute waited for the pause).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_70_seconds_idle_a_message_is_answered_within_2_seconds() {
+    let w = world(true, always_open()).await;
+    let chat = w.alice.id as i64;
+    // The quiet spell itself, not a wait for something.
+    tokio::time::sleep(Duration::from_secs(70)).await;
+    let asked_at = w.api.elapsed();
+    let asked = std::time::Instant::now();
+    w.api.send_text(&w.alice, chat, "what is a health factor");
+    let answer = w
+        .api
+        .wait_for("the answer", WAIT, |api| {
+            api.history(chat).into_iter().find(|m| m.method != "user")
+        })
+        .await;
+    let latency = asked.elapsed();
+    eprintln!("answered {latency:?} after the message, following 70 s idle");
+    assert!(
+        answer.text.to_lowercase().contains("health factor"),
+        "{}",
+        answer.text
+    );
+    let polls = w.api.calls_to("getUpdates");
+    let idle: Vec<_> = polls.iter().filter(|c| c.at < asked_at).collect();
+    assert!(idle.len() >= 2, "{}", w.api.dump_calls(20));
+    assert!(
+        idle.iter().all(|c| c.ok()),
+        "a long poll was given up by the client:\n{}",
+        w.api.dump_calls(20)
+    );
+    assert!(
+        latency < Duration::from_secs(2),
+        "answered after {latency:?}\n{}",
+        w.api.dump_calls(20)
+    );
+}
+
+/// A client that gives up on a long poll before Telegram answers it (a slow network, a proxy)
+/// is not a failure: the listener polls again at once, reports no error and does not pause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_poll_the_client_gives_up_on_is_polled_again_at_once_without_an_error() {
+    use futures::StreamExt;
+    use teloxide::requests::RequesterExt;
+    use teloxide::update_listeners::AsUpdateStream;
+    let api = BotApi::start().await;
+    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
+    // The emulator holds each 10 s poll; this client gives up after 1 s.
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .expect("an HTTP client");
+    let bot = teloxide::Bot::with_client(TOKEN, client)
+        .set_api_url(api.url())
+        .throttle(telegram::telegram_limits())
+        .cache_me();
+    let mut listener = telegram::polling::TrackedPolling::new(bot, Arc::default());
+    let mut updates = listener.as_stream();
+    let quiet = tokio::time::timeout(Duration::from_millis(3_500), updates.next()).await;
+    assert!(
+        quiet.is_err(),
+        "nothing, not an error, while idle: {quiet:?}"
+    );
+    let polls = api.calls_to("getUpdates").len();
+    assert!(
+        polls >= 3,
+        "the polls follow each other\n{}",
+        api.dump_calls(10)
+    );
+
+    api.send_text(&alice, alice.id as i64, "hello");
+    let next = tokio::time::timeout(Duration::from_secs(2), updates.next())
+        .await
+        .expect("the message comes within the next poll");
+    assert!(matches!(next, Some(Ok(_))), "{next:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -927,6 +1047,41 @@ async fn link_verify_and_a_live_position_with_asset_and_what_if_buttons() {
         .press_button(&w.alice, chat, position.message_id, &what_if);
     let scenario = w.settled(chat, before, "what if").await;
     assert!(scenario.text.contains("20%"), "{}", scenario.text);
+    // The scenario only: not the whole position again.
+    assert!(!scenario.text.contains("Collateral"), "{}", scenario.text);
+
+    // An address that is not linked: its answer ends with the /link tip, its what-if does not.
+    let safe = common::account(&chain.manifest, "safe");
+    let before = w.api.history(chat).len();
+    w.api.send_text(&w.alice, chat, &safe.to_string());
+    let answer = w
+        .wait_count(chat, before, 2, "a position and the tip")
+        .await;
+    assert!(answer[1].text.contains("/link"), "{}", answer[1].text);
+    let (_, what_if) = answer[0]
+        .buttons()
+        .into_iter()
+        .find(|(_, d)| d.starts_with("whatif:-1000"))
+        .expect("a what-if button");
+    let before = w.api.history(chat).len();
+    w.api
+        .press_button(&w.alice, chat, answer[0].message_id, &what_if);
+    let scenario = w.settled(chat, before, "what if").await;
+    assert!(scenario.text.contains("10%"), "{}", scenario.text);
+    assert!(!scenario.text.contains("/link"), "{}", scenario.text);
+    assert!(!scenario.text.contains("Collateral"), "{}", scenario.text);
+
+    // Staff see the linked position on the ticket's card, each amount with one dollar sign.
+    let topic = w.escalate(&w.alice).await;
+    let card = w
+        .api
+        .wait_for("the card with the position", WAIT, |api| {
+            api.messages_in_thread(STAFF_CHAT, topic)
+                .into_iter()
+                .find(|m| m.text.contains("collateral $"))
+        })
+        .await;
+    assert!(!card.text.contains("$$"), "{}", card.text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -959,4 +1114,75 @@ async fn in_a_group_the_bot_answers_only_when_addressed_and_shows_no_linked_posi
         .send_text(&w.alice, GROUP, "/position@lendesk_test_bot");
     let reply = w.settled(GROUP, before, "/position in a group").await;
     assert!(!reply.text.contains("0x7099"), "{}", reply.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_admin_bot_removes_any_pasted_secret_and_ignores_commands_for_other_bots() {
+    const ADMINISTERED: i64 = -1_005_555_000_001;
+    const MEMBER_ONLY: i64 = -1_005_555_000_002;
+    let phrase = "legal winner thank year wave sausage worth useful legal winner thank yellow";
+    let w = world(true, always_open()).await;
+    w.api.add_group(ADMINISTERED, "Aave fans", false);
+    w.api.add_group(MEMBER_ONLY, "DeFi chat", false);
+    w.api.set_member(MEMBER_ONLY, bot_api::BOT_ID, "member");
+
+    // A command for this bot is answered; the same command for another bot is not. Updates of
+    // a chat are handled (and answered) in order: once a later question is answered, the
+    // command before it was handled.
+    let before = w.api.history(ADMINISTERED).len();
+    w.api
+        .send_text(&w.alice, ADMINISTERED, "/help@lendesk_test_bot");
+    let help = w
+        .settled(ADMINISTERED, before, "/help@lendesk_test_bot")
+        .await;
+    assert!(help.text.contains("/position"), "{}", help.text);
+    w.api.send_text(&w.alice, ADMINISTERED, "/help@other_bot");
+    w.api
+        .send_text(&w.alice, ADMINISTERED, "@lendesk_test_bot what are aTokens");
+    w.api
+        .wait_for("the answer to the question", WAIT, |api| {
+            api.messages(ADMINISTERED)
+                .into_iter()
+                .find(|m| m.text.contains("What are aTokens?"))
+        })
+        .await;
+    let helps = w
+        .api
+        .messages(ADMINISTERED)
+        .into_iter()
+        .filter(|m| m.text.contains("/position"))
+        .count();
+    assert_eq!(helps, 1, "only the command for this bot is answered");
+
+    // Where the bot is an administrator, a secret is removed even when not addressed to it.
+    let before = w.api.history(ADMINISTERED).len();
+    let pasted = w.api.send_text(&w.bob, ADMINISTERED, phrase);
+    let warning = w.settled(ADMINISTERED, before, "a pasted phrase").await;
+    assert!(warning.text.contains("助记词"), "{}", warning.text);
+    w.api
+        .wait_for("the phrase is deleted", WAIT, |api| {
+            api.deleted(ADMINISTERED).contains(&pasted).then_some(())
+        })
+        .await;
+
+    // Where it is a plain member it cannot remove it, and it stays out of the conversation.
+    let pasted = w.api.send_text(&w.bob, MEMBER_ONLY, phrase);
+    let before = w.api.history(MEMBER_ONLY).len();
+    w.api.send_text(
+        &w.alice,
+        MEMBER_ONLY,
+        "@lendesk_test_bot what is a health factor",
+    );
+    let answer = w.settled(MEMBER_ONLY, before, "a mention").await;
+    assert!(
+        answer.text.to_lowercase().contains("health factor"),
+        "{}",
+        answer.text
+    );
+    assert!(w.api.message(MEMBER_ONLY, pasted).is_some(), "not deleted");
+    assert_eq!(
+        w.api.messages(MEMBER_ONLY).len(),
+        1,
+        "no warning where the bot cannot delete"
+    );
 }

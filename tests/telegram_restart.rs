@@ -240,6 +240,42 @@ async fn a_message_in_hand_at_kill_9_is_answered_after_the_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_9_while_a_send_waits_for_its_retry_loses_no_answer() {
+    let (api, admin, alice, dir, mut bot) = started().await;
+    let alice_chat = alice.id as i64;
+    // A 502 on the answer: teloxide waits 10 s before it reports it and the send is retried;
+    // the process dies in between.
+    api.fail_next("sendMessage", 1, 502, "Bad Gateway", None);
+    api.send_text(&alice, alice_chat, "what is a health factor");
+    api.wait_for("the answer refused with a 502", WAIT, |api| {
+        api.calls_to("sendMessage")
+            .into_iter()
+            .find(|c| c.error() == Some("Bad Gateway"))
+    })
+    .await;
+    kill_9(&mut bot);
+    assert_eq!(
+        api.pending_updates(),
+        1,
+        "the update waiting for its retry is not confirmed"
+    );
+
+    // Telegram delivers it again to the next process, which answers it.
+    let mut bot = start_bot(&api, dir.path(), &admin);
+    api.wait_for("the answer after the restart", WAIT, |api| {
+        api.history(alice_chat)
+            .into_iter()
+            .find(|m| m.method != "user" && m.text.to_lowercase().contains("health factor"))
+    })
+    .await;
+    api.wait_for("the update confirmed once handled", WAIT, |api| {
+        (api.pending_updates() == 0).then_some(())
+    })
+    .await;
+    kill_9(&mut bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_and_sigint_stop_the_bot_cleanly() {
     for (name, signal) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
         let (api, _admin, alice, dir, mut bot) = started().await;

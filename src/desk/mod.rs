@@ -137,6 +137,8 @@ pub enum Action {
     /// The user has a ticket that is not closed: copy this message into its staff thread
     /// (`Outcome::ticket` names the ticket).
     RelayToStaff,
+    /// Remove the buttons of the message whose button was pressed (a rating is given once).
+    RemoveButtons,
 }
 
 /// An inline button: a label and the data the adapter sends back to [`Desk::button`].
@@ -437,7 +439,8 @@ fn parse_signature(text: &str) -> Option<Signature> {
 enum Change {
     /// Only the recent FAQ topics (a heuristic, fine to lose on a restart): cache only.
     Topics,
-    /// Who the user is (@username, display name, first contact): saved, not flushed.
+    /// Who the user is (@username, display name, first contact, the language last answered
+    /// in): saved, not flushed.
     Identity,
     /// Something the user is told about (language, links, announcements, a proof or a rating
     /// in progress): flushed before the reply.
@@ -458,6 +461,7 @@ fn change(a: &UserRecord, b: &UserRecord) -> Change {
         broadcast_opt_out,
         awaiting_comment,
         pending_proof,
+        answered_in,
     } = a;
     if *id != b.id
         || *lang != b.lang
@@ -470,6 +474,7 @@ fn change(a: &UserRecord, b: &UserRecord) -> Change {
     } else if *username != b.username
         || *display_name != b.display_name
         || *started_at != b.started_at
+        || *answered_in != b.answered_in
     {
         Change::Identity
     } else {
@@ -1100,6 +1105,7 @@ impl Desk {
             }
         };
         if relay && let Some((id, _)) = handoff {
+            out = Self::for_open_ticket(out, id);
             out.actions.push(Action::RelayToStaff);
             out.ticket.get_or_insert(id);
         }
@@ -1107,6 +1113,24 @@ impl Desk {
             out.replies.push(Reply::text(texts::trimmed(out.lang)));
         }
         self.finish(&loaded, &record, said, &out, msg.now, question);
+        out
+    }
+
+    /// An answer to a message that goes to the team on the user's open ticket: instead of "I
+    /// don't know" with a person button it says the team has the message, and it offers no
+    /// person (one is coming).
+    fn for_open_ticket(mut out: Outcome, ticket: u64) -> Outcome {
+        let offers_person = |r: &Reply| r.buttons.iter().flatten().any(|b| b.data == "human");
+        if out.intent == Intent::Clarify && out.replies.iter().any(offers_person) {
+            out.replies = vec![Reply::text(texts::sent_to_team(out.lang, ticket))];
+            return out;
+        }
+        for reply in &mut out.replies {
+            for row in &mut reply.buttons {
+                row.retain(|b| b.data != "human");
+            }
+            reply.buttons.retain(|row| !row.is_empty());
+        }
         out
     }
 
@@ -1195,15 +1219,7 @@ impl Desk {
                 symbol: None,
                 change_bps: bps.clamp(-9_900, 9_900),
             };
-            self.position(
-                &mut record,
-                &named,
-                lang,
-                &msg,
-                PositionFocus::Liquidation,
-                Some(&w),
-            )
-            .await
+            self.what_if(&record, &named, lang, &w).await
         } else if let Some((address, symbol)) = data
             .strip_prefix("asset:")
             .and_then(|rest| rest.split_once(':'))
@@ -1225,8 +1241,8 @@ impl Desk {
         out
     }
 
-    /// A rating button, `<ticket>:<stars>`: counted for the user's own closed tickets; the
-    /// next plain message is then taken as a comment.
+    /// A rating button, `<ticket>:<stars>`: counted once for the user's own closed tickets
+    /// (then the buttons go); the next plain message is then taken as a comment.
     fn rate(&self, record: &mut UserRecord, data: &str, lang: Lang) -> Outcome {
         let refused = || {
             Outcome::new(
@@ -1243,7 +1259,18 @@ impl Desk {
             return refused();
         };
         match self.store.ticket(ticket) {
-            Ok(Some(t)) if t.user == record.id && t.status == TicketStatus::Closed => {}
+            Ok(Some(t)) if t.user == record.id && t.status == TicketStatus::Closed => {
+                // One rating per ticket: an older button pressed later changes nothing.
+                if t.rating.is_some() {
+                    let mut out = Outcome::new(
+                        Intent::Command,
+                        lang,
+                        Reply::text(texts::already_rated(lang, ticket)),
+                    );
+                    out.actions.push(Action::RemoveButtons);
+                    return out;
+                }
+            }
             Ok(_) => return refused(),
             Err(e) => {
                 tracing::error!(ticket, error = %e, "cannot read the ticket to rate");
@@ -1253,11 +1280,13 @@ impl Desk {
         match self.tickets.rate(ticket, stars, None) {
             Ok(_) => {
                 record.awaiting_comment = Some(ticket);
-                Outcome::new(
+                let mut out = Outcome::new(
                     Intent::Command,
                     lang,
                     Reply::text(texts::rated(lang, ticket, stars)),
-                )
+                );
+                out.actions.push(Action::RemoveButtons);
+                out
             }
             Err(e) => {
                 tracing::warn!(ticket, error = %e, "rating not recorded");
@@ -1275,6 +1304,17 @@ impl Desk {
         now: u64,
         question: Option<&str>,
     ) {
+        // The language answered in, for announcements later (when the user chose none).
+        let spoken;
+        let record = if out.replies.is_empty() || record.answered_in == Some(out.lang) {
+            record
+        } else {
+            spoken = UserRecord {
+                answered_in: Some(out.lang),
+                ..record.clone()
+            };
+            &spoken
+        };
         // Staff need the gist of what the bot said, not every figure: which FAQ answered, or
         // the first 200 characters of anything else (nothing when it said nothing).
         let reply: String = if out.intent == Intent::Faq {
@@ -1589,7 +1629,7 @@ impl Desk {
     }
 
     /// One line about an address for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt
-    /// $8,400.00", read live; `None` without a market, on a read failure it says so.
+    /// $8,400.00" (`format::usd` writes the dollar sign), read live; `None` without a market, on a read failure it says so.
     pub async fn position_summary(&self, address: Address, lang: Lang) -> Option<String> {
         let reader = self.chain.as_ref()?;
         let position = match reader.position(address).await {
@@ -1607,13 +1647,13 @@ impl Desk {
         let hf = crate::chain::format::health_factor(report.totals.health_factor);
         Some(match lang {
             Lang::En => format!(
-                "HF {hf} ({}) · collateral ${} · debt ${}",
+                "HF {hf} ({}) · collateral {} · debt {}",
                 band_word(lang, report.band),
                 crate::chain::format::usd(report.totals.total_collateral_base, unit),
                 crate::chain::format::usd(report.totals.total_debt_base, unit),
             ),
             Lang::Zh => format!(
-                "健康因子 {hf}（{}）· 抵押 ${} · 债务 ${}",
+                "健康因子 {hf}（{}）· 抵押 {} · 债务 {}",
                 band_word(lang, report.band),
                 crate::chain::format::usd(report.totals.total_collateral_base, unit),
                 crate::chain::format::usd(report.totals.total_debt_base, unit),
@@ -1768,6 +1808,58 @@ impl Desk {
             ticket: None,
             actions: Vec::new(),
         }
+    }
+
+    /// A what-if button under a position answer: the scenario for the address, nothing more
+    /// (the position is on the screen already). Older buttons carry no address: the linked
+    /// ones.
+    async fn what_if(
+        &self,
+        record: &UserRecord,
+        named: &[Address],
+        lang: Lang,
+        what_if: &WhatIf,
+    ) -> Outcome {
+        let Some(reader) = &self.chain else {
+            return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
+        };
+        let addresses: Vec<Address> = match named {
+            [] => record.links.iter().map(|l| l.address).collect(),
+            named => named.to_vec(),
+        };
+        let mut out = Outcome::silent(Intent::Position, lang);
+        for address in addresses.iter().take(3) {
+            let position = match reader.position(*address).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(user = record.id, error = %e, "position read failed");
+                    return Outcome::new(
+                        Intent::Error,
+                        lang,
+                        Reply::text(texts::chain_unavailable(lang)),
+                    );
+                }
+            };
+            let report = report::assess(&position, self.settings.target_health_factor);
+            out.replies
+                .push(Reply::text(position_answer::render_what_if(
+                    lang, &position, &report, what_if,
+                )));
+            out.sources.push(format!(
+                "chain:{}:{}@{}",
+                position.market,
+                address.to_checksum(None),
+                position.block_number
+            ));
+        }
+        if out.replies.is_empty() {
+            return Outcome::new(
+                Intent::Clarify,
+                lang,
+                Reply::text(texts::need_address(lang)),
+            );
+        }
+        out
     }
 
     fn escalate(

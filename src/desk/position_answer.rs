@@ -253,6 +253,33 @@ pub fn render(
     out.trim_end().to_string()
 }
 
+/// The answer to a what-if button: the address, its health factor now, and under the
+/// scenario (nothing else of the position, which is on the screen already).
+pub fn render_what_if(
+    lang: Lang,
+    position: &Position,
+    report: &RiskReport,
+    what_if: &WhatIf,
+) -> String {
+    let who = short(&position.user.to_checksum(None));
+    let block = position.block_number;
+    if report.totals.total_debt_base.is_zero() {
+        return match lang {
+            Lang::En => format!(
+                "**{who}** (block {block}) has no debt now: no price move can liquidate it."
+            ),
+            Lang::Zh => format!("**{who}**（区块 {block}）目前没有借款：价格变化不会导致清算。"),
+        };
+    }
+    let hf = format::health_factor(report.totals.health_factor);
+    let mut lines = vec![match lang {
+        Lang::En => format!("**{who}** (block {block}): health factor now {hf}."),
+        Lang::Zh => format!("**{who}**（区块 {block}）：当前健康因子 {hf}。"),
+    }];
+    lines.extend(scenario_line(lang, position, report, Some(what_if)));
+    lines.join("\n")
+}
+
 fn liquidation_lines(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
     let base = position.base_currency_unit;
     let mut lines = Vec::new();

@@ -121,6 +121,16 @@ pub fn not_understood(lang: Lang) -> &'static str {
     )
 }
 
+/// A message the desk cannot answer while the user's ticket is open: it went to the team.
+pub fn sent_to_team(lang: Lang, ticket: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "I've passed your message to the team on ticket #{ticket}; a person will answer you here."
+        ),
+        Lang::Zh => format!("你的消息已转给负责工单 #{ticket} 的团队，客服会在这里回复你。"),
+    }
+}
+
 /// Label of the "talk to a person" button.
 pub fn person_button(lang: Lang) -> &'static str {
     lang.pick("🙋 Talk to a person", "🙋 转人工客服")
@@ -425,6 +435,18 @@ pub fn rating_refused(lang: Lang) -> &'static str {
         "I can't record that rating: only closed tickets of your own can be rated. Send /ticket to see yours.",
         "无法记录这个评分：只能为你自己已关闭的工单评分。发送 /ticket 查看你的工单。",
     )
+}
+
+/// A rating button pressed after the ticket was rated: the first rating stays.
+pub fn already_rated(lang: Lang, ticket: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "Ticket #{ticket} is already rated, thank you. A ticket is rated once, so your first rating stays."
+        ),
+        Lang::Zh => {
+            format!("工单 #{ticket} 已经评过分了，谢谢。每个工单只能评分一次，保留你的第一次评分。")
+        }
+    }
 }
 
 /// The comment after a rating was saved.

@@ -39,14 +39,14 @@ pub enum Delivery {
 }
 
 /// Whether a user gets a broadcast: they started the bot, did not opt out, are not banned,
-/// and speak the broadcast's language if it has one (a user without a choice counts as
-/// English).
+/// and speak the broadcast's language if it has one (their choice, else the language they
+/// were last answered in).
 pub fn eligible(store: &Store, user: &UserRecord, lang: Option<Lang>) -> Result<bool, StoreError> {
     if user.started_at.is_none() || user.broadcast_opt_out {
         return Ok(false);
     }
     if let Some(lang) = lang
-        && user.lang.unwrap_or_default() != lang
+        && user.speaks() != lang
     {
         return Ok(false);
     }
@@ -119,7 +119,7 @@ where
             // Committed before sending: a restart never sends to this user again.
             b.cursor = Some(user.id);
             store.save_broadcast(&b)?;
-            let text = with_footer(&b.text, user.lang.unwrap_or_default());
+            let text = with_footer(&b.text, user.speaks());
             let mut retries = 0;
             loop {
                 match send(user.id, text.clone()).await {

@@ -84,6 +84,10 @@ pub struct UserRecord {
     /// An ownership proof in progress: the address and the message to sign.
     #[serde(default)]
     pub pending_proof: Option<PendingProof>,
+    /// The language the bot last answered in (chosen or detected): announcements speak it to
+    /// a user who chose none.
+    #[serde(default)]
+    pub answered_in: Option<Lang>,
 }
 
 /// A message the user is asked to sign (EIP-191 `personal_sign`) to prove an address is theirs.
@@ -111,7 +115,14 @@ impl UserRecord {
             broadcast_opt_out: false,
             awaiting_comment: None,
             pending_proof: None,
+            answered_in: None,
         }
+    }
+
+    /// The language to write to this user in unprompted: the chosen one, else the one they
+    /// were last answered in.
+    pub fn speaks(&self) -> Lang {
+        self.lang.or(self.answered_in).unwrap_or_default()
     }
 
     /// Links an address (idempotent).

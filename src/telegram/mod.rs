@@ -7,12 +7,15 @@
 //! Requests go through teloxide's `Throttle` (Telegram's limits: 30 messages/s overall, one a
 //! second per chat, 20 a minute per group; a 429 freezes and retries, nothing is dropped) and
 //! `CacheMe` (the dispatcher's `getMe` is answered from a cache that [`run`] fills with retries,
-//! so a Bot API hiccup at start is retried instead of a panic).
+//! so a Bot API hiccup at start is retried instead of a panic). Sends retry a passing 5xx or
+//! network failure ([`retry`]); `group` decides which group messages are the bot's.
 
 pub mod background;
+mod group;
 pub mod polling;
 pub mod relay;
 pub mod render;
+pub mod retry;
 mod staff_chat;
 
 use std::net::SocketAddr;
@@ -23,7 +26,9 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::{CacheMe, Throttle};
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
+use teloxide::stop::StopToken;
 use teloxide::types::{BotCommand, BotCommandScope, ChatId, Me, ParseMode, Recipient};
+use teloxide::update_listeners::UpdateListener;
 
 use crate::desk::{Action, ChatKind, Desk, Incoming, Outcome, Reply};
 use crate::lang::Lang;
@@ -47,6 +52,8 @@ pub struct App {
     pub forum: bool,
     /// The updates in hand: polling confirms an update to Telegram once it is handled.
     pub updates: Arc<polling::UpdateTracker>,
+    /// Where the bot is an administrator (it then removes secrets from any group message).
+    admin: group::AdminStatus,
     /// Serializes the creation of a ticket's topic (two quick messages must not open two).
     ticket_locks: tokio::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -74,6 +81,7 @@ impl App {
             staff_chat,
             forum,
             updates: Arc::default(),
+            admin: group::AdminStatus::default(),
             ticket_locks: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
@@ -132,29 +140,9 @@ pub fn actor(user: &teloxide::types::User) -> Actor {
     }
 }
 
-/// In a group the bot answers only when addressed: a command, a mention, or a reply to it.
-/// Returns the text with the mention removed.
-fn addressed(msg: &Message, me: &Me, text: &str) -> Option<String> {
-    if msg.chat.is_private() {
-        return Some(text.to_string());
-    }
-    let mention = format!("@{}", me.username());
-    if text.starts_with('/') {
-        return Some(text.replace(&mention, ""));
-    }
-    if text.contains(&mention) {
-        return Some(text.replace(&mention, "").trim().to_string());
-    }
-    let replies_to_me = msg
-        .reply_to_message()
-        .and_then(|m| m.from.as_ref())
-        .is_some_and(|u| u.id == me.id);
-    replies_to_me.then(|| text.to_string())
-}
-
 /// Sends replies to a chat (and topic): HTML, split under Telegram's length limit; a reply
-/// Telegram refuses to parse is sent again as plain text rather than lost. Returns the ids of
-/// the messages sent.
+/// Telegram refuses to parse is sent again as plain text rather than lost, and a passing Bot
+/// API failure is retried ([`retry`]). Returns the ids of the messages sent.
 pub async fn send_replies(
     bot: &TgBot,
     chat: ChatId,
@@ -171,33 +159,46 @@ pub async fn send_replies(
             } else {
                 None
             };
-            let mut request = bot
-                .send_message(chat, render::html(part))
-                .parse_mode(ParseMode::Html);
-            if let Some(t) = thread {
-                request = request.message_thread_id(t);
-            }
-            if let Some(k) = keyboard.clone() {
-                request = request.reply_markup(k);
-            }
-            match request.await {
-                Ok(m) => sent.push(m.id),
+            let html = render::html(part);
+            let target = (chat, thread, keyboard.as_ref());
+            match send_part(bot, target, &html, Some(ParseMode::Html)).await {
+                Ok(id) => sent.push(id),
                 Err(teloxide::RequestError::Api(teloxide::ApiError::CantParseEntities(e))) => {
                     tracing::warn!(error = %e, "Telegram refused the HTML; sending plain text");
-                    let mut plain = bot.send_message(chat, part.replace("**", ""));
-                    if let Some(t) = thread {
-                        plain = plain.message_thread_id(t);
-                    }
-                    if let Some(k) = keyboard {
-                        plain = plain.reply_markup(k);
-                    }
-                    sent.push(plain.await?.id);
+                    sent.push(send_part(bot, target, &part.replace("**", ""), None).await?);
                 }
                 Err(e) => return Err(e.into()),
             }
         }
     }
     Ok(sent)
+}
+
+/// One message to (chat, topic, keyboard), retried on a passing failure.
+async fn send_part(
+    bot: &TgBot,
+    (chat, thread, keyboard): (
+        ChatId,
+        Option<teloxide::types::ThreadId>,
+        Option<&teloxide::types::InlineKeyboardMarkup>,
+    ),
+    text: &str,
+    mode: Option<ParseMode>,
+) -> Result<teloxide::types::MessageId, teloxide::RequestError> {
+    retry::retrying("sendMessage", || {
+        let mut request = bot.send_message(chat, text);
+        if let Some(mode) = mode {
+            request = request.parse_mode(mode);
+        }
+        if let Some(t) = thread {
+            request = request.message_thread_id(t);
+        }
+        if let Some(k) = keyboard {
+            request = request.reply_markup(k.clone());
+        }
+        async move { request.await.map(|m| m.id) }
+    })
+    .await
 }
 
 /// Carries out what the desk decided for a user's message: delete a secret, open the ticket's
@@ -209,7 +210,10 @@ async fn apply_outcome(
     outcome: &Outcome,
 ) -> Result<(), HandlerError> {
     if outcome.actions.contains(&Action::DeleteMessage)
-        && let Err(e) = bot.delete_message(msg.chat.id, msg.id).await
+        && let Err(e) = retry::retrying("deleteMessage", || {
+            bot.delete_message(msg.chat.id, msg.id).send()
+        })
+        .await
     {
         // Without the right to delete in a group, the warning still goes out.
         tracing::warn!(chat = msg.chat.id.0, error = %e, "could not delete a message holding a secret");
@@ -251,6 +255,13 @@ async fn hand_to_staff(
     Ok(())
 }
 
+/// A message not for the bot is still taken when it holds a secret the bot can remove: in a
+/// private chat, or in a group the bot administers.
+async fn removes_secret(bot: &TgBot, app: &App, me: &Me, msg: &Message, text: &str) -> bool {
+    crate::secrets::contains_secret(text)
+        && (msg.chat.is_private() || app.admin.is_admin(bot, me, msg.chat.id).await)
+}
+
 async fn on_message(bot: TgBot, msg: Message, me: Me, app: Arc<App>) -> Result<(), HandlerError> {
     let Some(from) = msg.from.as_ref() else {
         return Ok(());
@@ -263,8 +274,9 @@ async fn on_message(bot: TgBot, msg: Message, me: Me, app: Arc<App>) -> Result<(
     let caption = msg.text().or(msg.caption());
     let media = msg.text().is_none();
     let text = match caption {
-        Some(t) => match addressed(&msg, &me, t) {
+        Some(t) => match group::addressed(&msg, &me, t) {
             Some(t) => t,
+            None if removes_secret(&bot, &app, &me, &msg, t).await => t.to_string(),
             None => return Ok(()),
         },
         // Media without a caption is only taken in private chats.
@@ -317,6 +329,9 @@ async fn on_button(bot: TgBot, query: CallbackQuery, app: Arc<App>) -> Result<()
         .as_deref()
         .and_then(Lang::from_code);
     let outcome = app.desk.button(user, data, lang_hint, now()).await;
+    if outcome.actions.contains(&Action::RemoveButtons) {
+        remove_buttons(&bot, chat, message.id()).await;
+    }
     send_replies(&bot, chat, None, &outcome.replies).await?;
     if let (Some(ticket), true) = (
         outcome.ticket,
@@ -325,6 +340,18 @@ async fn on_button(bot: TgBot, query: CallbackQuery, app: Arc<App>) -> Result<()
         hand_to_staff(&bot, app.as_ref(), ticket, chat).await?;
     }
     Ok(())
+}
+
+/// Takes the inline keyboard off a message (its buttons are used up). A failure is logged: a
+/// pressed leftover button is refused by the desk anyway.
+async fn remove_buttons(bot: &TgBot, chat: ChatId, message: teloxide::types::MessageId) {
+    let removed = retry::retrying("editMessageReplyMarkup", || {
+        bot.edit_message_reply_markup(chat, message).send()
+    })
+    .await;
+    if let Err(e) = removed {
+        tracing::warn!(chat = chat.0, error = %e, "could not remove used buttons");
+    }
 }
 
 /// The user command list, in both languages (`setMyCommands` by language code).
@@ -429,6 +456,25 @@ async fn stop_signal() {
 
 /// How long a graceful stop (SIGINT or SIGTERM) may take before the process exits anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
+
+/// On SIGINT or SIGTERM, stops the listener: the dispatcher finishes the updates in hand and
+/// returns. The listener's stop flag stays set, so a signal that comes while the dispatcher is
+/// busy is not lost (teloxide's `ShutdownToken` notification then was). Everything
+/// acknowledged is on disk already; a stop that does not come within the grace period must not
+/// keep a supervisor (or a person) waiting.
+fn stop_on_signal(stop: StopToken, store: crate::store::Store) {
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("stopping: finishing the updates in hand");
+        stop.stop();
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tracing::warn!("the dispatcher did not stop in time; exiting");
+        if let Err(e) = store.flush() {
+            tracing::error!(error = %e, "flush on exit failed");
+        }
+        std::process::exit(0);
+    });
+}
 
 /// How `lendesk run` receives updates.
 #[derive(Debug, Clone)]
@@ -539,7 +585,12 @@ pub async fn run(
     staff: Arc<StaffDesk>,
     staff_chat: Option<i64>,
 ) -> Result<(), HandlerError> {
-    let mut raw = Bot::new(options.token);
+    // The client's timeout and the long poll's are set together (see `polling`). Proxies come
+    // from the usual HTTPS_PROXY / ALL_PROXY variables.
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(polling::CLIENT_TIMEOUT)
+        .build()?;
+    let mut raw = Bot::with_client(options.token, client);
     if let Some(url) = options.api_url {
         raw = raw.set_api_url(url);
     }
@@ -569,29 +620,14 @@ pub async fn run(
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![app.clone()])
         .build();
-    let shutdown = dispatcher.shutdown_token();
     let store = desk.store().clone();
-    tokio::spawn(async move {
-        stop_signal().await;
-        tracing::info!("stopping: finishing the updates in hand");
-        if let Ok(wait) = shutdown.shutdown() {
-            // Everything acknowledged is on disk already; a graceful stop that does not come
-            // within the grace period must not keep a supervisor (or a person) waiting.
-            if tokio::time::timeout(SHUTDOWN_GRACE, wait).await.is_err() {
-                tracing::warn!("the dispatcher did not stop in time; exiting");
-                if let Err(e) = store.flush() {
-                    tracing::error!(error = %e, "flush on exit failed");
-                }
-                std::process::exit(0);
-            }
-        }
-    });
     match options.receive {
         Receive::Polling => {
             if let Err(e) = bot.delete_webhook().await {
                 tracing::warn!(error = %e, "deleteWebhook failed");
             }
-            let listener = polling::TrackedPolling::new(bot.clone(), app.updates.clone());
+            let mut listener = polling::TrackedPolling::new(bot.clone(), app.updates.clone());
+            stop_on_signal(listener.stop_token(), store);
             dispatcher
                 .dispatch_with_listener(
                     listener,
@@ -601,11 +637,12 @@ pub async fn run(
             polling::confirm_handled(&bot, &app.updates).await;
         }
         Receive::Webhook { url, listen } => {
-            let listener = teloxide::update_listeners::webhooks::axum(
+            let mut listener = teloxide::update_listeners::webhooks::axum(
                 bot.clone(),
                 teloxide::update_listeners::webhooks::Options::new(listen, url),
             )
             .await?;
+            stop_on_signal(listener.stop_token(), store);
             dispatcher
                 .dispatch_with_listener(
                     listener,

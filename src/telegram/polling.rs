@@ -25,8 +25,17 @@ use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 
 use super::TgBot;
 
-/// Seconds a `getUpdates` long poll waits when nothing is in hand.
-const LONG_POLL_SECS: u32 = 30;
+/// Seconds a `getUpdates` long poll waits when nothing is in hand: well below the HTTP
+/// client's timeout ([`CLIENT_TIMEOUT`]), so an idle poll ends with Telegram's empty answer,
+/// not with the client giving up.
+pub const LONG_POLL_SECS: u32 = 10;
+/// How long the HTTP client waits for any Bot API answer (teloxide's default, set where the
+/// bot is built so that it cannot drift from [`LONG_POLL_SECS`]).
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(17);
+const _: () = assert!(
+    (LONG_POLL_SECS as u64) + 5 <= CLIENT_TIMEOUT.as_secs(),
+    "a long poll must end well before the client gives up on it"
+);
 /// While updates are in hand Telegram answers at once (it still holds them), so the next poll
 /// waits for a handler to finish, or this long.
 const BUSY_POLL_EVERY: Duration = Duration::from_millis(250);
@@ -198,6 +207,11 @@ impl TrackedPolling {
                     }
                     self.buffer.extend(fresh);
                 }
+                Err(e) if is_timeout(&e) => {
+                    // The answer was late (a slow network, a proxy holding it): nothing failed
+                    // that waiting would help; poll again at once.
+                    tracing::debug!(error = %e, "a long poll timed out; polling again");
+                }
                 Err(e) => {
                     let delay = match e.retry_after() {
                         Some(after) => after.duration(),
@@ -215,6 +229,11 @@ impl TrackedPolling {
             }
         }
     }
+}
+
+/// The client gave up waiting for the answer (as opposed to a refusal or a lost connection).
+fn is_timeout(error: &RequestError) -> bool {
+    matches!(error, RequestError::Network(e) if e.is_timeout())
 }
 
 impl<'a> AsUpdateStream<'a> for TrackedPolling {

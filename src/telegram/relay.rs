@@ -11,7 +11,7 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ReplyParameters, ThreadId};
 
-use super::{App, HandlerError, TgBot, now, render, send_replies};
+use super::{App, HandlerError, TgBot, now, render, retry, send_replies};
 use crate::desk::{Incoming, Reply};
 use crate::lang::Lang;
 use crate::staff::StaffDesk;
@@ -129,14 +129,18 @@ pub async fn user_to_staff(
     let Some(thread) = store.thread_of(ticket)? else {
         return Ok(());
     };
-    let mut request = bot.copy_message(chat, msg.chat.id, msg.id);
-    if let Some(t) = thread_id(thread.thread) {
-        request = request.message_thread_id(t);
-    } else if let Some(card) = thread.card {
-        request = request
-            .reply_parameters(ReplyParameters::new(MessageId(card)).allow_sending_without_reply());
-    }
-    let copy = request.await?;
+    let copy = retry::retrying("copyMessage", || {
+        let mut request = bot.copy_message(chat, msg.chat.id, msg.id);
+        if let Some(t) = thread_id(thread.thread) {
+            request = request.message_thread_id(t);
+        } else if let Some(card) = thread.card {
+            request = request.reply_parameters(
+                ReplyParameters::new(MessageId(card)).allow_sending_without_reply(),
+            );
+        }
+        request.send()
+    })
+    .await?;
     store.save_relay(&RelayedMessage {
         ticket,
         user_chat: msg.chat.id.0,
@@ -198,18 +202,25 @@ pub async fn staff_to_user(
     app.desk.ticket_changed(record.user);
     let user_chat = ChatId(record.user);
     let sent = if let Some(text) = msg.text() {
-        bot.send_message(user_chat, signed_html(text, record.lang))
-            .parse_mode(ParseMode::Html)
-            .await
-            .map(|m| m.id)
+        let html = signed_html(text, record.lang);
+        retry::retrying("sendMessage", || {
+            let request = bot
+                .send_message(user_chat, html.as_str())
+                .parse_mode(ParseMode::Html);
+            async move { request.await.map(|m| m.id) }
+        })
+        .await
     } else {
         let caption = match msg.caption() {
             Some(c) => StaffDesk::signed(c, record.lang),
             None => StaffDesk::team_signature(record.lang).to_string(),
         };
-        bot.copy_message(user_chat, msg.chat.id, msg.id)
-            .caption(caption)
-            .await
+        retry::retrying("copyMessage", || {
+            bot.copy_message(user_chat, msg.chat.id, msg.id)
+                .caption(caption.as_str())
+                .send()
+        })
+        .await
     };
     let sent = match sent {
         Ok(id) => id,
@@ -268,20 +279,13 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
             .ticket(relay.ticket)?
             .map(|t| t.lang)
             .unwrap_or_default();
+        let copy = (ChatId(relay.user_chat), MessageId(relay.user_message));
         let result = if msg.text().is_some() {
-            bot.edit_message_text(
-                ChatId(relay.user_chat),
-                MessageId(relay.user_message),
-                signed_html(text, lang),
-            )
-            .parse_mode(ParseMode::Html)
-            .await
-            .map(|_| ())
+            let html = signed_html(text, lang);
+            edit_copy(&bot, copy, CopyEdit::Text(&html, Some(ParseMode::Html))).await
         } else {
-            bot.edit_message_caption(ChatId(relay.user_chat), MessageId(relay.user_message))
-                .caption(StaffDesk::signed(text, lang))
-                .await
-                .map(|_| ())
+            let caption = StaffDesk::signed(text, lang);
+            edit_copy(&bot, copy, CopyEdit::Caption(&caption)).await
         };
         if let Err(e) = result {
             tracing::warn!(ticket = relay.ticket, error = %e, "cannot sync a staff edit");
@@ -306,7 +310,11 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
                 ..Default::default()
             })
             .await;
-        if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
+        let deleted = retry::retrying("deleteMessage", || {
+            bot.delete_message(msg.chat.id, msg.id).send()
+        })
+        .await;
+        if let Err(e) = deleted {
             tracing::warn!(error = %e, "could not delete an edited message holding a secret");
         }
         send_replies(&bot, msg.chat.id, None, &outcome.replies).await?;
@@ -318,22 +326,49 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
     if relay.from_staff {
         return Ok(());
     }
-    let result = if msg.text().is_some() {
-        bot.edit_message_text(
-            ChatId(relay.staff_chat),
-            MessageId(relay.staff_message),
-            text,
-        )
-        .await
-        .map(|_| ())
+    let copy = (ChatId(relay.staff_chat), MessageId(relay.staff_message));
+    let edit = if msg.text().is_some() {
+        CopyEdit::Text(text, None)
     } else {
-        bot.edit_message_caption(ChatId(relay.staff_chat), MessageId(relay.staff_message))
-            .caption(text)
-            .await
-            .map(|_| ())
+        CopyEdit::Caption(text)
     };
-    if let Err(e) = result {
+    if let Err(e) = edit_copy(&bot, copy, edit).await {
         tracing::warn!(ticket = relay.ticket, error = %e, "cannot sync a user's edit");
     }
     Ok(())
+}
+
+/// What an edit changes on the other side's copy.
+enum CopyEdit<'a> {
+    /// The text, in a parse mode.
+    Text(&'a str, Option<ParseMode>),
+    /// The caption of a photo or file.
+    Caption(&'a str),
+}
+
+/// Puts an edit on the copy of a message, retried on a passing Bot API failure.
+async fn edit_copy(
+    bot: &TgBot,
+    (chat, message): (ChatId, MessageId),
+    edit: CopyEdit<'_>,
+) -> Result<(), teloxide::RequestError> {
+    match edit {
+        CopyEdit::Text(text, mode) => {
+            retry::retrying("editMessageText", || {
+                let mut request = bot.edit_message_text(chat, message, text);
+                if let Some(mode) = mode {
+                    request = request.parse_mode(mode);
+                }
+                async move { request.await.map(|_| ()) }
+            })
+            .await
+        }
+        CopyEdit::Caption(caption) => {
+            retry::retrying("editMessageCaption", || {
+                let request = bot.edit_message_caption(chat, message).caption(caption);
+                async move { request.await.map(|_| ()) }
+            })
+            .await
+        }
+    }
 }

@@ -193,7 +193,9 @@ pub(crate) fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, Ap
         "deletemessage" => {
             let chat = chat_of(st, p, "chat_id")?;
             let id = p.require_i64("message_id")? as i32;
+            let may = st.bot_can_delete(chat);
             match st.msgs.get_mut(&(chat, id)).filter(|m| !m.deleted) {
+                Some(m) if m.from != BOT_ID && !may => Err(ApiErr::bad("message can't be deleted")),
                 Some(m) => {
                     m.deleted = true;
                     Ok(json!(true))

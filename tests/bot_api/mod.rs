@@ -17,6 +17,9 @@
 //! Not emulated: file uploads (multipart text fields, e.g. teloxide's sendPhoto with a
 //! file_id, are fine; a file part is refused), inline mode, payments, channels, basic
 //! groups, file downloads, and privacy mode (the bot sees every group message).
+//!
+//! getUpdates holds a long poll for its whole `timeout` when there is nothing to deliver, as
+//! Telegram does (an update ends it at once).
 #![allow(dead_code)]
 
 mod markup;
@@ -266,7 +269,9 @@ impl BotApi {
         user
     }
 
-    /// Adds a supergroup (ids are negative, e.g. -100…) where the bot is an administrator.
+    /// Adds a supergroup (ids are negative, e.g. -100…) where the bot is an administrator
+    /// (`set_member(chat, BOT_ID, "member")` makes it a plain member, who cannot delete
+    /// others' messages).
     pub fn add_group(&self, id: i64, title: &str, forum: bool) -> TgChat {
         assert!(id < 0, "group ids are negative, got {id}");
         let chat = TgChat {
@@ -538,6 +543,11 @@ impl BotApi {
     }
 
     // --- observing ----------------------------------------------------------------------------
+
+    /// The time since the emulator started (the clock of [`Call::at`]).
+    pub fn elapsed(&self) -> Duration {
+        self.shared.started.elapsed()
+    }
 
     /// Every request so far, in arrival order.
     pub fn calls(&self) -> Vec<Call> {

@@ -16,10 +16,6 @@ use super::methods::{self, Params};
 use super::state::{ApiErr, Shared, now_unix};
 use super::{Call, Outcome, TOKEN};
 
-/// The longest a getUpdates waits, whatever its `timeout` asks: keeps tests fast while still
-/// exercising long polling.
-pub(crate) const POLL_CAP: Duration = Duration::from_secs(1);
-
 pub(crate) fn spawn(shared: Arc<Shared>, listener: tokio::net::TcpListener) {
     let app = Router::new().fallback(handle).with_state(shared.clone());
     tokio::spawn(async move {
@@ -250,7 +246,9 @@ async fn handle(
 const CONFLICT_POLL: &str = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
 
 async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiErr> {
-    let wait = Duration::from_secs(p.i64("timeout").unwrap_or(0).max(0) as u64).min(POLL_CAP);
+    // Like Telegram: with nothing to deliver, the poll is held for its whole `timeout` (a client
+    // that gives up earlier leaves the call pending); an update ends it at once.
+    let wait = Duration::from_secs(p.i64("timeout").unwrap_or(0).max(0) as u64);
     let limit = p.i64("limit").unwrap_or(100).clamp(1, 100) as usize;
     let generation = {
         let mut st = shared.lock();

@@ -211,13 +211,27 @@ impl State {
         self.msgs.get(&(chat, id)).filter(|m| !m.deleted)
     }
 
+    /// Whether the bot may delete others' messages in `chat` (an administrator or the owner).
+    pub fn bot_can_delete(&self, chat: i64) -> bool {
+        chat > 0
+            || matches!(
+                self.member_status(chat, BOT_ID).as_str(),
+                "administrator" | "creator"
+            )
+    }
+
     pub fn live_topic(&self, chat: i64, thread: i32) -> Option<&Topic> {
         self.topics.get(&(chat, thread)).filter(|t| !t.deleted)
     }
 
     pub fn member_status(&self, chat: i64, user: u64) -> String {
         if user == BOT_ID {
-            return "administrator".into();
+            // The bot is an administrator unless a test made it something else.
+            return self
+                .members
+                .get(&(chat, user))
+                .cloned()
+                .unwrap_or_else(|| "administrator".into());
         }
         if chat > 0 {
             return if chat as u64 == user {
