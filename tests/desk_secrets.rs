@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 
-use lendesk::secrets::{self, SecretKind};
 use lendesk::desk::{Action, Desk, DeskSettings, Incoming, Intent, Outcome};
 use lendesk::knowledge::KnowledgeBase;
+use lendesk::secrets::{self, SecretKind};
 use lendesk::store::{Speaker, Store};
 use lendesk::tickets::{SlaConfig, Tickets};
 

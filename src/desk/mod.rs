@@ -29,11 +29,11 @@ use crate::chain::aave_v3::AaveV3Reader;
 use crate::chain::report;
 use crate::knowledge::KnowledgeBase;
 use crate::lang::{self, Lang};
+use crate::secrets;
 use crate::store::{
     BanKind, HistoryEntry, MessageEvent, PendingProof, Speaker, Store, TicketStatus, UserRecord,
 };
 use crate::tickets::{EscalationReason, Tickets};
-use crate::secrets;
 use intent::{PositionFocus, SmallTalk, WhatIf};
 
 /// Messages longer than this are cut before processing (Telegram's own limit is 4096).
@@ -262,6 +262,9 @@ const LIVE_TOPICS: &[&str] = &[
     "reading-position-answer",
     "why-debt-grows",
 ];
+
+/// How long a FAQ answer waits for the user's own health factor before going out without it.
+const PERSONAL_LINE_BUDGET: Duration = Duration::from_millis(300);
 
 /// The conversation core.
 pub struct Desk {
@@ -1618,7 +1621,9 @@ impl Desk {
             .first()
             .copied()
             .or_else(|| record.links.first().map(|l| l.address))?;
-        let position = reader.position(address).await.ok()?;
+        // The FAQ answer does not wait for a slow node: the line joins only if it is ready.
+        let read = tokio::time::timeout(PERSONAL_LINE_BUDGET, reader.position(address)).await;
+        let position = read.ok()?.ok()?;
         if position.is_empty() {
             return None;
         }
@@ -1671,8 +1676,16 @@ impl Desk {
         }
         let mut replies = Vec::new();
         let mut sources = Vec::new();
-        for address in addresses.iter().take(3) {
-            match reader.position(*address).await {
+        // Read concurrently: the answer has one deadline, however many addresses it shows.
+        let reads = futures::future::join_all(
+            addresses
+                .iter()
+                .take(3)
+                .map(|address| reader.position(*address)),
+        )
+        .await;
+        for (address, read) in addresses.iter().zip(reads) {
+            match read {
                 Ok(position) => {
                     let report = report::assess(&position, self.settings.target_health_factor);
                     let mut text = position_answer::render(

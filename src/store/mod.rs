@@ -45,6 +45,14 @@ pub enum StoreError {
         /// Decoder message.
         message: String,
     },
+    /// Another process (the bot, another `lendesk ask`) has the database open.
+    #[error(
+        "the data directory {dir} is in use by another lendesk process (the bot, or another ask or chat); stop it, or point desk.data_dir / LENDESK_DATA_DIR at another directory"
+    )]
+    Locked {
+        /// The data directory.
+        dir: String,
+    },
     /// The database was written by a newer lendesk.
     #[error(
         "the database has schema version {found}, this lendesk understands up to {SCHEMA_VERSION}"
@@ -53,6 +61,19 @@ pub enum StoreError {
         /// Version found on disk.
         found: u32,
     },
+}
+
+/// sled 0.34 reports a database locked by another process only as this I/O message
+/// (`Config::try_lock`); it becomes [`StoreError::Locked`], anything else stays as it is.
+fn locked(error: sled::Error, dir: &Path) -> StoreError {
+    match &error {
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            StoreError::Locked {
+                dir: dir.display().to_string(),
+            }
+        }
+        _ => StoreError::Sled(error),
+    }
 }
 
 /// The database.
@@ -87,7 +108,11 @@ const META: &str = "meta";
 impl Store {
     /// Opens (or creates) the database in `dir`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        Self::from_db(sled::Config::new().path(dir).open()?)
+        let db = sled::Config::new()
+            .path(dir)
+            .open()
+            .map_err(|e| locked(e, dir))?;
+        Self::from_db(db)
     }
 
     /// An in-memory database that is dropped with the process (for `lendesk ask` without

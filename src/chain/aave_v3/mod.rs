@@ -95,9 +95,12 @@ impl AaveV3Reader {
         &self.rpc
     }
 
-    /// The market's fixed facts, discovered on first use (three round trips, once).
+    /// The market's fixed facts, discovered on first use (three round trips, once), within
+    /// the connection's deadline.
     pub async fn catalog(&self) -> Result<&Catalog, ChainError> {
-        self.catalog.get_or_try_init(|| self.discover()).await
+        self.rpc
+            .within_deadline(self.catalog.get_or_try_init(|| self.discover()))
+            .await
     }
 
     async fn discover(&self) -> Result<Catalog, ChainError> {
@@ -187,9 +190,10 @@ impl AaveV3Reader {
     }
 
     /// The user's whole position, read in one HTTP round trip at one block (after the first
-    /// lookup, which also discovers the market).
+    /// lookup, which also discovers the market). One deadline, the configured timeout, covers
+    /// every request of the lookup.
     pub async fn position(&self, user: Address) -> Result<Position, ChainError> {
-        self.read(user, false).await
+        self.rpc.within_deadline(self.read(user, false)).await
     }
 
     /// The same data read the naive way, one eth_call per figure (all pinned to one block):
