@@ -265,3 +265,45 @@ fn the_console_chat_shows_the_out_of_hours_notice_and_keeps_logs_out_of_the_chat
         "colour codes in the log file: {log}"
     );
 }
+
+/// `lendesk demo --port 0` in `dir`, typing `input` into its chat.
+fn demo(dir: &Path, input: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lendesk"))
+        .args(["demo", "--port", "0"])
+        .current_dir(dir)
+        .env_remove("LENDESK_CONFIG")
+        .env_remove("LENDESK_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the demo");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("type into the demo");
+    let out = child.wait_with_output().expect("the demo ends");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn each_demo_starts_without_the_tickets_of_the_last_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The demo reads the knowledge base from ./faq, as `cargo run -- demo` in the repository.
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+        dir.path().join("faq"),
+    )
+    .expect("link faq/");
+
+    let first = demo(dir.path(), b"I want to talk to a human\n/quit\n");
+    assert!(first.contains("ticket #1"), "{first}");
+
+    let second = demo(dir.path(), b"/ticket\nhi\n/quit\n");
+    assert!(second.contains("You have no tickets"), "{second}");
+    assert!(!second.contains("ticket #1"), "{second}");
+}
