@@ -219,7 +219,11 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             let config = cli::load_config(cli.config)?;
             print_out(&cli::console::faq_check(&config, dir.as_deref())?)
         }
-        Command::Bench { lookups } => print_out(&cli::bench::run(lookups.max(1)).await?),
+        Command::Bench { lookups } => {
+            let config = cli::load_config(cli.config)?;
+            let faq = cli::console::faq_dir(&config)?;
+            print_out(&cli::bench::run(lookups.max(1), &faq).await?)
+        }
         Command::Demo { port } => cli::demo::run(port).await,
         Command::Devnet {
             action,
