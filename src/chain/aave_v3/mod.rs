@@ -16,7 +16,7 @@ use super::batch::{Batch, BatchResults, Slot};
 use super::bindings::{IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider, Multicall3};
 use super::error::ChainError;
 use super::position::{EModeCategory, Position, ReportedAccountData, ReserveState};
-use super::rpc::Rpc;
+use super::rpc::{Rpc, printable};
 use crate::config::MarketConfig;
 
 /// What does not change between lookups: addresses, symbols, decimals, the reserve list.
@@ -164,10 +164,12 @@ impl AaveV3Reader {
             }
             reserves.push(CatalogReserve {
                 asset,
-                // Some tokens return bytes32 or nothing; fall back to a short address.
+                // Some tokens return bytes32 or nothing; fall back to a short address. A symbol
+                // is remote text shown to users and operators: no control characters.
                 symbol: results
                     .ok(symbol)
-                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| printable(&s).trim().to_string())
+                    .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| format!("{asset:.4}")),
                 decimals: results.ok(decimals).unwrap_or(config.decimals),
                 a_token: data.aTokenAddress,
@@ -290,7 +292,7 @@ impl AaveV3Reader {
                 liquidation_threshold: u64::from(data.liquidationThreshold),
                 liquidation_bonus: u64::from(data.liquidationBonus),
                 price_source: data.priceSource,
-                label: data.label,
+                label: printable(&data.label),
             })
         };
         // EModeLogic.getEModeConfiguration: a category price source overrides its assets' prices.
