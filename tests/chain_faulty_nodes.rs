@@ -209,6 +209,31 @@ async fn a_faq_answer_carries_the_users_health_factor_when_the_node_is_quick() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_what_if_on_a_slow_node_waits_for_one_timeout() {
+    let chain = common::shared();
+    // Discovery alone takes 4 × 700 ms; the answer needs it twice (the market's symbols to
+    // read "ETH", then the position), and may wait 1.5 s in all.
+    let node = slow_node(chain.rpc_url.clone(), Duration::from_millis(700)).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let desk = desk_on(&node, Duration::from_millis(1_500), dir.path());
+
+    let started = Instant::now();
+    let answer = desk
+        .handle(from_warning_account("what if ETH drops 20%"))
+        .await;
+    let took = started.elapsed();
+    assert!(
+        answer.text().contains("can't reach the blockchain node"),
+        "{}",
+        answer.text()
+    );
+    assert!(
+        took < Duration::from_millis(2_400),
+        "the answer took {took:?} with a 1.5 s timeout"
+    );
+}
+
 /// Peak resident memory of this process, in KiB.
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")

@@ -6,6 +6,8 @@
 pub mod reserve_config;
 
 use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, U256};
@@ -60,6 +62,10 @@ pub struct AaveV3Reader {
     rpc: Rpc,
     stablecoins: Vec<String>,
     catalog: OnceCell<Catalog>,
+    /// When discovery last ran out of time. For one timeout after that, lookups fail at once:
+    /// an answer that needs the catalog twice (a what-if's symbols, then the position) waits
+    /// for one deadline, not two.
+    discovery_timed_out: Mutex<Option<Instant>>,
 }
 
 /// Slots of one reserve's reads inside a position batch.
@@ -82,6 +88,7 @@ impl AaveV3Reader {
             rpc,
             stablecoins,
             catalog: OnceCell::new(),
+            discovery_timed_out: Mutex::new(None),
         }
     }
 
@@ -98,9 +105,28 @@ impl AaveV3Reader {
     /// The market's fixed facts, discovered on first use (three round trips, once), within
     /// the connection's deadline.
     pub async fn catalog(&self) -> Result<&Catalog, ChainError> {
-        self.rpc
+        if let Some(catalog) = self.catalog.get() {
+            return Ok(catalog);
+        }
+        let recently = self
+            .discovery_timed_out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < self.rpc.timeout);
+        if recently {
+            return Err(self.rpc.timed_out());
+        }
+        let found = self
+            .rpc
             .within_deadline(self.catalog.get_or_try_init(|| self.discover()))
-            .await
+            .await;
+        if let Err(ChainError::RpcTimeout { .. }) = found {
+            *self
+                .discovery_timed_out
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+        }
+        found
     }
 
     async fn discover(&self) -> Result<Catalog, ChainError> {
