@@ -307,3 +307,26 @@ fn each_demo_starts_without_the_tickets_of_the_last_one() {
     assert!(second.contains("You have no tickets"), "{second}");
     assert!(!second.contains("ticket #1"), "{second}");
 }
+
+#[test]
+fn log_lines_on_a_stderr_that_is_not_a_terminal_carry_no_colour_codes() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let setup = Setup::with_config(&market(&format!("http://127.0.0.1:{port}"), PROVIDER));
+    let out = setup.run(
+        &[
+            "ask",
+            "--address",
+            "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            "what is my health factor",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(log.contains("position read failed"), "{log}");
+    assert!(!log.contains('\u{1b}'), "colour codes: {log:?}");
+}
