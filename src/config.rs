@@ -37,12 +37,20 @@ pub enum ConfigError {
         message: String,
     },
     /// A value is out of range or malformed.
-    #[error("invalid setting {key}{}: {message}", at_line(*line))]
+    #[error("invalid setting {key}: {message}")]
     Invalid {
         /// The setting's name (`markets[0].rpc_url`, `LENDESK_MARKET`…).
         key: String,
-        /// Its line in the config file, when it was set there.
-        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// An invalid setting that the config file sets on `line`.
+    #[error("invalid setting {key} (line {line}): {message}")]
+    InvalidAt {
+        /// The setting's name.
+        key: String,
+        /// Its line in the config file.
+        line: usize,
         /// What is wrong.
         message: String,
     },
@@ -61,18 +69,16 @@ impl ConfigError {
     fn invalid(key: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Invalid {
             key: key.into(),
-            line: None,
             message: message.into(),
         }
     }
 
-    /// The same error, pointing at the line of `text` that sets its key.
+    /// The same error, pointing at the line of `text` that sets its key (when one does).
     fn located(self, text: &str) -> Self {
         match self {
-            Self::Invalid { key, message, .. } => Self::Invalid {
-                line: toml_lines::line_of(text, &key),
-                key,
-                message,
+            Self::Invalid { key, message } => match toml_lines::line_of(text, &key) {
+                Some(line) => Self::InvalidAt { key, line, message },
+                None => Self::Invalid { key, message },
             },
             other => other,
         }
@@ -307,7 +313,6 @@ impl Config {
         if let Some(ms) = var("LENDESK_RPC_TIMEOUT_MS") {
             self.rpc.timeout_ms = ms.trim().parse().map_err(|_| ConfigError::Invalid {
                 key: "LENDESK_RPC_TIMEOUT_MS".into(),
-                line: None,
                 message: format!("{ms:?} is not a number of milliseconds"),
             })?;
         }
@@ -327,7 +332,6 @@ impl Config {
             self.telegram.staff_chat =
                 Some(chat.trim().parse().map_err(|_| ConfigError::Invalid {
                     key: "LENDESK_STAFF_CHAT".into(),
-                    line: None,
                     message: format!("{chat:?} is not a chat id"),
                 })?);
         }
@@ -339,7 +343,6 @@ impl Config {
                 .map(|s| {
                     s.parse().map_err(|_| ConfigError::Invalid {
                         key: "LENDESK_ADMINS".into(),
-                        line: None,
                         message: format!("{s:?} is not a user id"),
                     })
                 })
@@ -374,21 +377,18 @@ impl Config {
         if self.rpc.timeout_ms == 0 {
             return Err(ConfigError::Invalid {
                 key: "rpc.timeout_ms".into(),
-                line: None,
                 message: "must be greater than 0".into(),
             });
         }
         if crate::lang::Lang::from_code(&self.telegram.staff_lang).is_none() {
             return Err(ConfigError::Invalid {
                 key: "telegram.staff_lang".into(),
-                line: None,
                 message: "must be \"en\" or \"zh\"".into(),
             });
         }
         if let Some(url) = &self.telegram.api_url {
             url::Url::parse(url).map_err(|e| ConfigError::Invalid {
                 key: "telegram.api_url".into(),
-                line: None,
                 message: e.to_string(),
             })?;
         }
@@ -396,7 +396,6 @@ impl Config {
             .validate()
             .map_err(|message| ConfigError::Invalid {
                 key: "support".into(),
-                line: None,
                 message,
             })?;
         for (i, m) in self.markets.iter().enumerate() {
@@ -462,7 +461,6 @@ fn health_factor_setting(
 ) -> Result<U256, ConfigError> {
     let invalid = |message: String| ConfigError::Invalid {
         key: key.into(),
-        line: None,
         message,
     };
     let value = parse_decimal(text, 18)

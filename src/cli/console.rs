@@ -30,7 +30,6 @@ pub fn faq_dir(config: &Config) -> Result<PathBuf, CommandError> {
     }
     Err(CommandError::Config(ConfigError::Invalid {
         key: "desk.faq_dir".into(),
-        line: None,
         message: format!(
             "the knowledge folder {} does not exist (set desk.faq_dir or LENDESK_FAQ_DIR)",
             dir.display()
