@@ -204,7 +204,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Chat { user } => {
             let config = cli::load_config(cli.config)?;
-            cli::logging::to_file(&cli::console::log_file(&config))?;
+            cli::logging::to_file(&cli::console::log_file(config.desk.data_dir.as_ref()))?;
             cli::console::chat(&config, user, None).await
         }
         Command::Faq {

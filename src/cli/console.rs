@@ -38,8 +38,8 @@ pub fn faq_dir(config: &Config) -> Result<PathBuf, CommandError> {
 }
 
 /// Where the console chat writes its log lines: `console.log` in the data directory.
-pub fn log_file(config: &Config) -> PathBuf {
-    Path::new(&config.desk.data_dir).join("console.log")
+pub fn log_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("console.log")
 }
 
 /// Builds the desk from the config: knowledge base, chain reader (when a market is

@@ -30,7 +30,7 @@ fn fresh_data_dir(here: &Path) -> Result<PathBuf, CommandError> {
 pub async fn run(port: u16) -> Result<(), CommandError> {
     let here = std::env::current_dir().map_err(other)?;
     let data_dir = fresh_data_dir(&here)?;
-    super::logging::to_file(&data_dir.join("console.log"))?;
+    super::logging::to_file(&super::console::log_file(&data_dir))?;
     let devnet = match Devnet::start(DevnetOptions { port, fresh: false }).await {
         Ok(d) => d,
         Err(e) if port != 0 => {
