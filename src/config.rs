@@ -1,6 +1,9 @@
 //! The configuration file (`lendesk.toml`) and the environment variables that override it.
 //!
-//! Owns parsing and validation only; each service takes the part it needs.
+//! Owns parsing and validation only; each service takes the part it needs. Every error names
+//! the setting (and its line in the file, where there is one).
+
+mod toml_lines;
 
 use std::path::Path;
 use std::time::Duration;
@@ -22,21 +25,64 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not valid TOML for lendesk.
-    #[error("config file {path} is invalid: {message}")]
+    #[error("config file {path} is invalid{}{}: {message}", in_key(key), at_line(*line))]
     Parse {
         /// The path read.
         path: String,
+        /// The setting the parser stopped at, when it names one.
+        key: Option<String>,
+        /// Its line in the file.
+        line: Option<usize>,
         /// The parser's message.
         message: String,
     },
     /// A value is out of range or malformed.
     #[error("invalid setting {key}: {message}")]
     Invalid {
-        /// The setting's name.
+        /// The setting's name (`markets[0].rpc_url`, `LENDESK_MARKET`…).
         key: String,
         /// What is wrong.
         message: String,
     },
+    /// An invalid setting that the config file sets on `line`.
+    #[error("invalid setting {key} (line {line}): {message}")]
+    InvalidAt {
+        /// The setting's name.
+        key: String,
+        /// Its line in the config file.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn in_key(key: &Option<String>) -> String {
+    key.as_ref().map(|k| format!(" at {k}")).unwrap_or_default()
+}
+
+fn at_line(line: Option<usize>) -> String {
+    line.map(|n| format!(" (line {n})")).unwrap_or_default()
+}
+
+impl ConfigError {
+    /// An invalid setting, its line not known yet.
+    fn invalid(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error, pointing at the line of `text` that sets its key (when one does).
+    fn located(self, text: &str) -> Self {
+        match self {
+            Self::Invalid { key, message } => match toml_lines::line_of(text, &key) {
+                Some(line) => Self::InvalidAt { key, line, message },
+                None => Self::Invalid { key, message },
+            },
+            other => other,
+        }
+    }
 }
 
 /// Which protocol a market speaks.
@@ -60,9 +106,10 @@ pub struct MarketConfig {
     /// Protocol.
     pub kind: MarketKind,
     /// Aave's PoolAddressesProvider; Pool, oracle and data provider are discovered from it.
+    #[serde(deserialize_with = "checksummed")]
     pub pool_addresses_provider: Address,
     /// Multicall3 address (default: the canonical 0xcA11…CA11).
-    #[serde(default = "default_multicall3")]
+    #[serde(default = "default_multicall3", deserialize_with = "checksummed")]
     pub multicall3: Address,
 }
 
@@ -72,6 +119,27 @@ pub const MULTICALL3: Address =
 
 fn default_multicall3() -> Address {
     MULTICALL3
+}
+
+/// An address as the CLI takes one: mixed case must be a valid EIP-55 checksum.
+fn checksummed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Address, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::chain::parse_address(&text).map_err(serde::de::Error::custom)
+}
+
+/// An RPC endpoint: an http:// or https:// URL.
+fn check_rpc_url(key: &str, url: &str) -> Result<(), ConfigError> {
+    let parsed = url::Url::parse(url).map_err(|e| ConfigError::invalid(key, e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(ConfigError::invalid(
+            key,
+            format!(
+                "{}:// is not supported: use an http:// or https:// endpoint",
+                parsed.scheme()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Risk settings.
@@ -200,9 +268,9 @@ impl Config {
     /// `LENDESK_DATA_DIR`, `LENDESK_FAQ_DIR`, `TELOXIDE_API_URL` (the Bot API base URL),
     /// `LENDESK_STAFF_CHAT` and `LENDESK_ADMINS` (comma-separated ids).
     pub fn load(path: &Path, must_exist: bool) -> Result<Self, ConfigError> {
-        let mut config = match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text, &path.display().to_string())?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Self::default(),
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => String::new(),
             Err(source) => {
                 return Err(ConfigError::Read {
                     path: path.display().to_string(),
@@ -210,24 +278,32 @@ impl Config {
                 });
             }
         };
+        let mut config = Self::parse(&text, &path.display().to_string())?;
         config.apply_env(|key| std::env::var(key).ok())?;
-        config.validate()?;
+        config.validate().map_err(|e| e.located(&text))?;
         Ok(config)
     }
 
-    /// Parses TOML text.
+    /// Parses TOML text; an error names the setting and line it stopped at.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: origin.to_string(),
-            message: e.message().to_string(),
+        toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|span| span.start);
+            ConfigError::Parse {
+                path: origin.to_string(),
+                key: at.and_then(|offset| toml_lines::key_at(text, offset)),
+                line: at.map(|offset| toml_lines::line_at(text, offset)),
+                message: e.message().trim().to_string(),
+            }
         })
     }
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(name) = var("LENDESK_MARKET") {
+            self.check_market_name("LENDESK_MARKET", &name)?;
             self.default_market = Some(name);
         }
         if let Some(url) = var("LENDESK_RPC_URL") {
+            check_rpc_url("LENDESK_RPC_URL", &url)?;
             let name = self.default_market.clone();
             if let Some(m) = self
                 .markets
@@ -278,6 +354,26 @@ impl Config {
         Ok(())
     }
 
+    /// `name` must be a configured market.
+    fn check_market_name(&self, key: &str, name: &str) -> Result<(), ConfigError> {
+        if self
+            .markets
+            .iter()
+            .any(|m| m.name.eq_ignore_ascii_case(name))
+        {
+            return Ok(());
+        }
+        let known = if self.markets.is_empty() {
+            "no market is configured".to_string()
+        } else {
+            format!("configured markets: {}", self.market_names().join(", "))
+        };
+        Err(ConfigError::invalid(
+            key,
+            format!("unknown market {name:?}; {known}"),
+        ))
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         self.target_health_factor()?;
         self.comfort_health_factor()?;
@@ -313,15 +409,15 @@ impl Config {
             })?;
         for (i, m) in self.markets.iter().enumerate() {
             if self.markets[..i].iter().any(|o| o.name == m.name) {
-                return Err(ConfigError::Invalid {
-                    key: "markets".into(),
-                    message: format!("market name {:?} is used twice", m.name),
-                });
+                return Err(ConfigError::invalid(
+                    format!("markets[{i}].name"),
+                    format!("market name {:?} is used twice", m.name),
+                ));
             }
-            url::Url::parse(&m.rpc_url).map_err(|e| ConfigError::Invalid {
-                key: format!("markets.{}.rpc_url", m.name),
-                message: e.to_string(),
-            })?;
+            check_rpc_url(&format!("markets[{i}].rpc_url"), &m.rpc_url)?;
+        }
+        if let Some(name) = &self.default_market {
+            self.check_market_name("default_market", name)?;
         }
         Ok(())
     }
@@ -467,6 +563,71 @@ pool_addresses_provider = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
         assert!(c.validate().is_err());
         c.risk.target_health_factor = "abc".into();
         assert!(c.validate().is_err());
+    }
+
+    /// What loading `text` as a config file reports, as an operator reads it.
+    fn load_error(text: &str, env: &[(&str, &str)]) -> String {
+        let result = Config::parse(text, "lendesk.toml").and_then(|mut c| {
+            c.apply_env(|k| {
+                env.iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| v.to_string())
+            })?;
+            c.validate().map_err(|e| e.located(text))
+        });
+        match result {
+            Ok(()) => panic!("{text} with {env:?} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn an_rpc_url_that_is_not_http_is_refused_with_its_key_and_line() {
+        for scheme in ["ws", "ftp"] {
+            let text = SAMPLE.replace("http://", &format!("{scheme}://"));
+            let e = load_error(&text, &[]);
+            assert!(e.contains("markets[0].rpc_url (line 7)"), "{e}");
+            assert!(e.contains(&format!("{scheme}://")), "{e}");
+        }
+        let e = load_error(SAMPLE, &[("LENDESK_RPC_URL", "ws://127.0.0.1:8545")]);
+        assert!(e.contains("LENDESK_RPC_URL"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_default_market_is_refused_from_the_file_and_the_environment() {
+        let text = SAMPLE.replace(
+            "default_market = \"devnet\"",
+            "default_market = \"mainnet\"",
+        );
+        let e = load_error(&text, &[]);
+        assert!(e.contains("default_market (line 2)"), "{e}");
+        assert!(e.contains("\"mainnet\"") && e.contains("devnet"), "{e}");
+        let e = load_error(SAMPLE, &[("LENDESK_MARKET", "arbitrum")]);
+        assert!(
+            e.contains("LENDESK_MARKET") && e.contains("\"arbitrum\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_config_address_with_a_wrong_checksum_is_refused_with_its_key_and_line() {
+        // The right checksum is …180aa3; one letter's case flipped breaks it.
+        let text = SAMPLE.replace(
+            "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            "0x5FbDB2315678afecb367f032d93F642f64180aA3",
+        );
+        let e = load_error(&text, &[]);
+        assert!(
+            e.contains("markets[0].pool_addresses_provider (line 9)"),
+            "{e}"
+        );
+        assert!(e.to_lowercase().contains("checksum"), "{e}");
+        // All lower case carries no checksum and is accepted, as on the command line.
+        let lower = SAMPLE.replace(
+            "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+        );
+        assert!(Config::parse(&lower, "t").is_ok());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The `lendesk` binary: parses the command line and hands each command to the library.
 //! The only place `anyhow` is used; exit codes: 0 ok, 1 failure, 2 bad input, 3 RPC trouble.
 
+use std::io::{ErrorKind, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -161,13 +162,16 @@ enum DevnetAction {
     },
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LENDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+/// Prints a command's output; a reader that went away (`lendesk ask … | head`) ends the
+/// command quietly, with exit code 0.
+fn print_out(text: &str) -> Result<(), CommandError> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{}", text.trim_end()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+            Err(CommandError::Other(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), CommandError> {
@@ -179,8 +183,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         } => {
             let config = cli::load_config(cli.config)?;
             let text = cli::position(&config, &address, market.as_deref(), json).await?;
-            println!("{}", text.trim_end());
-            Ok(())
+            print_out(&text)
         }
         Command::Ask {
             message,
@@ -190,7 +193,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             user,
         } => {
             let config = cli::load_config(cli.config)?;
-            let text = cli::console::ask(
+            let answer = cli::console::ask(
                 &config,
                 &message,
                 lang.as_deref(),
@@ -198,9 +201,17 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
                 user,
                 json,
             )
-            .await?;
-            println!("{}", text.trim_end());
-            Ok(())
+            .await;
+            match answer {
+                Ok(text) => print_out(&text),
+                // The flags were fine but the desk could not answer: scripts still get the
+                // documented object.
+                Err(e @ CommandError::Other(_)) if json => {
+                    print_out(&cli::console::error_json(&e))?;
+                    Err(e)
+                }
+                Err(e) => Err(e),
+            }
         }
         Command::Run {
             webhook_url,
@@ -217,24 +228,20 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Chat { user } => {
             let config = cli::load_config(cli.config)?;
+            cli::logging::to_file(&cli::console::log_file(config.desk.data_dir.as_ref()))?;
             cli::console::chat(&config, user, None).await
         }
         Command::Faq {
             action: FaqAction::Search { query },
         } => {
             let config = cli::load_config(cli.config)?;
-            println!("{}", cli::console::faq_search(&config, &query)?.trim_end());
-            Ok(())
+            print_out(&cli::console::faq_search(&config, &query)?)
         }
         Command::Faq {
             action: FaqAction::Check { dir },
         } => {
             let config = cli::load_config(cli.config)?;
-            println!(
-                "{}",
-                cli::console::faq_check(&config, dir.as_deref())?.trim_end()
-            );
-            Ok(())
+            print_out(&cli::console::faq_check(&config, dir.as_deref())?)
         }
         Command::Store { action } => {
             let config = cli::load_config(cli.config)?;
@@ -247,8 +254,9 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Bench { lookups } => {
-            println!("{}", cli::bench::run(lookups.max(1)).await?.trim_end());
-            Ok(())
+            let config = cli::load_config(cli.config)?;
+            let faq = cli::console::faq_dir(&config)?;
+            print_out(&cli::bench::run(lookups.max(1), &faq).await?)
         }
         Command::Demo { port } => cli::demo::run(port).await,
         Command::Devnet {
@@ -280,8 +288,11 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    // The console chat (and the demo, which ends in it) logs to a file of its own.
+    if !matches!(cli.command, Command::Chat { .. } | Command::Demo { .. }) {
+        cli::logging::to_stderr();
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -14,6 +14,7 @@ pub mod position;
 pub mod report;
 pub mod risk;
 pub mod rpc;
+pub mod transport;
 
 pub use address::{AddressError, parse_address};
 pub use error::ChainError;

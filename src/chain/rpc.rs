@@ -1,5 +1,6 @@
-//! The JSON-RPC connection: an alloy provider over HTTP with a per-request timeout and a
-//! counter of HTTP round trips (what the one-round-trip promise is measured with).
+//! The JSON-RPC connection: an alloy provider over HTTP (answers capped in size), one deadline
+//! for a whole answer's reads, and a counter of HTTP round trips (what the one-round-trip
+//! promise is measured with).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,7 @@ use alloy::transports::{TransportError, TransportErrorKind, TransportFut};
 use tower::{Layer, Service};
 
 use super::error::ChainError;
+use super::transport::{CappedHttp, MAX_RESPONSE_BYTES};
 
 /// Counts HTTP round trips (one per request packet: a JSON-RPC batch counts once).
 #[derive(Debug, Clone, Default)]
@@ -103,9 +105,10 @@ impl Rpc {
                 detail: e.to_string(),
             })?;
         let round_trips = RoundTrips::default();
+        let is_local = alloy::transports::utils::guess_local_url(parsed.as_str());
         let client = ClientBuilder::default()
             .layer(round_trips.clone())
-            .http_with_client(http, parsed);
+            .transport(CappedHttp::new(http, parsed, MAX_RESPONSE_BYTES), is_local);
         let provider = RootProvider::new(client).erased();
         Ok(Self {
             provider,
@@ -125,6 +128,17 @@ impl Rpc {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(self.classify(e)),
         }
+    }
+
+    /// Runs a whole answer's reads (discovery, batches, follow-up reads) under one deadline,
+    /// the configured timeout, however many requests they make.
+    pub async fn within_deadline<T>(
+        &self,
+        answer: impl Future<Output = Result<T, ChainError>>,
+    ) -> Result<T, ChainError> {
+        tokio::time::timeout(self.timeout, answer)
+            .await
+            .unwrap_or_else(|_| Err(self.timed_out()))
     }
 
     /// The timeout error for this node.
@@ -147,17 +161,29 @@ impl Rpc {
                 }
                 ChainError::RpcUnavailable {
                     url: self.display_url.clone(),
-                    detail: describe(inner.as_ref()),
+                    detail: printable(&describe(inner.as_ref())),
+                }
+            }
+            // The HTTP status only: a node's error page is not ours to repeat.
+            TransportError::Transport(TransportErrorKind::HttpError(http)) => {
+                ChainError::RpcUnavailable {
+                    url: self.display_url.clone(),
+                    detail: format!("HTTP status {}", http.status),
                 }
             }
             TransportError::Transport(_) => ChainError::RpcUnavailable {
                 url: self.display_url.clone(),
-                detail: error.to_string(),
+                detail: printable(&error.to_string()),
             },
-            TransportError::ErrorResp(payload) => {
-                ChainError::Decode(format!("node returned an error: {}", payload.message))
+            TransportError::ErrorResp(payload) => ChainError::Decode(format!(
+                "node returned an error: {}",
+                printable(&payload.message)
+            )),
+            // The decoder's message, never the text it failed on.
+            TransportError::DeserError { err, .. } => {
+                ChainError::Decode(format!("the node's answer does not decode: {err}"))
             }
-            _ => ChainError::Decode(error.to_string()),
+            _ => ChainError::Decode(printable(&error.to_string())),
         }
     }
 }
@@ -169,6 +195,21 @@ fn describe(error: &(dyn std::error::Error + 'static)) -> String {
         current = next;
     }
     current.to_string()
+}
+
+/// Remote text made safe for a log line or a message: control characters (ANSI escapes,
+/// carriage returns, newlines) become spaces and it is cut to 200 characters.
+pub fn printable(remote: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let mut out: String = remote
+        .chars()
+        .take(MAX_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if remote.chars().nth(MAX_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Hides credentials that providers embed in URLs (user:pass@ and API keys in the path).
@@ -195,6 +236,13 @@ mod tests {
             "https://eth.example.com/…"
         );
         assert_eq!(redact("http://127.0.0.1:8545"), "http://127.0.0.1:8545");
+    }
+
+    #[test]
+    fn printable_drops_control_characters_and_long_tails() {
+        assert_eq!(printable("bad\u{1b}[31m red\r\nline"), "bad [31m red  line");
+        let long = "x".repeat(1_000);
+        assert_eq!(printable(&long).chars().count(), 201);
     }
 
     #[test]

@@ -58,8 +58,9 @@ async fn measure(
     })
 }
 
-/// Starts a devnet, warms the reader, then measures `lookups` lookups each way.
-pub async fn run(lookups: usize) -> Result<String, CommandError> {
+/// Starts a devnet, warms the reader, then measures `lookups` lookups each way; the desk
+/// figures answer from the knowledge base in `faq`.
+pub async fn run(lookups: usize, faq: &std::path::Path) -> Result<String, CommandError> {
     let devnet = Devnet::start(DevnetOptions {
         port: 0,
         fresh: false,
@@ -105,7 +106,7 @@ pub async fn run(lookups: usize) -> Result<String, CommandError> {
         );
     }
     let _ = writeln!(out, "  batched is {ratio:.1}x faster at the median");
-    out.push_str(&desk_figures(&devnet, reader, lookups).await?);
+    out.push_str(&desk_figures(&devnet, reader, lookups, faq).await?);
     Ok(out)
 }
 
@@ -115,6 +116,7 @@ async fn desk_figures(
     devnet: &Devnet,
     reader: AaveV3Reader,
     lookups: usize,
+    faq: &std::path::Path,
 ) -> Result<String, CommandError> {
     use crate::desk::{Desk, DeskSettings, Incoming, Intent};
     use crate::knowledge::KnowledgeBase;
@@ -122,8 +124,7 @@ async fn desk_figures(
     use crate::store::Store;
     use crate::tickets::{SlaConfig, Tickets};
 
-    let faq = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
-    let kb = KnowledgeBase::load_dir(&faq).map_err(|e| CommandError::Other(e.to_string()))?;
+    let kb = KnowledgeBase::load_dir(faq).map_err(|e| CommandError::Other(e.to_string()))?;
     // FAQ messages: every question variant of the topics that are answered from the FAQ alone
     // (topics marked `escalate` open a ticket, a flushed write, and are a different path).
     let messages: Vec<String> = kb

@@ -2,7 +2,8 @@
 //! `lendesk chat` (an interactive chat that behaves as the Telegram bot does), and
 //! `lendesk faq check`.
 
-use std::io::{BufRead, Write};
+use std::collections::HashSet;
+use std::io::{BufRead, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -10,7 +11,7 @@ use alloy::primitives::Address;
 use serde_json::json;
 
 use super::CommandError;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::desk::{Desk, DeskSettings, Incoming, Outcome};
 use crate::knowledge::{KnowledgeBase, check};
 use crate::lang::Lang;
@@ -21,24 +22,30 @@ fn other(e: impl std::fmt::Display) -> CommandError {
     CommandError::Other(e.to_string())
 }
 
-/// The knowledge folder: the configured one, else the one shipped beside the sources.
-pub fn faq_dir(config: &Config) -> PathBuf {
-    let configured = PathBuf::from(&config.desk.faq_dir);
-    if configured.is_dir() {
-        return configured;
+/// The configured knowledge folder; a missing one is a config error that names it.
+pub fn faq_dir(config: &Config) -> Result<PathBuf, CommandError> {
+    let dir = PathBuf::from(&config.desk.faq_dir);
+    if dir.is_dir() {
+        return Ok(dir);
     }
-    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
-    if shipped.is_dir() {
-        shipped
-    } else {
-        configured
-    }
+    Err(CommandError::Config(ConfigError::Invalid {
+        key: "desk.faq_dir".into(),
+        message: format!(
+            "the knowledge folder {} does not exist (set desk.faq_dir or LENDESK_FAQ_DIR)",
+            dir.display()
+        ),
+    }))
+}
+
+/// Where the console chat writes its log lines: `console.log` in the data directory.
+pub fn log_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("console.log")
 }
 
 /// Builds the desk from the config: knowledge base, chain reader (when a market is
 /// configured), sled store and tickets.
 pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
-    let kb = KnowledgeBase::load_dir(&faq_dir(config)).map_err(other)?;
+    let kb = KnowledgeBase::load_dir(&faq_dir(config)?).map_err(other)?;
     let chain = match config.market(None) {
         Some(market) => Some(super::reader(config, market)?),
         None => None,
@@ -71,6 +78,20 @@ pub fn outcome_json(outcome: &Outcome) -> serde_json::Value {
         "ticket": outcome.ticket,
         "actions": outcome.actions,
     })
+}
+
+/// The `ask --json` object for a failure after the flags were accepted (the data directory
+/// is in use, the store cannot be opened): the documented shape, intent `error`.
+pub fn error_json(error: &CommandError) -> String {
+    json!({
+        "intent": "error",
+        "lang": Lang::En.code(),
+        "text": error.to_string(),
+        "sources": [],
+        "ticket": null,
+        "actions": [],
+    })
+    .to_string()
 }
 
 /// `lendesk ask`: one message through the desk.
@@ -143,13 +164,13 @@ pub fn render_for_console(outcome: &Outcome) -> String {
     out
 }
 
-/// `lendesk chat`: reads lines from stdin until EOF or /quit.
+/// `lendesk chat`: reads lines from stdin until EOF or /quit. A closed stdout ends the chat
+/// quietly.
 pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(), CommandError> {
     let desk = build_desk(config)?;
-    let stdin = std::io::stdin();
-    let mut stdout = std::io::stdout();
+    let mut console = Console::default();
     if let Some(intro) = intro {
-        println!("{intro}");
+        console.show(&format!("{intro}\n"));
     }
     let first = desk
         .handle(Incoming {
@@ -159,11 +180,10 @@ pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(),
             ..Default::default()
         })
         .await;
-    print!("{}", render_for_console(&first));
+    console.reply(&desk, &first);
     let mut buttons: Vec<String> = button_data(&first);
-    loop {
-        print!("you> ");
-        stdout.flush().map_err(other)?;
+    let stdin = std::io::stdin();
+    while console.show("you> ") {
         let mut line = String::new();
         if stdin.lock().read_line(&mut line).map_err(other)? == 0 {
             break;
@@ -191,10 +211,64 @@ pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(),
                 .await
             }
         };
-        print!("\n{}", render_for_console(&outcome));
+        console.show("\n");
+        console.reply(&desk, &outcome);
         buttons = button_data(&outcome);
     }
-    Ok(())
+    console.result()
+}
+
+/// The chat's side of the terminal: what it printed, and the tickets it told about.
+#[derive(Default)]
+struct Console {
+    /// Tickets whose out-of-hours notice was shown (once each, as on Telegram).
+    noticed: HashSet<u64>,
+    /// The first write error other than a closed pipe.
+    failed: Option<std::io::Error>,
+    closed: bool,
+}
+
+impl Console {
+    /// Prints `text`; false once stdout is gone (the chat then ends).
+    fn show(&mut self, text: &str) -> bool {
+        if self.closed {
+            return false;
+        }
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            self.closed = true;
+            if e.kind() != ErrorKind::BrokenPipe {
+                self.failed = Some(e);
+            }
+        }
+        !self.closed
+    }
+
+    /// An answer, then, for a ticket opened outside business hours, when a person will
+    /// answer (the notice the Telegram adapter sends).
+    fn reply(&mut self, desk: &Desk, outcome: &Outcome) {
+        self.show(&render_for_console(outcome));
+        let Some(ticket) = outcome.ticket else {
+            return;
+        };
+        let handed_over = outcome.actions.contains(&crate::desk::Action::NotifyStaff);
+        if !handed_over || !self.noticed.insert(ticket) {
+            return;
+        }
+        let notice = desk
+            .store()
+            .ticket(ticket)
+            .ok()
+            .flatten()
+            .and_then(|record| desk.tickets().out_of_hours_notice(&record, now()));
+        if let Some(notice) = notice {
+            self.show(&format!("{}\n\n", notice.replace("**", "")));
+        }
+    }
+
+    fn result(self) -> Result<(), CommandError> {
+        self.failed.map_or(Ok(()), |e| Err(other(e)))
+    }
 }
 
 fn button_data(outcome: &Outcome) -> Vec<String> {
@@ -208,9 +282,10 @@ fn button_data(outcome: &Outcome) -> Vec<String> {
 
 /// `lendesk faq check [DIR]`.
 pub fn faq_check(config: &Config, dir: Option<&Path>) -> Result<String, CommandError> {
-    let dir = dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| faq_dir(config));
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => faq_dir(config)?,
+    };
     let report = check::check_dir(&dir);
     let text = report.to_string();
     if report.errors.is_empty() {
@@ -222,7 +297,7 @@ pub fn faq_check(config: &Config, dir: Option<&Path>) -> Result<String, CommandE
 
 /// `lendesk faq search`: the top topics for a question, for moderators tuning the content.
 pub fn faq_search(config: &Config, query: &str) -> Result<String, CommandError> {
-    let kb = KnowledgeBase::load_dir(&faq_dir(config)).map_err(other)?;
+    let kb = KnowledgeBase::load_dir(&faq_dir(config)?).map_err(other)?;
     let lang = crate::lang::detect(query).unwrap_or_default();
     let hits = kb.search(query, lang, 5);
     if hits.is_empty() {

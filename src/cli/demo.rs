@@ -1,5 +1,9 @@
 //! `lendesk demo` (what `cargo run -- demo` runs): a devnet with a real Aave v3 market, the
 //! demo accounts, then the console chat over it until /quit; the devnet stops with the chat.
+//! Each demo starts with a fresh data directory (`./lendesk-demo-data`), so a ticket from an
+//! earlier demo does not follow the new one; its `console.log` holds the log lines.
+
+use std::path::{Path, PathBuf};
 
 use super::{CommandError, reader};
 use crate::chain::report;
@@ -10,8 +14,23 @@ fn other(e: impl std::fmt::Display) -> CommandError {
     CommandError::Other(e.to_string())
 }
 
+/// The demo's data directory under `here`, emptied of an earlier demo's users and tickets.
+fn fresh_data_dir(here: &Path) -> Result<PathBuf, CommandError> {
+    let dir = here.join("lendesk-demo-data");
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(other(format!(
+            "cannot clear the demo's data directory {}: {e}",
+            dir.display()
+        ))),
+        _ => Ok(dir),
+    }
+}
+
 /// Runs the demo on `port` (a busy port falls back to a free one).
 pub async fn run(port: u16) -> Result<(), CommandError> {
+    let here = std::env::current_dir().map_err(other)?;
+    let data_dir = fresh_data_dir(&here)?;
+    super::logging::to_file(&super::console::log_file(&data_dir))?;
     let devnet = match Devnet::start(DevnetOptions { port, fresh: false }).await {
         Ok(d) => d,
         Err(e) if port != 0 => {
@@ -27,10 +46,10 @@ pub async fn run(port: u16) -> Result<(), CommandError> {
     };
     let manifest = devnet.manifest().clone();
     let toml = lendesk_toml(&manifest);
-    let here = std::env::current_dir().map_err(other)?;
     manifest.write(&here.join("devnet.json")).map_err(other)?;
     std::fs::write(here.join("lendesk.toml"), &toml).map_err(other)?;
-    let config = Config::parse(&toml, "lendesk.toml")?;
+    let mut config = Config::parse(&toml, "lendesk.toml")?;
+    config.desk.data_dir = data_dir.display().to_string();
     let market = super::select_market(&config, None)?;
     let reader = reader(&config, market)?;
     let target = config.target_health_factor()?;
@@ -40,7 +59,8 @@ pub async fn run(port: u16) -> Result<(), CommandError> {
         devnet.rpc_url()
     );
     println!(
-        "(wrote devnet.json and lendesk.toml here: `lendesk position <address>` works in another terminal)\n"
+        "(wrote devnet.json and lendesk.toml here: `lendesk position <address>` works in another terminal;\n this demo's users, tickets and console.log are in {}, fresh for each demo)\n",
+        data_dir.display()
     );
     println!("Demo accounts:");
     for account in &manifest.accounts {

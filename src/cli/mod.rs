@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bot;
 pub mod console;
 pub mod demo;
+pub mod logging;
 pub mod position;
 pub mod store;
 

@@ -270,6 +270,9 @@ const LIVE_TOPICS: &[&str] = &[
     "why-debt-grows",
 ];
 
+/// How long a FAQ answer waits for the user's own health factor before going out without it.
+const PERSONAL_LINE_BUDGET: Duration = Duration::from_millis(300);
+
 /// The conversation core.
 pub struct Desk {
     knowledge: RwLock<Arc<KnowledgeBase>>,
@@ -1669,7 +1672,9 @@ impl Desk {
             .first()
             .copied()
             .or_else(|| record.links.first().map(|l| l.address))?;
-        let position = reader.position(address).await.ok()?;
+        // The FAQ answer does not wait for a slow node: the line joins only if it is ready.
+        let read = tokio::time::timeout(PERSONAL_LINE_BUDGET, reader.position(address)).await;
+        let position = read.ok()?.ok()?;
         if position.is_empty() {
             return None;
         }
@@ -1722,8 +1727,16 @@ impl Desk {
         }
         let mut replies = Vec::new();
         let mut sources = Vec::new();
-        for address in addresses.iter().take(3) {
-            match reader.position(*address).await {
+        // Read concurrently: the answer has one deadline, however many addresses it shows.
+        let reads = futures::future::join_all(
+            addresses
+                .iter()
+                .take(3)
+                .map(|address| reader.position(*address)),
+        )
+        .await;
+        for (address, read) in addresses.iter().zip(reads) {
+            match read {
                 Ok(position) => {
                     let report = report::assess(&position, self.settings.target_health_factor);
                     let mut text = position_answer::render(

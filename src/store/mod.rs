@@ -59,6 +59,14 @@ pub enum StoreError {
         /// Decoder message.
         message: String,
     },
+    /// Another process (the bot, another `lendesk ask`) has the database open.
+    #[error(
+        "the data directory {dir} is in use by another lendesk process (the bot, or another ask or chat); stop it, or point desk.data_dir / LENDESK_DATA_DIR at another directory"
+    )]
+    Locked {
+        /// The data directory.
+        dir: String,
+    },
     /// The database was written by a newer lendesk.
     #[error(
         "the database has schema version {found}, this lendesk understands up to {SCHEMA_VERSION}"
@@ -101,6 +109,19 @@ pub enum StoreError {
     /// A backup file is unusable or cannot be written or read.
     #[error("{0}")]
     Backup(String),
+}
+
+/// sled 0.34 reports a database locked by another process only as this I/O message
+/// (`Config::try_lock`); it becomes [`StoreError::Locked`], anything else stays as it is.
+fn locked(error: sled::Error, dir: &Path) -> StoreError {
+    match &error {
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            StoreError::Locked {
+                dir: dir.display().to_string(),
+            }
+        }
+        _ => StoreError::Sled(error),
+    }
 }
 
 /// The database.
@@ -162,7 +183,7 @@ impl Store {
             other => other,
         };
         let mut store =
-            Self::trees(opened.map_err(|e| unopenable(e.to_string()))?).map_err(sled_failed)?;
+            Self::trees(opened.map_err(|e| sled_failed(locked(e, dir)))?).map_err(sled_failed)?;
         // Compared before anything is written, so a damaged directory is left as it was found.
         let found = store.tally_found().map_err(sled_failed)?;
         store.counters.set(&found);

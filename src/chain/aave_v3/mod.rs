@@ -6,6 +6,8 @@
 pub mod reserve_config;
 
 use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, U256};
@@ -16,7 +18,7 @@ use super::batch::{Batch, BatchResults, Slot};
 use super::bindings::{IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider, Multicall3};
 use super::error::ChainError;
 use super::position::{EModeCategory, Position, ReportedAccountData, ReserveState};
-use super::rpc::Rpc;
+use super::rpc::{Rpc, printable};
 use crate::config::MarketConfig;
 
 /// What does not change between lookups: addresses, symbols, decimals, the reserve list.
@@ -60,6 +62,10 @@ pub struct AaveV3Reader {
     rpc: Rpc,
     stablecoins: Vec<String>,
     catalog: OnceCell<Catalog>,
+    /// When discovery last ran out of time. For one timeout after that, lookups fail at once:
+    /// an answer that needs the catalog twice (a what-if's symbols, then the position) waits
+    /// for one deadline, not two.
+    discovery_timed_out: Mutex<Option<Instant>>,
 }
 
 /// Slots of one reserve's reads inside a position batch.
@@ -82,6 +88,7 @@ impl AaveV3Reader {
             rpc,
             stablecoins,
             catalog: OnceCell::new(),
+            discovery_timed_out: Mutex::new(None),
         }
     }
 
@@ -95,9 +102,31 @@ impl AaveV3Reader {
         &self.rpc
     }
 
-    /// The market's fixed facts, discovered on first use (three round trips, once).
+    /// The market's fixed facts, discovered on first use (three round trips, once), within
+    /// the connection's deadline.
     pub async fn catalog(&self) -> Result<&Catalog, ChainError> {
-        self.catalog.get_or_try_init(|| self.discover()).await
+        if let Some(catalog) = self.catalog.get() {
+            return Ok(catalog);
+        }
+        let recently = self
+            .discovery_timed_out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < self.rpc.timeout);
+        if recently {
+            return Err(self.rpc.timed_out());
+        }
+        let found = self
+            .rpc
+            .within_deadline(self.catalog.get_or_try_init(|| self.discover()))
+            .await;
+        if let Err(ChainError::RpcTimeout { .. }) = found {
+            *self
+                .discovery_timed_out
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+        }
+        found
     }
 
     async fn discover(&self) -> Result<Catalog, ChainError> {
@@ -161,10 +190,12 @@ impl AaveV3Reader {
             }
             reserves.push(CatalogReserve {
                 asset,
-                // Some tokens return bytes32 or nothing; fall back to a short address.
+                // Some tokens return bytes32 or nothing; fall back to a short address. A symbol
+                // is remote text shown to users and operators: no control characters.
                 symbol: results
                     .ok(symbol)
-                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| printable(&s).trim().to_string())
+                    .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| format!("{asset:.4}")),
                 decimals: results.ok(decimals).unwrap_or(config.decimals),
                 a_token: data.aTokenAddress,
@@ -187,9 +218,10 @@ impl AaveV3Reader {
     }
 
     /// The user's whole position, read in one HTTP round trip at one block (after the first
-    /// lookup, which also discovers the market).
+    /// lookup, which also discovers the market). One deadline, the configured timeout, covers
+    /// every request of the lookup.
     pub async fn position(&self, user: Address) -> Result<Position, ChainError> {
-        self.read(user, false).await
+        self.rpc.within_deadline(self.read(user, false)).await
     }
 
     /// The same data read the naive way, one eth_call per figure (all pinned to one block):
@@ -286,7 +318,7 @@ impl AaveV3Reader {
                 liquidation_threshold: u64::from(data.liquidationThreshold),
                 liquidation_bonus: u64::from(data.liquidationBonus),
                 price_source: data.priceSource,
-                label: data.label,
+                label: printable(&data.label),
             })
         };
         // EModeLogic.getEModeConfiguration: a category price source overrides its assets' prices.
