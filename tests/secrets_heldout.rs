@@ -247,8 +247,16 @@ fn heldout_secrets_are_flagged_and_redacted() {
     }
 
     let total = cases.len();
-    println!("held-out secrets caught: {}/{}", total - missed.len(), total);
-    println!("held-out secrets fully redacted: {}/{}", total - leaky.len(), total);
+    println!(
+        "held-out secrets caught: {}/{}",
+        total - missed.len(),
+        total
+    );
+    println!(
+        "held-out secrets fully redacted: {}/{}",
+        total - leaky.len(),
+        total
+    );
     if !missed.is_empty() {
         println!("not flagged ({}), first {MAX_SHOWN}:", missed.len());
         for case in missed.iter().take(MAX_SHOWN) {
@@ -257,7 +265,10 @@ fn heldout_secrets_are_flagged_and_redacted() {
         println!("not flagged, by format: {missed_by_format:?}");
     }
     if !leaky.is_empty() {
-        println!("secret left in redact() output ({}), first {MAX_SHOWN}:", leaky.len());
+        println!(
+            "secret left in redact() output ({}), first {MAX_SHOWN}:",
+            leaky.len()
+        );
         for (case, left, checked) in leaky.iter().take(MAX_SHOWN) {
             println!(
                 "  #{} format={} ({left} of {checked} tokens survive)",
@@ -277,7 +288,10 @@ fn heldout_secrets_are_flagged_and_redacted() {
 #[test]
 fn heldout_ordinary_messages_are_not_flagged() {
     let messages = read_blocks("ordinary.txt");
-    assert!(messages.len() >= 600, "expected at least 600 ordinary messages");
+    assert!(
+        messages.len() >= 600,
+        "expected at least 600 ordinary messages"
+    );
 
     let flagged: Vec<(usize, &String)> = messages
         .iter()
@@ -286,13 +300,20 @@ fn heldout_ordinary_messages_are_not_flagged() {
         .collect();
     let altered = messages.iter().filter(|m| redact(m) != **m).count();
 
-    println!("held-out ordinary flagged: {}/{}", flagged.len(), messages.len());
+    println!(
+        "held-out ordinary flagged: {}/{}",
+        flagged.len(),
+        messages.len()
+    );
     println!(
         "held-out ordinary altered by redact (informational): {altered}/{}",
         messages.len()
     );
     if !flagged.is_empty() {
-        println!("flagged ordinary messages ({}), first {MAX_SHOWN}:", flagged.len());
+        println!(
+            "flagged ordinary messages ({}), first {MAX_SHOWN}:",
+            flagged.len()
+        );
         for (i, m) in flagged.iter().take(MAX_SHOWN) {
             println!("  #{i}: {}", preview(m));
         }
