@@ -167,7 +167,11 @@ pub fn render_for_console(outcome: &Outcome) -> String {
 /// `lendesk chat`: reads lines from stdin until EOF or /quit. A closed stdout ends the chat
 /// quietly.
 pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(), CommandError> {
-    let desk = build_desk(config)?;
+    let desk = std::sync::Arc::new(build_desk(config)?);
+    tokio::spawn({
+        let desk = desk.clone();
+        async move { desk.warm_up().await }
+    });
     let mut console = Console::default();
     if let Some(intro) = intro {
         console.show(&format!("{intro}\n"));

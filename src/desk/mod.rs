@@ -1631,6 +1631,17 @@ impl Desk {
         }
     }
 
+    /// Discovers the market in the background at start, so that the first answers, and the
+    /// FAQ's personal line with its short budget, need one round trip instead of discovery's
+    /// four. A failure is only logged: the first lookup tries again.
+    pub async fn warm_up(&self) {
+        if let Some(reader) = &self.chain
+            && let Err(e) = reader.catalog().await
+        {
+            tracing::warn!(error = %e, "market discovery at start failed; retried on first use");
+        }
+    }
+
     /// One line about an address for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt
     /// $8,400.00" (`format::usd` writes the dollar sign), read live; `None` without a market, on a read failure it says so.
     pub async fn position_summary(&self, address: Address, lang: Lang) -> Option<String> {

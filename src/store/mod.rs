@@ -114,14 +114,25 @@ pub enum StoreError {
 /// sled 0.34 reports a database locked by another process only as this I/O message
 /// (`Config::try_lock`); it becomes [`StoreError::Locked`], anything else stays as it is.
 fn locked(error: sled::Error, dir: &Path) -> StoreError {
-    match &error {
-        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-            StoreError::Locked {
-                dir: dir.display().to_string(),
-            }
-        }
-        _ => StoreError::Sled(error),
+    if is_lock_error(&error) {
+        return StoreError::Locked {
+            dir: dir.display().to_string(),
+        };
     }
+    StoreError::Sled(error)
+}
+
+fn is_lock_error(error: &sled::Error) -> bool {
+    matches!(error, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
+/// How long an open waits for a lock that a just-dropped handle may still hold.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Why sled's own open failed.
+enum OpenFailure {
+    Sled(sled::Error),
+    Panicked(String),
 }
 
 /// The database.
@@ -168,28 +179,47 @@ impl Store {
             dir: dir.to_path_buf(),
             message,
         };
-        // sled 0.34 panics on some damaged files instead of returning an error.
-        let opened =
-            std::panic::catch_unwind(|| sled::Config::new().path(dir).open()).map_err(|panic| {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "sled panicked while reading its files".into());
-                unopenable(message)
-            })?;
         let sled_failed = |e: StoreError| match e {
             StoreError::Sled(e) => unopenable(e.to_string()),
             other => other,
         };
-        let mut store =
-            Self::trees(opened.map_err(|e| sled_failed(locked(e, dir)))?).map_err(sled_failed)?;
+        let db = Self::open_sled(dir).map_err(|e| match e {
+            OpenFailure::Sled(e) => sled_failed(locked(e, dir)),
+            OpenFailure::Panicked(message) => unopenable(message),
+        })?;
+        let mut store = Self::trees(db).map_err(sled_failed)?;
         // Compared before anything is written, so a damaged directory is left as it was found.
         let found = store.tally_found().map_err(sled_failed)?;
         store.counters.set(&found);
         store.integrity = Some(Arc::new(Integrity::verify(dir, found)?));
         store.migrate()?;
         Ok(store)
+    }
+
+    /// sled's own open, waiting up to [`LOCK_WAIT`] while the directory's lock is held: a
+    /// handle dropped a moment ago (a restart, a test reopening) releases it only once sled's
+    /// background flusher has stopped. Another running process still holds it after the wait.
+    fn open_sled(dir: &Path) -> Result<sled::Db, OpenFailure> {
+        let started = std::time::Instant::now();
+        loop {
+            // sled 0.34 panics on some damaged files instead of returning an error.
+            let opened = std::panic::catch_unwind(|| sled::Config::new().path(dir).open())
+                .map_err(|panic| {
+                    OpenFailure::Panicked(
+                        panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_else(|| "sled panicked while reading its files".into()),
+                    )
+                })?;
+            match opened {
+                Err(e) if is_lock_error(&e) && started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other.map_err(OpenFailure::Sled),
+            }
+        }
     }
 
     /// An in-memory database that is dropped with the process (for `lendesk ask` without
@@ -530,6 +560,29 @@ mod tests {
         assert_eq!(saved.last().unwrap().text, "line 49");
         assert_eq!(store.history(6).unwrap().len(), 1);
         assert!(store.history(7).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_open_waits_for_a_lock_that_a_closing_handle_releases() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::open(dir.path()).unwrap();
+        let closing = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(db);
+        });
+        // Locked when the open starts; released while it waits.
+        assert!(Store::open(dir.path()).is_ok());
+        closing.join().unwrap();
+    }
+
+    #[test]
+    fn a_lock_held_for_good_is_reported_as_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = sled::open(dir.path()).unwrap();
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::Locked { .. })
+        ));
     }
 
     #[test]

@@ -616,6 +616,10 @@ pub async fn run(
         options.sla_check_every,
     ));
     let pruner = tokio::spawn(background::pruner(app.clone()));
+    tokio::spawn({
+        let desk = desk.clone();
+        async move { desk.warm_up().await }
+    });
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![app.clone()])

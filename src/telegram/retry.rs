@@ -52,6 +52,17 @@ fn classify(error: &RequestError) -> Failure {
     }
 }
 
+/// The error as a log line may show it: a body that is not the Bot API's JSON (a proxy's
+/// error page) stays out of the log.
+fn loggable(error: &RequestError) -> String {
+    match error {
+        RequestError::InvalidJson { source, .. } => {
+            format!("an answer that is not the Bot API's JSON ({source})")
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Runs `send` until it succeeds, fails for good, or [`ATTEMPTS`] tries are used; `what`
 /// names the request in the log (never its content).
 pub async fn retrying<T, F, Fut>(what: &'static str, mut send: F) -> Result<T, RequestError>
@@ -70,7 +81,7 @@ where
         if failure == Failure::Final || attempt >= ATTEMPTS {
             return Err(error);
         }
-        tracing::warn!(request = what, attempt, error = %error, "a send failed; trying again");
+        tracing::warn!(request = what, attempt, error = %loggable(&error), "a send failed; trying again");
         if failure == Failure::Network {
             tokio::time::sleep(pause).await;
             pause *= 2;
@@ -94,6 +105,11 @@ mod tests {
             raw: "<html>502 Bad Gateway</html>".into(),
         };
         assert_eq!(classify(&html), Failure::Network);
+        assert!(
+            html.to_string().contains("<html>") && !loggable(&html).contains("<html>"),
+            "{}",
+            loggable(&html)
+        );
         assert_eq!(
             classify(&RequestError::Api(ApiError::BotBlocked)),
             Failure::Final
