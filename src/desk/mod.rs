@@ -440,9 +440,10 @@ fn parse_signature(text: &str) -> Option<Signature> {
 /// How a user record changed, for saving it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Change {
-    /// Only the recent FAQ topics (a heuristic, fine to lose on a restart): cache only.
+    /// Only heuristics, fine to lose on a restart (the recent FAQ topics, a switch of the
+    /// language last answered in): cache only, saved with the next write.
     Topics,
-    /// Who the user is (@username, display name, first contact, the language last answered
+    /// Who the user is (@username, display name, first contact, the first language answered
     /// in): saved, not flushed.
     Identity,
     /// Something the user is told about (language, links, announcements, a proof or a rating
@@ -477,7 +478,8 @@ fn change(a: &UserRecord, b: &UserRecord) -> Change {
     } else if *username != b.username
         || *display_name != b.display_name
         || *started_at != b.started_at
-        || *answered_in != b.answered_in
+        // A user who writes in both languages would otherwise cost a write per message.
+        || (answered_in.is_some() && b.answered_in.is_none())
     {
         Change::Identity
     } else {
