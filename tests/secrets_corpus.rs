@@ -984,6 +984,58 @@ fn list_message(rng: &mut Rng) -> String {
     )
 }
 
+/// What users report they clicked, as bullets with several steps per line: everyday words,
+/// most of them BIP39 words, and typo-like ones ("happens", "thanks", "steps").
+fn steps_message(rng: &mut Rng) -> String {
+    const STEPS: [&str; 24] = [
+        "click supply",
+        "approve",
+        "confirm",
+        "wait",
+        "nothing happens",
+        "balance still zero",
+        "open the app",
+        "connect wallet",
+        "switch network",
+        "try again",
+        "refresh",
+        "check balance",
+        "same error",
+        "it says pending",
+        "repay all",
+        "borrow more",
+        "enable collateral",
+        "claim reward",
+        "close wallet",
+        "swap token",
+        "sign again",
+        "nothing changes",
+        "price still wrong",
+        "cancel",
+    ];
+    let bullet = *rng.pick(&["- ", "• ", "* ", "", "> "]);
+    let lines: String = (0..2 + rng.below(3))
+        .map(|_| {
+            let steps: Vec<&str> = (0..1 + rng.below(3)).map(|_| *rng.pick(&STEPS)).collect();
+            format!(
+                "{bullet}{}\n",
+                steps.join(*rng.pick(&[", ", ", then ", " and ", " > "]))
+            )
+        })
+        .collect();
+    format!(
+        "{}\n{lines}{}",
+        rng.pick(&[
+            "Steps:",
+            "What I did:",
+            "My steps:",
+            "Tried so far:",
+            "steps"
+        ]),
+        rng.pick(&["Can you help?", "any idea?", "help?", "thanks", "what now"])
+    )
+}
+
 fn ordinary_messages() -> Vec<(String, String)> {
     let mut rng = Rng(0x0D15_EA5E);
     let mut messages = Vec::new();
@@ -1012,6 +1064,14 @@ fn ordinary_messages() -> Vec<(String, String)> {
     }
     for _ in 0..60 {
         messages.push(("list".into(), list_message(&mut rng)));
+    }
+    messages.push((
+        "steps".into(),
+        "Steps:\n- click supply, approve, confirm\n- wait\n- nothing happens, balance still zero\nCan you help?"
+            .into(),
+    ));
+    for _ in 0..80 {
+        messages.push(("steps".into(), steps_message(&mut rng)));
     }
     for _ in 0..40 {
         let mixed = format!("{} {}", long_chinese(&mut rng), long_english(&mut rng));

@@ -149,24 +149,24 @@ fn with_list_separators(text: &str, mut units: Vec<Unit>) -> Vec<Unit> {
     units
 }
 
-/// FNV-1a over the gap's bytes, with each run of digits as one `#` and `\r` ignored; with
-/// `fold_spaces`, each run of whitespace as one space.
+/// FNV-1a over the gap's characters, with each run of digits (`1`, `①`) as one `#` and `\r`
+/// ignored; with `fold_spaces`, each run of whitespace as one space.
 fn gap_signature(gap: &str, fold_spaces: bool) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut previous = None;
-    for b in gap.bytes() {
-        let class = match b {
-            b'\r' => continue,
-            b'0'..=b'9' => b'#',
-            b' ' | b'\t' | b'\n' if fold_spaces => b' ',
-            _ => b,
+    for c in gap.chars() {
+        let class = match c {
+            '\r' => continue,
+            c if c.is_numeric() => '#',
+            c if fold_spaces && c.is_whitespace() => ' ',
+            c => c,
         };
-        let repeated = class == b'#' || (fold_spaces && class == b' ');
+        let repeated = class == '#' || (fold_spaces && class == ' ');
         if repeated && previous == Some(class) {
             continue;
         }
         previous = Some(class);
-        hash = (hash ^ u64::from(class)).wrapping_mul(0x100_0000_01b3);
+        hash = (hash ^ u64::from(u32::from(class))).wrapping_mul(0x100_0000_01b3);
     }
     hash
 }
@@ -224,17 +224,20 @@ fn runs(units: &[Unit]) -> Vec<(usize, usize)> {
     flagged
 }
 
-/// ≥ 11 consecutive listed words, or one typo whose listed neighbours add up to ≥ 10 and
-/// that a correction turns into a phrase with a valid checksum ([`corrected_checksum`]).
+/// ≥ 11 consecutive listed words joined by one separator, or one typo whose listed neighbours
+/// add up to ≥ 10 and that a correction turns into a phrase with a valid checksum
+/// ([`corrected_checksum`]).
 fn run_qualifies(run: &[Unit]) -> bool {
     let mut before_typo: Option<usize> = None;
     let mut current = 0;
+    let mut joined = 0;
     let mut typo_run = false;
-    for unit in run {
+    for (k, unit) in run.iter().enumerate() {
         match unit.class {
             UnitClass::Listed(_) => {
                 current += 1;
-                if current >= MIN_RUN {
+                joined = joined_listed(run, k, joined);
+                if joined >= MIN_RUN {
                     return true;
                 }
                 typo_run |= before_typo.is_some_and(|b| b + 1 + current >= MIN_RUN);
@@ -243,11 +246,24 @@ fn run_qualifies(run: &[Unit]) -> bool {
                 typo_run |= current + 1 >= MIN_RUN;
                 before_typo = Some(current);
                 current = 0;
+                joined = 0;
             }
             UnitClass::Break => return false,
         }
     }
     typo_run && corrected_checksum(run)
+}
+
+/// How many listed words end at the listed word `k` joined by one separator, given `joined`
+/// for the word before (a list of steps mixes `, ` with line breaks and bullets).
+fn joined_listed(run: &[Unit], k: usize, joined: usize) -> usize {
+    let layout = |i: usize| run[i].layout;
+    match joined {
+        0 => 1,
+        1 => 2,
+        _ if layout(k - 1) == layout(k - 2) => joined + 1,
+        _ => 2,
+    }
 }
 
 /// Evidence for a run with a typo (rule 1a): correcting the typo-like words of a window of

@@ -962,7 +962,7 @@ fn everyday_lists_with_one_typo_like_word_are_not_a_phrase() {
     for text in [
         "Steps:\n- click supply, approve, confirm\n- wait\n- nothing happens, balance still zero\nCan you help?",
         "Steps:\n- open the app, connect wallet\n- click supply, approve, confirm\n- nothing happens, balance still zero\nany idea?",
-        "what I tried:\n- approve, supply, confirm again\n- wait an hour\n- still nothing happens, balance zero, no error\nthanks",
+        "My steps:\n- open wallet, connect, approve, supply\n- wait, nothing happens\n- balance still zero, try again\nhelp?",
     ] {
         assert_clean(text);
     }
