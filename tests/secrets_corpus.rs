@@ -664,7 +664,10 @@ fn calldata(rng: &mut Rng) -> String {
     }
 }
 
-const ENGLISH_TEMPLATES: [&str; 46] = [
+const ENGLISH_TEMPLATES: [&str; 49] = [
+    "the dapp gave me this permit, is it safe to share? {\"owner\":\"{addr}\",\"spender\":\"{addr}\",\"value\":\"{amount}\",\"nonce\":0,\"deadline\":1735689600,\"v\":27,\"r\":\"{tx}\",\"s\":\"{tx}\"}",
+    "v=28 r={tx} s={tx}\nthat's what my wallet shows after I sign, what does it mean?",
+    "signature components:\nr: {tx}\ns: {tx}\nv: 27\nis that the right format for repay with permit?",
     "my tx {tx} is stuck for an hour, what should I do?",
     "Transaction {tx} failed with 'execution reverted', why?",
     "{explorer}{tx} this is my repay, it says success but my debt did not change",
@@ -713,7 +716,8 @@ const ENGLISH_TEMPLATES: [&str; 46] = [
     "contract {addr} asked for approval, here is the calldata {calldata}, legit?",
 ];
 
-const CHINESE_TEMPLATES: [&str; 30] = [
+const CHINESE_TEMPLATES: [&str; 31] = [
+    "这是钱包给我的签名：{\"v\":28,\"r\":\"{tx}\",\"s\":\"{tx}\"}，格式对吗？",
     "我的交易 {tx} 卡住了一个小时，怎么办？",
     "交易哈希：{tx}，显示失败，为什么？",
     "{explorer}{tx} 这是我的还款交易，显示成功但是债务没变",

@@ -1011,3 +1011,36 @@ fn corrections_are_one_edit_away_or_share_the_first_four_letters() {
     assert!(fixes("gide").contains(&"guide"));
     assert!(fixes("ABANDOM").contains(&"abandon"));
 }
+
+#[test]
+fn signature_components_are_not_keys() {
+    let r = HEX_KEY;
+    let s = &TX_HASH[2..];
+    for text in [
+        format!(
+            r#"{{"owner":"{ADDRESS}","spender":"{ADDRESS}","value":"1995000000","deadline":1735689600,"v":27,"r":"0x{r}","s":"0x{s}"}}"#
+        ),
+        format!("v=28 r=0x{r} s=0x{s}"),
+        format!("my permit signature:\nr: 0x{r}\ns: 0x{s}"),
+        format!("这是签名 {{'r': '0x{r}', 's': '0x{s}'}}"),
+    ] {
+        assert_clean(&text);
+    }
+}
+
+#[test]
+fn r_and_s_labels_do_not_hide_keys_without_a_signature_or_with_key_words() {
+    let r = HEX_KEY;
+    for text in [
+        // No `v` and no word for a signature: an `r` label alone proves nothing.
+        format!(r#"{{"r":"0x{r}"}}"#),
+        // Key words win, as for tx hashes.
+        format!(r#"my private key for the permit: {{"v":27,"r":"0x{r}"}}"#),
+        // Another label in a signature message.
+        format!(r#"{{"v":27,"key":"0x{r}"}}"#),
+        // A longer label that ends in r.
+        format!(r#"signature {{"owner":"0x{r}"}}"#),
+    ] {
+        assert_eq!(only(&text).kind, SecretKind::PrivateKey, "{text}");
+    }
+}
