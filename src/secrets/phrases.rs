@@ -1,10 +1,10 @@
 //! Seed phrases made of separate words: runs of BIP39 words (English words or stand-alone
 //! Chinese characters), whatever separates them. Rules 1a, 1c and 1d of the module doc.
 
-use super::checksum::{checksum_valid, distinct, repetitive};
-use super::tokens::{Token, TokenKind};
 use std::ops::Range;
 
+use super::checksum::{checksum_valid, distinct, repetitive};
+use super::tokens::{Token, TokenKind};
 use super::wordlists::{WordClass, corrections, english_first_letter, first_letter};
 use super::{Finding, PHRASE_LENGTHS, SecretKind};
 
