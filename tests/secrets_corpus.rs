@@ -664,7 +664,10 @@ fn calldata(rng: &mut Rng) -> String {
     }
 }
 
-const ENGLISH_TEMPLATES: [&str; 46] = [
+const ENGLISH_TEMPLATES: [&str; 49] = [
+    "the dapp gave me this permit, is it safe to share? {\"owner\":\"{addr}\",\"spender\":\"{addr}\",\"value\":\"{amount}\",\"nonce\":0,\"deadline\":1735689600,\"v\":27,\"r\":\"{tx}\",\"s\":\"{tx}\"}",
+    "v=28 r={tx} s={tx}\nthat's what my wallet shows after I sign, what does it mean?",
+    "signature components:\nr: {tx}\ns: {tx}\nv: 27\nis that the right format for repay with permit?",
     "my tx {tx} is stuck for an hour, what should I do?",
     "Transaction {tx} failed with 'execution reverted', why?",
     "{explorer}{tx} this is my repay, it says success but my debt did not change",
@@ -713,7 +716,8 @@ const ENGLISH_TEMPLATES: [&str; 46] = [
     "contract {addr} asked for approval, here is the calldata {calldata}, legit?",
 ];
 
-const CHINESE_TEMPLATES: [&str; 30] = [
+const CHINESE_TEMPLATES: [&str; 31] = [
+    "这是钱包给我的签名：{\"v\":28,\"r\":\"{tx}\",\"s\":\"{tx}\"}，格式对吗？",
     "我的交易 {tx} 卡住了一个小时，怎么办？",
     "交易哈希：{tx}，显示失败，为什么？",
     "{explorer}{tx} 这是我的还款交易，显示成功但是债务没变",
@@ -984,6 +988,58 @@ fn list_message(rng: &mut Rng) -> String {
     )
 }
 
+/// What users report they clicked, as bullets with several steps per line: everyday words,
+/// most of them BIP39 words, and typo-like ones ("happens", "thanks", "steps").
+fn steps_message(rng: &mut Rng) -> String {
+    const STEPS: [&str; 24] = [
+        "click supply",
+        "approve",
+        "confirm",
+        "wait",
+        "nothing happens",
+        "balance still zero",
+        "open the app",
+        "connect wallet",
+        "switch network",
+        "try again",
+        "refresh",
+        "check balance",
+        "same error",
+        "it says pending",
+        "repay all",
+        "borrow more",
+        "enable collateral",
+        "claim reward",
+        "close wallet",
+        "swap token",
+        "sign again",
+        "nothing changes",
+        "price still wrong",
+        "cancel",
+    ];
+    let bullet = *rng.pick(&["- ", "• ", "* ", "", "> "]);
+    let lines: String = (0..2 + rng.below(3))
+        .map(|_| {
+            let steps: Vec<&str> = (0..1 + rng.below(3)).map(|_| *rng.pick(&STEPS)).collect();
+            format!(
+                "{bullet}{}\n",
+                steps.join(*rng.pick(&[", ", ", then ", " and ", " > "]))
+            )
+        })
+        .collect();
+    format!(
+        "{}\n{lines}{}",
+        rng.pick(&[
+            "Steps:",
+            "What I did:",
+            "My steps:",
+            "Tried so far:",
+            "steps"
+        ]),
+        rng.pick(&["Can you help?", "any idea?", "help?", "thanks", "what now"])
+    )
+}
+
 fn ordinary_messages() -> Vec<(String, String)> {
     let mut rng = Rng(0x0D15_EA5E);
     let mut messages = Vec::new();
@@ -1012,6 +1068,14 @@ fn ordinary_messages() -> Vec<(String, String)> {
     }
     for _ in 0..60 {
         messages.push(("list".into(), list_message(&mut rng)));
+    }
+    messages.push((
+        "steps".into(),
+        "Steps:\n- click supply, approve, confirm\n- wait\n- nothing happens, balance still zero\nCan you help?"
+            .into(),
+    ));
+    for _ in 0..80 {
+        messages.push(("steps".into(), steps_message(&mut rng)));
     }
     for _ in 0..40 {
         let mixed = format!("{} {}", long_chinese(&mut rng), long_english(&mut rng));

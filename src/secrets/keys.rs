@@ -1,9 +1,9 @@
-//! Private keys: 64-hex tokens (unless the context makes a `0x` token a transaction hash), WIF
-//! and extended private keys.
+//! Private keys: 64-hex tokens (unless the context makes a `0x` token a transaction hash or a
+//! signature's `r`/`s`), WIF and extended private keys.
 
 use super::base58::base58check_valid;
 use super::tokens::{Token, TokenKind};
-use super::tx_context::{TxContext, tx_hash_in_context};
+use super::tx_context::{TxContext, signature_component_in_context, tx_hash_in_context};
 use super::{Finding, SecretKind};
 
 pub(super) const EXTENDED_PREFIXES: [&str; 10] = [
@@ -74,7 +74,9 @@ pub(super) fn key_findings(text: &str, tokens: &[Token], out: &mut Vec<Finding>)
             KeyClass::BareHex => (SecretKind::PrivateKey, None),
             KeyClass::PrefixedHex => {
                 let context = context.get_or_insert_with(|| TxContext::of(text));
-                if tx_hash_in_context(text, token.start, context) {
+                if tx_hash_in_context(text, token.start, context)
+                    || signature_component_in_context(text, token.start, context)
+                {
                     continue;
                 }
                 (SecretKind::PrivateKey, None)

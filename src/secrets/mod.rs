@@ -9,7 +9,7 @@
 //! Submodules: `wordlists` (the two BIP39 lists, one word's class), `tokens` (one pass over
 //! the characters), `phrases` (separated words, rules 1a, 1c, 1d), `chinese` (rule 1b),
 //! `glued` (rule 1e), `checksum` (BIP39 checksum, word mix), `keys` and `grouped_keys`
-//! (rules 2, 2b, 3), `tx_context` (hash or key?), `base58`, and the unit `tests`.
+//! (rules 2, 2b, 3), `tx_context` (hash, signature or key?), `base58`, and the unit `tests`.
 //!
 //! # How secrets are told apart from ordinary text
 //!
@@ -39,12 +39,34 @@
 //! run, **unless the same separator also stands between the word and its neighbour**: a list's
 //! own separator is not a sentence end (`["legal", "winner", …]`, `legal; winner; …`,
 //! `legal. winner. …`, `` `legal` `winner` ``, `legal: winner: …`). Numbering (`1.`, `2)`)
-//! belongs to a number, not a word. A run is a seed phrase when it holds **11 or more
-//! consecutive listed words**, or **a single typo-like word whose listed neighbours on both
-//! sides add up to 10 or more** (an 11–25 word run with one typo), and it passes rule 1c. Once
-//! a run is flagged, it grows over gaps of at most two non-listed words to further stretches of
-//! at least two listed words, so a second or third typo cannot leave half a phrase unredacted.
-//! Listed words touching a phrase ("seed phrase abandon …") are redacted with it.
+//! belongs to a number, not a word. A run is a seed phrase when it passes rule 1c and either
+//! * holds **11 or more consecutive listed words joined by one separator**: the text between
+//!   each word and the next is the same, counting a run of digits as one and a run of whitespace
+//!   as one space (`, `, `\n#. `, `", "`, a grid's padding). A list of steps mixes `, ` inside a
+//!   line with bullets and line breaks between lines, while a pasted phrase is one block
+//!   (*decision:* eleven listed words in mixed separators need the checksum of rule 1d); or
+//! * has **a typo-like word whose listed neighbours on both sides add up to 10 or more, and
+//!   evidence**: correcting the typo-like words of a window of 12, 15, 18, 21 or 24 words that is
+//!   joined by one separator gives a valid checksum. A typo-like word's corrections are the
+//!   listed words one insertion, deletion, substitution or adjacent swap away, or sharing its
+//!   first four letters (one for 87% of single typos, at most 4 for 99%; tried first-letter
+//!   first). Windows are tried where a pasted phrase begins and ends first (the whole run, then
+//!   ending where it ends, starting where it starts, ending before or starting after a
+//!   typo-like word), then any other. **False-positive bound:** one trial passes by chance with
+//!   probability 2^-(n/3) (1/16 for 12 words); trials stop once their sum reaches 3/16, so a
+//!   run that looks like a phrase with a typo passes by chance with probability at most 3/16
+//!   (1/16 for a 12-word run whose typo-like word has one correction, like "happens" → happy or
+//!   "thanks" → thank). A list with bullets, or with `, ` between some words and spaces between
+//!   others, has no such window and never passes; lines without bullets fold into one
+//!   separator and fall under the bound. A real phrase with one typo passes for its true
+//!   correction. *Decisions:* a phrase with a broken
+//!   checksum **and** a typo is not flagged (nothing tells it from prose); stand-alone Chinese
+//!   characters have no spelling to correct (any of the 2048 could be meant, so a checksum would
+//!   pass by chance) and need no evidence: characters written one by one are not Chinese prose.
+//!
+//! Once a run is flagged, it grows over gaps of at most two non-listed words to further
+//! stretches of at least two listed words, so a second or third typo cannot leave half a phrase
+//! unredacted. Listed words touching a phrase ("seed phrase abandon …") are redacted with it.
 //!
 //! **1b. Chinese written together.** BIP39 Chinese words are single characters that are also
 //! the most common characters of ordinary text, so characters that stand alone (separated by
@@ -105,6 +127,12 @@
 //!   does not also talk about keys (key, private, privkey, pk, secret, seed, mnemonic, 私钥,
 //!   密钥, 秘钥, 助记词): "confirm" is also what scammers say, so a key word wins.
 //!
+//! A `0x` + 64 hex token is a **signature component** instead (`r` or `s` of an ECDSA / EIP-2612
+//! permit / EIP-712 signature pasted as JSON or `r=…`) when its label (JSON key, `r=`, `s:`) is
+//! `r` or `s` and the message has a `v` component (`"v":27`, `v=28`) or names a signature
+//! (signature, sig, permit, 签名), **and** it does not talk about keys: the key words win, as
+//! for hashes. An `r` label alone, or another label, proves nothing.
+//!
 //! *Decision:* a bare 64-hex token without `0x` is always a key, even a Bitcoin txid in a
 //! message about a transaction: wallets export keys that way, EVM explorers show hashes with
 //! `0x`, and a wrongly deleted txid costs the user a resend while a missed key costs the funds.
@@ -128,7 +156,8 @@
 //!
 //! One pass over the characters, O(1) hash lookups per token, word lists built once in a
 //! `LazyLock`. Checksums (one SHA-256 of at most 32 bytes each) are computed only for runs of
-//! 12 or more listed words (at most 64 windows per run and 256 per message for rule 1d) and for
+//! 12 or more listed words (at most 64 windows per run and 256 per message for rule 1d; a run
+//! with a typo stops at the 3/16 budget above: at most 48 checksums, 3 of 12 words) and for
 //! complete splits of long letter tokens (at most 64 per token); base58 only for key-shaped
 //! tokens of bounded length; the URL look-back for tx hashes is capped at 512 bytes. Every step
 //! stays linear in the input.

@@ -1,9 +1,11 @@
 //! Seed phrases made of separate words: runs of BIP39 words (English words or stand-alone
 //! Chinese characters), whatever separates them. Rules 1a, 1c and 1d of the module doc.
 
+use std::ops::Range;
+
 use super::checksum::{checksum_valid, distinct, repetitive};
 use super::tokens::{Token, TokenKind};
-use super::wordlists::WordClass;
+use super::wordlists::{WordClass, corrections, english_first_letter, first_letter};
 use super::{Finding, PHRASE_LENGTHS, SecretKind};
 
 /// Consecutive listed words that make a run a seed phrase on their own.
@@ -14,6 +16,9 @@ const MAX_GAP: usize = 2;
 const MAX_CHECKSUM_WINDOWS: usize = 64;
 /// Bound on checksum windows tried per message for rule 1d.
 const MAX_LOOSE_WINDOWS: usize = 256;
+/// Rule 1a's bound on the chance that a run with a typo passes by luck, in units of 2⁻⁸ (one
+/// 24-word checksum trial; a 12-word trial costs 16): 48 = 3/16. See the module doc.
+const CORRECTION_BUDGET: usize = 48;
 /// Different words a run needs to count without a valid checksum.
 const MIN_DISTINCT: usize = 3;
 /// Words that label a position ("Word 1: legal", "W2 - winner"): skipped like the number.
@@ -22,7 +27,9 @@ const LABELS: [&str; 3] = ["word", "words", "w"];
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum UnitClass {
     Listed(u16),
-    Typo,
+    /// A typo-like word, packed (English), or a stand-alone character outside the list
+    /// (Chinese: `None`, no spelling to correct).
+    Typo(Option<u64>),
     Break,
 }
 
@@ -35,6 +42,9 @@ pub(super) struct Unit {
     hard_after: bool,
     /// Hash of what separates this unit from the next one (digits count as one `#`).
     gap: u64,
+    /// [`Unit::gap`] with every run of whitespace as one space: the same for every word of a
+    /// pasted phrase, whatever its padding or line breaks (grids, numbered lines).
+    layout: u64,
 }
 
 /// English words; numbers and position labels are skipped.
@@ -52,7 +62,7 @@ pub(super) fn english_units(text: &str, tokens: &[Token]) -> Vec<Unit> {
             TokenKind::Number => continue,
             _ if is_label(text, t, tokens.get(k + 1)) => continue,
             TokenKind::Word(WordClass::Listed(i)) => UnitClass::Listed(i),
-            TokenKind::Word(WordClass::TypoLike) => UnitClass::Typo,
+            TokenKind::Word(WordClass::TypoLike(word)) => UnitClass::Typo(Some(word)),
             _ => UnitClass::Break,
         };
         units.push(unit(t, class));
@@ -86,7 +96,7 @@ pub(super) fn chinese_units(text: &str, tokens: &[Token]) -> Vec<Unit> {
                 if glued(prev, Some(t)) || glued(Some(t), tokens.get(k + 1)) {
                     UnitClass::Break
                 } else {
-                    index.map_or(UnitClass::Typo, UnitClass::Listed)
+                    index.map_or(UnitClass::Typo(None), UnitClass::Listed)
                 }
             }
             _ => UnitClass::Break,
@@ -103,6 +113,7 @@ fn unit(t: &Token, class: UnitClass) -> Unit {
         class,
         hard_after: t.hard_after,
         gap: 0,
+        layout: 0,
     }
 }
 
@@ -123,7 +134,9 @@ fn is_label(text: &str, t: &Token, next: Option<&Token>) -> bool {
 fn with_list_separators(text: &str, mut units: Vec<Unit>) -> Vec<Unit> {
     let starts: Vec<usize> = units.iter().skip(1).map(|u| u.start).collect();
     for (u, next_start) in units.iter_mut().zip(starts) {
-        u.gap = gap_signature(text.get(u.end..next_start).unwrap_or_default());
+        let gap = text.get(u.end..next_start).unwrap_or_default();
+        u.gap = gap_signature(gap, false);
+        u.layout = gap_signature(gap, true);
     }
     for k in 0..units.len() {
         let gap = units[k].gap;
@@ -136,17 +149,24 @@ fn with_list_separators(text: &str, mut units: Vec<Unit>) -> Vec<Unit> {
     units
 }
 
-/// FNV-1a over the gap's bytes, with each run of digits as one `#` and `\r` ignored.
-fn gap_signature(gap: &str) -> u64 {
+/// FNV-1a over the gap's characters, with each run of digits (`1`, `①`) as one `#` and `\r`
+/// ignored; with `fold_spaces`, each run of whitespace as one space.
+fn gap_signature(gap: &str, fold_spaces: bool) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut in_digits = false;
-    for b in gap.bytes() {
-        let digit = b.is_ascii_digit();
-        if b == b'\r' || (digit && in_digits) {
+    let mut previous = None;
+    for c in gap.chars() {
+        let class = match c {
+            '\r' => continue,
+            c if c.is_numeric() => '#',
+            c if fold_spaces && c.is_whitespace() => ' ',
+            c => c,
+        };
+        let repeated = class == '#' || (fold_spaces && class == ' ');
+        if repeated && previous == Some(class) {
             continue;
         }
-        in_digits = digit;
-        hash = (hash ^ u64::from(if digit { b'#' } else { b })).wrapping_mul(0x100_0000_01b3);
+        previous = Some(class);
+        hash = (hash ^ u64::from(u32::from(class))).wrapping_mul(0x100_0000_01b3);
     }
     hash
 }
@@ -183,7 +203,7 @@ fn runs(units: &[Unit]) -> Vec<(usize, usize)> {
         let mut j = i + 1;
         while let Some(u) = units.get(j) {
             let prev = units[j - 1];
-            let typo_pair = u.class == UnitClass::Typo && prev.class == UnitClass::Typo;
+            let typo_pair = is_typo(u.class) && is_typo(prev.class);
             if u.class == UnitClass::Break || typo_pair || prev.hard_after {
                 break;
             }
@@ -204,29 +224,174 @@ fn runs(units: &[Unit]) -> Vec<(usize, usize)> {
     flagged
 }
 
-/// ≥ 11 consecutive listed words, or one typo whose listed neighbours add up to ≥ 10.
+/// ≥ 11 consecutive listed words joined by one separator, or one typo whose listed neighbours
+/// add up to ≥ 10 and that a correction turns into a phrase with a valid checksum
+/// ([`corrected_checksum`]).
 fn run_qualifies(run: &[Unit]) -> bool {
     let mut before_typo: Option<usize> = None;
     let mut current = 0;
-    for unit in run {
+    let mut joined = 0;
+    let mut typo_run = false;
+    for (k, unit) in run.iter().enumerate() {
         match unit.class {
             UnitClass::Listed(_) => {
                 current += 1;
-                if current >= MIN_RUN || before_typo.is_some_and(|b| b + 1 + current >= MIN_RUN) {
+                joined = joined_listed(run, k, joined);
+                if joined >= MIN_RUN {
                     return true;
                 }
+                typo_run |= before_typo.is_some_and(|b| b + 1 + current >= MIN_RUN);
             }
-            UnitClass::Typo => {
-                if current + 1 >= MIN_RUN {
-                    return true;
-                }
+            UnitClass::Typo(_) => {
+                typo_run |= current + 1 >= MIN_RUN;
                 before_typo = Some(current);
                 current = 0;
+                joined = 0;
             }
             UnitClass::Break => return false,
         }
     }
+    typo_run && corrected_checksum(run)
+}
+
+/// How many listed words end at the listed word `k` joined by one separator, given `joined`
+/// for the word before (a list of steps mixes `, ` with line breaks and bullets).
+fn joined_listed(run: &[Unit], k: usize, joined: usize) -> usize {
+    let layout = |i: usize| run[i].layout;
+    match joined {
+        0 => 1,
+        1 => 2,
+        _ if layout(k - 1) == layout(k - 2) => joined + 1,
+        _ => 2,
+    }
+}
+
+/// Evidence for a run with a typo (rule 1a): correcting the typo-like words of a window of
+/// 12–24 words (each to a listed word one edit away or sharing its first four letters, see
+/// [`corrections`]) gives a valid checksum. Windows are tried in [`correction_windows`] order,
+/// corrections with the typo's first letter first, while the chance that prose passes stays
+/// within [`CORRECTION_BUDGET`]. Stand-alone Chinese characters have no spelling to correct
+/// (any of the 2048 could be meant) and need no evidence.
+fn corrected_checksum(run: &[Unit]) -> bool {
+    if run.iter().any(|u| u.class == UnitClass::Typo(None)) {
+        return true;
+    }
+    let fixes: Vec<Vec<u16>> = run
+        .iter()
+        .map(|u| match u.class {
+            UnitClass::Typo(Some(word)) => corrections_first_letter_first(word),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut budget = CORRECTION_BUDGET;
+    for window in correction_windows(run) {
+        let typos: Vec<usize> = window.clone().filter(|&k| is_typo(run[k].class)).collect();
+        if typos.is_empty()
+            || typos.iter().any(|&k| fixes[k].is_empty())
+            || !one_separator(&run[window.clone()])
+        {
+            continue;
+        }
+        // One trial passes by chance with probability 2^-(n/3): 1/16 for 12 words.
+        let cost = 1 << ((PHRASE_LENGTHS[4] - window.len()) / 3);
+        if corrections_check_out(run, window, &typos, &fixes, cost, &mut budget) {
+            return true;
+        }
+    }
     false
+}
+
+/// Windows of a phrase length, longest first: first where a pasted phrase begins and ends (the
+/// whole run, then those that end where it ends, start where it starts, or end right before or
+/// start right after a typo-like word), then every other one. At most [`MAX_CHECKSUM_WINDOWS`].
+fn correction_windows(run: &[Unit]) -> Vec<Range<usize>> {
+    let len = run.len();
+    let lengths = move || PHRASE_LENGTHS.into_iter().rev().filter(move |&n| n <= len);
+    let at_typos = (0..len).filter(|&k| is_typo(run[k].class)).flat_map(|k| {
+        let before = lengths().filter(move |&n| n <= k).map(move |n| k - n..k);
+        let after = lengths()
+            .filter(move |&n| k + 1 + n <= len)
+            .map(move |n| k + 1..k + 1 + n);
+        before.chain(after)
+    });
+    let anchored = lengths()
+        .map(|n| len - n..len)
+        .chain(lengths().map(|n| 0..n))
+        .chain(at_typos);
+    let sliding = lengths().flat_map(move |n| (0..=len - n).map(move |s| s..s + n));
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for window in anchored.chain(sliding) {
+        if windows.len() == MAX_CHECKSUM_WINDOWS {
+            break;
+        }
+        if !windows.contains(&window) {
+            windows.push(window);
+        }
+    }
+    windows
+}
+
+/// Tries the combinations of corrections for the typo-like words at `typos` (run indices) in
+/// `window`, each costing `cost` of `budget`, until one checks out or the budget runs out.
+fn corrections_check_out(
+    run: &[Unit],
+    window: Range<usize>,
+    typos: &[usize],
+    fixes: &[Vec<u16>],
+    cost: usize,
+    budget: &mut usize,
+) -> bool {
+    let mut indices = [0u16; 24];
+    fill_indices(&mut indices, &run[window.clone()]);
+    let n = window.len();
+    let mut choice = vec![0usize; typos.len()];
+    loop {
+        let Some(left) = budget.checked_sub(cost) else {
+            return false;
+        };
+        *budget = left;
+        for (&k, &c) in typos.iter().zip(&choice) {
+            indices[k - window.start] = fixes[k][c];
+        }
+        let words = &indices[..n];
+        if checksum_valid(words) && !repetitive(words) {
+            return true;
+        }
+        // The next combination, like an odometer.
+        let mut digit = 0;
+        loop {
+            let Some(&k) = typos.get(digit) else {
+                return false;
+            };
+            choice[digit] += 1;
+            if choice[digit] < fixes[k].len() {
+                break;
+            }
+            choice[digit] = 0;
+            digit += 1;
+        }
+    }
+}
+
+/// [`corrections`] of a packed typo-like word, those with its first letter first: people
+/// rarely mistype the first letter.
+fn corrections_first_letter_first(word: u64) -> Vec<u16> {
+    let mut fixes = corrections(word);
+    let first = first_letter(word);
+    fixes.sort_by_key(|&i| english_first_letter(i) != first);
+    fixes
+}
+
+/// Every word of `window` is separated from the next the same way (see [`Unit::layout`]).
+fn one_separator(window: &[Unit]) -> bool {
+    let inner = &window[..window.len().saturating_sub(1)];
+    inner
+        .windows(2)
+        .all(|pair| pair[0].layout == pair[1].layout)
+}
+
+fn is_typo(class: UnitClass) -> bool {
+    matches!(class, UnitClass::Typo(_))
 }
 
 /// Rule 1c: the run is not one word or a short pattern over and over, and at least half its
@@ -237,7 +402,7 @@ fn varied(run: &[Unit]) -> bool {
         .map(|u| u.class)
         .filter(|c| *c != UnitClass::Break)
         .collect();
-    let typos = words.iter().filter(|c| **c == UnitClass::Typo).count();
+    let typos = words.iter().filter(|c| is_typo(**c)).count();
     let listed = distinct(words.iter().filter_map(|c| match c {
         UnitClass::Listed(i) => Some(*i),
         _ => None,

@@ -2,7 +2,7 @@ use bip39::{Language, Mnemonic};
 
 use super::checksum::checksum_valid;
 use super::phrases::MIN_RUN;
-use super::wordlists::{WORDLISTS, WordClass, classify_word, han_index};
+use super::wordlists::{WORDLISTS, WordClass, classify_word, corrections, han_index};
 use super::*;
 
 const ABANDON_ABOUT: &str =
@@ -955,4 +955,92 @@ fn hashes_in_receipts_and_logs_are_not_keys() {
     assert!(contains_secret(&format!(
         "blockHash? no, my private key: {TX_HASH}"
     )));
+}
+
+#[test]
+fn everyday_lists_with_one_typo_like_word_are_not_a_phrase() {
+    for text in [
+        "Steps:\n- click supply, approve, confirm\n- wait\n- nothing happens, balance still zero\nCan you help?",
+        "Steps:\n- open the app, connect wallet\n- click supply, approve, confirm\n- nothing happens, balance still zero\nany idea?",
+        "My steps:\n- open wallet, connect, approve, supply\n- wait, nothing happens\n- balance still zero, try again\nhelp?",
+    ] {
+        assert_clean(text);
+    }
+}
+
+#[test]
+fn a_typo_counts_only_if_a_correction_gives_a_valid_checksum() {
+    // LETTER_12 with its checksum word changed: eleven good words and a wrong last one.
+    let broken = LETTER_12.replace("above", "absent");
+    assert!(!checksum_valid(&indices(
+        &broken.split(' ').collect::<Vec<_>>()
+    )));
+    assert_clean(&broken.replacen("amount", "amout", 1));
+    let typo = LETTER_12.replacen("amount", "amout", 1);
+    assert_eq!(only(&typo).span, 0..typo.len());
+}
+
+#[test]
+fn a_phrase_with_a_typo_is_found_between_other_listed_words() {
+    let typo = LEGAL_12.replace("sausage", "sausgae");
+    for text in [
+        format!("seed {typo} please"),
+        format!("{typo} that is all"),
+        format!("my old seed {typo}"),
+    ] {
+        let f = only(&text);
+        assert!(f.span.start <= text.find("legal").unwrap_or(0), "{text}");
+        assert_redacted(&text, &typo.split(' ').collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn corrections_are_one_edit_away_or_share_the_first_four_letters() {
+    let list = Language::English.word_list();
+    let fixes = |word: &str| match classify_word(word.as_bytes()) {
+        WordClass::TypoLike(packed) => corrections(packed)
+            .into_iter()
+            .map(|i| list[usize::from(i)])
+            .collect::<Vec<_>>(),
+        other => panic!("{word} is {other:?}"),
+    };
+    assert_eq!(fixes("amout"), ["about", "amount"]);
+    assert_eq!(fixes("sausgae"), ["sausage"]);
+    assert_eq!(fixes("happens"), ["happy"]);
+    assert_eq!(fixes("than"), ["thank", "that", "then"]);
+    assert!(fixes("gide").contains(&"guide"));
+    assert!(fixes("ABANDOM").contains(&"abandon"));
+}
+
+#[test]
+fn signature_components_are_not_keys() {
+    let r = HEX_KEY;
+    let s = &TX_HASH[2..];
+    for text in [
+        format!(
+            r#"{{"owner":"{ADDRESS}","spender":"{ADDRESS}","value":"1995000000","deadline":1735689600,"v":27,"r":"0x{r}","s":"0x{s}"}}"#
+        ),
+        format!("v=28 r=0x{r} s=0x{s}"),
+        format!("my permit signature:\nr: 0x{r}\ns: 0x{s}"),
+        format!("这是签名 {{'r': '0x{r}', 's': '0x{s}'}}"),
+    ] {
+        assert_clean(&text);
+    }
+}
+
+#[test]
+fn r_and_s_labels_do_not_hide_keys_without_a_signature_or_with_key_words() {
+    let r = HEX_KEY;
+    for text in [
+        // No `v` and no word for a signature: an `r` label alone proves nothing.
+        format!(r#"{{"r":"0x{r}"}}"#),
+        // Key words win, as for tx hashes.
+        format!(r#"my private key for the permit: {{"v":27,"r":"0x{r}"}}"#),
+        // Another label in a signature message.
+        format!(r#"{{"v":27,"key":"0x{r}"}}"#),
+        // A longer label that ends in r.
+        format!(r#"signature {{"owner":"0x{r}"}}"#),
+    ] {
+        assert_eq!(only(&text).kind, SecretKind::PrivateKey, "{text}");
+    }
 }

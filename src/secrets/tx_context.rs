@@ -1,10 +1,12 @@
-//! Telling a `0x` + 64-hex transaction hash from a private key by what the message talks about
-//! and by the URL the token sits in.
+//! Telling a `0x` + 64-hex transaction hash or signature component from a private key by what
+//! the message talks about, by the URL the token sits in and by the label in front of it.
 
 #[derive(Default)]
 pub(super) struct TxContext {
     transaction: bool,
     key: bool,
+    /// The message names a signature (signature, sig, permit, 签名) or has a `v` component.
+    signature: bool,
 }
 
 impl TxContext {
@@ -64,6 +66,7 @@ impl TxContext {
         "priv",
     ];
     const KEY_CHINESE: [&str; 4] = ["私钥", "密钥", "秘钥", "助记词"];
+    const SIGNATURE_WORDS: [&str; 5] = ["signature", "signatures", "sig", "sigs", "permit"];
 
     pub(super) fn of(text: &str) -> Self {
         let mut ctx = Self::default();
@@ -89,11 +92,74 @@ impl TxContext {
             if Self::KEY_WORDS.contains(&w) {
                 ctx.key = true;
             }
+            if Self::SIGNATURE_WORDS.contains(&w) {
+                ctx.signature = true;
+            }
         }
         ctx.transaction |= Self::TX_CHINESE.iter().any(|k| text.contains(k));
         ctx.key |= Self::KEY_CHINESE.iter().any(|k| text.contains(k));
+        ctx.signature |= text.contains("签名") || has_v_component(text);
         ctx
     }
+}
+
+/// The token at `start` is the `r` or `s` of a signature: labelled `r` or `s` (JSON key,
+/// `r=`, `s:`), in a message that names a signature or has a `v` component, and that does not
+/// talk about keys.
+pub(super) fn signature_component_in_context(
+    text: &str,
+    start: usize,
+    context: &TxContext,
+) -> bool {
+    context.signature
+        && !context.key
+        && matches!(label_before(text, start), Some(b'r' | b's' | b'R' | b'S'))
+}
+
+/// The one-letter label right before `start`: `"r":"`, `r=`, `s: `, `'s': '`. `None` when the
+/// label is missing or longer than one letter.
+fn label_before(text: &str, start: usize) -> Option<u8> {
+    let before = text.as_bytes().get(..start)?;
+    let mut rest = before;
+    let trim = |rest: &mut &[u8], skip: fn(u8) -> bool| {
+        while let Some((&last, init)) = rest.split_last()
+            && skip(last)
+        {
+            *rest = init;
+        }
+    };
+    trim(&mut rest, |b| matches!(b, b'"' | b'\'' | b' ' | b'\t'));
+    let (&separator, init) = rest.split_last()?;
+    if !matches!(separator, b':' | b'=') {
+        return None;
+    }
+    rest = init;
+    trim(&mut rest, |b| matches!(b, b'"' | b'\'' | b' ' | b'\t'));
+    let (&letter, init) = rest.split_last()?;
+    let standalone = init
+        .last()
+        .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_');
+    (letter.is_ascii_alphabetic() && standalone).then_some(letter)
+}
+
+/// Some `v` component is labelled in the text: `"v":27`, `v=28`, `v: 0x1b`.
+fn has_v_component(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        if !matches!(b, b'v' | b'V') {
+            return false;
+        }
+        let standalone = i == 0
+            || bytes
+                .get(i - 1)
+                .is_some_and(|p| !p.is_ascii_alphanumeric() && *p != b'_');
+        let after = bytes.get(i + 1..).unwrap_or_default();
+        let skip = after
+            .iter()
+            .take_while(|c| matches!(c, b'"' | b'\'' | b' ' | b'\t'))
+            .count();
+        standalone && matches!(after.get(skip), Some(b':' | b'='))
+    })
 }
 
 pub(super) fn tx_hash_in_context(text: &str, start: usize, context: &TxContext) -> bool {

@@ -135,10 +135,11 @@ pub(super) fn classify_word(word: &[u8]) -> WordClass {
             return WordClass::Listed(index);
         }
     }
-    if (3..=9).contains(&word.len()) && typo_like(word, lists) {
-        WordClass::TypoLike
-    } else {
-        WordClass::Plain
+    match pack(word) {
+        Some(key) if (3..=9).contains(&word.len()) && typo_like(word, lists) => {
+            WordClass::TypoLike(key)
+        }
+        _ => WordClass::Plain,
     }
 }
 
@@ -160,6 +161,92 @@ pub(super) fn typo_like(word: &[u8], lists: &Wordlists) -> bool {
         pack_without(word, skip)
             .is_some_and(|k| lists.english.contains_key(&k) || lists.one_deletion.contains(&k))
     })
+}
+
+/// The listed words a typo-like word (packed, as [`WordClass::TypoLike`] holds it) may stand
+/// for: one insertion, deletion, substitution or adjacent swap away, or sharing its first four
+/// letters. Sorted, without duplicates; at most a few dozen for the shortest words.
+pub(super) fn corrections(packed: u64) -> Vec<u16> {
+    let lists = &*WORDLISTS;
+    let mut letters = [0u8; 12];
+    let len = unpack(packed, &mut letters);
+    let word = &letters[..len];
+    let mut found = Vec::new();
+    let mut lookup = |candidate: &[u8]| {
+        if let Some(&index) = pack(candidate).and_then(|k| lists.english.get(&k)) {
+            found.push(index);
+        }
+    };
+    let mut edited = [0u8; 12];
+    for i in 0..len {
+        // Deletion.
+        edited[..i].copy_from_slice(&word[..i]);
+        edited[i..len - 1].copy_from_slice(&word[i + 1..]);
+        lookup(&edited[..len - 1]);
+        // Substitution.
+        edited[..len].copy_from_slice(word);
+        for c in b'a'..=b'z' {
+            edited[i] = c;
+            lookup(&edited[..len]);
+        }
+        // Adjacent swap.
+        if i + 1 < len {
+            edited[..len].copy_from_slice(word);
+            edited.swap(i, i + 1);
+            lookup(&edited[..len]);
+        }
+    }
+    if len < letters.len() {
+        for i in 0..=len {
+            edited[..i].copy_from_slice(&word[..i]);
+            edited[i + 1..=len].copy_from_slice(&word[i..]);
+            for c in b'a'..=b'z' {
+                edited[i] = c;
+                lookup(&edited[..=len]);
+            }
+        }
+    }
+    if let Some(&index) = word
+        .get(..4)
+        .and_then(pack)
+        .and_then(|k| lists.abbreviations.get(&k))
+    {
+        found.push(index);
+    }
+    letters.fill(0);
+    edited.fill(0);
+    std::hint::black_box((&letters, &edited));
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// The first letter of a [`pack`]ed word, as its 5-bit code.
+pub(super) fn first_letter(key: u64) -> u64 {
+    let mut key = key;
+    while key >> 5 != 0 {
+        key >>= 5;
+    }
+    key
+}
+
+/// The first letter of English BIP39 word `index`, as a 5-bit code like [`first_letter`].
+pub(super) fn english_first_letter(index: u16) -> u64 {
+    Language::English
+        .word_list()
+        .get(usize::from(index))
+        .and_then(|w| w.bytes().next())
+        .map_or(0, |b| u64::from(b - b'a' + 1))
+}
+
+/// The letters [`pack`] packed into `key`, written to `out`; returns how many.
+fn unpack(key: u64, out: &mut [u8; 12]) -> usize {
+    let len = (0..out.len()).take_while(|&i| key >> (5 * i) != 0).count();
+    for (i, slot) in out.iter_mut().take(len).enumerate() {
+        let code = (key >> (5 * (len - 1 - i))) & 31;
+        *slot = b'a' - 1 + u8::try_from(code).unwrap_or(0);
+    }
+    len
 }
 
 /// The index of an exact English BIP39 word (any case).
@@ -192,6 +279,7 @@ pub(super) fn han_index(c: char) -> Option<u16> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum WordClass {
     Listed(u16),
-    TypoLike,
+    /// Not listed, but close to a listed word; holds the word [`pack`]ed, lowercase.
+    TypoLike(u64),
     Plain,
 }
