@@ -319,7 +319,7 @@ fn heldout_ordinary_messages_are_not_flagged() {
         }
     }
     // A ratchet, not a target: the held-out set is never tuned on, so it is allowed the false
-    // positives it showed when first measured (see the README), and no more. Lower it when
+    // positives the README reports, and no more. Lower it when
     // the detector improves; never raise it without saying why in the commit.
     assert!(
         flagged.len() <= HELD_OUT_FALSE_POSITIVES_ALLOWED,
@@ -329,11 +329,12 @@ fn heldout_ordinary_messages_are_not_flagged() {
     );
 }
 
-/// False positives on `ordinary.txt` when the corpus first met the detector (24 of 709: a bare
-/// 64-hex hash after "tx:"/"交易：" and a `0x` + 64-hex value with no word about transactions,
-/// both deleted as keys by design, permit signatures' `r`/`s` in JSON, and one bullet list of
-/// everyday steps).
-const HELD_OUT_FALSE_POSITIVES_ALLOWED: usize = 24;
+/// False positives allowed on `ordinary.txt`. When the corpus first met the detector it flagged
+/// 24 of 709; after the fixes that measurement led to (permit signatures' `r`/`s` in JSON, a
+/// bullet list of everyday steps) 17 remain, all by design: a bare 64-hex value after
+/// "tx:"/"交易：" and a `0x` + 64-hex value in a message that says nothing about transactions
+/// are deleted as keys (a wrongly deleted hash costs a resend, a missed key the funds).
+const HELD_OUT_FALSE_POSITIVES_ALLOWED: usize = 17;
 
 /// Ordinary messages that contain, by chance, a run of BIP39 words (mostly
 /// Chinese characters) with a valid checksum. A checksum-based detector may

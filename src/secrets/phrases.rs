@@ -91,6 +91,7 @@ pub(super) fn chinese_units(text: &str, tokens: &[Token]) -> Vec<Unit> {
     for (k, t) in tokens.iter().enumerate() {
         let class = match t.kind {
             TokenKind::Number => continue,
+            TokenKind::Han(_) if is_chinese_label(text, tokens, k) => continue,
             TokenKind::Han(index) => {
                 let prev = k.checked_sub(1).and_then(|p| tokens.get(p));
                 if glued(prev, Some(t)) || glued(Some(t), tokens.get(k + 1)) {
@@ -114,6 +115,31 @@ fn unit(t: &Token, class: UnitClass) -> Unit {
         hard_after: t.hard_after,
         gap: 0,
         layout: 0,
+    }
+}
+
+/// Characters that label a position around a number ("第1个：", "第 3 位", "12号"): 第 before
+/// it, 个/位/号/個/號 after it. Skipped like the number, so labelled characters keep one
+/// separator between them.
+fn is_chinese_label(text: &str, tokens: &[Token], k: usize) -> bool {
+    let Some(t) = tokens.get(k) else {
+        return false;
+    };
+    let touching = |a: &Token, b: &Token| {
+        text.get(a.end..b.start)
+            .is_some_and(|gap| gap.trim().is_empty())
+    };
+    let before_number = tokens
+        .get(k + 1)
+        .is_some_and(|n| n.kind == TokenKind::Number && touching(t, n));
+    let after_number = k
+        .checked_sub(1)
+        .and_then(|p| tokens.get(p))
+        .is_some_and(|p| p.kind == TokenKind::Number && touching(p, t));
+    match text.get(t.start..t.end) {
+        Some("第") => before_number,
+        Some("个" | "位" | "号" | "個" | "號") => after_number,
+        _ => false,
     }
 }
 

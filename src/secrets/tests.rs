@@ -812,6 +812,27 @@ fn word_labels_are_skipped_like_numbers() {
 }
 
 #[test]
+fn chinese_position_labels_are_skipped_like_numbers() {
+    let entropy: [u8; 16] = std::array::from_fn(|i| (i * 29 + 3) as u8);
+    let words = phrase_from_entropy(Language::SimplifiedChinese, &entropy);
+    for (label, sep) in [
+        (("第", "个："), "，"),
+        (("第", "位: "), "\n"),
+        (("", "号 "), "、"),
+    ] {
+        let text = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| format!("{}{}{}{w}", label.0, i + 1, label.1))
+            .collect::<Vec<_>>()
+            .join(sep);
+        let f = only(&text);
+        assert_eq!(f.checksum_valid, Some(true), "{text}");
+        assert_redacted(&text, &words);
+    }
+}
+
+#[test]
 fn phrase_with_mixed_punctuation_is_detected_by_its_checksum() {
     let entropy: [u8; 16] = std::array::from_fn(|i| (i * 53 + 7) as u8);
     let words = phrase_from_entropy(Language::English, &entropy);
