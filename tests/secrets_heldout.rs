@@ -319,8 +319,8 @@ fn heldout_ordinary_messages_are_not_flagged() {
         }
     }
     // A ratchet, not a target: the held-out set is never tuned on, so it is allowed the false
-    // positives the README reports, and no more. Lower it when
-    // the detector improves; never raise it without saying why in the commit.
+    // positives the README reports, and no more. Lower it when the detector improves; never
+    // raise it without saying why in the commit.
     assert!(
         flagged.len() <= HELD_OUT_FALSE_POSITIVES_ALLOWED,
         "held-out ordinary: {} of {} flagged as secrets (at most {HELD_OUT_FALSE_POSITIVES_ALLOWED} allowed)",
