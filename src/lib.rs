@@ -6,6 +6,7 @@
 
 pub mod chain;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod desk;
 pub mod devnet;

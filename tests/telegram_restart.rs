@@ -57,6 +57,23 @@ async fn polls(api: &BotApi, after: usize) {
 
 /// The shared fixture: an emulator with an admin, Alice and a staff forum, and the bot started
 /// on a fresh data directory and polling.
+/// Telegram delivers an unconfirmed update again to the next process, which answers it (a
+/// question about the health factor) and then confirms it.
+async fn answered_by_the_next_process(api: &BotApi, data: &Path, admin: &TgUser, chat: i64) {
+    let mut bot = start_bot(api, data, admin);
+    api.wait_for("the answer after the restart", WAIT, |api| {
+        api.history(chat)
+            .into_iter()
+            .find(|m| m.method != "user" && m.text.to_lowercase().contains("health factor"))
+    })
+    .await;
+    api.wait_for("the update confirmed once handled", WAIT, |api| {
+        (api.pending_updates() == 0).then_some(())
+    })
+    .await;
+    kill_9(&mut bot);
+}
+
 async fn started() -> (BotApi, TgUser, TgUser, tempfile::TempDir, Child) {
     let api = BotApi::start().await;
     let admin = api.add_user(1001, "Ada", Some("ada_admin"), Some("en"));
@@ -224,19 +241,7 @@ async fn a_message_in_hand_at_kill_9_is_answered_after_the_restart() {
         "answered before the kill"
     );
 
-    // Telegram delivers it again to the next process, which answers it.
-    let mut bot = start_bot(&api, dir.path(), &admin);
-    api.wait_for("the answer after the restart", WAIT, |api| {
-        api.history(alice_chat)
-            .into_iter()
-            .find(|m| m.method != "user" && m.text.to_lowercase().contains("health factor"))
-    })
-    .await;
-    api.wait_for("the update confirmed once handled", WAIT, |api| {
-        (api.pending_updates() == 0).then_some(())
-    })
-    .await;
-    kill_9(&mut bot);
+    answered_by_the_next_process(&api, dir.path(), &admin, alice_chat).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,19 +265,7 @@ async fn a_kill_9_while_a_send_waits_for_its_retry_loses_no_answer() {
         "the update waiting for its retry is not confirmed"
     );
 
-    // Telegram delivers it again to the next process, which answers it.
-    let mut bot = start_bot(&api, dir.path(), &admin);
-    api.wait_for("the answer after the restart", WAIT, |api| {
-        api.history(alice_chat)
-            .into_iter()
-            .find(|m| m.method != "user" && m.text.to_lowercase().contains("health factor"))
-    })
-    .await;
-    api.wait_for("the update confirmed once handled", WAIT, |api| {
-        (api.pending_updates() == 0).then_some(())
-    })
-    .await;
-    kill_9(&mut bot);
+    answered_by_the_next_process(&api, dir.path(), &admin, alice_chat).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

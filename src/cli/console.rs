@@ -5,12 +5,12 @@
 use std::collections::HashSet;
 use std::io::{BufRead, ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use alloy::primitives::Address;
 use serde_json::json;
 
 use super::CommandError;
+use crate::clock::unix_now as now;
 use crate::config::{Config, ConfigError};
 use crate::desk::{Desk, DeskSettings, Incoming, Outcome};
 use crate::knowledge::{KnowledgeBase, check};
@@ -59,13 +59,6 @@ pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
         retention_days: config.desk.retention_days,
     };
     Ok(Desk::new(kb, chain, tickets, store, settings))
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// The stable `ask --json` object.

@@ -6,6 +6,7 @@ use std::io::{BufReader, BufWriter};
 use std::path::Path;
 
 use super::CommandError;
+use crate::clock::unix_now as now;
 use crate::config::Config;
 use crate::store::{CheckReport, Store};
 
@@ -13,15 +14,20 @@ fn failed(e: impl std::fmt::Display) -> CommandError {
     CommandError::Other(e.to_string())
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
 fn data_dir(config: &Config) -> &Path {
     Path::new(&config.desk.data_dir)
+}
+
+/// The data directory, which must exist for `check` and `backup` (opening would create it).
+fn existing_data_dir(config: &Config) -> Result<&Path, CommandError> {
+    let dir = data_dir(config);
+    if !dir.exists() {
+        return Err(CommandError::BadInput(format!(
+            "there is no data directory at {}",
+            dir.display()
+        )));
+    }
+    Ok(dir)
 }
 
 fn render(dir: &Path, report: &CheckReport) -> String {
@@ -42,13 +48,7 @@ fn render(dir: &Path, report: &CheckReport) -> String {
 
 /// `lendesk store check`: counts per kind; an error (exit 1) when anything is wrong.
 pub fn check(config: &Config) -> Result<String, CommandError> {
-    let dir = data_dir(config);
-    if !dir.exists() {
-        return Err(CommandError::BadInput(format!(
-            "there is no data directory at {}",
-            dir.display()
-        )));
-    }
+    let dir = existing_data_dir(config)?;
     let store = Store::open(dir).map_err(failed)?;
     let report = store.check().map_err(failed)?;
     let text = render(dir, &report);
@@ -61,13 +61,7 @@ pub fn check(config: &Config) -> Result<String, CommandError> {
 
 /// `lendesk store backup FILE`: every record into one file (written whole, then renamed).
 pub fn backup(config: &Config, file: &Path) -> Result<String, CommandError> {
-    let dir = data_dir(config);
-    if !dir.exists() {
-        return Err(CommandError::BadInput(format!(
-            "there is no data directory at {}",
-            dir.display()
-        )));
-    }
+    let dir = existing_data_dir(config)?;
     let store = Store::open(dir).map_err(failed)?;
     let tmp = file.with_extension("partial");
     let records = {

@@ -28,6 +28,8 @@ use alloy::primitives::{Address, Signature, U256};
 use serde::Serialize;
 
 use crate::chain::aave_v3::AaveV3Reader;
+use crate::chain::error::ChainError;
+use crate::chain::position::Position;
 use crate::chain::report;
 use crate::knowledge::KnowledgeBase;
 use crate::lang::{self, Lang};
@@ -449,6 +451,27 @@ enum Change {
     /// Something the user is told about (language, links, announcements, a proof or a rating
     /// in progress): flushed before the reply.
     Acknowledged,
+}
+
+/// Up to three addresses read at once: an answer has one deadline, however many addresses it
+/// shows.
+async fn read_positions(
+    reader: &AaveV3Reader,
+    addresses: &[Address],
+) -> Vec<(Address, Result<Position, ChainError>)> {
+    let shown = &addresses[..addresses.len().min(3)];
+    let reads = futures::future::join_all(shown.iter().map(|a| reader.position(*a))).await;
+    shown.iter().copied().zip(reads).collect()
+}
+
+/// The answer when the node cannot be read (logged for the operator, sanitised by the chain).
+fn chain_failed(user: i64, error: &ChainError, lang: Lang) -> Outcome {
+    tracing::warn!(user, error = %error, "position read failed");
+    Outcome::new(
+        Intent::Error,
+        lang,
+        Reply::text(texts::chain_unavailable(lang)),
+    )
 }
 
 /// How `a` differs from `b`. Every field is listed, so a new one is a compile error here until
@@ -1740,15 +1763,7 @@ impl Desk {
         }
         let mut replies = Vec::new();
         let mut sources = Vec::new();
-        // Read concurrently: the answer has one deadline, however many addresses it shows.
-        let reads = futures::future::join_all(
-            addresses
-                .iter()
-                .take(3)
-                .map(|address| reader.position(*address)),
-        )
-        .await;
-        for (address, read) in addresses.iter().zip(reads) {
+        for (address, read) in read_positions(reader, &addresses).await {
             match read {
                 Ok(position) => {
                     let report = report::assess(&position, self.settings.target_health_factor);
@@ -1761,7 +1776,7 @@ impl Desk {
                         self.settings.comfort_health_factor,
                     );
                     if msg.chat == ChatKind::Private
-                        && let Some(link) = record.links.iter().find(|l| l.address == *address)
+                        && let Some(link) = record.links.iter().find(|l| l.address == address)
                     {
                         text.push_str("\n\n");
                         text.push_str(texts::ownership_line(lang, link.verified));
@@ -1807,14 +1822,7 @@ impl Desk {
                     }
                     replies.push(Reply::text(text).with_buttons(buttons));
                 }
-                Err(e) => {
-                    tracing::warn!(user = record.id, error = %e, "position read failed");
-                    return Outcome::new(
-                        Intent::Error,
-                        lang,
-                        Reply::text(texts::chain_unavailable(lang)),
-                    );
-                }
+                Err(e) => return chain_failed(record.id, &e, lang),
             }
         }
         if !named.is_empty()
@@ -1854,17 +1862,10 @@ impl Desk {
             named => named.to_vec(),
         };
         let mut out = Outcome::silent(Intent::Position, lang);
-        for address in addresses.iter().take(3) {
-            let position = match reader.position(*address).await {
+        for (address, read) in read_positions(reader, &addresses).await {
+            let position = match read {
                 Ok(p) => p,
-                Err(e) => {
-                    tracing::warn!(user = record.id, error = %e, "position read failed");
-                    return Outcome::new(
-                        Intent::Error,
-                        lang,
-                        Reply::text(texts::chain_unavailable(lang)),
-                    );
-                }
+                Err(e) => return chain_failed(record.id, &e, lang),
             };
             let report = report::assess(&position, self.settings.target_health_factor);
             out.replies

@@ -18,13 +18,6 @@ const LIVE_LINKS: usize = 3;
 /// Telegram's limit for a forum topic name.
 const MAX_TITLE_CHARS: usize = 128;
 
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 fn cut_chars(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((i, _)) => text[..i].to_string(),
@@ -38,7 +31,7 @@ impl StaffDesk {
     /// linked addresses with a live position summary, the first-response target and whether it
     /// is business hours, then the last lines of the conversation.
     pub async fn user_card(&self, ticket: &TicketRecord) -> String {
-        self.user_card_at(ticket, unix_now()).await
+        self.user_card_at(ticket, crate::clock::unix_now()).await
     }
 
     /// [`StaffDesk::user_card`] at a given time (for business hours).

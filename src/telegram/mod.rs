@@ -20,7 +20,7 @@ mod staff_chat;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::{CacheMe, Throttle};
@@ -30,6 +30,7 @@ use teloxide::stop::StopToken;
 use teloxide::types::{BotCommand, BotCommandScope, ChatId, Me, ParseMode, Recipient};
 use teloxide::update_listeners::UpdateListener;
 
+use crate::clock::unix_now as now;
 use crate::desk::{Action, ChatKind, Desk, Incoming, Outcome, Reply};
 use crate::lang::Lang;
 use crate::staff::{Actor, StaffDesk};
@@ -116,14 +117,6 @@ pub fn handler_tree() -> UpdateHandler<HandlerError> {
 
 fn in_staff_chat(msg: Message, app: Arc<App>) -> bool {
     app.staff_chat == Some(msg.chat.id)
-}
-
-/// Unix seconds now.
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// A Telegram user id as the desk's user id.
