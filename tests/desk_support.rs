@@ -1,16 +1,20 @@
 //! The desk's user-side support features, end to end over a real sled store on disk and the
-//! shipped knowledge base (no chain): bans, flood control, the maintenance notice, the hand-off
+//! shipped knowledge base (no chain, or a dead node): bans, flood control, the maintenance notice, the hand-off
 //! to a person, ticket ratings, the announcements opt-out, EIP-191 proof of address ownership,
 //! unsupported content, statistics events and who the user is.
 
 mod common;
 
 use std::path::Path;
+use std::time::Duration;
 
 use alloy::primitives::Address;
 use alloy::signers::SignerSync;
 use alloy::signers::local::PrivateKeySigner;
 
+use lendesk::chain::aave_v3::AaveV3Reader;
+use lendesk::chain::rpc::Rpc;
+use lendesk::config::{MULTICALL3, MarketConfig, MarketKind, RiskConfig};
 use lendesk::desk::{Action, Desk, DeskSettings, Incoming, Intent, Outcome};
 use lendesk::knowledge::KnowledgeBase;
 use lendesk::lang::Lang;
@@ -316,6 +320,50 @@ async fn a_user_with_a_ticket_is_relayed_and_the_bot_steps_back_while_a_person_i
     let out = say(&f.desk, user, QUESTIONS[3]).await;
     assert_eq!(out.intent, Intent::Faq);
     assert!(out.actions.is_empty() && out.ticket.is_none());
+}
+
+#[tokio::test]
+async fn with_a_ticket_open_a_dead_node_does_not_send_the_user_to_ask_for_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let kb =
+        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
+    // Nothing listens on port 9: every read fails at once.
+    let dead = "http://127.0.0.1:9";
+    let market = MarketConfig {
+        name: "dead".into(),
+        chain_id: 1,
+        rpc_url: dead.into(),
+        kind: MarketKind::AaveV3,
+        pool_addresses_provider: Address::repeat_byte(7),
+        multicall3: MULTICALL3,
+    };
+    let rpc = Rpc::connect(dead, Duration::from_secs(2)).unwrap();
+    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
+    let tickets = Tickets::new(store.clone(), SlaConfig::default());
+    let desk = Desk::new(kb, Some(reader), tickets, store, DeskSettings::default());
+    let user = 31;
+    let address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+    // Without a ticket the user is told to ask for a person.
+    let out = say(&desk, user, &format!("what's my health factor {address}")).await;
+    assert_eq!(out.intent, Intent::Error);
+    assert!(out.text().contains("/human"), "{}", out.text());
+
+    let ticket = say(&desk, user, "/human").await.ticket.expect("ticket");
+    for (text, said) in [
+        (
+            format!("what's my health factor {address}"),
+            "went to the team on ticket #",
+        ),
+        (format!("我的健康因子是多少 {address}"), "已转给负责工单 #"),
+    ] {
+        let out = say(&desk, user, &text).await;
+        assert_eq!(out.actions, vec![Action::RelayToStaff], "{text}");
+        assert!(out.text().contains(said), "{text}: {}", out.text());
+        assert!(out.text().contains(&format!("#{ticket}")), "{}", out.text());
+        assert!(!out.text().contains("/human"), "{}", out.text());
+    }
 }
 
 #[tokio::test]

@@ -1145,8 +1145,8 @@ impl Desk {
     }
 
     /// An answer to a message that goes to the team on the user's open ticket: instead of "I
-    /// don't know" with a person button it says the team has the message, and it offers no
-    /// person (one is coming).
+    /// don't know" with a person button, or "ask for a person" when the node is down, it says
+    /// the team has the message, and it offers no person (one is coming).
     fn for_open_ticket(mut out: Outcome, ticket: u64) -> Outcome {
         let offers_person = |r: &Reply| r.buttons.iter().flatten().any(|b| b.data == "human");
         if out.intent == Intent::Clarify && out.replies.iter().any(offers_person) {
@@ -1154,6 +1154,9 @@ impl Desk {
             return out;
         }
         for reply in &mut out.replies {
+            if reply.text == texts::chain_unavailable(out.lang) {
+                reply.text = texts::chain_unavailable_on_ticket(out.lang, ticket);
+            }
             for row in &mut reply.buttons {
                 row.retain(|b| b.data != "human");
             }

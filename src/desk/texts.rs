@@ -97,6 +97,19 @@ pub fn chain_unavailable(lang: Lang) -> &'static str {
     )
 }
 
+/// The node cannot be read while the user's ticket is open: no "ask for a person", one is
+/// coming and has the message.
+pub fn chain_unavailable_on_ticket(lang: Lang, ticket: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "I can't reach the blockchain node right now, so I can't show live figures. Please try again in a minute. Your message also went to the team on ticket #{ticket}."
+        ),
+        Lang::Zh => format!(
+            "暂时无法连接区块链节点，无法显示实时数据。请一分钟后再试。你的消息也已转给负责工单 #{ticket} 的团队。"
+        ),
+    }
+}
+
 /// No market is configured for position answers.
 pub fn no_market(lang: Lang) -> &'static str {
     lang.pick(
