@@ -1,6 +1,7 @@
 //! The desk's user-side support features, end to end over a real sled store on disk and the
-//! shipped knowledge base (no chain, or a dead node): bans, flood control, the maintenance notice, the hand-off
-//! to a person, ticket ratings, the announcements opt-out, EIP-191 proof of address ownership,
+//! shipped knowledge base (no chain, or a dead node): bans, flood control, the maintenance
+//! notice, the hand-off to a person, ticket ratings, the announcements opt-out, EIP-191 proof
+//! of address ownership,
 //! unsupported content, statistics events and who the user is.
 
 mod common;
