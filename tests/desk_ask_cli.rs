@@ -210,7 +210,7 @@ fn position_of_the_address_flag_is_read_live_from_the_devnet() {
 
     let v = desk.ask("what is my health factor", &["--address", &warning]);
     assert_answer(&v, "position", "en");
-    common::assert_warning_hf(&text(&v), "Health factor ");
+    common::assert_warning_hf(text(&v), "Health factor ");
     assert!(text(&v).contains("Liquidation price of WETH"), "{v:#}");
     assert!(
         sources(&v)
@@ -221,7 +221,7 @@ fn position_of_the_address_flag_is_read_live_from_the_devnet() {
 
     let v = desk.ask("我的健康因子是多少", &["--address", &warning]);
     assert_answer(&v, "position", "zh");
-    common::assert_warning_hf(&text(&v), "健康因子 ");
+    common::assert_warning_hf(text(&v), "健康因子 ");
     assert!(
         sources(&v).iter().any(|s| s.starts_with("chain:devnet:")),
         "{v:#}"
