@@ -1,7 +1,8 @@
 //! lendesk: an open-source help desk for DeFi lending.
 //!
 //! Data flows one way: adapters → `desk` → services (`chain`, `knowledge`, `tickets`) → `store`.
-//! `secrets` is a leaf every layer may use: it tells seed phrases and keys apart from ordinary text.
+//! `secrets` is a leaf every layer may use: it tells seed phrases and keys apart from ordinary text;
+//! `clock` is the adapters' one wall clock.
 //! `devnet` sits beside them: it starts Anvil with a real Aave v3 market for demos and tests.
 
 pub mod chain;
