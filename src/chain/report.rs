@@ -94,6 +94,11 @@ pub struct RiskReport {
     pub scenarios: Vec<Scenario>,
     /// One entry per reserve of the market.
     pub assets: Vec<AssetRisk>,
+    /// lendesk's recomputed totals match the protocol's `getUserAccountData` (within rounding).
+    /// When they do not, `totals` and `band` are the protocol's own, and everything derived
+    /// from lendesk's math (safe amounts, liquidation prices, scenarios) is approximate:
+    /// adapters leave it out (see [`agrees_with_protocol`]).
+    pub agrees_with_protocol: bool,
 }
 
 /// The standard what-if moves shown with every position: −10%, −20%, −30%.
@@ -101,7 +106,16 @@ pub const STANDARD_DROPS_BPS: [i64; 3] = [-1_000, -2_000, -3_000];
 
 /// Computes the report for `position` with safe amounts aimed at `target` (wad).
 pub fn assess(position: &Position, target: U256) -> RiskReport {
-    let totals = risk::account_totals(position);
+    let computed = risk::account_totals(position);
+    let agrees = agrees_with_protocol(position, &computed);
+    if !agrees {
+        warn_once_per_market(position, &computed);
+    }
+    let totals = if agrees {
+        computed
+    } else {
+        protocol_totals(position, &computed)
+    };
     let close_factor = risk::close_factor(totals.health_factor);
     let assets = position
         .reserves
@@ -137,7 +151,75 @@ pub fn assess(position: &Position, target: U256) -> RiskReport {
             })
             .collect(),
         assets,
+        agrees_with_protocol: agrees,
     }
+}
+
+/// The guard: lendesk's totals against the protocol's own view from the same batch. Allowed:
+/// one base-currency unit of rounding per reserve in collateral, debt and available borrows,
+/// one bps in the weighted LTV and threshold, one millionth of the health factor (later
+/// versions round the other way). A position without the protocol's view (all zero: a real
+/// read never gives that, a debt-free account reports an infinite HF) is not judged.
+pub fn agrees_with_protocol(position: &Position, totals: &AccountTotals) -> bool {
+    let reported = &position.reported;
+    if *reported == Default::default() {
+        return true;
+    }
+    let units = U256::from(position.reserves.len().max(1));
+    let near = |a: U256, b: U256, slack: U256| a.abs_diff(b) <= slack;
+    let hf_slack = totals.health_factor.max(reported.health_factor) / U256::from(1_000_000u64);
+    near(
+        totals.total_collateral_base,
+        reported.total_collateral_base,
+        units,
+    ) && near(totals.total_debt_base, reported.total_debt_base, units)
+        && near(
+            totals.available_borrows_base,
+            reported.available_borrows_base,
+            units,
+        )
+        && near(totals.ltv, reported.ltv, U256::from(1))
+        && near(
+            totals.liquidation_threshold,
+            reported.current_liquidation_threshold,
+            U256::from(1),
+        )
+        && (totals.health_factor == reported.health_factor
+            || near(totals.health_factor, reported.health_factor, hf_slack))
+}
+
+/// The protocol's figures as totals (what lendesk shows when its own disagree).
+fn protocol_totals(position: &Position, computed: &AccountTotals) -> AccountTotals {
+    let r = &position.reported;
+    AccountTotals {
+        total_collateral_base: r.total_collateral_base,
+        total_debt_base: r.total_debt_base,
+        available_borrows_base: r.available_borrows_base,
+        ltv: r.ltv,
+        liquidation_threshold: r.current_liquidation_threshold,
+        health_factor: r.health_factor,
+        has_zero_ltv_collateral: computed.has_zero_ltv_collateral,
+    }
+}
+
+/// One warning per market for the operator: the market runs rules lendesk does not follow.
+fn warn_once_per_market(position: &Position, computed: &AccountTotals) {
+    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if warned.contains(&position.market) {
+        return;
+    }
+    warned.push(position.market.clone());
+    tracing::warn!(
+        market = %position.market,
+        user = %position.user,
+        block = position.block_number,
+        computed_hf = %computed.health_factor,
+        protocol_hf = %position.reported.health_factor,
+        "lendesk's figures disagree with the protocol's getUserAccountData on this market; showing the protocol's and leaving out derived figures (further cases not logged)"
+    );
 }
 
 fn raw(value: U256) -> Value {
@@ -197,6 +279,8 @@ pub fn to_json(position: &Position, report: &RiskReport) -> Value {
                 "available_liquidity": amount(r.available_liquidity),
                 "supply_apr": format::ray_rate(r.liquidity_rate),
                 "variable_borrow_apr": format::ray_rate(r.variable_borrow_rate),
+                // Derived from lendesk's math: approximate when it disagrees with the protocol.
+                "approximate": !report.agrees_with_protocol,
                 "liquidation_price": {
                     "kind": lp_kind,
                     "raw": lp_price.map(raw),
@@ -241,6 +325,7 @@ pub fn to_json(position: &Position, report: &RiskReport) -> Value {
             "close_factor_bps": report.close_factor.map(|c| c.bps),
             "volatile_drop_to_liquidation_bps": report.volatile_drop_safe_bps,
             "protocol_health_factor": hf_raw(position.reported.health_factor),
+            "agrees_with_protocol": report.agrees_with_protocol,
         },
         "scenarios": report.scenarios.iter().map(|s| json!({
             "volatile_change_bps": s.change_bps,

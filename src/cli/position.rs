@@ -97,6 +97,13 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
             position.reserves[i].symbol
         );
     }
+    if !report.agrees_with_protocol {
+        let _ = writeln!(
+            out,
+            "  These are the protocol's own figures (getUserAccountData): lendesk's recomputation disagrees on this market, so per-asset figures (liquidation prices, safe amounts, what-ifs) are left out; `--json` marks them approximate."
+        );
+        return out;
+    }
     if let Some(cf) = report.close_factor {
         let _ = writeln!(
             out,

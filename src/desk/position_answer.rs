@@ -94,6 +94,14 @@ fn pct_drop(now: U256, at: U256) -> String {
     format::bps(u64::try_from(bps).unwrap_or(10_000))
 }
 
+/// What replaces every derived figure when lendesk's math disagrees with the protocol's.
+fn protocol_figures_only(lang: Lang) -> &'static str {
+    lang.pick(
+        "These totals and the health factor are the protocol's own. This market follows rules lendesk does not fully model yet, so liquidation prices, safe amounts and what-ifs are left out rather than shown wrong.",
+        "以上总额和健康因子来自协议本身。该市场的规则 lendesk 尚未完全支持，因此不显示清算价格、可安全取出/借出的数量和价格模拟，以免给出错误数字。",
+    )
+}
+
 /// Renders one position. `comfort` is the HF recommended as "safe" for repay advice (wad).
 pub fn render(
     lang: Lang,
@@ -211,6 +219,11 @@ pub fn render(
         }
         let _ = writeln!(out, "- {}: {}", r.symbol, parts.join(", "));
     }
+    if !report.agrees_with_protocol {
+        // The figures above are the protocol's; nothing derived from lendesk's math is shown.
+        out.push_str(protocol_figures_only(lang));
+        return out;
+    }
 
     let liq_lines = liquidation_lines(lang, position, report);
     let withdraw_lines = withdraw_lines(lang, position, report, None);
@@ -263,6 +276,9 @@ pub fn render_what_if(
 ) -> String {
     let who = short(&position.user.to_checksum(None));
     let block = position.block_number;
+    if !report.agrees_with_protocol {
+        return protocol_figures_only(lang).to_string();
+    }
     if report.totals.total_debt_base.is_zero() {
         return match lang {
             Lang::En => format!(
@@ -611,6 +627,9 @@ pub fn render_asset(
             .symbol
             .eq_ignore_ascii_case(symbol)
     })?;
+    if !report.agrees_with_protocol {
+        return Some(protocol_figures_only(lang).to_string());
+    }
     let r = &position.reserves[a.index];
     let base = position.base_currency_unit;
     let c = &r.config;
