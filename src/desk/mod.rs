@@ -465,8 +465,9 @@ async fn read_positions(
 }
 
 /// The answer when the node cannot be read (logged for the operator, sanitised by the chain).
-fn chain_failed(user: i64, error: &ChainError, lang: Lang) -> Outcome {
-    tracing::warn!(user, error = %error, "position read failed");
+/// `user` when the answer is for a known user (an asset button carries only the address).
+fn chain_failed(user: Option<i64>, error: &ChainError, lang: Lang) -> Outcome {
+    tracing::warn!(user = ?user, error = %error, "position read failed");
     Outcome::new(
         Intent::Error,
         lang,
@@ -1648,14 +1649,7 @@ impl Desk {
                 ));
                 out
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "position read failed");
-                Outcome::new(
-                    Intent::Error,
-                    lang,
-                    Reply::text(texts::chain_unavailable(lang)),
-                )
-            }
+            Err(e) => chain_failed(None, &e, lang),
         }
     }
 
@@ -1825,7 +1819,7 @@ impl Desk {
                     }
                     replies.push(Reply::text(text).with_buttons(buttons));
                 }
-                Err(e) => return chain_failed(record.id, &e, lang),
+                Err(e) => return chain_failed(Some(record.id), &e, lang),
             }
         }
         if !named.is_empty()
@@ -1868,7 +1862,7 @@ impl Desk {
         for (address, read) in read_positions(reader, &addresses).await {
             let position = match read {
                 Ok(p) => p,
-                Err(e) => return chain_failed(record.id, &e, lang),
+                Err(e) => return chain_failed(Some(record.id), &e, lang),
             };
             let report = report::assess(&position, self.settings.target_health_factor);
             out.replies

@@ -87,26 +87,21 @@ impl Desk {
 
     /// `/mydata`: an introduction, then the JSON document in fenced blocks.
     pub(super) fn my_data(&self, record: &UserRecord, lang: Lang) -> Outcome {
-        let document = match self.stored_about(record) {
-            Ok(about) => match serde_json::to_string_pretty(&about) {
-                Ok(document) => document,
-                Err(e) => {
-                    tracing::error!(user = record.id, error = %e, "cannot encode a user's data");
-                    return Outcome::new(
-                        Intent::Error,
-                        lang,
-                        Reply::text(texts::privacy_failed(lang)),
-                    );
-                }
-            },
-            Err(e) => {
-                tracing::error!(user = record.id, error = %e, "cannot export a user's data");
-                return Outcome::new(
-                    Intent::Error,
-                    lang,
-                    Reply::text(texts::privacy_failed(lang)),
-                );
-            }
+        let failed = |what: &str, error: &dyn std::fmt::Display| {
+            tracing::error!(user = record.id, %error, "cannot {what} a user's data");
+            Outcome::new(
+                Intent::Error,
+                lang,
+                Reply::text(texts::privacy_failed(lang)),
+            )
+        };
+        let about = match self.stored_about(record) {
+            Ok(about) => about,
+            Err(e) => return failed("export", &e),
+        };
+        let document = match serde_json::to_string_pretty(&about) {
+            Ok(document) => document,
+            Err(e) => return failed("encode", &e),
         };
         let mut out = Outcome::new(
             Intent::Command,
