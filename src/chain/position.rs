@@ -40,6 +40,78 @@ pub struct ReserveConfig {
     pub debt_ceiling: U256,
 }
 
+/// The Aave v3 release a pool runs, as far as the rules lendesk applies differ between
+/// releases (canonical source: `aave-dao/aave-v3-origin`, `docs/3.1` … `docs/3.7`).
+/// Ordered: a later release compares greater.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub enum AaveVersion {
+    /// 3.0 (and 3.0.x): one E-Mode category per asset, stable debt, per-reserve close factor.
+    #[default]
+    #[serde(rename = "3.0")]
+    V3_0,
+    /// 3.1: virtual accounting, liquidation grace periods; same account math as 3.0.
+    #[serde(rename = "3.1")]
+    V3_1,
+    /// 3.2: no stable debt; "liquid" E-Mode with collateral and borrowable bitmaps.
+    #[serde(rename = "3.2")]
+    V3_2,
+    /// 3.3: close factor on the whole position, dust rules, bad-debt deficits.
+    #[serde(rename = "3.3")]
+    V3_3,
+    /// 3.4: self-liquidation forbidden.
+    #[serde(rename = "3.4")]
+    V3_4,
+    /// 3.5: pessimistic rounding (collateral down, debt up).
+    #[serde(rename = "3.5")]
+    V3_5,
+    /// 3.6: E-Mode LTV-zero bitmap.
+    #[serde(rename = "3.6")]
+    V3_6,
+    /// 3.7: isolation mode and siloed borrowing removed ("isolated E-Mode" instead).
+    #[serde(rename = "3.7")]
+    V3_7,
+}
+
+impl AaveVersion {
+    /// "3.2" and so on.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::V3_0 => "3.0",
+            Self::V3_1 => "3.1",
+            Self::V3_2 => "3.2",
+            Self::V3_3 => "3.3",
+            Self::V3_4 => "3.4",
+            Self::V3_5 => "3.5",
+            Self::V3_6 => "3.6",
+            Self::V3_7 => "3.7",
+        }
+    }
+}
+
+impl std::fmt::Display for AaveVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Which assets an E-Mode category's parameters apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EModeMembership {
+    /// 3.0–3.1: every asset whose reserve configuration names the category, for both
+    /// collateral and borrowing.
+    ReserveCategory,
+    /// 3.2+: bitmaps indexed by reserve id.
+    Bitmaps {
+        /// Assets whose LTV / liquidation threshold / bonus become the category's.
+        collateral: u128,
+        /// Assets that may be borrowed while in the category.
+        borrowable: u128,
+        /// 3.6+: assets whose LTV is zero inside the category (0 before 3.6).
+        ltv_zero: u128,
+    },
+}
+
 /// An E-Mode category (Aave v3): higher LTV / liquidation threshold for correlated assets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EModeCategory {
@@ -55,6 +127,8 @@ pub struct EModeCategory {
     pub price_source: Address,
     /// Human label, e.g. "Stablecoins".
     pub label: String,
+    /// Which assets the category covers.
+    pub membership: EModeMembership,
 }
 
 /// One reserve of the market together with the user's balances in it.
@@ -62,6 +136,8 @@ pub struct EModeCategory {
 pub struct ReserveState {
     /// Underlying asset.
     pub asset: Address,
+    /// Reserve id: its bit in the user configuration and in E-Mode bitmaps.
+    pub id: u16,
     /// Token symbol (as the token reports it).
     pub symbol: String,
     /// Token decimals.
@@ -148,6 +224,10 @@ pub struct Position {
     pub block_timestamp: u64,
     /// One unit of the base currency (1e8 for USD markets).
     pub base_currency_unit: U256,
+    /// The Aave release the pool runs: selects the rules the math follows.
+    pub version: AaveVersion,
+    /// What the pool's `POOL_REVISION()` returned (0 when it has no such getter).
+    pub pool_revision: u64,
     /// The user's E-Mode category, when one is active.
     pub emode: Option<EModeCategory>,
     /// Every reserve of the market, in reserve-id order.

@@ -627,6 +627,7 @@ mod tests {
     fn reserve(symbol: &str, decimals: u8, price_usd: u64, ltv: u64, lt: u64) -> ReserveState {
         ReserveState {
             asset: Address::repeat_byte(symbol.len() as u8),
+            id: 0,
             symbol: symbol.into(),
             decimals,
             price: U256::from(price_usd) * e(8),
@@ -668,6 +669,8 @@ mod tests {
             block_number: 1,
             block_timestamp: 1,
             base_currency_unit: e(8),
+            version: Default::default(),
+            pool_revision: 0,
             emode: None,
             reserves: vec![weth, usdc],
             reported: ReportedAccountData::default(),
@@ -812,6 +815,7 @@ mod tests {
             liquidation_bonus: 10_100,
             price_source: Address::ZERO,
             label: "Stablecoins".into(),
+            membership: crate::chain::position::EModeMembership::ReserveCategory,
         });
         assert_eq!(account_totals(&p).health_factor, hf("1.055555555555555556"));
         // In E-Mode, WETH (category 0) cannot be borrowed.

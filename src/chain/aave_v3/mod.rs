@@ -17,7 +17,9 @@ use tokio::sync::OnceCell;
 use super::batch::{Batch, BatchResults, Slot};
 use super::bindings::{IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider, Multicall3};
 use super::error::ChainError;
-use super::position::{EModeCategory, Position, ReportedAccountData, ReserveState};
+use super::position::{
+    AaveVersion, EModeCategory, EModeMembership, Position, ReportedAccountData, ReserveState,
+};
 use super::rpc::{Rpc, printable};
 use crate::config::MarketConfig;
 
@@ -319,6 +321,7 @@ impl AaveV3Reader {
                 liquidation_bonus: u64::from(data.liquidationBonus),
                 price_source: data.priceSource,
                 label: printable(&data.label),
+                membership: EModeMembership::ReserveCategory,
             })
         };
         // EModeLogic.getEModeConfiguration: a category price source overrides its assets' prices.
@@ -342,6 +345,7 @@ impl AaveV3Reader {
             };
             reserves.push(ReserveState {
                 asset: fixed.asset,
+                id: fixed.id,
                 symbol: fixed.symbol.clone(),
                 decimals: fixed.decimals,
                 price,
@@ -370,6 +374,8 @@ impl AaveV3Reader {
             block_number,
             block_timestamp,
             base_currency_unit: catalog.base_currency_unit,
+            version: AaveVersion::V3_0,
+            pool_revision: 0,
             emode,
             reserves,
             reported: ReportedAccountData {
