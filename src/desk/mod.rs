@@ -304,6 +304,11 @@ pub struct Desk {
 }
 
 /// Above this many cached users the cache starts over (records stay in the store).
+/// The prefix of an answer's source naming a market where the guard fired: lendesk's
+/// recomputation disagreed with the protocol, so the answer showed the protocol's own figures
+/// (`guard:MARKET`). Counted in `/stats`.
+const GUARD_SOURCE: &str = "guard:";
+
 const USER_CACHE_LIMIT: usize = 200_000;
 
 /// Flood control's sliding window, in seconds.
@@ -1422,6 +1427,12 @@ impl Desk {
                 ),
                 _ => None,
             },
+            guarded_markets: out
+                .sources
+                .iter()
+                .filter_map(|s| s.strip_prefix(GUARD_SOURCE))
+                .map(str::to_string)
+                .collect(),
         };
         self.events.record(event);
         tracing::info!(user = record.id, intent = ?out.intent, lang = out.lang.code(), ticket = ?out.ticket, "answered");

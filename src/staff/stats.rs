@@ -85,6 +85,9 @@ pub struct Stats {
     pub top_topics: Vec<(String, usize)>,
     /// Recent questions the bot could not answer, newest first.
     pub unanswered: Vec<String>,
+    /// Answers that showed the protocol's own figures because lendesk's recomputation
+    /// disagreed with it (the guard), per market, most first.
+    pub guarded: Vec<(String, usize)>,
 }
 
 /// Computes [`Stats`] for the `window` seconds up to `now` (see the module docs).
@@ -151,6 +154,18 @@ pub fn compute(tickets: &[TicketRecord], events: &[MessageEvent], now: u64, wind
         }
     }
 
+    let mut guarded: HashMap<&str, usize> = HashMap::new();
+    for e in &events {
+        for market in &e.guarded_markets {
+            *guarded.entry(market.as_str()).or_default() += e.count as usize;
+        }
+    }
+    let mut guarded: Vec<(String, usize)> = guarded
+        .into_iter()
+        .map(|(m, n)| (m.to_string(), n))
+        .collect();
+    guarded.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+
     Stats {
         since,
         until: now,
@@ -166,6 +181,7 @@ pub fn compute(tickets: &[TicketRecord], events: &[MessageEvent], now: u64, wind
         not_understood: count(&["clarify"]),
         top_topics,
         unanswered,
+        guarded,
     }
 }
 
@@ -200,6 +216,32 @@ pub fn human_duration(secs: u64, lang: Lang) -> String {
 /// `part` as a rounded percentage of `total` (0 when there is nothing).
 fn percent(part: usize, total: usize) -> usize {
     (part * 100 + total / 2).checked_div(total).unwrap_or(0)
+}
+
+/// How often the guard replaced lendesk's figures by the protocol's, by market.
+fn guard_line(guarded: &[(String, usize)], lang: Lang) -> String {
+    let total: usize = guarded.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return lang
+            .pick(
+                "- Guard: every position answer agreed with the protocol\n",
+                "- 校验：所有持仓回答都与协议一致\n",
+            )
+            .to_string();
+    }
+    let markets = guarded
+        .iter()
+        .map(|(m, n)| format!("{m} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match lang {
+        Lang::En => format!(
+            "- Guard: {total} answers showed the protocol's own figures because lendesk's recomputation disagreed ({markets}); see the operator log\n"
+        ),
+        Lang::Zh => format!(
+            "- 校验：{total} 次回答因 lendesk 的重算与协议不一致而改用协议自身数据（{markets}），详见运维日志\n"
+        ),
+    }
 }
 
 /// The `/stats` reply.
@@ -276,6 +318,7 @@ pub(super) fn render(stats: &Stats, lang: Lang, label: &str) -> String {
             stats.not_understood,
         ),
     });
+    out.push_str(&guard_line(&stats.guarded, lang));
     out.push_str(lang.pick("\n**Top FAQ topics**\n", "\n**热门问题**\n"));
     if stats.top_topics.is_empty() {
         out.push_str(&format!("- {}\n", texts::none(lang)));
@@ -337,6 +380,7 @@ mod tests {
             intent: intent.into(),
             topic: topic.map(Into::into),
             question: question.map(Into::into),
+            guarded_markets: Vec::new(),
         }
     }
 
@@ -450,6 +494,40 @@ mod tests {
         assert!(text.contains("the bot resolved 55% (6)"), "{text}");
         let zh = render(&s, Lang::Zh, "7d");
         assert!(zh.contains("新建 3 个，关闭 2 个"), "{zh}");
+    }
+
+    #[test]
+    fn guard_fallbacks_are_counted_per_market_inside_the_window() {
+        let now = 10 * 86_400;
+        let guarded = |at: u64, count: u64, markets: &[&str]| MessageEvent {
+            count,
+            guarded_markets: markets.iter().map(|m| m.to_string()).collect(),
+            ..event(at, "position", None, None)
+        };
+        let events = vec![
+            guarded(now - 8 * 86_400, 1, &["old"]), // outside the week
+            guarded(now - 10, 2, &["aave-v3-base"]),
+            guarded(now - 20, 1, &["aave-v3-ethereum", "aave-v3-base"]),
+            event(now - 30, "position", None, None),
+        ];
+        let s = compute(&[], &events, now, 7 * 86_400);
+        assert_eq!(
+            s.guarded,
+            vec![
+                ("aave-v3-base".to_string(), 3),
+                ("aave-v3-ethereum".to_string(), 1)
+            ]
+        );
+        let text = render(&s, Lang::En, "7d");
+        assert!(
+            text.contains("Guard: 4 answers showed the protocol's own figures")
+                && text.contains("aave-v3-base 3, aave-v3-ethereum 1"),
+            "{text}"
+        );
+        assert!(render(&s, Lang::Zh, "7d").contains("4 次回答"));
+        let quiet = compute(&[], &events[3..], now, 7 * 86_400);
+        assert!(quiet.guarded.is_empty());
+        assert!(render(&quiet, Lang::En, "7d").contains("every position answer agreed"));
     }
 
     #[test]

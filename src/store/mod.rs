@@ -662,6 +662,7 @@ mod tests {
                         intent: "faq".into(),
                         topic: Some("health-factor".into()),
                         question: None,
+                        guarded_markets: Vec::new(),
                     })
                     .unwrap();
             }
@@ -693,13 +694,31 @@ mod tests {
             intent: if question.is_some() { "clarify" } else { "faq" }.into(),
             topic: question.is_none().then(|| "health-factor".into()),
             question: question.map(Into::into),
+            guarded_markets: Vec::new(),
+        };
+        let guarded = MessageEvent {
+            guarded_markets: vec!["base".into()],
+            ..faq(None)
         };
         store
-            .record_events(&[faq(None), faq(None), faq(Some("what is x")), faq(None)])
+            .record_events(&[
+                faq(None),
+                guarded.clone(),
+                faq(None),
+                faq(Some("what is x")),
+                faq(None),
+                guarded,
+            ])
             .unwrap();
         let recorded = store.events_since(at).unwrap();
-        assert_eq!(recorded.len(), 2, "{recorded:?}");
-        assert_eq!(recorded.iter().map(|e| e.count).sum::<u64>(), 4);
+        // Three records: plain answers (3), guarded answers (2), the question (1).
+        assert_eq!(recorded.len(), 3, "{recorded:?}");
+        assert_eq!(recorded.iter().map(|e| e.count).sum::<u64>(), 6);
+        let guarded: Vec<_> = recorded
+            .iter()
+            .filter(|e| !e.guarded_markets.is_empty())
+            .collect();
+        assert_eq!((guarded.len(), guarded[0].count), (1, 2));
         assert!(store.remove_ban(13).unwrap().is_some());
         assert!(store.ban_of(13).unwrap().is_none());
     }

@@ -146,6 +146,7 @@ mod tests {
                     intent: "clarify".into(),
                     topic: None,
                     question: Some("what is x".into()),
+                    guarded_markets: Vec::new(),
                 })
                 .unwrap();
         }

@@ -323,20 +323,26 @@ impl Store {
     }
 
     /// Records answered messages in one batch (not flushed). Events of the same minute,
-    /// intent and topic without a question text are collapsed into one record with a count, so
+    /// intent, topic and guarded markets without a question text are collapsed into one record
+    /// with a count, so
     /// a busy minute costs a handful of writes, not one per message. Keys are time ‖ a
     /// sled-generated monotonic id, so no counter is rewritten per event.
     pub fn record_events(&self, events: &[MessageEvent]) -> Result<(), StoreError> {
         let mut collapsed: Vec<MessageEvent> = Vec::new();
-        let mut index: std::collections::HashMap<(u64, &str, Option<&str>), usize> =
-            std::collections::HashMap::new();
+        type Key<'a> = (u64, &'a str, Option<&'a str>, &'a [String]);
+        let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
         for event in events {
             if event.question.is_some() {
                 collapsed.push(event.clone());
                 continue;
             }
             let minute = event.at - event.at % 60;
-            let key = (minute, event.intent.as_str(), event.topic.as_deref());
+            let key = (
+                minute,
+                event.intent.as_str(),
+                event.topic.as_deref(),
+                event.guarded_markets.as_slice(),
+            );
             match index.get(&key) {
                 Some(&i) => collapsed[i].count += event.count,
                 None => {

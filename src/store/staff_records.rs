@@ -186,6 +186,10 @@ pub struct MessageEvent {
     pub topic: Option<String>,
     /// For questions the bot could not answer: the question, redacted and trimmed.
     pub question: Option<String>,
+    /// Markets where the answer showed the protocol's own figures because lendesk's
+    /// recomputation disagreed with `getUserAccountData` (the guard). Empty for most answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guarded_markets: Vec<String>,
 }
 
 fn one() -> u64 {
