@@ -271,6 +271,7 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             intent: "clarify".into(),
             topic: None,
             question: Some(said(4)),
+            guarded_markets: Vec::new(),
         })
         .unwrap();
     store
