@@ -6,7 +6,9 @@
 // and SCRIPT_VERSION. When the folder for the key exists the script only prints it and exits.
 //
 // Settings are upstream's (aave-v3-origin foundry.toml): optimizer on, 200 runs, EVM shanghai,
-// no metadata hash. Remappings are upstream's forge remappings, pointed at npm packages:
+// no metadata hash. The compiler is solc 0.8.27 (pinned in package.json): the 3.6 sources use
+// `require(condition, CustomError())`, which the legacy (non-IR) pipeline compiles from 0.8.27 on,
+// and it is the version upstream moved to for v3.4+ (the older foundry.toml said 0.8.22). Remappings are upstream's forge remappings, pointed at npm packages:
 //   openzeppelin-contracts/contracts/             -> @openzeppelin/contracts/
 //   openzeppelin-contracts-upgradeable/contracts/ -> @openzeppelin/contracts-upgradeable/
 //   solidity-utils/contracts/                     -> @bgd-labs/solidity-utils/src/contracts/

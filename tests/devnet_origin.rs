@@ -370,3 +370,40 @@ async fn a_second_start_loads_the_cached_chain() {
         .unwrap();
     assert!(close(data.healthFactor, wad(1_275, 1_000)));
 }
+
+/// 3.3's rules on a position under $2,000: the whole debt may be liquidated at once (no 50%
+/// close factor), and a partial liquidation that would leave less than $1,000 is refused.
+#[tokio::test]
+async fn the_3_3_dust_rule_on_a_small_position_is_judged_by_the_chain() {
+    let devnet = start(false).await;
+    let m = devnet.manifest().clone();
+    let borrower = user(&m, "small");
+    let usdc = |whole: u64| U256::from(whole) * U256::from(1_000_000u64);
+
+    // WETH at $900: 0.5 WETH = $450 against $400 of USDC debt, HF ≈ 0.928.
+    devnet
+        .set_price("WETH", U256::from(900u64 * spec::BASE_UNIT_8DP))
+        .await
+        .expect("move WETH to $900");
+    let partial = devnet
+        .liquidate(borrower, "WETH", "USDC", usdc(100))
+        .await
+        .expect("liquidate");
+    assert!(!partial.executed, "a $100 liquidation left dust");
+    assert_eq!(partial.reason.as_deref(), Some("MustNotLeaveDust"));
+    assert!(close(partial.health_factor_before, wad(37_125, 40_000)));
+
+    let full = devnet
+        .liquidate(borrower, "WETH", "USDC", usdc(1_000))
+        .await
+        .expect("liquidate");
+    assert!(full.executed, "refused: {:?}", full.reason);
+    let p = provider(devnet.rpc_url());
+    let after = IOriginPool::new(m.contracts.pool, &p)
+        .getUserAccountData(borrower)
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(after.totalDebtBase, U256::ZERO, "the whole debt was repaid");
+    assert_eq!(full.health_factor_after, U256::MAX);
+}
