@@ -29,6 +29,7 @@ mod error;
 mod manifest;
 mod market;
 mod ops;
+pub mod origin;
 mod price;
 mod rpc;
 mod seed;
