@@ -13,6 +13,7 @@ pub mod math;
 pub mod position;
 pub mod report;
 pub mod risk;
+pub mod rules;
 pub mod rpc;
 pub mod transport;
 
