@@ -9,6 +9,7 @@ pub mod batch;
 pub mod bindings;
 pub mod error;
 pub mod format;
+pub mod liquidation;
 pub mod math;
 pub mod position;
 pub mod report;
