@@ -81,8 +81,7 @@ impl Pair<'_> {
             };
         }
         // 3.6.0 LiquidationLogic.sol lines 245-276.
-        let debt_base =
-            rules::debt_value(self.version, debt, self.debt.price, self.debt_units());
+        let debt_base = rules::debt_value(self.version, debt, self.debt.price, self.debt_units());
         let collateral_base = rules::collateral_value(
             self.collateral.supplied,
             self.collateral.price,
@@ -274,13 +273,7 @@ mod tests {
 
     /// `weth_wei` of WETH ($2,000, LT `lt`) as collateral against USDC (6 decimals) and DAI
     /// (18 decimals) debts given in their smallest units.
-    fn position(
-        version: AaveVersion,
-        weth_wei: U256,
-        lt: u64,
-        usdc: U256,
-        dai: U256,
-    ) -> Position {
+    fn position(version: AaveVersion, weth_wei: U256, lt: u64, usdc: U256, dai: U256) -> Position {
         let mut weth = reserve(0, "WETH", 18, 2_000, lt);
         weth.supplied = weth_wei;
         weth.collateral_enabled = true;
@@ -337,7 +330,10 @@ mod tests {
         let above = position(AaveVersion::V3_3, weth(10), 9_500, usdc(19_999), U256::ZERO);
         let o = option_for(&above, 1);
         assert_eq!(o.max_repay, U256::from(9_999_500_000u64));
-        assert_eq!(o.collateral_seized, U256::from(5_249_737_500_000_000_000u64));
+        assert_eq!(
+            o.collateral_seized,
+            U256::from(5_249_737_500_000_000_000u64)
+        );
         assert!(!o.full_close_factor && !o.writes_off_remaining_debt);
         // USDC 20,000: HF = 0.95 exactly → 100%: 20,000 USDC would take 10.5 WETH > 10, so
         // all 10 WETH go and the debt repaid is (2,000e8 × 10e18 × 1e6 / (1e8 × 1e18)) =
@@ -365,7 +361,10 @@ mod tests {
         let p33 = position(AaveVersion::V3_3, weth(3), 9_800, usdc(3_000), dai);
         let o = option_for(&p33, 1);
         assert_eq!(o.max_repay, usdc(3_000));
-        assert_eq!(o.collateral_seized, U256::from(1_575_000_000_000_000_000u64));
+        assert_eq!(
+            o.collateral_seized,
+            U256::from(1_575_000_000_000_000_000u64)
+        );
         assert!(!o.full_close_factor);
     }
 
@@ -432,7 +431,10 @@ mod tests {
         );
         let o = option_for(&at, 1);
         assert_eq!(o.max_repay, usdc(2_000));
-        assert_eq!(o.collateral_seized, U256::from(1_050_000_000_000_000_000u64));
+        assert_eq!(
+            o.collateral_seized,
+            U256::from(1_050_000_000_000_000_000u64)
+        );
         // DAI 1,000.02: total $4,000.02 → cap 2,000.01 USDC would leave $999.99: dust. The
         // most that passes leaves exactly $1,000: 2,000 USDC.
         let under = position(

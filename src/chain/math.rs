@@ -33,7 +33,10 @@ pub fn percent_mul_floor(value: U256, percentage: u64) -> U256 {
 /// `PercentageMath.percentDivCeil` (3.5+): value × 1e4 / percentage, rounded up.
 /// Callers guarantee `percentage != 0` (the protocol reverts otherwise).
 pub fn percent_div_ceil(value: U256, percentage: u64) -> U256 {
-    div_ceil(value * U256::from(PERCENTAGE_FACTOR), U256::from(percentage))
+    div_ceil(
+        value * U256::from(PERCENTAGE_FACTOR),
+        U256::from(percentage),
+    )
 }
 
 /// `MathUtils.mulDivCeil` (3.5+): ⌈a × b / c⌉ for c ≠ 0.
@@ -115,10 +118,19 @@ mod tests {
         // 1 × 1e4 / 3 = 3333.33: half up 3333, ceil 3334.
         assert_eq!(percent_div(U256::from(1), 3), U256::from(3_333));
         assert_eq!(percent_div_ceil(U256::from(1), 3), U256::from(3_334));
-        assert_eq!(percent_div_ceil(U256::from(8_000), 8_000), U256::from(10_000));
+        assert_eq!(
+            percent_div_ceil(U256::from(8_000), 8_000),
+            U256::from(10_000)
+        );
         // 3 × 5 / 2 = 7.5 → 8; 4 × 5 / 2 = 10 exactly.
-        assert_eq!(mul_div_ceil(U256::from(3), U256::from(5), U256::from(2)), U256::from(8));
-        assert_eq!(mul_div_ceil(U256::from(4), U256::from(5), U256::from(2)), U256::from(10));
+        assert_eq!(
+            mul_div_ceil(U256::from(3), U256::from(5), U256::from(2)),
+            U256::from(8)
+        );
+        assert_eq!(
+            mul_div_ceil(U256::from(4), U256::from(5), U256::from(2)),
+            U256::from(10)
+        );
     }
 
     #[test]

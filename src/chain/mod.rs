@@ -14,8 +14,8 @@ pub mod math;
 pub mod position;
 pub mod report;
 pub mod risk;
-pub mod rules;
 pub mod rpc;
+pub mod rules;
 pub mod transport;
 
 pub use address::{AddressError, parse_address};

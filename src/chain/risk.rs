@@ -293,7 +293,12 @@ fn totals_with(
     totals_of(version, &changed)
 }
 
-fn hf_with(version: AaveVersion, legs: &[Leg], index: usize, change: impl FnOnce(&mut Leg)) -> U256 {
+fn hf_with(
+    version: AaveVersion,
+    legs: &[Leg],
+    index: usize,
+    change: impl FnOnce(&mut Leg),
+) -> U256 {
     totals_with(version, legs, index, change).health_factor
 }
 
@@ -315,7 +320,8 @@ pub fn liquidation_price(position: &Position, index: usize) -> LiquidationPrice 
         return LiquidationPrice::AlreadyLiquidatable;
     }
     let liquidatable = |price: U256| {
-        hf_with(position.version, &legs, index, |l| l.price = price) < HEALTH_FACTOR_LIQUIDATION_THRESHOLD
+        hf_with(position.version, &legs, index, |l| l.price = price)
+            < HEALTH_FACTOR_LIQUIDATION_THRESHOLD
     };
     let collateral_weight = if leg.collateral {
         leg.supplied * U256::from(leg.liquidation_threshold)
@@ -456,7 +462,8 @@ fn borrow_block(position: &Position, index: usize, totals: &AccountTotals) -> Op
 }
 
 fn no_collateral(totals: &AccountTotals) -> Option<Blocked> {
-    (totals.total_collateral_base.is_zero() || totals.ltv.is_zero()).then_some(Blocked::NoCollateral)
+    (totals.total_collateral_base.is_zero() || totals.ltv.is_zero())
+        .then_some(Blocked::NoCollateral)
 }
 
 /// Largest extra borrow of reserve `index` that the protocol accepts and that keeps HF ≥ `target`.
@@ -642,7 +649,9 @@ pub fn volatile_drop_to_liquidation(position: &Position) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::position::{EModeCategory, ReportedAccountData, ReserveConfig, ReserveState};
+    use crate::chain::position::{
+        EModeCategory, EModeMembership, ReportedAccountData, ReserveConfig, ReserveState,
+    };
     use alloy::primitives::Address;
 
     fn e(decimals: u8) -> U256 {
@@ -864,5 +873,146 @@ mod tests {
             max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR).limit,
             Limit::Blocked(Blocked::NotBorrowableInIsolation)
         );
+    }
+
+    fn stable_emode(version: AaveVersion, membership: EModeMembership) -> Position {
+        // USDC (id 1) 10,000 supplied; DAI (id 2) 9,000 borrowed; WETH (id 0) unused.
+        let mut p = weth_vs_usdc(0);
+        p.version = version;
+        p.reserves[0].supplied = U256::ZERO;
+        p.reserves[1].id = 1;
+        p.reserves[1].supplied = U256::from(10_000) * e(6);
+        p.reserves[1].collateral_enabled = true;
+        let mut dai = reserve("DAI", 18, 1, 7_500, 8_000);
+        dai.id = 2;
+        dai.variable_debt = U256::from(9_000) * e(18);
+        dai.borrowing = true;
+        p.reserves.push(dai);
+        p.emode = Some(EModeCategory {
+            id: 1,
+            ltv: 9_300,
+            liquidation_threshold: 9_500,
+            liquidation_bonus: 10_100,
+            price_source: Address::ZERO,
+            label: "Stablecoins".into(),
+            membership,
+        });
+        p
+    }
+
+    fn bitmaps(collateral: u128, borrowable: u128, ltv_zero: u128) -> EModeMembership {
+        EModeMembership::Bitmaps {
+            collateral,
+            borrowable,
+            ltv_zero,
+        }
+    }
+
+    #[test]
+    fn v32_emode_parameters_follow_the_collateral_bitmap() {
+        // USDC in the bitmap (bit 1): 10,000 × 95% / 9,000 = 1.0555…6 (wadDiv half up).
+        let inside = stable_emode(AaveVersion::V3_2, bitmaps(0b010, 0b110, 0));
+        assert_eq!(
+            account_totals(&inside).health_factor,
+            hf("1.055555555555555556")
+        );
+        // USDC outside (bitmap has only DAI): its own LT 80% → 8,000 / 9,000 = 0.888…9.
+        let outside = stable_emode(AaveVersion::V3_2, bitmaps(0b100, 0b110, 0));
+        assert_eq!(
+            account_totals(&outside).health_factor,
+            hf("0.888888888888888889")
+        );
+    }
+
+    #[test]
+    fn v32_borrowing_outside_the_borrowable_bitmap_is_blocked() {
+        // WETH (bit 0) is not borrowable in the category; USDC (bit 1) is.
+        let p = stable_emode(AaveVersion::V3_2, bitmaps(0b010, 0b110, 0));
+        assert_eq!(
+            max_safe_borrow(&p, 0, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(Blocked::EModeCategoryMismatch)
+        );
+        let usdc = max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR).limit;
+        assert!(!matches!(usdc, Limit::Blocked(_)), "{usdc:?}");
+        // With WETH's bit set it is no longer blocked by the category.
+        let p = stable_emode(AaveVersion::V3_2, bitmaps(0b010, 0b111, 0));
+        let weth = max_safe_borrow(&p, 0, DEFAULT_TARGET_HEALTH_FACTOR).limit;
+        assert_ne!(weth, Limit::Blocked(Blocked::EModeCategoryMismatch));
+    }
+
+    #[test]
+    fn v36_ltv_zero_bitmap_removes_borrowing_power_inside_the_category() {
+        // USDC in the collateral and the ltv-zero bitmaps: LT stays 95%, LTV 0.
+        let p = stable_emode(AaveVersion::V3_6, bitmaps(0b010, 0b110, 0b010));
+        let t = account_totals(&p);
+        assert_eq!(t.ltv, U256::ZERO);
+        assert!(t.has_zero_ltv_collateral);
+        assert_eq!(t.available_borrows_base, U256::ZERO);
+        // 3.6 formula: Σ = 10,000e8 × 9500 = 9.5e15; wadDiv(9.5e15, 9,000e8) / 1e4
+        // = 10,555.…6e18 / 1e4 → 1.055555555555555555 (the last digit floored).
+        assert_eq!(t.health_factor, hf("1.055555555555555555"));
+        // Without the bit: LTV 93%; available = ⌊10,000e8 × 9300 / 1e4⌋ − 9,000e8 = 300e8.
+        let p = stable_emode(AaveVersion::V3_6, bitmaps(0b010, 0b110, 0));
+        assert_eq!(
+            account_totals(&p).available_borrows_base,
+            U256::from(300) * e(8)
+        );
+    }
+
+    #[test]
+    fn v35_values_debt_up_and_collateral_down() {
+        // 10 WETH against 6,600 USDC plus 1 wei of DAI at $1: 1e8 / 1e18 → floor 0, ceil 1.
+        let mut p = weth_vs_usdc(6_600);
+        let mut dai = reserve("DAI", 18, 1, 7_500, 8_000);
+        dai.variable_debt = U256::from(1);
+        dai.borrowing = true;
+        p.reserves.push(dai);
+        p.version = AaveVersion::V3_4;
+        let before = account_totals(&p);
+        assert_eq!(before.total_debt_base, U256::from(6_600) * e(8));
+        assert_eq!(before.health_factor, hf("2.5"));
+        p.version = AaveVersion::V3_5;
+        let after = account_totals(&p);
+        assert_eq!(
+            after.total_debt_base,
+            U256::from(6_600) * e(8) + U256::from(1)
+        );
+        // Σ = 20,000e8 × 8250 = 1.65e16; wadDiv(1.65e16, 660,000,000,001) =
+        // 24,999.99999996212…e18 → / 1e4 = 2.499999999996212121 (floored).
+        assert_eq!(after.health_factor, hf("2.499999999996212121"));
+    }
+
+    #[test]
+    fn v37_has_no_isolation_mode_or_siloed_borrowing() {
+        let mut p = weth_vs_usdc(0);
+        p.reserves[0].config.debt_ceiling = U256::from(100_000u64);
+        p.reserves[0].isolation_mode_total_debt = U256::from(40_000u64);
+        p.reserves[1].config.borrowable_in_isolation = false;
+        p.version = AaveVersion::V3_6;
+        assert_eq!(
+            max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(Blocked::NotBorrowableInIsolation)
+        );
+        p.version = AaveVersion::V3_7;
+        // LTV room: 16,000 USDC less nothing borrowed.
+        let safe = max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR);
+        assert_eq!(safe.limit, Limit::Ltv);
+        assert_eq!(safe.amount, U256::from(16_000) * e(6));
+        // Siloed: a siloed asset joins no other debt before 3.7 only.
+        let mut s = weth_vs_usdc(1_000);
+        s.reserves[0].supplied = U256::from(10) * e(18);
+        let mut dai = reserve("DAI", 18, 1, 7_500, 8_000);
+        dai.config.siloed_borrowing = true;
+        s.reserves.push(dai);
+        s.version = AaveVersion::V3_6;
+        assert_eq!(
+            max_safe_borrow(&s, 2, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(Blocked::SiloedBorrowing)
+        );
+        s.version = AaveVersion::V3_7;
+        assert!(!matches!(
+            max_safe_borrow(&s, 2, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(_)
+        ));
     }
 }

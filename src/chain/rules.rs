@@ -16,8 +16,7 @@ use super::position::{AaveVersion, EModeMembership, Position, ReserveState};
 
 /// `LiquidationLogic.MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD` (3.3+): `2000e8` base-currency units.
 /// A plain constant in the contract: $2,000 on USD markets (8 decimals), whatever the base unit.
-pub const MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD: U256 =
-    U256::from_limbs([200_000_000_000, 0, 0, 0]);
+pub const MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD: U256 = U256::from_limbs([200_000_000_000, 0, 0, 0]);
 /// `LiquidationLogic.MIN_LEFTOVER_BASE` (3.3+): `MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD / 2`.
 pub const MIN_LEFTOVER_BASE: U256 = U256::from_limbs([100_000_000_000, 0, 0, 0]);
 
@@ -254,7 +253,10 @@ mod tests {
             MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD,
             U256::from(2_000u64) * unit(8)
         );
-        assert_eq!(MIN_LEFTOVER_BASE, MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD / U256::from(2));
+        assert_eq!(
+            MIN_LEFTOVER_BASE,
+            MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD / U256::from(2)
+        );
     }
 
     #[test]
@@ -341,7 +343,10 @@ mod tests {
         assert_eq!(debt_value(AaveVersion::V3_5, one, price, u), U256::from(1));
         // Exact values do not move: 2e18 × 1e8 / 1e18 = 2e8 either way.
         let two = U256::from(2) * u;
-        assert_eq!(debt_value(AaveVersion::V3_5, two, price, u), U256::from(2) * price);
+        assert_eq!(
+            debt_value(AaveVersion::V3_5, two, price, u),
+            U256::from(2) * price
+        );
         assert_eq!(collateral_value(one, price, u), U256::ZERO);
     }
 
@@ -363,12 +368,18 @@ mod tests {
     fn available_borrows_floor_from_35() {
         // 7 × 9500 / 1e4 = 6.65: half up 7, floor 6; less 0 debt.
         let seven = U256::from(7);
-        assert_eq!(available_borrows(AaveVersion::V3_4, seven, U256::ZERO, 9_500), seven);
+        assert_eq!(
+            available_borrows(AaveVersion::V3_4, seven, U256::ZERO, 9_500),
+            seven
+        );
         assert_eq!(
             available_borrows(AaveVersion::V3_5, seven, U256::ZERO, 9_500),
             U256::from(6)
         );
-        assert_eq!(available_borrows(AaveVersion::V3_5, seven, seven, 9_500), U256::ZERO);
+        assert_eq!(
+            available_borrows(AaveVersion::V3_5, seven, seven, 9_500),
+            U256::ZERO
+        );
     }
 
     #[test]

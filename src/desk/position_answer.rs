@@ -377,7 +377,11 @@ fn liquidator_limits(lang: Lang, position: &Position, report: &RiskReport) -> Ve
             Lang::Zh => format!("现在清算人一次最多可替你偿还 {}（每次一种债务），并拿走等值加奖励的抵押物。", amounts.join(" 或 ")),
         });
     }
-    if report.liquidations.iter().any(|o| o.writes_off_remaining_debt) {
+    if report
+        .liquidations
+        .iter()
+        .any(|o| o.writes_off_remaining_debt)
+    {
         lines.push(match lang {
             Lang::En => "A liquidation that takes your last collateral leaves no debt behind: the protocol writes off what is left.".to_string(),
             Lang::Zh => "如果一次清算拿走你最后的抵押物，剩下的债务会由协议核销。".to_string(),
