@@ -25,6 +25,25 @@ pub fn percent_div(value: U256, percentage: u64) -> U256 {
     (value * U256::from(PERCENTAGE_FACTOR) + pct / U256::from(2)) / pct
 }
 
+/// `PercentageMath.percentMulFloor` (3.5+): value × percentage / 1e4, rounded down.
+pub fn percent_mul_floor(value: U256, percentage: u64) -> U256 {
+    value * U256::from(percentage) / U256::from(PERCENTAGE_FACTOR)
+}
+
+/// `PercentageMath.percentDivCeil` (3.5+): value × 1e4 / percentage, rounded up.
+/// Callers guarantee `percentage != 0` (the protocol reverts otherwise).
+pub fn percent_div_ceil(value: U256, percentage: u64) -> U256 {
+    div_ceil(
+        value * U256::from(PERCENTAGE_FACTOR),
+        U256::from(percentage),
+    )
+}
+
+/// `MathUtils.mulDivCeil` (3.5+): ⌈a × b / c⌉ for c ≠ 0.
+pub fn mul_div_ceil(a: U256, b: U256, c: U256) -> U256 {
+    div_ceil(a * b, c)
+}
+
 /// `WadRayMath.wadDiv`: a × 1e18 / b, rounded half up. `b` must be non-zero.
 pub fn wad_div(a: U256, b: U256) -> U256 {
     (a * WAD + b / U256::from(2)) / b
@@ -88,6 +107,30 @@ mod tests {
         );
         assert_eq!(ray_mul(U256::from(3), RAY / U256::from(2)), U256::from(2));
         assert_eq!(wad_mul(WAD, U256::from(7)), U256::from(7));
+    }
+
+    #[test]
+    fn floor_and_ceil_variants_differ_from_half_up_by_one() {
+        // 3 × 8250 = 24,750 → /1e4 = 2.475: half up 2, floor 2; 5 × 8250 = 41,250 → 4.125.
+        // 7 × 9500 = 66,500 → 6.65: half up 7, floor 6.
+        assert_eq!(percent_mul(U256::from(7), 9_500), U256::from(7));
+        assert_eq!(percent_mul_floor(U256::from(7), 9_500), U256::from(6));
+        // 1 × 1e4 / 3 = 3333.33: half up 3333, ceil 3334.
+        assert_eq!(percent_div(U256::from(1), 3), U256::from(3_333));
+        assert_eq!(percent_div_ceil(U256::from(1), 3), U256::from(3_334));
+        assert_eq!(
+            percent_div_ceil(U256::from(8_000), 8_000),
+            U256::from(10_000)
+        );
+        // 3 × 5 / 2 = 7.5 → 8; 4 × 5 / 2 = 10 exactly.
+        assert_eq!(
+            mul_div_ceil(U256::from(3), U256::from(5), U256::from(2)),
+            U256::from(8)
+        );
+        assert_eq!(
+            mul_div_ceil(U256::from(4), U256::from(5), U256::from(2)),
+            U256::from(10)
+        );
     }
 
     #[test]

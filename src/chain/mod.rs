@@ -9,11 +9,13 @@ pub mod batch;
 pub mod bindings;
 pub mod error;
 pub mod format;
+pub mod liquidation;
 pub mod math;
 pub mod position;
 pub mod report;
 pub mod risk;
 pub mod rpc;
+pub mod rules;
 pub mod transport;
 
 pub use address::{AddressError, parse_address};

@@ -7,6 +7,7 @@ use alloy::primitives::U256;
 use serde_json::{Value, json};
 
 use super::format;
+use super::liquidation::{self, LiquidationOption};
 use super::math::WAD;
 use super::position::Position;
 use super::risk::{
@@ -73,8 +74,11 @@ pub struct AssetRisk {
     pub safe_borrow: SafeAmount,
     /// Repayment reaching the target HF when the user owes this asset.
     pub repay_to_target: Option<RepayPlan>,
-    /// While liquidatable: the most of this debt a liquidator may repay in one call.
+    /// While liquidatable: the most of this debt a liquidator may repay in one call, under the
+    /// release's close factor, dust rule and the collateral there is to seize (0 when none).
     pub max_liquidatable_debt: Option<U256>,
+    /// While liquidatable: the most of this collateral one call may take from the user.
+    pub max_seizable_collateral: Option<U256>,
 }
 
 /// Everything computed about one position.
@@ -86,8 +90,14 @@ pub struct RiskReport {
     pub totals: AccountTotals,
     /// The HF band.
     pub band: HealthBand,
-    /// Close factor while liquidatable.
+    /// Close factor while liquidatable: of each debt reserve before 3.3, of the whole
+    /// position's debt from 3.3 (see `close_factor_on_position`).
     pub close_factor: Option<CloseFactor>,
+    /// The release applies the close factor to the whole position, with the $2,000 and dust
+    /// rules (3.3+): adapters show `liquidations` rather than a share of each debt.
+    pub close_factor_on_position: bool,
+    /// Every liquidation a liquidator may make now, with its real limits.
+    pub liquidations: Vec<LiquidationOption>,
     /// Largest fall of all volatile prices together that keeps HF ≥ 1 (bps).
     pub volatile_drop_safe_bps: Option<u64>,
     /// HF when volatile prices fall 10, 20 and 30%.
@@ -117,6 +127,13 @@ pub fn assess(position: &Position, target: U256) -> RiskReport {
         protocol_totals(position, &computed)
     };
     let close_factor = risk::close_factor(totals.health_factor);
+    let liquidations = if close_factor.is_some() {
+        liquidation::liquidation_options(position)
+    } else {
+        Vec::new()
+    };
+    let when_liquidatable =
+        |figure: Option<U256>| close_factor.map(|_| figure.unwrap_or(U256::ZERO));
     let assets = position
         .reserves
         .iter()
@@ -133,8 +150,11 @@ pub fn assess(position: &Position, target: U256) -> RiskReport {
             safe_borrow: risk::max_safe_borrow(position, index, target),
             repay_to_target: (!r.debt().is_zero())
                 .then(|| risk::repay_to_target(position, index, target)),
-            max_liquidatable_debt: close_factor
-                .map(|cf| super::math::percent_mul(r.debt(), cf.bps)),
+            max_liquidatable_debt: when_liquidatable(liquidation::max_repay(&liquidations, index)),
+            max_seizable_collateral: when_liquidatable(liquidation::max_seize(
+                &liquidations,
+                index,
+            )),
         })
         .collect();
     RiskReport {
@@ -142,6 +162,8 @@ pub fn assess(position: &Position, target: U256) -> RiskReport {
         totals,
         band: HealthBand::of(totals.health_factor),
         close_factor,
+        close_factor_on_position: super::rules::close_factor_on_position(position.version),
+        liquidations,
         volatile_drop_safe_bps: risk::volatile_drop_to_liquidation(position),
         scenarios: STANDARD_DROPS_BPS
             .iter()
@@ -299,6 +321,7 @@ pub fn to_json(position: &Position, report: &RiskReport) -> Value {
                     "health_factor_after": hf_raw(p.health_factor_after),
                 })),
                 "max_liquidatable_debt": a.max_liquidatable_debt.map(amount),
+                "max_seizable_collateral": a.max_seizable_collateral.map(amount),
             })
         })
         .collect();
@@ -323,6 +346,7 @@ pub fn to_json(position: &Position, report: &RiskReport) -> Value {
             "liquidation_threshold_bps": raw(t.liquidation_threshold),
             "target_health_factor": raw(report.target_health_factor),
             "close_factor_bps": report.close_factor.map(|c| c.bps),
+            "close_factor_on_position": report.close_factor_on_position,
             "volatile_drop_to_liquidation_bps": report.volatile_drop_safe_bps,
             "protocol_health_factor": hf_raw(position.reported.health_factor),
             "agrees_with_protocol": report.agrees_with_protocol,
@@ -333,6 +357,19 @@ pub fn to_json(position: &Position, report: &RiskReport) -> Value {
             "liquidatable": s.totals.health_factor < WAD,
         })).collect::<Vec<_>>(),
         "assets": assets,
+        "aave_version": position.version.label(),
+        "liquidations": report.liquidations.iter().map(|o| {
+            let debt = &position.reserves[o.debt_index];
+            let coll = &position.reserves[o.collateral_index];
+            json!({
+                "debt": debt.symbol,
+                "collateral": coll.symbol,
+                "max_repay": { "raw": raw(o.max_repay), "display": format::token(o.max_repay, debt.decimals) },
+                "collateral_seized": { "raw": raw(o.collateral_seized), "display": format::token(o.collateral_seized, coll.decimals) },
+                "full_close_factor": o.full_close_factor,
+                "writes_off_remaining_debt": o.writes_off_remaining_debt,
+            })
+        }).collect::<Vec<_>>(),
     })
 }
 

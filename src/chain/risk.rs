@@ -2,13 +2,15 @@
 //!
 //! Owns the health factor and account totals (`GenericLogic.calculateUserAccountData`),
 //! liquidation prices, safe withdraw / borrow amounts, repay-to-target, price what-ifs and the
-//! close factor. Nothing here performs I/O.
+//! 3.0 close factor. Every figure goes through the same totals, which follow the rules of
+//! `position.version` ([`super::rules`]). Nothing here performs I/O.
 
 use alloy::primitives::U256;
 use serde::Serialize;
 
-use super::math::{WAD, div_ceil, percent_div, percent_mul, unit, wad_div};
-use super::position::{Position, ReserveState};
+use super::math::{WAD, div_ceil, percent_div, percent_div_ceil, unit};
+use super::position::{AaveVersion, Position};
+use super::rules;
 
 /// Aave's liquidation line: HF below 1.0 (wad) can be liquidated.
 pub const HEALTH_FACTOR_LIQUIDATION_THRESHOLD: U256 = WAD;
@@ -29,8 +31,10 @@ struct Leg {
     unit: U256,
     supplied: U256,
     debt: U256,
+    /// Effective LTV for this user; 0 = zero-LTV collateral.
     ltv: u64,
     liquidation_threshold: u64,
+    /// Counts as collateral under the release's rules.
     collateral: bool,
     borrowing: bool,
 }
@@ -100,7 +104,8 @@ pub enum Blocked {
     Frozen,
     /// Borrowing is disabled on the reserve.
     BorrowingDisabled,
-    /// The user's E-Mode category does not include this asset.
+    /// The user's E-Mode category does not let this asset be borrowed: 3.0–3.1, the asset's
+    /// category differs from the user's; 3.2+, it is not in the category's borrowable bitmap.
     EModeCategoryMismatch,
     /// In isolation mode only some assets can be borrowed.
     NotBorrowableInIsolation,
@@ -161,47 +166,37 @@ pub struct CloseFactor {
     pub bps: u64,
 }
 
-fn effective_params(position: &Position, reserve: &ReserveState) -> (u64, u64) {
-    // EModeLogic.isInEModeCategory: the category's LTV/LT replace the asset's own.
-    match &position.emode {
-        Some(cat) if cat.id != 0 && reserve.config.emode_category == cat.id => {
-            (cat.ltv, cat.liquidation_threshold)
-        }
-        _ => (reserve.config.ltv, reserve.config.liquidation_threshold),
-    }
-}
-
 fn legs(position: &Position) -> Vec<Leg> {
     position
         .reserves
         .iter()
         .map(|r| {
-            let (ltv, liquidation_threshold) = effective_params(position, r);
+            let rules = rules::reserve_rules(position, r);
             Leg {
                 price: r.price,
                 unit: unit(r.decimals),
                 supplied: r.supplied,
                 debt: r.debt(),
-                ltv,
-                liquidation_threshold,
-                collateral: r.collateral_enabled,
+                ltv: rules.ltv,
+                liquidation_threshold: rules.liquidation_threshold,
+                collateral: rules.counts_as_collateral,
                 borrowing: r.borrowing,
             }
         })
         .collect()
 }
 
-/// `GenericLogic.calculateUserAccountData` followed by `calculateAvailableBorrows`.
-fn totals_of(legs: &[Leg]) -> AccountTotals {
+/// `GenericLogic.calculateUserAccountData` followed by `calculateAvailableBorrows`, with the
+/// rounding of `version`.
+fn totals_of(version: AaveVersion, legs: &[Leg]) -> AccountTotals {
     let mut collateral = U256::ZERO;
     let mut debt = U256::ZERO;
     let mut weighted_ltv = U256::ZERO;
     let mut weighted_lt = U256::ZERO;
     let mut has_zero_ltv_collateral = false;
     for leg in legs {
-        if leg.liquidation_threshold != 0 && leg.collateral {
-            // _getUserBalanceInBaseCurrency: balance × price / unit, floored.
-            let value = leg.supplied * leg.price / leg.unit;
+        if leg.collateral {
+            let value = rules::collateral_value(leg.supplied, leg.price, leg.unit);
             collateral += value;
             if leg.ltv != 0 {
                 weighted_ltv += value * U256::from(leg.ltv);
@@ -211,8 +206,7 @@ fn totals_of(legs: &[Leg]) -> AccountTotals {
             weighted_lt += value * U256::from(leg.liquidation_threshold);
         }
         if leg.borrowing {
-            // _getUserDebtInBaseCurrency: price × debt / unit, floored.
-            debt += leg.price * leg.debt / leg.unit;
+            debt += rules::debt_value(version, leg.debt, leg.price, leg.unit);
         }
     }
     let (ltv, liquidation_threshold) = if collateral.is_zero() {
@@ -223,16 +217,12 @@ fn totals_of(legs: &[Leg]) -> AccountTotals {
     let health_factor = if debt.is_zero() {
         U256::MAX
     } else {
-        wad_div(
-            percent_mul(collateral, low_u64(liquidation_threshold)),
-            debt,
-        )
+        rules::health_factor(version, collateral, weighted_lt, debt)
     };
-    let borrowing_power = percent_mul(collateral, low_u64(ltv));
     AccountTotals {
         total_collateral_base: collateral,
         total_debt_base: debt,
-        available_borrows_base: borrowing_power.saturating_sub(debt),
+        available_borrows_base: rules::available_borrows(version, collateral, debt, low_u64(ltv)),
         ltv,
         liquidation_threshold,
         health_factor,
@@ -247,7 +237,7 @@ fn low_u64(value: U256) -> u64 {
 
 /// The account's totals and health factor, equal to `Pool.getUserAccountData` at the same block.
 pub fn account_totals(position: &Position) -> AccountTotals {
-    totals_of(&legs(position))
+    totals_of(position.version, &legs(position))
 }
 
 /// Largest x in [0, hi] with `ok(x)`, for a predicate that holds up to a point and then fails.
@@ -292,10 +282,24 @@ fn with_margin(target: U256) -> U256 {
     ppm_above(target.max(HEALTH_FACTOR_LIQUIDATION_THRESHOLD))
 }
 
-fn hf_with(legs: &[Leg], index: usize, change: impl FnOnce(&mut Leg)) -> U256 {
+fn totals_with(
+    version: AaveVersion,
+    legs: &[Leg],
+    index: usize,
+    change: impl FnOnce(&mut Leg),
+) -> AccountTotals {
     let mut changed = legs.to_vec();
     change(&mut changed[index]);
-    totals_of(&changed).health_factor
+    totals_of(version, &changed)
+}
+
+fn hf_with(
+    version: AaveVersion,
+    legs: &[Leg],
+    index: usize,
+    change: impl FnOnce(&mut Leg),
+) -> U256 {
+    totals_with(version, legs, index, change).health_factor
 }
 
 /// The price of reserve `index` at which HF crosses 1, all other prices unchanged.
@@ -308,7 +312,7 @@ pub fn liquidation_price(position: &Position, index: usize) -> LiquidationPrice 
     let Some(leg) = legs.get(index).copied() else {
         return LiquidationPrice::None;
     };
-    let totals = totals_of(&legs);
+    let totals = totals_of(position.version, &legs);
     if totals.total_debt_base.is_zero() {
         return LiquidationPrice::None;
     }
@@ -316,9 +320,10 @@ pub fn liquidation_price(position: &Position, index: usize) -> LiquidationPrice 
         return LiquidationPrice::AlreadyLiquidatable;
     }
     let liquidatable = |price: U256| {
-        hf_with(&legs, index, |l| l.price = price) < HEALTH_FACTOR_LIQUIDATION_THRESHOLD
+        hf_with(position.version, &legs, index, |l| l.price = price)
+            < HEALTH_FACTOR_LIQUIDATION_THRESHOLD
     };
-    let collateral_weight = if leg.collateral && leg.liquidation_threshold != 0 {
+    let collateral_weight = if leg.collateral {
         leg.supplied * U256::from(leg.liquidation_threshold)
     } else {
         U256::ZERO
@@ -360,7 +365,7 @@ pub fn max_safe_withdraw(position: &Position, index: usize, target: U256) -> Saf
     let Some(reserve) = position.reserves.get(index) else {
         return blocked(Blocked::Inactive, U256::ZERO);
     };
-    let totals = totals_of(&legs);
+    let totals = totals_of(position.version, &legs);
     if !reserve.config.active {
         return blocked(Blocked::Inactive, totals.health_factor);
     }
@@ -368,7 +373,7 @@ pub fn max_safe_withdraw(position: &Position, index: usize, target: U256) -> Saf
         return blocked(Blocked::Paused, totals.health_factor);
     }
     let leg = legs[index];
-    let counts = leg.collateral && leg.liquidation_threshold != 0;
+    let counts = leg.collateral;
     if counts && !totals.total_debt_base.is_zero() {
         // ValidationLogic.validateHFAndLtv: with zero-LTV collateral only that may leave first.
         if totals.has_zero_ltv_collateral && leg.ltv != 0 {
@@ -376,7 +381,7 @@ pub fn max_safe_withdraw(position: &Position, index: usize, target: U256) -> Saf
         }
     }
     let goal = with_margin(target);
-    let hf_after = |x: U256| hf_with(&legs, index, |l| l.supplied -= x);
+    let hf_after = |x: U256| hf_with(position.version, &legs, index, |l| l.supplied -= x);
     let (mut amount, mut limit) = if !counts || totals.total_debt_base.is_zero() {
         (reserve.supplied, Limit::Balance)
     } else if totals.health_factor < goal {
@@ -421,16 +426,26 @@ fn borrow_block(position: &Position, index: usize, totals: &AccountTotals) -> Op
     if cfg.frozen {
         return Some(Blocked::Frozen);
     }
-    if !cfg.borrowing_enabled {
+    let version = position.version;
+    let in_emode_borrowable = rules::emode_borrowable(position, reserve);
+    // 3.6 validateBorrow: in E-Mode only the borrowable bitmap counts, else borrowingEnabled.
+    if !cfg.borrowing_enabled
+        && (in_emode_borrowable.is_none() || rules::emode_needs_borrowing_enabled(version))
+    {
         return Some(Blocked::BorrowingDisabled);
     }
-    if position.isolation_collateral().is_some() && !cfg.borrowable_in_isolation {
+    let isolation_and_silo = rules::has_isolation_and_siloed_borrowing(version);
+    if isolation_and_silo
+        && position.isolation_collateral().is_some()
+        && !cfg.borrowable_in_isolation
+    {
         return Some(Blocked::NotBorrowableInIsolation);
     }
-    if let Some(cat) = &position.emode
-        && cat.id != cfg.emode_category
-    {
+    if in_emode_borrowable == Some(false) {
         return Some(Blocked::EModeCategoryMismatch);
+    }
+    if !isolation_and_silo {
+        return no_collateral(totals);
     }
     let borrowed: Vec<usize> = (0..position.reserves.len())
         .filter(|&i| position.reserves[i].borrowing)
@@ -443,16 +458,18 @@ fn borrow_block(position: &Position, index: usize, totals: &AccountTotals) -> Op
             return Some(Blocked::SiloedBorrowing);
         }
     }
-    if totals.total_collateral_base.is_zero() || totals.ltv.is_zero() {
-        return Some(Blocked::NoCollateral);
-    }
-    None
+    no_collateral(totals)
+}
+
+fn no_collateral(totals: &AccountTotals) -> Option<Blocked> {
+    (totals.total_collateral_base.is_zero() || totals.ltv.is_zero())
+        .then_some(Blocked::NoCollateral)
 }
 
 /// Largest extra borrow of reserve `index` that the protocol accepts and that keeps HF ≥ `target`.
 pub fn max_safe_borrow(position: &Position, index: usize, target: U256) -> SafeAmount {
     let legs = legs(position);
-    let totals = totals_of(&legs);
+    let totals = totals_of(position.version, &legs);
     if index >= legs.len() {
         return blocked(Blocked::Inactive, totals.health_factor);
     }
@@ -469,18 +486,30 @@ pub fn max_safe_borrow(position: &Position, index: usize, target: U256) -> SafeA
         return blocked(Blocked::NoCollateral, totals.health_factor);
     }
     let hf_after = |x: U256| {
-        hf_with(&legs, index, |l| {
+        hf_with(position.version, &legs, index, |l| {
             l.debt += x;
             l.borrowing = true;
         })
     };
-    // ValidationLogic.validateBorrow: (debt + amount in base).percentDiv(ltv) ≤ collateral,
-    // with the same interest margin on the debt as the HF target gets.
+    // The LTV check, with the same interest margin on the debt as the HF target gets.
+    // Before 3.5, ValidationLogic.validateBorrow: (debt + amount × price / unit).percentDiv(ltv)
+    // ≤ collateral. From 3.5, validateHFAndLtv after the borrow: collateral ≥
+    // debtAfter.percentDivCeil(ltv), the debt valued per reserve and rounded up.
     let ltv = low_u64(totals.ltv);
-    let debt_base = ppm_above(totals.total_debt_base);
+    let margin = ppm_above(totals.total_debt_base) - totals.total_debt_base;
+    let version = position.version;
     let ltv_ok = |x: U256| {
-        let amount_base = leg.price * x / leg.unit;
-        percent_div(debt_base + amount_base, ltv) <= totals.total_collateral_base
+        if version >= AaveVersion::V3_5 {
+            let after = totals_with(version, &legs, index, |l| {
+                l.debt += x;
+                l.borrowing = true;
+            });
+            percent_div_ceil(after.total_debt_base + margin, ltv) <= totals.total_collateral_base
+        } else {
+            let amount_base = leg.price * x / leg.unit;
+            percent_div(totals.total_debt_base + margin + amount_base, ltv)
+                <= totals.total_collateral_base
+        }
     };
     // No borrow can exceed the whole collateral's value at this price.
     let bound = totals.total_collateral_base * leg.unit / leg.price + U256::from(1);
@@ -499,7 +528,10 @@ pub fn max_safe_borrow(position: &Position, index: usize, target: U256) -> SafeA
             Limit::BorrowCap,
         ));
     }
-    if let Some(collateral) = position.isolation_collateral() {
+    if let Some(collateral) = position
+        .isolation_collateral()
+        .filter(|_| rules::has_isolation_and_siloed_borrowing(version))
+    {
         let iso = &position.reserves[collateral];
         // The ceiling counts debt in USD with 2 decimals: amount / 10^(decimals − 2), floored.
         let step = unit(reserve.decimals.saturating_sub(2));
@@ -538,7 +570,7 @@ pub fn repay_to_target(position: &Position, index: usize, target: U256) -> Repay
         };
     };
     let goal = with_margin(target);
-    let hf_after = |r: U256| hf_with(&legs, index, |l| l.debt -= r);
+    let hf_after = |r: U256| hf_with(position.version, &legs, index, |l| l.debt -= r);
     let debt = if leg.borrowing { leg.debt } else { U256::ZERO };
     match min_satisfying(debt, |r| hf_after(r) >= goal) {
         Some(amount) => RepayPlan {
@@ -576,7 +608,7 @@ pub fn what_if(position: &Position, price_move: PriceMove) -> AccountTotals {
             }
         }
     }
-    totals_of(&legs)
+    totals_of(position.version, &legs)
 }
 
 /// The share of a debt a liquidator may repay now; `None` while HF ≥ 1.
@@ -617,7 +649,9 @@ pub fn volatile_drop_to_liquidation(position: &Position) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::position::{EModeCategory, ReportedAccountData, ReserveConfig};
+    use crate::chain::position::{
+        EModeCategory, EModeMembership, ReportedAccountData, ReserveConfig, ReserveState,
+    };
     use alloy::primitives::Address;
 
     fn e(decimals: u8) -> U256 {
@@ -839,5 +873,146 @@ mod tests {
             max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR).limit,
             Limit::Blocked(Blocked::NotBorrowableInIsolation)
         );
+    }
+
+    fn stable_emode(version: AaveVersion, membership: EModeMembership) -> Position {
+        // USDC (id 1) 10,000 supplied; DAI (id 2) 9,000 borrowed; WETH (id 0) unused.
+        let mut p = weth_vs_usdc(0);
+        p.version = version;
+        p.reserves[0].supplied = U256::ZERO;
+        p.reserves[1].id = 1;
+        p.reserves[1].supplied = U256::from(10_000) * e(6);
+        p.reserves[1].collateral_enabled = true;
+        let mut dai = reserve("DAI", 18, 1, 7_500, 8_000);
+        dai.id = 2;
+        dai.variable_debt = U256::from(9_000) * e(18);
+        dai.borrowing = true;
+        p.reserves.push(dai);
+        p.emode = Some(EModeCategory {
+            id: 1,
+            ltv: 9_300,
+            liquidation_threshold: 9_500,
+            liquidation_bonus: 10_100,
+            price_source: Address::ZERO,
+            label: "Stablecoins".into(),
+            membership,
+        });
+        p
+    }
+
+    fn bitmaps(collateral: u128, borrowable: u128, ltv_zero: u128) -> EModeMembership {
+        EModeMembership::Bitmaps {
+            collateral,
+            borrowable,
+            ltv_zero,
+        }
+    }
+
+    #[test]
+    fn v32_emode_parameters_follow_the_collateral_bitmap() {
+        // USDC in the bitmap (bit 1): 10,000 × 95% / 9,000 = 1.0555…6 (wadDiv half up).
+        let inside = stable_emode(AaveVersion::V3_2, bitmaps(0b010, 0b110, 0));
+        assert_eq!(
+            account_totals(&inside).health_factor,
+            hf("1.055555555555555556")
+        );
+        // USDC outside (bitmap has only DAI): its own LT 80% → 8,000 / 9,000 = 0.888…9.
+        let outside = stable_emode(AaveVersion::V3_2, bitmaps(0b100, 0b110, 0));
+        assert_eq!(
+            account_totals(&outside).health_factor,
+            hf("0.888888888888888889")
+        );
+    }
+
+    #[test]
+    fn v32_borrowing_outside_the_borrowable_bitmap_is_blocked() {
+        // WETH (bit 0) is not borrowable in the category; USDC (bit 1) is.
+        let p = stable_emode(AaveVersion::V3_2, bitmaps(0b010, 0b110, 0));
+        assert_eq!(
+            max_safe_borrow(&p, 0, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(Blocked::EModeCategoryMismatch)
+        );
+        let usdc = max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR).limit;
+        assert!(!matches!(usdc, Limit::Blocked(_)), "{usdc:?}");
+        // With WETH's bit set it is no longer blocked by the category.
+        let p = stable_emode(AaveVersion::V3_2, bitmaps(0b010, 0b111, 0));
+        let weth = max_safe_borrow(&p, 0, DEFAULT_TARGET_HEALTH_FACTOR).limit;
+        assert_ne!(weth, Limit::Blocked(Blocked::EModeCategoryMismatch));
+    }
+
+    #[test]
+    fn v36_ltv_zero_bitmap_removes_borrowing_power_inside_the_category() {
+        // USDC in the collateral and the ltv-zero bitmaps: LT stays 95%, LTV 0.
+        let p = stable_emode(AaveVersion::V3_6, bitmaps(0b010, 0b110, 0b010));
+        let t = account_totals(&p);
+        assert_eq!(t.ltv, U256::ZERO);
+        assert!(t.has_zero_ltv_collateral);
+        assert_eq!(t.available_borrows_base, U256::ZERO);
+        // 3.6 formula: Σ = 10,000e8 × 9500 = 9.5e15; wadDiv(9.5e15, 9,000e8) / 1e4
+        // = 10,555.…6e18 / 1e4 → 1.055555555555555555 (the last digit floored).
+        assert_eq!(t.health_factor, hf("1.055555555555555555"));
+        // Without the bit: LTV 93%; available = ⌊10,000e8 × 9300 / 1e4⌋ − 9,000e8 = 300e8.
+        let p = stable_emode(AaveVersion::V3_6, bitmaps(0b010, 0b110, 0));
+        assert_eq!(
+            account_totals(&p).available_borrows_base,
+            U256::from(300) * e(8)
+        );
+    }
+
+    #[test]
+    fn v35_values_debt_up_and_collateral_down() {
+        // 10 WETH against 6,600 USDC plus 1 wei of DAI at $1: 1e8 / 1e18 → floor 0, ceil 1.
+        let mut p = weth_vs_usdc(6_600);
+        let mut dai = reserve("DAI", 18, 1, 7_500, 8_000);
+        dai.variable_debt = U256::from(1);
+        dai.borrowing = true;
+        p.reserves.push(dai);
+        p.version = AaveVersion::V3_4;
+        let before = account_totals(&p);
+        assert_eq!(before.total_debt_base, U256::from(6_600) * e(8));
+        assert_eq!(before.health_factor, hf("2.5"));
+        p.version = AaveVersion::V3_5;
+        let after = account_totals(&p);
+        assert_eq!(
+            after.total_debt_base,
+            U256::from(6_600) * e(8) + U256::from(1)
+        );
+        // Σ = 20,000e8 × 8250 = 1.65e16; wadDiv(1.65e16, 660,000,000,001) =
+        // 24,999.99999996212…e18 → / 1e4 = 2.499999999996212121 (floored).
+        assert_eq!(after.health_factor, hf("2.499999999996212121"));
+    }
+
+    #[test]
+    fn v37_has_no_isolation_mode_or_siloed_borrowing() {
+        let mut p = weth_vs_usdc(0);
+        p.reserves[0].config.debt_ceiling = U256::from(100_000u64);
+        p.reserves[0].isolation_mode_total_debt = U256::from(40_000u64);
+        p.reserves[1].config.borrowable_in_isolation = false;
+        p.version = AaveVersion::V3_6;
+        assert_eq!(
+            max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(Blocked::NotBorrowableInIsolation)
+        );
+        p.version = AaveVersion::V3_7;
+        // LTV room: 16,000 USDC less nothing borrowed.
+        let safe = max_safe_borrow(&p, 1, DEFAULT_TARGET_HEALTH_FACTOR);
+        assert_eq!(safe.limit, Limit::Ltv);
+        assert_eq!(safe.amount, U256::from(16_000) * e(6));
+        // Siloed: a siloed asset joins no other debt before 3.7 only.
+        let mut s = weth_vs_usdc(1_000);
+        s.reserves[0].supplied = U256::from(10) * e(18);
+        let mut dai = reserve("DAI", 18, 1, 7_500, 8_000);
+        dai.config.siloed_borrowing = true;
+        s.reserves.push(dai);
+        s.version = AaveVersion::V3_6;
+        assert_eq!(
+            max_safe_borrow(&s, 2, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(Blocked::SiloedBorrowing)
+        );
+        s.version = AaveVersion::V3_7;
+        assert!(!matches!(
+            max_safe_borrow(&s, 2, DEFAULT_TARGET_HEALTH_FACTOR).limit,
+            Limit::Blocked(_)
+        ));
     }
 }

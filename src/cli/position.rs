@@ -105,11 +105,38 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
         return out;
     }
     if let Some(cf) = report.close_factor {
-        let _ = writeln!(
-            out,
-            "  Close factor {}: a liquidator may repay up to that share of each debt now.",
-            format::bps(cf.bps)
-        );
+        if report.close_factor_on_position {
+            let _ = writeln!(
+                out,
+                "  Close factor {} of the whole position (100% on debts or collaterals under $2,000); one call may now repay:",
+                format::bps(cf.bps)
+            );
+            for o in &report.liquidations {
+                let (d, c) = (
+                    &position.reserves[o.debt_index],
+                    &position.reserves[o.collateral_index],
+                );
+                let _ = writeln!(
+                    out,
+                    "    {} {} for {} {}{}",
+                    format::token(o.max_repay, d.decimals),
+                    d.symbol,
+                    format::token(o.collateral_seized, c.decimals),
+                    c.symbol,
+                    if o.writes_off_remaining_debt {
+                        " (the last collateral: the debt left is written off)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        } else {
+            let _ = writeln!(
+                out,
+                "  Close factor {}: a liquidator may repay up to that share of each debt now.",
+                format::bps(cf.bps)
+            );
+        }
     }
     let _ = writeln!(out);
     let _ = writeln!(

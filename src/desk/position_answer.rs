@@ -348,9 +348,43 @@ fn liquidation_lines(lang: Lang, position: &Position, report: &RiskReport) -> Ve
         }
     }
     if let Some(cf) = report.close_factor {
+        if report.close_factor_on_position {
+            lines.extend(liquidator_limits(lang, position, report));
+        } else {
+            lines.push(match lang {
+                Lang::En => format!("Right now a liquidator may repay up to {} of each of your debts in one go and take collateral worth that plus a bonus.", format::bps(cf.bps)),
+                Lang::Zh => format!("现在清算人一次最多可替你偿还每笔债务的 {}，并拿走等值加奖励的抵押物。", format::bps(cf.bps)),
+            });
+        }
+    }
+    lines
+}
+
+/// Aave 3.3+: the real most a liquidator may repay of each debt in one call, and the bad-debt
+/// write-off when a call would take the last collateral.
+fn liquidator_limits(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
+    let amounts: Vec<String> = report
+        .assets
+        .iter()
+        .filter_map(|a| Some((&position.reserves[a.index], a.max_liquidatable_debt?)))
+        .filter(|(_, max)| !max.is_zero())
+        .map(|(r, max)| format!("{} {}", format::token(max, r.decimals), r.symbol))
+        .collect();
+    let mut lines = Vec::new();
+    if !amounts.is_empty() {
         lines.push(match lang {
-            Lang::En => format!("Right now a liquidator may repay up to {} of each of your debts in one go and take collateral worth that plus a bonus.", format::bps(cf.bps)),
-            Lang::Zh => format!("现在清算人一次最多可替你偿还每笔债务的 {}，并拿走等值加奖励的抵押物。", format::bps(cf.bps)),
+            Lang::En => format!("Right now a liquidator may repay up to {} of your debt in one go (one debt per call) and take collateral worth that plus a bonus.", amounts.join(" or ")),
+            Lang::Zh => format!("现在清算人一次最多可替你偿还 {}（每次一种债务），并拿走等值加奖励的抵押物。", amounts.join(" 或 ")),
+        });
+    }
+    if report
+        .liquidations
+        .iter()
+        .any(|o| o.writes_off_remaining_debt)
+    {
+        lines.push(match lang {
+            Lang::En => "A liquidation that takes your last collateral leaves no debt behind: the protocol writes off what is left.".to_string(),
+            Lang::Zh => "如果一次清算拿走你最后的抵押物，剩下的债务会由协议核销。".to_string(),
         });
     }
     lines
