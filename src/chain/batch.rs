@@ -58,6 +58,17 @@ impl Batch {
         self.calls.is_empty()
     }
 
+    /// Each call's target and 4-byte selector, in order: what a batch would call, for checks.
+    pub fn calls(&self) -> impl Iterator<Item = (Address, [u8; 4])> + '_ {
+        self.calls.iter().map(|c| {
+            let mut selector = [0u8; 4];
+            if let Some(head) = c.callData.get(..4) {
+                selector.copy_from_slice(head);
+            }
+            (c.target, selector)
+        })
+    }
+
     /// Adds a call; a failing call does not fail the batch (its slot decodes to an error).
     pub fn add<C: SolCall>(&mut self, target: Address, call: C) -> Slot<C> {
         self.calls.push(Multicall3::Call3 {
