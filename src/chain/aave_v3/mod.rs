@@ -184,11 +184,7 @@ fn reserves_batch(
     pool: Address,
     assets: &[Address],
     version: AaveVersion,
-) -> (
-    Batch,
-    Vec<ReserveFacts>,
-    Vec<(u8, CategoryScan)>,
-) {
+) -> (Batch, Vec<ReserveFacts>, Vec<(u8, CategoryScan)>) {
     let mut batch = Batch::new();
     let facts = assets
         .iter()
@@ -294,6 +290,124 @@ fn position_batch(catalog: &Catalog, multicall: Address, user: Address) -> (Batc
             reserves,
         },
     )
+}
+
+/// The user's E-Mode category and, on 3.0–3.1, the price its price source gives.
+struct UserCategory {
+    category: EModeCategory,
+    /// The category's price source's price (None: each asset keeps its own price).
+    price: Option<U256>,
+}
+
+/// The user's category `id` from the position batch; None when the batch did not read it
+/// (a category created after discovery).
+fn category_in_batch(
+    catalog: &Catalog,
+    results: &BatchResults,
+    slots: &EModeSlots,
+    id: u8,
+) -> Result<Option<EModeCategory>, ChainError> {
+    match slots {
+        EModeSlots::Legacy(categories) => Ok(categories
+            .iter()
+            .find(|(c, _)| *c == id)
+            .and_then(|(_, slot)| results.ok(*slot))
+            .map(|data| emode::legacy(id, &data))),
+        EModeSlots::Liquid(categories) => categories
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map(|(_, slots)| {
+                let label = catalog.emode_labels.get(&id).map_or("", String::as_str);
+                read_liquid(results, *slots, id, label)
+            })
+            .transpose(),
+    }
+}
+
+/// The position from the position batch's results and the user's category.
+fn assemble(
+    catalog: &Catalog,
+    market: &str,
+    stablecoins: &[String],
+    user: Address,
+    results: &BatchResults,
+    slots: PositionSlots,
+    emode: Option<UserCategory>,
+) -> Result<Position, ChainError> {
+    let block_number = u64::try_from(results.get(slots.block_number)?).unwrap_or(u64::MAX);
+    let block_timestamp = u64::try_from(results.get(slots.timestamp)?).unwrap_or(u64::MAX);
+    let account = results.get(slots.account)?;
+    let user_config = results.get(slots.user_config)?.data;
+    let prices = results.get(slots.prices)?;
+    if prices.len() != catalog.reserves.len() {
+        return Err(ChainError::Decode(
+            "oracle returned a price list of the wrong length".into(),
+        ));
+    }
+
+    let mut reserves = Vec::with_capacity(catalog.reserves.len());
+    for ((fixed, slots), &oracle_price) in catalog.reserves.iter().zip(slots.reserves).zip(&prices)
+    {
+        let data = results.get(slots.data)?;
+        let config = reserve_config::decode_for(data.configuration.data, catalog.version);
+        let price = match &emode {
+            Some(UserCategory {
+                category,
+                price: Some(p),
+            }) if config.emode_category == category.id => *p,
+            _ => oracle_price,
+        };
+        let stable_debt = match slots.stable_debt {
+            Some(slot) => results.get(slot)?,
+            None => U256::ZERO,
+        };
+        let total_stable = match slots.total_stable {
+            Some(slot) => results.get(slot)?,
+            None => U256::ZERO,
+        };
+        reserves.push(ReserveState {
+            asset: fixed.asset,
+            id: fixed.id,
+            symbol: fixed.symbol.clone(),
+            decimals: fixed.decimals,
+            price,
+            config,
+            is_stablecoin: stablecoins
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(&fixed.symbol)),
+            supplied: results.get(slots.supplied)?,
+            variable_debt: results.get(slots.variable_debt)?,
+            stable_debt,
+            collateral_enabled: reserve_config::is_using_as_collateral(user_config, data.id),
+            borrowing: reserve_config::is_borrowing(user_config, data.id),
+            total_supplied: results.get(slots.total_supplied)?,
+            total_debt: results.get(slots.total_variable)? + total_stable,
+            available_liquidity: results.get(slots.liquidity)?,
+            isolation_mode_total_debt: U256::from(data.isolationModeTotalDebt),
+            liquidity_rate: U256::from(data.currentLiquidityRate),
+            variable_borrow_rate: U256::from(data.currentVariableBorrowRate),
+        });
+    }
+
+    Ok(Position {
+        market: market.to_string(),
+        user,
+        block_number,
+        block_timestamp,
+        base_currency_unit: catalog.base_currency_unit,
+        version: catalog.version,
+        pool_revision: catalog.pool_revision,
+        emode: emode.map(|e| e.category),
+        reserves,
+        reported: ReportedAccountData {
+            total_collateral_base: account.totalCollateralBase,
+            total_debt_base: account.totalDebtBase,
+            available_borrows_base: account.availableBorrowsBase,
+            current_liquidation_threshold: account.currentLiquidationThreshold,
+            ltv: account.ltv,
+            health_factor: account.healthFactor,
+        },
+    })
 }
 
 impl AaveV3Reader {
@@ -470,138 +584,56 @@ impl AaveV3Reader {
         };
 
         let block_number = u64::try_from(results.get(slots.block_number)?).unwrap_or(u64::MAX);
-        let block_timestamp = u64::try_from(results.get(slots.timestamp)?).unwrap_or(u64::MAX);
-        let account = results.get(slots.account)?;
-        let user_config = results.get(slots.user_config)?.data;
         let emode_id = u8::try_from(results.get(slots.user_emode)?).unwrap_or(0);
-        let prices = results.get(slots.prices)?;
-        if prices.len() != catalog.reserves.len() {
-            return Err(ChainError::Decode(
-                "oracle returned a price list of the wrong length".into(),
-            ));
-        }
-
         let emode = if emode_id == 0 {
             None
         } else {
-            Some(
-                self.user_category(catalog, &results, &slots.emode, emode_id, block_number)
-                    .await?,
-            )
+            let category = match category_in_batch(catalog, &results, &slots.emode, emode_id)? {
+                Some(category) => category,
+                // A category created after discovery: one more read.
+                None => self.fetch_category(catalog, emode_id, block_number).await?,
+            };
+            // 3.0–3.1 EModeLogic.getEModeConfiguration: a category price source overrides its
+            // assets' prices. From 3.2 there is none (the category's price source is zero).
+            let price = if category.price_source.is_zero() {
+                None
+            } else {
+                Some(
+                    self.asset_price(catalog.oracle, category.price_source, block_number)
+                        .await?,
+                )
+            };
+            Some(UserCategory { category, price })
         };
-        // 3.0–3.1 EModeLogic.getEModeConfiguration: a category price source overrides its
-        // assets' prices. From 3.2 there is none (the category's price source is zero).
-        let emode_price = match &emode {
-            Some(cat) if !cat.price_source.is_zero() => Some(
-                self.asset_price(catalog.oracle, cat.price_source, block_number)
-                    .await?,
-            ),
-            _ => None,
-        };
-
-        let mut reserves = Vec::with_capacity(catalog.reserves.len());
-        for ((fixed, slots), &oracle_price) in
-            catalog.reserves.iter().zip(slots.reserves).zip(&prices)
-        {
-            let data = results.get(slots.data)?;
-            let config = reserve_config::decode_for(data.configuration.data, catalog.version);
-            let price = match (&emode, emode_price) {
-                (Some(cat), Some(p)) if config.emode_category == cat.id => p,
-                _ => oracle_price,
-            };
-            let stable_debt = match slots.stable_debt {
-                Some(slot) => results.get(slot)?,
-                None => U256::ZERO,
-            };
-            let total_stable = match slots.total_stable {
-                Some(slot) => results.get(slot)?,
-                None => U256::ZERO,
-            };
-            reserves.push(ReserveState {
-                asset: fixed.asset,
-                id: fixed.id,
-                symbol: fixed.symbol.clone(),
-                decimals: fixed.decimals,
-                price,
-                config,
-                is_stablecoin: self
-                    .stablecoins
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(&fixed.symbol)),
-                supplied: results.get(slots.supplied)?,
-                variable_debt: results.get(slots.variable_debt)?,
-                stable_debt,
-                collateral_enabled: reserve_config::is_using_as_collateral(user_config, data.id),
-                borrowing: reserve_config::is_borrowing(user_config, data.id),
-                total_supplied: results.get(slots.total_supplied)?,
-                total_debt: results.get(slots.total_variable)? + total_stable,
-                available_liquidity: results.get(slots.liquidity)?,
-                isolation_mode_total_debt: U256::from(data.isolationModeTotalDebt),
-                liquidity_rate: U256::from(data.currentLiquidityRate),
-                variable_borrow_rate: U256::from(data.currentVariableBorrowRate),
-            });
-        }
-
-        Ok(Position {
-            market: self.market.name.clone(),
+        assemble(
+            catalog,
+            &self.market.name,
+            &self.stablecoins,
             user,
-            block_number,
-            block_timestamp,
-            base_currency_unit: catalog.base_currency_unit,
-            version: catalog.version,
-            pool_revision: catalog.pool_revision,
+            &results,
+            slots,
             emode,
-            reserves,
-            reported: ReportedAccountData {
-                total_collateral_base: account.totalCollateralBase,
-                total_debt_base: account.totalDebtBase,
-                available_borrows_base: account.availableBorrowsBase,
-                current_liquidation_threshold: account.currentLiquidationThreshold,
-                ltv: account.ltv,
-                health_factor: account.healthFactor,
-            },
-        })
+        )
     }
 
-    /// The user's category from the position batch, or, for a category created after
-    /// discovery, from one more read at the same block.
-    async fn user_category(
+    /// A category the position batch did not read (created after discovery), read at `block`.
+    async fn fetch_category(
         &self,
         catalog: &Catalog,
-        results: &BatchResults,
-        slots: &EModeSlots,
         id: u8,
         block: u64,
     ) -> Result<EModeCategory, ChainError> {
-        match slots {
-            EModeSlots::Legacy(categories) => {
-                let found = categories
-                    .iter()
-                    .find(|(c, _)| *c == id)
-                    .and_then(|(_, slot)| results.ok(*slot));
-                let data = match found {
-                    Some(data) => data,
-                    None => {
-                        let mut batch = Batch::new();
-                        let slot = batch.add(catalog.pool, IPool::getEModeCategoryDataCall { id });
-                        self.run(batch, BlockId::number(block)).await?.get(slot)?
-                    }
-                };
-                Ok(emode::legacy(id, &data))
-            }
-            EModeSlots::Liquid(categories) => {
-                if let Some((_, slots)) = categories.iter().find(|(c, _)| *c == id) {
-                    let label = catalog.emode_labels.get(&id).map_or("", String::as_str);
-                    return read_liquid(results, *slots, id, label);
-                }
-                let mut batch = Batch::new();
-                let slots = add_liquid(&mut batch, catalog.pool, catalog.version, id);
-                let label = batch.add(catalog.pool, IPool::getEModeCategoryLabelCall { id });
-                let results = self.run(batch, BlockId::number(block)).await?;
-                let label = results.ok(label).unwrap_or_default();
-                read_liquid(&results, slots, id, &label)
-            }
+        let mut batch = Batch::new();
+        if catalog.version < AaveVersion::V3_2 {
+            let slot = batch.add(catalog.pool, IPool::getEModeCategoryDataCall { id });
+            let data = self.run(batch, BlockId::number(block)).await?.get(slot)?;
+            return Ok(emode::legacy(id, &data));
         }
+        let slots = add_liquid(&mut batch, catalog.pool, catalog.version, id);
+        let label = batch.add(catalog.pool, IPool::getEModeCategoryLabelCall { id });
+        let results = self.run(batch, BlockId::number(block)).await?;
+        let label = results.ok(label).unwrap_or_default();
+        read_liquid(&results, slots, id, &label)
     }
 
     async fn asset_price(
@@ -650,9 +682,16 @@ mod tests {
         }
     }
 
+    fn selector_of(data: &[u8]) -> [u8; 4] {
+        let mut selector = [0u8; 4];
+        selector.copy_from_slice(&data[..4]);
+        selector
+    }
+
     /// Every call of `batch` is listed in [`calls::CALLS`] for `version` and goes to a contract.
     fn assert_listed(batch: &Batch, version: AaveVersion, what: &str) {
-        for (target, selector) in batch.calls() {
+        for (target, data) in batch.calls() {
+            let selector = selector_of(data);
             let call = calls::find(selector)
                 .unwrap_or_else(|| panic!("{what}: selector {selector:02x?} is not in CALLS"));
             assert!(
@@ -728,7 +767,7 @@ mod tests {
         let (batch, _) = position_batch(&c, Address::repeat_byte(9), Address::repeat_byte(7));
         batch
             .calls()
-            .filter_map(|(_, s)| calls::find(s))
+            .filter_map(|(_, data)| calls::find(selector_of(data)))
             .map(|c| c.signature)
             .filter(|s| s.starts_with("getEModeCategory"))
             .collect()
@@ -770,5 +809,250 @@ mod tests {
         let (_, _, scan) = reserves_batch(c.pool, &assets, AaveVersion::V3_2);
         let ids: Vec<u8> = scan.iter().map(|(id, _)| *id).collect();
         assert_eq!(ids, (1..=255).collect::<Vec<u8>>());
+    }
+
+    use alloy::sol_types::SolCall;
+
+    use crate::chain::bindings::mainnet::DataTypes;
+    use crate::chain::position::EModeMembership;
+
+    const USER: Address = Address::repeat_byte(7);
+
+    fn reserve_data(id: u16, configuration: U256) -> DataTypes::ReserveDataLegacy {
+        DataTypes::ReserveDataLegacy {
+            configuration: DataTypes::ReserveConfigurationMap {
+                data: configuration,
+            },
+            liquidityIndex: 0,
+            currentLiquidityRate: 3,
+            variableBorrowIndex: 0,
+            currentVariableBorrowRate: 5,
+            currentStableBorrowRate: 0,
+            lastUpdateTimestamp: alloy::primitives::aliases::U40::ZERO,
+            id,
+            aTokenAddress: Address::ZERO,
+            stableDebtTokenAddress: Address::ZERO,
+            variableDebtTokenAddress: Address::ZERO,
+            interestRateStrategyAddress: Address::ZERO,
+            accruedToTreasury: 0,
+            unbacked: 0,
+            isolationModeTotalDebt: 0,
+        }
+    }
+
+    /// A pool's answers to a position batch: user in category `user_emode`; reserve n holds
+    /// 1000+n supplied, 100+n variable debt, 7 stable debt (where a stable token exists);
+    /// category n has ltv 9000+n, threshold 9300+n, bonus 10100+n, collateral bitmap n,
+    /// borrowable bitmap 0x10·n, LTV-zero bitmap 0x100·n; every reserve configuration still
+    /// holds the stale E-Mode id 1 in bits 168–175.
+    fn answer(catalog: &Catalog, user_emode: u8, data: &[u8]) -> Option<Vec<u8>> {
+        let selector = selector_of(data);
+        let id_of = |data: &[u8]| {
+            IPool::getEModeCategoryBorrowableBitmapCall::abi_decode_raw(&data[4..])
+                .map(|c| c.id)
+                .unwrap_or(0)
+        };
+        let n = u128::from(id_of(data));
+        let reserve = |asset: Address| catalog.reserves.iter().position(|r| r.asset == asset);
+        Some(match selector {
+            Multicall3::getBlockNumberCall::SELECTOR => {
+                Multicall3::getBlockNumberCall::abi_encode_returns(&U256::from(100u64))
+            }
+            Multicall3::getCurrentBlockTimestampCall::SELECTOR => {
+                Multicall3::getCurrentBlockTimestampCall::abi_encode_returns(&U256::from(1000u64))
+            }
+            IPool::getUserAccountDataCall::SELECTOR => {
+                IPool::getUserAccountDataCall::abi_encode_returns(
+                    &IPool::getUserAccountDataReturn {
+                        totalCollateralBase: U256::from(1u64),
+                        totalDebtBase: U256::from(2u64),
+                        availableBorrowsBase: U256::from(3u64),
+                        currentLiquidationThreshold: U256::from(4u64),
+                        ltv: U256::from(5u64),
+                        healthFactor: U256::from(6u64),
+                    },
+                )
+            }
+            // Reserve 0: collateral; reserve 2: borrowing.
+            IPool::getUserConfigurationCall::SELECTOR => {
+                IPool::getUserConfigurationCall::abi_encode_returns(
+                    &DataTypes::UserConfigurationMap {
+                        data: U256::from(0b01_00_10u64),
+                    },
+                )
+            }
+            IPool::getUserEModeCall::SELECTOR => {
+                IPool::getUserEModeCall::abi_encode_returns(&U256::from(user_emode))
+            }
+            IAaveOracle::getAssetsPricesCall::SELECTOR => {
+                let prices = (0..catalog.reserves.len())
+                    .map(|i| U256::from(2000 + i))
+                    .collect();
+                IAaveOracle::getAssetsPricesCall::abi_encode_returns(&prices)
+            }
+            IPool::getReserveDataCall::SELECTOR => {
+                let call = IPool::getReserveDataCall::abi_decode(data).ok()?;
+                let i = reserve(call.asset)?;
+                let config = U256::from(8000u64) | U256::from(1u64) << 168;
+                IPool::getReserveDataCall::abi_encode_returns(&reserve_data(
+                    catalog.reserves[i].id,
+                    config,
+                ))
+            }
+            IPool::getEModeCategoryDataCall::SELECTOR => {
+                IPool::getEModeCategoryDataCall::abi_encode_returns(
+                    &DataTypes::EModeCategoryLegacy {
+                        ltv: 9000 + n as u16,
+                        liquidationThreshold: 9300 + n as u16,
+                        liquidationBonus: 10100 + n as u16,
+                        priceSource: Address::ZERO,
+                        label: format!("legacy {n}"),
+                    },
+                )
+            }
+            IPool::getEModeCategoryCollateralConfigCall::SELECTOR => {
+                IPool::getEModeCategoryCollateralConfigCall::abi_encode_returns(
+                    &DataTypes::CollateralConfig {
+                        ltv: 9000 + n as u16,
+                        liquidationThreshold: 9300 + n as u16,
+                        liquidationBonus: 10100 + n as u16,
+                    },
+                )
+            }
+            IPool::getEModeCategoryCollateralBitmapCall::SELECTOR => {
+                IPool::getEModeCategoryCollateralBitmapCall::abi_encode_returns(&n)
+            }
+            IPool::getEModeCategoryBorrowableBitmapCall::SELECTOR => {
+                IPool::getEModeCategoryBorrowableBitmapCall::abi_encode_returns(&(0x10 * n))
+            }
+            IPool::getEModeCategoryLtvzeroBitmapCall::SELECTOR => {
+                IPool::getEModeCategoryLtvzeroBitmapCall::abi_encode_returns(&(0x100 * n))
+            }
+            IERC20Detailed::balanceOfCall::SELECTOR | IERC20Detailed::totalSupplyCall::SELECTOR => {
+                // Which token is asked is not in the calldata: the caller matches targets.
+                return None;
+            }
+            _ => return None,
+        })
+    }
+
+    /// The position a pool with [`answer`]'s state gives through the reader's decoding.
+    fn decoded(catalog: &Catalog, user_emode: u8) -> Position {
+        let (batch, slots) = position_batch(catalog, Address::repeat_byte(9), USER);
+        let returns: Vec<_> = batch
+            .calls()
+            .map(|(target, data)| {
+                let selector = selector_of(data);
+                let token = catalog.reserves.iter().enumerate().find_map(|(i, r)| {
+                    let which = [
+                        (r.a_token, 1000),
+                        (r.variable_debt_token, 100),
+                        (r.stable_debt_token, 7),
+                        (r.asset, 50_000),
+                    ];
+                    which
+                        .iter()
+                        .find(|(t, _)| *t == target && !t.is_zero())
+                        .map(|(_, base)| (i, *base))
+                });
+                match (selector, token) {
+                    (IERC20Detailed::balanceOfCall::SELECTOR, Some((i, base))) => Some(
+                        IERC20Detailed::balanceOfCall::abi_encode_returns(&U256::from(base + i)),
+                    ),
+                    (IERC20Detailed::totalSupplyCall::SELECTOR, Some((i, base))) => {
+                        Some(IERC20Detailed::totalSupplyCall::abi_encode_returns(
+                            &U256::from(10 * (base + i)),
+                        ))
+                    }
+                    _ => answer(catalog, user_emode, data),
+                }
+            })
+            .collect();
+        let results = BatchResults::from_returns(returns);
+        let emode = category_in_batch(catalog, &results, &slots.emode, user_emode)
+            .expect("decode the category")
+            .map(|category| UserCategory {
+                category,
+                price: None,
+            });
+        assemble(catalog, "test", &[], USER, &results, slots, emode).expect("assemble")
+    }
+
+    #[test]
+    fn a_3_6_position_decodes_with_bitmaps_the_cached_label_and_no_stable_debt() {
+        let mut c = catalog(AaveVersion::V3_6);
+        c.pool_revision = 10;
+        c.emode_labels = BTreeMap::from([(1, "ETH correlated".into()), (2, "Stables".into())]);
+        let p = decoded(&c, 2);
+        assert_eq!((p.version, p.pool_revision), (AaveVersion::V3_6, 10));
+        let cat = p.emode.expect("in category 2");
+        assert_eq!(
+            (
+                cat.id,
+                cat.ltv,
+                cat.liquidation_threshold,
+                cat.liquidation_bonus
+            ),
+            (2, 9002, 9302, 10102)
+        );
+        assert_eq!(cat.label, "Stables");
+        assert!(cat.price_source.is_zero());
+        assert_eq!(
+            cat.membership,
+            EModeMembership::Bitmaps {
+                collateral: 2,
+                borrowable: 0x20,
+                ltv_zero: 0x200,
+            }
+        );
+        for (i, r) in p.reserves.iter().enumerate() {
+            assert_eq!(r.supplied, U256::from(1000 + i));
+            assert_eq!(r.variable_debt, U256::from(100 + i));
+            assert_eq!(r.stable_debt, U256::ZERO);
+            assert_eq!(r.total_debt, U256::from(10 * (100 + i)));
+            assert_eq!(r.available_liquidity, U256::from(50_000 + i));
+            assert_eq!(r.price, U256::from(2000 + i));
+            assert_eq!(r.config.emode_category, 0, "stale bits ignored on 3.2+");
+        }
+        assert!(p.reserves[0].collateral_enabled && !p.reserves[0].borrowing);
+        assert!(p.reserves[2].borrowing && !p.reserves[2].collateral_enabled);
+        assert_eq!(p.reported.health_factor, U256::from(6u64));
+    }
+
+    #[test]
+    fn before_3_6_a_liquid_category_has_no_ltv_zero_bitmap() {
+        let p = decoded(&catalog(AaveVersion::V3_3), 1);
+        assert_eq!(
+            p.emode.map(|c| c.membership),
+            Some(EModeMembership::Bitmaps {
+                collateral: 1,
+                borrowable: 0x10,
+                ltv_zero: 0,
+            })
+        );
+    }
+
+    #[test]
+    fn a_3_0_position_keeps_stable_debt_and_the_legacy_category() {
+        let p = decoded(&catalog(AaveVersion::V3_0), 1);
+        let cat = p.emode.expect("in category 1");
+        assert_eq!(cat.membership, EModeMembership::ReserveCategory);
+        assert_eq!(cat.label, "legacy 1");
+        for (i, r) in p.reserves.iter().enumerate() {
+            assert_eq!(r.stable_debt, U256::from(7 + i));
+            assert_eq!(r.total_debt, U256::from(10 * (100 + i) + 10 * (7 + i)));
+            assert_eq!(r.config.emode_category, 1);
+        }
+    }
+
+    #[test]
+    fn a_category_the_batch_did_not_read_is_left_for_one_more_read() {
+        let c = catalog(AaveVersion::V3_6);
+        let (_, slots) = position_batch(&c, Address::repeat_byte(9), USER);
+        let results = BatchResults::from_returns(Vec::new());
+        assert!(matches!(
+            category_in_batch(&c, &results, &slots.emode, 7),
+            Ok(None)
+        ));
     }
 }
