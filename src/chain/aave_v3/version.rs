@@ -240,4 +240,63 @@ mod tests {
         };
         assert_eq!(decide(&p), AaveVersion::V3_2);
     }
+
+    #[test]
+    fn each_probe_reads_its_own_answer() {
+        use alloy::sol_types::SolCall;
+
+        let mut batch = Batch::new();
+        let slots = add(&mut batch, Address::repeat_byte(1));
+        // A 3.4 pool at revision 8: the 3.6 and 3.7 getters revert.
+        let returns: Vec<Option<Vec<u8>>> = batch
+            .calls()
+            .map(|(_, data)| match data.get(..4).unwrap_or_default() {
+                s if s == IPoolProbes::POOL_REVISIONCall::SELECTOR => {
+                    Some(IPoolProbes::POOL_REVISIONCall::abi_encode_returns(
+                        &alloy::primitives::U256::from(8u64),
+                    ))
+                }
+                s if s == IPool::getLiquidationGracePeriodCall::SELECTOR => {
+                    Some(IPool::getLiquidationGracePeriodCall::abi_encode_returns(
+                        &alloy::primitives::aliases::U40::ZERO,
+                    ))
+                }
+                s if s == IPool::getEModeCategoryCollateralBitmapCall::SELECTOR => {
+                    Some(IPool::getEModeCategoryCollateralBitmapCall::abi_encode_returns(&0))
+                }
+                s if s == IPool::getReserveDeficitCall::SELECTOR => {
+                    Some(IPool::getReserveDeficitCall::abi_encode_returns(
+                        &alloy::primitives::U256::ZERO,
+                    ))
+                }
+                s if s == IPool::RESERVE_INTEREST_RATE_STRATEGYCall::SELECTOR => Some(
+                    IPool::RESERVE_INTEREST_RATE_STRATEGYCall::abi_encode_returns(&Address::ZERO),
+                ),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(returns.len(), 7);
+        let probes = read(&BatchResults::from_returns(returns), slots);
+        assert_eq!(
+            probes,
+            Probes {
+                revision: Some(8),
+                grace_period: true,
+                collateral_bitmap: true,
+                deficit: true,
+                rate_strategy: true,
+                ltv_zero_bitmap: false,
+                isolated_emode: false,
+            }
+        );
+        assert_eq!(decide(&probes), AaveVersion::V3_4);
+        // A call that answers with nothing (an account without code) is no getter either.
+        let mut batch = Batch::new();
+        let slots = add(&mut batch, Address::repeat_byte(1));
+        let empty = batch.calls().map(|_| Some(Vec::new()));
+        assert_eq!(
+            read(&BatchResults::from_returns(empty), slots),
+            Probes::default()
+        );
+    }
 }
