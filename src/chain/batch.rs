@@ -58,6 +58,12 @@ impl Batch {
         self.calls.is_empty()
     }
 
+    /// Each call's target and calldata (selector first), in order: what a batch would call,
+    /// for checks.
+    pub fn calls(&self) -> impl Iterator<Item = (Address, &[u8])> + '_ {
+        self.calls.iter().map(|c| (c.target, &c.callData[..]))
+    }
+
     /// Adds a call; a failing call does not fail the batch (its slot decodes to an error).
     pub fn add<C: SolCall>(&mut self, target: Address, call: C) -> Slot<C> {
         self.calls.push(Multicall3::Call3 {
@@ -132,6 +138,20 @@ impl Batch {
 }
 
 impl BatchResults {
+    /// Results as Multicall3 would return them (None: the call reverted), for tests of
+    /// decoding without a node.
+    pub fn from_returns(returns: impl IntoIterator<Item = Option<Vec<u8>>>) -> Self {
+        Self {
+            results: returns
+                .into_iter()
+                .map(|r| Multicall3::Result {
+                    success: r.is_some(),
+                    returnData: Bytes::from(r.unwrap_or_default()),
+                })
+                .collect(),
+        }
+    }
+
     /// The decoded return of `slot`, or an error when the call reverted or returned garbage.
     pub fn get<C: SolCall>(&self, slot: Slot<C>) -> Result<C::Return, ChainError> {
         let result = self

@@ -1,8 +1,9 @@
-//! Decoding Aave v3's packed reserve configuration bitmap (`ReserveConfiguration.sol`).
+//! Decoding Aave v3's packed reserve configuration bitmap (`ReserveConfiguration.sol`),
+//! per release: bits a release stopped using are not read on it.
 
 use alloy::primitives::U256;
 
-use crate::chain::position::ReserveConfig;
+use crate::chain::position::{AaveVersion, ReserveConfig};
 
 fn bits(data: U256, start: usize, len: usize) -> U256 {
     (data >> start) & ((U256::from(1) << len) - U256::from(1))
@@ -36,6 +37,23 @@ pub fn decode(data: U256) -> ReserveConfig {
         emode_category: u8::try_from(small(data, 168, 8)).unwrap_or(0),
         debt_ceiling: bits(data, 212, 40),
     }
+}
+
+/// Decodes the bitmap as a pool of `version` uses it. From 3.2 the E-Mode category bits
+/// (168–175) are an unused hole that may still hold a pre-3.2 id: membership comes from the
+/// category bitmaps instead. From 3.7 isolation mode and siloed borrowing are gone, their bits
+/// deprecated (`docs/3.7/mode-removal.md`).
+pub fn decode_for(data: U256, version: AaveVersion) -> ReserveConfig {
+    let mut config = decode(data);
+    if version >= AaveVersion::V3_2 {
+        config.emode_category = 0;
+    }
+    if version >= AaveVersion::V3_7 {
+        config.debt_ceiling = U256::ZERO;
+        config.siloed_borrowing = false;
+        config.borrowable_in_isolation = false;
+    }
+    config
 }
 
 /// `UserConfiguration.isBorrowing`: bit 2·id.
@@ -89,5 +107,25 @@ mod tests {
         assert!(is_borrowing(cfg, 0) && !is_using_as_collateral(cfg, 0));
         assert!(is_using_as_collateral(cfg, 1) && !is_borrowing(cfg, 1));
         assert!(!is_borrowing(cfg, 200));
+    }
+
+    #[test]
+    fn releases_ignore_the_bits_they_retired() {
+        let data = U256::from(8000u64)
+            | U256::from(1u64) << 61
+            | U256::from(1u64) << 62
+            | U256::from(3u64) << 168
+            | U256::from(500u64) << 212;
+        let v3_0 = decode_for(data, AaveVersion::V3_0);
+        assert_eq!(v3_0.emode_category, 3);
+        assert_eq!(v3_0, decode(data));
+        let v3_2 = decode_for(data, AaveVersion::V3_2);
+        assert_eq!(v3_2.emode_category, 0);
+        assert_eq!(v3_2.debt_ceiling, U256::from(500u64));
+        assert!(v3_2.siloed_borrowing && v3_2.borrowable_in_isolation);
+        let v3_7 = decode_for(data, AaveVersion::V3_7);
+        assert_eq!(v3_7.debt_ceiling, U256::ZERO);
+        assert!(!v3_7.siloed_borrowing && !v3_7.borrowable_in_isolation);
+        assert_eq!(v3_7.ltv, 8000);
     }
 }
