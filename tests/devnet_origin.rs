@@ -266,7 +266,29 @@ async fn lendesk_reads_a_v3_6_market_exactly() {
                 continue;
             }
         };
+        assert_eq!(
+            (position.version, position.pool_revision),
+            (lendesk::chain::position::AaveVersion::V3_6, 10),
+            "{}: the pool is detected as 3.6 at revision 10",
+            u.role
+        );
+        if let Some(category) = &position.emode {
+            assert!(
+                matches!(
+                    category.membership,
+                    lendesk::chain::position::EModeMembership::Bitmaps { .. }
+                ),
+                "{}: a 3.6 category is read with its bitmaps: {category:?}",
+                u.role
+            );
+        }
         let ours = risk::account_totals(&position);
+        assert!(
+            lendesk::chain::report::assess(&position, risk::DEFAULT_TARGET_HEALTH_FACTOR)
+                .agrees_with_protocol,
+            "{}: the guard stays quiet on a market lendesk models",
+            u.role
+        );
         let chain = &position.reported;
         let fields = [
             (
