@@ -109,6 +109,10 @@ pub enum EModeMembership {
         borrowable: u128,
         /// 3.6+: assets whose LTV is zero inside the category (0 before 3.6).
         ltv_zero: u128,
+        /// 3.7+ "isolated E-Mode": collateral outside the collateral bitmap has LTV zero
+        /// (false before 3.7).
+        #[serde(default)]
+        isolated: bool,
     },
 }
 

@@ -905,6 +905,7 @@ mod tests {
             collateral,
             borrowable,
             ltv_zero,
+            isolated: false,
         }
     }
 

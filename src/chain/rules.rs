@@ -62,6 +62,17 @@ pub fn emode_borrowable(position: &Position, reserve: &ReserveState) -> Option<b
     })
 }
 
+/// True when the user is in a 3.7+ isolated E-Mode category.
+fn user_category_isolated(position: &Position) -> bool {
+    position.emode.as_ref().is_some_and(|c| {
+        c.id != 0
+            && matches!(
+                c.membership,
+                EModeMembership::Bitmaps { isolated: true, .. }
+            )
+    })
+}
+
 /// The parameters of `reserve` for this user under `position.version`.
 pub fn reserve_rules(position: &Position, reserve: &ReserveState) -> ReserveRules {
     let cfg = &reserve.config;
@@ -78,6 +89,9 @@ pub fn reserve_rules(position: &Position, reserve: &ReserveState) -> ReserveRule
                 EModeMembership::Bitmaps { ltv_zero, .. } if on_bitmap(ltv_zero, reserve.id) => 0,
                 _ => c.ltv,
             },
+            // 3.7 getUserReserveLtv: in an isolated category, collateral outside its
+            // collateral bitmap has LTV 0 (docs/3.7/isolated-emode.md).
+            None if user_category_isolated(position) => 0,
             None => cfg.ltv,
         };
         (reserve.collateral_enabled, ltv)
@@ -243,6 +257,7 @@ mod tests {
             collateral,
             borrowable,
             ltv_zero,
+            isolated: false,
         }
     }
 
@@ -310,6 +325,33 @@ mod tests {
         assert_eq!(reserve_rules(&p35, &zero).ltv, 0);
         let p36_free = position(AaveVersion::V3_6, bitmaps(0b1000, 0, 0));
         assert_eq!(reserve_rules(&p36_free, &zero).ltv, 9_300);
+    }
+
+    #[test]
+    fn an_isolated_category_zeroes_the_ltv_of_collateral_outside_its_bitmap() {
+        // Reserve 3 (own LTV 75%) outside the category's collateral bitmap (reserve 2 only).
+        let r = reserve(3, 7_500, 8_000, 10_500);
+        let isolated = |isolated| EModeMembership::Bitmaps {
+            collateral: 0b0100,
+            borrowable: 0,
+            ltv_zero: 0,
+            isolated,
+        };
+        let p37 = position(AaveVersion::V3_7, isolated(true));
+        let rules = reserve_rules(&p37, &r);
+        // LTV 0, its own LT still counts towards the health factor.
+        assert_eq!((rules.ltv, rules.liquidation_threshold), (0, 8_000));
+        assert!(rules.counts_as_collateral);
+        // Not isolated: the reserve keeps its own LTV.
+        let open = position(AaveVersion::V3_7, isolated(false));
+        assert_eq!(reserve_rules(&open, &r).ltv, 7_500);
+        // Inside the bitmap an isolated category gives its own LTV.
+        let inside = reserve(2, 7_500, 8_000, 10_500);
+        assert_eq!(reserve_rules(&p37, &inside).ltv, 9_300);
+        // Without E-Mode the flag of no category applies.
+        let mut none = p37.clone();
+        none.emode = None;
+        assert_eq!(reserve_rules(&none, &r).ltv, 7_500);
     }
 
     #[test]

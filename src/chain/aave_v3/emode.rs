@@ -39,6 +39,8 @@ pub struct Bitmaps {
     pub borrowable: u128,
     /// `getEModeCategoryLtvzeroBitmap` (None before 3.6, where the getter does not exist).
     pub ltv_zero: Option<u128>,
+    /// `getIsEModeCategoryIsolated` (None before 3.7).
+    pub isolated: Option<bool>,
 }
 
 /// A 3.2+ category from its collateral config, its (cached) label and its bitmaps.
@@ -60,6 +62,7 @@ pub fn liquid(
             collateral: bitmaps.collateral,
             borrowable: bitmaps.borrowable,
             ltv_zero: bitmaps.ltv_zero.unwrap_or(0),
+            isolated: bitmaps.isolated.unwrap_or(false),
         },
     }
 }
@@ -86,6 +89,7 @@ mod tests {
                 collateral: 0b0110,
                 borrowable: 0b0001,
                 ltv_zero: Some(0b0100),
+                isolated: None,
             },
         );
         assert_eq!(
@@ -105,6 +109,7 @@ mod tests {
                 collateral: 0b0110,
                 borrowable: 0b0001,
                 ltv_zero: 0b0100,
+                isolated: false,
             }
         );
     }
@@ -119,6 +124,7 @@ mod tests {
                 collateral: 1 << 127,
                 borrowable: u128::MAX,
                 ltv_zero: None,
+                isolated: None,
             },
         );
         assert_eq!(
@@ -127,6 +133,7 @@ mod tests {
                 collateral: 1 << 127,
                 borrowable: u128::MAX,
                 ltv_zero: 0,
+                isolated: false,
             }
         );
     }

@@ -20,7 +20,9 @@ use tokio::sync::OnceCell;
 
 use super::batch::{Batch, BatchResults, Slot};
 use super::bindings::Multicall3;
-use super::bindings::mainnet::{IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider};
+use super::bindings::mainnet::{
+    IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider, IPoolProbes,
+};
 use super::error::ChainError;
 use super::position::{AaveVersion, EModeCategory, Position, ReportedAccountData, ReserveState};
 use super::rpc::{Rpc, printable};
@@ -102,6 +104,8 @@ struct LiquidSlots {
     borrowable: Slot<IPool::getEModeCategoryBorrowableBitmapCall>,
     /// 3.6+.
     ltv_zero: Option<Slot<IPool::getEModeCategoryLtvzeroBitmapCall>>,
+    /// 3.7+.
+    isolated: Option<Slot<IPoolProbes::getIsEModeCategoryIsolatedCall>>,
 }
 
 /// The E-Mode reads of a position batch, by release.
@@ -132,6 +136,8 @@ fn add_liquid(batch: &mut Batch, pool: Address, version: AaveVersion, id: u8) ->
         borrowable: batch.add(pool, IPool::getEModeCategoryBorrowableBitmapCall { id }),
         ltv_zero: (version >= AaveVersion::V3_6)
             .then(|| batch.add(pool, IPool::getEModeCategoryLtvzeroBitmapCall { id })),
+        isolated: (version >= AaveVersion::V3_7)
+            .then(|| batch.add(pool, IPoolProbes::getIsEModeCategoryIsolatedCall { id })),
     }
 }
 
@@ -147,6 +153,7 @@ fn read_liquid(
         collateral: results.get(slots.collateral)?,
         borrowable: results.get(slots.borrowable)?,
         ltv_zero: slots.ltv_zero.map(|s| results.get(s)).transpose()?,
+        isolated: slots.isolated.map(|s| results.get(s)).transpose()?,
     };
     Ok(emode::liquid(id, &config, label, bitmaps))
 }
@@ -769,7 +776,7 @@ mod tests {
             .calls()
             .filter_map(|(_, data)| calls::find(selector_of(data)))
             .map(|c| c.signature)
-            .filter(|s| s.starts_with("getEModeCategory"))
+            .filter(|s| s.starts_with("getEModeCategory") || s.starts_with("getIsEModeCategory"))
             .collect()
     }
 
@@ -797,6 +804,17 @@ mod tests {
         assert_eq!(
             emode_selectors(AaveVersion::V3_6),
             [with_ltv_zero, with_ltv_zero].concat()
+        );
+        let isolated = [
+            liquid[0],
+            liquid[1],
+            liquid[2],
+            with_ltv_zero[3],
+            "getIsEModeCategoryIsolated(uint8)",
+        ];
+        assert_eq!(
+            emode_selectors(AaveVersion::V3_7),
+            [isolated, isolated].concat()
         );
     }
 
@@ -1003,6 +1021,7 @@ mod tests {
                 collateral: 2,
                 borrowable: 0x20,
                 ltv_zero: 0x200,
+                isolated: false,
             }
         );
         for (i, r) in p.reserves.iter().enumerate() {
@@ -1028,6 +1047,7 @@ mod tests {
                 collateral: 1,
                 borrowable: 0x10,
                 ltv_zero: 0,
+                isolated: false,
             })
         );
     }
