@@ -67,24 +67,33 @@ impl MarketRead {
         }
     }
 
-    /// Sort key, worst first: (group, health factor). Groups: 0 with debt, 1 debt-free
-    /// position, 2 failed, 3 nothing here.
-    fn rank(&self) -> (u8, U256) {
+    /// Where this answer sorts.
+    fn standing(&self) -> Standing {
         match &self.answer {
             MarketAnswer::Position(p) => {
                 // The health factor does not depend on the target; any target will do.
                 let totals =
                     report::assess(p, crate::chain::risk::DEFAULT_TARGET_HEALTH_FACTOR).totals;
                 if totals.total_debt_base.is_zero() {
-                    (1, U256::MAX)
+                    Standing::DebtFree
                 } else {
-                    (0, totals.health_factor)
+                    Standing::Debt(totals.health_factor)
                 }
             }
-            MarketAnswer::Failed(_) => (2, U256::ZERO),
-            MarketAnswer::NoPosition(_) => (3, U256::ZERO),
+            MarketAnswer::Failed(_) => Standing::Failed,
+            MarketAnswer::NoPosition(_) => Standing::Nothing,
         }
     }
+}
+
+/// How urgent a market's answer is, most urgent first (the derived order is the sort order):
+/// debt by health factor ascending, then debt-free positions, failures, and nothing there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Standing {
+    Debt(U256),
+    DebtFree,
+    Failed,
+    Nothing,
 }
 
 /// Every market's answer for one address, worst first.
@@ -231,15 +240,12 @@ impl Markets {
             }
         }))
         .await;
-        let mut ranked: Vec<((u8, U256), usize, MarketRead)> = reads
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| (r.rank(), i, r))
-            .collect();
-        // Stable: equal ranks keep the configuration's order.
-        ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let mut ranked: Vec<(Standing, MarketRead)> =
+            reads.into_iter().map(|r| (r.standing(), r)).collect();
+        // Stable: equal standings keep the configuration's order.
+        ranked.sort_by_key(|(standing, _)| *standing);
         Lookup {
-            reads: ranked.into_iter().map(|(_, _, r)| r).collect(),
+            reads: ranked.into_iter().map(|(_, r)| r).collect(),
         }
     }
 
@@ -275,6 +281,31 @@ impl Markets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_sort_worst_health_first_then_debt_free_then_failed_then_nothing() {
+        let hf = |x: u64| Standing::Debt(U256::from(x));
+        let mut all = vec![
+            Standing::Nothing,
+            Standing::Failed,
+            hf(2_000),
+            Standing::DebtFree,
+            hf(1_050),
+            Standing::Nothing,
+        ];
+        all.sort();
+        assert_eq!(
+            all,
+            [
+                hf(1_050),
+                hf(2_000),
+                Standing::DebtFree,
+                Standing::Failed,
+                Standing::Nothing,
+                Standing::Nothing
+            ]
+        );
+    }
 
     #[test]
     fn tags_are_short_stable_and_case_blind() {
