@@ -1808,7 +1808,7 @@ impl Desk {
             .ok()?;
         // The worst market's figure: the one that matters first.
         let (_, position) = lookup.positions().next()?;
-        let report = report::assess(&position, self.settings.target_health_factor);
+        let report = report::assess(position, self.settings.target_health_factor);
         let hf = crate::chain::format::health_factor(report.totals.health_factor);
         Some(match lang {
             Lang::En => format!(
@@ -1864,85 +1864,82 @@ impl Desk {
                 Err(e) => return chain_failed(Some(record.id), e, lang),
             };
             for position in positions {
+                let report = report::assess(position, self.settings.target_health_factor);
+                let mut text = if several && position.is_empty() {
+                    position_answer::render_nowhere(
+                        lang,
+                        address,
+                        &lookup
+                            .reads
+                            .iter()
+                            .filter(|r| r.position().is_some())
+                            .map(|r| r.market.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+                } else {
+                    position_answer::render(
+                        lang,
+                        position,
+                        &report,
+                        focus,
+                        what_if,
+                        self.settings.comfort_health_factor,
+                    )
+                };
+                if msg.chat == ChatKind::Private
+                    && let Some(link) = record.links.iter().find(|l| l.address == address)
                 {
-                    let report = report::assess(&position, self.settings.target_health_factor);
-                    let mut text = if several && position.is_empty() {
-                        position_answer::render_nowhere(
-                            lang,
-                            address,
-                            &lookup
-                                .reads
-                                .iter()
-                                .filter(|r| r.position().is_some())
-                                .map(|r| r.market.as_str())
-                                .collect::<Vec<_>>(),
-                        )
-                    } else {
-                        position_answer::render(
-                            lang,
-                            position,
-                            &report,
-                            focus,
-                            what_if,
-                            self.settings.comfort_health_factor,
-                        )
-                    };
-                    if msg.chat == ChatKind::Private
-                        && let Some(link) = record.links.iter().find(|l| l.address == address)
-                    {
-                        text.push_str("\n\n");
-                        text.push_str(texts::ownership_line(lang, link.verified));
-                    }
-                    sources.push(format!(
-                        "chain:{}:{}@{}",
-                        position.market,
-                        address.to_checksum(None),
-                        position.block_number
-                    ));
-                    let checksummed = address.to_checksum(None);
-                    // Button data is at most 64 bytes: with several markets it names the
-                    // market by a 4-digit tag, which leaves 13 bytes for the symbol.
-                    let tag = several.then(|| Markets::tag(&position.market));
-                    let mut buttons: Vec<Vec<Button>> = position
-                        .reserves
-                        .iter()
-                        .filter(|r| r.is_involved())
-                        .filter(|r| r.symbol.len() <= if tag.is_some() { 13 } else { 15 })
-                        .map(|r| Button {
-                            label: format!("🔎 {}", r.symbol),
-                            data: match &tag {
-                                Some(tag) => format!("am:{tag}:{checksummed}:{}", r.symbol),
-                                None => format!("asset:{checksummed}:{}", r.symbol),
-                            },
-                        })
-                        .collect::<Vec<_>>()
-                        .chunks(4)
-                        .map(<[Button]>::to_vec)
-                        .collect();
-                    if !report.totals.total_debt_base.is_zero() {
-                        buttons.push(
-                            [-1_000i64, -2_000, -3_000]
-                                .iter()
-                                .map(|bps| Button {
-                                    label: match lang {
-                                        Lang::En => format!(
-                                            "What if prices fall {}%",
-                                            bps.unsigned_abs() / 100
-                                        ),
-                                        Lang::Zh => {
-                                            format!("如果下跌 {}%", bps.unsigned_abs() / 100)
-                                        }
-                                    },
-                                    data: match &tag {
-                                        Some(tag) => format!("whatif:{bps}:{checksummed}@{tag}"),
-                                        None => format!("whatif:{bps}:{checksummed}"),
-                                    },
-                                })
-                                .collect(),
-                        );
-                    }
-                    replies.push(Reply::text(text).with_buttons(buttons));
+                    text.push_str("\n\n");
+                    text.push_str(texts::ownership_line(lang, link.verified));
                 }
+                sources.push(format!(
+                    "chain:{}:{}@{}",
+                    position.market,
+                    address.to_checksum(None),
+                    position.block_number
+                ));
+                let checksummed = address.to_checksum(None);
+                // Button data is at most 64 bytes: with several markets it names the
+                // market by a 4-digit tag, which leaves 13 bytes for the symbol.
+                let tag = several.then(|| Markets::tag(&position.market));
+                let mut buttons: Vec<Vec<Button>> = position
+                    .reserves
+                    .iter()
+                    .filter(|r| r.is_involved())
+                    .filter(|r| r.symbol.len() <= if tag.is_some() { 13 } else { 15 })
+                    .map(|r| Button {
+                        label: format!("🔎 {}", r.symbol),
+                        data: match &tag {
+                            Some(tag) => format!("am:{tag}:{checksummed}:{}", r.symbol),
+                            None => format!("asset:{checksummed}:{}", r.symbol),
+                        },
+                    })
+                    .collect::<Vec<_>>()
+                    .chunks(4)
+                    .map(<[Button]>::to_vec)
+                    .collect();
+                if !report.totals.total_debt_base.is_zero() {
+                    buttons.push(
+                        [-1_000i64, -2_000, -3_000]
+                            .iter()
+                            .map(|bps| Button {
+                                label: match lang {
+                                    Lang::En => {
+                                        format!("What if prices fall {}%", bps.unsigned_abs() / 100)
+                                    }
+                                    Lang::Zh => {
+                                        format!("如果下跌 {}%", bps.unsigned_abs() / 100)
+                                    }
+                                },
+                                data: match &tag {
+                                    Some(tag) => format!("whatif:{bps}:{checksummed}@{tag}"),
+                                    None => format!("whatif:{bps}:{checksummed}"),
+                                },
+                            })
+                            .collect(),
+                    );
+                }
+                replies.push(Reply::text(text).with_buttons(buttons));
             }
             replies.extend(unread_markets(&lookup, lang));
         }
