@@ -472,6 +472,18 @@ async fn the_desk_answers_from_every_market_and_its_buttons_name_theirs() {
         "{summary}"
     );
 
+    // A FAQ answer's personal line names the worst market when there are several.
+    let faq = desk
+        .handle(Incoming {
+            user: 8,
+            text: "what does the health factor mean".into(),
+            addresses: vec![warning],
+            now: 1_700_000_005,
+            ..Default::default()
+        })
+        .await;
+    common::assert_warning_hf(&faq.text(), "Your health factor on east right now is **");
+
     // Nothing anywhere: one answer naming the markets read.
     let empty = common::account(&chain.manifest, "empty");
     let out = desk

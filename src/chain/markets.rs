@@ -220,14 +220,31 @@ impl Markets {
             .await
     }
 
+    /// Reads `user` on every market at once within `budget` (shorter than the deadline: a
+    /// market not ready by then counts as timed out, the others answer).
+    pub async fn lookup_within(&self, user: Address, budget: Duration) -> Lookup {
+        let readers: Vec<&AaveV3Reader> = self.readers.iter().collect();
+        self.read_all(&readers, user, budget.min(self.deadline))
+            .await
+    }
+
     /// Reads `user` on `readers` at once, under one deadline; worst first.
     pub async fn lookup_on(&self, readers: &[&AaveV3Reader], user: Address) -> Lookup {
-        let until = tokio::time::Instant::now() + self.deadline;
+        self.read_all(readers, user, self.deadline).await
+    }
+
+    async fn read_all(
+        &self,
+        readers: &[&AaveV3Reader],
+        user: Address,
+        deadline: Duration,
+    ) -> Lookup {
+        let until = tokio::time::Instant::now() + deadline;
         let reads = join_all(readers.iter().map(|reader| async move {
             let answer = match tokio::time::timeout_at(until, reader.position(user)).await {
                 Err(_) => MarketAnswer::Failed(ChainError::RpcTimeout {
                     url: reader.rpc().display_url.clone(),
-                    timeout: self.deadline,
+                    timeout: deadline,
                 }),
                 Ok(Err(e)) => MarketAnswer::Failed(e),
                 Ok(Ok(p)) if p.is_empty() => MarketAnswer::NoPosition(p),
@@ -250,11 +267,25 @@ impl Markets {
     }
 
     /// Discovers every market at once (each within the deadline); the failures, by market.
+    /// A preset's market whose provider now names another Pool than the address book did is
+    /// logged for the operator (the Pool proxy of an Aave v3 market does not move).
     pub async fn warm_up(&self) -> Vec<(String, ChainError)> {
         let found = join_all(self.readers.iter().map(|r| async move {
             let until = tokio::time::Instant::now() + self.deadline;
             match tokio::time::timeout_at(until, r.catalog()).await {
-                Ok(Ok(_)) => None,
+                Ok(Ok(catalog)) => {
+                    if let Some(preset) = r.market().preset()
+                        && preset.pool != catalog.pool
+                    {
+                        tracing::warn!(
+                            market = %r.market().name,
+                            address_book = %preset.pool,
+                            provider = %catalog.pool,
+                            "the market's Pool differs from the address book's"
+                        );
+                    }
+                    None
+                }
                 Ok(Err(e)) => Some((r.market().name.clone(), e)),
                 Err(_) => Some((r.market().name.clone(), r.rpc().timed_out())),
             }
@@ -263,11 +294,18 @@ impl Markets {
         found.into_iter().flatten().collect()
     }
 
-    /// Every market's reserve symbols, each once, default market first.
+    /// Every market's reserve symbols, each once, default market first (a market not
+    /// discovered within the deadline adds none).
     pub async fn symbols(&self) -> Vec<String> {
-        let catalogs = join_all(self.readers.iter().map(|r| r.catalog())).await;
+        let until = tokio::time::Instant::now() + self.deadline;
+        let catalogs = join_all(
+            self.readers
+                .iter()
+                .map(|r| async move { tokio::time::timeout_at(until, r.catalog()).await }),
+        )
+        .await;
         let mut symbols: Vec<String> = Vec::new();
-        for catalog in catalogs.into_iter().flatten() {
+        for catalog in catalogs.into_iter().flatten().flatten() {
             for reserve in &catalog.reserves {
                 if !symbols.contains(&reserve.symbol) {
                     symbols.push(reserve.symbol.clone());

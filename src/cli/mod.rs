@@ -74,7 +74,7 @@ pub fn select_market<'c>(
 ) -> Result<&'c MarketConfig, CommandError> {
     if config.markets.is_empty() {
         return Err(CommandError::BadInput(
-            "no market is configured: run `lendesk devnet` (it writes lendesk.toml) or add a [[markets]] entry".into(),
+            "no market is configured: run `lendesk devnet` (it writes lendesk.toml), or name a preset (`markets = [\"aave-v3-ethereum\"]`, see `lendesk markets`) or a [[markets]] table".into(),
         ));
     }
     config.market(name).ok_or_else(|| {

@@ -1803,21 +1803,30 @@ impl Desk {
             .copied()
             .or_else(|| record.links.first().map(|l| l.address))?;
         // The FAQ answer does not wait for a slow node: the line joins only if it is ready.
-        let lookup = tokio::time::timeout(PERSONAL_LINE_BUDGET, self.chain.lookup(address))
-            .await
-            .ok()?;
-        // The worst market's figure: the one that matters first.
-        let (_, position) = lookup.positions().next()?;
+        // A market not ready within the budget is left out; the others still count.
+        let lookup = self
+            .chain
+            .lookup_within(address, PERSONAL_LINE_BUDGET)
+            .await;
+        // The worst market's figure, the one that matters first (named when there are several).
+        let (read, position) = lookup.positions().next()?;
         let report = report::assess(position, self.settings.target_health_factor);
         let hf = crate::chain::format::health_factor(report.totals.health_factor);
-        Some(match lang {
-            Lang::En => format!(
-                "Your health factor right now is **{hf}** ({}). Here is what that means:",
-                band_word(lang, report.band)
+        let band = band_word(lang, report.band);
+        Some(match (lang, self.chain.len() > 1) {
+            (Lang::En, false) => {
+                format!(
+                    "Your health factor right now is **{hf}** ({band}). Here is what that means:"
+                )
+            }
+            (Lang::En, true) => format!(
+                "Your health factor on {} right now is **{hf}** ({band}). Here is what that means:",
+                read.market
             ),
-            Lang::Zh => format!(
-                "你现在的健康因子是 **{hf}**（{}）。含义如下：",
-                band_word(lang, report.band)
+            (Lang::Zh, false) => format!("你现在的健康因子是 **{hf}**（{band}）。含义如下："),
+            (Lang::Zh, true) => format!(
+                "你在 {} 上的健康因子现在是 **{hf}**（{band}）。含义如下：",
+                read.market
             ),
         })
     }
