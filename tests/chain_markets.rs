@@ -111,7 +111,8 @@ async fn a_dead_or_silent_market_is_reported_and_the_live_one_answers_within_the
     let markets = Markets::new(
         vec![
             named_reader("refused", &closed_port(), &chain.manifest, deadline),
-            named_reader("silent", &silent, &chain.manifest, deadline),
+            // Its own connection would wait 10 s: the lookup's deadline cuts it short.
+            named_reader("silent", &silent, &chain.manifest, Duration::from_secs(10)),
             live,
         ],
         deadline,
@@ -144,6 +145,27 @@ async fn a_dead_or_silent_market_is_reported_and_the_live_one_answers_within_the
         .await;
     assert_eq!(names(&empty), ["refused", "silent", "live"], "{empty:?}");
     assert!(matches!(empty.reads[2].answer, MarketAnswer::NoPosition(_)));
+
+    // A node serving another chain than the market expects: a typed failure of its own.
+    let mut mainnet = common::market(&chain.rpc_url, &chain.manifest);
+    mainnet.name = "mainnet".into();
+    mainnet.chain_id = 1;
+    let wrong = Markets::new(
+        vec![AaveV3Reader::new(
+            mainnet,
+            Rpc::connect(&chain.rpc_url, deadline).expect("rpc"),
+            RiskConfig::default().stablecoins,
+        )],
+        deadline,
+    );
+    let lookup = wrong.lookup(warning).await;
+    assert!(
+        matches!(
+            lookup.reads[0].failure(),
+            Some(lendesk::chain::ChainError::WrongChain { expected: 1, .. })
+        ),
+        "{lookup:?}"
+    );
 
     // Every node down: all failed, still within the deadline.
     let dead = Markets::new(
