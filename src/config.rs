@@ -2,9 +2,24 @@
 //!
 //! Owns parsing and validation only; each service takes the part it needs. Every error names
 //! the setting (and its line in the file, where there is one).
+//!
+//! Markets come in two forms, both under the one `markets` key (TOML allows `markets = [...]`
+//! or `[[markets]]` tables in a file, not both, so each form works in either):
+//! - a preset name from the Aave address book (`markets = ["aave-v3-ethereum",
+//!   "aave-v3-base"]`, or `{ preset = "aave-v3-base", name = "base" }` to rename one, or a
+//!   `[[markets]]` table with `preset = …`): chain id and PoolAddressesProvider come from
+//!   [`crate::chain::presets`];
+//! - a full table (`name`, `chain_id`, `kind`, `pool_addresses_provider`, optional `rpc_url`),
+//!   for forks such as Spark and for the devnet.
+//!
+//! RPC URLs are given once per chain under `[rpc.urls]`, keyed by the chain's short name
+//! (`ethereum`, `base`…) or its id (`"31337"`); a market's own `rpc_url` wins over them, and
+//! the environment (`LENDESK_RPC_URL_<CHAIN>`, e.g. `LENDESK_RPC_URL_BASE` or
+//! `LENDESK_RPC_URL_8453`) wins over the file.
 
 mod toml_lines;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,6 +27,7 @@ use alloy::primitives::{Address, U256};
 use serde::Deserialize;
 
 use crate::chain::math::WAD;
+use crate::chain::presets::{self, Preset};
 
 /// What went wrong reading the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +92,9 @@ impl ConfigError {
     /// The same error, pointing at the line of `text` that sets its key (when one does).
     fn located(self, text: &str) -> Self {
         match self {
-            Self::Invalid { key, message } => match toml_lines::line_of(text, &key) {
+            Self::Invalid { key, message } => match toml_lines::line_of(text, &key)
+                .or_else(|| toml_lines::entry_line(text, &key))
+            {
                 Some(line) => Self::InvalidAt { key, line, message },
                 None => Self::Invalid { key, message },
             },
@@ -93,9 +111,8 @@ pub enum MarketKind {
     AaveV3,
 }
 
-/// One lending market to read positions from.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One lending market to read positions from (a preset resolved, or a table as written).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarketConfig {
     /// Short name users and operators refer to (`--market NAME`).
     pub name: String,
@@ -106,25 +123,32 @@ pub struct MarketConfig {
     /// Protocol.
     pub kind: MarketKind,
     /// Aave's PoolAddressesProvider; Pool, oracle and data provider are discovered from it.
-    #[serde(deserialize_with = "checksummed")]
     pub pool_addresses_provider: Address,
     /// Multicall3 address (default: the canonical 0xcA11…CA11).
-    #[serde(default = "default_multicall3", deserialize_with = "checksummed")]
     pub multicall3: Address,
+}
+
+impl MarketConfig {
+    /// The address book preset this market is (by chain and provider), if it is one.
+    pub fn preset(&self) -> Option<&'static Preset> {
+        presets::by_provider(self.chain_id, self.pool_addresses_provider)
+    }
 }
 
 /// The canonical Multicall3 address, the same on every EVM chain.
 pub const MULTICALL3: Address =
     alloy::primitives::address!("cA11bde05977b3631167028862bE2a173976CA11");
 
-fn default_multicall3() -> Address {
-    MULTICALL3
-}
-
 /// An address as the CLI takes one: mixed case must be a valid EIP-55 checksum.
-fn checksummed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Address, D::Error> {
-    let text = String::deserialize(d)?;
-    crate::chain::parse_address(&text).map_err(serde::de::Error::custom)
+struct Checksummed(Address);
+
+impl<'de> Deserialize<'de> for Checksummed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::chain::parse_address(&text)
+            .map(Checksummed)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// An RPC endpoint: an http:// or https:// URL.
@@ -173,11 +197,18 @@ impl Default for RiskConfig {
 pub struct RpcConfig {
     /// How long one answer may wait for the node, in milliseconds.
     pub timeout_ms: u64,
+    /// One endpoint per chain, keyed by the chain's short name (`ethereum`, `base`…, as in
+    /// `lendesk markets`) or its id as a string; used by every market on that chain that has
+    /// no `rpc_url` of its own.
+    pub urls: BTreeMap<String, String>,
 }
 
 impl Default for RpcConfig {
     fn default() -> Self {
-        Self { timeout_ms: 5_000 }
+        Self {
+            timeout_ms: 5_000,
+            urls: BTreeMap::new(),
+        }
     }
 }
 
@@ -235,30 +266,172 @@ impl Default for TelegramConfig {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {
     /// Market used when none is named.
-    #[serde(default)]
     pub default_market: Option<String>,
-    /// Markets, at least one for position answers.
-    #[serde(default)]
+    /// Markets, at least one for position answers; presets resolved. A market whose RPC URL
+    /// is still to come from the environment has an empty `rpc_url` until [`Config::load`]
+    /// applies it (an empty one left is refused).
     pub markets: Vec<MarketConfig>,
     /// Risk settings.
-    #[serde(default)]
     pub risk: RiskConfig,
     /// RPC settings.
-    #[serde(default)]
     pub rpc: RpcConfig,
     /// Desk settings.
-    #[serde(default)]
     pub desk: DeskConfig,
     /// First-response targets for tickets.
-    #[serde(default)]
     pub support: crate::tickets::SlaConfig,
     /// The Telegram bot.
-    #[serde(default)]
     pub telegram: TelegramConfig,
+}
+
+/// The file as written: markets not resolved yet.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    default_market: Option<String>,
+    #[serde(default)]
+    markets: Vec<MarketEntry>,
+    #[serde(default)]
+    risk: RiskConfig,
+    #[serde(default)]
+    rpc: RpcConfig,
+    #[serde(default)]
+    desk: DeskConfig,
+    #[serde(default)]
+    support: crate::tickets::SlaConfig,
+    #[serde(default)]
+    telegram: TelegramConfig,
+}
+
+/// One entry of `markets`: a preset by name (a string, or a table with `preset`), or a market
+/// written out in full.
+#[derive(Debug)]
+enum MarketEntry {
+    Preset {
+        preset: String,
+        name: Option<String>,
+        rpc_url: Option<String>,
+    },
+    Full {
+        name: String,
+        chain_id: u64,
+        rpc_url: Option<String>,
+        kind: MarketKind,
+        pool_addresses_provider: Address,
+        multicall3: Address,
+    },
+}
+
+const MARKET_FIELDS: &[&str] = &[
+    "preset",
+    "name",
+    "chain_id",
+    "rpc_url",
+    "kind",
+    "pool_addresses_provider",
+    "multicall3",
+];
+
+impl<'de> Deserialize<'de> for MarketEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MarketEntryVisitor)
+    }
+}
+
+struct MarketEntryVisitor;
+
+impl<'de> serde::de::Visitor<'de> for MarketEntryVisitor {
+    type Value = MarketEntry;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a preset name such as \"aave-v3-ethereum\", or a market table")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MarketEntry, E> {
+        Ok(MarketEntry::Preset {
+            preset: v.to_string(),
+            name: None,
+            rpc_url: None,
+        })
+    }
+
+    // Field by field (not an untagged enum), so that an error keeps its key and line.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<MarketEntry, A::Error> {
+        use serde::de::Error;
+        let mut preset: Option<String> = None;
+        let mut name: Option<String> = None;
+        let mut chain_id: Option<u64> = None;
+        let mut rpc_url: Option<String> = None;
+        let mut kind: Option<MarketKind> = None;
+        let mut provider: Option<Address> = None;
+        let mut multicall3: Option<Address> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "preset" => preset = Some(map.next_value()?),
+                "name" => name = Some(map.next_value()?),
+                "chain_id" => chain_id = Some(map.next_value()?),
+                "rpc_url" => rpc_url = Some(map.next_value()?),
+                "kind" => kind = Some(map.next_value()?),
+                "pool_addresses_provider" => {
+                    provider = Some(map.next_value::<Checksummed>()?.0);
+                }
+                "multicall3" => multicall3 = Some(map.next_value::<Checksummed>()?.0),
+                other => return Err(A::Error::unknown_field(other, MARKET_FIELDS)),
+            }
+        }
+        if let Some(preset) = preset {
+            if chain_id.is_some() || kind.is_some() || provider.is_some() || multicall3.is_some() {
+                return Err(A::Error::custom(
+                    "a preset market takes only `name` and `rpc_url`; chain_id, kind and the \
+                     provider come from the address book (write a full table without `preset` \
+                     for a fork)",
+                ));
+            }
+            return Ok(MarketEntry::Preset {
+                preset,
+                name,
+                rpc_url,
+            });
+        }
+        Ok(MarketEntry::Full {
+            name: name.ok_or_else(|| A::Error::missing_field("name"))?,
+            chain_id: chain_id.ok_or_else(|| A::Error::missing_field("chain_id"))?,
+            rpc_url,
+            kind: kind.ok_or_else(|| A::Error::missing_field("kind"))?,
+            pool_addresses_provider: provider
+                .ok_or_else(|| A::Error::missing_field("pool_addresses_provider"))?,
+            multicall3: multicall3.unwrap_or(MULTICALL3),
+        })
+    }
+}
+
+/// The environment variable that sets the RPC URL of every market on `chain`
+/// (`base-sepolia` → `LENDESK_RPC_URL_BASE_SEPOLIA`, `31337` → `LENDESK_RPC_URL_31337`).
+pub fn chain_rpc_env(chain: &str) -> String {
+    format!(
+        "LENDESK_RPC_URL_{}",
+        chain.to_ascii_uppercase().replace(['-', ' '], "_")
+    )
+}
+
+/// How a chain is called in messages: "base (chain 8453)", or "chain 31337".
+fn chain_label(chain_id: u64) -> String {
+    match presets::chain_name(chain_id) {
+        Some(name) => format!("{name} (chain {chain_id})"),
+        None => format!("chain {chain_id}"),
+    }
+}
+
+/// " (did you mean a, b?)", or nothing.
+fn did_you_mean(close: &[&str]) -> String {
+    if close.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", close.join(", "))
+    }
 }
 
 impl Config {
@@ -284,9 +457,10 @@ impl Config {
         Ok(config)
     }
 
-    /// Parses TOML text; an error names the setting and line it stopped at.
+    /// Parses TOML text and resolves market presets; an error names the setting and line it
+    /// stopped at.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| {
             let at = e.span().map(|span| span.start);
             ConfigError::Parse {
                 path: origin.to_string(),
@@ -294,6 +468,88 @@ impl Config {
                 line: at.map(|offset| toml_lines::line_at(text, offset)),
                 message: e.message().trim().to_string(),
             }
+        })?;
+        Self::resolve(file).map_err(|e| e.located(text))
+    }
+
+    /// Turns the file's market entries into markets: presets from the address book, RPC URLs
+    /// from `[rpc.urls]` where a market has none of its own.
+    fn resolve(file: ConfigFile) -> Result<Self, ConfigError> {
+        for chain in file.rpc.urls.keys() {
+            if presets::chain_id(chain).is_none() {
+                let known: Vec<&str> = presets::chains().into_iter().map(|(_, n)| n).collect();
+                return Err(ConfigError::invalid(
+                    format!("rpc.urls.{chain}"),
+                    format!(
+                        "unknown chain {chain:?}{}; use a chain name ({}) or a chain id",
+                        did_you_mean(&presets::chain_suggestions(chain)),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        let chain_url = |chain_id: u64| {
+            file.rpc
+                .urls
+                .iter()
+                .find(|(chain, _)| presets::chain_id(chain) == Some(chain_id))
+                .map(|(_, url)| url.clone())
+        };
+        let mut markets = Vec::with_capacity(file.markets.len());
+        for (i, entry) in file.markets.into_iter().enumerate() {
+            markets.push(match entry {
+                MarketEntry::Preset {
+                    preset,
+                    name,
+                    rpc_url,
+                } => {
+                    let Some(found) = presets::find(&preset) else {
+                        return Err(ConfigError::invalid(
+                            format!("markets[{i}]"),
+                            format!(
+                                "unknown preset {preset:?}{}; `lendesk markets` lists them \
+                                 (a fork is written as a full table with its \
+                                 pool_addresses_provider)",
+                                did_you_mean(&presets::suggestions(&preset))
+                            ),
+                        ));
+                    };
+                    MarketConfig {
+                        name: name.unwrap_or_else(|| found.name.to_string()),
+                        chain_id: found.chain_id,
+                        rpc_url: rpc_url
+                            .or_else(|| chain_url(found.chain_id))
+                            .unwrap_or_default(),
+                        kind: MarketKind::AaveV3,
+                        pool_addresses_provider: found.pool_addresses_provider,
+                        multicall3: MULTICALL3,
+                    }
+                }
+                MarketEntry::Full {
+                    name,
+                    chain_id,
+                    rpc_url,
+                    kind,
+                    pool_addresses_provider,
+                    multicall3,
+                } => MarketConfig {
+                    name,
+                    chain_id,
+                    rpc_url: rpc_url.or_else(|| chain_url(chain_id)).unwrap_or_default(),
+                    kind,
+                    pool_addresses_provider,
+                    multicall3,
+                },
+            });
+        }
+        Ok(Self {
+            default_market: file.default_market,
+            markets,
+            risk: file.risk,
+            rpc: file.rpc,
+            desk: file.desk,
+            support: file.support,
+            telegram: file.telegram,
         })
     }
 
@@ -301,6 +557,19 @@ impl Config {
         if let Some(name) = var("LENDESK_MARKET") {
             self.check_market_name("LENDESK_MARKET", &name)?;
             self.default_market = Some(name);
+        }
+        for market in &mut self.markets {
+            let names = [
+                presets::chain_name(market.chain_id).map(chain_rpc_env),
+                Some(chain_rpc_env(&market.chain_id.to_string())),
+            ];
+            for key in names.into_iter().flatten() {
+                if let Some(url) = var(&key) {
+                    check_rpc_url(&key, &url)?;
+                    market.rpc_url = url;
+                    break;
+                }
+            }
         }
         if let Some(url) = var("LENDESK_RPC_URL") {
             check_rpc_url("LENDESK_RPC_URL", &url)?;
@@ -407,11 +676,34 @@ impl Config {
                 key: "support".into(),
                 message,
             })?;
+        for (chain, url) in &self.rpc.urls {
+            check_rpc_url(&format!("rpc.urls.{chain}"), url)?;
+        }
         for (i, m) in self.markets.iter().enumerate() {
-            if self.markets[..i].iter().any(|o| o.name == m.name) {
+            if self.markets[..i]
+                .iter()
+                .any(|o| o.name.eq_ignore_ascii_case(&m.name))
+            {
                 return Err(ConfigError::invalid(
                     format!("markets[{i}].name"),
                     format!("market name {:?} is used twice", m.name),
+                ));
+            }
+            if m.rpc_url.is_empty() {
+                let chain = presets::chain_name(m.chain_id)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("\"{}\"", m.chain_id));
+                return Err(ConfigError::invalid(
+                    format!("markets[{i}]"),
+                    format!(
+                        "market {:?} is on {}, which has no RPC URL: add `{chain} = \"https://…\"` \
+                         under [rpc.urls], or set {}",
+                        m.name,
+                        chain_label(m.chain_id),
+                        chain_rpc_env(
+                            presets::chain_name(m.chain_id).unwrap_or(&m.chain_id.to_string())
+                        ),
+                    ),
                 ));
             }
             check_rpc_url(&format!("markets[{i}].rpc_url"), &m.rpc_url)?;
@@ -628,6 +920,126 @@ pool_addresses_provider = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
             "0x5fbdb2315678afecb367f032d93f642f64180aa3",
         );
         assert!(Config::parse(&lower, "t").is_ok());
+    }
+
+    const PRESETS_FILE: &str = r#"
+markets = ["aave-v3-ethereum", "aave-v3-base", { preset = "aave-v3-arbitrum", name = "arb" }]
+
+[rpc.urls]
+ethereum = "https://eth.example"
+8453 = "https://base.example"
+arbitrum = "https://arb.example"
+"#;
+
+    #[test]
+    fn presets_take_their_chain_and_provider_from_the_address_book_and_urls_per_chain() {
+        let c = Config::parse(PRESETS_FILE, "t").unwrap();
+        c.validate().unwrap();
+        let names: Vec<&str> = c.markets.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["aave-v3-ethereum", "aave-v3-base", "arb"]);
+        let eth = &c.markets[0];
+        assert_eq!(eth.chain_id, 1);
+        assert_eq!(eth.rpc_url, "https://eth.example");
+        assert_eq!(
+            eth.pool_addresses_provider,
+            alloy::primitives::address!("2f39d218133AFaB8F2B819B1066c7E434Ad94E9e")
+        );
+        assert_eq!(eth.preset().map(|p| p.name), Some("aave-v3-ethereum"));
+        assert_eq!(c.markets[1].chain_id, 8453);
+        assert_eq!(c.markets[1].rpc_url, "https://base.example");
+        assert_eq!(c.markets[2].chain_id, 42161);
+        assert_eq!(c.markets[2].rpc_url, "https://arb.example");
+        // The default market is the first, as with tables; a preset's name selects it.
+        assert_eq!(
+            c.market(None).map(|m| m.name.as_str()),
+            Some("aave-v3-ethereum")
+        );
+        assert!(c.market(Some("arb")).is_some());
+    }
+
+    #[test]
+    fn presets_and_full_tables_mix_and_a_table_market_falls_back_to_the_chain_url() {
+        let text = r#"
+[[markets]]
+preset = "aave-v3-ethereum"
+
+[[markets]]
+name = "spark"
+chain_id = 1
+kind = "aave-v3"
+pool_addresses_provider = "0x02C3eA4e34C0cBd694D2adFa2c690EECbC1793eE"
+
+[rpc.urls]
+ethereum = "https://eth.example"
+"#;
+        let c = Config::parse(text, "t").unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.markets[1].name, "spark");
+        assert_eq!(c.markets[1].rpc_url, "https://eth.example");
+        assert!(c.markets[1].preset().is_none());
+        // A preset's key where a fork's keys belong is refused with its line.
+        let mixed = text.replace(
+            "preset = \"aave-v3-ethereum\"",
+            "preset = \"aave-v3-ethereum\"\nchain_id = 1",
+        );
+        let e = load_error(&mixed, &[]);
+        assert!(e.contains("only `name` and `rpc_url`"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_preset_is_refused_with_its_line_and_close_names() {
+        let text = "\n\nmarkets = [\"aave-v3-etherum\"]\n[rpc.urls]\nethereum = \"https://x\"\n";
+        let e = load_error(text, &[]);
+        assert!(e.contains("markets[0] (line 3)"), "{e}");
+        assert!(e.contains("\"aave-v3-etherum\""), "{e}");
+        assert!(e.contains("did you mean aave-v3-ethereum"), "{e}");
+        let e = load_error("[[markets]]\npreset = \"aave-v9-mars\"\n", &[]);
+        assert!(
+            e.contains("markets[0] (line 1)") && e.contains("lendesk markets"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_preset_without_an_rpc_url_for_its_chain_is_refused_until_the_environment_gives_one() {
+        let text = PRESETS_FILE.replace("8453 = \"https://base.example\"\n", "");
+        let e = load_error(&text, &[]);
+        assert!(e.contains("markets[1] (line 2)"), "{e}");
+        assert!(e.contains("base (chain 8453)"), "{e}");
+        assert!(
+            e.contains("LENDESK_RPC_URL_BASE") && e.contains("[rpc.urls]"),
+            "{e}"
+        );
+        // The environment fills the chain's URL (by name or by id), and wins over the file.
+        for key in ["LENDESK_RPC_URL_BASE", "LENDESK_RPC_URL_8453"] {
+            let mut c = Config::parse(&text, "t").unwrap();
+            c.apply_env(|k| (k == key).then(|| "https://env.example".to_string()))
+                .unwrap();
+            c.validate().unwrap();
+            assert_eq!(c.markets[1].rpc_url, "https://env.example", "{key}");
+        }
+        let mut c = Config::parse(PRESETS_FILE, "t").unwrap();
+        c.apply_env(|k| (k == "LENDESK_RPC_URL_ETHEREUM").then(|| "http://127.0.0.1:1".into()))
+            .unwrap();
+        assert_eq!(c.markets[0].rpc_url, "http://127.0.0.1:1");
+        assert_eq!(c.markets[1].rpc_url, "https://base.example");
+    }
+
+    #[test]
+    fn an_unknown_chain_under_rpc_urls_and_a_duplicate_name_are_refused() {
+        let text = PRESETS_FILE.replace("arbitrum = ", "arbitrun = ");
+        let e = load_error(&text, &[]);
+        assert!(e.contains("rpc.urls.arbitrun (line 7)"), "{e}");
+        assert!(e.contains("did you mean arbitrum"), "{e}");
+        let twice = PRESETS_FILE.replace("\"aave-v3-base\"", "\"aave-v3-ethereum\"");
+        let e = load_error(&twice, &[]);
+        assert!(
+            e.contains("markets[1].name") && e.contains("used twice"),
+            "{e}"
+        );
+        let ws = PRESETS_FILE.replace("https://arb.example", "ws://arb.example");
+        let e = load_error(&ws, &[]);
+        assert!(e.contains("rpc.urls.arbitrum (line 7)"), "{e}");
     }
 
     #[test]

@@ -94,11 +94,18 @@ enum Command {
         #[command(subcommand)]
         action: StoreAction,
     },
+    /// List the Aave v3 market presets of the address book (* marks the configured ones).
+    Markets {
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show an account's lending position, its risk and what would make it safer.
     Position {
         /// The account's address (0x…, 40 hex digits).
         address: String,
-        /// Market name from the config (default: the config's default market).
+        /// Market name from the config (default: every configured market, worst health first;
+        /// exit code 3 only when none could be read).
         #[arg(long)]
         market: Option<String>,
         /// Print every figure as JSON (raw integers as strings beside display values).
@@ -176,6 +183,10 @@ fn print_out(text: &str) -> Result<(), CommandError> {
 
 async fn run(cli: Cli) -> Result<(), CommandError> {
     match cli.command {
+        Command::Markets { json } => {
+            let config = cli::load_config(cli.config)?;
+            print_out(&cli::markets::list(&config, json)?)
+        }
         Command::Position {
             address,
             market,

@@ -13,6 +13,7 @@ use axum::body::{Body, Bytes};
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::post;
 use lendesk::chain::aave_v3::AaveV3Reader;
+use lendesk::chain::markets::Markets;
 use lendesk::chain::rpc::Rpc;
 use lendesk::config::RiskConfig;
 use lendesk::desk::{Desk, DeskSettings, Incoming};
@@ -143,7 +144,13 @@ fn desk_on(rpc_url: &str, timeout: Duration, data: &Path) -> Desk {
     let market = common::market(rpc_url, &chain.manifest);
     let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, Some(reader), tickets, store, DeskSettings::default())
+    Desk::new(
+        kb,
+        Markets::single(reader),
+        tickets,
+        store,
+        DeskSettings::default(),
+    )
 }
 
 /// A message from user 1, whose address is the devnet's "warning" account.

@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 
+use lendesk::chain::markets::Markets;
 use lendesk::desk::{Desk, DeskSettings, Incoming};
 use lendesk::knowledge::KnowledgeBase;
 use lendesk::lang::Lang;
@@ -38,7 +39,13 @@ pub fn desk(chain: &common::Chain, store: Store) -> Desk {
         KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
     let reader = common::reader(&chain.rpc_url, &chain.manifest);
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, Some(reader), tickets, store, DeskSettings::default())
+    Desk::new(
+        kb,
+        Markets::single(reader),
+        tickets,
+        store,
+        DeskSettings::default(),
+    )
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod common;
 use std::path::Path;
 
 use alloy::primitives::{Address, U256};
+use lendesk::chain::markets::Markets;
 use lendesk::desk::{Desk, DeskSettings, Incoming, Intent};
 use lendesk::devnet::Devnet;
 use lendesk::knowledge::KnowledgeBase;
@@ -19,7 +20,13 @@ fn desk(devnet: &Devnet, store: Store) -> Desk {
         KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
     let reader = common::reader(devnet.rpc_url(), devnet.manifest());
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, Some(reader), tickets, store, DeskSettings::default())
+    Desk::new(
+        kb,
+        Markets::single(reader),
+        tickets,
+        store,
+        DeskSettings::default(),
+    )
 }
 
 async fn ask(desk: &Desk, user: i64, text: &str) -> String {

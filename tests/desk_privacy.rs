@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use alloy::signers::local::PrivateKeySigner;
+use lendesk::chain::markets::Markets;
 use lendesk::desk::{Desk, DeskSettings, Incoming, Intent, Outcome};
 use lendesk::knowledge::KnowledgeBase;
 use lendesk::lang::Lang;
@@ -31,7 +32,13 @@ fn fixture() -> Fixture {
     let kb =
         KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    let desk = Desk::new(kb, None, tickets, store.clone(), DeskSettings::default());
+    let desk = Desk::new(
+        kb,
+        Markets::none(),
+        tickets,
+        store.clone(),
+        DeskSettings::default(),
+    );
     Fixture { dir, store, desk }
 }
 

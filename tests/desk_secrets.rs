@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 
+use lendesk::chain::markets::Markets;
 use lendesk::desk::{Action, Desk, DeskSettings, Incoming, Intent, Outcome};
 use lendesk::knowledge::KnowledgeBase;
 use lendesk::secrets::{self, SecretKind};
@@ -324,7 +325,13 @@ fn desk(chain: &common::Chain, store: Store) -> Desk {
         KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
     let reader = common::reader(&chain.rpc_url, &chain.manifest);
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, Some(reader), tickets, store, DeskSettings::default())
+    Desk::new(
+        kb,
+        Markets::single(reader),
+        tickets,
+        store,
+        DeskSettings::default(),
+    )
 }
 
 /// The ways a secret arrives: alone, in a sentence, in a message that would otherwise escalate,

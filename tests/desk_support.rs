@@ -14,6 +14,7 @@ use alloy::signers::SignerSync;
 use alloy::signers::local::PrivateKeySigner;
 
 use lendesk::chain::aave_v3::AaveV3Reader;
+use lendesk::chain::markets::Markets;
 use lendesk::chain::rpc::Rpc;
 use lendesk::config::{MULTICALL3, MarketConfig, MarketKind, RiskConfig};
 use lendesk::desk::{Action, Desk, DeskSettings, Incoming, Intent, Outcome};
@@ -43,7 +44,7 @@ fn desk_over(store: Store) -> Desk {
     let kb =
         KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, None, tickets, store, DeskSettings::default())
+    Desk::new(kb, Markets::none(), tickets, store, DeskSettings::default())
 }
 
 fn fixture() -> Fixture {
@@ -342,7 +343,13 @@ async fn with_a_ticket_open_a_dead_node_does_not_send_the_user_to_ask_for_a_pers
     let rpc = Rpc::connect(dead, Duration::from_secs(2)).unwrap();
     let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    let desk = Desk::new(kb, Some(reader), tickets, store, DeskSettings::default());
+    let desk = Desk::new(
+        kb,
+        Markets::single(reader),
+        tickets,
+        store,
+        DeskSettings::default(),
+    );
     let user = 31;
     let address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
@@ -729,7 +736,7 @@ async fn position_answers_say_whether_each_linked_address_is_verified() {
     let reader = common::reader(&chain.rpc_url, &chain.manifest);
     let desk = Desk::new(
         kb,
-        Some(reader),
+        Markets::single(reader),
         tickets,
         store.clone(),
         DeskSettings::default(),

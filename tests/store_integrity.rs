@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use lendesk::chain::markets::Markets;
 use lendesk::config::Config;
 use lendesk::desk::{Desk, DeskSettings, Incoming};
 use lendesk::knowledge::KnowledgeBase;
@@ -23,7 +24,7 @@ fn desk_over(store: Store) -> Desk {
     let kb =
         KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, None, tickets, store, DeskSettings::default())
+    Desk::new(kb, Markets::none(), tickets, store, DeskSettings::default())
 }
 
 fn msg(user: i64, text: &str, now: u64) -> Incoming {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bot_api::{BotApi, Sent, TOKEN, TgUser};
+use lendesk::chain::markets::Markets;
 use lendesk::desk::{Desk, DeskSettings};
 use lendesk::knowledge::KnowledgeBase;
 use lendesk::lang::Lang;
@@ -78,7 +79,7 @@ async fn world_full(
     let tickets = Tickets::new(store.clone(), sla);
     let desk = Arc::new(Desk::new(
         faq(),
-        chain,
+        chain.map(Markets::single).unwrap_or_default(),
         tickets,
         store,
         DeskSettings::default(),

@@ -139,7 +139,13 @@ async fn desk_figures(
         .collect();
     let store = Store::temporary().map_err(|e| CommandError::Other(e.to_string()))?;
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    let desk = Desk::new(kb, Some(reader), tickets, store, DeskSettings::default());
+    let desk = Desk::new(
+        kb,
+        crate::chain::markets::Markets::single(reader),
+        tickets,
+        store,
+        DeskSettings::default(),
+    );
     let user_of = |i: usize| 1_000 + (i % 1_000) as i64;
 
     // Warm-up, then FAQ messages as fast as one task can answer them.

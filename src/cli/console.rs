@@ -42,14 +42,10 @@ pub fn log_file(data_dir: &Path) -> PathBuf {
     data_dir.join("console.log")
 }
 
-/// Builds the desk from the config: knowledge base, chain reader (when a market is
-/// configured), sled store and tickets.
+/// Builds the desk from the config: knowledge base, a reader per configured market, sled store and tickets.
 pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
     let kb = KnowledgeBase::load_dir(&faq_dir(config)?).map_err(other)?;
-    let chain = match config.market(None) {
-        Some(market) => Some(super::reader(config, market)?),
-        None => None,
-    };
+    let chain = crate::chain::markets::Markets::from_config(config)?;
     let store = Store::open(Path::new(&config.desk.data_dir)).map_err(other)?;
     let tickets = Tickets::new(store.clone(), config.support.clone());
     let settings = DeskSettings {

@@ -6,6 +6,7 @@ pub mod bot;
 pub mod console;
 pub mod demo;
 pub mod logging;
+pub mod markets;
 pub mod position;
 pub mod store;
 
@@ -28,6 +29,9 @@ pub enum CommandError {
     /// The RPC node is down, slow or not what was configured: exit code 3.
     #[error("{0}")]
     Chain(ChainError),
+    /// Several markets were asked and none could be read: exit code 3.
+    #[error("{0}")]
+    AllMarketsFailed(String),
     /// The configuration is unusable: exit code 2.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -41,7 +45,7 @@ impl CommandError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::BadInput(_) | Self::Config(_) => 2,
-            Self::Chain(_) => 3,
+            Self::Chain(_) | Self::AllMarketsFailed(_) => 3,
             Self::Other(_) => 1,
         }
     }
@@ -70,7 +74,7 @@ pub fn select_market<'c>(
 ) -> Result<&'c MarketConfig, CommandError> {
     if config.markets.is_empty() {
         return Err(CommandError::BadInput(
-            "no market is configured: run `lendesk devnet` (it writes lendesk.toml) or add a [[markets]] entry".into(),
+            "no market is configured: run `lendesk devnet` (it writes lendesk.toml), or name a preset (`markets = [\"aave-v3-ethereum\"]`, see `lendesk markets`) or a [[markets]] table".into(),
         ));
     }
     config.market(name).ok_or_else(|| {
@@ -93,7 +97,9 @@ pub fn reader(config: &Config, market: &MarketConfig) -> Result<AaveV3Reader, Co
     ))
 }
 
-/// `lendesk position <ADDRESS> [--market NAME] [--json]`.
+/// `lendesk position <ADDRESS> [--market NAME] [--json]`. Without `--market` it covers every
+/// configured market (one market: the same report as with `--market`; several: one section
+/// per market worst health first, or a JSON array).
 pub async fn position(
     config: &Config,
     address: &str,
@@ -102,6 +108,9 @@ pub async fn position(
 ) -> Result<String, CommandError> {
     let user: Address =
         parse_address(address).map_err(|e| CommandError::BadInput(e.to_string()))?;
+    if market.is_none() && config.markets.len() > 1 {
+        return markets::position_everywhere(config, user, json).await;
+    }
     let market = select_market(config, market)?;
     let target = config.target_health_factor()?;
     let reader = reader(config, market)?;

@@ -84,6 +84,21 @@ pub fn line_of(text: &str, key: &str) -> Option<usize> {
         .map(|line| line.number)
 }
 
+/// The line where the entry `key` begins when no line sets it itself: the header of an
+/// `[[array]]` table (`markets[1]`), else the line setting the nearest enclosing key
+/// (`markets[1]` in `markets = [...]` → the `markets` line).
+pub fn entry_line(text: &str, key: &str) -> Option<usize> {
+    let lines = key_lines(text);
+    let mut key = key;
+    loop {
+        if let Some(line) = lines.iter().find(|line| line.key == key) {
+            return Some(line.number);
+        }
+        let cut = key.rfind(['.', '['])?;
+        key = &key[..cut];
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +112,20 @@ mod tests {
         assert_eq!(line_of(TEXT, "markets[0].rpc_url"), Some(8));
         assert_eq!(line_of(TEXT, "markets[1].rpc_url"), Some(12));
         assert_eq!(line_of(TEXT, "markets[2].rpc_url"), None);
+    }
+
+    #[test]
+    fn an_entry_without_a_line_of_its_own_points_at_its_header_or_array() {
+        assert_eq!(entry_line(TEXT, "markets[1]"), Some(10));
+        assert_eq!(entry_line(TEXT, "markets[1].preset"), Some(10));
+        let inline = "[rpc]\ntimeout_ms = 5\n\nmarkets = [\"a\", \"b\"]\n";
+        // A key after a table header belongs to the table: `markets` here is rpc.markets.
+        assert_eq!(entry_line(inline, "rpc.markets[1]"), Some(4));
+        assert_eq!(
+            entry_line("markets = [\"a\",\n  \"b\"]\n", "markets[1]"),
+            Some(1)
+        );
+        assert_eq!(entry_line(TEXT, "colour[0]"), None);
     }
 
     #[test]

@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 use alloy::primitives::{Address, Signature, U256};
 use serde::Serialize;
 
-use crate::chain::aave_v3::AaveV3Reader;
 use crate::chain::error::ChainError;
+use crate::chain::markets::{Lookup, Markets};
 use crate::chain::position::Position;
 use crate::chain::report;
 use crate::knowledge::KnowledgeBase;
@@ -278,7 +278,7 @@ const PERSONAL_LINE_BUDGET: Duration = Duration::from_millis(300);
 /// The conversation core.
 pub struct Desk {
     knowledge: RwLock<Arc<KnowledgeBase>>,
-    chain: Option<AaveV3Reader>,
+    chain: Markets,
     tickets: Tickets,
     store: Store,
     settings: DeskSettings,
@@ -458,15 +458,57 @@ enum Change {
     Acknowledged,
 }
 
-/// Up to three addresses read at once: an answer has one deadline, however many addresses it
-/// shows.
+/// Up to three addresses read at once on `readers` (every market when `None`): an answer has
+/// one deadline, however many addresses and markets it shows.
 async fn read_positions(
-    reader: &AaveV3Reader,
+    markets: &Markets,
+    readers: Option<&[&crate::chain::aave_v3::AaveV3Reader]>,
     addresses: &[Address],
-) -> Vec<(Address, Result<Position, ChainError>)> {
+) -> Vec<(Address, Lookup)> {
     let shown = &addresses[..addresses.len().min(3)];
-    let reads = futures::future::join_all(shown.iter().map(|a| reader.position(*a))).await;
+    let reads = futures::future::join_all(shown.iter().map(|a| async move {
+        match readers {
+            Some(readers) => markets.lookup_on(readers, *a).await,
+            None => markets.lookup(*a).await,
+        }
+    }))
+    .await;
     shown.iter().copied().zip(reads).collect()
+}
+
+/// The positions an answer shows for one address: every market where it has a position,
+/// worst health first; where it has none, the first market's empty position (one market
+/// configured: today's "no supply and no debt on …"). `Err` when no market could be read.
+fn shown_positions(lookup: &Lookup) -> Result<Vec<&Position>, &ChainError> {
+    if lookup.all_failed() {
+        return Err(lookup
+            .failures()
+            .map(|(_, e)| e)
+            .next()
+            .expect("all failed: at least one failure"));
+    }
+    let held: Vec<&Position> = lookup.positions().map(|(_, p)| p).collect();
+    if !held.is_empty() {
+        return Ok(held);
+    }
+    Ok(lookup
+        .reads
+        .iter()
+        .filter_map(|r| r.position())
+        .take(1)
+        .collect())
+}
+
+/// The line under an answer naming the markets that could not be read, when some answered.
+fn unread_markets(lookup: &Lookup, lang: Lang) -> Option<Reply> {
+    let failed: Vec<&str> = lookup
+        .failures()
+        .map(|(r, e)| {
+            tracing::warn!(market = %r.market, error = %e, "market read failed");
+            r.market.as_str()
+        })
+        .collect();
+    (!failed.is_empty()).then(|| Reply::text(texts::markets_unavailable(lang, &failed)))
 }
 
 /// The answer when the node cannot be read (logged for the operator, sanitised by the chain).
@@ -654,7 +696,7 @@ impl Drop for EventWriter {
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Desk")
-            .field("chain", &self.chain.is_some())
+            .field("markets", &self.chain.len())
             .finish_non_exhaustive()
     }
 }
@@ -707,10 +749,11 @@ fn truncate_chars(text: &str, max: usize) -> (&str, bool) {
 }
 
 impl Desk {
-    /// A desk over its services. `chain` is `None` when no market is configured.
+    /// A desk over its services. `chain` holds every configured market ([`Markets::none`]
+    /// when none is).
     pub fn new(
         knowledge: KnowledgeBase,
-        chain: Option<AaveV3Reader>,
+        chain: Markets,
         tickets: Tickets,
         store: Store,
         settings: DeskSettings,
@@ -1246,22 +1289,34 @@ impl Desk {
             Self::forget_declined(lang)
         } else if let Some(rating) = data.strip_prefix("rate:") {
             self.rate(&mut record, rating, lang)
-        } else if let Some((bps, named)) = data.strip_prefix("whatif:").and_then(|rest| {
-            // "whatif:-2000:0xAddress" (older buttons carry no address: the linked ones).
+        } else if let Some((bps, named, market)) = data.strip_prefix("whatif:").and_then(|rest| {
+            // "whatif:-2000:0xAddress@tag" with several markets, "whatif:-2000:0xAddress" with
+            // one (older buttons carry no address: the linked ones).
             let (bps, address) = rest.split_once(':').unwrap_or((rest, ""));
+            let (address, market) = match address.split_once('@') {
+                Some((address, tag)) => (address, Some(tag)),
+                None => (address, None),
+            };
             let named: Vec<Address> = crate::chain::parse_address(address).into_iter().collect();
-            bps.parse::<i64>().ok().map(|b| (b, named))
+            bps.parse::<i64>().ok().map(|b| (b, named, market))
         }) {
             let w = WhatIf {
                 symbol: None,
                 change_bps: bps.clamp(-9_900, 9_900),
             };
-            self.what_if(&record, &named, lang, &w).await
+            self.what_if(&record, &named, lang, &w, market).await
+        } else if let Some((tag, address, symbol)) = data.strip_prefix("am:").and_then(|rest| {
+            // "am:tag:0xAddress:SYMBOL": an asset button of one market among several.
+            let (tag, rest) = rest.split_once(':')?;
+            let (address, symbol) = rest.split_once(':')?;
+            Some((tag, address, symbol))
+        }) {
+            self.asset_detail(address, symbol, lang, Some(tag)).await
         } else if let Some((address, symbol)) = data
             .strip_prefix("asset:")
             .and_then(|rest| rest.split_once(':'))
         {
-            self.asset_detail(address, symbol, lang).await
+            self.asset_detail(address, symbol, lang, None).await
         } else {
             Outcome::new(
                 Intent::Command,
@@ -1517,12 +1572,26 @@ impl Desk {
     }
 
     async fn symbols(&self) -> Vec<String> {
-        match &self.chain {
-            Some(reader) => match reader.catalog().await {
-                Ok(c) => c.reserves.iter().map(|r| r.symbol.clone()).collect(),
-                Err(_) => Vec::new(),
+        self.chain.symbols().await
+    }
+
+    /// The markets a button names: every market without a tag, the tagged one with it, or
+    /// `Err` with the answer when that market is no longer configured.
+    fn button_markets(
+        &self,
+        tag: Option<&str>,
+        lang: Lang,
+    ) -> Result<Option<Vec<&crate::chain::aave_v3::AaveV3Reader>>, Outcome> {
+        match tag {
+            None => Ok(None),
+            Some(tag) => match self.chain.by_tag(tag) {
+                Some(reader) => Ok(Some(vec![reader])),
+                None => Err(Outcome::new(
+                    Intent::Error,
+                    lang,
+                    Reply::text(texts::market_gone(lang)),
+                )),
             },
-            None => Vec::new(),
         }
     }
 
@@ -1631,10 +1700,22 @@ impl Desk {
         out
     }
 
-    /// The per-asset detail behind a position answer's asset button.
-    async fn asset_detail(&self, address: &str, symbol: &str, lang: Lang) -> Outcome {
-        let Some(reader) = &self.chain else {
+    /// The per-asset detail behind a position answer's asset button: on the market the button
+    /// names (`tag`), or for older buttons the first market, worst health first, where the
+    /// address holds or owes the asset.
+    async fn asset_detail(
+        &self,
+        address: &str,
+        symbol: &str,
+        lang: Lang,
+        tag: Option<&str>,
+    ) -> Outcome {
+        if self.chain.is_empty() {
             return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
+        }
+        let readers = match self.button_markets(tag, lang) {
+            Ok(readers) => readers,
+            Err(out) => return out,
         };
         let address = match crate::chain::parse_address(address) {
             Ok(a) => a,
@@ -1646,92 +1727,117 @@ impl Desk {
                 );
             }
         };
-        match reader.position(address).await {
-            Ok(position) => {
-                let report = report::assess(&position, self.settings.target_health_factor);
-                let text = position_answer::render_asset(lang, &position, &report, symbol)
-                    .unwrap_or_else(|| texts::unknown_command(lang).to_string());
-                let mut out = Outcome::new(Intent::Position, lang, Reply::text(text));
-                out.sources.push(format!(
-                    "chain:{}:{}@{}",
-                    position.market,
-                    address.to_checksum(None),
-                    position.block_number
-                ));
-                out
-            }
-            Err(e) => chain_failed(None, &e, lang),
-        }
+        let lookup = match &readers {
+            Some(readers) => self.chain.lookup_on(readers, address).await,
+            None => self.chain.lookup(address).await,
+        };
+        let positions = match shown_positions(&lookup) {
+            Ok(positions) => positions,
+            Err(e) => return chain_failed(None, e, lang),
+        };
+        let found = positions.iter().find_map(|position| {
+            let report = report::assess(position, self.settings.target_health_factor);
+            position_answer::render_asset(lang, position, &report, symbol).map(|t| (position, t))
+        });
+        let Some((position, text)) = found else {
+            return Outcome::new(
+                Intent::Position,
+                lang,
+                Reply::text(texts::unknown_command(lang)),
+            );
+        };
+        let mut out = Outcome::new(Intent::Position, lang, Reply::text(text));
+        out.sources.push(format!(
+            "chain:{}:{}@{}",
+            position.market,
+            address.to_checksum(None),
+            position.block_number
+        ));
+        out
     }
 
     /// Discovers the market in the background at start, so that the first answers, and the
     /// FAQ's personal line with its short budget, need one round trip instead of discovery's
     /// four. A failure is only logged: the first lookup tries again.
     pub async fn warm_up(&self) {
-        if let Some(reader) = &self.chain
-            && let Err(e) = reader.catalog().await
-        {
-            tracing::warn!(error = %e, "market discovery at start failed; retried on first use");
+        for (market, e) in self.chain.warm_up().await {
+            tracing::warn!(%market, error = %e, "market discovery at start failed; retried on first use");
         }
     }
 
     /// One line about an address for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt
-    /// $8,400.00" (`format::usd` writes the dollar sign), read live; `None` without a market, on a read failure it says so.
+    /// $8,400.00" (`format::usd` writes the dollar sign), read live on every market (several:
+    /// one such part per market with a position, worst first, each naming its market); `None`
+    /// without a market, on a read failure it says so.
     pub async fn position_summary(&self, address: Address, lang: Lang) -> Option<String> {
-        let reader = self.chain.as_ref()?;
-        let position = match reader.position(address).await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::warn!(error = %e, "position read for staff failed");
-                return Some(texts::chain_unavailable(lang).to_string());
-            }
-        };
-        if position.is_empty() {
-            return Some(lang.pick("no position", "无仓位").to_string());
+        if self.chain.is_empty() {
+            return None;
         }
-        let report = report::assess(&position, self.settings.target_health_factor);
-        let unit = position.base_currency_unit;
-        let hf = crate::chain::format::health_factor(report.totals.health_factor);
-        Some(match lang {
-            Lang::En => format!(
-                "HF {hf} ({}) · collateral {} · debt {}",
-                band_word(lang, report.band),
-                crate::chain::format::usd(report.totals.total_collateral_base, unit),
-                crate::chain::format::usd(report.totals.total_debt_base, unit),
-            ),
-            Lang::Zh => format!(
-                "健康因子 {hf}（{}）· 抵押 {} · 债务 {}",
-                band_word(lang, report.band),
-                crate::chain::format::usd(report.totals.total_collateral_base, unit),
-                crate::chain::format::usd(report.totals.total_debt_base, unit),
-            ),
-        })
+        let lookup = self.chain.lookup(address).await;
+        if lookup.all_failed() {
+            for (read, e) in lookup.failures() {
+                tracing::warn!(market = %read.market, error = %e, "position read for staff failed");
+            }
+            return Some(texts::chain_unavailable(lang).to_string());
+        }
+        let several = self.chain.len() > 1;
+        let mut parts: Vec<String> = lookup
+            .positions()
+            .map(|(read, position)| {
+                let report = report::assess(position, self.settings.target_health_factor);
+                let line = summary_line(lang, position, &report);
+                if several {
+                    format!("{}: {line}", read.market)
+                } else {
+                    line
+                }
+            })
+            .collect();
+        if parts.is_empty() {
+            parts.push(lang.pick("no position", "无仓位").to_string());
+        }
+        let failed: Vec<&str> = lookup.failures().map(|(r, _)| r.market.as_str()).collect();
+        if !failed.is_empty() {
+            parts.push(texts::markets_unavailable_short(lang, &failed));
+        }
+        Some(parts.join(" | "))
     }
 
     /// "Your HF is 1.31 (risky…)": the user's own figure for FAQ answers, when cheap to get.
     async fn live_line(&self, record: &UserRecord, lang: Lang, msg: &Incoming) -> Option<String> {
-        let reader = self.chain.as_ref()?;
+        if self.chain.is_empty() {
+            return None;
+        }
         let address = msg
             .addresses
             .first()
             .copied()
             .or_else(|| record.links.first().map(|l| l.address))?;
         // The FAQ answer does not wait for a slow node: the line joins only if it is ready.
-        let read = tokio::time::timeout(PERSONAL_LINE_BUDGET, reader.position(address)).await;
-        let position = read.ok()?.ok()?;
-        if position.is_empty() {
-            return None;
-        }
-        let report = report::assess(&position, self.settings.target_health_factor);
+        // A market not ready within the budget is left out; the others still count.
+        let lookup = self
+            .chain
+            .lookup_within(address, PERSONAL_LINE_BUDGET)
+            .await;
+        // The worst market's figure, the one that matters first (named when there are several).
+        let (read, position) = lookup.positions().next()?;
+        let report = report::assess(position, self.settings.target_health_factor);
         let hf = crate::chain::format::health_factor(report.totals.health_factor);
-        Some(match lang {
-            Lang::En => format!(
-                "Your health factor right now is **{hf}** ({}). Here is what that means:",
-                band_word(lang, report.band)
+        let band = band_word(lang, report.band);
+        Some(match (lang, self.chain.len() > 1) {
+            (Lang::En, false) => {
+                format!(
+                    "Your health factor right now is **{hf}** ({band}). Here is what that means:"
+                )
+            }
+            (Lang::En, true) => format!(
+                "Your health factor on {} right now is **{hf}** ({band}). Here is what that means:",
+                read.market
             ),
-            Lang::Zh => format!(
-                "你现在的健康因子是 **{hf}**（{}）。含义如下：",
-                band_word(lang, report.band)
+            (Lang::Zh, false) => format!("你现在的健康因子是 **{hf}**（{band}）。含义如下："),
+            (Lang::Zh, true) => format!(
+                "你在 {} 上的健康因子现在是 **{hf}**（{band}）。含义如下：",
+                read.market
             ),
         })
     }
@@ -1745,9 +1851,9 @@ impl Desk {
         focus: PositionFocus,
         what_if: Option<&WhatIf>,
     ) -> Outcome {
-        let Some(reader) = &self.chain else {
+        if self.chain.is_empty() {
             return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
-        };
+        }
         let mut addresses: Vec<Address> = named.to_vec();
         if addresses.is_empty() {
             if msg.chat == ChatKind::Group {
@@ -1771,67 +1877,91 @@ impl Desk {
         }
         let mut replies = Vec::new();
         let mut sources = Vec::new();
-        for (address, read) in read_positions(reader, &addresses).await {
-            match read {
-                Ok(position) => {
-                    let report = report::assess(&position, self.settings.target_health_factor);
-                    let mut text = position_answer::render(
+        let several = self.chain.len() > 1;
+        for (address, lookup) in read_positions(&self.chain, None, &addresses).await {
+            let positions = match shown_positions(&lookup) {
+                Ok(positions) => positions,
+                Err(e) => return chain_failed(Some(record.id), e, lang),
+            };
+            for position in positions {
+                let report = report::assess(position, self.settings.target_health_factor);
+                let mut text = if several && position.is_empty() {
+                    position_answer::render_nowhere(
                         lang,
-                        &position,
+                        address,
+                        &lookup
+                            .reads
+                            .iter()
+                            .filter(|r| r.position().is_some())
+                            .map(|r| r.market.as_str())
+                            .collect::<Vec<_>>(),
+                    )
+                } else {
+                    position_answer::render(
+                        lang,
+                        position,
                         &report,
                         focus,
                         what_if,
                         self.settings.comfort_health_factor,
-                    );
-                    if msg.chat == ChatKind::Private
-                        && let Some(link) = record.links.iter().find(|l| l.address == address)
-                    {
-                        text.push_str("\n\n");
-                        text.push_str(texts::ownership_line(lang, link.verified));
-                    }
-                    sources.push(format!(
-                        "chain:{}:{}@{}",
-                        position.market,
-                        address.to_checksum(None),
-                        position.block_number
-                    ));
-                    let checksummed = address.to_checksum(None);
-                    let mut buttons: Vec<Vec<Button>> = position
-                        .reserves
-                        .iter()
-                        .filter(|r| r.is_involved())
-                        .filter(|r| r.symbol.len() <= 15)
-                        .map(|r| Button {
-                            label: format!("🔎 {}", r.symbol),
-                            data: format!("asset:{checksummed}:{}", r.symbol),
-                        })
-                        .collect::<Vec<_>>()
-                        .chunks(4)
-                        .map(<[Button]>::to_vec)
-                        .collect();
-                    if !report.totals.total_debt_base.is_zero() {
-                        buttons.push(
-                            [-1_000i64, -2_000, -3_000]
-                                .iter()
-                                .map(|bps| Button {
-                                    label: match lang {
-                                        Lang::En => format!(
-                                            "What if prices fall {}%",
-                                            bps.unsigned_abs() / 100
-                                        ),
-                                        Lang::Zh => {
-                                            format!("如果下跌 {}%", bps.unsigned_abs() / 100)
-                                        }
-                                    },
-                                    data: format!("whatif:{bps}:{checksummed}"),
-                                })
-                                .collect(),
-                        );
-                    }
-                    replies.push(Reply::text(text).with_buttons(buttons));
+                    )
+                };
+                if msg.chat == ChatKind::Private
+                    && let Some(link) = record.links.iter().find(|l| l.address == address)
+                {
+                    text.push_str("\n\n");
+                    text.push_str(texts::ownership_line(lang, link.verified));
                 }
-                Err(e) => return chain_failed(Some(record.id), &e, lang),
+                sources.push(format!(
+                    "chain:{}:{}@{}",
+                    position.market,
+                    address.to_checksum(None),
+                    position.block_number
+                ));
+                let checksummed = address.to_checksum(None);
+                // Button data is at most 64 bytes: with several markets it names the
+                // market by a 4-digit tag, which leaves 13 bytes for the symbol.
+                let tag = several.then(|| Markets::tag(&position.market));
+                let mut buttons: Vec<Vec<Button>> = position
+                    .reserves
+                    .iter()
+                    .filter(|r| r.is_involved())
+                    .filter(|r| r.symbol.len() <= if tag.is_some() { 13 } else { 15 })
+                    .map(|r| Button {
+                        label: format!("🔎 {}", r.symbol),
+                        data: match &tag {
+                            Some(tag) => format!("am:{tag}:{checksummed}:{}", r.symbol),
+                            None => format!("asset:{checksummed}:{}", r.symbol),
+                        },
+                    })
+                    .collect::<Vec<_>>()
+                    .chunks(4)
+                    .map(<[Button]>::to_vec)
+                    .collect();
+                if !report.totals.total_debt_base.is_zero() {
+                    buttons.push(
+                        [-1_000i64, -2_000, -3_000]
+                            .iter()
+                            .map(|bps| Button {
+                                label: match lang {
+                                    Lang::En => {
+                                        format!("What if prices fall {}%", bps.unsigned_abs() / 100)
+                                    }
+                                    Lang::Zh => {
+                                        format!("如果下跌 {}%", bps.unsigned_abs() / 100)
+                                    }
+                                },
+                                data: match &tag {
+                                    Some(tag) => format!("whatif:{bps}:{checksummed}@{tag}"),
+                                    None => format!("whatif:{bps}:{checksummed}"),
+                                },
+                            })
+                            .collect(),
+                    );
+                }
+                replies.push(Reply::text(text).with_buttons(buttons));
             }
+            replies.extend(unread_markets(&lookup, lang));
         }
         if !named.is_empty()
             && msg.chat == ChatKind::Private
@@ -1861,31 +1991,39 @@ impl Desk {
         named: &[Address],
         lang: Lang,
         what_if: &WhatIf,
+        market: Option<&str>,
     ) -> Outcome {
-        let Some(reader) = &self.chain else {
+        if self.chain.is_empty() {
             return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
+        }
+        let readers = match self.button_markets(market, lang) {
+            Ok(readers) => readers,
+            Err(out) => return out,
         };
         let addresses: Vec<Address> = match named {
             [] => record.links.iter().map(|l| l.address).collect(),
             named => named.to_vec(),
         };
         let mut out = Outcome::silent(Intent::Position, lang);
-        for (address, read) in read_positions(reader, &addresses).await {
-            let position = match read {
-                Ok(p) => p,
-                Err(e) => return chain_failed(Some(record.id), &e, lang),
+        for (address, lookup) in read_positions(&self.chain, readers.as_deref(), &addresses).await {
+            let positions = match shown_positions(&lookup) {
+                Ok(positions) => positions,
+                Err(e) => return chain_failed(Some(record.id), e, lang),
             };
-            let report = report::assess(&position, self.settings.target_health_factor);
-            out.replies
-                .push(Reply::text(position_answer::render_what_if(
-                    lang, &position, &report, what_if,
-                )));
-            out.sources.push(format!(
-                "chain:{}:{}@{}",
-                position.market,
-                address.to_checksum(None),
-                position.block_number
-            ));
+            for position in positions {
+                let report = report::assess(position, self.settings.target_health_factor);
+                out.replies
+                    .push(Reply::text(position_answer::render_what_if(
+                        lang, position, &report, what_if,
+                    )));
+                out.sources.push(format!(
+                    "chain:{}:{}@{}",
+                    position.market,
+                    address.to_checksum(None),
+                    position.block_number
+                ));
+            }
+            out.replies.extend(unread_markets(&lookup, lang));
         }
         if out.replies.is_empty() {
             return Outcome::new(
@@ -2262,6 +2400,26 @@ impl Desk {
                 Reply::text(texts::unknown_command(lang)),
             ),
         }
+    }
+}
+
+/// A position in one line for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt $8,400.00".
+fn summary_line(lang: Lang, position: &Position, report: &report::RiskReport) -> String {
+    let unit = position.base_currency_unit;
+    let hf = crate::chain::format::health_factor(report.totals.health_factor);
+    match lang {
+        Lang::En => format!(
+            "HF {hf} ({}) · collateral {} · debt {}",
+            band_word(lang, report.band),
+            crate::chain::format::usd(report.totals.total_collateral_base, unit),
+            crate::chain::format::usd(report.totals.total_debt_base, unit),
+        ),
+        Lang::Zh => format!(
+            "健康因子 {hf}（{}）· 抵押 {} · 债务 {}",
+            band_word(lang, report.band),
+            crate::chain::format::usd(report.totals.total_collateral_base, unit),
+            crate::chain::format::usd(report.totals.total_debt_base, unit),
+        ),
     }
 }
 

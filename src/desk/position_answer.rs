@@ -102,6 +102,16 @@ fn protocol_figures_only(lang: Lang) -> &'static str {
     )
 }
 
+/// The answer when an address has nothing on any of the markets that answered.
+pub fn render_nowhere(lang: Lang, user: alloy::primitives::Address, markets: &[&str]) -> String {
+    let who = short(&user.to_checksum(None));
+    let list = markets.join(", ");
+    match lang {
+        Lang::En => format!("{who} has no supply and no debt on any of these markets: {list}."),
+        Lang::Zh => format!("{who} 在以下市场都没有存款也没有借款：{list}。"),
+    }
+}
+
 /// Renders one position. `comfort` is the HF recommended as "safe" for repay advice (wad).
 pub fn render(
     lang: Lang,

@@ -110,6 +110,34 @@ pub fn chain_unavailable_on_ticket(lang: Lang, ticket: u64) -> String {
     }
 }
 
+/// Some markets answered, these could not be read (under a position answer).
+pub fn markets_unavailable(lang: Lang, markets: &[&str]) -> String {
+    let list = markets.join(", ");
+    match lang {
+        Lang::En => format!(
+            "I couldn't read {list} right now, so a position there is not shown. Please try again in a minute."
+        ),
+        Lang::Zh => format!("暂时无法读取 {list} 的数据，那里的仓位没有显示。请一分钟后再试。"),
+    }
+}
+
+/// The same for staff, in a few words.
+pub fn markets_unavailable_short(lang: Lang, markets: &[&str]) -> String {
+    let list = markets.join(", ");
+    match lang {
+        Lang::En => format!("unreadable: {list}"),
+        Lang::Zh => format!("无法读取：{list}"),
+    }
+}
+
+/// A button names a market this desk no longer reads.
+pub fn market_gone(lang: Lang) -> &'static str {
+    lang.pick(
+        "That button belongs to a market this desk no longer reads. Ask about your position again for fresh buttons.",
+        "这个按钮对应的市场本服务已不再读取。请重新查询你的仓位以获取新的按钮。",
+    )
+}
+
 /// No market is configured for position answers.
 pub fn no_market(lang: Lang) -> &'static str {
     lang.pick(

@@ -30,7 +30,7 @@ fn open_at(dir: &Path) -> (Store, StaffDesk) {
     let kb = base_kb();
     let desk = Desk::new(
         kb.clone(),
-        None,
+        crate::chain::markets::Markets::none(),
         Tickets::new(store.clone(), SlaConfig::default()),
         store.clone(),
         DeskSettings::default(),
