@@ -429,3 +429,68 @@ async fn the_3_3_dust_rule_on_a_small_position_is_judged_by_the_chain() {
     assert_eq!(after.totalDebtBase, U256::ZERO, "the whole debt was repaid");
     assert_eq!(full.health_factor_after, U256::MAX);
 }
+
+/// The E-Mode category as lendesk's reader holds it is the Pool's: label, LTV, threshold,
+/// bonus and both bitmaps, read from the 3.6 getters.
+#[tokio::test]
+async fn lendesk_reads_the_v3_6_emode_category_as_the_pool_holds_it() {
+    let devnet = start(false).await;
+    let m = devnet.manifest().clone();
+    let market = MarketConfig {
+        name: "devnet-v3.6".into(),
+        chain_id: m.chain_id,
+        rpc_url: devnet.rpc_url().into(),
+        kind: MarketKind::AaveV3,
+        pool_addresses_provider: m.contracts.pool_addresses_provider,
+        multicall3: m.contracts.multicall3,
+    };
+    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");
+    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
+    let position = reader.position(user(&m, "emode")).await.expect("read");
+    let category = position.emode.expect("the emode user is in E-Mode");
+
+    let p = provider(devnet.rpc_url());
+    let pool = IOriginPool::new(m.contracts.pool, &p);
+    let label = pool.getEModeCategoryLabel(EMODE.id).call().await.unwrap();
+    let config = pool
+        .getEModeCategoryCollateralConfig(EMODE.id)
+        .call()
+        .await
+        .unwrap();
+    let collateral = pool
+        .getEModeCategoryCollateralBitmap(EMODE.id)
+        .call()
+        .await
+        .unwrap();
+    let borrowable = pool
+        .getEModeCategoryBorrowableBitmap(EMODE.id)
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(label, EMODE.label, "the devnet's own label");
+    assert_eq!(category.label, label, "lendesk's label is the category's");
+    assert_eq!(category.id, EMODE.id);
+    assert_eq!(
+        (
+            category.ltv,
+            category.liquidation_threshold,
+            category.liquidation_bonus
+        ),
+        (
+            u64::from(config.ltv),
+            u64::from(config.liquidationThreshold),
+            u64::from(config.liquidationBonus)
+        )
+    );
+    let lendesk::chain::position::EModeMembership::Bitmaps {
+        collateral: ours_collateral,
+        borrowable: ours_borrowable,
+        ..
+    } = category.membership
+    else {
+        panic!("a 3.6 category is read with its bitmaps");
+    };
+    assert_eq!((ours_collateral, ours_borrowable), (collateral, borrowable));
+    // wstETH (reserve 1) and WETH (0) are collateral; only WETH is borrowable.
+    assert_eq!((collateral, borrowable), (0b11, 0b1));
+}

@@ -1,6 +1,6 @@
 //! The Aave v3.6 calls the origin devnet makes, declared inline from the compiled artifacts'
-//! ABIs (`@aave-dao/aave-v3-origin` 3.6.0): only what deploying, seeding and checking a market
-//! needs. They differ from `crate::chain::bindings` (v3.0): `initReserves` takes the 3.4+ input
+//! ABIs (`@aave-dao/aave-v3-origin` 3.6.0): only what deploying, seeding, acting on and checking
+//! a market needs. They differ from `crate::chain::bindings` (v3.0): `initReserves` takes the 3.4+ input
 //! (no stable debt, rate data as bytes), E-Mode is set per asset through bitmaps, and errors are
 //! custom errors instead of numeric strings.
 
@@ -19,6 +19,14 @@ sol! {
         string variableDebtTokenSymbol;
         bytes params;
         bytes interestRateData;
+    }
+
+    /// `DataTypes.CollateralConfig`: an E-Mode category's LTV, threshold and bonus (bps).
+    #[derive(Debug)]
+    struct CollateralConfig {
+        uint16 ltv;
+        uint16 liquidationThreshold;
+        uint16 liquidationBonus;
     }
 
     /// `IDefaultInterestRateStrategyV2.InterestRateData`: bps, ABI-encoded into `interestRateData`.
@@ -75,6 +83,14 @@ sol! {
         function getUserAccountData(address user) external view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor);
         function getReserveNormalizedIncome(address asset) external view returns (uint256);
         function getReserveNormalizedVariableDebt(address asset) external view returns (uint256);
+        function withdraw(address asset, uint256 amount, address to) external returns (uint256);
+        function getEModeCategoryLabel(uint8 id) external view returns (string memory);
+        function getEModeCategoryCollateralConfig(uint8 id) external view returns (CollateralConfig memory);
+        function getEModeCategoryCollateralBitmap(uint8 id) external view returns (uint128);
+        function getEModeCategoryBorrowableBitmap(uint8 id) external view returns (uint128);
+        function getReserveDeficit(address asset) external view returns (uint256);
+        event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken);
+        event DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated);
     }
 
     /// `AaveProtocolDataProvider`: the stable debt address stays in the ABI and is always zero.
@@ -109,6 +125,10 @@ sol! {
         error CollateralCannotBeLiquidated();
         error SpecifiedCurrencyNotBorrowedByUser();
         error MustNotLeaveDust();
+        error LtvValidationFailed();
+        error BorrowingNotEnabled();
+        error NotEnoughAvailableUserBalance();
+        error InvalidAmount();
         error CallerNotPoolAdmin();
         error CallerNotRiskOrPoolAdmin();
         error InvalidEmodeCategoryParams();

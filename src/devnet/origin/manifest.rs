@@ -53,7 +53,7 @@ pub struct OriginReserve {
 /// One seeded user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OriginUser {
-    /// `emode`, `near_liquidation` or `small` (see [`super::spec::USERS`]).
+    /// `emode`, `near_liquidation`, `small` or `two_debts` (see [`super::spec::USERS`]).
     pub role: String,
     /// The account.
     pub address: Address,

@@ -12,6 +12,7 @@ pub mod abi;
 mod compile;
 mod deploy;
 mod manifest;
+mod ops;
 mod seed;
 pub mod spec;
 
@@ -23,15 +24,16 @@ use alloy::sol_types::SolCall;
 use serde::{Deserialize, Serialize};
 
 pub use manifest::{OriginContracts, OriginManifest, OriginReserve, OriginUser};
+pub use ops::{OriginAction, OriginLiquidation};
 
 use super::anvil::{AnvilProcess, CHAIN_ID};
 use super::error::DevnetError;
 use super::rpc::DevClient;
-use abi::{IOriginOracle, IOriginPool};
+use abi::IOriginOracle;
 use compile::OriginArtifacts;
 
 /// Bump when the deploy or the seed changes what is on chain (part of the state cache key).
-pub const ORIGIN_DEPLOY_VERSION: u32 = 1;
+pub const ORIGIN_DEPLOY_VERSION: u32 = 2;
 
 /// Storage slot of `MockAggregator._latestAnswer`.
 const LATEST_ANSWER_SLOT: B256 = B256::ZERO;
@@ -56,19 +58,6 @@ pub struct OriginStats {
     pub chain: Duration,
     /// Transactions sent (0 from the cache).
     pub transactions: usize,
-}
-
-/// What a `liquidationCall` did, as the chain judged it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OriginLiquidation {
-    /// The transaction went through.
-    pub executed: bool,
-    /// Why it reverted: the v3.6 custom error's name when known, else the raw reason.
-    pub reason: Option<String>,
-    /// The borrower's health factor before and after (wad).
-    pub health_factor_before: U256,
-    /// After (equal to before when it reverted).
-    pub health_factor_after: U256,
 }
 
 /// A running v3.6 devnet; Anvil stops on drop.
@@ -190,59 +179,10 @@ impl OriginDevnet {
         Ok(())
     }
 
-    /// A `liquidationCall` from the liquidator: repays up to `debt_to_cover` of `debt` and
-    /// seizes `collateral`. The chain decides; a refusal is a report, not an error.
-    pub async fn liquidate(
-        &self,
-        user: Address,
-        collateral: &str,
-        debt: &str,
-        debt_to_cover: U256,
-    ) -> Result<OriginLiquidation, DevnetError> {
-        let client = DevClient::connect(self.rpc_url())?;
-        let pool = self.manifest.contracts.pool;
-        let liquidator = self.manifest.liquidator;
-        let collateral = seed::lookup(&self.manifest.reserves, collateral)?.address;
-        let debt = seed::lookup(&self.manifest.reserves, debt)?.address;
-        let hf = |data: IOriginPool::getUserAccountDataReturn| data.healthFactor;
-        let account = IOriginPool::getUserAccountDataCall::new((user,));
-        let before = hf(client.read(pool, &account).await?);
-        seed::mint_and_approve(&client, debt, liquidator, pool, debt_to_cover).await?;
-        let call =
-            IOriginPool::liquidationCallCall::new((collateral, debt, user, debt_to_cover, false));
-        if let Err(revert) = client.simulate(liquidator, pool, &call).await? {
-            return Ok(OriginLiquidation {
-                executed: false,
-                reason: Some(readable(&revert.reason)),
-                health_factor_before: before,
-                health_factor_after: before,
-            });
-        }
-        client
-            .send_call(liquidator, pool, &call, "liquidationCall")
-            .await?;
-        let after = hf(client.read(pool, &account).await?);
-        Ok(OriginLiquidation {
-            executed: true,
-            reason: None,
-            health_factor_before: before,
-            health_factor_after: after,
-        })
-    }
-
     /// Stops Anvil now (dropping does the same).
     pub fn stop(mut self) {
         self.anvil.stop();
     }
-}
-
-/// A v3.6 custom error's name when the reason is its raw data (`0x…`), else the reason.
-fn readable(reason: &str) -> String {
-    reason
-        .strip_prefix("0x")
-        .and_then(|h| hex::decode(h).ok())
-        .and_then(|data| abi::error_name(&data))
-        .unwrap_or_else(|| reason.to_string())
 }
 
 /// Deploys, supplies liquidity, seeds the users and describes it all.
@@ -339,19 +279,4 @@ async fn write_cache(
         let _ = std::fs::remove_file(&tmp);
         DevnetError::io(format!("renaming {} into place", tmp.display()), e)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloy::sol_types::SolError;
-
-    #[test]
-    fn custom_error_data_reads_as_its_name() {
-        let data = abi::IOriginErrors::HealthFactorNotBelowThreshold {}.abi_encode();
-        let reason = format!("0x{}", hex::encode(&data));
-        assert_eq!(readable(&reason), "HealthFactorNotBelowThreshold");
-        assert_eq!(readable("0xdeadbeef"), "0xdeadbeef");
-        assert_eq!(readable("plain words"), "plain words");
-    }
 }

@@ -10,6 +10,10 @@
 //!   WETH at $1,800 takes it to ≈ 0.946.
 //! - **small**: a position under $2,000 (0.5 WETH against 400 USDC, HF ≈ 2.06), where the 3.3
 //!   dust rules apply to liquidations.
+//! - **two_debts**: 3 WETH against 2,600 DAI and 1,800 USDC (HF = 4,950 / 4,400 = 1.125). Once
+//!   liquidatable above HF 0.95, the 3.3 rules treat its debts differently: DAI (≥ $2,000) is
+//!   capped at half the position, $2,200, which would leave $400 of DAI: dust, so the most one
+//!   call may repay is what leaves exactly $1,000; USDC (< $2,000) may be repaid whole.
 
 /// Anvil default account indexes.
 pub const DEPLOYER_INDEX: usize = 0;
@@ -152,7 +156,7 @@ pub struct UserSpec {
 }
 
 /// The seeded users.
-pub const USERS: [UserSpec; 3] = [
+pub const USERS: [UserSpec; 4] = [
     UserSpec {
         role: "emode",
         account_index: 2,
@@ -198,6 +202,25 @@ pub const USERS: [UserSpec; 3] = [
             milli: 400_000,
         }],
     },
+    UserSpec {
+        role: "two_debts",
+        account_index: 6,
+        emode: 0,
+        supplies: &[Amount {
+            symbol: "WETH",
+            milli: 3_000,
+        }],
+        borrows: &[
+            Amount {
+                symbol: "DAI",
+                milli: 2_600_000,
+            },
+            Amount {
+                symbol: "USDC",
+                milli: 1_800_000,
+            },
+        ],
+    },
 ];
 
 /// The reserve spec of `symbol`.
@@ -242,6 +265,23 @@ mod tests {
         let e = EMODE;
         assert!(e.ltv <= e.liquidation_threshold && e.liquidation_bonus > 10_000);
         assert!(u32::from(e.liquidation_threshold) * u32::from(e.liquidation_bonus) <= 100_000_000);
+    }
+
+    /// Each user has an Anvil account of its own, none of the market's roles.
+    #[test]
+    fn users_have_accounts_of_their_own() {
+        let roles = [
+            DEPLOYER_INDEX,
+            LIQUIDITY_INDEX,
+            LIQUIDATOR_INDEX,
+            TREASURY_INDEX,
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for user in &USERS {
+            assert!(!roles.contains(&user.account_index), "{}", user.role);
+            assert!(seen.insert(user.account_index), "{}", user.role);
+            assert!(user.account_index < 10, "Anvil has 10 accounts");
+        }
     }
 
     #[test]
