@@ -511,6 +511,24 @@ fn unread_markets(lookup: &Lookup, lang: Lang) -> Option<Reply> {
     (!failed.is_empty()).then(|| Reply::text(texts::markets_unavailable(lang, &failed)))
 }
 
+/// An answer's sources for one position: where and at which block it was read, and the
+/// guard's mark when lendesk's recomputation disagreed with the protocol there.
+fn position_sources(
+    position: &Position,
+    address: Address,
+    report: &report::RiskReport,
+) -> Vec<String> {
+    let read = format!(
+        "chain:{}:{}@{}",
+        position.market,
+        address.to_checksum(None),
+        position.block_number
+    );
+    let guard =
+        (!report.agrees_with_protocol).then(|| format!("{GUARD_SOURCE}{}", position.market));
+    std::iter::once(read).chain(guard).collect()
+}
+
 /// The answer when the node cannot be read (logged for the operator, sanitised by the chain).
 /// `user` when the answer is for a known user (an asset button carries only the address).
 fn chain_failed(user: Option<i64>, error: &ChainError, lang: Lang) -> Outcome {
@@ -1737,9 +1755,10 @@ impl Desk {
         };
         let found = positions.iter().find_map(|position| {
             let report = report::assess(position, self.settings.target_health_factor);
-            position_answer::render_asset(lang, position, &report, symbol).map(|t| (position, t))
+            position_answer::render_asset(lang, position, &report, symbol)
+                .map(|t| (position, report, t))
         });
-        let Some((position, text)) = found else {
+        let Some((position, report, text)) = found else {
             return Outcome::new(
                 Intent::Position,
                 lang,
@@ -1747,12 +1766,8 @@ impl Desk {
             );
         };
         let mut out = Outcome::new(Intent::Position, lang, Reply::text(text));
-        out.sources.push(format!(
-            "chain:{}:{}@{}",
-            position.market,
-            address.to_checksum(None),
-            position.block_number
-        ));
+        out.sources
+            .extend(position_sources(position, address, &report));
         out
     }
 
@@ -1912,12 +1927,7 @@ impl Desk {
                     text.push_str("\n\n");
                     text.push_str(texts::ownership_line(lang, link.verified));
                 }
-                sources.push(format!(
-                    "chain:{}:{}@{}",
-                    position.market,
-                    address.to_checksum(None),
-                    position.block_number
-                ));
+                sources.extend(position_sources(position, address, &report));
                 let checksummed = address.to_checksum(None);
                 // Button data is at most 64 bytes: with several markets it names the
                 // market by a 4-digit tag, which leaves 13 bytes for the symbol.
@@ -2016,12 +2026,8 @@ impl Desk {
                     .push(Reply::text(position_answer::render_what_if(
                         lang, position, &report, what_if,
                     )));
-                out.sources.push(format!(
-                    "chain:{}:{}@{}",
-                    position.market,
-                    address.to_checksum(None),
-                    position.block_number
-                ));
+                out.sources
+                    .extend(position_sources(position, address, &report));
             }
             out.replies.extend(unread_markets(&lookup, lang));
         }
