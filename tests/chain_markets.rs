@@ -96,6 +96,124 @@ async fn two_markets_on_one_chain_both_answer() {
     assert!(!empty.all_failed());
 }
 
+/// HTTP round trips made so far through every reader's connection.
+fn round_trips(readers: &[&AaveV3Reader]) -> u64 {
+    readers.iter().map(|r| r.rpc().round_trips.get()).sum()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_markets_on_one_node_are_read_in_one_round_trip_at_one_block() {
+    let chain = common::shared();
+    let timeout = Duration::from_secs(10);
+    let markets = Markets::new(
+        vec![
+            named_reader("devnet-a", &chain.rpc_url, &chain.manifest, timeout),
+            named_reader("devnet-b", &chain.rpc_url, &chain.manifest, timeout),
+        ],
+        timeout,
+    );
+    assert!(markets.warm_up().await.is_empty(), "both are discovered");
+    let readers: Vec<&AaveV3Reader> = markets.readers().iter().collect();
+    for profile in ["multi", "warning", "empty"] {
+        let user = common::account(&chain.manifest, profile);
+        let before = round_trips(&readers);
+        let lookup = markets.lookup(user).await;
+        assert_eq!(
+            round_trips(&readers) - before,
+            1,
+            "{profile}: one request for both markets"
+        );
+        assert_eq!(lookup.failures().count(), 0, "{lookup:?}");
+        // Each market's own read (one request each) gives the same position at the same block.
+        for read in &lookup.reads {
+            let own = markets
+                .get(&read.market)
+                .expect("configured")
+                .position(user)
+                .await
+                .expect("its own read");
+            let shared = read.position().expect("read");
+            assert_eq!(shared.block_number, own.block_number, "{profile}");
+            assert_eq!(shared, &own, "{profile} on {}", read.market);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn markets_on_one_chain_at_two_urls_are_two_requests() {
+    let chain = common::shared();
+    let timeout = Duration::from_secs(10);
+    // The same node under another name: another endpoint as far as the configuration says.
+    let other_url = chain.rpc_url.replace("127.0.0.1", "localhost");
+    assert_ne!(other_url, chain.rpc_url);
+    let markets = Markets::new(
+        vec![
+            named_reader("here", &chain.rpc_url, &chain.manifest, timeout),
+            named_reader("there", &other_url, &chain.manifest, timeout),
+            named_reader("here-too", &chain.rpc_url, &chain.manifest, timeout),
+        ],
+        timeout,
+    );
+    assert!(markets.warm_up().await.is_empty(), "all are discovered");
+    let readers: Vec<&AaveV3Reader> = markets.readers().iter().collect();
+    let each: Vec<u64> = readers.iter().map(|r| r.rpc().round_trips.get()).collect();
+    let lookup = markets
+        .lookup(common::account(&chain.manifest, "warning"))
+        .await;
+    assert_eq!(lookup.positions().count(), 3, "{lookup:?}");
+    let made: Vec<u64> = readers
+        .iter()
+        .zip(each)
+        .map(|(r, before)| r.rpc().round_trips.get() - before)
+        .collect();
+    // "here" and "here-too" share one request (on the first one's connection); "there" has
+    // its own.
+    assert_eq!(made, [1, 1, 0]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_that_is_no_market_fails_alone_and_its_node_neighbour_answers() {
+    let chain = common::shared();
+    let timeout = Duration::from_secs(10);
+    let bogus = {
+        let mut market = common::market(&chain.rpc_url, &chain.manifest);
+        market.name = "bogus".into();
+        // No contract there: no getPool().
+        market.pool_addresses_provider = alloy::primitives::Address::repeat_byte(0x42);
+        let rpc = Rpc::connect(&chain.rpc_url, timeout).expect("rpc");
+        AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins)
+    };
+    let markets = Markets::new(
+        vec![
+            bogus,
+            named_reader("devnet", &chain.rpc_url, &chain.manifest, timeout),
+        ],
+        timeout,
+    );
+    let warning = common::account(&chain.manifest, "warning");
+    // Cold (both discovered in this lookup), then warm (the good one is cached, the bogus one
+    // fails its discovery again).
+    for round in ["cold", "warm"] {
+        let lookup = markets.lookup(warning).await;
+        assert_eq!(names(&lookup), ["devnet", "bogus"], "{round}: {lookup:?}");
+        assert!(
+            matches!(lookup.reads[0].answer, MarketAnswer::Position(_)),
+            "{round}: {lookup:?}"
+        );
+        assert!(
+            matches!(
+                lookup.reads[1].failure(),
+                Some(lendesk::chain::ChainError::NotAMarket(_))
+            ),
+            "{round}: {lookup:?}"
+        );
+    }
+    let good = markets.get("devnet").expect("configured");
+    let before = good.rpc().round_trips.get();
+    markets.lookup(warning).await;
+    assert_eq!(good.rpc().round_trips.get() - before, 1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dead_or_silent_market_is_reported_and_the_live_one_answers_within_the_deadline() {
     let chain = common::shared();

@@ -1,10 +1,15 @@
 //! Batched contract reads: many view calls in one `Multicall3.aggregate3` eth_call, so a whole
 //! answer costs one HTTP round trip and every figure comes from the same block.
 //!
+//! Batches concatenate: several answers' batches (one per market on a chain) become one
+//! eth_call with [`Batch::append`], and each answer decodes its own [`BatchResults::part`], with
+//! the slots its own batch gave it.
+//!
 //! The same batch can also be run "naively", one eth_call per read pinned to one block: the
 //! baseline the benchmark compares against.
 
 use std::marker::PhantomData;
+use std::ops::Range;
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, Bytes};
@@ -75,6 +80,14 @@ impl Batch {
             index: self.calls.len() - 1,
             _call: PhantomData,
         }
+    }
+
+    /// Moves `other`'s calls to the end of this batch; the returned range is where they sit.
+    /// Hand it to [`BatchResults::part`] to decode `other`'s slots from the combined results.
+    pub fn append(&mut self, other: Batch) -> Range<usize> {
+        let start = self.calls.len();
+        self.calls.extend(other.calls);
+        start..self.calls.len()
     }
 
     /// Runs every call in one `aggregate3` eth_call at `block`: one HTTP round trip.
@@ -152,6 +165,27 @@ impl BatchResults {
         }
     }
 
+    /// The results of the calls a batch appended at `range` brought (see [`Batch::append`]),
+    /// indexed as that batch's own slots expect. A range past the end gives what there is
+    /// (the missing slots then decode to "fewer results").
+    pub fn part(&self, range: Range<usize>) -> BatchResults {
+        let end = range.end.min(self.results.len());
+        let start = range.start.min(end);
+        Self {
+            results: self.results[start..end].to_vec(),
+        }
+    }
+
+    /// How many results there are.
+    pub fn len(&self) -> usize {
+        self.results.len()
+    }
+
+    /// True when there is no result.
+    pub fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+
     /// The decoded return of `slot`, or an error when the call reverted or returned garbage.
     pub fn get<C: SolCall>(&self, slot: Slot<C>) -> Result<C::Return, ChainError> {
         let result = self
@@ -168,5 +202,69 @@ impl BatchResults {
     /// Like [`get`](Self::get) but `None` for a call that reverted or returned garbage.
     pub fn ok<C: SolCall>(&self, slot: Slot<C>) -> Option<C::Return> {
         self.get(slot).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::bindings::mainnet::IERC20Detailed;
+
+    fn balance(n: u64) -> Vec<u8> {
+        IERC20Detailed::balanceOfCall::abi_encode_returns(&alloy::primitives::U256::from(n))
+    }
+
+    #[test]
+    fn appended_batches_keep_their_own_slots_in_their_part_of_the_results() {
+        let token = |b: u8| Address::repeat_byte(b);
+        let account = Address::repeat_byte(0xaa);
+        let mut first = Batch::new();
+        let a0 = first.add(token(1), IERC20Detailed::balanceOfCall { account });
+        let a1 = first.add(token(2), IERC20Detailed::balanceOfCall { account });
+        let mut second = Batch::new();
+        let b0 = second.add(token(3), IERC20Detailed::balanceOfCall { account });
+        let b1 = second.add(token(4), IERC20Detailed::totalSupplyCall {});
+
+        let mut combined = Batch::new();
+        let first_at = combined.append(first);
+        let second_at = combined.append(second);
+        assert_eq!((first_at.clone(), second_at.clone()), (0..2, 2..4));
+        let targets: Vec<Address> = combined.calls().map(|(t, _)| t).collect();
+        assert_eq!(targets, [token(1), token(2), token(3), token(4)]);
+
+        // What Multicall3 answers for the combined batch: 10, 11, 12, reverted.
+        let results = BatchResults::from_returns([
+            Some(balance(10)),
+            Some(balance(11)),
+            Some(balance(12)),
+            None,
+        ]);
+        let first = results.part(first_at);
+        let second = results.part(second_at);
+        assert_eq!(first.len(), 2);
+        assert_eq!(
+            first.get(a0).expect("a0"),
+            alloy::primitives::U256::from(10)
+        );
+        assert_eq!(
+            first.get(a1).expect("a1"),
+            alloy::primitives::U256::from(11)
+        );
+        assert_eq!(
+            second.get(b0).expect("b0"),
+            alloy::primitives::U256::from(12)
+        );
+        assert!(second.get(b1).is_err(), "the reverted call stays a failure");
+    }
+
+    #[test]
+    fn a_part_past_the_end_decodes_as_fewer_results() {
+        let mut batch = Batch::new();
+        let slot = batch.add(Address::repeat_byte(1), IERC20Detailed::totalSupplyCall {});
+        let results = BatchResults::from_returns([Some(balance(1))]);
+        let part = results.part(1..2);
+        assert!(part.is_empty());
+        let err = part.get(slot).expect_err("no result there");
+        assert!(err.to_string().contains("fewer results"), "{err}");
     }
 }

@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use super::address::AddressError;
 
-/// Everything reading the chain can fail with.
-#[derive(Debug, thiserror::Error)]
+/// Everything reading the chain can fail with. Clone: one failed request fails every market
+/// it was reading.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ChainError {
     /// The user's input is not a usable address.
     #[error(transparent)]

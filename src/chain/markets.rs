@@ -1,20 +1,36 @@
 //! Every configured market at once: the multi-market service.
 //!
-//! Owns one [`AaveV3Reader`] per configured market and reads an address on all of them in
-//! parallel under one overall deadline (the RPC timeout): a market whose node is dead or slow
-//! is reported as failed when the deadline passes, and never delays the others beyond it. The
-//! answers come back worst first: positions with debt by health factor ascending, then
-//! debt-free positions, then failures, then markets where the address has nothing.
+//! Owns one [`AaveV3Reader`] per configured market and reads an address on all of them under
+//! one overall deadline (the RPC timeout): a market whose node is dead or slow is reported as
+//! failed when the deadline passes, and never delays the others beyond it. The answers come
+//! back worst first: positions with debt by health factor ascending, then debt-free positions,
+//! then failures, then markets where the address has nothing.
 //!
-//! Follow-up: markets on one chain could share one node connection and one batch; today each
-//! market makes its own request, in parallel.
+//! One request per chain: the markets read together are those on the same chain id, at the
+//! same RPC endpoint and with the same Multicall3 (Ethereum's Core, Prime, EtherFi and Horizon
+//! markets, configured at one URL). Each market plans its own batch (discovering its catalog
+//! first when it must, on its own, so a market that is no market fails alone), the plans are
+//! appended into one `aggregate3` eth_call read at one block, and each market decodes its own
+//! part. If that one request fails, every market it was reading fails with its error. The
+//! groups run in parallel. Markets already discovered never wait for another's first
+//! discovery: those still discovering are read in a request of their own once discovered.
+//!
+//! Markets on one chain at different RPC URLs stay separate requests: the operator chose one
+//! node per market (a paid endpoint for one, a public one for another, a failover), the nodes
+//! may stand at different blocks or be down independently, and a dead endpoint must fail only
+//! its own markets. [`Markets::from_config`] gives the markets at one URL one connection.
 
+use std::collections::HashMap;
+use std::ops::Range;
 use std::time::Duration;
 
+use alloy::eips::BlockId;
 use alloy::primitives::{Address, U256};
 use futures::future::join_all;
+use tokio::time::Instant;
 
-use super::aave_v3::AaveV3Reader;
+use super::aave_v3::{AaveV3Reader, PendingPosition};
+use super::batch::Batch;
 use super::error::ChainError;
 use super::position::Position;
 use super::report;
@@ -143,13 +159,22 @@ impl Markets {
     }
 
     /// A reader per configured market (no request is made here), with the configuration's
-    /// timeout as the deadline and its stablecoin list.
+    /// timeout as the deadline and its stablecoin list. Markets at one endpoint share one
+    /// connection (and its round-trip counter).
     pub fn from_config(config: &Config) -> Result<Self, ChainError> {
+        let mut connections: HashMap<String, Rpc> = HashMap::new();
         let readers = config
             .markets
             .iter()
             .map(|m| {
-                let rpc = Rpc::connect(&m.rpc_url, config.rpc_timeout())?;
+                let rpc = match connections.get(&endpoint(&m.rpc_url)) {
+                    Some(rpc) => rpc.clone(),
+                    None => {
+                        let rpc = Rpc::connect(&m.rpc_url, config.rpc_timeout())?;
+                        connections.insert(endpoint(&m.rpc_url), rpc.clone());
+                        rpc
+                    }
+                };
                 Ok(AaveV3Reader::new(
                     m.clone(),
                     rpc,
@@ -239,26 +264,32 @@ impl Markets {
         user: Address,
         deadline: Duration,
     ) -> Lookup {
-        let until = tokio::time::Instant::now() + deadline;
-        let reads = join_all(readers.iter().map(|reader| async move {
-            let answer = match tokio::time::timeout_at(until, reader.position(user)).await {
-                Err(_) => MarketAnswer::Failed(ChainError::RpcTimeout {
-                    url: reader.rpc().display_url.clone(),
-                    timeout: deadline,
-                }),
-                Ok(Err(e)) => MarketAnswer::Failed(e),
-                Ok(Ok(p)) if p.is_empty() => MarketAnswer::NoPosition(p),
-                Ok(Ok(p)) => MarketAnswer::Position(p),
-            };
-            MarketRead {
-                market: reader.market().name.clone(),
-                chain_id: reader.market().chain_id,
-                answer,
-            }
-        }))
+        let until = Instant::now() + deadline;
+        let read = join_all(
+            groups(readers)
+                .into_iter()
+                .map(|group| read_group(group, user, until, deadline)),
+        )
         .await;
-        let mut ranked: Vec<(Standing, MarketRead)> =
-            reads.into_iter().map(|r| (r.standing(), r)).collect();
+        let mut answers: Vec<(usize, Result<Position, ChainError>)> =
+            read.into_iter().flatten().collect();
+        answers.sort_by_key(|(at, _)| *at);
+        let mut ranked: Vec<(Standing, MarketRead)> = answers
+            .into_iter()
+            .map(|(at, answer)| {
+                let reader = readers[at];
+                let read = MarketRead {
+                    market: reader.market().name.clone(),
+                    chain_id: reader.market().chain_id,
+                    answer: match answer {
+                        Err(e) => MarketAnswer::Failed(e),
+                        Ok(p) if p.is_empty() => MarketAnswer::NoPosition(p),
+                        Ok(p) => MarketAnswer::Position(p),
+                    },
+                };
+                (read.standing(), read)
+            })
+            .collect();
         // Stable: equal standings keep the configuration's order.
         ranked.sort_by_key(|(standing, _)| *standing);
         Lookup {
@@ -316,6 +347,117 @@ impl Markets {
     }
 }
 
+/// The markets of one request, each with its place in the lookup's list.
+type Group<'a> = Vec<(usize, &'a AaveV3Reader)>;
+
+/// An RPC URL as compared to another: parsed, so `http://node:8545` and `http://node:8545/`
+/// are one endpoint.
+fn endpoint(rpc_url: &str) -> String {
+    url::Url::parse(rpc_url).map_or_else(|_| rpc_url.to_string(), String::from)
+}
+
+/// The markets that share one request: same chain id, same [`endpoint`], same Multicall3.
+/// Groups and their members keep the order of `readers`.
+fn groups<'a>(readers: &[&'a AaveV3Reader]) -> Vec<Group<'a>> {
+    let key = |r: &AaveV3Reader| {
+        let m = r.market();
+        (m.chain_id, endpoint(&m.rpc_url), m.multicall3)
+    };
+    let mut keys = Vec::new();
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for (at, &reader) in readers.iter().enumerate() {
+        let k = key(reader);
+        match keys.iter().position(|known| *known == k) {
+            Some(g) => groups[g].push((at, reader)),
+            None => {
+                keys.push(k);
+                groups.push(vec![(at, reader)]);
+            }
+        }
+    }
+    groups
+}
+
+/// The deadline's failure for a market read through `reader`'s node.
+fn timed_out(reader: &AaveV3Reader, deadline: Duration) -> ChainError {
+    ChainError::RpcTimeout {
+        url: reader.rpc().display_url.clone(),
+        timeout: deadline,
+    }
+}
+
+/// One group's answers, by place: the markets already discovered in one request, the others
+/// (discovered now) in one more, both at once.
+async fn read_group(
+    group: Group<'_>,
+    user: Address,
+    until: Instant,
+    deadline: Duration,
+) -> Vec<(usize, Result<Position, ChainError>)> {
+    let (ready, fresh): (Group<'_>, Group<'_>) = group
+        .into_iter()
+        .partition(|(_, r)| r.discovered().is_some());
+    let (mut ready, fresh) = futures::join!(
+        read_together(ready, user, until, deadline),
+        read_together(fresh, user, until, deadline)
+    );
+    ready.extend(fresh);
+    ready
+}
+
+/// Reads `user` on every market of `members` in one `aggregate3` eth_call (none when no market
+/// could plan its read). A market whose discovery fails, or whose follow-up reads do, fails
+/// alone; a failed request fails them all.
+async fn read_together(
+    members: Group<'_>,
+    user: Address,
+    until: Instant,
+    deadline: Duration,
+) -> Vec<(usize, Result<Position, ChainError>)> {
+    let plans = join_all(members.into_iter().map(|(at, reader)| async move {
+        let plan = tokio::time::timeout_at(until, reader.plan(user))
+            .await
+            .unwrap_or_else(|_| Err(timed_out(reader, deadline)));
+        (at, plan)
+    }))
+    .await;
+    let mut answers = Vec::new();
+    let mut combined = Batch::new();
+    let mut pending: Vec<(usize, Range<usize>, PendingPosition<'_>)> = Vec::new();
+    for (at, plan) in plans {
+        match plan {
+            Ok((batch, position)) => pending.push((at, combined.append(batch), position)),
+            Err(e) => answers.push((at, Err(e))),
+        }
+    }
+    let Some(lead) = pending.first().map(|(_, _, p)| p.reader()) else {
+        return answers;
+    };
+    let request = combined.run(lead.rpc(), lead.market().multicall3, BlockId::latest());
+    let results = match tokio::time::timeout_at(until, request).await {
+        Err(_) => Err(timed_out(lead, deadline)),
+        Ok(results) => results,
+    };
+    match results {
+        Err(e) => answers.extend(pending.into_iter().map(|(at, _, _)| (at, Err(e.clone())))),
+        Ok(results) => {
+            let finished = join_all(pending.into_iter().map(|(at, range, position)| {
+                let part = results.part(range);
+                async move {
+                    let reader = position.reader();
+                    let answer = tokio::time::timeout_at(until, position.finish(&part))
+                        .await
+                        .unwrap_or_else(|_| Err(timed_out(reader, deadline)));
+                    (at, answer)
+                }
+            }))
+            .await;
+            answers.extend(finished);
+        }
+    }
+    answers
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +483,60 @@ mod tests {
                 Standing::Failed,
                 Standing::Nothing,
                 Standing::Nothing
+            ]
+        );
+    }
+
+    fn reader(name: &str, chain_id: u64, rpc_url: &str, multicall3: Address) -> AaveV3Reader {
+        let market = crate::config::MarketConfig {
+            name: name.into(),
+            chain_id,
+            rpc_url: rpc_url.into(),
+            kind: crate::config::MarketKind::AaveV3,
+            pool_addresses_provider: Address::repeat_byte(1),
+            multicall3,
+        };
+        // Lazy: no request is made.
+        let rpc = Rpc::connect(rpc_url, Duration::from_secs(1)).expect("rpc");
+        AaveV3Reader::new(market, rpc, Vec::new())
+    }
+
+    #[test]
+    fn one_request_per_chain_endpoint_and_multicall() {
+        let canonical = crate::config::MULTICALL3;
+        let all = [
+            reader("core", 1, "https://eth.example/v2/KEY", canonical),
+            reader("base", 8453, "http://127.0.0.1:8545", canonical),
+            reader("prime", 1, "https://eth.example/v2/KEY", canonical),
+            // Another endpoint on chain 1: a request of its own.
+            reader("etherfi", 1, "https://other.example/v2/KEY", canonical),
+            // The same node as "base", written with a trailing slash: the same endpoint.
+            reader("base-again", 8453, "http://127.0.0.1:8545/", canonical),
+            // The same node as "core", another Multicall3: another request.
+            reader(
+                "custom",
+                1,
+                "https://eth.example/v2/KEY",
+                Address::repeat_byte(2),
+            ),
+            reader("horizon", 1, "https://eth.example/v2/KEY", canonical),
+        ];
+        let readers: Vec<&AaveV3Reader> = all.iter().collect();
+        let grouped: Vec<Vec<(usize, &str)>> = groups(&readers)
+            .into_iter()
+            .map(|g| {
+                g.into_iter()
+                    .map(|(at, r)| (at, r.market().name.as_str()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                vec![(0, "core"), (2, "prime"), (6, "horizon")],
+                vec![(1, "base"), (4, "base-again")],
+                vec![(3, "etherfi")],
+                vec![(5, "custom")],
             ]
         );
     }

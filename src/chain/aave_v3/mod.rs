@@ -2,7 +2,9 @@
 //!
 //! Discovers the market from its PoolAddressesProvider once (Pool, oracle, the release the
 //! Pool runs, reserves, symbols, decimals, E-Mode categories: cached), then reads a user's
-//! whole position in one Multicall3 round trip, the way the pool's release lays it out.
+//! whole position in one Multicall3 round trip, the way the pool's release lays it out. The
+//! read comes in two halves, [`AaveV3Reader::plan`] and [`PendingPosition::finish`], so that
+//! the markets on one node share that round trip (see [`crate::chain::markets`]).
 
 pub mod calls;
 pub mod emode;
@@ -417,6 +419,79 @@ fn assemble(
     })
 }
 
+/// A position read whose batch is out: what decoding its results needs (see
+/// [`AaveV3Reader::plan`]).
+pub struct PendingPosition<'a> {
+    reader: &'a AaveV3Reader,
+    catalog: &'a Catalog,
+    user: Address,
+    slots: PositionSlots,
+}
+
+impl std::fmt::Debug for PendingPosition<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingPosition")
+            .field("market", &self.reader.market.name)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> PendingPosition<'a> {
+    /// The market the read is for.
+    pub fn reader(&self) -> &'a AaveV3Reader {
+        self.reader
+    }
+
+    /// The second half of a position read: decodes the plan's batch results (the batch's own
+    /// part when it ran inside a larger one) and makes the rare follow-up reads at the batch's
+    /// block (a category created after discovery, a 3.0–3.1 category's price source).
+    pub async fn finish(self, results: &BatchResults) -> Result<Position, ChainError> {
+        let Self {
+            reader,
+            catalog,
+            user,
+            slots,
+        } = self;
+        let block_number = u64::try_from(results.get(slots.block_number)?).unwrap_or(u64::MAX);
+        let emode_id = u8::try_from(results.get(slots.user_emode)?).unwrap_or(0);
+        let emode = if emode_id == 0 {
+            None
+        } else {
+            let category = match category_in_batch(catalog, results, &slots.emode, emode_id)? {
+                Some(category) => category,
+                // A category created after discovery: one more read.
+                None => {
+                    reader
+                        .fetch_category(catalog, emode_id, block_number)
+                        .await?
+                }
+            };
+            // 3.0–3.1 EModeLogic.getEModeConfiguration: a category price source overrides its
+            // assets' prices. From 3.2 there is none (the category's price source is zero).
+            let price = if category.price_source.is_zero() {
+                None
+            } else {
+                Some(
+                    reader
+                        .asset_price(catalog.oracle, category.price_source, block_number)
+                        .await?,
+                )
+            };
+            Some(UserCategory { category, price })
+        };
+        assemble(
+            catalog,
+            &reader.market.name,
+            &reader.stablecoins,
+            user,
+            results,
+            slots,
+            emode,
+        )
+    }
+}
+
 impl AaveV3Reader {
     /// A reader over `rpc`; nothing is read until the first lookup.
     pub fn new(market: MarketConfig, rpc: Rpc, stablecoins: Vec<String>) -> Self {
@@ -578,9 +653,7 @@ impl AaveV3Reader {
     }
 
     async fn read(&self, user: Address, one_by_one: bool) -> Result<Position, ChainError> {
-        let catalog = self.catalog().await?;
-        let (batch, slots) = position_batch(catalog, self.market.multicall3, user);
-
+        let (batch, pending) = self.plan(user).await?;
         let results = if one_by_one {
             let block = self.rpc.run(self.rpc.provider.get_block_number()).await?;
             batch
@@ -589,38 +662,30 @@ impl AaveV3Reader {
         } else {
             self.run(batch, BlockId::latest()).await?
         };
+        pending.finish(&results).await
+    }
 
-        let block_number = u64::try_from(results.get(slots.block_number)?).unwrap_or(u64::MAX);
-        let emode_id = u8::try_from(results.get(slots.user_emode)?).unwrap_or(0);
-        let emode = if emode_id == 0 {
-            None
-        } else {
-            let category = match category_in_batch(catalog, &results, &slots.emode, emode_id)? {
-                Some(category) => category,
-                // A category created after discovery: one more read.
-                None => self.fetch_category(catalog, emode_id, block_number).await?,
-            };
-            // 3.0–3.1 EModeLogic.getEModeConfiguration: a category price source overrides its
-            // assets' prices. From 3.2 there is none (the category's price source is zero).
-            let price = if category.price_source.is_zero() {
-                None
-            } else {
-                Some(
-                    self.asset_price(catalog.oracle, category.price_source, block_number)
-                        .await?,
-                )
-            };
-            Some(UserCategory { category, price })
-        };
-        assemble(
-            catalog,
-            &self.market.name,
-            &self.stablecoins,
-            user,
-            &results,
-            slots,
-            emode,
-        )
+    /// The first half of a position read: the market's catalog (discovered on first use,
+    /// within the connection's deadline) and the batch that reads `user`'s position. Run the
+    /// batch alone, or [append](Batch::append) it to other markets' batches on the same node
+    /// and Multicall3, then give its results to [`PendingPosition::finish`].
+    pub async fn plan(&self, user: Address) -> Result<(Batch, PendingPosition<'_>), ChainError> {
+        let catalog = self.catalog().await?;
+        let (batch, slots) = position_batch(catalog, self.market.multicall3, user);
+        Ok((
+            batch,
+            PendingPosition {
+                reader: self,
+                catalog,
+                user,
+                slots,
+            },
+        ))
+    }
+
+    /// The market's catalog when it is already discovered (no request is made).
+    pub fn discovered(&self) -> Option<&Catalog> {
+        self.catalog.get()
     }
 
     /// A category the position batch did not read (created after discovery), read at `block`.
