@@ -138,3 +138,139 @@ async fn a_disagreeing_read_shows_the_protocols_health_factor_and_no_derived_fig
     assert_eq!(json["summary"]["agrees_with_protocol"], false);
     assert_eq!(json["assets"][0]["approximate"], true);
 }
+
+/// A real cause of disagreement on a real chain: governance points the market at another
+/// oracle after lendesk discovered it. lendesk keeps reading the oracle it discovered, the Pool
+/// prices with the new one. The desk must show the protocol's health factor, say so, and record
+/// the guard's event, which `/stats` counts for the market.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oracle_replaced_after_discovery_trips_the_guard_in_the_desk_and_in_stats() {
+    use std::path::Path;
+
+    use alloy::primitives::Address;
+    use alloy::providers::Provider;
+    use alloy::rpc::types::TransactionRequest;
+    use alloy::sol_types::SolCall;
+    use lendesk::chain::bindings::{IAaveOracle, IPoolAddressesProvider};
+    use lendesk::chain::markets::Markets;
+    use lendesk::desk::{Desk, DeskSettings, Incoming, Intent};
+    use lendesk::knowledge::KnowledgeBase;
+    use lendesk::store::Store;
+    use lendesk::tickets::{SlaConfig, Tickets};
+
+    let devnet = common::own().await;
+    let m = devnet.manifest().clone();
+    let provider = common::provider(devnet.rpc_url());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("store");
+    let kb =
+        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
+    let desk = Desk::new(
+        kb,
+        Markets::single(common::reader(devnet.rpc_url(), &m)),
+        Tickets::new(store.clone(), SlaConfig::default()),
+        store.clone(),
+        DeskSettings::default(),
+    );
+    let warning = common::account(&m, "warning");
+    let ask = |now: u64| Incoming {
+        user: 9,
+        text: format!("what is the health factor of {warning}?"),
+        now,
+        ..Default::default()
+    };
+
+    // Before: lendesk agrees with the protocol; no guard mark.
+    let out = desk.handle(ask(1_700_000_000)).await;
+    assert_eq!(out.intent, Intent::Position, "{}", out.text());
+    assert!(
+        !out.sources.iter().any(|s| s.starts_with("guard:")),
+        "{:?}",
+        out.sources
+    );
+
+    // Governance swaps the oracle: a copy of the AaveOracle at a new address (same code and
+    // provider), where WETH is priced by WBTC's feed, set in the PoolAddressesProvider.
+    let send = |to: Address, data: Vec<u8>, from: Address| {
+        let provider = provider.clone();
+        async move {
+            let tx = TransactionRequest::default()
+                .from(from)
+                .to(to)
+                .input(data.into());
+            let pending = provider.send_transaction(tx).await.expect("send");
+            let receipt = pending.get_receipt().await.expect("receipt");
+            assert!(receipt.status(), "transaction reverted");
+        }
+    };
+    let deployer = provider.get_accounts().await.expect("accounts")[0];
+    let code = provider
+        .get_code_at(m.contracts.aave_oracle)
+        .await
+        .expect("oracle code");
+    let replacement = Address::repeat_byte(0x0c);
+    let _: serde_json::Value = provider
+        .raw_request("anvil_setCode".into(), (replacement, code))
+        .await
+        .expect("anvil_setCode");
+    let feed = |symbol: &str| {
+        m.tokens
+            .iter()
+            .find(|t| t.symbol == symbol)
+            .unwrap_or_else(|| panic!("{symbol}"))
+    };
+    let assets: Vec<Address> = m.tokens.iter().map(|t| t.address).collect();
+    let sources: Vec<Address> = m
+        .tokens
+        .iter()
+        .map(|t| {
+            if t.symbol == "WETH" {
+                feed("WBTC").price_feed
+            } else {
+                t.price_feed
+            }
+        })
+        .collect();
+    send(
+        replacement,
+        IAaveOracle::setAssetSourcesCall { assets, sources }.abi_encode(),
+        deployer,
+    )
+    .await;
+    send(
+        m.contracts.pool_addresses_provider,
+        IPoolAddressesProvider::setPriceOracleCall {
+            newPriceOracle: replacement,
+        }
+        .abi_encode(),
+        deployer,
+    )
+    .await;
+    let protocol = common::protocol_hf(&provider, m.contracts.pool, warning).await;
+
+    // After: the reply shows the protocol's HF and says so; the sources carry the guard mark.
+    let out = desk.handle(ask(1_700_000_060)).await;
+    let text = out.text();
+    assert!(
+        text.contains(&format::health_factor(protocol)),
+        "the protocol's HF {protocol}: {text}"
+    );
+    assert!(text.contains("protocol's own"), "{text}");
+    assert!(!text.contains("Liquidation price of"), "{text}");
+    assert_eq!(
+        out.sources
+            .iter()
+            .filter(|s| s.as_str() == "guard:devnet")
+            .count(),
+        1,
+        "{:?}",
+        out.sources
+    );
+
+    // `/stats` counts it for the market.
+    desk.flush_events();
+    let events = store.events_since(0).expect("events");
+    let stats = lendesk::staff::stats::compute(&[], &events, 1_700_000_100, 86_400);
+    assert_eq!(stats.guarded, vec![("devnet".to_string(), 1)], "{events:?}");
+    devnet.stop();
+}
