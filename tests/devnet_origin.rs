@@ -494,3 +494,43 @@ async fn lendesk_reads_the_v3_6_emode_category_as_the_pool_holds_it() {
     // wstETH (reserve 1) and WETH (0) are collateral; only WETH is borrowable.
     assert_eq!((collateral, borrowable), (0b11, 0b1));
 }
+
+#[tokio::test]
+async fn the_answer_says_which_collateral_the_emode_category_covers() {
+    let devnet = start(false).await;
+    let m = devnet.manifest().clone();
+    let market = MarketConfig {
+        name: "devnet-v3.6".into(),
+        chain_id: m.chain_id,
+        rpc_url: devnet.rpc_url().into(),
+        kind: MarketKind::AaveV3,
+        pool_addresses_provider: m.contracts.pool_addresses_provider,
+        multicall3: m.contracts.multicall3,
+    };
+    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");
+    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
+    let position = reader.position(user(&m, "emode")).await.expect("read");
+    let report = lendesk::chain::report::assess(&position, risk::DEFAULT_TARGET_HEALTH_FACTOR);
+    let comfort = wad(3, 2);
+    let render = |lang| {
+        lendesk::desk::position_answer::render(
+            lang,
+            &position,
+            &report,
+            lendesk::desk::intent::PositionFocus::Overview,
+            None,
+            comfort,
+        )
+    };
+    // wstETH is in the category's collateral bitmap, USDC is not.
+    let en = render(lendesk::lang::Lang::En);
+    assert!(
+        en.contains("It applies to your wstETH; USDC keeps its own LTV and liquidation threshold."),
+        "{en}"
+    );
+    let zh = render(lendesk::lang::Lang::Zh);
+    assert!(
+        zh.contains("它适用于你的 wstETH；USDC 仍按自身的 LTV 和清算阈值计算。"),
+        "{zh}"
+    );
+}

@@ -7,9 +7,10 @@ use alloy::primitives::U256;
 
 use super::intent::{PositionFocus, WhatIf};
 use crate::chain::format;
-use crate::chain::position::Position;
+use crate::chain::position::{EModeMembership, Position, ReserveState};
 use crate::chain::report::{HealthBand, RiskReport};
 use crate::chain::risk::{self, Blocked, Limit, LiquidationPrice, PriceMove};
+use crate::chain::rules;
 use crate::lang::Lang;
 
 fn short(addr: &str) -> String {
@@ -172,6 +173,9 @@ pub fn render(
                 format::bps(cat.liquidation_threshold)
             ),
         };
+        if let Some(line) = emode_scope_line(lang, position) {
+            let _ = writeln!(out, "{line}");
+        }
     }
     if let Some(i) = position.isolation_collateral() {
         let sym = &position.reserves[i].symbol;
@@ -368,6 +372,62 @@ fn liquidation_lines(lang: Lang, position: &Position, report: &RiskReport) -> Ve
         }
     }
     lines
+}
+
+/// Aave 3.2+ ("liquid" E-Mode): which of the user's collaterals the category's parameters
+/// apply to, and which keep their own. `None` before 3.2 (a category covers every asset that
+/// names it) and when the user has no collateral outside the category.
+fn emode_scope_line(lang: Lang, position: &Position) -> Option<String> {
+    let cat = position.emode.as_ref()?;
+    if !matches!(cat.membership, EModeMembership::Bitmaps { .. }) {
+        return None;
+    }
+    let (inside, outside): (Vec<&ReserveState>, Vec<&ReserveState>) = position
+        .reserves
+        .iter()
+        .filter(|r| r.collateral_enabled && !r.supplied.is_zero())
+        .partition(|r| rules::in_emode_collateral(position, r));
+    if outside.is_empty() {
+        return None;
+    }
+    let names = |rs: &[&ReserveState]| {
+        rs.iter()
+            .map(|r| r.symbol.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let isolated = matches!(
+        cat.membership,
+        EModeMembership::Bitmaps { isolated: true, .. }
+    );
+    Some(match (lang, inside.is_empty(), isolated) {
+        (Lang::En, false, false) => format!(
+            "It applies to your {}; {} keeps its own LTV and liquidation threshold.",
+            names(&inside),
+            names(&outside)
+        ),
+        (Lang::En, true, false) => format!(
+            "None of your collateral is in this category: {} keeps its own LTV and liquidation threshold.",
+            names(&outside)
+        ),
+        (Lang::En, _, true) => format!(
+            "The category is isolated: {} outside it counts towards your health factor but cannot back new borrowing (LTV 0).",
+            names(&outside)
+        ),
+        (Lang::Zh, false, false) => format!(
+            "它适用于你的 {}；{} 仍按自身的 LTV 和清算阈值计算。",
+            names(&inside),
+            names(&outside)
+        ),
+        (Lang::Zh, true, false) => format!(
+            "你的抵押物都不在这个类别中：{} 仍按自身的 LTV 和清算阈值计算。",
+            names(&outside)
+        ),
+        (Lang::Zh, _, true) => format!(
+            "该类别是隔离的：类别外的 {} 仍计入健康因子，但不能用来新借款（LTV 为 0）。",
+            names(&outside)
+        ),
+    })
 }
 
 /// Aave 3.3+: the real most a liquidator may repay of each debt in one call, and the bad-debt
