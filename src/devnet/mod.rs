@@ -102,7 +102,7 @@ impl Devnet {
         );
         let cache_file = cache::cache_path(&tools.cache_dir(), &key);
 
-        let mut anvil = AnvilProcess::start(&tools.anvil, opts.port).await?;
+        let mut anvil = AnvilProcess::start(&tools.anvil, opts.port, CHAIN_ID).await?;
         if !opts.fresh {
             match load_from_cache(anvil.url(), &cache_file, &key).await {
                 CacheOutcome::Loaded(manifest) => {
@@ -127,7 +127,7 @@ impl Devnet {
                 CacheOutcome::Failed => {
                     // A failed load may have left partial state: start over on a clean chain.
                     anvil.stop();
-                    anvil = AnvilProcess::start(&tools.anvil, opts.port).await?;
+                    anvil = AnvilProcess::start(&tools.anvil, opts.port, CHAIN_ID).await?;
                 }
             }
         }
