@@ -25,20 +25,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start a local devnet with a real Aave v3 market and show the demo accounts' positions.
+    /// Start a local devnet with two real Aave v3 markets (3.0 and 3.6) and show the demo
+    /// accounts' positions on both.
     Demo {
-        /// Port for Anvil (0 picks a free one).
+        /// Port for the v3.0 market's Anvil; the v3.6 one takes the next (0 picks free ones).
         #[arg(long, default_value_t = 8545)]
         port: u16,
     },
-    /// Run a local Anvil chain with a real Aave v3 market (until Ctrl-C).
+    /// Run two local Anvil chains with real Aave v3 markets, v3.0 and v3.6 (until Ctrl-C).
     Devnet {
         #[command(subcommand)]
         action: Option<DevnetAction>,
-        /// Port for Anvil.
+        /// Port for the v3.0 market's Anvil; the v3.6 one takes the next.
         #[arg(long, default_value_t = 8545)]
         port: u16,
-        /// Deploy from scratch instead of loading the saved state.
+        /// Deploy both markets from scratch instead of loading the saved state.
         #[arg(long)]
         fresh: bool,
     },
@@ -155,6 +156,9 @@ enum DevnetAction {
         symbol: String,
         /// New price in USD.
         usd: String,
+        /// The market: `devnet` (Aave v3.0) or `devnet-v3.6`.
+        #[arg(long, default_value = devnet::V3_0_MARKET)]
+        market: String,
         /// The devnet manifest written by `lendesk devnet`.
         #[arg(long, default_value = "devnet.json")]
         manifest: PathBuf,
@@ -163,6 +167,9 @@ enum DevnetAction {
     Liquidate {
         /// The account to liquidate.
         user: String,
+        /// The market: `devnet` (Aave v3.0) or `devnet-v3.6`.
+        #[arg(long, default_value = devnet::V3_0_MARKET)]
+        market: String,
         /// The devnet manifest written by `lendesk devnet`.
         #[arg(long, default_value = "devnet.json")]
         manifest: PathBuf,
@@ -284,12 +291,17 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
                 Some(DevnetAction::Price {
                     symbol,
                     usd,
+                    market,
                     manifest,
-                }) => devnet::cli::run_price(&manifest, &symbol, &usd).await,
-                Some(DevnetAction::Liquidate { user, manifest }) => {
+                }) => devnet::cli::run_price(&manifest, &market, &symbol, &usd).await,
+                Some(DevnetAction::Liquidate {
+                    user,
+                    market,
+                    manifest,
+                }) => {
                     let user = lendesk::chain::parse_address(&user)
                         .map_err(|e| CommandError::BadInput(e.to_string()))?;
-                    devnet::cli::run_liquidate(&manifest, user).await
+                    devnet::cli::run_liquidate(&manifest, &market, user).await
                 }
             };
             result.map_err(|e| CommandError::Other(e.to_string()))

@@ -1,14 +1,17 @@
-//! `lendesk demo` (what `cargo run -- demo` runs): a devnet with a real Aave v3 market, the
-//! demo accounts, then the console chat over it until /quit; the devnet stops with the chat.
+//! `lendesk demo` (what `cargo run -- demo` runs): the devnet's two real Aave v3 markets (3.0
+//! and 3.6), the demo accounts on both, worst health first, then the console chat over both
+//! until /quit; the devnets stop with the chat.
 //! Each demo starts with a fresh data directory (`./lendesk-demo-data`), so a ticket from an
 //! earlier demo does not follow the new one; its `console.log` holds the log lines.
 
 use std::path::{Path, PathBuf};
 
-use super::{CommandError, reader};
-use crate::chain::report;
+use super::CommandError;
+use crate::chain::markets::{Lookup, MarketAnswer, Markets};
+use crate::chain::risk::DEFAULT_TARGET_HEALTH_FACTOR;
+use crate::chain::{format, report};
 use crate::config::Config;
-use crate::devnet::{Devnet, DevnetOptions, cli::lendesk_toml};
+use crate::devnet::{DevnetOptions, DevnetPair, V3_0_MARKET, V3_6_MARKET};
 
 fn other(e: impl std::fmt::Display) -> CommandError {
     CommandError::Other(e.to_string())
@@ -26,16 +29,20 @@ fn fresh_data_dir(here: &Path) -> Result<PathBuf, CommandError> {
     }
 }
 
-/// Runs the demo on `port` (a busy port falls back to a free one).
+/// Runs the demo with the v3.0 market on `port` and the v3.6 one on `port + 1` (a busy port
+/// falls back to free ones).
 pub async fn run(port: u16) -> Result<(), CommandError> {
     let here = std::env::current_dir().map_err(other)?;
     let data_dir = fresh_data_dir(&here)?;
     super::logging::to_file(&super::console::log_file(&data_dir))?;
-    let devnet = match Devnet::start(DevnetOptions { port, fresh: false }).await {
+    let devnets = match DevnetPair::start(DevnetOptions { port, fresh: false }).await {
         Ok(d) => d,
         Err(e) if port != 0 => {
-            eprintln!("port {port} unavailable ({e}); using a free port");
-            Devnet::start(DevnetOptions {
+            eprintln!(
+                "port {port} or {} unavailable ({e}); using free ports",
+                port.saturating_add(1)
+            );
+            DevnetPair::start(DevnetOptions {
                 port: 0,
                 fresh: false,
             })
@@ -44,40 +51,44 @@ pub async fn run(port: u16) -> Result<(), CommandError> {
         }
         Err(e) => return Err(other(e)),
     };
-    let manifest = devnet.manifest().clone();
-    let toml = lendesk_toml(&manifest);
-    manifest.write(&here.join("devnet.json")).map_err(other)?;
-    std::fs::write(here.join("lendesk.toml"), &toml).map_err(other)?;
-    let mut config = Config::parse(&toml, "lendesk.toml")?;
+    let written = devnets.write_files(&here).map_err(other)?;
+    let toml = devnets.file().lendesk_toml();
+    let mut config = Config::parse(&toml, &written.lendesk_toml.display().to_string())?;
     config.desk.data_dir = data_dir.display().to_string();
-    let market = super::select_market(&config, None)?;
-    let reader = reader(&config, market)?;
-    let target = config.target_health_factor()?;
+    let markets = Markets::from_config(&config).map_err(CommandError::from)?;
 
+    println!("lendesk demo: two real Aave v3 markets on Anvil");
     println!(
-        "lendesk demo: a real Aave v3 market on Anvil at {}",
-        devnet.rpc_url()
+        "  {V3_0_MARKET:<12} Aave v3.0  {}  (chain {})",
+        devnets.v3_0().rpc_url(),
+        devnets.v3_0().manifest().chain_id
+    );
+    println!(
+        "  {V3_6_MARKET:<12} Aave v3.6  {}  (chain {})",
+        devnets.v3_6().rpc_url(),
+        devnets.v3_6().manifest().chain_id
     );
     println!(
         "(wrote devnet.json and lendesk.toml here: `lendesk position <address>` works in another terminal;\n this demo's users, tickets and console.log are in {}, fresh for each demo)\n",
         data_dir.display()
     );
-    println!("Demo accounts:");
+    println!(
+        "Demo accounts (role on {V3_0_MARKET} / on {V3_6_MARKET}), each market's health, worst first:"
+    );
+    let manifest = devnets.v3_0().manifest();
+    let v36 = devnets.v3_6().manifest();
     for account in &manifest.accounts {
-        let position = reader.position(account.address).await?;
-        let report = report::assess(&position, target);
-        let hf = if position.is_empty() {
-            "no position".to_string()
-        } else {
-            format!(
-                "HF {}",
-                crate::chain::format::health_factor(report.totals.health_factor)
-            )
-        };
+        let lookup = markets.lookup(account.address).await;
+        let mut role = format!("#{} {}", account.index, account.profile.as_str());
+        if let Some(user) = v36.users.iter().find(|u| u.address == account.address) {
+            role = format!("{role} / {}", user.role);
+        } else if v36.liquidator == account.address {
+            role.push_str(" / liquidator");
+        }
         println!(
-            "  {:<10} {}  {hf}",
-            account.profile.as_str(),
-            account.address.to_checksum(None)
+            "  {role:<27} {}  {}",
+            account.address.to_checksum(None),
+            standings(&lookup)
         );
     }
     let warning = manifest
@@ -89,10 +100,38 @@ pub async fn run(port: u16) -> Result<(), CommandError> {
          /link {warning}\n  what's my health factor?\n  how much can I withdraw safely?\n  \
          what if ETH drops 20%?\n  清算是什么意思？\n  I want to talk to a person\n\
          Buttons show as [1], [2]…: type the number to press one. In another terminal, \
-         `cargo run -- devnet price WETH 1500` moves the market. /quit or Ctrl-D ends the chat \
-         and stops the devnet.\n"
+         `cargo run -- devnet price WETH 1500` moves the v3.0 market (add `--market {V3_6_MARKET}` \
+         for the v3.6 one). /quit or Ctrl-D ends the chat and stops the devnet.\n"
     );
     super::console::chat(&config, 1, Some(&hint)).await?;
-    devnet.stop();
+    devnets.stop();
     Ok(())
+}
+
+/// One line per account: each market's health factor, in the lookup's order (worst first).
+fn standings(lookup: &Lookup) -> String {
+    let parts: Vec<String> = lookup
+        .reads
+        .iter()
+        .filter_map(|read| {
+            let what = match &read.answer {
+                MarketAnswer::Position(p) => {
+                    let totals = report::assess(p, DEFAULT_TARGET_HEALTH_FACTOR).totals;
+                    if totals.total_debt_base.is_zero() {
+                        "no debt".to_string()
+                    } else {
+                        format!("HF {}", format::health_factor(totals.health_factor))
+                    }
+                }
+                MarketAnswer::NoPosition(_) => return None,
+                MarketAnswer::Failed(_) => "unavailable".to_string(),
+            };
+            Some(format!("{} {what}", read.market))
+        })
+        .collect();
+    if parts.is_empty() {
+        "no position".to_string()
+    } else {
+        parts.join(" · ")
+    }
 }

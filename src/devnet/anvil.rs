@@ -17,7 +17,7 @@ use alloy::providers::{Provider, ProviderBuilder};
 
 use super::error::DevnetError;
 
-/// The chain id every devnet runs with.
+/// The chain id of the Aave v3.0 devnet (Anvil's default); the v3.6 one runs on its own id.
 pub const CHAIN_ID: u64 = 31337;
 
 /// How long to wait for Anvil to answer `eth_chainId`.
@@ -34,22 +34,24 @@ const STDERR_LINES: usize = 20;
 pub struct AnvilProcess {
     child: Option<Child>,
     url: String,
+    chain_id: u64,
 }
 
 impl AnvilProcess {
-    /// Starts `anvil --host 127.0.0.1 --port P --silent` and waits until it answers RPC.
+    /// Starts `anvil --host 127.0.0.1 --port P --chain-id ID --silent` and waits until it
+    /// answers RPC with that chain id.
     ///
     /// `port == 0` picks a free port (and retries with another one on a clash).
     ///
     /// On Linux the child is spawned with a parent-death signal (SIGKILL). The kernel sends it
     /// when the spawning **thread** exits, not the process; to make that mean "when this
     /// process exits", the spawn happens on a dedicated thread that never ends.
-    pub async fn start(anvil: &Path, port: u16) -> Result<Self, DevnetError> {
+    pub async fn start(anvil: &Path, port: u16, chain_id: u64) -> Result<Self, DevnetError> {
         let attempts = if port == 0 { PORT_ATTEMPTS } else { 1 };
         let mut last_error = None;
         for _ in 0..attempts {
             let chosen = if port == 0 { free_port()? } else { port };
-            match Self::start_on(anvil, chosen).await {
+            match Self::start_on(anvil, chosen, chain_id).await {
                 Ok(process) => return Ok(process),
                 // A clash shows up as an early exit: try another port.
                 Err(err @ DevnetError::AnvilExited { .. }) if port == 0 => last_error = Some(err),
@@ -60,12 +62,13 @@ impl AnvilProcess {
             .unwrap_or_else(|| DevnetError::unexpected("starting anvil", "no attempt made")))
     }
 
-    async fn start_on(anvil: &Path, port: u16) -> Result<Self, DevnetError> {
+    async fn start_on(anvil: &Path, port: u16, chain_id: u64) -> Result<Self, DevnetError> {
         let stderr_tail = Arc::new(Mutex::new(Vec::<String>::new()));
-        let child = spawn_detached(anvil.to_path_buf(), port)?;
+        let child = spawn_detached(anvil.to_path_buf(), port, chain_id)?;
         let mut process = Self {
             child: Some(child),
             url: format!("http://127.0.0.1:{port}"),
+            chain_id,
         };
         if let Some(stderr) = process.child.as_mut().and_then(|c| c.stderr.take()) {
             let tail = Arc::clone(&stderr_tail);
@@ -119,9 +122,9 @@ impl AnvilProcess {
                         stderr,
                     });
                 }
-                if chain_id != CHAIN_ID {
+                if chain_id != self.chain_id {
                     return Err(DevnetError::WrongChainId {
-                        expected: CHAIN_ID,
+                        expected: self.chain_id,
                         got: chain_id,
                     });
                 }
@@ -206,6 +209,7 @@ pub fn free_port() -> Result<u16, DevnetError> {
 struct SpawnRequest {
     anvil: PathBuf,
     port: u16,
+    chain_id: u64,
     reply: mpsc::Sender<std::io::Result<Child>>,
 }
 
@@ -222,7 +226,11 @@ fn spawner() -> Result<mpsc::Sender<SpawnRequest>, DevnetError> {
             .spawn(move || {
                 // Ends only when every sender is gone, i.e. never: the static keeps one.
                 while let Ok(request) = rx.recv() {
-                    let _ = request.reply.send(spawn_now(&request.anvil, request.port));
+                    let _ = request.reply.send(spawn_now(
+                        &request.anvil,
+                        request.port,
+                        request.chain_id,
+                    ));
                 }
             });
         if let Err(e) = spawned {
@@ -238,11 +246,16 @@ fn poisoned() -> DevnetError {
 }
 
 /// Spawns Anvil on the long-lived spawner thread (see [`AnvilProcess::start`]).
-fn spawn_detached(anvil: PathBuf, port: u16) -> Result<Child, DevnetError> {
+fn spawn_detached(anvil: PathBuf, port: u16, chain_id: u64) -> Result<Child, DevnetError> {
     let (reply, answer) = mpsc::channel();
     let context = format!("spawning {}", anvil.display());
     spawner()?
-        .send(SpawnRequest { anvil, port, reply })
+        .send(SpawnRequest {
+            anvil,
+            port,
+            chain_id,
+            reply,
+        })
         .map_err(|_| DevnetError::unexpected(&context, "spawner thread is gone"))?;
     answer
         .recv()
@@ -251,7 +264,7 @@ fn spawn_detached(anvil: PathBuf, port: u16) -> Result<Child, DevnetError> {
 }
 
 /// The actual `Command::spawn`, run on the spawner thread.
-fn spawn_now(anvil: &Path, port: u16) -> std::io::Result<Child> {
+fn spawn_now(anvil: &Path, port: u16, chain_id: u64) -> std::io::Result<Child> {
     let mut command = Command::new(anvil);
     command
         .args([
@@ -261,7 +274,7 @@ fn spawn_now(anvil: &Path, port: u16) -> std::io::Result<Child> {
             &port.to_string(),
             "--silent",
         ])
-        .args(["--chain-id", &CHAIN_ID.to_string()])
+        .args(["--chain-id", &chain_id.to_string()])
         // State snapshots are loaded over RPC and exceed the default 2 MB body limit.
         .arg("--no-request-size-limit")
         .stdin(Stdio::null())

@@ -1,4 +1,5 @@
-//! The bodies of `lendesk devnet` commands: run a devnet until Ctrl-C, move a price, liquidate.
+//! The bodies of `lendesk devnet` commands: run both devnet markets until Ctrl-C, move a price
+//! or liquidate on either (`--market`).
 //!
 //! The argument parsing lives with the rest of the CLI; these functions take plain values and
 //! print for humans.
@@ -8,26 +9,22 @@ use std::path::Path;
 
 use alloy::primitives::{Address, U256};
 
+use super::DevnetOptions;
 use super::error::DevnetError;
 use super::manifest::DevnetManifest;
 use super::ops::{self, LiquidationReport};
-use super::price::{PRICE_DECIMALS, format_fixed, format_health_factor, format_rounded};
+use super::origin::{self, LargestLiquidation, OriginManifest};
+use super::pair::{DevnetFile, DevnetPair, V3_0_MARKET, V3_6_MARKET, single_market_toml};
+use super::price::{PRICE_DECIMALS, format_fixed, format_health_factor, format_rounded, parse_usd};
 use super::rpc::DevClient;
-use super::{Devnet, DevnetOptions};
 
-/// Starts a devnet, writes `devnet.json` and `lendesk.toml` into `out_dir`, prints a summary
-/// and runs until Ctrl-C, then stops Anvil.
+/// Starts both markets, writes `devnet.json` and `lendesk.toml` into `out_dir`, prints a
+/// summary and runs until Ctrl-C, then stops both Anvils.
 pub async fn run_devnet(port: u16, fresh: bool, out_dir: &Path) -> Result<(), DevnetError> {
-    let devnet = Devnet::start(DevnetOptions { port, fresh }).await?;
-    std::fs::create_dir_all(out_dir)
-        .map_err(|e| DevnetError::io(format!("creating {}", out_dir.display()), e))?;
-    let manifest_path = out_dir.join("devnet.json");
-    devnet.manifest().write(&manifest_path)?;
-    let config_path = out_dir.join("lendesk.toml");
-    std::fs::write(&config_path, lendesk_toml(devnet.manifest()))
-        .map_err(|e| DevnetError::io(format!("writing {}", config_path.display()), e))?;
-
-    let stats = devnet.stats();
+    let pair = DevnetPair::start(DevnetOptions { port, fresh }).await?;
+    let written = pair.write_files(out_dir)?;
+    let (v3_0, v3_6) = (pair.v3_0(), pair.v3_6());
+    let stats = v3_0.stats();
     let how = if stats.from_cache {
         format!(
             "loaded from the state cache in {} ms",
@@ -40,29 +37,58 @@ pub async fn run_devnet(port: u16, fresh: bool, out_dir: &Path) -> Result<(), De
             stats.transactions
         )
     };
-    println!("lendesk devnet: Aave v3 on Anvil, {how}");
+    let s36 = v3_6.stats();
+    let how36 = if s36.from_cache {
+        format!(
+            "loaded from the state cache in {} ms",
+            s36.chain.as_millis()
+        )
+    } else {
+        format!(
+            "compiled in {:.1} s, deployed and seeded in {:.1} s ({} transactions)",
+            s36.compile.as_secs_f64(),
+            s36.chain.as_secs_f64(),
+            s36.transactions
+        )
+    };
+    println!("lendesk devnet: two Aave v3 markets on Anvil");
+    println!("  {V3_0_MARKET:<12} Aave v3.0, {how}");
+    println!("  {V3_6_MARKET:<12} Aave v3.6, {how36}");
     println!(
-        "wrote {} and {}",
-        manifest_path.display(),
-        config_path.display()
+        "wrote {} and {} (both markets; default {V3_0_MARKET})",
+        written.devnet_json.display(),
+        written.lendesk_toml.display()
     );
-    println!();
-    let client = DevClient::connect(devnet.rpc_url())?;
-    println!("{}", summary(&client, devnet.manifest()).await?);
-    println!("Press Ctrl-C to stop.");
+    println!("\n== {V3_0_MARKET} (Aave v3.0) ==");
+    let client = DevClient::connect(v3_0.rpc_url())?;
+    println!("{}", summary(&client, v3_0.manifest()).await?);
+    println!("== {V3_6_MARKET} (Aave v3.6) ==");
+    println!("{}", origin_summary(v3_6.manifest()).await?);
+    println!(
+        "Move a price: `lendesk devnet price WETH 1800 [--market {V3_6_MARKET}]`. Press Ctrl-C to stop."
+    );
 
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| DevnetError::io("waiting for Ctrl-C", e))?;
     println!("\nstopping anvil…");
-    devnet.stop();
+    pair.stop();
     Ok(())
 }
 
-/// Sets a price on the devnet described by `manifest_path` and shows the effect on the demo
-/// accounts.
-pub async fn run_price(manifest_path: &Path, symbol: &str, usd: &str) -> Result<(), DevnetError> {
-    let manifest = DevnetManifest::read(manifest_path)?;
+/// Sets a price on the market `market` of the devnet described by `manifest_path` and shows
+/// the effect on that market's accounts.
+pub async fn run_price(
+    manifest_path: &Path,
+    market: &str,
+    symbol: &str,
+    usd: &str,
+) -> Result<(), DevnetError> {
+    let file = DevnetFile::read(manifest_path)?;
+    if let Some(v36) = file.select(market)? {
+        return run_price_v3_6(v36, symbol, usd).await;
+    }
+    let manifest = file.v3_0;
     let client = DevClient::connect(&manifest.rpc_url)?;
     let token = manifest.require_token(symbol)?;
     let before = ops::asset_price(&client, &manifest, token.address).await?;
@@ -80,43 +106,72 @@ pub async fn run_price(manifest_path: &Path, symbol: &str, usd: &str) -> Result<
         .filter(|a| a.expected_health_factor.is_some())
     {
         let hf = ops::health_factor(&client, &manifest, account.address).await?;
-        let flag = if hf < U256::from(10u64).pow(U256::from(18u64)) {
-            "  ← liquidatable"
-        } else {
-            ""
-        };
         println!(
-            "  #{} {:<9} HF {}{flag}",
+            "  #{} {:<9} HF {}{}",
             account.index,
             account.profile.as_str(),
-            format_health_factor(hf)
+            format_health_factor(hf),
+            liquidatable_flag(hf)
         );
     }
     Ok(())
 }
 
-/// Liquidates `user` on the devnet described by `manifest_path` and prints the report.
-pub async fn run_liquidate(manifest_path: &Path, user: Address) -> Result<(), DevnetError> {
-    let manifest = DevnetManifest::read(manifest_path)?;
+async fn run_price_v3_6(m: &OriginManifest, symbol: &str, usd: &str) -> Result<(), DevnetError> {
+    let answer = parse_usd(usd).map_err(|reason| DevnetError::InvalidPrice {
+        input: usd.to_string(),
+        reason,
+    })?;
+    let before = origin::reserve_price(&m.rpc_url, m, symbol).await?;
+    origin::set_price(&m.rpc_url, m, symbol, answer).await?;
+    let after = origin::reserve_price(&m.rpc_url, m, symbol).await?;
+    println!(
+        "{symbol} on {V3_6_MARKET}: ${} → ${} (oracle answer {after})",
+        format_fixed(before, PRICE_DECIMALS),
+        format_fixed(after, PRICE_DECIMALS)
+    );
+    for user in &m.users {
+        let hf = origin::user_health_factor(&m.rpc_url, m, user.address).await?;
+        println!(
+            "  {:<16} HF {}{}",
+            user.role,
+            format_health_factor(hf),
+            liquidatable_flag(hf)
+        );
+    }
+    Ok(())
+}
+
+fn liquidatable_flag(hf: U256) -> &'static str {
+    if hf < U256::from(10u64).pow(U256::from(18u64)) {
+        "  ← liquidatable"
+    } else {
+        ""
+    }
+}
+
+/// Liquidates `user` on the market `market` of the devnet described by `manifest_path` and
+/// prints the report.
+pub async fn run_liquidate(
+    manifest_path: &Path,
+    market: &str,
+    user: Address,
+) -> Result<(), DevnetError> {
+    let file = DevnetFile::read(manifest_path)?;
+    if let Some(m) = file.select(market)? {
+        let done = origin::liquidate_largest(&m.rpc_url, m, user).await?;
+        println!("{}", describe_v3_6(m, user, done.as_ref()));
+        return Ok(());
+    }
+    let manifest = file.v3_0;
     let report = super::liquidate(&manifest.rpc_url, &manifest, user).await?;
     println!("{}", describe_report(&manifest, &report));
     Ok(())
 }
 
-/// The `lendesk.toml` pointing lendesk at this devnet.
+/// The `lendesk.toml` pointing lendesk at a v3.0 devnet alone (market `devnet`).
 pub fn lendesk_toml(manifest: &DevnetManifest) -> String {
-    format!(
-        "# Written by `lendesk devnet`: points lendesk at the local devnet.\n\
-         default_market = \"devnet\"\n\
-         \n\
-         [[markets]]\n\
-         name = \"devnet\"\n\
-         chain_id = {}\n\
-         rpc_url = \"{}\"\n\
-         kind = \"aave-v3\"\n\
-         pool_addresses_provider = \"{}\"\n",
-        manifest.chain_id, manifest.rpc_url, manifest.contracts.pool_addresses_provider
-    )
+    single_market_toml(manifest)
 }
 
 /// A readable summary: endpoint, contracts, tokens and demo accounts with live health factors.
@@ -169,6 +224,122 @@ async fn summary(client: &DevClient, manifest: &DevnetManifest) -> Result<String
         );
     }
     Ok(out)
+}
+
+/// The v3.6 market for humans: endpoint, main contracts, reserves and seeded users.
+async fn origin_summary(m: &OriginManifest) -> Result<String, DevnetError> {
+    let mut out = String::new();
+    let _ = writeln!(out, "RPC URL   {}  (chain id {})", m.rpc_url, m.chain_id);
+    let c = &m.contracts;
+    let _ = writeln!(
+        out,
+        "  PoolAddressesProvider  {}",
+        c.pool_addresses_provider
+    );
+    let _ = writeln!(out, "  Pool                   {}", c.pool);
+    let _ = writeln!(out, "\nReserves");
+    for r in &m.reserves {
+        let price = origin::reserve_price(&m.rpc_url, m, &r.symbol).await?;
+        let _ = writeln!(
+            out,
+            "  {:<6} {}  {:>2} dp  ${}",
+            r.symbol,
+            r.address,
+            r.decimals,
+            format_fixed(price, PRICE_DECIMALS)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nSeeded accounts (same mnemonic; #1 supplies the liquidity, #5 liquidates)"
+    );
+    for user in &m.users {
+        let hf = origin::user_health_factor(&m.rpc_url, m, user.address).await?;
+        let index = origin::spec::USERS
+            .iter()
+            .find(|u| u.role == user.role)
+            .map(|u| format!("#{}", u.account_index))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {index} {}  {:<16} HF {:<14} {}",
+            user.address,
+            user.role,
+            format_health_factor(hf),
+            origin_role(&user.role)
+        );
+    }
+    Ok(out)
+}
+
+/// What each seeded v3.6 user shows (see `origin::spec::USERS`).
+fn origin_role(role: &str) -> &'static str {
+    match role {
+        "emode" => {
+            "E-Mode 1: wstETH inside the category's collateral bitmap (95%), USDC outside (78%)"
+        }
+        "near_liquidation" => "5 WETH against 7,850 DAI: WETH at $1,800 makes it liquidatable",
+        "small" => "under $2,000: the 3.3 dust rules apply to its liquidation",
+        "two_debts" => "DAI and USDC debts: the 3.3 rules cap them differently",
+        _ => "",
+    }
+}
+
+/// A v3.6 liquidation for humans.
+fn describe_v3_6(m: &OriginManifest, user: Address, done: Option<&LargestLiquidation>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Liquidation on {V3_6_MARKET} of {user} by {}",
+        m.liquidator
+    );
+    let Some(done) = done else {
+        let _ = writeln!(
+            out,
+            "  not executed: the user has no debt, or nothing supplied to seize"
+        );
+        return out.trim_end().to_string();
+    };
+    let amount = |raw: U256, symbol: &str| match m.reserve(symbol) {
+        Some(r) => format!(
+            "{} {symbol} (raw {raw})",
+            format_rounded(raw, r.decimals, 6)
+        ),
+        None => raw.to_string(),
+    };
+    let o = &done.outcome;
+    let _ = writeln!(
+        out,
+        "  health factor before: {}",
+        format_health_factor(o.health_factor_before)
+    );
+    if !o.executed {
+        let _ = writeln!(
+            out,
+            "  not executed: {}",
+            o.reason.as_deref().unwrap_or("unknown reason")
+        );
+        return out.trim_end().to_string();
+    }
+    let _ = writeln!(
+        out,
+        "  debt repaid:        {}",
+        amount(o.debt_repaid, &done.debt)
+    );
+    let _ = writeln!(
+        out,
+        "  collateral seized:  {}",
+        amount(o.collateral_seized, &done.collateral)
+    );
+    if !o.deficit.is_zero() {
+        let _ = writeln!(out, "  written off as deficit: {} (raw)", o.deficit);
+    }
+    let _ = writeln!(
+        out,
+        "  health factor after: {}",
+        format_health_factor(o.health_factor_after)
+    );
+    out.trim_end().to_string()
 }
 
 /// A liquidation report for humans.

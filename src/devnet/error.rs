@@ -111,6 +111,15 @@ pub enum DevnetError {
         known: Vec<String>,
     },
 
+    /// A market name `devnet.json` does not describe (`--market`).
+    #[error("unknown devnet market {name:?}; devnet.json describes: {}", .known.join(", "))]
+    UnknownMarket {
+        /// The name asked for.
+        name: String,
+        /// The markets the devnet runs.
+        known: Vec<String>,
+    },
+
     /// The manifest has no account with this profile.
     #[error("the manifest has no {0:?} account")]
     MissingAccount(String),

@@ -5,6 +5,8 @@
 //! bytecode in the pinned npm artifacts, seeds demo accounts at chosen health factors, and
 //! describes it all in a [`DevnetManifest`]. The first start takes a few seconds; the chain state
 //! is then cached under `devnet/.cache/` and later starts load it in well under a second.
+//! [`DevnetPair`] runs it beside the Aave v3.6 market of [`origin`] (its own Anvil, chain
+//! 31338), as `lendesk devnet` and `lendesk demo` do.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), lendesk::devnet::DevnetError> {
@@ -30,6 +32,7 @@ mod manifest;
 mod market;
 mod ops;
 pub mod origin;
+pub mod pair;
 mod price;
 mod rpc;
 mod seed;
@@ -45,6 +48,7 @@ pub use error::DevnetError;
 pub use manifest::{ArtifactVersions, Contracts, DemoAccount, DevnetManifest, Profile, TokenInfo};
 pub use market::DEPLOY_SCRIPT_VERSION;
 pub use ops::LiquidationReport;
+pub use pair::{DevnetFile, DevnetPair, V3_0_MARKET, V3_6_MARKET};
 pub use price::{format_fixed, parse_usd};
 pub use tools::DEVNET_DIR_ENV;
 
@@ -102,7 +106,7 @@ impl Devnet {
         );
         let cache_file = cache::cache_path(&tools.cache_dir(), &key);
 
-        let mut anvil = AnvilProcess::start(&tools.anvil, opts.port).await?;
+        let mut anvil = AnvilProcess::start(&tools.anvil, opts.port, CHAIN_ID).await?;
         if !opts.fresh {
             match load_from_cache(anvil.url(), &cache_file, &key).await {
                 CacheOutcome::Loaded(manifest) => {
@@ -127,7 +131,7 @@ impl Devnet {
                 CacheOutcome::Failed => {
                     // A failed load may have left partial state: start over on a clean chain.
                     anvil.stop();
-                    anvil = AnvilProcess::start(&tools.anvil, opts.port).await?;
+                    anvil = AnvilProcess::start(&tools.anvil, opts.port, CHAIN_ID).await?;
                 }
             }
         }

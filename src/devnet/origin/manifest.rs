@@ -64,7 +64,7 @@ pub struct OriginUser {
 /// Everything deployed and seeded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OriginManifest {
-    /// Chain id (31337).
+    /// Chain id ([`super::ORIGIN_CHAIN_ID`], 31338).
     pub chain_id: u64,
     /// The RPC URL of the Anvil it runs on.
     pub rpc_url: String,

@@ -20,20 +20,25 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::{Address, B256, Bytes, U64, U256};
-use alloy::sol_types::SolCall;
 use serde::{Deserialize, Serialize};
 
 pub use manifest::{OriginContracts, OriginManifest, OriginReserve, OriginUser};
-pub use ops::{OriginAction, OriginLiquidation};
+pub use ops::{
+    LargestLiquidation, OriginAction, OriginLiquidation, liquidate, liquidate_largest,
+    reserve_price, user_health_factor,
+};
 
-use super::anvil::{AnvilProcess, CHAIN_ID};
+use super::anvil::AnvilProcess;
 use super::error::DevnetError;
 use super::rpc::DevClient;
-use abi::IOriginOracle;
 use compile::OriginArtifacts;
 
 /// Bump when the deploy or the seed changes what is on chain (part of the state cache key).
 pub const ORIGIN_DEPLOY_VERSION: u32 = 2;
+
+/// The v3.6 devnet's chain id: not the v3.0 devnet's 31337, so beside it they are two chains
+/// (part of the state cache key: a state dumped on one chain id is not loaded on another).
+pub const ORIGIN_CHAIN_ID: u64 = 31338;
 
 /// Storage slot of `MockAggregator._latestAnswer`.
 const LATEST_ANSWER_SLOT: B256 = B256::ZERO;
@@ -85,12 +90,12 @@ impl OriginDevnet {
             .await
             .map_err(|e| DevnetError::unexpected("compiling v3.6", e.to_string()))??;
         let key = format!(
-            "{}_anvil-{}_deploy-{ORIGIN_DEPLOY_VERSION}",
+            "{}_anvil-{}_deploy-{ORIGIN_DEPLOY_VERSION}_chain-{ORIGIN_CHAIN_ID}",
             artifacts.key, tools.anvil_version
         );
         let cache_file = tools.cache_dir().join(format!("state-{key}.json"));
         let started = Instant::now();
-        let mut anvil = AnvilProcess::start(&tools.anvil, opts.port).await?;
+        let mut anvil = AnvilProcess::start(&tools.anvil, opts.port, ORIGIN_CHAIN_ID).await?;
         if !opts.fresh
             && let Some(cached) = read_cache(&cache_file, &key)
         {
@@ -111,7 +116,7 @@ impl OriginDevnet {
                 Err(e) => {
                     tracing::warn!("v3.6 state cache unusable ({e}); deploying afresh");
                     anvil.stop();
-                    anvil = AnvilProcess::start(&tools.anvil, opts.port).await?;
+                    anvil = AnvilProcess::start(&tools.anvil, opts.port, ORIGIN_CHAIN_ID).await?;
                 }
             }
         }
@@ -152,37 +157,51 @@ impl OriginDevnet {
 
     /// Sets a reserve's oracle answer (USD, 8 decimals), mines a block, checks the oracle.
     pub async fn set_price(&self, symbol: &str, answer_8dp: U256) -> Result<(), DevnetError> {
-        let client = DevClient::connect(self.rpc_url())?;
-        let reserve = seed::lookup(&self.manifest.reserves, symbol)?;
-        let _: serde_json::Value = client
-            .request(
-                "anvil_setStorageAt",
-                (
-                    reserve.price_feed,
-                    LATEST_ANSWER_SLOT,
-                    B256::from(answer_8dp),
-                ),
-            )
-            .await?;
-        client.mine().await?;
-        let call = IOriginOracle::getAssetPriceCall::new((reserve.address,));
-        let got = client
-            .read(self.manifest.contracts.aave_oracle, &call)
-            .await?;
-        if got != answer_8dp {
-            return Err(DevnetError::PriceNotApplied {
-                symbol: symbol.to_string(),
-                expected: answer_8dp,
-                got,
-            });
-        }
-        Ok(())
+        set_price(self.rpc_url(), &self.manifest, symbol, answer_8dp).await
     }
 
     /// Stops Anvil now (dropping does the same).
     pub fn stop(mut self) {
         self.anvil.stop();
     }
+}
+
+/// Sets a reserve's oracle answer (USD, 8 decimals) on any running v3.6 devnet described by
+/// `manifest` (this process's or one `lendesk devnet` runs), mines a block, checks the oracle.
+pub async fn set_price(
+    rpc_url: &str,
+    manifest: &OriginManifest,
+    symbol: &str,
+    answer_8dp: U256,
+) -> Result<(), DevnetError> {
+    if answer_8dp.is_zero() || answer_8dp.bit_len() > 255 {
+        return Err(DevnetError::InvalidPrice {
+            input: answer_8dp.to_string(),
+            reason: "answer must be positive and fit in int256".into(),
+        });
+    }
+    let client = DevClient::connect(rpc_url)?;
+    let reserve = seed::lookup(&manifest.reserves, symbol)?;
+    let _: serde_json::Value = client
+        .request(
+            "anvil_setStorageAt",
+            (
+                reserve.price_feed,
+                LATEST_ANSWER_SLOT,
+                B256::from(answer_8dp),
+            ),
+        )
+        .await?;
+    client.mine().await?;
+    let got = ops::oracle_price(&client, manifest, reserve.address).await?;
+    if got != answer_8dp {
+        return Err(DevnetError::PriceNotApplied {
+            symbol: symbol.to_string(),
+            expected: answer_8dp,
+            got,
+        });
+    }
+    Ok(())
 }
 
 /// Deploys, supplies liquidity, seeds the users and describes it all.
@@ -206,7 +225,7 @@ async fn deploy_and_seed(
     seed::supply_liquidity(client, pool, &market.reserves, liquidity).await?;
     let users = seed::seed_users(client, pool, &market.reserves, &accounts).await?;
     Ok(OriginManifest {
-        chain_id: CHAIN_ID,
+        chain_id: ORIGIN_CHAIN_ID,
         rpc_url: client.url().to_string(),
         artifacts_key: artifacts.key.clone(),
         contracts: market.contracts,

@@ -1,5 +1,6 @@
 //! Acting on the v3.6 market as its users and its liquidator do: borrow, withdraw and
-//! `liquidationCall`. Each call is simulated first, so a refusal comes back as the chain's
+//! `liquidationCall` (also on a v3.6 devnet another process runs, from its manifest, as
+//! `lendesk devnet liquidate --market devnet-v3.6` does). Each call is simulated first, so a refusal comes back as the chain's
 //! reason (the v3.6 custom error's name), not as an error; what went through is read back from
 //! the Pool (health factors) and the receipt's events (what a liquidation repaid and seized).
 
@@ -10,7 +11,8 @@ use alloy::sol_types::SolCall;
 use super::super::error::DevnetError;
 use super::super::rpc::DevClient;
 use super::OriginDevnet;
-use super::abi::{self, IOriginPool};
+use super::abi::{self, IOriginOracle, IOriginPool, IOriginToken};
+use super::manifest::OriginManifest;
 use super::seed;
 
 /// What a borrow or a withdrawal did, as the chain judged it.
@@ -79,39 +81,15 @@ impl OriginDevnet {
         debt: &str,
         debt_to_cover: U256,
     ) -> Result<OriginLiquidation, DevnetError> {
-        let client = DevClient::connect(self.rpc_url())?;
-        let pool = self.manifest.contracts.pool;
-        let liquidator = self.manifest.liquidator;
-        let collateral = seed::lookup(&self.manifest.reserves, collateral)?.address;
-        let debt = seed::lookup(&self.manifest.reserves, debt)?.address;
-        let before = health_factor(&client, pool, user).await?;
-        seed::mint_and_approve(&client, debt, liquidator, pool, debt_to_cover).await?;
-        let call =
-            IOriginPool::liquidationCallCall::new((collateral, debt, user, debt_to_cover, false));
-        if let Err(revert) = client.simulate(liquidator, pool, &call).await? {
-            return Ok(OriginLiquidation {
-                executed: false,
-                reason: Some(readable(&revert.reason)),
-                health_factor_before: before,
-                health_factor_after: before,
-                debt_repaid: U256::ZERO,
-                collateral_seized: U256::ZERO,
-                deficit: U256::ZERO,
-            });
-        }
-        let receipt = client
-            .send_call(liquidator, pool, &call, "liquidationCall")
-            .await?;
-        let (debt_repaid, collateral_seized, deficit) = liquidation_events(&receipt, pool);
-        Ok(OriginLiquidation {
-            executed: true,
-            reason: None,
-            health_factor_before: before,
-            health_factor_after: health_factor(&client, pool, user).await?,
-            debt_repaid,
-            collateral_seized,
-            deficit,
-        })
+        liquidate(
+            self.rpc_url(),
+            &self.manifest,
+            user,
+            collateral,
+            debt,
+            debt_to_cover,
+        )
+        .await
     }
 
     /// Simulates `call` from `user`, then sends it unless it would revert.
@@ -136,6 +114,140 @@ impl OriginDevnet {
             health_factor_after: health_factor(&client, pool, user).await?,
         })
     }
+}
+
+/// A `liquidationCall` on the v3.6 devnet at `rpc_url` described by `manifest`, from its
+/// liquidator: repays up to `debt_to_cover` of `debt` and seizes `collateral`. The liquidator
+/// is minted `debt_to_cover` first. The chain decides; a refusal is a report, not an error.
+pub async fn liquidate(
+    rpc_url: &str,
+    manifest: &OriginManifest,
+    user: Address,
+    collateral: &str,
+    debt: &str,
+    debt_to_cover: U256,
+) -> Result<OriginLiquidation, DevnetError> {
+    let client = DevClient::connect(rpc_url)?;
+    let pool = manifest.contracts.pool;
+    let liquidator = manifest.liquidator;
+    let collateral = seed::lookup(&manifest.reserves, collateral)?.address;
+    let debt = seed::lookup(&manifest.reserves, debt)?.address;
+    let before = health_factor(&client, pool, user).await?;
+    seed::mint_and_approve(&client, debt, liquidator, pool, debt_to_cover).await?;
+    let call =
+        IOriginPool::liquidationCallCall::new((collateral, debt, user, debt_to_cover, false));
+    if let Err(revert) = client.simulate(liquidator, pool, &call).await? {
+        return Ok(OriginLiquidation {
+            executed: false,
+            reason: Some(readable(&revert.reason)),
+            health_factor_before: before,
+            health_factor_after: before,
+            debt_repaid: U256::ZERO,
+            collateral_seized: U256::ZERO,
+            deficit: U256::ZERO,
+        });
+    }
+    let receipt = client
+        .send_call(liquidator, pool, &call, "liquidationCall")
+        .await?;
+    let (debt_repaid, collateral_seized, deficit) = liquidation_events(&receipt, pool);
+    Ok(OriginLiquidation {
+        executed: true,
+        reason: None,
+        health_factor_before: before,
+        health_factor_after: health_factor(&client, pool, user).await?,
+        debt_repaid,
+        collateral_seized,
+        deficit,
+    })
+}
+
+/// What [`liquidate_largest`] chose and what the chain did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LargestLiquidation {
+    /// The collateral seized: the user's largest supply by value.
+    pub collateral: String,
+    /// The debt repaid: the user's largest debt by value.
+    pub debt: String,
+    /// The whole debt of that asset, offered as `debtToCover` (the Pool takes what its rules
+    /// allow).
+    pub offered: U256,
+    /// What the chain did.
+    pub outcome: OriginLiquidation,
+}
+
+/// Liquidates `user`'s largest debt against its largest supply, offering the whole debt: what
+/// `lendesk devnet liquidate --market devnet-v3.6` does. `None` when the user has no debt or
+/// no supply to seize.
+pub async fn liquidate_largest(
+    rpc_url: &str,
+    manifest: &OriginManifest,
+    user: Address,
+) -> Result<Option<LargestLiquidation>, DevnetError> {
+    let client = DevClient::connect(rpc_url)?;
+    let (mut collateral, mut debt) = (None, None);
+    for reserve in &manifest.reserves {
+        let price = oracle_price(&client, manifest, reserve.address).await?;
+        let unit = U256::from(10u64).pow(U256::from(reserve.decimals));
+        let supplied = balance_of(&client, reserve.a_token, user).await?;
+        let owed = balance_of(&client, reserve.variable_debt_token, user).await?;
+        let (supplied_value, owed_value) = (supplied * price / unit, owed * price / unit);
+        if !supplied.is_zero()
+            && collateral
+                .as_ref()
+                .is_none_or(|(v, _, _)| supplied_value > *v)
+        {
+            collateral = Some((supplied_value, reserve.symbol.clone(), supplied));
+        }
+        if !owed.is_zero() && debt.as_ref().is_none_or(|(v, _, _)| owed_value > *v) {
+            debt = Some((owed_value, reserve.symbol.clone(), owed));
+        }
+    }
+    let (Some((_, collateral, _)), Some((_, debt, offered))) = (collateral, debt) else {
+        return Ok(None);
+    };
+    let outcome = liquidate(rpc_url, manifest, user, &collateral, &debt, offered).await?;
+    Ok(Some(LargestLiquidation {
+        collateral,
+        debt,
+        offered,
+        outcome,
+    }))
+}
+
+/// `user`'s health factor (wad) on the v3.6 devnet at `rpc_url`, as the Pool reports it.
+pub async fn user_health_factor(
+    rpc_url: &str,
+    manifest: &OriginManifest,
+    user: Address,
+) -> Result<U256, DevnetError> {
+    health_factor(&DevClient::connect(rpc_url)?, manifest.contracts.pool, user).await
+}
+
+/// The oracle's price of `symbol` (USD, 8 decimals) on the v3.6 devnet at `rpc_url`.
+pub async fn reserve_price(
+    rpc_url: &str,
+    manifest: &OriginManifest,
+    symbol: &str,
+) -> Result<U256, DevnetError> {
+    let reserve = seed::lookup(&manifest.reserves, symbol)?;
+    oracle_price(&DevClient::connect(rpc_url)?, manifest, reserve.address).await
+}
+
+/// The oracle's price of `asset` (USD, 8 decimals).
+pub(super) async fn oracle_price(
+    client: &DevClient,
+    manifest: &OriginManifest,
+    asset: Address,
+) -> Result<U256, DevnetError> {
+    let call = IOriginOracle::getAssetPriceCall::new((asset,));
+    client.read(manifest.contracts.aave_oracle, &call).await
+}
+
+async fn balance_of(client: &DevClient, token: Address, who: Address) -> Result<U256, DevnetError> {
+    client
+        .read(token, &IOriginToken::balanceOfCall::new((who,)))
+        .await
 }
 
 async fn health_factor(
