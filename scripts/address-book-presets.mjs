@@ -53,6 +53,18 @@ const CHAINS = {
   11155420: ["optimism-sepolia", true],
 };
 
+// The preset name: "aave-v3-", the chain's short name, then what the library adds after the
+// chain, as one word: "AaveV3EthereumLido" → "aave-v3-ethereum-lido", "AaveV3ZkSync" →
+// "aave-v3-zksync", "AaveV3EthereumEtherFi" → "aave-v3-ethereum-etherfi". A library whose
+// name does not start with its chain falls back to kebab-case.
+function presetName(library, chain) {
+  const rest = library.slice("AaveV3".length);
+  const joined = chain.replace(/-/g, "");
+  if (!rest.toLowerCase().startsWith(joined)) return kebab(library);
+  const suffix = rest.slice(joined.length).toLowerCase();
+  return `aave-v3-${chain}${suffix ? `-${suffix}` : ""}`;
+}
+
 // "AaveV3EthereumLido" → "aave-v3-ethereum-lido", "AaveV3BNB" → "aave-v3-bnb".
 function kebab(library) {
   return library
@@ -78,7 +90,7 @@ for (const library of Object.keys(book).filter((k) => /^AaveV3[A-Z]/.test(k))) {
     }
   }
   rows.push({
-    name: kebab(library),
+    name: presetName(library, chain[0]),
     library,
     chainId: m.CHAIN_ID,
     chain: chain[0],

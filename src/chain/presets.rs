@@ -34,7 +34,7 @@ pub struct Preset {
 }
 
 /// A name compared loosely: case, `-`, `_` and spaces do not count
-/// (`aave-v3-zksync` finds `aave-v3-zk-sync`).
+/// (`aave-v3-zk-sync` finds `aave-v3-zksync`).
 fn loose(name: &str) -> String {
     name.chars()
         .filter(|c| !matches!(c, '-' | '_' | ' '))
@@ -192,8 +192,8 @@ mod tests {
     #[test]
     fn lookups_are_loose_and_suggestions_find_near_misses() {
         assert_eq!(
-            find("AAVE-V3-ZKSYNC").map(|p| p.name),
-            Some("aave-v3-zk-sync")
+            find("AAVE-V3-ZK-SYNC").map(|p| p.name),
+            Some("aave-v3-zksync")
         );
         assert!(find("aave-v3-atlantis").is_none());
         assert_eq!(

@@ -91,7 +91,7 @@ pub const PRESETS: &[Preset] = &[
         pool: address!("87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2"),
     },
     Preset {
-        name: "aave-v3-ethereum-ether-fi",
+        name: "aave-v3-ethereum-etherfi",
         library: "AaveV3EthereumEtherFi",
         chain_id: 1,
         chain: "ethereum",
@@ -172,7 +172,7 @@ pub const PRESETS: &[Preset] = &[
         pool: address!("458F293454fE0d67EC0655f3672301301DD51422"),
     },
     Preset {
-        name: "aave-v3-mega-eth",
+        name: "aave-v3-megaeth",
         library: "AaveV3MegaEth",
         chain_id: 4326,
         chain: "megaeth",
@@ -271,7 +271,7 @@ pub const PRESETS: &[Preset] = &[
         pool: address!("5362dBb1e601abF3a4c14c22ffEdA64042E5eAA3"),
     },
     Preset {
-        name: "aave-v3-x-layer",
+        name: "aave-v3-xlayer",
         library: "AaveV3XLayer",
         chain_id: 196,
         chain: "xlayer",
@@ -280,7 +280,7 @@ pub const PRESETS: &[Preset] = &[
         pool: address!("E3F3Caefdd7180F884c01E57f65Df979Af84f116"),
     },
     Preset {
-        name: "aave-v3-zk-sync",
+        name: "aave-v3-zksync",
         library: "AaveV3ZkSync",
         chain_id: 324,
         chain: "zksync",
