@@ -267,7 +267,19 @@ async fn an_oracle_replaced_after_discovery_trips_the_guard_in_the_desk_and_in_s
         out.sources
     );
 
-    // `/stats` counts it for the market.
+    // That read also saw the provider name another oracle: the next lookup discovers the
+    // market again and agrees with the protocol, derived figures back.
+    let out = desk.handle(ask(1_700_000_070)).await;
+    let text = out.text();
+    assert!(
+        !out.sources.iter().any(|s| s.starts_with("guard:")),
+        "{:?}: {text}",
+        out.sources
+    );
+    assert!(text.contains(&format::health_factor(protocol)), "{text}");
+    assert!(text.contains("Liquidation price of"), "{text}");
+
+    // `/stats` counts the one guarded answer for the market.
     desk.flush_events();
     let events = store.events_since(0).expect("events");
     let stats = lendesk::staff::stats::compute(&[], &events, 1_700_000_100, 86_400);

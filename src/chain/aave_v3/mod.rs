@@ -12,13 +12,12 @@ pub mod reserve_config;
 pub mod version;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, U256};
 use alloy::providers::Provider;
-use tokio::sync::OnceCell;
 
 use super::batch::{Batch, BatchResults, Slot};
 use super::bindings::Multicall3;
@@ -34,6 +33,8 @@ use crate::config::MarketConfig;
 /// reserve list, E-Mode categories.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    /// The market's PoolAddressesProvider.
+    pub provider: Address,
     /// The Pool proxy.
     pub pool: Address,
     /// The AaveOracle.
@@ -78,7 +79,11 @@ pub struct AaveV3Reader {
     market: MarketConfig,
     rpc: Rpc,
     stablecoins: Vec<String>,
-    catalog: OnceCell<Catalog>,
+    /// The market's fixed facts once discovered; dropped when a position read finds the
+    /// market's oracle or reserve list changed, so the next lookup discovers it again.
+    catalog: Mutex<Option<Arc<Catalog>>>,
+    /// Held while discovering: concurrent lookups wait for one discovery, not one each.
+    discovering: tokio::sync::Mutex<()>,
     /// When discovery last ran out of time. For one timeout after that, lookups fail at once:
     /// an answer that needs the catalog twice (a what-if's symbols, then the position) waits
     /// for one deadline, not two.
@@ -126,6 +131,10 @@ struct PositionSlots {
     user_config: Slot<IPool::getUserConfigurationCall>,
     user_emode: Slot<IPool::getUserEModeCall>,
     prices: Slot<IAaveOracle::getAssetsPricesCall>,
+    /// The provider's oracle and the Pool's reserve list now: when either moved since
+    /// discovery, the catalog is stale.
+    oracle_now: Slot<IPoolAddressesProvider::getPriceOracleCall>,
+    reserves_now: Slot<IPool::getReservesListCall>,
     emode: EModeSlots,
     reserves: Vec<ReserveSlots>,
 }
@@ -244,6 +253,11 @@ fn position_batch(catalog: &Catalog, multicall: Address, user: Address) -> (Batc
     let user_emode = batch.add(pool, IPool::getUserEModeCall { user });
     let assets: Vec<Address> = catalog.reserves.iter().map(|r| r.asset).collect();
     let prices = batch.add(catalog.oracle, IAaveOracle::getAssetsPricesCall { assets });
+    let oracle_now = batch.add(
+        catalog.provider,
+        IPoolAddressesProvider::getPriceOracleCall {},
+    );
+    let reserves_now = batch.add(pool, IPool::getReservesListCall {});
     let emode = if catalog.version >= AaveVersion::V3_2 {
         EModeSlots::Liquid(
             catalog
@@ -295,6 +309,8 @@ fn position_batch(catalog: &Catalog, multicall: Address, user: Address) -> (Batc
             user_config,
             user_emode,
             prices,
+            oracle_now,
+            reserves_now,
             emode,
             reserves,
         },
@@ -419,11 +435,39 @@ fn assemble(
     })
 }
 
+/// Why `catalog` no longer describes the market, when it does not: the provider names another
+/// oracle, or the Pool lists other reserves. This answer is still decoded with it (the guard
+/// shows the protocol's own figures if they disagree); the next lookup discovers again. A check
+/// whose call failed says nothing.
+fn stale_catalog(
+    catalog: &Catalog,
+    results: &BatchResults,
+    slots: &PositionSlots,
+) -> Option<&'static str> {
+    if results
+        .ok(slots.oracle_now)
+        .is_some_and(|oracle| oracle != catalog.oracle)
+    {
+        return Some("the provider names another price oracle");
+    }
+    let listed = |list: Vec<Address>| {
+        list.len() != catalog.reserves.len()
+            || list
+                .iter()
+                .zip(&catalog.reserves)
+                .any(|(a, r)| *a != r.asset)
+    };
+    if results.ok(slots.reserves_now).is_some_and(listed) {
+        return Some("the Pool lists other reserves");
+    }
+    None
+}
+
 /// A position read whose batch is out: what decoding its results needs (see
 /// [`AaveV3Reader::plan`]).
 pub struct PendingPosition<'a> {
     reader: &'a AaveV3Reader,
-    catalog: &'a Catalog,
+    catalog: Arc<Catalog>,
     user: Address,
     slots: PositionSlots,
 }
@@ -453,6 +497,10 @@ impl<'a> PendingPosition<'a> {
             user,
             slots,
         } = self;
+        if let Some(why) = stale_catalog(&catalog, results, &slots) {
+            reader.forget(&catalog, why);
+        }
+        let catalog = &*catalog;
         let block_number = u64::try_from(results.get(slots.block_number)?).unwrap_or(u64::MAX);
         let emode_id = u8::try_from(results.get(slots.user_emode)?).unwrap_or(0);
         let emode = if emode_id == 0 {
@@ -499,7 +547,8 @@ impl AaveV3Reader {
             market,
             rpc,
             stablecoins,
-            catalog: OnceCell::new(),
+            catalog: Mutex::new(None),
+            discovering: tokio::sync::Mutex::new(()),
             discovery_timed_out: Mutex::new(None),
         }
     }
@@ -517,29 +566,47 @@ impl AaveV3Reader {
     /// The market's fixed facts, discovered on first use (three round trips after the chain
     /// id, a fourth for E-Mode labels on 3.2+ pools that have categories; once), within the
     /// connection's deadline.
-    pub async fn catalog(&self) -> Result<&Catalog, ChainError> {
-        if let Some(catalog) = self.catalog.get() {
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, ChainError> {
+        if let Some(catalog) = self.discovered() {
             return Ok(catalog);
         }
         let recently = self
             .discovery_timed_out
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .is_some_and(|at| at.elapsed() < self.rpc.timeout);
         if recently {
             return Err(self.rpc.timed_out());
         }
-        let found = self
-            .rpc
-            .within_deadline(self.catalog.get_or_try_init(|| self.discover()))
-            .await;
+        let found = self.rpc.within_deadline(self.discover_once()).await;
         if let Err(ChainError::RpcTimeout { .. }) = found {
             *self
                 .discovery_timed_out
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+                .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
         }
         found
+    }
+
+    /// Discovers the market unless a concurrent lookup did while this one waited.
+    async fn discover_once(&self) -> Result<Arc<Catalog>, ChainError> {
+        let _discovering = self.discovering.lock().await;
+        if let Some(catalog) = self.discovered() {
+            return Ok(catalog);
+        }
+        let catalog = Arc::new(self.discover().await?);
+        *self.catalog.lock().unwrap_or_else(PoisonError::into_inner) = Some(catalog.clone());
+        Ok(catalog)
+    }
+
+    /// Drops `stale` (if it is still the current catalog) so the next lookup discovers the
+    /// market again.
+    fn forget(&self, stale: &Arc<Catalog>, why: &str) {
+        let mut current = self.catalog.lock().unwrap_or_else(PoisonError::into_inner);
+        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, stale)) {
+            tracing::warn!(market = %self.market.name, why, "the market changed since discovery; discovering it again on the next lookup");
+            *current = None;
+        }
     }
 
     async fn discover(&self) -> Result<Catalog, ChainError> {
@@ -624,6 +691,7 @@ impl AaveV3Reader {
             }
         }
         Ok(Catalog {
+            provider,
             pool,
             oracle,
             base_currency_unit,
@@ -671,7 +739,7 @@ impl AaveV3Reader {
     /// and Multicall3, then give its results to [`PendingPosition::finish`].
     pub async fn plan(&self, user: Address) -> Result<(Batch, PendingPosition<'_>), ChainError> {
         let catalog = self.catalog().await?;
-        let (batch, slots) = position_batch(catalog, self.market.multicall3, user);
+        let (batch, slots) = position_batch(&catalog, self.market.multicall3, user);
         Ok((
             batch,
             PendingPosition {
@@ -684,8 +752,11 @@ impl AaveV3Reader {
     }
 
     /// The market's catalog when it is already discovered (no request is made).
-    pub fn discovered(&self) -> Option<&Catalog> {
-        self.catalog.get()
+    pub fn discovered(&self) -> Option<Arc<Catalog>> {
+        self.catalog
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// A category the position batch did not read (created after discovery), read at `block`.
@@ -733,6 +804,7 @@ mod tests {
             }
         };
         Catalog {
+            provider: Address::repeat_byte(3),
             pool: Address::repeat_byte(1),
             oracle: Address::repeat_byte(2),
             base_currency_unit: U256::from(100_000_000u64),
@@ -1017,6 +1089,38 @@ mod tests {
             }
             _ => return None,
         })
+    }
+
+    #[test]
+    fn a_moved_oracle_or_reserve_list_makes_the_catalog_stale() {
+        let c = catalog(AaveVersion::V3_6);
+        let listed: Vec<Address> = c.reserves.iter().map(|r| r.asset).collect();
+        let judge = |oracle: Option<Address>, list: Option<Vec<Address>>| {
+            let (batch, slots) = position_batch(&c, Address::repeat_byte(9), USER);
+            let returns: Vec<_> = batch
+                .calls()
+                .map(|(_, data)| match selector_of(data) {
+                    IPoolAddressesProvider::getPriceOracleCall::SELECTOR => oracle.map(|o| {
+                        IPoolAddressesProvider::getPriceOracleCall::abi_encode_returns(&o)
+                    }),
+                    IPool::getReservesListCall::SELECTOR => list
+                        .clone()
+                        .map(|l| IPool::getReservesListCall::abi_encode_returns(&l)),
+                    _ => None,
+                })
+                .collect();
+            stale_catalog(&c, &BatchResults::from_returns(returns), &slots)
+        };
+        assert_eq!(judge(Some(c.oracle), Some(listed.clone())), None);
+        // A failed check says nothing.
+        assert_eq!(judge(None, None), None);
+        assert!(judge(Some(Address::repeat_byte(0xee)), Some(listed.clone())).is_some());
+        let mut more = listed.clone();
+        more.push(Address::repeat_byte(0x77));
+        assert!(judge(Some(c.oracle), Some(more)).is_some());
+        let mut swapped = listed.clone();
+        swapped.swap(0, 1);
+        assert!(judge(Some(c.oracle), Some(swapped)).is_some());
     }
 
     /// The position a pool with [`answer`]'s state gives through the reader's decoding.
