@@ -237,38 +237,10 @@ pub fn max_seize(options: &[LiquidationOption], index: usize) -> Option<U256> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::position::{ReportedAccountData, ReserveConfig};
-    use alloy::primitives::Address;
+    use crate::chain::test_fixtures;
 
     fn reserve(id: u16, symbol: &str, decimals: u8, price_usd: u64, lt: u64) -> ReserveState {
-        ReserveState {
-            asset: Address::repeat_byte(id as u8 + 1),
-            id,
-            symbol: symbol.into(),
-            decimals,
-            price: U256::from(price_usd) * unit(8),
-            config: ReserveConfig {
-                ltv: lt.saturating_sub(500),
-                liquidation_threshold: lt,
-                liquidation_bonus: 10_500,
-                decimals,
-                active: true,
-                borrowing_enabled: true,
-                ..Default::default()
-            },
-            is_stablecoin: price_usd == 1,
-            supplied: U256::ZERO,
-            variable_debt: U256::ZERO,
-            stable_debt: U256::ZERO,
-            collateral_enabled: false,
-            borrowing: false,
-            total_supplied: U256::ZERO,
-            total_debt: U256::ZERO,
-            available_liquidity: U256::ZERO,
-            isolation_mode_total_debt: U256::ZERO,
-            liquidity_rate: U256::ZERO,
-            variable_borrow_rate: U256::ZERO,
-        }
+        test_fixtures::reserve(id, symbol, decimals, price_usd, lt.saturating_sub(500), lt)
     }
 
     /// `weth_wei` of WETH ($2,000, LT `lt`) as collateral against USDC (6 decimals) and DAI
@@ -283,18 +255,7 @@ mod tests {
         let mut dai_r = reserve(2, "DAI", 18, 1, 8_000);
         dai_r.variable_debt = dai;
         dai_r.borrowing = !dai.is_zero();
-        Position {
-            market: "t".into(),
-            user: Address::ZERO,
-            block_number: 1,
-            block_timestamp: 1,
-            base_currency_unit: unit(8),
-            version,
-            pool_revision: 0,
-            emode: None,
-            reserves: vec![weth, usdc_r, dai_r],
-            reported: ReportedAccountData::default(),
-        }
+        test_fixtures::position(version, None, vec![weth, usdc_r, dai_r])
     }
 
     fn usdc(whole: u64) -> U256 {
