@@ -380,16 +380,11 @@ mod tests {
     fn dust_rule_on_the_debt_left_from_33() {
         // 2.5 WETH = $5,000 at LT 78% → $3,900 against 3,000 USDC + DAI.
         let half_weth = weth(5) / U256::from(2);
+        let with_dai = |dai| position(AaveVersion::V3_3, half_weth, 7_800, usdc(3_000), dai);
         // DAI 1,000: total $4,000, HF 0.975; 50% = $2,000 < USDC $3,000 → cap 2,000 USDC,
         // which leaves exactly $1,000 of USDC debt: allowed. Seizes 2,000e6 × 5e8 × 105% =
         // 1.05e18 wei and leaves 1.45 WETH ($2,900).
-        let at = position(
-            AaveVersion::V3_3,
-            half_weth,
-            7_800,
-            usdc(3_000),
-            U256::from(1_000u64) * unit(18),
-        );
+        let at = with_dai(U256::from(1_000u64) * unit(18));
         let o = option_for(&at, 1);
         assert_eq!(o.max_repay, usdc(2_000));
         assert_eq!(
@@ -398,13 +393,7 @@ mod tests {
         );
         // DAI 1,000.02: total $4,000.02 → cap 2,000.01 USDC would leave $999.99: dust. The
         // most that passes leaves exactly $1,000: 2,000 USDC.
-        let under = position(
-            AaveVersion::V3_3,
-            half_weth,
-            7_800,
-            usdc(3_000),
-            U256::from(1_000_020u64) * unit(15),
-        );
+        let under = with_dai(U256::from(1_000_020u64) * unit(15));
         let o = option_for(&under, 1);
         assert_eq!(o.max_repay, usdc(2_000));
         // 3.2 has no dust rule: 50% of the USDC reserve, 1,500 USDC.
