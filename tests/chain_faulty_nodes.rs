@@ -5,21 +5,17 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::post;
-use lendesk::chain::aave_v3::AaveV3Reader;
 use lendesk::chain::markets::Markets;
 use lendesk::chain::rpc::Rpc;
-use lendesk::config::RiskConfig;
-use lendesk::desk::{Desk, DeskSettings, Incoming};
-use lendesk::knowledge::KnowledgeBase;
+use lendesk::desk::{Desk, Incoming};
 use lendesk::store::Store;
-use lendesk::tickets::{SlaConfig, Tickets};
 use serde_json::Value;
 
 /// Serves `app` on a free local port for the rest of the test.
@@ -56,21 +52,6 @@ async fn slow_node(upstream: String, delay: Duration) -> String {
     format!("http://{}", serve(app).await)
 }
 
-/// A node that accepts connections and never answers.
-async fn silent_node() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    format!("http://{addr}")
-}
-
 /// `lendesk --config <devnet config with rpc_url> <args>`, with a data dir of its own.
 async fn lendesk(dir: &Path, rpc_url: &str, args: &[&str], timeout_ms: u64) -> Output {
     let chain = common::shared();
@@ -83,7 +64,7 @@ async fn lendesk(dir: &Path, rpc_url: &str, args: &[&str], timeout_ms: u64) -> O
         .arg(&config)
         .args(args)
         .env("LENDESK_DATA_DIR", dir.join("data"))
-        .env("LENDESK_FAQ_DIR", faq_dir())
+        .env("LENDESK_FAQ_DIR", common::faq_dir())
         .env("LENDESK_RPC_TIMEOUT_MS", timeout_ms.to_string())
         .env_remove("LENDESK_CONFIG")
         .env_remove("LENDESK_RPC_URL")
@@ -92,10 +73,6 @@ async fn lendesk(dir: &Path, rpc_url: &str, args: &[&str], timeout_ms: u64) -> O
         .output()
         .await
         .expect("run lendesk")
-}
-
-fn faq_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")
 }
 
 fn stderr(out: &Output) -> String {
@@ -138,19 +115,8 @@ async fn a_first_lookup_on_a_slow_node_gives_up_after_one_timeout_not_one_per_re
 /// A desk over the devnet's market at `rpc_url`, whose reads give up after `timeout`.
 fn desk_on(rpc_url: &str, timeout: Duration, data: &Path) -> Desk {
     let chain = common::shared();
-    let store = Store::open(data).expect("store");
-    let kb = KnowledgeBase::load_dir(&faq_dir()).expect("faq");
-    let rpc = Rpc::connect(rpc_url, timeout).expect("rpc");
-    let market = common::market(rpc_url, &chain.manifest);
-    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
-    let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(
-        kb,
-        Markets::single(reader),
-        tickets,
-        store,
-        DeskSettings::default(),
-    )
+    let reader = common::named_reader("devnet", rpc_url, &chain.manifest, timeout);
+    common::desk(Markets::single(reader), Store::open(data).expect("store"))
 }
 
 /// A message from user 1, whose address is the devnet's "warning" account.
@@ -166,7 +132,7 @@ fn from_warning_account(text: &str) -> Incoming {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_faq_answer_goes_out_at_once_when_the_node_never_answers() {
-    let node = silent_node().await;
+    let node = common::silent_node().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let desk = desk_on(&node, Duration::from_secs(5), dir.path());
 

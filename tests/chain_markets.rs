@@ -13,26 +13,9 @@ use std::time::{Duration, Instant};
 
 use lendesk::chain::aave_v3::AaveV3Reader;
 use lendesk::chain::markets::{MarketAnswer, Markets};
-use lendesk::chain::rpc::Rpc;
-use lendesk::config::RiskConfig;
-use lendesk::desk::{Desk, DeskSettings, Incoming, Intent};
+use lendesk::desk::{Desk, Incoming, Intent};
 use lendesk::devnet::DevnetManifest;
-use lendesk::knowledge::KnowledgeBase;
 use lendesk::store::Store;
-use lendesk::tickets::{SlaConfig, Tickets};
-
-/// A reader of the devnet market at `rpc_url`, called `name`, giving up after `timeout`.
-fn named_reader(
-    name: &str,
-    rpc_url: &str,
-    manifest: &DevnetManifest,
-    timeout: Duration,
-) -> AaveV3Reader {
-    let mut market = common::market(rpc_url, manifest);
-    market.name = name.into();
-    let rpc = Rpc::connect(rpc_url, timeout).expect("rpc");
-    AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins)
-}
 
 /// A local port nothing listens on: connections are refused.
 fn closed_port() -> String {
@@ -42,19 +25,16 @@ fn closed_port() -> String {
     format!("http://{addr}")
 }
 
-/// A node that accepts connections and never answers.
-async fn silent_node() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    format!("http://{addr}")
+/// The shared devnet's market configured twice, as "devnet-a" and "devnet-b" (two markets on
+/// one chain, one node).
+fn devnet_twice(chain: &common::Chain, timeout: Duration) -> Markets {
+    Markets::new(
+        vec![
+            common::named_reader("devnet-a", &chain.rpc_url, &chain.manifest, timeout),
+            common::named_reader("devnet-b", &chain.rpc_url, &chain.manifest, timeout),
+        ],
+        timeout,
+    )
 }
 
 fn names(lookup: &lendesk::chain::markets::Lookup) -> Vec<&str> {
@@ -65,13 +45,7 @@ fn names(lookup: &lendesk::chain::markets::Lookup) -> Vec<&str> {
 async fn two_markets_on_one_chain_both_answer() {
     let chain = common::shared();
     let timeout = Duration::from_secs(10);
-    let markets = Markets::new(
-        vec![
-            named_reader("devnet-a", &chain.rpc_url, &chain.manifest, timeout),
-            named_reader("devnet-b", &chain.rpc_url, &chain.manifest, timeout),
-        ],
-        timeout,
-    );
+    let markets = devnet_twice(&chain, timeout);
     let multi = common::account(&chain.manifest, "multi");
     let lookup = markets.lookup(multi).await;
     assert_eq!(names(&lookup), ["devnet-a", "devnet-b"]);
@@ -105,13 +79,7 @@ fn round_trips(readers: &[&AaveV3Reader]) -> u64 {
 async fn two_markets_on_one_node_are_read_in_one_round_trip_at_one_block() {
     let chain = common::shared();
     let timeout = Duration::from_secs(10);
-    let markets = Markets::new(
-        vec![
-            named_reader("devnet-a", &chain.rpc_url, &chain.manifest, timeout),
-            named_reader("devnet-b", &chain.rpc_url, &chain.manifest, timeout),
-        ],
-        timeout,
-    );
+    let markets = devnet_twice(&chain, timeout);
     assert!(markets.warm_up().await.is_empty(), "both are discovered");
     let readers: Vec<&AaveV3Reader> = markets.readers().iter().collect();
     for profile in ["multi", "warning", "empty"] {
@@ -148,9 +116,9 @@ async fn markets_on_one_chain_at_two_urls_are_two_requests() {
     assert_ne!(other_url, chain.rpc_url);
     let markets = Markets::new(
         vec![
-            named_reader("here", &chain.rpc_url, &chain.manifest, timeout),
-            named_reader("there", &other_url, &chain.manifest, timeout),
-            named_reader("here-too", &chain.rpc_url, &chain.manifest, timeout),
+            common::named_reader("here", &chain.rpc_url, &chain.manifest, timeout),
+            common::named_reader("there", &other_url, &chain.manifest, timeout),
+            common::named_reader("here-too", &chain.rpc_url, &chain.manifest, timeout),
         ],
         timeout,
     );
@@ -180,13 +148,12 @@ async fn a_provider_that_is_no_market_fails_alone_and_its_node_neighbour_answers
         market.name = "bogus".into();
         // No contract there: no getPool().
         market.pool_addresses_provider = alloy::primitives::Address::repeat_byte(0x42);
-        let rpc = Rpc::connect(&chain.rpc_url, timeout).expect("rpc");
-        AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins)
+        common::reader_of(market, timeout)
     };
     let markets = Markets::new(
         vec![
             bogus,
-            named_reader("devnet", &chain.rpc_url, &chain.manifest, timeout),
+            common::named_reader("devnet", &chain.rpc_url, &chain.manifest, timeout),
         ],
         timeout,
     );
@@ -220,17 +187,17 @@ async fn a_dead_or_silent_market_is_reported_and_the_live_one_answers_within_the
     // Warm the live market first: the deadline below is for a lookup, not a first discovery
     // on a busy test machine.
     let deadline = Duration::from_millis(1_500);
-    let live = named_reader("live", &chain.rpc_url, &chain.manifest, deadline);
+    let live = common::named_reader("live", &chain.rpc_url, &chain.manifest, deadline);
     live.catalog()
         .await
         .expect("the devnet market is discovered");
-    let silent = silent_node().await;
+    let silent = common::silent_node().await;
     // The dead markets come first in the configuration; the answer puts the live one first.
     let markets = Markets::new(
         vec![
-            named_reader("refused", &closed_port(), &chain.manifest, deadline),
+            common::named_reader("refused", &closed_port(), &chain.manifest, deadline),
             // Its own connection would wait 10 s: the lookup's deadline cuts it short.
-            named_reader("silent", &silent, &chain.manifest, Duration::from_secs(10)),
+            common::named_reader("silent", &silent, &chain.manifest, Duration::from_secs(10)),
             live,
         ],
         deadline,
@@ -268,14 +235,7 @@ async fn a_dead_or_silent_market_is_reported_and_the_live_one_answers_within_the
     let mut mainnet = common::market(&chain.rpc_url, &chain.manifest);
     mainnet.name = "mainnet".into();
     mainnet.chain_id = 1;
-    let wrong = Markets::new(
-        vec![AaveV3Reader::new(
-            mainnet,
-            Rpc::connect(&chain.rpc_url, deadline).expect("rpc"),
-            RiskConfig::default().stablecoins,
-        )],
-        deadline,
-    );
+    let wrong = Markets::new(vec![common::reader_of(mainnet, deadline)], deadline);
     let lookup = wrong.lookup(warning).await;
     assert!(
         matches!(
@@ -288,8 +248,13 @@ async fn a_dead_or_silent_market_is_reported_and_the_live_one_answers_within_the
     // Every node down: all failed, still within the deadline.
     let dead = Markets::new(
         vec![
-            named_reader("refused", &closed_port(), &chain.manifest, deadline),
-            named_reader("silent", &silent_node().await, &chain.manifest, deadline),
+            common::named_reader("refused", &closed_port(), &chain.manifest, deadline),
+            common::named_reader(
+                "silent",
+                &common::silent_node().await,
+                &chain.manifest,
+                deadline,
+            ),
         ],
         deadline,
     );
@@ -307,8 +272,8 @@ async fn positions_come_worst_health_first_then_debt_free_ones() {
     let timeout = Duration::from_secs(10);
     let markets = Markets::new(
         vec![
-            named_reader("calm", &calm.rpc_url, &calm.manifest, timeout),
-            named_reader("stressed", stressed.rpc_url(), stressed.manifest(), timeout),
+            common::named_reader("calm", &calm.rpc_url, &calm.manifest, timeout),
+            common::named_reader("stressed", stressed.rpc_url(), stressed.manifest(), timeout),
         ],
         timeout,
     );
@@ -488,7 +453,7 @@ async fn position_without_market_covers_every_market_and_fails_only_when_all_do(
     // Every node dead: exit 3 naming each market.
     let config = write_config(
         dir.path(),
-        &[("dead", &dead), ("silent", &silent_node().await)],
+        &[("dead", &dead), ("silent", &common::silent_node().await)],
         &chain.manifest,
     );
     let started = Instant::now();
@@ -505,11 +470,7 @@ async fn position_without_market_covers_every_market_and_fails_only_when_all_do(
 // ---- The desk over several markets. ----
 
 fn desk(markets: Markets, data: &Path) -> Desk {
-    let kb =
-        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
-    let store = Store::open(data).expect("store");
-    let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, markets, tickets, store, DeskSettings::default())
+    common::desk(markets, Store::open(data).expect("store"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -520,9 +481,9 @@ async fn the_desk_answers_from_every_market_and_its_buttons_name_theirs() {
     let desk = desk(
         Markets::new(
             vec![
-                named_reader("east", &chain.rpc_url, &chain.manifest, timeout),
-                named_reader("dead", &closed_port(), &chain.manifest, timeout),
-                named_reader("west", &chain.rpc_url, &chain.manifest, timeout),
+                common::named_reader("east", &chain.rpc_url, &chain.manifest, timeout),
+                common::named_reader("dead", &closed_port(), &chain.manifest, timeout),
+                common::named_reader("west", &chain.rpc_url, &chain.manifest, timeout),
             ],
             timeout,
         ),
@@ -647,18 +608,5 @@ async fn the_desk_answers_from_every_market_and_its_buttons_name_theirs() {
 
 #[test]
 fn the_committed_presets_table_matches_the_pinned_address_book() {
-    // The shared devnet installs devnet/node_modules when it is missing.
-    let _ = common::shared();
-    let out = std::process::Command::new("node")
-        .arg("scripts/address-book-presets.mjs")
-        .arg("--check")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_node_check("scripts/address-book-presets.mjs", "the presets table");
 }

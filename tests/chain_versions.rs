@@ -78,18 +78,5 @@ async fn a_v3_0_market_is_read_with_stable_debt_tokens_and_reserve_named_emode()
 
 #[test]
 fn the_committed_abis_match_the_pinned_address_book() {
-    // The shared devnet installs devnet/node_modules (the address book included) when missing.
-    let _ = common::shared();
-    let out = std::process::Command::new("node")
-        .arg("scripts/address-book-abis.mjs")
-        .arg("--check")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "abis/aave-address-book/ differs from the pinned package: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_node_check("scripts/address-book-abis.mjs", "abis/aave-address-book/");
 }

@@ -6,11 +6,9 @@ mod common;
 use std::path::Path;
 
 use lendesk::chain::markets::Markets;
-use lendesk::desk::{Desk, DeskSettings, Incoming};
-use lendesk::knowledge::KnowledgeBase;
+use lendesk::desk::{Desk, Incoming};
 use lendesk::lang::Lang;
 use lendesk::store::Store;
-use lendesk::tickets::{SlaConfig, Tickets};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -35,16 +33,9 @@ struct Case {
 }
 
 pub fn desk(chain: &common::Chain, store: Store) -> Desk {
-    let kb =
-        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
-    let reader = common::reader(&chain.rpc_url, &chain.manifest);
-    let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(
-        kb,
-        Markets::single(reader),
-        tickets,
+    common::desk(
+        Markets::single(common::reader(&chain.rpc_url, &chain.manifest)),
         store,
-        DeskSettings::default(),
     )
 }
 

@@ -5,27 +5,16 @@
 
 mod common;
 
-use std::path::Path;
-
 use alloy::primitives::{Address, U256};
 use lendesk::chain::markets::Markets;
-use lendesk::desk::{Desk, DeskSettings, Incoming, Intent};
+use lendesk::desk::{Desk, Incoming, Intent};
 use lendesk::devnet::Devnet;
-use lendesk::knowledge::KnowledgeBase;
 use lendesk::store::Store;
-use lendesk::tickets::{SlaConfig, Tickets};
 
 fn desk(devnet: &Devnet, store: Store) -> Desk {
-    let kb =
-        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
-    let reader = common::reader(devnet.rpc_url(), devnet.manifest());
-    let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(
-        kb,
-        Markets::single(reader),
-        tickets,
+    common::desk(
+        Markets::single(common::reader(devnet.rpc_url(), devnet.manifest())),
         store,
-        DeskSettings::default(),
     )
 }
 

@@ -20,11 +20,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use aho_corasick::AhoCorasick;
 
 use lendesk::chain::markets::Markets;
-use lendesk::desk::{Action, Desk, DeskSettings, Incoming, Intent, Outcome};
-use lendesk::knowledge::KnowledgeBase;
+use lendesk::desk::{Action, Desk, Incoming, Intent, Outcome};
 use lendesk::secrets::{self, SecretKind};
 use lendesk::store::{Speaker, Store};
-use lendesk::tickets::{SlaConfig, Tickets};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -321,16 +319,9 @@ fn captured_log() -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 
 fn desk(chain: &common::Chain, store: Store) -> Desk {
-    let kb =
-        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
-    let reader = common::reader(&chain.rpc_url, &chain.manifest);
-    let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(
-        kb,
-        Markets::single(reader),
-        tickets,
+    common::desk(
+        Markets::single(common::reader(&chain.rpc_url, &chain.manifest)),
         store,
-        DeskSettings::default(),
     )
 }
 

@@ -5,15 +5,13 @@
 //!
 //! Each test starts its own Anvil on a free port.
 
-use std::time::Duration;
+mod chain_v36_common;
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, U256};
-use alloy::providers::{DynProvider, Provider, ProviderBuilder};
-use lendesk::chain::aave_v3::AaveV3Reader;
+use alloy::providers::{DynProvider, Provider};
+use chain_v36_common::{provider, reader, wad};
 use lendesk::chain::risk;
-use lendesk::chain::rpc::Rpc;
-use lendesk::config::{MarketConfig, MarketKind, RiskConfig};
 use lendesk::devnet::origin::abi::{IOriginOracle, IOriginPool, IOriginToken};
 use lendesk::devnet::origin::spec::{self, EMODE, RESERVES};
 use lendesk::devnet::origin::{OriginDevnet, OriginManifest, OriginOptions};
@@ -38,13 +36,6 @@ async fn start(fresh: bool) -> OriginDevnet {
         s.transactions
     );
     devnet
-}
-
-fn provider(url: &str) -> DynProvider {
-    ProviderBuilder::new()
-        .disable_recommended_fillers()
-        .connect_http(url.parse().expect("url"))
-        .erased()
 }
 
 fn user(manifest: &OriginManifest, role: &str) -> Address {
@@ -132,11 +123,6 @@ async fn expected_36(
         liquidation_threshold: weighted / collateral,
         health_factor,
     }
-}
-
-/// 1e18 × num / den.
-fn wad(num: u64, den: u64) -> U256 {
-    U256::from(WAD) * U256::from(num) / U256::from(den)
 }
 
 fn close(hf: U256, target: U256) -> bool {
@@ -246,16 +232,7 @@ async fn a_v3_6_market_from_source_works_and_follows_the_3_6_formula() {
 async fn lendesk_reads_a_v3_6_market_exactly() {
     let devnet = start(false).await;
     let m = devnet.manifest().clone();
-    let market = MarketConfig {
-        name: "devnet-v3.6".into(),
-        chain_id: m.chain_id,
-        rpc_url: devnet.rpc_url().into(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: m.contracts.pool_addresses_provider,
-        multicall3: m.contracts.multicall3,
-    };
-    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");
-    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
+    let reader = reader(&devnet);
 
     let mut problems = Vec::new();
     for u in &m.users {
@@ -436,16 +413,7 @@ async fn the_3_3_dust_rule_on_a_small_position_is_judged_by_the_chain() {
 async fn lendesk_reads_the_v3_6_emode_category_as_the_pool_holds_it() {
     let devnet = start(false).await;
     let m = devnet.manifest().clone();
-    let market = MarketConfig {
-        name: "devnet-v3.6".into(),
-        chain_id: m.chain_id,
-        rpc_url: devnet.rpc_url().into(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: m.contracts.pool_addresses_provider,
-        multicall3: m.contracts.multicall3,
-    };
-    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");
-    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
+    let reader = reader(&devnet);
     let position = reader.position(user(&m, "emode")).await.expect("read");
     let category = position.emode.expect("the emode user is in E-Mode");
 
@@ -499,16 +467,7 @@ async fn lendesk_reads_the_v3_6_emode_category_as_the_pool_holds_it() {
 async fn the_answer_says_which_collateral_the_emode_category_covers() {
     let devnet = start(false).await;
     let m = devnet.manifest().clone();
-    let market = MarketConfig {
-        name: "devnet-v3.6".into(),
-        chain_id: m.chain_id,
-        rpc_url: devnet.rpc_url().into(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: m.contracts.pool_addresses_provider,
-        multicall3: m.contracts.multicall3,
-    };
-    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");
-    let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
+    let reader = reader(&devnet);
     let position = reader.position(user(&m, "emode")).await.expect("read");
     let report = lendesk::chain::report::assess(&position, risk::DEFAULT_TARGET_HEALTH_FACTOR);
     let comfort = wad(3, 2);

@@ -237,38 +237,10 @@ pub fn max_seize(options: &[LiquidationOption], index: usize) -> Option<U256> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::position::{ReportedAccountData, ReserveConfig};
-    use alloy::primitives::Address;
+    use crate::chain::test_fixtures;
 
     fn reserve(id: u16, symbol: &str, decimals: u8, price_usd: u64, lt: u64) -> ReserveState {
-        ReserveState {
-            asset: Address::repeat_byte(id as u8 + 1),
-            id,
-            symbol: symbol.into(),
-            decimals,
-            price: U256::from(price_usd) * unit(8),
-            config: ReserveConfig {
-                ltv: lt.saturating_sub(500),
-                liquidation_threshold: lt,
-                liquidation_bonus: 10_500,
-                decimals,
-                active: true,
-                borrowing_enabled: true,
-                ..Default::default()
-            },
-            is_stablecoin: price_usd == 1,
-            supplied: U256::ZERO,
-            variable_debt: U256::ZERO,
-            stable_debt: U256::ZERO,
-            collateral_enabled: false,
-            borrowing: false,
-            total_supplied: U256::ZERO,
-            total_debt: U256::ZERO,
-            available_liquidity: U256::ZERO,
-            isolation_mode_total_debt: U256::ZERO,
-            liquidity_rate: U256::ZERO,
-            variable_borrow_rate: U256::ZERO,
-        }
+        test_fixtures::reserve(id, symbol, decimals, price_usd, lt.saturating_sub(500), lt)
     }
 
     /// `weth_wei` of WETH ($2,000, LT `lt`) as collateral against USDC (6 decimals) and DAI
@@ -283,18 +255,7 @@ mod tests {
         let mut dai_r = reserve(2, "DAI", 18, 1, 8_000);
         dai_r.variable_debt = dai;
         dai_r.borrowing = !dai.is_zero();
-        Position {
-            market: "t".into(),
-            user: Address::ZERO,
-            block_number: 1,
-            block_timestamp: 1,
-            base_currency_unit: unit(8),
-            version,
-            pool_revision: 0,
-            emode: None,
-            reserves: vec![weth, usdc_r, dai_r],
-            reported: ReportedAccountData::default(),
-        }
+        test_fixtures::position(version, None, vec![weth, usdc_r, dai_r])
     }
 
     fn usdc(whole: u64) -> U256 {
@@ -419,16 +380,11 @@ mod tests {
     fn dust_rule_on_the_debt_left_from_33() {
         // 2.5 WETH = $5,000 at LT 78% → $3,900 against 3,000 USDC + DAI.
         let half_weth = weth(5) / U256::from(2);
+        let with_dai = |dai| position(AaveVersion::V3_3, half_weth, 7_800, usdc(3_000), dai);
         // DAI 1,000: total $4,000, HF 0.975; 50% = $2,000 < USDC $3,000 → cap 2,000 USDC,
         // which leaves exactly $1,000 of USDC debt: allowed. Seizes 2,000e6 × 5e8 × 105% =
         // 1.05e18 wei and leaves 1.45 WETH ($2,900).
-        let at = position(
-            AaveVersion::V3_3,
-            half_weth,
-            7_800,
-            usdc(3_000),
-            U256::from(1_000u64) * unit(18),
-        );
+        let at = with_dai(U256::from(1_000u64) * unit(18));
         let o = option_for(&at, 1);
         assert_eq!(o.max_repay, usdc(2_000));
         assert_eq!(
@@ -437,13 +393,7 @@ mod tests {
         );
         // DAI 1,000.02: total $4,000.02 → cap 2,000.01 USDC would leave $999.99: dust. The
         // most that passes leaves exactly $1,000: 2,000 USDC.
-        let under = position(
-            AaveVersion::V3_3,
-            half_weth,
-            7_800,
-            usdc(3_000),
-            U256::from(1_000_020u64) * unit(15),
-        );
+        let under = with_dai(U256::from(1_000_020u64) * unit(15));
         let o = option_for(&under, 1);
         assert_eq!(o.max_repay, usdc(2_000));
         // 3.2 has no dust rule: 50% of the USDC reserve, 1,500 USDC.

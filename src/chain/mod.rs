@@ -18,6 +18,8 @@ pub mod report;
 pub mod risk;
 pub mod rpc;
 pub mod rules;
+#[cfg(test)]
+mod test_fixtures;
 pub mod transport;
 
 pub use address::{AddressError, parse_address};

@@ -649,9 +649,8 @@ pub fn volatile_drop_to_liquidation(position: &Position) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::position::{
-        EModeCategory, EModeMembership, ReportedAccountData, ReserveConfig, ReserveState,
-    };
+    use crate::chain::position::{EModeMembership, ReserveState};
+    use crate::chain::test_fixtures::{self, bitmaps, stablecoin_category};
     use alloy::primitives::Address;
 
     fn e(decimals: u8) -> U256 {
@@ -659,34 +658,10 @@ mod tests {
     }
 
     fn reserve(symbol: &str, decimals: u8, price_usd: u64, ltv: u64, lt: u64) -> ReserveState {
-        ReserveState {
-            asset: Address::repeat_byte(symbol.len() as u8),
-            id: 0,
-            symbol: symbol.into(),
-            decimals,
-            price: U256::from(price_usd) * e(8),
-            config: ReserveConfig {
-                ltv,
-                liquidation_threshold: lt,
-                liquidation_bonus: 10_500,
-                decimals,
-                active: true,
-                borrowing_enabled: true,
-                ..Default::default()
-            },
-            is_stablecoin: price_usd == 1,
-            supplied: U256::ZERO,
-            variable_debt: U256::ZERO,
-            stable_debt: U256::ZERO,
-            collateral_enabled: false,
-            borrowing: false,
-            total_supplied: U256::ZERO,
-            total_debt: U256::ZERO,
-            available_liquidity: U256::from(1_000_000_000u64) * e(decimals),
-            isolation_mode_total_debt: U256::ZERO,
-            liquidity_rate: U256::ZERO,
-            variable_borrow_rate: U256::ZERO,
-        }
+        let mut r = test_fixtures::reserve(0, symbol, decimals, price_usd, ltv, lt);
+        r.asset = Address::repeat_byte(symbol.len() as u8);
+        r.available_liquidity = U256::from(1_000_000_000u64) * e(decimals);
+        r
     }
 
     /// 10 WETH at $2,000 (LT 82.5%) against `usdc_debt` USDC.
@@ -697,18 +672,7 @@ mod tests {
         let mut usdc = reserve("USDC", 6, 1, 7_700, 8_000);
         usdc.variable_debt = U256::from(usdc_debt) * e(6);
         usdc.borrowing = usdc_debt > 0;
-        Position {
-            market: "test".into(),
-            user: Address::ZERO,
-            block_number: 1,
-            block_timestamp: 1,
-            base_currency_unit: e(8),
-            version: Default::default(),
-            pool_revision: 0,
-            emode: None,
-            reserves: vec![weth, usdc],
-            reported: ReportedAccountData::default(),
-        }
+        test_fixtures::position(Default::default(), None, vec![weth, usdc])
     }
 
     fn hf(x: &str) -> U256 {
@@ -842,15 +806,7 @@ mod tests {
         dai.borrowing = true;
         p.reserves.push(dai);
         assert_eq!(account_totals(&p).health_factor, hf("0.888888888888888889"));
-        p.emode = Some(EModeCategory {
-            id: 1,
-            ltv: 9_300,
-            liquidation_threshold: 9_500,
-            liquidation_bonus: 10_100,
-            price_source: Address::ZERO,
-            label: "Stablecoins".into(),
-            membership: crate::chain::position::EModeMembership::ReserveCategory,
-        });
+        p.emode = Some(stablecoin_category(EModeMembership::ReserveCategory));
         assert_eq!(account_totals(&p).health_factor, hf("1.055555555555555556"));
         // In E-Mode, WETH (category 0) cannot be borrowed.
         assert_eq!(
@@ -888,25 +844,8 @@ mod tests {
         dai.variable_debt = U256::from(9_000) * e(18);
         dai.borrowing = true;
         p.reserves.push(dai);
-        p.emode = Some(EModeCategory {
-            id: 1,
-            ltv: 9_300,
-            liquidation_threshold: 9_500,
-            liquidation_bonus: 10_100,
-            price_source: Address::ZERO,
-            label: "Stablecoins".into(),
-            membership,
-        });
+        p.emode = Some(stablecoin_category(membership));
         p
-    }
-
-    fn bitmaps(collateral: u128, borrowable: u128, ltv_zero: u128) -> EModeMembership {
-        EModeMembership::Bitmaps {
-            collateral,
-            borrowable,
-            ltv_zero,
-            isolated: false,
-        }
     }
 
     #[test]

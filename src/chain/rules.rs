@@ -195,70 +195,17 @@ pub fn self_liquidation_allowed(version: AaveVersion) -> bool {
 mod tests {
     use super::*;
     use crate::chain::math::{WAD, unit};
-    use crate::chain::position::{EModeCategory, ReportedAccountData, ReserveConfig};
-    use alloy::primitives::Address;
+    use crate::chain::test_fixtures::{self, bitmaps, stablecoin_category};
 
     fn reserve(id: u16, ltv: u64, lt: u64, bonus: u64) -> ReserveState {
-        ReserveState {
-            asset: Address::repeat_byte(id as u8 + 1),
-            id,
-            symbol: format!("R{id}"),
-            decimals: 18,
-            price: unit(8),
-            config: ReserveConfig {
-                ltv,
-                liquidation_threshold: lt,
-                liquidation_bonus: bonus,
-                decimals: 18,
-                active: true,
-                borrowing_enabled: true,
-                ..Default::default()
-            },
-            is_stablecoin: true,
-            supplied: U256::ZERO,
-            variable_debt: U256::ZERO,
-            stable_debt: U256::ZERO,
-            collateral_enabled: true,
-            borrowing: false,
-            total_supplied: U256::ZERO,
-            total_debt: U256::ZERO,
-            available_liquidity: U256::ZERO,
-            isolation_mode_total_debt: U256::ZERO,
-            liquidity_rate: U256::ZERO,
-            variable_borrow_rate: U256::ZERO,
-        }
+        let mut r = test_fixtures::reserve(id, &format!("R{id}"), 18, 1, ltv, lt);
+        r.config.liquidation_bonus = bonus;
+        r.collateral_enabled = true;
+        r
     }
 
     fn position(version: AaveVersion, membership: EModeMembership) -> Position {
-        Position {
-            market: "t".into(),
-            user: Address::ZERO,
-            block_number: 1,
-            block_timestamp: 1,
-            base_currency_unit: unit(8),
-            version,
-            pool_revision: 0,
-            emode: Some(EModeCategory {
-                id: 1,
-                ltv: 9_300,
-                liquidation_threshold: 9_500,
-                liquidation_bonus: 10_100,
-                price_source: Address::ZERO,
-                label: "Stable".into(),
-                membership,
-            }),
-            reserves: vec![],
-            reported: ReportedAccountData::default(),
-        }
-    }
-
-    fn bitmaps(collateral: u128, borrowable: u128, ltv_zero: u128) -> EModeMembership {
-        EModeMembership::Bitmaps {
-            collateral,
-            borrowable,
-            ltv_zero,
-            isolated: false,
-        }
+        test_fixtures::position(version, Some(stablecoin_category(membership)), vec![])
     }
 
     #[test]

@@ -9,11 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use alloy::primitives::Bytes;
+use alloy::primitives::{Address, Bytes};
 use serde::{Deserialize, Serialize};
 
 use super::error::DevnetError;
 use super::manifest::DevnetManifest;
+use super::rpc::DevClient;
 
 /// A saved devnet: the manifest and `anvil_dumpState`'s output (hex of gzipped JSON).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,6 +25,28 @@ pub struct CachedState {
     pub manifest: DevnetManifest,
     /// Anvil's state dump.
     pub state: Bytes,
+}
+
+/// Loads a state dump into a fresh Anvil, mines one block and checks that `pool` has code
+/// (a dump that loads but holds no market is a broken cache). Both devnets' caches load here.
+pub(super) async fn load_state(
+    client: &DevClient,
+    state: Bytes,
+    pool: Address,
+) -> Result<(), DevnetError> {
+    let loaded: bool = client.request("anvil_loadState", (state,)).await?;
+    if !loaded {
+        return Err(DevnetError::unexpected("anvil_loadState", "returned false"));
+    }
+    client.mine().await?;
+    let code: Bytes = client.request("eth_getCode", (pool, "latest")).await?;
+    if code.is_empty() {
+        return Err(DevnetError::unexpected(
+            "anvil_loadState",
+            "the Pool has no code after loading",
+        ));
+    }
+    Ok(())
 }
 
 /// The cache key: `core-<v>_periphery-<v>_anvil-<v>_deploy-<n>`, limited to `[A-Za-z0-9._-]`.

@@ -399,7 +399,7 @@ async fn configure_reserve(
 }
 
 /// Puts the canonical Multicall3 runtime code at its address if nothing is there.
-async fn ensure_multicall3(client: &DevClient) -> Result<(), DevnetError> {
+pub(super) async fn ensure_multicall3(client: &DevClient) -> Result<(), DevnetError> {
     let code: Bytes = client
         .request("eth_getCode", (MULTICALL3, "latest"))
         .await?;

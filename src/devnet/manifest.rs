@@ -7,6 +7,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use alloy::primitives::Address;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::error::DevnetError;
@@ -217,19 +218,28 @@ impl DevnetManifest {
 
     /// Reads a `devnet.json`.
     pub fn read(path: &Path) -> Result<Self, DevnetError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| DevnetError::io(format!("reading {}", path.display()), e))?;
-        serde_json::from_str(&text)
-            .map_err(|e| DevnetError::json(format!("parsing {}", path.display()), e))
+        read_json(path)
     }
 
     /// Writes pretty JSON to `path`.
     pub fn write(&self, path: &Path) -> Result<(), DevnetError> {
-        let mut text = self.to_json_pretty()?;
-        text.push('\n');
-        std::fs::write(path, text)
-            .map_err(|e| DevnetError::io(format!("writing {}", path.display()), e))
+        write_json(path, self.to_json_pretty()?)
     }
+}
+
+/// Reads and parses a JSON file (`devnet.json`, either shape).
+pub(super) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, DevnetError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| DevnetError::io(format!("reading {}", path.display()), e))?;
+    serde_json::from_str(&text)
+        .map_err(|e| DevnetError::json(format!("parsing {}", path.display()), e))
+}
+
+/// Writes `json` to `path` with a final newline.
+pub(super) fn write_json(path: &Path, mut json: String) -> Result<(), DevnetError> {
+    json.push('\n');
+    std::fs::write(path, json)
+        .map_err(|e| DevnetError::io(format!("writing {}", path.display()), e))
 }
 
 #[cfg(test)]

@@ -307,21 +307,8 @@ async fn load_cached(
     client: &DevClient,
     cached: cache::CachedState,
 ) -> Result<DevnetManifest, DevnetError> {
-    let loaded: bool = client.request("anvil_loadState", (cached.state,)).await?;
-    if !loaded {
-        return Err(DevnetError::unexpected("anvil_loadState", "returned false"));
-    }
-    client.mine().await?;
+    cache::load_state(client, cached.state, cached.manifest.contracts.pool).await?;
     let mut manifest = cached.manifest;
-    let code: Bytes = client
-        .request("eth_getCode", (manifest.contracts.pool, "latest"))
-        .await?;
-    if code.is_empty() {
-        return Err(DevnetError::unexpected(
-            "anvil_loadState",
-            "the Pool has no code after loading",
-        ));
-    }
     manifest.rpc_url = client.url().to_string();
     manifest.block_number = block_number(client).await?;
     Ok(manifest)

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::DevnetError;
-use super::manifest::DevnetManifest;
+use super::manifest::{DevnetManifest, read_json, write_json};
 use super::origin::{OriginDevnet, OriginManifest, OriginOptions};
 use super::{Devnet, DevnetOptions};
 
@@ -84,19 +84,14 @@ impl DevnetFile {
 
     /// Reads a `devnet.json`.
     pub fn read(path: &Path) -> Result<Self, DevnetError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| DevnetError::io(format!("reading {}", path.display()), e))?;
-        serde_json::from_str(&text)
-            .map_err(|e| DevnetError::json(format!("parsing {}", path.display()), e))
+        read_json(path)
     }
 
     /// Writes pretty JSON to `path`.
     pub fn write(&self, path: &Path) -> Result<(), DevnetError> {
-        let mut text = serde_json::to_string_pretty(self)
+        let json = serde_json::to_string_pretty(self)
             .map_err(|e| DevnetError::json("serializing devnet.json", e))?;
-        text.push('\n');
-        std::fs::write(path, text)
-            .map_err(|e| DevnetError::io(format!("writing {}", path.display()), e))
+        write_json(path, json)
     }
 }
 

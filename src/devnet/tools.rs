@@ -91,28 +91,22 @@ fn installed(devnet_dir: &Path) -> bool {
             .is_file()
 }
 
-/// Runs `npm ci` in the devnet folder when the packages are missing. Tests start several
-/// devnets at once, so the check and the install hold an exclusive lock on
-/// `devnet/.install.lock` (flock: per open file, so it also separates threads).
+/// Runs `npm ci` in the devnet folder when the packages are missing.
 fn ensure_node_modules(devnet_dir: &Path) -> Result<(), DevnetError> {
+    install_packages(devnet_dir, installed)
+}
+
+/// Runs `npm ci` in the devnet folder unless `installed` says the packages are there. Tests
+/// start several devnets at once (v3.0 and v3.6 alike), so the check and the install hold an
+/// exclusive lock on `devnet/.install.lock`.
+pub(super) fn install_packages(
+    devnet_dir: &Path,
+    installed: fn(&Path) -> bool,
+) -> Result<(), DevnetError> {
     if installed(devnet_dir) {
         return Ok(());
     }
-    let lock_path = devnet_dir.join(".install.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| DevnetError::io(format!("opening {}", lock_path.display()), e))?;
-    // SAFETY: flock on a file descriptor we own; released when `lock` is dropped.
-    let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
-    if locked != 0 {
-        return Err(DevnetError::io(
-            format!("locking {}", lock_path.display()),
-            std::io::Error::last_os_error(),
-        ));
-    }
+    let _lock = lock(&devnet_dir.join(".install.lock"))?;
     if installed(devnet_dir) {
         return Ok(());
     }
@@ -129,13 +123,37 @@ fn ensure_node_modules(devnet_dir: &Path) -> Result<(), DevnetError> {
     if output.status.success() {
         return Ok(());
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(8).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
     Err(DevnetError::NpmInstall {
         dir: devnet_dir.to_path_buf(),
-        detail: format!("{}: {}", output.status, tail.join(" | ")),
+        detail: format!("{}: {}", output.status, tail(&output.stderr)),
     })
+}
+
+/// An exclusive `flock` on `path`, held until the file is dropped (per open file, so it also
+/// separates threads of one test binary).
+pub(super) fn lock(path: &Path) -> Result<std::fs::File, DevnetError> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| DevnetError::io(format!("opening {}", path.display()), e))?;
+    // SAFETY: flock on a file descriptor we own; released when `file` is dropped.
+    let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), libc::LOCK_EX) };
+    if locked != 0 {
+        return Err(DevnetError::io(
+            format!("locking {}", path.display()),
+            std::io::Error::last_os_error(),
+        ));
+    }
+    Ok(file)
+}
+
+/// The last lines of a process's stderr, joined.
+pub(super) fn tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().rev().take(8).collect();
+    lines.into_iter().rev().collect::<Vec<_>>().join(" | ")
 }
 
 /// Anvil on PATH if there is one, else the npm-installed binary.

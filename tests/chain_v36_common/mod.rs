@@ -32,20 +32,8 @@ impl V36 {
         .await
         .expect("start the v3.6 devnet");
         let manifest = devnet.manifest().clone();
-        let market = MarketConfig {
-            name: "devnet-v3.6".into(),
-            chain_id: manifest.chain_id,
-            rpc_url: devnet.rpc_url().into(),
-            kind: MarketKind::AaveV3,
-            pool_addresses_provider: manifest.contracts.pool_addresses_provider,
-            multicall3: manifest.contracts.multicall3,
-        };
-        let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");
-        let reader = AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins);
-        let provider = ProviderBuilder::new()
-            .disable_recommended_fillers()
-            .connect_http(devnet.rpc_url().parse().expect("url"))
-            .erased();
+        let reader = reader(&devnet);
+        let provider = provider(devnet.rpc_url());
         V36 {
             devnet,
             manifest,
@@ -124,6 +112,29 @@ impl V36 {
     pub async fn block(&self) -> u64 {
         self.provider.get_block_number().await.expect("block")
     }
+}
+
+/// lendesk's reader on `devnet`'s v3.6 market, configured as `lendesk.toml` configures it.
+pub fn reader(devnet: &OriginDevnet) -> AaveV3Reader {
+    let manifest = devnet.manifest();
+    let market = MarketConfig {
+        name: "devnet-v3.6".into(),
+        chain_id: manifest.chain_id,
+        rpc_url: devnet.rpc_url().into(),
+        kind: MarketKind::AaveV3,
+        pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        multicall3: manifest.contracts.multicall3,
+    };
+    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");
+    AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins)
+}
+
+/// A plain provider on `url` (no fillers): the chain's own view, independent of lendesk.
+pub fn provider(url: &str) -> DynProvider {
+    ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .connect_http(url.parse().expect("url"))
+        .erased()
 }
 
 /// `amount × (10000 + bps) / 10000`.

@@ -3,6 +3,7 @@
 //! withdraw, repay or liquidate).
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -10,9 +11,14 @@ use alloy::eips::BlockId;
 use alloy::primitives::{Address, U256};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use lendesk::chain::aave_v3::AaveV3Reader;
+use lendesk::chain::markets::Markets;
 use lendesk::chain::rpc::Rpc;
 use lendesk::config::{Config, MULTICALL3, MarketConfig, MarketKind, RiskConfig};
+use lendesk::desk::{Desk, DeskSettings};
 use lendesk::devnet::{Devnet, DevnetManifest, DevnetOptions};
+use lendesk::knowledge::KnowledgeBase;
+use lendesk::store::Store;
+use lendesk::tickets::{SlaConfig, Tickets};
 
 /// A running devnet as tests see it.
 #[derive(Clone)]
@@ -83,13 +89,73 @@ pub fn config(rpc_url: &str, manifest: &DevnetManifest) -> Config {
     }
 }
 
+/// lendesk's reader of the devnet market at `rpc_url` (10 s timeout).
 pub fn reader(rpc_url: &str, manifest: &DevnetManifest) -> AaveV3Reader {
-    let rpc = Rpc::connect(rpc_url, Duration::from_secs(10)).expect("rpc");
-    AaveV3Reader::new(
-        market(rpc_url, manifest),
-        rpc,
-        RiskConfig::default().stablecoins,
-    )
+    reader_of(market(rpc_url, manifest), Duration::from_secs(10))
+}
+
+/// A reader of the devnet market at `rpc_url`, called `name`, giving up after `timeout`.
+pub fn named_reader(
+    name: &str,
+    rpc_url: &str,
+    manifest: &DevnetManifest,
+    timeout: Duration,
+) -> AaveV3Reader {
+    let mut market = market(rpc_url, manifest);
+    market.name = name.into();
+    reader_of(market, timeout)
+}
+
+/// lendesk's reader of `market` (at its own `rpc_url`), giving up after `timeout`.
+pub fn reader_of(market: MarketConfig, timeout: Duration) -> AaveV3Reader {
+    let rpc = Rpc::connect(&market.rpc_url, timeout).expect("rpc");
+    AaveV3Reader::new(market, rpc, RiskConfig::default().stablecoins)
+}
+
+/// The committed FAQ folder.
+pub fn faq_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")
+}
+
+/// A desk over `markets` with the committed FAQ, keeping its tickets in `store`.
+pub fn desk(markets: Markets, store: Store) -> Desk {
+    let kb = KnowledgeBase::load_dir(&faq_dir()).expect("faq");
+    let tickets = Tickets::new(store.clone(), SlaConfig::default());
+    Desk::new(kb, markets, tickets, store, DeskSettings::default())
+}
+
+/// A node that accepts connections and never answers.
+pub async fn silent_node() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Runs `node <script> --check` in the crate and fails with its output when the committed
+/// files differ from the pinned packages (`what` names them).
+pub fn assert_node_check(script: &str, what: &str) {
+    // The shared devnet installs devnet/node_modules (the address book included) when missing.
+    let _ = shared();
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg("--check")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "{what} differs from the pinned package: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A provider that sends transactions from Anvil's unlocked accounts (`from` set per tx).

@@ -11,6 +11,7 @@ use alloy::primitives::Address;
 
 use super::super::artifacts::Artifact;
 use super::super::error::DevnetError;
+use super::super::tools::{install_packages, lock, tail};
 
 /// The compile script inside the devnet folder.
 pub const SCRIPT: &str = "compile-origin.mjs";
@@ -128,54 +129,8 @@ fn installed(devnet_dir: &Path) -> bool {
             .all(|p| modules.join(p).join("package.json").is_file())
 }
 
-/// `npm ci` when a checkout from before the v3.6 packages has an older `node_modules`. Holds
-/// the same `devnet/.install.lock` as the v3.0 devnet's install.
+/// `npm ci` when a checkout from before the v3.6 packages has an older `node_modules` (under
+/// the same lock as the v3.0 devnet's install).
 fn ensure_packages(devnet_dir: &Path) -> Result<(), DevnetError> {
-    if installed(devnet_dir) {
-        return Ok(());
-    }
-    let _lock = lock(&devnet_dir.join(".install.lock"))?;
-    if installed(devnet_dir) {
-        return Ok(());
-    }
-    let output = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(devnet_dir)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| DevnetError::io(format!("running npm ci in {}", devnet_dir.display()), e))?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(DevnetError::NpmInstall {
-        dir: devnet_dir.to_path_buf(),
-        detail: format!("{}: {}", output.status, tail(&output.stderr)),
-    })
-}
-
-/// An exclusive `flock` on `path`, held until the file is dropped (per open file, so it also
-/// separates threads of one test binary).
-fn lock(path: &Path) -> Result<std::fs::File, DevnetError> {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|e| DevnetError::io(format!("opening {}", path.display()), e))?;
-    // SAFETY: flock on a file descriptor we own; released when `file` is dropped.
-    let locked = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), libc::LOCK_EX) };
-    if locked != 0 {
-        return Err(DevnetError::io(
-            format!("locking {}", path.display()),
-            std::io::Error::last_os_error(),
-        ));
-    }
-    Ok(file)
-}
-
-/// The last lines of a process's stderr, joined.
-fn tail(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text.lines().rev().take(8).collect();
-    lines.into_iter().rev().collect::<Vec<_>>().join(" | ")
+    install_packages(devnet_dir, installed)
 }

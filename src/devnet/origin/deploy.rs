@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use alloy::primitives::{Address, Bytes, I256, U256};
 use alloy::sol_types::{SolCall, SolValue};
 
+use super::super::deploy::ensure_multicall3;
 use super::super::error::DevnetError;
 use super::super::rpc::DevClient;
 use super::abi::{
@@ -18,7 +19,6 @@ use super::abi::{
 use super::compile::OriginArtifacts;
 use super::manifest::{OriginContracts, OriginReserve};
 use super::spec::{EMODE, MARKET_ID, RESERVES, ReserveSpec};
-use crate::chain::bindings::Multicall3;
 use crate::config::MULTICALL3;
 
 /// What the deploy produced.
@@ -307,21 +307,5 @@ async fn configure(
         IOriginConfigurator::setReserveFactorCall::new((asset, U256::from(spec.reserve_factor)));
     d.call(configurator, &factor, &format!("setReserveFactor {sym}"))
         .await?;
-    Ok(())
-}
-
-/// Puts the canonical Multicall3 runtime code at its address if nothing is there.
-async fn ensure_multicall3(client: &DevClient) -> Result<(), DevnetError> {
-    let code: Bytes = client
-        .request("eth_getCode", (MULTICALL3, "latest"))
-        .await?;
-    if code.is_empty() {
-        let _: serde_json::Value = client
-            .request(
-                "anvil_setCode",
-                (MULTICALL3, Multicall3::DEPLOYED_BYTECODE.clone()),
-            )
-            .await?;
-    }
     Ok(())
 }

@@ -29,6 +29,7 @@ pub use ops::{
 };
 
 use super::anvil::AnvilProcess;
+use super::cache::load_state;
 use super::error::DevnetError;
 use super::rpc::DevClient;
 use compile::OriginArtifacts;
@@ -250,21 +251,8 @@ fn read_cache(path: &Path, key: &str) -> Option<CachedOrigin> {
 /// Loads a cached state into a fresh Anvil and checks the Pool is there.
 async fn load(url: &str, cached: CachedOrigin) -> Result<OriginManifest, DevnetError> {
     let client = DevClient::connect(url)?;
-    let loaded: bool = client.request("anvil_loadState", (cached.state,)).await?;
-    if !loaded {
-        return Err(DevnetError::unexpected("anvil_loadState", "returned false"));
-    }
-    client.mine().await?;
+    load_state(&client, cached.state, cached.manifest.contracts.pool).await?;
     let mut manifest = cached.manifest;
-    let code: Bytes = client
-        .request("eth_getCode", (manifest.contracts.pool, "latest"))
-        .await?;
-    if code.is_empty() {
-        return Err(DevnetError::unexpected(
-            "anvil_loadState",
-            "the Pool has no code after loading",
-        ));
-    }
     let _: U64 = client.request("eth_blockNumber", ()).await?;
     manifest.rpc_url = url.to_string();
     Ok(manifest)
