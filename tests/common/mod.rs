@@ -3,6 +3,8 @@
 //! withdraw, repay or liquidate).
 #![allow(dead_code)]
 
+pub mod judge;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
