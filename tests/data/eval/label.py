@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Labels the writers' messages into the format tests/desk_eval.rs judges, and splits them.
+
+Usage: python3 tests/data/eval/label.py WRITER1.toml WRITER2.toml WRITER3.toml
+Writers 1 and 2 -> dev.toml (tuned on), writer 3 -> test.toml (reported only, never tuned on).
+Labels come from the situation (LABELS below), with per-message overrides (OVERRIDES, keyed by
+writer and the message's index in that writer's file) where one message asks something else.
+"""
+import sys
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+# Knowledge situations: the FAQ topics that truly answer them, or (None, missing topic).
+KNOWLEDGE = {
+    "K1": ["health-factor"],
+    "K2": ["liquidation"],
+    "K3": ["liquidation-bonus", "liquidation", "close-factor"],
+    "K4": ["ltv-vs-liquidation-threshold"],
+    "K5": ["emode"],
+    "K6": ["isolation-mode"],
+    "K7": ["why-debt-grows", "variable-interest"],
+    "K8": (None, "APR vs APY: compounding, which figure the app shows and which is real"),
+    "K9": ["interest-rates-utilisation"],
+    "K10": ["approvals-and-permits"],
+    "K11": ["atokens"],
+    "K12": ["collateral-switch"],
+    "K13": ["repay", "repay-with-collateral"],
+    "K14": ["withdraw-limits-liquidity", "withdraw"],
+    "K15": ["gas-fees", "wrong-network"],
+    "K16": ["gas-fees"],
+    "K17": (None, "minimum supply/borrow amounts (none on Aave v3; Compound v3 minimum borrow)"),
+    "K18": ["what-is-defi-lending", "borrow"],
+    "K19": ["borrow", "ltv-vs-liquidation-threshold"],
+    "K20": (None, "Morpho Blue: LLTV, who bears bad debt, collateral earns no interest"),
+    "K21": (None, "Spark: an Aave v3 fork, same health factor rules"),
+    "K22": ["close-factor"],
+    "K23": ["stablecoin-depeg"],
+    "K24": ["oracles", "liquidation-price", "i-was-liquidated"],
+    "K25": ["supply-borrow-caps"],
+    "K26": ["bridged-tokens"],
+    "K27": ["compound-v3-basics", "compound-v3-collateral"],
+    "K28": ["platform-protection", "what-is-defi-lending"],
+    "K29": ["withdraw-limits-liquidity"],
+    "K30": ["variable-interest"],
+    "S1": ["how-to-raise-hf", "health-factor"],
+    "S2": ["i-was-liquidated"],
+    "S3": ["why-hf-dropped"],
+    "S4": ["withdraw-limits-liquidity", "failed-withdrawal"],
+    "S5": ["emode", "borrow"],
+    "S6": ["dust-debt"],
+    "S7": ["atokens"],
+    "S8": ["interest-rates-utilisation"],
+    "S9": ["how-to-raise-hf", "supply"],
+    "S10": ["i-was-liquidated"],
+}
+
+# Live answers for the devnet's "warning" profile: the stable words of the asked-for figure.
+POSITION = {
+    "P1": {"en": ["Health factor 1."], "zh": ["健康因子 1."]},
+    "P2": {"en": ["Liquidation price of WETH"], "zh": ["清算价格"]},
+    "P3": {"en": [], "zh": []},
+    "P4": {"en": ["If WETH falls"], "zh": ["如果WETH下跌"]},
+    "P5": {"en": ["repay"], "zh": ["偿还"]},
+}
+
+# Per-message rules, decided by reading the message (never by the desk's answer): a situation,
+# words any of which the message holds (case-insensitive), and the fields to set.
+RULES = [
+    # "I only supply, can I be liquidated?": answered by the liquidation and infinite-HF topics.
+    ("K28", ["只存", "不借", "only supply", "only deposit", "without borrow", "dont borrow",
+             "don't borrow", "not borrow"],
+     {"faq": ["liquidation", "no-debt-infinite-hf", "health-factor"]}),
+    # Compound v3's minimum borrow is in its basics topic.
+    ("K17", ["compound"], {"faq": ["compound-v3-basics"], "missing": None}),
+    # Repay asks for an approval first.
+    ("K13", ["approve", "授权"], {"faq": ["repay", "repay-with-collateral", "approvals-and-permits"]}),
+]
+
+
+def label(writer, index, case):
+    s, lang, route = case["situation"], case["lang"], case["route"]
+    out = {
+        "situation": s,
+        "lang": lang,
+        "route": route,
+        "writer": writer,
+        "text": case["text"],
+        "expect": case["expect"],
+    }
+    if route == "knowledge":
+        out["intent"] = "faq"
+        topics = KNOWLEDGE[s]
+        if isinstance(topics, tuple):
+            out["faq"] = []
+            out["missing"] = topics[1]
+        else:
+            out["faq"] = list(topics)
+    elif route == "position":
+        out["intent"] = "position"
+        out["address"] = "warning"
+        out["contains"] = POSITION[s][lang]
+    elif route == "need_address":
+        out["intent"] = "clarify"
+        if s == "N1":
+            out["contains"] = ["public address"] if lang == "en" else ["公开地址"]
+        else:
+            # A cut address: asking for the public address, "send the full address", or "that
+            # address doesn't look right, copy it again from your wallet" (an error) all ask
+            # for the whole address.
+            out["also"] = ["error"]
+            out["any_of"] = (["public address", "full address", "from your wallet"]
+                             if lang == "en" else ["公开地址", "完整地址", "从钱包里"])
+    elif route == "escalate":
+        out["intent"] = "escalate"
+        out["contains"] = ["ticket #"] if lang == "en" else ["工单 #"]
+    elif route == "secret":
+        out["intent"] = "refuse_secret"
+        if s in ("X3", "X4"):
+            # Nothing to delete: the warning topics answer it as well as a refusal does.
+            out["also"] = ["faq"]
+            out["faq"] = ["never-share-seed", "fake-support"]
+            if s == "X4":
+                out["faq"].append("phishing")
+    elif route == "smalltalk":
+        out["intent"] = "smalltalk"
+        if s == "T3":
+            out["also"] = ["command"]
+    elif route == "off_topic":
+        if s == "O1":
+            out["intent"] = "smalltalk"
+            out["contains"] = ["can't predict prices"] if lang == "en" else ["无法预测价格"]
+        else:
+            out["intent"] = "clarify"
+            out["also"] = ["smalltalk"]
+    else:
+        raise SystemExit(f"unknown route {route}")
+    text = case["text"].lower()
+    for situation, words, fields in RULES:
+        if s == situation and any(w.lower() in text for w in words):
+            for k, v in fields.items():
+                if v is None:
+                    out.pop(k, None)
+                else:
+                    out[k] = v
+    return out
+
+
+def dump(cases, header):
+    lines = [header.rstrip(), ""]
+    order = ["situation", "lang", "route", "writer", "text", "expect", "intent", "also", "faq",
+             "missing", "address", "contains", "any_of", "lacks"]
+    for c in cases:
+        lines.append("[[case]]")
+        for k in order:
+            if k not in c:
+                continue
+            v = c[k]
+            if isinstance(v, list):
+                lines.append(f"{k} = [{', '.join(q(x) for x in v)}]")
+            elif isinstance(v, int):
+                lines.append(f"{k} = {v}")
+            else:
+                lines.append(f"{k} = {q(v)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def q(s):
+    if "\n" in s:
+        if "'''" in s:
+            raise SystemExit("cannot quote")
+        return "'''\n" + s + "'''"
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+HEADER = """# lendesk's independent evaluation set, {part} part (issue 9). {purpose}
+# Written by helpers who saw only a list of user situations (not faq/, not the code, not the
+# regression set tests/data/desk_messages.toml), then labelled by tests/data/eval/label.py.
+# Fields: as in desk_messages.toml (`intent`, `faq` = acceptable first sources, `contains`,
+# `lacks`, `address` = devnet profile), plus `also` (other acceptable intents), `any_of` (the
+# reply holds at least one of these), `missing` (no FAQ
+# topic answers this yet: the case counts as wrong until one exists), and the writer's
+# `situation`, `lang`, `route`, `writer`, `expect`. Placeholders filled at run time: <ADDR> the
+# checksummed address of the `address` profile, <SEED12>/<SEED24> a valid BIP39 phrase, <KEY> a
+# 0x + 64-hex key (both deterministic). Run by tests/desk_eval.rs.
+"""
+
+
+def main():
+    writers = sys.argv[1:4]
+    dev, test = [], []
+    for n, path in enumerate(writers, start=1):
+        cases = tomllib.load(open(path, "rb"))["case"]
+        labelled = [label(n, i, c) for i, c in enumerate(cases)]
+        (test if n == 3 else dev).extend(labelled)
+    (HERE / "dev.toml").write_text(dump(dev, HEADER.format(
+        part="dev", purpose="Writers 1 and 2.\n# The part to tune the desk on: "
+        "its score is a ratchet floor (DEV_FLOOR_PERCENT).")))
+    (HERE / "test.toml").write_text(dump(test, HEADER.format(
+        part="test", purpose="Writer 3.\n# Reported only, NEVER tuned on: do not "
+        "change the desk or faq/ by looking at these messages or their failures.")))
+    for name in ("dev.toml", "test.toml"):
+        tomllib.load(open(HERE / name, "rb"))
+    print(f"dev {len(dev)}, test {len(test)}")
+
+
+if __name__ == "__main__":
+    main()
