@@ -79,7 +79,7 @@ const EN: &[(&str, &str)] = &[
     ("i want to put my usdc into aave to earn yield", "supply"),
     ("how can i get my eth back out of aave", "withdraw"),
     ("can i take a loan using my eth as collateral", "borrow"),
-    ("whats the max i can borrow with 10 eth", "borrow"),
+    ("whats the max i can borrow with 10 eth", "borrowing-power"),
     ("how to pay off my loan", "repay"),
     (
         "my debt keeps going up even though i did nothing",
