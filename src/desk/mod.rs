@@ -13,6 +13,8 @@
 //! reaches sled.
 
 pub mod intent;
+pub mod outcome;
+pub use outcome::{Action, Button, ChatKind, Incoming, Intent, Outcome, Reply};
 pub mod position_answer;
 mod privacy;
 pub use privacy::{FORGET_NO, FORGET_YES};
@@ -25,7 +27,6 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::{Address, Signature, U256};
-use serde::Serialize;
 
 use crate::chain::error::ChainError;
 use crate::chain::markets::{Lookup, Markets};
@@ -47,184 +48,6 @@ pub const MAX_PROCESSED_CHARS: usize = 4_096;
 pub const CONFIDENT: f32 = 0.55;
 /// Between this and [`CONFIDENT`] the desk asks "did you mean".
 pub const UNSURE: f32 = 0.30;
-
-/// Where a message was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ChatKind {
-    /// A one-to-one chat with the bot (or the console).
-    #[default]
-    Private,
-    /// A group: positions are shown only when the message names an address itself.
-    Group,
-}
-
-/// One message from a user.
-#[derive(Debug, Clone, Default)]
-pub struct Incoming {
-    /// Stable user id (Telegram id, or the console's).
-    pub user: i64,
-    /// The text as received.
-    pub text: String,
-    /// The client's language (Telegram `language_code`), a hint only.
-    pub lang_hint: Option<Lang>,
-    /// Private chat or group.
-    pub chat: ChatKind,
-    /// Addresses the adapter knows for this user beyond the linked ones (e.g. `ask --address`).
-    pub addresses: Vec<Address>,
-    /// The sender's @username, if the transport has one (kept for staff's user card).
-    pub username: Option<String>,
-    /// The sender's display name, if the transport has one.
-    pub display_name: Option<String>,
-    /// The message is media (photo, document, voice…) rather than text; `text` is its caption.
-    pub media: bool,
-    /// Unix seconds.
-    pub now: u64,
-}
-
-/// What the desk decided a message was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Intent {
-    /// Answered from the knowledge base.
-    Faq,
-    /// A live position answer.
-    Position,
-    /// Handed to people (a ticket).
-    Escalate,
-    /// A secret was pasted: deleted and warned.
-    RefuseSecret,
-    /// Greetings, thanks, out-of-scope requests.
-    Smalltalk,
-    /// Not confident: did you mean / offer a person.
-    Clarify,
-    /// A command or button.
-    Command,
-    /// Something failed (chain unreachable, bad address).
-    Error,
-    /// Copied to the person handling the user's ticket; the bot itself stays silent.
-    Relayed,
-    /// Flood control: too many messages in a minute (one notice, then silence).
-    Throttled,
-    /// A banned user: nothing processed (a shadow ban gets no reply at all).
-    Dropped,
-}
-
-impl Intent {
-    /// The snake_case name, as serialized (`faq`, `refuse_secret`, `relayed`…).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Faq => "faq",
-            Self::Position => "position",
-            Self::Escalate => "escalate",
-            Self::RefuseSecret => "refuse_secret",
-            Self::Smalltalk => "smalltalk",
-            Self::Clarify => "clarify",
-            Self::Command => "command",
-            Self::Error => "error",
-            Self::Relayed => "relayed",
-            Self::Throttled => "throttled",
-            Self::Dropped => "dropped",
-        }
-    }
-}
-
-/// Something the adapter must do besides sending replies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Delete the user's message (it held a secret).
-    DeleteMessage,
-    /// A ticket was opened or updated: tell staff.
-    NotifyStaff,
-    /// The user has a ticket that is not closed: copy this message into its staff thread
-    /// (`Outcome::ticket` names the ticket).
-    RelayToStaff,
-    /// Remove the buttons of the message whose button was pressed (a rating is given once).
-    RemoveButtons,
-}
-
-/// An inline button: a label and the data the adapter sends back to [`Desk::button`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Button {
-    /// What the user sees.
-    pub label: String,
-    /// Callback data ("faq:<id>", "human", "whatif:-2000", "lang:zh").
-    pub data: String,
-}
-
-/// One reply: light Markdown text (`**bold**`, `- ` bullets) and rows of buttons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Reply {
-    /// Text.
-    pub text: String,
-    /// Button rows.
-    pub buttons: Vec<Vec<Button>>,
-}
-
-impl Reply {
-    fn text(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            buttons: Vec::new(),
-        }
-    }
-
-    fn with_buttons(mut self, rows: Vec<Vec<Button>>) -> Self {
-        self.buttons = rows;
-        self
-    }
-}
-
-/// What the desk answers to one message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    /// The decision.
-    pub intent: Intent,
-    /// The language replied in.
-    pub lang: Lang,
-    /// Replies, in order.
-    pub replies: Vec<Reply>,
-    /// FAQ ids and chain reads the answer used.
-    pub sources: Vec<String>,
-    /// The ticket opened or updated.
-    pub ticket: Option<u64>,
-    /// Effects for the adapter.
-    pub actions: Vec<Action>,
-}
-
-impl Outcome {
-    fn new(intent: Intent, lang: Lang, reply: Reply) -> Self {
-        Self {
-            intent,
-            lang,
-            replies: vec![reply],
-            sources: Vec::new(),
-            ticket: None,
-            actions: Vec::new(),
-        }
-    }
-
-    /// An outcome with no reply.
-    fn silent(intent: Intent, lang: Lang) -> Self {
-        Self {
-            intent,
-            lang,
-            replies: Vec::new(),
-            sources: Vec::new(),
-            ticket: None,
-            actions: Vec::new(),
-        }
-    }
-
-    /// All replies' text as the user sees it, blank-line separated.
-    pub fn text(&self) -> String {
-        self.replies
-            .iter()
-            .map(|r| r.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    }
-}
 
 /// Desk settings.
 #[derive(Debug, Clone)]

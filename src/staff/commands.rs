@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::desk::Button;
+use crate::desk::outcome::Button;
 use crate::knowledge::{Topic, parse_topic};
 use crate::lang::Lang;
 use crate::store::{

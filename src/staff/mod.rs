@@ -38,7 +38,8 @@ mod tests;
 
 use std::sync::{Arc, Mutex};
 
-use crate::desk::{Desk, DeskError, Reply};
+use crate::desk::outcome::Reply;
+use crate::desk::{Desk, DeskError};
 use crate::knowledge::KnowledgeBase;
 use crate::lang::Lang;
 use crate::store::{StoreError, TicketRecord};

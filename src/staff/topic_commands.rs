@@ -2,7 +2,7 @@
 //! `/macro`, `/close`, `/reopen`. Outside a ticket they take the ticket as their first
 //! argument (`/close #12`), else they answer with where to use them.
 
-use crate::desk::{Button, Reply};
+use crate::desk::outcome::{Button, Reply};
 use crate::lang::Lang;
 use crate::store::TicketStatus;
 use crate::tickets::TicketError;

@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ThreadId};
 
 use super::{App, TgBot, now, render, send_replies};
-use crate::desk::Reply;
+use crate::desk::outcome::Reply;
 use crate::lang::Lang;
 use crate::staff::{Delivery, run_broadcast};
 use crate::store::Broadcast;

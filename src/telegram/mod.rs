@@ -31,7 +31,8 @@ use teloxide::types::{BotCommand, BotCommandScope, ChatId, Me, ParseMode, Recipi
 use teloxide::update_listeners::UpdateListener;
 
 use crate::clock::unix_now as now;
-use crate::desk::{Action, ChatKind, Desk, Incoming, Outcome, Reply};
+use crate::desk::Desk;
+use crate::desk::outcome::{Action, ChatKind, Incoming, Outcome, Reply};
 use crate::lang::Lang;
 use crate::staff::{Actor, StaffDesk};
 

@@ -12,7 +12,7 @@ use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ReplyParameters, ThreadId};
 
 use super::{App, HandlerError, TgBot, now, render, retry, send_replies};
-use crate::desk::{Incoming, Reply};
+use crate::desk::outcome::{Incoming, Reply};
 use crate::lang::Lang;
 use crate::staff::StaffDesk;
 use crate::store::{RelayedMessage, TicketStatus, TicketThread};

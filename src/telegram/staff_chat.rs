@@ -92,7 +92,7 @@ pub(super) async fn apply_staff_outcome(
                     bot,
                     chat,
                     thread,
-                    &[crate::desk::Reply {
+                    &[crate::desk::outcome::Reply {
                         text: notice.to_string(),
                         buttons: Vec::new(),
                     }],
