@@ -842,3 +842,43 @@ pub fn render_asset(
     }
     Some(lines.join("\n"))
 }
+
+/// A position in one line for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt $8,400.00".
+pub(super) fn summary_line(lang: Lang, position: &Position, report: &RiskReport) -> String {
+    let unit = position.base_currency_unit;
+    let hf = crate::chain::format::health_factor(report.totals.health_factor);
+    match lang {
+        Lang::En => format!(
+            "HF {hf} ({}) · collateral {} · debt {}",
+            band_word(lang, report.band),
+            crate::chain::format::usd(report.totals.total_collateral_base, unit),
+            crate::chain::format::usd(report.totals.total_debt_base, unit),
+        ),
+        Lang::Zh => format!(
+            "健康因子 {hf}（{}）· 抵押 {} · 债务 {}",
+            band_word(lang, report.band),
+            crate::chain::format::usd(report.totals.total_collateral_base, unit),
+            crate::chain::format::usd(report.totals.total_debt_base, unit),
+        ),
+    }
+}
+
+/// The health band in a word or two, for a line about a position (the FAQ's personal line,
+/// staff's summary).
+pub(super) fn band_word(lang: Lang, band: HealthBand) -> &'static str {
+    use HealthBand::*;
+    match (lang, band) {
+        (Lang::En, NoDebt) => "no debt",
+        (Lang::En, Comfortable) => "comfortable",
+        (Lang::En, Moderate) => "moderate",
+        (Lang::En, Risky) => "risky",
+        (Lang::En, Danger) => "danger: close to liquidation",
+        (Lang::En, Liquidatable) => "liquidatable now",
+        (Lang::Zh, NoDebt) => "无借款",
+        (Lang::Zh, Comfortable) => "很安全",
+        (Lang::Zh, Moderate) => "中等",
+        (Lang::Zh, Risky) => "有风险",
+        (Lang::Zh, Danger) => "危险：接近清算",
+        (Lang::Zh, Liquidatable) => "已可被清算",
+    }
+}
