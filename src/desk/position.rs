@@ -8,7 +8,7 @@ use alloy::primitives::Address;
 
 use super::intent::{PositionFocus, WhatIf};
 use super::outcome::{Button, ChatKind, Incoming, Intent, Outcome, Reply};
-use super::position_answer::{self, band_word, summary_line};
+use super::position_answer::{self, summary_line};
 use super::{Desk, GUARD_SOURCE, texts};
 use crate::chain::error::ChainError;
 use crate::chain::markets::{Lookup, Markets};
@@ -251,24 +251,8 @@ impl Desk {
         // The worst market's figure, the one that matters first (named when there are several).
         let (read, position) = lookup.positions().next()?;
         let report = report::assess(position, self.settings.target_health_factor);
-        let hf = crate::chain::format::health_factor(report.totals.health_factor);
-        let band = band_word(lang, report.band);
-        Some(match (lang, self.chain.len() > 1) {
-            (Lang::En, false) => {
-                format!(
-                    "Your health factor right now is **{hf}** ({band}). Here is what that means:"
-                )
-            }
-            (Lang::En, true) => format!(
-                "Your health factor on {} right now is **{hf}** ({band}). Here is what that means:",
-                read.market
-            ),
-            (Lang::Zh, false) => format!("你现在的健康因子是 **{hf}**（{band}）。含义如下："),
-            (Lang::Zh, true) => format!(
-                "你在 {} 上的健康因子现在是 **{hf}**（{band}）。含义如下：",
-                read.market
-            ),
-        })
+        let market = (self.chain.len() > 1).then_some(read.market.as_str());
+        Some(position_answer::personal_line(lang, &report, market))
     }
 
     pub(super) async fn position(
@@ -367,14 +351,7 @@ impl Desk {
                         [-1_000i64, -2_000, -3_000]
                             .iter()
                             .map(|bps| Button {
-                                label: match lang {
-                                    Lang::En => {
-                                        format!("What if prices fall {}%", bps.unsigned_abs() / 100)
-                                    }
-                                    Lang::Zh => {
-                                        format!("如果下跌 {}%", bps.unsigned_abs() / 100)
-                                    }
-                                },
+                                label: position_answer::what_if_label(lang, *bps),
                                 data: match &tag {
                                     Some(tag) => format!("whatif:{bps}:{checksummed}@{tag}"),
                                     None => format!("whatif:{bps}:{checksummed}"),
@@ -391,10 +368,7 @@ impl Desk {
             && msg.chat == ChatKind::Private
             && !record.links.iter().any(|l| named.contains(&l.address))
         {
-            replies.push(Reply::text(lang.pick(
-                "Tip: /link this address and next time just ask \"how am I doing?\"",
-                "提示：用 /link 绑定这个地址，下次直接问“我的仓位怎么样？”即可。",
-            )));
+            replies.push(Reply::text(position_answer::link_tip(lang)));
         }
         Outcome {
             intent: Intent::Position,
