@@ -207,11 +207,6 @@ impl Desk {
         &self.tickets
     }
 
-    /// The store.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     /// Handles one message. Storage failures are logged and answered politely; they never
     /// lose the reply.
     pub async fn handle(&self, msg: Incoming) -> Outcome {

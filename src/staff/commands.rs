@@ -95,16 +95,14 @@ impl StaffDesk {
         actor: &Actor,
         arg: &str,
     ) -> Result<Result<i64, String>, StaffError> {
-        Ok(roles::resolve_user(
-            self.desk.store(),
-            arg,
-            (actor.id, actor.username.as_deref()),
-        )?
-        .map_err(|e: UserArgError| e.text(self.lang)))
+        Ok(
+            roles::resolve_user(&self.store, arg, (actor.id, actor.username.as_deref()))?
+                .map_err(|e: UserArgError| e.text(self.lang)),
+        )
     }
 
     pub(super) fn label(&self, id: i64) -> String {
-        roles::label(self.desk.store(), id, self.lang)
+        roles::label(&self.store, id, self.lang)
     }
 
     // --- /tickets ------------------------------------------------------------------------
@@ -117,7 +115,7 @@ impl StaffDesk {
         } else {
             filter
         };
-        let store = self.desk.store();
+        let store = &self.store;
         let mut list: Vec<TicketRecord> = match filter.as_str() {
             "open" => store
                 .tickets()?
@@ -194,7 +192,7 @@ impl StaffDesk {
             return usage(lang, "stats");
         };
         let window = days * 86_400;
-        let store = self.desk.store();
+        let store = &self.store;
         let tickets = store.tickets()?;
         // Events are written in batches: take the newest ones too.
         self.desk.flush_events();
@@ -275,7 +273,7 @@ impl StaffDesk {
                         .collect()
                 };
                 let unknown_related = unknown_related.join(", ");
-                self.desk.store().save_faq_edit(&FaqEdit {
+                self.store.save_faq_edit(&FaqEdit {
                     id: id.clone(),
                     topic: Some(topic.clone()),
                     by: actor.id,
@@ -314,7 +312,7 @@ impl StaffDesk {
                 if self.desk.knowledge().topic(id).is_none() {
                     return Ok(StaffOutcome::text(no_topic(lang, id)));
                 }
-                let store = self.desk.store();
+                let store = &self.store;
                 if self.base.topic(id).is_some() {
                     store.save_faq_edit(&FaqEdit {
                         id: id.to_string(),
@@ -343,7 +341,7 @@ impl StaffDesk {
                     return usage(lang, "faq");
                 }
                 let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
-                if !self.desk.store().remove_faq_edit(id)? {
+                if !self.store.remove_faq_edit(id)? {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("Topic {id} has no moderator changes."),
                         Lang::Zh => format!("问题 {id} 没有被管理员修改过。"),
@@ -370,8 +368,7 @@ impl StaffDesk {
     fn faq_list(&self) -> Answer {
         let lang = self.lang;
         let edits: HashMap<String, bool> = self
-            .desk
-            .store()
+            .store
             .faq_edits()?
             .into_iter()
             .map(|e| (e.id, e.topic.is_some()))
@@ -425,7 +422,7 @@ impl StaffDesk {
     pub(super) fn cmd_broadcast(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let (sub, rest) = split_first(args);
-        let store = self.desk.store();
+        let store = &self.store;
         match sub.to_ascii_lowercase().as_str() {
             "" => usage(lang, "broadcast"),
             "status" => {
@@ -534,7 +531,7 @@ impl StaffDesk {
 
     pub(super) fn cmd_maintenance(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let (sub, rest) = split_first(args);
         match sub.to_ascii_lowercase().as_str() {
             "" => Ok(StaffOutcome::text(match (store.maintenance()?, lang) {
@@ -613,7 +610,7 @@ impl StaffDesk {
             )));
         }
         let reason = texts::trim_chars(&crate::secrets::redact(reason), 300);
-        self.desk.store().save_ban(&BanRecord {
+        self.store.save_ban(&BanRecord {
             user: id,
             kind,
             by: actor.id,
@@ -649,7 +646,7 @@ impl StaffDesk {
             Err(text) => return Ok(StaffOutcome::text(text)),
         };
         let who = self.label(id);
-        match self.desk.store().remove_ban(id)? {
+        match self.store.remove_ban(id)? {
             Some(_) => {
                 self.audit(actor, now, "unban", &id.to_string())?;
                 Ok(StaffOutcome::text(match lang {
@@ -676,7 +673,7 @@ impl StaffDesk {
             Ok(id) => id,
             Err(text) => return Ok(StaffOutcome::text(text)),
         };
-        let store = self.desk.store();
+        let store = &self.store;
         let user = store.user(id)?;
         let tickets = self.desk.tickets().of_user(id)?;
         let ban = store.ban_of(id)?;
@@ -797,7 +794,7 @@ impl StaffDesk {
 
     pub(super) fn cmd_staff(&self, actor: &Actor, role: Role, args: &str, now: u64) -> Answer {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let (sub, rest) = split_first(args);
         let sub = sub.to_ascii_lowercase();
         match sub.as_str() {
@@ -913,7 +910,7 @@ impl StaffDesk {
                 _ => return usage(lang, "audit"),
             }
         };
-        let entries = self.desk.store().audit_log(limit)?;
+        let entries = self.store.audit_log(limit)?;
         if entries.is_empty() {
             return Ok(StaffOutcome::text(
                 lang.pick("The audit log is empty.", "审计日志为空。"),
@@ -948,7 +945,7 @@ impl StaffDesk {
 
     pub(super) fn cmd_macros(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let (sub, rest) = split_first(args);
         match sub.to_ascii_lowercase().as_str() {
             "list" | "" => {

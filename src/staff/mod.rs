@@ -42,7 +42,7 @@ use crate::desk::outcome::Reply;
 use crate::desk::{Desk, DeskError};
 use crate::knowledge::KnowledgeBase;
 use crate::lang::Lang;
-use crate::store::{StoreError, TicketRecord};
+use crate::store::{Store, StoreError, TicketRecord};
 use crate::tickets::TicketError;
 
 pub use broadcast::{Delivery, MAX_RETRIES, eligible, eligible_count, run_broadcast};
@@ -220,6 +220,8 @@ fn split_first(args: &str) -> (&str, &str) {
 /// The staff side over a desk.
 pub struct StaffDesk {
     desk: Arc<Desk>,
+    /// The store the desk works on: staff records, bans, audit, FAQ edits, tickets.
+    store: Store,
     /// The knowledge base as loaded from `faq/`, before moderators' edits.
     base: KnowledgeBase,
     admins: Vec<i64>,
@@ -238,16 +240,19 @@ impl std::fmt::Debug for StaffDesk {
 }
 
 impl StaffDesk {
-    /// The staff side of `desk`. `base` is the knowledge base of the `faq/` files; the
-    /// moderators' stored edits are applied over it and the result given to the desk now.
+    /// The staff side of `desk`, over `store` (the one the desk was built on). `base` is the
+    /// knowledge base of the `faq/` files; the moderators' stored edits are applied over it and
+    /// the result given to the desk now.
     pub fn new(
         desk: Arc<Desk>,
+        store: Store,
         base: KnowledgeBase,
         admins: Vec<i64>,
         lang: Lang,
     ) -> Result<Self, StaffError> {
         let staff = Self {
             desk,
+            store,
             base,
             admins,
             lang,
@@ -272,7 +277,7 @@ impl StaffDesk {
         if self.admins.contains(&user) {
             return Some(Role::Admin);
         }
-        match self.desk.store().staff_member(user) {
+        match self.store.staff_member(user) {
             Ok(Some(_)) => Some(Role::Staff),
             Ok(None) => None,
             Err(e) => {
@@ -352,7 +357,7 @@ impl StaffDesk {
                     .pick("This button is no longer valid.", "这个按钮已失效。"),
             );
         };
-        match self.desk.store().ticket(id) {
+        match self.store.ticket(id) {
             Ok(Some(t)) => StaffOutcome::text(self.ticket_card(&t, now)),
             Ok(None) => StaffOutcome::text(texts::no_ticket(self.lang, id)),
             Err(e) => StaffOutcome::text(texts::failed(self.lang, &e.to_string())),
@@ -379,7 +384,7 @@ impl StaffDesk {
             return None;
         }
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let mut out = match lang {
             Lang::En => format!("**⏰ Overdue tickets ({})**", tickets.len()),
             Lang::Zh => format!("**⏰ 超时未响应的工单（{}）**", tickets.len()),
@@ -430,7 +435,7 @@ impl StaffDesk {
     fn apply_faq_overlay(&self) -> Result<(), StaffError> {
         let mut upserts = Vec::new();
         let mut removed = Vec::new();
-        for edit in self.desk.store().faq_edits()? {
+        for edit in self.store.faq_edits()? {
             match edit.topic {
                 Some(topic) => upserts.push(topic),
                 None => removed.push(edit.id),
@@ -448,14 +453,13 @@ impl StaffDesk {
     /// Appends to the audit log, redacting what staff typed.
     fn audit(&self, actor: &Actor, now: u64, action: &str, detail: &str) -> Result<(), StaffError> {
         let detail = texts::trim_chars(&crate::secrets::redact(detail), 300);
-        self.desk.store().audit(now, actor.id, action, &detail)?;
+        self.store.audit(now, actor.id, action, &detail)?;
         Ok(())
     }
 
     /// The language a user reads the team's messages in: their choice, else the ticket's.
     fn user_lang(&self, ticket: &TicketRecord) -> Lang {
-        self.desk
-            .store()
+        self.store
             .user(ticket.user)
             .ok()
             .flatten()

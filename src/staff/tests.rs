@@ -36,7 +36,7 @@ fn open_at(dir: &Path) -> (Store, StaffDesk) {
         store.clone(),
         DeskSettings::default(),
     );
-    let staff = StaffDesk::new(Arc::new(desk), kb, vec![ADMIN], Lang::En).unwrap();
+    let staff = StaffDesk::new(Arc::new(desk), store.clone(), kb, vec![ADMIN], Lang::En).unwrap();
     (store, staff)
 }
 

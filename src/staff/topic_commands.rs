@@ -45,7 +45,7 @@ impl StaffDesk {
                 }
             }
         };
-        let Some(t) = self.desk.store().ticket(id)? else {
+        let Some(t) = self.store.ticket(id)? else {
             return Ok(StaffOutcome::text(texts::no_ticket(lang, id)));
         };
         match name {
@@ -72,7 +72,7 @@ impl StaffDesk {
                         Err(text) => return Ok(StaffOutcome::text(text)),
                     }
                 };
-                let who = super::roles::label(self.desk.store(), staff, lang);
+                let who = super::roles::label(&self.store, staff, lang);
                 if self.role(staff).is_none() {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("{who} is not on the support team (/staff list)."),
@@ -92,7 +92,7 @@ impl StaffDesk {
                 if name.is_empty() {
                     return Ok(StaffOutcome::text(texts::usage(lang, "macro")));
                 }
-                let Some(m) = self.desk.store().macro_named(&name)? else {
+                let Some(m) = self.store.macro_named(&name)? else {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("There is no macro {name}. /macros list shows them."),
                         Lang::Zh => {

@@ -35,6 +35,7 @@ use crate::desk::Desk;
 use crate::desk::outcome::{Action, ChatKind, Incoming, Outcome, Reply};
 use crate::lang::Lang;
 use crate::staff::{Actor, StaffDesk};
+use crate::store::Store;
 
 /// The bot as handlers see it: throttled to Telegram's limits, `getMe` cached.
 pub type TgBot = CacheMe<Throttle<Bot>>;
@@ -48,6 +49,8 @@ pub struct App {
     pub desk: Arc<Desk>,
     /// The staff side.
     pub staff: Arc<StaffDesk>,
+    /// The store the desk was built on (tickets' threads, relayed messages).
+    pub store: Store,
     /// The staff chat, if configured.
     pub staff_chat: Option<ChatId>,
     /// The staff chat has topics (forum mode): one topic per ticket.
@@ -74,12 +77,14 @@ impl App {
     pub fn new(
         desk: Arc<Desk>,
         staff: Arc<StaffDesk>,
+        store: Store,
         staff_chat: Option<ChatId>,
         forum: bool,
     ) -> Self {
         Self {
             desk,
             staff,
+            store,
             staff_chat,
             forum,
             updates: Arc::default(),
@@ -577,6 +582,7 @@ pub async fn run(
     options: RunOptions,
     desk: Arc<Desk>,
     staff: Arc<StaffDesk>,
+    store: Store,
     staff_chat: Option<i64>,
 ) -> Result<(), HandlerError> {
     // The client's timeout and the long poll's are set together (see `polling`). Proxies come
@@ -601,7 +607,13 @@ pub async fn run(
             false
         }
     };
-    let app = Arc::new(App::new(desk.clone(), staff, staff_chat, forum));
+    let app = Arc::new(App::new(
+        desk.clone(),
+        staff,
+        store.clone(),
+        staff_chat,
+        forum,
+    ));
     register_commands(&bot, &app).await;
     background::resume_broadcasts(&bot, &app);
     let sla = tokio::spawn(background::sla_checker(
@@ -618,14 +630,13 @@ pub async fn run(
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![app.clone()])
         .build();
-    let store = desk.store().clone();
     match options.receive {
         Receive::Polling => {
             if let Err(e) = bot.delete_webhook().await {
                 tracing::warn!(error = %e, "deleteWebhook failed");
             }
             let mut listener = polling::TrackedPolling::new(bot.clone(), app.updates.clone());
-            stop_on_signal(listener.stop_token(), store);
+            stop_on_signal(listener.stop_token(), store.clone());
             dispatcher
                 .dispatch_with_listener(
                     listener,
@@ -640,7 +651,7 @@ pub async fn run(
                 teloxide::update_listeners::webhooks::Options::new(listen, url),
             )
             .await?;
-            stop_on_signal(listener.stop_token(), store);
+            stop_on_signal(listener.stop_token(), store.clone());
             dispatcher
                 .dispatch_with_listener(
                     listener,
@@ -651,7 +662,7 @@ pub async fn run(
     }
     sla.abort();
     pruner.abort();
-    desk.store().flush()?;
+    store.flush()?;
     tracing::info!("stopped");
     Ok(())
 }
