@@ -27,6 +27,7 @@
 
 mod broadcast;
 mod card;
+mod command;
 mod commands;
 mod roles;
 pub mod stats;
@@ -46,6 +47,7 @@ use crate::store::{Store, StoreError, TicketRecord};
 use crate::tickets::TicketError;
 
 pub use broadcast::{Delivery, MAX_RETRIES, eligible, eligible_count, run_broadcast};
+pub use command::{StaffCommand, menu as command_menu};
 pub use roles::Role;
 pub use stats::{Percentiles, Stats};
 
@@ -294,11 +296,14 @@ impl StaffDesk {
         let Some((name, args)) = parse_command(text) else {
             return false;
         };
-        if name == "faq" {
-            let sub = split_first(args).0.to_ascii_lowercase();
-            return FAQ_SUBCOMMANDS.contains(&sub.as_str());
+        match StaffCommand::parse(&name) {
+            Some(StaffCommand::Faq) => {
+                let sub = split_first(args).0.to_ascii_lowercase();
+                FAQ_SUBCOMMANDS.contains(&sub.as_str())
+            }
+            Some(_) => true,
+            None => false,
         }
-        texts::STAFF_COMMANDS.contains(&name.as_str())
     }
 
     /// Runs a staff command. `ticket`: the ticket of the forum topic the command was sent in,
@@ -319,23 +324,32 @@ impl StaffDesk {
         let Some(role) = self.role(actor.id) else {
             return StaffOutcome::text(texts::not_staff());
         };
-        let result = match name.as_str() {
-            "tickets" => self.cmd_tickets(actor, args, now),
-            "stats" => self.cmd_stats(args, now),
-            "faq" => self.cmd_faq(actor, args, now),
-            "broadcast" => self.cmd_broadcast(actor, args, now),
-            "maintenance" => self.cmd_maintenance(actor, args, now),
-            "ban" => self.cmd_ban(actor, crate::store::BanKind::Ban, args, now),
-            "shadowban" => self.cmd_ban(actor, crate::store::BanKind::Shadow, args, now),
-            "unban" => self.cmd_unban(actor, args, now),
-            "whois" => self.cmd_whois(actor, args).await,
-            "staff" => self.cmd_staff(actor, role, args, now),
-            "audit" => self.cmd_audit(args),
-            "macros" => self.cmd_macros(actor, args, now),
-            "note" | "assign" | "macro" | "close" | "reopen" => {
-                self.ticket_command(actor, &name, args, ticket, now)
+        let Some(command) = StaffCommand::parse(&name) else {
+            return StaffOutcome::text(texts::help(self.lang));
+        };
+        if command.role() == Role::Admin && role != Role::Admin {
+            return StaffOutcome::text(texts::admin_only(self.lang));
+        }
+        let result = match command {
+            StaffCommand::Tickets => self.cmd_tickets(actor, args, now),
+            StaffCommand::Stats => self.cmd_stats(args, now),
+            StaffCommand::Faq => self.cmd_faq(actor, args, now),
+            StaffCommand::Broadcast => self.cmd_broadcast(actor, args, now),
+            StaffCommand::Maintenance => self.cmd_maintenance(actor, args, now),
+            StaffCommand::Ban => self.cmd_ban(actor, crate::store::BanKind::Ban, args, now),
+            StaffCommand::Shadowban => {
+                self.cmd_ban(actor, crate::store::BanKind::Shadow, args, now)
             }
-            _ => Ok(StaffOutcome::text(texts::help(self.lang))),
+            StaffCommand::Unban => self.cmd_unban(actor, args, now),
+            StaffCommand::Whois => self.cmd_whois(actor, args).await,
+            StaffCommand::Staff => self.cmd_staff(actor, role, args, now),
+            StaffCommand::Audit => self.cmd_audit(args),
+            StaffCommand::Macros => self.cmd_macros(actor, args, now),
+            StaffCommand::Note
+            | StaffCommand::Assign
+            | StaffCommand::Macro
+            | StaffCommand::Close
+            | StaffCommand::Reopen => self.ticket_command(actor, command, args, ticket, now),
         };
         result.unwrap_or_else(|e| {
             tracing::error!(command = %name, actor = actor.id, error = %e, "staff command failed");

@@ -9,7 +9,7 @@ use crate::tickets::TicketError;
 
 use super::commands::ticket_number;
 use super::texts::{self, to_user};
-use super::{Actor, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first};
+use super::{Actor, StaffCommand, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first};
 
 type Answer = Result<StaffOutcome, StaffError>;
 
@@ -29,12 +29,13 @@ impl StaffDesk {
     pub(super) fn ticket_command(
         &self,
         actor: &Actor,
-        name: &str,
+        command: StaffCommand,
         args: &str,
         ticket: Option<u64>,
         now: u64,
     ) -> Answer {
         let lang = self.lang;
+        let name = command.name();
         let (id, args) = match ticket {
             Some(id) => (id, args),
             None => {
@@ -48,8 +49,8 @@ impl StaffDesk {
         let Some(t) = self.store.ticket(id)? else {
             return Ok(StaffOutcome::text(texts::no_ticket(lang, id)));
         };
-        match name {
-            "note" => {
+        match command {
+            StaffCommand::Note => {
                 if args.is_empty() {
                     return Ok(StaffOutcome::text(texts::usage(lang, "note")));
                 }
@@ -59,7 +60,7 @@ impl StaffDesk {
                     Lang::Zh => format!("📝 已为工单 #{id} 添加备注（不会发给用户）。"),
                 }))
             }
-            "assign" => {
+            StaffCommand::Assign => {
                 let target = split_first(args).0;
                 if target.is_empty() {
                     return Ok(StaffOutcome::text(texts::usage(lang, "assign")));
@@ -87,7 +88,7 @@ impl StaffDesk {
                     Lang::Zh => format!("工单 #{id} 已分配给 {who}。"),
                 }))
             }
-            "macro" => {
+            StaffCommand::Macro => {
                 let name = split_first(args).0.to_ascii_lowercase();
                 if name.is_empty() {
                     return Ok(StaffOutcome::text(texts::usage(lang, "macro")));
@@ -125,7 +126,7 @@ impl StaffDesk {
                 ));
                 Ok(out)
             }
-            "close" => {
+            StaffCommand::Close => {
                 match self.desk.tickets().close(id, now) {
                     Ok(_) => {}
                     Err(TicketError::BadTransition { .. }) => {
@@ -152,7 +153,7 @@ impl StaffDesk {
                 out.effects.push(StaffEffect::CloseTopic(id));
                 Ok(out)
             }
-            "reopen" => {
+            StaffCommand::Reopen => {
                 match self.desk.tickets().reopen(id) {
                     Ok(_) => {}
                     Err(TicketError::BadTransition { .. }) => {

@@ -376,56 +376,9 @@ pub fn user_commands(lang: Lang) -> Vec<BotCommand> {
 
 /// The command list shown in the staff chat.
 pub fn staff_commands(lang: Lang) -> Vec<BotCommand> {
-    let list: [(&str, &str, &str); 14] = [
-        (
-            "tickets",
-            "Tickets: open, mine, overdue, closed",
-            "工单：open、mine、overdue、closed",
-        ),
-        (
-            "note",
-            "Internal note (never sent to the user)",
-            "内部备注（不会发给用户）",
-        ),
-        (
-            "assign",
-            "Assign the ticket: @staff or me",
-            "分配工单：@客服 或 me",
-        ),
-        ("macro", "Send a canned reply", "发送预设回复"),
-        (
-            "macros",
-            "Canned replies: add, remove, list",
-            "预设回复：add、remove、list",
-        ),
-        (
-            "close",
-            "Close the ticket and ask for a rating",
-            "关闭工单并请用户评分",
-        ),
-        ("reopen", "Reopen the ticket", "重新打开工单"),
-        ("stats", "Statistics: 7d or 30d", "统计：7d 或 30d"),
-        (
-            "faq",
-            "FAQ: list, show, add, edit, remove",
-            "常见问题：list、show、add、edit、remove",
-        ),
-        ("broadcast", "Announce to users", "向用户发布公告"),
-        (
-            "maintenance",
-            "Maintenance notice on/off",
-            "维护通知 on/off",
-        ),
-        ("whois", "Look up a user", "查询用户"),
-        (
-            "ban",
-            "Ban, /shadowban, /unban a user",
-            "封禁、/shadowban、/unban 用户",
-        ),
-        ("audit", "The audit log", "审计日志"),
-    ];
-    list.iter()
-        .map(|(c, en, zh)| BotCommand::new(*c, lang.pick(en, zh)))
+    crate::staff::command_menu(lang)
+        .into_iter()
+        .map(|(c, text)| BotCommand::new(c, text))
         .collect()
 }
 
