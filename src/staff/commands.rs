@@ -13,7 +13,10 @@ use crate::store::{
 };
 
 use super::roles::{self, Role, UserArgError};
-use super::{Actor, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first, stats, texts};
+use super::{
+    Actor, StaffCommand, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first, stats,
+    texts,
+};
 
 type Answer = Result<StaffOutcome, StaffError>;
 
@@ -22,7 +25,7 @@ const MAX_BROADCAST_CHARS: usize = 3_900;
 /// Longest macro text (the signature goes under it).
 const MAX_MACRO_CHARS: usize = 3_500;
 
-fn usage(lang: Lang, command: &str) -> Answer {
+fn usage(lang: Lang, command: StaffCommand) -> Answer {
     Ok(StaffOutcome::text(texts::usage(lang, command)))
 }
 
@@ -133,7 +136,7 @@ impl StaffDesk {
                 .into_iter()
                 .filter(|t| t.status == TicketStatus::Closed)
                 .collect(),
-            _ => return usage(lang, "tickets"),
+            _ => return usage(lang, StaffCommand::Tickets),
         };
         if list.is_empty() {
             return Ok(StaffOutcome::text(match lang {
@@ -189,7 +192,7 @@ impl StaffDesk {
             .and_then(|d| d.parse::<u64>().ok())
             .filter(|d| (1..=365).contains(d))
         else {
-            return usage(lang, "stats");
+            return usage(lang, StaffCommand::Stats);
         };
         let window = days * 86_400;
         let store = &self.store;
@@ -215,7 +218,7 @@ impl StaffDesk {
             "show" => {
                 let id = split_first(rest).0;
                 if id.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 match self.desk.knowledge().topic(id) {
                     Some(topic) => Ok(StaffOutcome::verbatim(&topic.to_markdown())),
@@ -224,7 +227,7 @@ impl StaffDesk {
             }
             "add" | "edit" => {
                 if rest.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 let adding = sub.eq_ignore_ascii_case("add");
                 // Staff may paste back the fenced block /faq show gave them.
@@ -306,7 +309,7 @@ impl StaffDesk {
             "remove" => {
                 let id = split_first(rest).0;
                 if id.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
                 if self.desk.knowledge().topic(id).is_none() {
@@ -338,7 +341,7 @@ impl StaffDesk {
             "restore" => {
                 let id = split_first(rest).0;
                 if id.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
                 if !self.store.remove_faq_edit(id)? {
@@ -361,7 +364,7 @@ impl StaffDesk {
                     }
                 }))
             }
-            _ => usage(lang, "faq"),
+            _ => usage(lang, StaffCommand::Faq),
         }
     }
 
@@ -424,7 +427,7 @@ impl StaffDesk {
         let (sub, rest) = split_first(args);
         let store = &self.store;
         match sub.to_ascii_lowercase().as_str() {
-            "" => usage(lang, "broadcast"),
+            "" => usage(lang, StaffCommand::Broadcast),
             "status" => {
                 let mut all = store.broadcasts()?;
                 if all.is_empty() {
@@ -442,7 +445,7 @@ impl StaffDesk {
             }
             "cancel" => {
                 let Some(id) = ticket_number(split_first(rest).0) else {
-                    return usage(lang, "broadcast");
+                    return usage(lang, StaffCommand::Broadcast);
                 };
                 let Some(mut b) = store.broadcast(id)? else {
                     return Ok(StaffOutcome::text(match lang {
@@ -476,7 +479,7 @@ impl StaffDesk {
                     _ => (None, args),
                 };
                 if text.is_empty() {
-                    return usage(lang, "broadcast");
+                    return usage(lang, StaffCommand::Broadcast);
                 }
                 if text.chars().count() > MAX_BROADCAST_CHARS {
                     return Ok(StaffOutcome::text(match lang {
@@ -556,7 +559,7 @@ impl StaffDesk {
             })),
             "on" => {
                 if rest.is_empty() {
-                    return usage(lang, "maintenance");
+                    return usage(lang, StaffCommand::Maintenance);
                 }
                 store.set_maintenance(Some(&Maintenance {
                     text: rest.to_string(),
@@ -583,7 +586,7 @@ impl StaffDesk {
                     lang.pick("Maintenance notice was not on.", "维护通知本来就没有开启。")
                 }))
             }
-            _ => usage(lang, "maintenance"),
+            _ => usage(lang, StaffCommand::Maintenance),
         }
     }
 
@@ -592,8 +595,8 @@ impl StaffDesk {
     pub(super) fn cmd_ban(&self, actor: &Actor, kind: BanKind, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let command = match kind {
-            BanKind::Ban => "ban",
-            BanKind::Shadow => "shadowban",
+            BanKind::Ban => StaffCommand::Ban,
+            BanKind::Shadow => StaffCommand::Shadowban,
         };
         let (target, reason) = split_first(args);
         if target.is_empty() {
@@ -617,7 +620,7 @@ impl StaffDesk {
             at: now,
             reason: reason.clone(),
         })?;
-        self.audit(actor, now, command, &format!("{id} {reason}"))?;
+        self.audit(actor, now, command.name(), &format!("{id} {reason}"))?;
         let who = self.label(id);
         Ok(StaffOutcome::text(match (kind, lang) {
             (BanKind::Ban, Lang::En) => format!(
@@ -639,7 +642,7 @@ impl StaffDesk {
         let lang = self.lang;
         let target = split_first(args).0;
         if target.is_empty() {
-            return usage(lang, "unban");
+            return usage(lang, StaffCommand::Unban);
         }
         let id = match self.user_arg(actor, target)? {
             Ok(id) => id,
@@ -667,7 +670,7 @@ impl StaffDesk {
         let lang = self.lang;
         let target = split_first(args).0;
         if target.is_empty() {
-            return usage(lang, "whois");
+            return usage(lang, StaffCommand::Whois);
         }
         let id = match self.user_arg(actor, target)? {
             Ok(id) => id,
@@ -836,7 +839,7 @@ impl StaffDesk {
                 }
                 let target = split_first(rest).0;
                 if target.is_empty() {
-                    return usage(lang, "staff");
+                    return usage(lang, StaffCommand::Staff);
                 }
                 let id = match self.user_arg(actor, target)? {
                     Ok(id) => id,
@@ -893,7 +896,7 @@ impl StaffDesk {
                     }))
                 }
             }
-            _ => usage(lang, "staff"),
+            _ => usage(lang, StaffCommand::Staff),
         }
     }
 
@@ -907,7 +910,7 @@ impl StaffDesk {
         } else {
             match arg.parse::<usize>() {
                 Ok(n) if n >= 1 => n.min(100),
-                _ => return usage(lang, "audit"),
+                _ => return usage(lang, StaffCommand::Audit),
             }
         };
         let entries = self.store.audit_log(limit)?;
@@ -978,7 +981,7 @@ impl StaffDesk {
             "add" => {
                 let (name, body) = split_first(rest);
                 let Some(name) = macro_name(name) else {
-                    return usage(lang, "macros");
+                    return usage(lang, StaffCommand::Macros);
                 };
                 let (which, body) = match split_first(body) {
                     (code, text) if code.eq_ignore_ascii_case("zh") && !text.is_empty() => {
@@ -990,7 +993,7 @@ impl StaffDesk {
                     _ => (Lang::En, body),
                 };
                 if body.is_empty() {
-                    return usage(lang, "macros");
+                    return usage(lang, StaffCommand::Macros);
                 }
                 if body.chars().count() > MAX_MACRO_CHARS {
                     return Ok(StaffOutcome::text(match lang {
@@ -1043,7 +1046,7 @@ impl StaffDesk {
             }
             "remove" => {
                 let Some(name) = macro_name(split_first(rest).0) else {
-                    return usage(lang, "macros");
+                    return usage(lang, StaffCommand::Macros);
                 };
                 let removed = store.remove_macro(&name)?;
                 if removed {
@@ -1056,7 +1059,7 @@ impl StaffDesk {
                     (Lang::Zh, false) => format!("没有名为 {name} 的预设回复。"),
                 }))
             }
-            _ => usage(lang, "macros"),
+            _ => usage(lang, StaffCommand::Macros),
         }
     }
 }

@@ -38,8 +38,8 @@ pub(super) fn failed(lang: Lang, detail: &str) -> String {
 }
 
 /// The usage line of one command.
-pub(super) fn usage(lang: Lang, command: &str) -> String {
-    let syntax = StaffCommand::parse(command).map_or("/tickets", StaffCommand::syntax);
+pub(super) fn usage(lang: Lang, command: StaffCommand) -> String {
+    let syntax = command.syntax();
     let user_hint = syntax.contains("<user>");
     match lang {
         Lang::En => format!(
@@ -227,11 +227,11 @@ mod tests {
     fn every_command_has_a_usage_line() {
         for c in StaffCommand::ALL {
             assert!(
-                usage(Lang::En, c.name()).starts_with(&format!("Usage: /{}", c.name())),
+                usage(Lang::En, c).starts_with(&format!("Usage: /{}", c.name())),
                 "{c:?} has no syntax line"
             );
         }
-        assert!(usage(Lang::Zh, "ban").starts_with("用法：/ban <user>"));
+        assert!(usage(Lang::Zh, StaffCommand::Ban).starts_with("用法：/ban <user>"));
         assert_eq!(trim_chars("a  b\nc", 10), "a b c");
         assert_eq!(trim_chars("abcdef", 3), "abc…");
     }

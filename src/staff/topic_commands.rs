@@ -52,7 +52,7 @@ impl StaffDesk {
         match command {
             StaffCommand::Note => {
                 if args.is_empty() {
-                    return Ok(StaffOutcome::text(texts::usage(lang, "note")));
+                    return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Note)));
                 }
                 self.audit(actor, now, "note", &format!("#{id}: {args}"))?;
                 Ok(StaffOutcome::text(match lang {
@@ -63,7 +63,7 @@ impl StaffDesk {
             StaffCommand::Assign => {
                 let target = split_first(args).0;
                 if target.is_empty() {
-                    return Ok(StaffOutcome::text(texts::usage(lang, "assign")));
+                    return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Assign)));
                 }
                 let staff = if target.eq_ignore_ascii_case("me") {
                     actor.id
@@ -91,7 +91,7 @@ impl StaffDesk {
             StaffCommand::Macro => {
                 let name = split_first(args).0.to_ascii_lowercase();
                 if name.is_empty() {
-                    return Ok(StaffOutcome::text(texts::usage(lang, "macro")));
+                    return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Macro)));
                 }
                 let Some(m) = self.store.macro_named(&name)? else {
                     return Ok(StaffOutcome::text(match lang {
