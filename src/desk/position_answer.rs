@@ -948,3 +948,38 @@ pub(super) fn link_tip(lang: Lang) -> &'static str {
         "提示：用 /link 绑定这个地址，下次直接问“我的仓位怎么样？”即可。",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_band_has_its_word_its_meaning_and_its_report_line() {
+        let risky = |lang, wording| band_text(lang, HealthBand::Risky, wording);
+        assert_eq!(risky(Lang::En, BandWording::Word), "risky");
+        assert_eq!(risky(Lang::Zh, BandWording::Word), "有风险");
+        assert_eq!(
+            risky(Lang::En, BandWording::Meaning),
+            "risky: a normal market move could get you liquidated"
+        );
+        assert_eq!(
+            risky(Lang::Zh, BandWording::Meaning),
+            "有风险：正常的市场波动就可能导致清算"
+        );
+        // The command-line report is in English whatever the language.
+        for lang in [Lang::En, Lang::Zh] {
+            assert_eq!(
+                risky(lang, BandWording::Report),
+                "risky (1.1–1.5): a normal market move could liquidate you"
+            );
+        }
+        assert_eq!(
+            band_text(Lang::En, HealthBand::Liquidatable, BandWording::Word),
+            "liquidatable now"
+        );
+        assert_eq!(
+            band_text(Lang::Zh, HealthBand::NoDebt, BandWording::Meaning),
+            "没有借款，不会被清算"
+        );
+    }
+}
