@@ -27,6 +27,7 @@ const WAIT: Duration = Duration::from_secs(30);
 struct World {
     api: BotApi,
     desk: Arc<Desk>,
+    store: Store,
     bot: tokio::task::JoinHandle<()>,
     admin: TgUser,
     agent: TgUser,
@@ -81,11 +82,17 @@ async fn world_full(
         faq(),
         chain.map(Markets::single).unwrap_or_default(),
         tickets,
-        store,
+        store.clone(),
         DeskSettings::default(),
     ));
-    let staff =
-        StaffDesk::new(desk.clone(), faq(), vec![admin.id as i64], Lang::En).expect("staff desk");
+    let staff = StaffDesk::new(
+        desk.clone(),
+        store.clone(),
+        faq(),
+        vec![admin.id as i64],
+        Lang::En,
+    )
+    .expect("staff desk");
     let options = RunOptions {
         token: TOKEN.to_string(),
         api_url: Some(api.url()),
@@ -93,10 +100,17 @@ async fn world_full(
         sla_check_every: Duration::from_millis(300),
     };
     let running = desk.clone();
+    let running_store = store.clone();
     let bot = tokio::spawn(async move {
-        telegram::run(options, running, Arc::new(staff), Some(STAFF_CHAT))
-            .await
-            .expect("the bot runs");
+        telegram::run(
+            options,
+            running,
+            Arc::new(staff),
+            running_store,
+            Some(STAFF_CHAT),
+        )
+        .await
+        .expect("the bot runs");
     });
     let webhook = matches!(receive, Receive::Webhook { .. });
     api.wait_for("the bot listens for updates", WAIT, |api| {
@@ -111,6 +125,7 @@ async fn world_full(
     World {
         api,
         desk,
+        store,
         bot,
         admin,
         agent,
@@ -287,7 +302,7 @@ async fn a_pasted_secret_is_deleted_and_never_reaches_staff_or_disk() {
     }
     // Statistics events are written on a thread of their own: in the store before it is read.
     w.desk.flush_events();
-    w.desk.store().flush().expect("flush");
+    w.store.flush().expect("flush");
     for entry in walkdir(w._dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
         assert!(
@@ -390,8 +405,7 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
     let ticket = w
         .api
         .wait_for("the ticket in progress", WAIT, |_| {
-            w.desk
-                .store()
+            w.store
                 .ticket(1)
                 .expect("store")
                 .filter(|t| t.status == TicketStatus::InProgress)
@@ -473,7 +487,7 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
         })
         .await;
     w.staff_says(&w.agent, Some(topic), "/assign me").await;
-    let assigned = w.desk.store().ticket(1).expect("store").expect("ticket");
+    let assigned = w.store.ticket(1).expect("store").expect("ticket");
     assert_eq!(assigned.assignee, Some(w.agent.id as i64));
 
     // A note stays internal.
@@ -525,7 +539,7 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
         .press_button_unchecked(&w.alice, alice, thanks.message_id, "rate:1:1");
     let again = w.settled(alice, before, "a second rating").await;
     assert!(again.text.contains("already rated"), "{}", again.text);
-    let rated = w.desk.store().ticket(1).expect("store").expect("ticket");
+    let rated = w.store.ticket(1).expect("store").expect("ticket");
     assert_eq!(rated.status, TicketStatus::Closed);
     assert_eq!(rated.rating, Some(5));
     assert_eq!(rated.comment.as_deref(), Some("quick and kind, thanks"));
@@ -558,8 +572,7 @@ async fn without_topics_staff_reply_to_the_card() {
     // that would find no ticket and be ignored.
     w.api
         .wait_for("the card mapped to the ticket", WAIT, |_| {
-            w.desk
-                .store()
+            w.store
                 .ticket_of_staff_message(STAFF_CHAT, card.message_id)
                 .expect("store")
         })
@@ -741,8 +754,7 @@ async fn a_broadcast_reaches_users_who_did_not_opt_out() {
     let done = w
         .api
         .wait_for("the broadcast finishes", WAIT, |_| {
-            w.desk
-                .store()
+            w.store
                 .broadcasts()
                 .ok()
                 .and_then(|b| b.into_iter().find(|b| b.done))
@@ -986,8 +998,7 @@ async fn link_verify_and_a_live_position_with_asset_and_what_if_buttons() {
         verified.text
     );
     let record = w
-        .desk
-        .store()
+        .store
         .user(w.alice.id as i64)
         .expect("store")
         .expect("alice");
@@ -1011,12 +1022,7 @@ async fn link_verify_and_a_live_position_with_asset_and_what_if_buttons() {
         .to_string();
     let forged = other.sign_message_sync(message.as_bytes()).expect("sign");
     let refused = w.say(&w.bob, &format!("/verify {forged}")).await;
-    let bob = w
-        .desk
-        .store()
-        .user(w.bob.id as i64)
-        .expect("store")
-        .expect("bob");
+    let bob = w.store.user(w.bob.id as i64).expect("store").expect("bob");
     assert!(bob.links.iter().all(|l| !l.verified), "{}", refused.text);
 
     let position = w.say(&w.alice, "/position").await;

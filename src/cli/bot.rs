@@ -51,12 +51,14 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
             Receive::Webhook { url, listen }
         }
     };
-    let desk = Arc::new(super::console::build_desk(config)?);
+    let (desk, store) = super::console::build_desk(config)?;
+    let desk = Arc::new(desk);
     // The files of faq/, before the staff desk applies moderators' edits over them.
     let base = KnowledgeBase::clone(&desk.knowledge());
     let staff_lang = Lang::from_code(&config.telegram.staff_lang).unwrap_or_default();
     let staff = StaffDesk::new(
         desk.clone(),
+        store.clone(),
         base,
         config.telegram.admins.clone(),
         staff_lang,
@@ -68,7 +70,13 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
         receive,
         sla_check_every: Duration::from_secs(flags.sla_check_seconds.max(1)),
     };
-    telegram::run(options, desk, Arc::new(staff), config.telegram.staff_chat)
-        .await
-        .map_err(|e| CommandError::Other(e.to_string()))
+    telegram::run(
+        options,
+        desk,
+        Arc::new(staff),
+        store,
+        config.telegram.staff_chat,
+    )
+    .await
+    .map_err(|e| CommandError::Other(e.to_string()))
 }

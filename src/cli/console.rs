@@ -42,8 +42,9 @@ pub fn log_file(data_dir: &Path) -> PathBuf {
     data_dir.join("console.log")
 }
 
-/// Builds the desk from the config: knowledge base, a reader per configured market, sled store and tickets.
-pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
+/// Builds the desk from the config: knowledge base, a reader per configured market, sled store and
+/// tickets. The store comes back beside the desk, for the adapter's own records.
+pub fn build_desk(config: &Config) -> Result<(Desk, Store), CommandError> {
     let kb = KnowledgeBase::load_dir(&faq_dir(config)?).map_err(other)?;
     let chain = crate::chain::markets::Markets::from_config(config)?;
     let store = Store::open(Path::new(&config.desk.data_dir)).map_err(other)?;
@@ -54,7 +55,10 @@ pub fn build_desk(config: &Config) -> Result<Desk, CommandError> {
         flood_limit: config.telegram.flood_messages_per_minute,
         retention_days: config.desk.retention_days,
     };
-    Ok(Desk::new(kb, chain, tickets, store, settings))
+    Ok((
+        Desk::new(kb, chain, tickets, store.clone(), settings),
+        store,
+    ))
 }
 
 /// The stable `ask --json` object.
@@ -104,7 +108,7 @@ pub async fn ask(
         ],
         None => Vec::new(),
     };
-    let desk = build_desk(config)?;
+    let (desk, _) = build_desk(config)?;
     let outcome = desk
         .handle(Incoming {
             user,
@@ -156,7 +160,8 @@ pub fn render_for_console(outcome: &Outcome) -> String {
 /// `lendesk chat`: reads lines from stdin until EOF or /quit. A closed stdout ends the chat
 /// quietly.
 pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(), CommandError> {
-    let desk = std::sync::Arc::new(build_desk(config)?);
+    let (desk, store) = build_desk(config)?;
+    let desk = std::sync::Arc::new(desk);
     tokio::spawn({
         let desk = desk.clone();
         async move { desk.warm_up().await }
@@ -173,7 +178,7 @@ pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(),
             ..Default::default()
         })
         .await;
-    console.reply(&desk, &first);
+    console.reply(&desk, &store, &first);
     let mut buttons: Vec<String> = button_data(&first);
     let stdin = std::io::stdin();
     while console.show("you> ") {
@@ -205,7 +210,7 @@ pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(),
             }
         };
         console.show("\n");
-        console.reply(&desk, &outcome);
+        console.reply(&desk, &store, &outcome);
         buttons = button_data(&outcome);
     }
     console.result()
@@ -239,7 +244,7 @@ impl Console {
 
     /// An answer, then, for a ticket opened outside business hours, when a person will
     /// answer (the notice the Telegram adapter sends).
-    fn reply(&mut self, desk: &Desk, outcome: &Outcome) {
+    fn reply(&mut self, desk: &Desk, store: &Store, outcome: &Outcome) {
         self.show(&render_for_console(outcome));
         let Some(ticket) = outcome.ticket else {
             return;
@@ -248,8 +253,7 @@ impl Console {
         if !handed_over || !self.noticed.insert(ticket) {
             return;
         }
-        let notice = desk
-            .store()
+        let notice = store
             .ticket(ticket)
             .ok()
             .flatten()

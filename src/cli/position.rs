@@ -8,19 +8,8 @@ use crate::chain::format;
 use crate::chain::position::Position;
 use crate::chain::report::{HealthBand, RiskReport};
 use crate::chain::risk::{Blocked, Limit, LiquidationPrice};
-
-fn band_text(band: HealthBand) -> &'static str {
-    match band {
-        HealthBand::NoDebt => "no debt: nothing can be liquidated",
-        HealthBand::Comfortable => "comfortable (HF ≥ 2)",
-        HealthBand::Moderate => "moderate (1.5–2): keep an eye on prices",
-        HealthBand::Risky => "risky (1.1–1.5): a normal market move could liquidate you",
-        HealthBand::Danger => "DANGER (< 1.1): close to liquidation, act now",
-        HealthBand::Liquidatable => {
-            "LIQUIDATABLE (< 1): liquidators can repay your debt and take collateral now"
-        }
-    }
-}
+use crate::desk::position_answer::{BandWording, band_text};
+use crate::lang::Lang;
 
 /// Why a limit applies, in a few words.
 pub fn limit_text(limit: Limit) -> &'static str {
@@ -66,7 +55,7 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
         out,
         "  Health factor {}: {}",
         format::health_factor(t.health_factor),
-        band_text(report.band)
+        band_text(Lang::En, report.band, BandWording::Report)
     );
     let _ = writeln!(
         out,

@@ -21,26 +21,77 @@ fn short(addr: &str) -> String {
     }
 }
 
-fn band(lang: Lang, band: HealthBand) -> &'static str {
-    match (lang, band) {
-        (Lang::En, HealthBand::NoDebt) => "no debt, so nothing can be liquidated",
-        (Lang::En, HealthBand::Comfortable) => {
-            "comfortable: prices would have to fall a lot before liquidation"
-        }
-        (Lang::En, HealthBand::Moderate) => "moderate: fine for now, keep an eye on prices",
-        (Lang::En, HealthBand::Risky) => "risky: a normal market move could get you liquidated",
-        (Lang::En, HealthBand::Danger) => "DANGER: very close to liquidation, act now",
-        (Lang::En, HealthBand::Liquidatable) => {
-            "LIQUIDATABLE: below 1, liquidators can repay part of your debt and take your collateral with a bonus right now"
-        }
-        (Lang::Zh, HealthBand::NoDebt) => "没有借款，不会被清算",
-        (Lang::Zh, HealthBand::Comfortable) => "很安全：价格要大幅下跌才会触发清算",
-        (Lang::Zh, HealthBand::Moderate) => "中等：目前没问题，注意价格变化",
-        (Lang::Zh, HealthBand::Risky) => "有风险：正常的市场波动就可能导致清算",
-        (Lang::Zh, HealthBand::Danger) => "危险：非常接近清算，请立即处理",
-        (Lang::Zh, HealthBand::Liquidatable) => {
-            "可被清算：已低于 1，清算人现在就可以替你还掉部分债务并以折扣拿走你的抵押物"
-        }
+/// How a health band is worded: the one table of the bands' words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BandWording {
+    /// A word or two ("risky"), inside a line about a position (the FAQ's personal line,
+    /// staff's one-line summary).
+    Word,
+    /// What the band means for the user, in the position answer.
+    Meaning,
+    /// The command-line report's line: the HF range and what it means (English only, like the
+    /// rest of that report).
+    Report,
+}
+
+/// The words for `band`, in `wording`.
+pub fn band_text(lang: Lang, band: HealthBand, wording: BandWording) -> &'static str {
+    // (word, meaning) in English, the same in Chinese, and the command-line report's line.
+    let (en, zh, report) = match band {
+        HealthBand::NoDebt => (
+            ("no debt", "no debt, so nothing can be liquidated"),
+            ("无借款", "没有借款，不会被清算"),
+            "no debt: nothing can be liquidated",
+        ),
+        HealthBand::Comfortable => (
+            (
+                "comfortable",
+                "comfortable: prices would have to fall a lot before liquidation",
+            ),
+            ("很安全", "很安全：价格要大幅下跌才会触发清算"),
+            "comfortable (HF ≥ 2)",
+        ),
+        HealthBand::Moderate => (
+            ("moderate", "moderate: fine for now, keep an eye on prices"),
+            ("中等", "中等：目前没问题，注意价格变化"),
+            "moderate (1.5–2): keep an eye on prices",
+        ),
+        HealthBand::Risky => (
+            (
+                "risky",
+                "risky: a normal market move could get you liquidated",
+            ),
+            ("有风险", "有风险：正常的市场波动就可能导致清算"),
+            "risky (1.1–1.5): a normal market move could liquidate you",
+        ),
+        HealthBand::Danger => (
+            (
+                "danger: close to liquidation",
+                "DANGER: very close to liquidation, act now",
+            ),
+            ("危险：接近清算", "危险：非常接近清算，请立即处理"),
+            "DANGER (< 1.1): close to liquidation, act now",
+        ),
+        HealthBand::Liquidatable => (
+            (
+                "liquidatable now",
+                "LIQUIDATABLE: below 1, liquidators can repay part of your debt and take your collateral with a bonus right now",
+            ),
+            (
+                "已可被清算",
+                "可被清算：已低于 1，清算人现在就可以替你还掉部分债务并以折扣拿走你的抵押物",
+            ),
+            "LIQUIDATABLE (< 1): liquidators can repay your debt and take collateral now",
+        ),
+    };
+    let (word, meaning) = match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    };
+    match wording {
+        BandWording::Word => word,
+        BandWording::Meaning => meaning,
+        BandWording::Report => report,
     }
 }
 
@@ -141,7 +192,7 @@ pub fn render(
     let (market, block, meaning) = (
         &position.market,
         position.block_number,
-        band(lang, report.band),
+        band_text(lang, report.band, BandWording::Meaning),
     );
     let collateral = format::usd(t.total_collateral_base, base);
     let debt = format::usd(t.total_debt_base, base);
@@ -841,4 +892,94 @@ pub fn render_asset(
         });
     }
     Some(lines.join("\n"))
+}
+
+/// A position in one line for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt $8,400.00".
+pub(super) fn summary_line(lang: Lang, position: &Position, report: &RiskReport) -> String {
+    let unit = position.base_currency_unit;
+    let hf = crate::chain::format::health_factor(report.totals.health_factor);
+    match lang {
+        Lang::En => format!(
+            "HF {hf} ({}) · collateral {} · debt {}",
+            band_text(lang, report.band, BandWording::Word),
+            crate::chain::format::usd(report.totals.total_collateral_base, unit),
+            crate::chain::format::usd(report.totals.total_debt_base, unit),
+        ),
+        Lang::Zh => format!(
+            "健康因子 {hf}（{}）· 抵押 {} · 债务 {}",
+            band_text(lang, report.band, BandWording::Word),
+            crate::chain::format::usd(report.totals.total_collateral_base, unit),
+            crate::chain::format::usd(report.totals.total_debt_base, unit),
+        ),
+    }
+}
+
+/// "Your HF is 1.31 (risky…)": the line in front of a FAQ answer with the user's own figure;
+/// `market` names the market when several are configured.
+pub(super) fn personal_line(lang: Lang, report: &RiskReport, market: Option<&str>) -> String {
+    let hf = format::health_factor(report.totals.health_factor);
+    let band = band_text(lang, report.band, BandWording::Word);
+    match (lang, market) {
+        (Lang::En, None) => {
+            format!("Your health factor right now is **{hf}** ({band}). Here is what that means:")
+        }
+        (Lang::En, Some(market)) => format!(
+            "Your health factor on {market} right now is **{hf}** ({band}). Here is what that means:"
+        ),
+        (Lang::Zh, None) => format!("你现在的健康因子是 **{hf}**（{band}）。含义如下："),
+        (Lang::Zh, Some(market)) => {
+            format!("你在 {market} 上的健康因子现在是 **{hf}**（{band}）。含义如下：")
+        }
+    }
+}
+
+/// The label of a what-if button under a position answer (`bps`: the price change).
+pub(super) fn what_if_label(lang: Lang, bps: i64) -> String {
+    match lang {
+        Lang::En => format!("What if prices fall {}%", bps.unsigned_abs() / 100),
+        Lang::Zh => format!("如果下跌 {}%", bps.unsigned_abs() / 100),
+    }
+}
+
+/// Under an answer for an address the user named but has not linked.
+pub(super) fn link_tip(lang: Lang) -> &'static str {
+    lang.pick(
+        "Tip: /link this address and next time just ask \"how am I doing?\"",
+        "提示：用 /link 绑定这个地址，下次直接问“我的仓位怎么样？”即可。",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_band_has_its_word_its_meaning_and_its_report_line() {
+        let risky = |lang, wording| band_text(lang, HealthBand::Risky, wording);
+        assert_eq!(risky(Lang::En, BandWording::Word), "risky");
+        assert_eq!(risky(Lang::Zh, BandWording::Word), "有风险");
+        assert_eq!(
+            risky(Lang::En, BandWording::Meaning),
+            "risky: a normal market move could get you liquidated"
+        );
+        assert_eq!(
+            risky(Lang::Zh, BandWording::Meaning),
+            "有风险：正常的市场波动就可能导致清算"
+        );
+        // The command-line report is in English whatever the language.
+        for lang in [Lang::En, Lang::Zh] {
+            assert_eq!(
+                risky(lang, BandWording::Report),
+                "risky (1.1–1.5): a normal market move could liquidate you"
+            );
+        }
+        assert_eq!(
+            band_text(Lang::En, HealthBand::Liquidatable, BandWording::Word),
+            "liquidatable now"
+        );
+        assert_eq!(
+            band_text(Lang::Zh, HealthBand::NoDebt, BandWording::Meaning),
+            "没有借款，不会被清算"
+        );
+    }
 }

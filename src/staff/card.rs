@@ -37,7 +37,7 @@ impl StaffDesk {
     /// [`StaffDesk::user_card`] at a given time (for business hours).
     pub async fn user_card_at(&self, ticket: &TicketRecord, now: u64) -> String {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let user = store.user(ticket.user).ok().flatten();
         let none = texts::none(lang);
         let field = |en: &str, zh: &str, value: &str| format!("- {}: {value}", lang.pick(en, zh));
@@ -195,7 +195,7 @@ impl StaffDesk {
 
     /// The forum topic title: "#12 Alice (@alice) · urgent", at most 128 characters.
     pub fn topic_title(&self, ticket: &TicketRecord) -> String {
-        let who = roles::label(self.desk.store(), ticket.user, self.lang);
+        let who = roles::label(&self.store, ticket.user, self.lang);
         let priority = texts::priority_word(self.lang, &ticket.priority);
         let suffix = format!(" · {priority}");
         let prefix = format!("#{} ", ticket.id);
@@ -211,7 +211,7 @@ impl StaffDesk {
     /// One ticket in a `/tickets` list.
     pub(super) fn ticket_line(&self, t: &TicketRecord, now: u64) -> String {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let age = human_duration(now.saturating_sub(t.created_at), lang);
         let assignee = t
             .assignee
@@ -231,7 +231,7 @@ impl StaffDesk {
     /// The card a `/tickets` button shows: status, priority, user, age, assignee, rating.
     pub(super) fn ticket_card(&self, t: &TicketRecord, now: u64) -> String {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let none = texts::none(lang);
         let field = |en: &str, zh: &str, value: &str| format!("- {}: {value}", lang.pick(en, zh));
         let mut lines = vec![match lang {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::desk::Button;
+use crate::desk::outcome::Button;
 use crate::knowledge::{Topic, parse_topic};
 use crate::lang::Lang;
 use crate::store::{
@@ -13,7 +13,10 @@ use crate::store::{
 };
 
 use super::roles::{self, Role, UserArgError};
-use super::{Actor, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first, stats, texts};
+use super::{
+    Actor, StaffCommand, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first, stats,
+    texts,
+};
 
 type Answer = Result<StaffOutcome, StaffError>;
 
@@ -22,7 +25,7 @@ const MAX_BROADCAST_CHARS: usize = 3_900;
 /// Longest macro text (the signature goes under it).
 const MAX_MACRO_CHARS: usize = 3_500;
 
-fn usage(lang: Lang, command: &str) -> Answer {
+fn usage(lang: Lang, command: StaffCommand) -> Answer {
     Ok(StaffOutcome::text(texts::usage(lang, command)))
 }
 
@@ -95,16 +98,14 @@ impl StaffDesk {
         actor: &Actor,
         arg: &str,
     ) -> Result<Result<i64, String>, StaffError> {
-        Ok(roles::resolve_user(
-            self.desk.store(),
-            arg,
-            (actor.id, actor.username.as_deref()),
-        )?
-        .map_err(|e: UserArgError| e.text(self.lang)))
+        Ok(
+            roles::resolve_user(&self.store, arg, (actor.id, actor.username.as_deref()))?
+                .map_err(|e: UserArgError| e.text(self.lang)),
+        )
     }
 
     pub(super) fn label(&self, id: i64) -> String {
-        roles::label(self.desk.store(), id, self.lang)
+        roles::label(&self.store, id, self.lang)
     }
 
     // --- /tickets ------------------------------------------------------------------------
@@ -117,7 +118,7 @@ impl StaffDesk {
         } else {
             filter
         };
-        let store = self.desk.store();
+        let store = &self.store;
         let mut list: Vec<TicketRecord> = match filter.as_str() {
             "open" => store
                 .tickets()?
@@ -135,7 +136,7 @@ impl StaffDesk {
                 .into_iter()
                 .filter(|t| t.status == TicketStatus::Closed)
                 .collect(),
-            _ => return usage(lang, "tickets"),
+            _ => return usage(lang, StaffCommand::Tickets),
         };
         if list.is_empty() {
             return Ok(StaffOutcome::text(match lang {
@@ -191,10 +192,10 @@ impl StaffDesk {
             .and_then(|d| d.parse::<u64>().ok())
             .filter(|d| (1..=365).contains(d))
         else {
-            return usage(lang, "stats");
+            return usage(lang, StaffCommand::Stats);
         };
         let window = days * 86_400;
-        let store = self.desk.store();
+        let store = &self.store;
         let tickets = store.tickets()?;
         // Events are written in batches: take the newest ones too.
         self.desk.flush_events();
@@ -217,7 +218,7 @@ impl StaffDesk {
             "show" => {
                 let id = split_first(rest).0;
                 if id.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 match self.desk.knowledge().topic(id) {
                     Some(topic) => Ok(StaffOutcome::verbatim(&topic.to_markdown())),
@@ -226,7 +227,7 @@ impl StaffDesk {
             }
             "add" | "edit" => {
                 if rest.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 let adding = sub.eq_ignore_ascii_case("add");
                 // Staff may paste back the fenced block /faq show gave them.
@@ -275,7 +276,7 @@ impl StaffDesk {
                         .collect()
                 };
                 let unknown_related = unknown_related.join(", ");
-                self.desk.store().save_faq_edit(&FaqEdit {
+                self.store.save_faq_edit(&FaqEdit {
                     id: id.clone(),
                     topic: Some(topic.clone()),
                     by: actor.id,
@@ -308,13 +309,13 @@ impl StaffDesk {
             "remove" => {
                 let id = split_first(rest).0;
                 if id.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
                 if self.desk.knowledge().topic(id).is_none() {
                     return Ok(StaffOutcome::text(no_topic(lang, id)));
                 }
-                let store = self.desk.store();
+                let store = &self.store;
                 if self.base.topic(id).is_some() {
                     store.save_faq_edit(&FaqEdit {
                         id: id.to_string(),
@@ -340,10 +341,10 @@ impl StaffDesk {
             "restore" => {
                 let id = split_first(rest).0;
                 if id.is_empty() {
-                    return usage(lang, "faq");
+                    return usage(lang, StaffCommand::Faq);
                 }
                 let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
-                if !self.desk.store().remove_faq_edit(id)? {
+                if !self.store.remove_faq_edit(id)? {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("Topic {id} has no moderator changes."),
                         Lang::Zh => format!("问题 {id} 没有被管理员修改过。"),
@@ -363,15 +364,14 @@ impl StaffDesk {
                     }
                 }))
             }
-            _ => usage(lang, "faq"),
+            _ => usage(lang, StaffCommand::Faq),
         }
     }
 
     fn faq_list(&self) -> Answer {
         let lang = self.lang;
         let edits: HashMap<String, bool> = self
-            .desk
-            .store()
+            .store
             .faq_edits()?
             .into_iter()
             .map(|e| (e.id, e.topic.is_some()))
@@ -425,9 +425,9 @@ impl StaffDesk {
     pub(super) fn cmd_broadcast(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let (sub, rest) = split_first(args);
-        let store = self.desk.store();
+        let store = &self.store;
         match sub.to_ascii_lowercase().as_str() {
-            "" => usage(lang, "broadcast"),
+            "" => usage(lang, StaffCommand::Broadcast),
             "status" => {
                 let mut all = store.broadcasts()?;
                 if all.is_empty() {
@@ -445,7 +445,7 @@ impl StaffDesk {
             }
             "cancel" => {
                 let Some(id) = ticket_number(split_first(rest).0) else {
-                    return usage(lang, "broadcast");
+                    return usage(lang, StaffCommand::Broadcast);
                 };
                 let Some(mut b) = store.broadcast(id)? else {
                     return Ok(StaffOutcome::text(match lang {
@@ -479,7 +479,7 @@ impl StaffDesk {
                     _ => (None, args),
                 };
                 if text.is_empty() {
-                    return usage(lang, "broadcast");
+                    return usage(lang, StaffCommand::Broadcast);
                 }
                 if text.chars().count() > MAX_BROADCAST_CHARS {
                     return Ok(StaffOutcome::text(match lang {
@@ -534,7 +534,7 @@ impl StaffDesk {
 
     pub(super) fn cmd_maintenance(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let (sub, rest) = split_first(args);
         match sub.to_ascii_lowercase().as_str() {
             "" => Ok(StaffOutcome::text(match (store.maintenance()?, lang) {
@@ -559,7 +559,7 @@ impl StaffDesk {
             })),
             "on" => {
                 if rest.is_empty() {
-                    return usage(lang, "maintenance");
+                    return usage(lang, StaffCommand::Maintenance);
                 }
                 store.set_maintenance(Some(&Maintenance {
                     text: rest.to_string(),
@@ -586,7 +586,7 @@ impl StaffDesk {
                     lang.pick("Maintenance notice was not on.", "维护通知本来就没有开启。")
                 }))
             }
-            _ => usage(lang, "maintenance"),
+            _ => usage(lang, StaffCommand::Maintenance),
         }
     }
 
@@ -595,8 +595,8 @@ impl StaffDesk {
     pub(super) fn cmd_ban(&self, actor: &Actor, kind: BanKind, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let command = match kind {
-            BanKind::Ban => "ban",
-            BanKind::Shadow => "shadowban",
+            BanKind::Ban => StaffCommand::Ban,
+            BanKind::Shadow => StaffCommand::Shadowban,
         };
         let (target, reason) = split_first(args);
         if target.is_empty() {
@@ -613,14 +613,14 @@ impl StaffDesk {
             )));
         }
         let reason = texts::trim_chars(&crate::secrets::redact(reason), 300);
-        self.desk.store().save_ban(&BanRecord {
+        self.store.save_ban(&BanRecord {
             user: id,
             kind,
             by: actor.id,
             at: now,
             reason: reason.clone(),
         })?;
-        self.audit(actor, now, command, &format!("{id} {reason}"))?;
+        self.audit(actor, now, command.name(), &format!("{id} {reason}"))?;
         let who = self.label(id);
         Ok(StaffOutcome::text(match (kind, lang) {
             (BanKind::Ban, Lang::En) => format!(
@@ -642,14 +642,14 @@ impl StaffDesk {
         let lang = self.lang;
         let target = split_first(args).0;
         if target.is_empty() {
-            return usage(lang, "unban");
+            return usage(lang, StaffCommand::Unban);
         }
         let id = match self.user_arg(actor, target)? {
             Ok(id) => id,
             Err(text) => return Ok(StaffOutcome::text(text)),
         };
         let who = self.label(id);
-        match self.desk.store().remove_ban(id)? {
+        match self.store.remove_ban(id)? {
             Some(_) => {
                 self.audit(actor, now, "unban", &id.to_string())?;
                 Ok(StaffOutcome::text(match lang {
@@ -670,13 +670,13 @@ impl StaffDesk {
         let lang = self.lang;
         let target = split_first(args).0;
         if target.is_empty() {
-            return usage(lang, "whois");
+            return usage(lang, StaffCommand::Whois);
         }
         let id = match self.user_arg(actor, target)? {
             Ok(id) => id,
             Err(text) => return Ok(StaffOutcome::text(text)),
         };
-        let store = self.desk.store();
+        let store = &self.store;
         let user = store.user(id)?;
         let tickets = self.desk.tickets().of_user(id)?;
         let ban = store.ban_of(id)?;
@@ -797,7 +797,7 @@ impl StaffDesk {
 
     pub(super) fn cmd_staff(&self, actor: &Actor, role: Role, args: &str, now: u64) -> Answer {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let (sub, rest) = split_first(args);
         let sub = sub.to_ascii_lowercase();
         match sub.as_str() {
@@ -839,7 +839,7 @@ impl StaffDesk {
                 }
                 let target = split_first(rest).0;
                 if target.is_empty() {
-                    return usage(lang, "staff");
+                    return usage(lang, StaffCommand::Staff);
                 }
                 let id = match self.user_arg(actor, target)? {
                     Ok(id) => id,
@@ -896,7 +896,7 @@ impl StaffDesk {
                     }))
                 }
             }
-            _ => usage(lang, "staff"),
+            _ => usage(lang, StaffCommand::Staff),
         }
     }
 
@@ -910,10 +910,10 @@ impl StaffDesk {
         } else {
             match arg.parse::<usize>() {
                 Ok(n) if n >= 1 => n.min(100),
-                _ => return usage(lang, "audit"),
+                _ => return usage(lang, StaffCommand::Audit),
             }
         };
-        let entries = self.desk.store().audit_log(limit)?;
+        let entries = self.store.audit_log(limit)?;
         if entries.is_empty() {
             return Ok(StaffOutcome::text(
                 lang.pick("The audit log is empty.", "审计日志为空。"),
@@ -948,7 +948,7 @@ impl StaffDesk {
 
     pub(super) fn cmd_macros(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let (sub, rest) = split_first(args);
         match sub.to_ascii_lowercase().as_str() {
             "list" | "" => {
@@ -981,7 +981,7 @@ impl StaffDesk {
             "add" => {
                 let (name, body) = split_first(rest);
                 let Some(name) = macro_name(name) else {
-                    return usage(lang, "macros");
+                    return usage(lang, StaffCommand::Macros);
                 };
                 let (which, body) = match split_first(body) {
                     (code, text) if code.eq_ignore_ascii_case("zh") && !text.is_empty() => {
@@ -993,7 +993,7 @@ impl StaffDesk {
                     _ => (Lang::En, body),
                 };
                 if body.is_empty() {
-                    return usage(lang, "macros");
+                    return usage(lang, StaffCommand::Macros);
                 }
                 if body.chars().count() > MAX_MACRO_CHARS {
                     return Ok(StaffOutcome::text(match lang {
@@ -1046,7 +1046,7 @@ impl StaffDesk {
             }
             "remove" => {
                 let Some(name) = macro_name(split_first(rest).0) else {
-                    return usage(lang, "macros");
+                    return usage(lang, StaffCommand::Macros);
                 };
                 let removed = store.remove_macro(&name)?;
                 if removed {
@@ -1059,7 +1059,7 @@ impl StaffDesk {
                     (Lang::Zh, false) => format!("没有名为 {name} 的预设回复。"),
                 }))
             }
-            _ => usage(lang, "macros"),
+            _ => usage(lang, StaffCommand::Macros),
         }
     }
 }

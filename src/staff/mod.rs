@@ -27,6 +27,7 @@
 
 mod broadcast;
 mod card;
+mod command;
 mod commands;
 mod roles;
 pub mod stats;
@@ -38,13 +39,15 @@ mod tests;
 
 use std::sync::{Arc, Mutex};
 
-use crate::desk::{Desk, DeskError, Reply};
+use crate::desk::outcome::Reply;
+use crate::desk::{Desk, DeskError};
 use crate::knowledge::KnowledgeBase;
 use crate::lang::Lang;
-use crate::store::{StoreError, TicketRecord};
+use crate::store::{Store, StoreError, TicketRecord};
 use crate::tickets::TicketError;
 
 pub use broadcast::{Delivery, MAX_RETRIES, eligible, eligible_count, run_broadcast};
+pub use command::{StaffCommand, menu as command_menu};
 pub use roles::Role;
 pub use stats::{Percentiles, Stats};
 
@@ -219,6 +222,8 @@ fn split_first(args: &str) -> (&str, &str) {
 /// The staff side over a desk.
 pub struct StaffDesk {
     desk: Arc<Desk>,
+    /// The store the desk works on: staff records, bans, audit, FAQ edits, tickets.
+    store: Store,
     /// The knowledge base as loaded from `faq/`, before moderators' edits.
     base: KnowledgeBase,
     admins: Vec<i64>,
@@ -237,16 +242,19 @@ impl std::fmt::Debug for StaffDesk {
 }
 
 impl StaffDesk {
-    /// The staff side of `desk`. `base` is the knowledge base of the `faq/` files; the
-    /// moderators' stored edits are applied over it and the result given to the desk now.
+    /// The staff side of `desk`, over `store` (the one the desk was built on). `base` is the
+    /// knowledge base of the `faq/` files; the moderators' stored edits are applied over it and
+    /// the result given to the desk now.
     pub fn new(
         desk: Arc<Desk>,
+        store: Store,
         base: KnowledgeBase,
         admins: Vec<i64>,
         lang: Lang,
     ) -> Result<Self, StaffError> {
         let staff = Self {
             desk,
+            store,
             base,
             admins,
             lang,
@@ -271,7 +279,7 @@ impl StaffDesk {
         if self.admins.contains(&user) {
             return Some(Role::Admin);
         }
-        match self.desk.store().staff_member(user) {
+        match self.store.staff_member(user) {
             Ok(Some(_)) => Some(Role::Staff),
             Ok(None) => None,
             Err(e) => {
@@ -288,11 +296,14 @@ impl StaffDesk {
         let Some((name, args)) = parse_command(text) else {
             return false;
         };
-        if name == "faq" {
-            let sub = split_first(args).0.to_ascii_lowercase();
-            return FAQ_SUBCOMMANDS.contains(&sub.as_str());
+        match StaffCommand::parse(&name) {
+            Some(StaffCommand::Faq) => {
+                let sub = split_first(args).0.to_ascii_lowercase();
+                FAQ_SUBCOMMANDS.contains(&sub.as_str())
+            }
+            Some(_) => true,
+            None => false,
         }
-        texts::STAFF_COMMANDS.contains(&name.as_str())
     }
 
     /// Runs a staff command. `ticket`: the ticket of the forum topic the command was sent in,
@@ -313,23 +324,32 @@ impl StaffDesk {
         let Some(role) = self.role(actor.id) else {
             return StaffOutcome::text(texts::not_staff());
         };
-        let result = match name.as_str() {
-            "tickets" => self.cmd_tickets(actor, args, now),
-            "stats" => self.cmd_stats(args, now),
-            "faq" => self.cmd_faq(actor, args, now),
-            "broadcast" => self.cmd_broadcast(actor, args, now),
-            "maintenance" => self.cmd_maintenance(actor, args, now),
-            "ban" => self.cmd_ban(actor, crate::store::BanKind::Ban, args, now),
-            "shadowban" => self.cmd_ban(actor, crate::store::BanKind::Shadow, args, now),
-            "unban" => self.cmd_unban(actor, args, now),
-            "whois" => self.cmd_whois(actor, args).await,
-            "staff" => self.cmd_staff(actor, role, args, now),
-            "audit" => self.cmd_audit(args),
-            "macros" => self.cmd_macros(actor, args, now),
-            "note" | "assign" | "macro" | "close" | "reopen" => {
-                self.ticket_command(actor, &name, args, ticket, now)
+        let Some(command) = StaffCommand::parse(&name) else {
+            return StaffOutcome::text(texts::help(self.lang));
+        };
+        if command.role() == Role::Admin && role != Role::Admin {
+            return StaffOutcome::text(texts::admin_only(self.lang));
+        }
+        let result = match command {
+            StaffCommand::Tickets => self.cmd_tickets(actor, args, now),
+            StaffCommand::Stats => self.cmd_stats(args, now),
+            StaffCommand::Faq => self.cmd_faq(actor, args, now),
+            StaffCommand::Broadcast => self.cmd_broadcast(actor, args, now),
+            StaffCommand::Maintenance => self.cmd_maintenance(actor, args, now),
+            StaffCommand::Ban => self.cmd_ban(actor, crate::store::BanKind::Ban, args, now),
+            StaffCommand::Shadowban => {
+                self.cmd_ban(actor, crate::store::BanKind::Shadow, args, now)
             }
-            _ => Ok(StaffOutcome::text(texts::help(self.lang))),
+            StaffCommand::Unban => self.cmd_unban(actor, args, now),
+            StaffCommand::Whois => self.cmd_whois(actor, args).await,
+            StaffCommand::Staff => self.cmd_staff(actor, role, args, now),
+            StaffCommand::Audit => self.cmd_audit(args),
+            StaffCommand::Macros => self.cmd_macros(actor, args, now),
+            StaffCommand::Note
+            | StaffCommand::Assign
+            | StaffCommand::Macro
+            | StaffCommand::Close
+            | StaffCommand::Reopen => self.ticket_command(actor, command, args, ticket, now),
         };
         result.unwrap_or_else(|e| {
             tracing::error!(command = %name, actor = actor.id, error = %e, "staff command failed");
@@ -351,7 +371,7 @@ impl StaffDesk {
                     .pick("This button is no longer valid.", "这个按钮已失效。"),
             );
         };
-        match self.desk.store().ticket(id) {
+        match self.store.ticket(id) {
             Ok(Some(t)) => StaffOutcome::text(self.ticket_card(&t, now)),
             Ok(None) => StaffOutcome::text(texts::no_ticket(self.lang, id)),
             Err(e) => StaffOutcome::text(texts::failed(self.lang, &e.to_string())),
@@ -378,7 +398,7 @@ impl StaffDesk {
             return None;
         }
         let lang = self.lang;
-        let store = self.desk.store();
+        let store = &self.store;
         let mut out = match lang {
             Lang::En => format!("**⏰ Overdue tickets ({})**", tickets.len()),
             Lang::Zh => format!("**⏰ 超时未响应的工单（{}）**", tickets.len()),
@@ -429,7 +449,7 @@ impl StaffDesk {
     fn apply_faq_overlay(&self) -> Result<(), StaffError> {
         let mut upserts = Vec::new();
         let mut removed = Vec::new();
-        for edit in self.desk.store().faq_edits()? {
+        for edit in self.store.faq_edits()? {
             match edit.topic {
                 Some(topic) => upserts.push(topic),
                 None => removed.push(edit.id),
@@ -447,14 +467,13 @@ impl StaffDesk {
     /// Appends to the audit log, redacting what staff typed.
     fn audit(&self, actor: &Actor, now: u64, action: &str, detail: &str) -> Result<(), StaffError> {
         let detail = texts::trim_chars(&crate::secrets::redact(detail), 300);
-        self.desk.store().audit(now, actor.id, action, &detail)?;
+        self.store.audit(now, actor.id, action, &detail)?;
         Ok(())
     }
 
     /// The language a user reads the team's messages in: their choice, else the ticket's.
     fn user_lang(&self, ticket: &TicketRecord) -> Lang {
-        self.desk
-            .store()
+        self.store
             .user(ticket.user)
             .ok()
             .flatten()

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use futures::FutureExt;
 
 use super::*;
-use crate::desk::{DeskSettings, Incoming, Intent};
+use crate::desk::DeskSettings;
+use crate::desk::outcome::{Incoming, Intent, Outcome};
 use crate::store::{BanKind, Store, TicketStatus, UserRecord};
 use crate::tickets::{EscalationReason, SlaConfig, Tickets};
 
@@ -35,7 +36,7 @@ fn open_at(dir: &Path) -> (Store, StaffDesk) {
         store.clone(),
         DeskSettings::default(),
     );
-    let staff = StaffDesk::new(Arc::new(desk), kb, vec![ADMIN], Lang::En).unwrap();
+    let staff = StaffDesk::new(Arc::new(desk), store.clone(), kb, vec![ADMIN], Lang::En).unwrap();
     (store, staff)
 }
 
@@ -278,7 +279,7 @@ async fn bans_are_saved_audited_and_lifted() {
     );
 }
 
-async fn ask(f: &Fixture, user: i64, text: &str) -> crate::desk::Outcome {
+async fn ask(f: &Fixture, user: i64, text: &str) -> Outcome {
     f.staff
         .desk()
         .handle(Incoming {

@@ -7,6 +7,8 @@
 use crate::lang::Lang;
 use crate::store::TicketStatus;
 
+use super::StaffCommand;
+
 /// Refusal for anyone who is not on the support team: both languages in one message, since
 /// the sender's language is not known here.
 pub(super) fn not_staff() -> &'static str {
@@ -35,120 +37,9 @@ pub(super) fn failed(lang: Lang, detail: &str) -> String {
     }
 }
 
-/// (command, syntax, English meaning, Chinese meaning) of every staff command.
-const SYNTAX: &[(&str, &str, &str, &str)] = &[
-    (
-        "tickets",
-        "/tickets [open|mine|overdue|closed]",
-        "list tickets",
-        "工单列表",
-    ),
-    ("stats", "/stats [7d|30d]", "statistics", "统计"),
-    (
-        "faq",
-        "/faq list · /faq show <id> · /faq add <topic file> · /faq edit <topic file> · /faq remove <id> · /faq restore <id>",
-        "edit the knowledge base live",
-        "实时编辑知识库",
-    ),
-    (
-        "broadcast",
-        "/broadcast [en|zh] <text> · /broadcast status · /broadcast cancel <id>",
-        "announce to users",
-        "向用户发布公告",
-    ),
-    (
-        "maintenance",
-        "/maintenance on <text> · /maintenance off · /maintenance",
-        "maintenance notice",
-        "维护通知",
-    ),
-    (
-        "ban",
-        "/ban <user> [reason]",
-        "ban a user (they are told)",
-        "封禁用户（用户会被告知）",
-    ),
-    (
-        "shadowban",
-        "/shadowban <user> [reason]",
-        "drop a user's messages silently",
-        "静默丢弃用户消息",
-    ),
-    ("unban", "/unban <user>", "lift a ban", "解除封禁"),
-    ("whois", "/whois <user>", "look up a user", "查询用户"),
-    (
-        "staff",
-        "/staff add <user> · /staff remove <user> · /staff list",
-        "the support team (add/remove: admins)",
-        "客服团队（添加/移除仅限管理员）",
-    ),
-    (
-        "audit",
-        "/audit [n]",
-        "the audit log (default 20, max 100)",
-        "审计日志（默认 20 条，最多 100 条）",
-    ),
-    (
-        "macros",
-        "/macros add <name> <text> · /macros add <name> zh <text> · /macros remove <name> · /macros list",
-        "canned replies",
-        "预设回复",
-    ),
-    (
-        "note",
-        "/note <text>",
-        "internal note, never sent to the user",
-        "内部备注，不会发给用户",
-    ),
-    (
-        "assign",
-        "/assign @staff · /assign me",
-        "assign the ticket",
-        "分配工单",
-    ),
-    (
-        "macro",
-        "/macro <name>",
-        "send a canned reply to the user",
-        "向用户发送预设回复",
-    ),
-    (
-        "close",
-        "/close",
-        "close the ticket and ask for a rating",
-        "关闭工单并请用户评分",
-    ),
-    ("reopen", "/reopen", "reopen the ticket", "重新打开工单"),
-];
-
-/// Every command a staff member can send.
-pub(super) const STAFF_COMMANDS: &[&str] = &[
-    "tickets",
-    "stats",
-    "faq",
-    "broadcast",
-    "maintenance",
-    "ban",
-    "shadowban",
-    "unban",
-    "whois",
-    "staff",
-    "audit",
-    "macros",
-    "note",
-    "assign",
-    "macro",
-    "close",
-    "reopen",
-];
-
 /// The usage line of one command.
-pub(super) fn usage(lang: Lang, command: &str) -> String {
-    let syntax = SYNTAX
-        .iter()
-        .find(|(c, ..)| *c == command)
-        .map(|(_, s, ..)| *s)
-        .unwrap_or("/tickets");
+pub(super) fn usage(lang: Lang, command: StaffCommand) -> String {
+    let syntax = command.syntax();
     let user_hint = syntax.contains("<user>");
     match lang {
         Lang::En => format!(
@@ -173,8 +64,12 @@ pub(super) fn usage(lang: Lang, command: &str) -> String {
 /// Every staff command, for an unknown one.
 pub(super) fn help(lang: Lang) -> String {
     let mut out = String::from(lang.pick("**Staff commands**", "**客服命令**"));
-    for (_, syntax, en, zh) in SYNTAX {
-        out.push_str(&format!("\n- {syntax}: {}", lang.pick(en, zh)));
+    for command in StaffCommand::ALL {
+        out.push_str(&format!(
+            "\n- {}: {}",
+            command.syntax(),
+            command.meaning(lang)
+        ));
     }
     out
 }
@@ -330,13 +225,13 @@ mod tests {
 
     #[test]
     fn every_command_has_a_usage_line() {
-        for c in STAFF_COMMANDS {
+        for c in StaffCommand::ALL {
             assert!(
-                SYNTAX.iter().any(|(s, ..)| s == c),
-                "{c} has no syntax line"
+                usage(Lang::En, c).starts_with(&format!("Usage: /{}", c.name())),
+                "{c:?} has no syntax line"
             );
         }
-        assert!(usage(Lang::Zh, "ban").starts_with("用法：/ban <user>"));
+        assert!(usage(Lang::Zh, StaffCommand::Ban).starts_with("用法：/ban <user>"));
         assert_eq!(trim_chars("a  b\nc", 10), "a b c");
         assert_eq!(trim_chars("abcdef", 3), "abc…");
     }

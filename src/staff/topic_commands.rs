@@ -2,14 +2,14 @@
 //! `/macro`, `/close`, `/reopen`. Outside a ticket they take the ticket as their first
 //! argument (`/close #12`), else they answer with where to use them.
 
-use crate::desk::{Button, Reply};
+use crate::desk::outcome::{Button, Reply};
 use crate::lang::Lang;
 use crate::store::TicketStatus;
 use crate::tickets::TicketError;
 
 use super::commands::ticket_number;
 use super::texts::{self, to_user};
-use super::{Actor, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first};
+use super::{Actor, StaffCommand, StaffDesk, StaffEffect, StaffError, StaffOutcome, split_first};
 
 type Answer = Result<StaffOutcome, StaffError>;
 
@@ -29,12 +29,13 @@ impl StaffDesk {
     pub(super) fn ticket_command(
         &self,
         actor: &Actor,
-        name: &str,
+        command: StaffCommand,
         args: &str,
         ticket: Option<u64>,
         now: u64,
     ) -> Answer {
         let lang = self.lang;
+        let name = command.name();
         let (id, args) = match ticket {
             Some(id) => (id, args),
             None => {
@@ -45,13 +46,13 @@ impl StaffDesk {
                 }
             }
         };
-        let Some(t) = self.desk.store().ticket(id)? else {
+        let Some(t) = self.store.ticket(id)? else {
             return Ok(StaffOutcome::text(texts::no_ticket(lang, id)));
         };
-        match name {
-            "note" => {
+        match command {
+            StaffCommand::Note => {
                 if args.is_empty() {
-                    return Ok(StaffOutcome::text(texts::usage(lang, "note")));
+                    return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Note)));
                 }
                 self.audit(actor, now, "note", &format!("#{id}: {args}"))?;
                 Ok(StaffOutcome::text(match lang {
@@ -59,10 +60,10 @@ impl StaffDesk {
                     Lang::Zh => format!("📝 已为工单 #{id} 添加备注（不会发给用户）。"),
                 }))
             }
-            "assign" => {
+            StaffCommand::Assign => {
                 let target = split_first(args).0;
                 if target.is_empty() {
-                    return Ok(StaffOutcome::text(texts::usage(lang, "assign")));
+                    return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Assign)));
                 }
                 let staff = if target.eq_ignore_ascii_case("me") {
                     actor.id
@@ -72,7 +73,7 @@ impl StaffDesk {
                         Err(text) => return Ok(StaffOutcome::text(text)),
                     }
                 };
-                let who = super::roles::label(self.desk.store(), staff, lang);
+                let who = super::roles::label(&self.store, staff, lang);
                 if self.role(staff).is_none() {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("{who} is not on the support team (/staff list)."),
@@ -87,12 +88,12 @@ impl StaffDesk {
                     Lang::Zh => format!("工单 #{id} 已分配给 {who}。"),
                 }))
             }
-            "macro" => {
+            StaffCommand::Macro => {
                 let name = split_first(args).0.to_ascii_lowercase();
                 if name.is_empty() {
-                    return Ok(StaffOutcome::text(texts::usage(lang, "macro")));
+                    return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Macro)));
                 }
-                let Some(m) = self.desk.store().macro_named(&name)? else {
+                let Some(m) = self.store.macro_named(&name)? else {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("There is no macro {name}. /macros list shows them."),
                         Lang::Zh => {
@@ -125,7 +126,7 @@ impl StaffDesk {
                 ));
                 Ok(out)
             }
-            "close" => {
+            StaffCommand::Close => {
                 match self.desk.tickets().close(id, now) {
                     Ok(_) => {}
                     Err(TicketError::BadTransition { .. }) => {
@@ -152,7 +153,7 @@ impl StaffDesk {
                 out.effects.push(StaffEffect::CloseTopic(id));
                 Ok(out)
             }
-            "reopen" => {
+            StaffCommand::Reopen => {
                 match self.desk.tickets().reopen(id) {
                     Ok(_) => {}
                     Err(TicketError::BadTransition { .. }) => {

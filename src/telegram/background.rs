@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ThreadId};
 
 use super::{App, TgBot, now, render, send_replies};
-use crate::desk::Reply;
+use crate::desk::outcome::Reply;
 use crate::lang::Lang;
 use crate::staff::{Delivery, run_broadcast};
 use crate::store::Broadcast;
@@ -61,7 +61,7 @@ pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
         );
         for ticket in &fresh {
             flagged.insert(ticket.id);
-            if let Ok(Some(thread)) = app.desk.store().thread_of(ticket.id)
+            if let Ok(Some(thread)) = app.store.thread_of(ticket.id)
                 && let Some(topic) = thread.thread
             {
                 let topic = Some(ThreadId(MessageId(topic)));
@@ -115,7 +115,7 @@ pub async fn start_broadcast(
     chat: ChatId,
     thread: Option<ThreadId>,
 ) {
-    let store = app.desk.store().clone();
+    let store = app.store.clone();
     let Ok(Some(mut broadcast)) = store.broadcast(id) else {
         tracing::error!(broadcast = id, "broadcast not found");
         return;
@@ -143,7 +143,7 @@ pub async fn start_broadcast(
 
 /// Resumes every broadcast a restart interrupted.
 pub fn resume_broadcasts(bot: &TgBot, app: &App) {
-    let store = app.desk.store().clone();
+    let store = app.store.clone();
     let pending = match store.broadcasts() {
         Ok(all) => all.into_iter().filter(|b| !b.done).collect::<Vec<_>>(),
         Err(e) => {

@@ -31,9 +31,11 @@ use teloxide::types::{BotCommand, BotCommandScope, ChatId, Me, ParseMode, Recipi
 use teloxide::update_listeners::UpdateListener;
 
 use crate::clock::unix_now as now;
-use crate::desk::{Action, ChatKind, Desk, Incoming, Outcome, Reply};
+use crate::desk::Desk;
+use crate::desk::outcome::{Action, ChatKind, Incoming, Outcome, Reply};
 use crate::lang::Lang;
 use crate::staff::{Actor, StaffDesk};
+use crate::store::Store;
 
 /// The bot as handlers see it: throttled to Telegram's limits, `getMe` cached.
 pub type TgBot = CacheMe<Throttle<Bot>>;
@@ -47,6 +49,8 @@ pub struct App {
     pub desk: Arc<Desk>,
     /// The staff side.
     pub staff: Arc<StaffDesk>,
+    /// The store the desk was built on (tickets' threads, relayed messages).
+    pub store: Store,
     /// The staff chat, if configured.
     pub staff_chat: Option<ChatId>,
     /// The staff chat has topics (forum mode): one topic per ticket.
@@ -73,12 +77,14 @@ impl App {
     pub fn new(
         desk: Arc<Desk>,
         staff: Arc<StaffDesk>,
+        store: Store,
         staff_chat: Option<ChatId>,
         forum: bool,
     ) -> Self {
         Self {
             desk,
             staff,
+            store,
             staff_chat,
             forum,
             updates: Arc::default(),
@@ -370,56 +376,9 @@ pub fn user_commands(lang: Lang) -> Vec<BotCommand> {
 
 /// The command list shown in the staff chat.
 pub fn staff_commands(lang: Lang) -> Vec<BotCommand> {
-    let list: [(&str, &str, &str); 14] = [
-        (
-            "tickets",
-            "Tickets: open, mine, overdue, closed",
-            "工单：open、mine、overdue、closed",
-        ),
-        (
-            "note",
-            "Internal note (never sent to the user)",
-            "内部备注（不会发给用户）",
-        ),
-        (
-            "assign",
-            "Assign the ticket: @staff or me",
-            "分配工单：@客服 或 me",
-        ),
-        ("macro", "Send a canned reply", "发送预设回复"),
-        (
-            "macros",
-            "Canned replies: add, remove, list",
-            "预设回复：add、remove、list",
-        ),
-        (
-            "close",
-            "Close the ticket and ask for a rating",
-            "关闭工单并请用户评分",
-        ),
-        ("reopen", "Reopen the ticket", "重新打开工单"),
-        ("stats", "Statistics: 7d or 30d", "统计：7d 或 30d"),
-        (
-            "faq",
-            "FAQ: list, show, add, edit, remove",
-            "常见问题：list、show、add、edit、remove",
-        ),
-        ("broadcast", "Announce to users", "向用户发布公告"),
-        (
-            "maintenance",
-            "Maintenance notice on/off",
-            "维护通知 on/off",
-        ),
-        ("whois", "Look up a user", "查询用户"),
-        (
-            "ban",
-            "Ban, /shadowban, /unban a user",
-            "封禁、/shadowban、/unban 用户",
-        ),
-        ("audit", "The audit log", "审计日志"),
-    ];
-    list.iter()
-        .map(|(c, en, zh)| BotCommand::new(*c, lang.pick(en, zh)))
+    crate::staff::command_menu(lang)
+        .into_iter()
+        .map(|(c, text)| BotCommand::new(c, text))
         .collect()
 }
 
@@ -576,6 +535,7 @@ pub async fn run(
     options: RunOptions,
     desk: Arc<Desk>,
     staff: Arc<StaffDesk>,
+    store: Store,
     staff_chat: Option<i64>,
 ) -> Result<(), HandlerError> {
     // The client's timeout and the long poll's are set together (see `polling`). Proxies come
@@ -600,7 +560,13 @@ pub async fn run(
             false
         }
     };
-    let app = Arc::new(App::new(desk.clone(), staff, staff_chat, forum));
+    let app = Arc::new(App::new(
+        desk.clone(),
+        staff,
+        store.clone(),
+        staff_chat,
+        forum,
+    ));
     register_commands(&bot, &app).await;
     background::resume_broadcasts(&bot, &app);
     let sla = tokio::spawn(background::sla_checker(
@@ -617,14 +583,13 @@ pub async fn run(
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![app.clone()])
         .build();
-    let store = desk.store().clone();
     match options.receive {
         Receive::Polling => {
             if let Err(e) = bot.delete_webhook().await {
                 tracing::warn!(error = %e, "deleteWebhook failed");
             }
             let mut listener = polling::TrackedPolling::new(bot.clone(), app.updates.clone());
-            stop_on_signal(listener.stop_token(), store);
+            stop_on_signal(listener.stop_token(), store.clone());
             dispatcher
                 .dispatch_with_listener(
                     listener,
@@ -639,7 +604,7 @@ pub async fn run(
                 teloxide::update_listeners::webhooks::Options::new(listen, url),
             )
             .await?;
-            stop_on_signal(listener.stop_token(), store);
+            stop_on_signal(listener.stop_token(), store.clone());
             dispatcher
                 .dispatch_with_listener(
                     listener,
@@ -650,7 +615,7 @@ pub async fn run(
     }
     sla.abort();
     pruner.abort();
-    desk.store().flush()?;
+    store.flush()?;
     tracing::info!("stopped");
     Ok(())
 }

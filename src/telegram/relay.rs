@@ -12,7 +12,7 @@ use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ReplyParameters, ThreadId};
 
 use super::{App, HandlerError, TgBot, now, render, retry, send_replies};
-use crate::desk::{Incoming, Reply};
+use crate::desk::outcome::{Incoming, Reply};
 use crate::lang::Lang;
 use crate::staff::StaffDesk;
 use crate::store::{RelayedMessage, TicketStatus, TicketThread};
@@ -49,7 +49,7 @@ pub async fn ensure_thread(
     };
     let lock = app.ticket_lock(ticket).await;
     let _guard = lock.lock().await;
-    let store = app.desk.store();
+    let store = &app.store;
     if store.thread_of(ticket)?.is_some() {
         return Ok(ThreadState::Existing);
     }
@@ -98,7 +98,7 @@ pub async fn ensure_thread(
 
 /// The auto-reply for a ticket opened outside business hours: when a person will answer.
 pub fn out_of_hours_reply(app: &App, ticket: u64, now: u64) -> Option<Reply> {
-    let record = app.desk.store().ticket(ticket).ok().flatten()?;
+    let record = app.store.ticket(ticket).ok().flatten()?;
     let text = app.desk.tickets().out_of_hours_notice(&record, now)?;
     Some(Reply {
         text,
@@ -116,7 +116,7 @@ pub async fn user_to_staff(
     let Some(chat) = app.staff_chat else {
         return Ok(());
     };
-    let store = app.desk.store();
+    let store = &app.store;
     if store
         .relay_of_user_message(msg.chat.id.0, msg.id.0)?
         .is_some()
@@ -160,7 +160,7 @@ pub async fn staff_to_user(
     ticket: u64,
     msg: &Message,
 ) -> Result<(), HandlerError> {
-    let store = app.desk.store();
+    let store = &app.store;
     if store
         .relay_of_staff_message(msg.chat.id.0, msg.id.0)?
         .is_some()
@@ -267,7 +267,7 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
     let Some(text) = msg.text().or(msg.caption()) else {
         return Ok(());
     };
-    let store = app.desk.store();
+    let store = &app.store;
     if app.staff_chat == Some(msg.chat.id) {
         let Some(relay) = store.relay_of_staff_message(msg.chat.id.0, msg.id.0)? else {
             return Ok(());

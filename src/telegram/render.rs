@@ -3,7 +3,7 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use crate::desk::Button;
+use crate::desk::outcome::Button;
 
 /// Escapes text for Telegram's HTML parse mode, turns `**bold**` into `<b>bold</b>` and a
 /// fenced block (```` ``` ````) into `<pre>` (kept verbatim, e.g. an FAQ topic file staff copy).

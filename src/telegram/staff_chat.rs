@@ -13,7 +13,7 @@ use crate::store::RelayedMessage;
 /// The ticket a staff chat message is about: its forum topic, or the ticket message it
 /// replies to.
 fn ticket_of(app: &App, msg: &Message) -> Result<Option<u64>, HandlerError> {
-    let store = app.desk.store();
+    let store = &app.store;
     if let Some(thread) = msg.thread_id
         && msg.is_topic_message
         && let Some(ticket) = store.ticket_in_thread(msg.chat.id.0, thread.0.0)?
@@ -65,7 +65,7 @@ pub(super) async fn apply_staff_outcome(
     source: Option<&Message>,
 ) -> Result<(), HandlerError> {
     send_replies(bot, chat, thread, &out.replies).await?;
-    let store = app.desk.store();
+    let store = &app.store;
     for (user, reply) in &out.to_user {
         match send_replies(bot, ChatId(*user), None, std::slice::from_ref(reply)).await {
             Ok(ids) => {
@@ -92,7 +92,7 @@ pub(super) async fn apply_staff_outcome(
                     bot,
                     chat,
                     thread,
-                    &[crate::desk::Reply {
+                    &[crate::desk::outcome::Reply {
                         text: notice.to_string(),
                         buttons: Vec::new(),
                     }],

@@ -1,0 +1,234 @@
+//! The conversation proper, for a message that is no command: escalations, live position
+//! questions, out-of-scope requests, small talk, the knowledge base, and "did you mean".
+
+use super::intent::{self, PositionFocus, SmallTalk};
+use super::outcome::{Button, Incoming, Intent, Outcome, Reply};
+use super::{CONFIDENT, Desk, UNSURE, texts};
+use crate::knowledge::KnowledgeBase;
+use crate::lang::Lang;
+use crate::store::UserRecord;
+use crate::tickets::EscalationReason;
+
+/// FAQ topics whose answer gets the user's own figures in front when an address is linked.
+const LIVE_TOPICS: &[&str] = &[
+    "health-factor",
+    "liquidation",
+    "liquidation-price",
+    "how-to-raise-hf",
+    "why-hf-dropped",
+    "safe-withdraw-borrow-explained",
+    "close-factor",
+    "reading-position-answer",
+    "why-debt-grows",
+];
+
+fn faq_button(kb: &KnowledgeBase, id: &str, lang: Lang) -> Option<Button> {
+    kb.topic(id).map(|t| Button {
+        label: t.text(lang).title.clone(),
+        data: format!("faq:{id}"),
+    })
+}
+
+pub(super) fn person_button(lang: Lang) -> Button {
+    Button {
+        label: texts::person_button(lang).into(),
+        data: "human".into(),
+    }
+}
+
+fn escalation_for_topic(id: &str) -> Option<EscalationReason> {
+    Some(match id {
+        "lost-stolen-funds" => EscalationReason::LostOrStolenFunds,
+        "wallet-compromised" => EscalationReason::HackedWallet,
+        "wrong-address" => EscalationReason::WrongAddress,
+        "bug-or-exploit" => EscalationReason::BugOrExploit,
+        "complaint" => EscalationReason::Complaint,
+        "reach-a-person" => EscalationReason::AskedForPerson,
+        _ => return None,
+    })
+}
+
+impl Desk {
+    pub(super) async fn converse(
+        &self,
+        record: &mut UserRecord,
+        text: &str,
+        lang: Lang,
+        msg: &Incoming,
+    ) -> Outcome {
+        let folded = intent::fold(text);
+        if let Some(rest) = folded.strip_prefix("link ") {
+            let address = rest.trim().to_string();
+            return self.link(record, Some(&address), lang, msg.now);
+        }
+
+        // Escalations: money at risk, an explicit ask for a person, a complaint.
+        if let Some(reason) = intent::escalation(&folded) {
+            return self.escalate(record, reason, lang, text, msg.now);
+        }
+        if intent::still_unresolved(&folded) && !record.recent_topics.is_empty() {
+            return self.escalate(record, EscalationReason::Unresolved, lang, text, msg.now);
+        }
+
+        // Live position questions.
+        let mentions = intent::addresses(text);
+        // A what-if names a percentage; only then are the market's symbols needed.
+        let what_if = if folded.contains('%') {
+            intent::what_if(&folded, &self.symbols().await)
+        } else {
+            None
+        };
+        let focus = intent::position_focus(&folded, !mentions.valid.is_empty())
+            .or(what_if.as_ref().map(|_| PositionFocus::Liquidation));
+        let names_address = !mentions.valid.is_empty()
+            || !mentions.shortened.is_empty()
+            || !mentions.invalid.is_empty();
+        if focus.is_some() || names_address {
+            if mentions.valid.is_empty() {
+                if let Some(short) = mentions.shortened.first() {
+                    return Outcome::new(
+                        Intent::Clarify,
+                        lang,
+                        Reply::text(texts::need_full_address(lang, short)),
+                    );
+                }
+                if let Some((_, e)) = mentions.invalid.first() {
+                    return Outcome::new(
+                        Intent::Error,
+                        lang,
+                        Reply::text(texts::bad_address(lang, &e.to_string())),
+                    );
+                }
+            }
+            let focus = focus.unwrap_or(PositionFocus::Overview);
+            return self
+                .position(record, &mentions.valid, lang, msg, focus, what_if.as_ref())
+                .await;
+        }
+
+        if intent::out_of_scope(&folded) {
+            let out = Outcome::new(
+                Intent::Smalltalk,
+                lang,
+                Reply::text(texts::out_of_scope(lang)),
+            );
+            return out;
+        }
+        if let Some(kind) = intent::small_talk(&folded) {
+            let reply = match kind {
+                SmallTalk::Hello => {
+                    format!("{}\n\n{}", texts::hello(lang), texts::capabilities(lang))
+                }
+                SmallTalk::Thanks => texts::thanks(lang).to_string(),
+                SmallTalk::Bye => texts::bye(lang).to_string(),
+            };
+            return Outcome::new(Intent::Smalltalk, lang, Reply::text(reply));
+        }
+        self.knowledge_answer(record, text, lang, msg).await
+    }
+
+    pub(super) async fn knowledge_answer(
+        &self,
+        record: &mut UserRecord,
+        text: &str,
+        lang: Lang,
+        msg: &Incoming,
+    ) -> Outcome {
+        let kb = self.knowledge();
+        let hits = kb.search(text, lang, 3);
+        let Some(best) = hits.first() else {
+            return self.not_understood(lang, &[]);
+        };
+        if best.confidence >= CONFIDENT {
+            // The same topic a third time in a row: the answer is not helping.
+            let repeats = record
+                .recent_topics
+                .iter()
+                .rev()
+                .take(2)
+                .filter(|t| **t == best.id)
+                .count();
+            if repeats == 2 {
+                return self.escalate(record, EscalationReason::Unresolved, lang, text, msg.now);
+            }
+            return self.faq_answer(record, &best.id, lang, msg).await;
+        }
+        if best.confidence >= UNSURE {
+            let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+            return self.not_understood(lang, &ids);
+        }
+        self.not_understood(lang, &[])
+    }
+
+    pub(super) fn not_understood(&self, lang: Lang, ids: &[&str]) -> Outcome {
+        let kb = self.knowledge();
+        let mut rows: Vec<Vec<Button>> = ids
+            .iter()
+            .filter_map(|id| faq_button(&kb, id, lang))
+            .map(|b| vec![b])
+            .collect();
+        rows.push(vec![person_button(lang)]);
+        let text = if ids.is_empty() {
+            format!(
+                "{}\n\n{}",
+                texts::not_understood(lang),
+                texts::capabilities(lang)
+            )
+        } else {
+            texts::did_you_mean(lang).to_string()
+        };
+        let mut out = Outcome::new(Intent::Clarify, lang, Reply::text(text).with_buttons(rows));
+        out.sources = ids.iter().map(|id| format!("faq:{id}")).collect();
+        out
+    }
+
+    pub(super) async fn faq_answer(
+        &self,
+        record: &mut UserRecord,
+        id: &str,
+        lang: Lang,
+        msg: &Incoming,
+    ) -> Outcome {
+        let kb = self.knowledge();
+        let Some(topic) = kb.topic(id) else {
+            return self.not_understood(lang, &[]);
+        };
+        let title = &topic.text(lang).title;
+        let body = topic.text(lang).answer.trim();
+        let mut text = String::with_capacity(title.len() + body.len() + 8);
+        if LIVE_TOPICS.contains(&id)
+            && let Some(line) = self.live_line(record, lang, msg).await
+        {
+            text.push_str(&line);
+            text.push_str("\n\n");
+        }
+        for part in ["**", title, "**\n", body] {
+            text.push_str(part);
+        }
+        record.recent_topics.push(id.to_string());
+        if record.recent_topics.len() > 5 {
+            record.recent_topics.remove(0);
+        }
+        let related: Vec<Vec<Button>> = topic
+            .related
+            .iter()
+            .take(2)
+            .filter_map(|r| faq_button(&kb, r, lang))
+            .map(|b| vec![b])
+            .chain(std::iter::once(vec![person_button(lang)]))
+            .collect();
+
+        // Topics that are about money at risk also open a ticket.
+        if topic.escalate
+            && let Some(reason) = escalation_for_topic(id)
+        {
+            let mut out = self.escalate(record, reason, lang, &format!("[faq:{id}]"), msg.now);
+            out.replies.insert(0, Reply::text(text));
+            out.sources.insert(0, format!("faq:{id}"));
+            return out;
+        }
+        let mut out = Outcome::new(Intent::Faq, lang, Reply::text(text).with_buttons(related));
+        out.sources.push(format!("faq:{id}"));
+        out
+    }
+}
