@@ -103,6 +103,14 @@ impl Desk {
             return self.link(record, Some(&address), lang, msg.now);
         }
 
+        // "Are you a bot?" is a question about the desk, not a demand for a person.
+        if intent::asks_who_it_is(&folded) {
+            return Outcome::new(
+                Intent::Smalltalk,
+                lang,
+                Reply::text(texts::who_am_i(lang)).with_buttons(vec![vec![person_button(lang)]]),
+            );
+        }
         // Escalations: money at risk, an explicit ask for a person, a complaint.
         if let Some(reason) = intent::escalation(&folded) {
             return self.escalate(record, reason, lang, text, msg.now);
@@ -160,6 +168,8 @@ impl Desk {
                 SmallTalk::Hello => {
                     format!("{}\n\n{}", texts::hello(lang), texts::capabilities(lang))
                 }
+                SmallTalk::WhoAreYou => texts::who_am_i(lang).to_string(),
+                SmallTalk::Help => texts::capabilities(lang).to_string(),
                 SmallTalk::Thanks => texts::thanks(lang).to_string(),
                 SmallTalk::Bye => texts::bye(lang).to_string(),
             };

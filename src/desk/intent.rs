@@ -668,6 +668,10 @@ pub fn still_unresolved(folded: &str) -> bool {
 /// Greeting, thanks or goodbye, when that is all the message says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmallTalk {
+    /// "Are you a bot or a person?": who the user is talking to.
+    WhoAreYou,
+    /// "Help", "what can you do": what the bot can do.
+    Help,
     /// Hello.
     Hello,
     /// Thanks.
@@ -678,6 +682,12 @@ pub enum SmallTalk {
 
 /// Small talk, only for short messages that are nothing else.
 pub fn small_talk(folded: &str) -> Option<SmallTalk> {
+    if asks_who_it_is(folded) {
+        return Some(SmallTalk::WhoAreYou);
+    }
+    if asks_for_help(folded) {
+        return Some(SmallTalk::Help);
+    }
     let words = folded.split_whitespace().count();
     let chars = folded.chars().filter(|c| !c.is_whitespace()).count();
     if words > 5 || chars > 30 {
@@ -706,6 +716,143 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
     } else {
         None
     }
+}
+
+/// A question about who the user is talking to ("are you a bot?", "是真人吗"), not a demand
+/// for a person ("I want a human", "转人工"): answered, never escalated.
+pub fn asks_who_it_is(folded: &str) -> bool {
+    let chars = folded.chars().filter(|c| !c.is_whitespace()).count();
+    if chars > 80 {
+        return false;
+    }
+    let en_subject = any(
+        folded,
+        &[
+            "are you a",
+            "are you an",
+            "are you human",
+            "are you real",
+            "are you ai",
+            "are u a",
+            "r u a",
+            "u a bot",
+            "is this a bot",
+            "is this ai",
+            "is this an ai",
+            "is this a real",
+            "is this a human",
+            "is this human",
+            "am i talking to",
+            "am i chatting with",
+            "who am i talking to",
+            "who am i chatting with",
+            "bot or human",
+            "human or bot",
+            "bot or a human",
+            "bot or a person",
+            "bot or real",
+        ],
+    );
+    let en_what = any_word(
+        folded,
+        &[
+            "bot", "robot", "ai", "human", "person", "real", "chatbot", "gpt", "chatgpt",
+        ],
+    );
+    let zh = any(
+        folded,
+        &[
+            "你是机器人",
+            "你是不是机器人",
+            "是机器人吗",
+            "你是真人",
+            "你是不是真人",
+            "是真人吗",
+            "是人工吗",
+            "你是人工",
+            "你是ai",
+            "你是不是ai",
+            "是ai吗",
+            "你是人工智能",
+            "是人工智能吗",
+            "机器人还是真人",
+            "真人还是机器人",
+            "真人还是ai",
+            "ai还是真人",
+            "机器人还是人",
+            "我在跟谁聊",
+            "我在和谁聊",
+            "我在跟机器人",
+            "我在和机器人",
+        ],
+    );
+    let demands = any(
+        folded,
+        &[
+            "want a",
+            "want to talk",
+            "want to speak",
+            "need a human",
+            "need a person",
+            "need a real",
+            "get me",
+            "talk to a",
+            "speak to a",
+            "speak with a",
+            "connect me",
+            "transfer me",
+            "give me a",
+            "let me talk",
+            "转人工",
+            "找人工",
+            "要人工",
+            "要真人",
+            "找真人",
+            "人工客服",
+        ],
+    );
+    ((en_subject && en_what) || zh) && !demands
+}
+
+/// "help", "what can you do", "你能做什么": the message is nothing but a request for what the
+/// bot can do (a "help" inside a story is not).
+pub fn asks_for_help(folded: &str) -> bool {
+    let bare: String = folded
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
+        .filter(|w| !["please", "pls", "plz", "bot", "lendesk", "me", "hey", "hi"].contains(w))
+        .collect::<Vec<_>>()
+        .join(" ");
+    const ASKS: &[&str] = &[
+        "help",
+        "what can you do",
+        "what do you do",
+        "what can u do",
+        "what are you for",
+        "how do i use you",
+        "how do i use this",
+        "how does this work",
+        "how does this bot work",
+        "what can i ask",
+        "what can i ask you",
+        "commands",
+        "menu",
+        "你能做什么",
+        "你会什么",
+        "你能干嘛",
+        "你能干什么",
+        "你有什么功能",
+        "有什么功能",
+        "怎么用",
+        "怎么用你",
+        "这个机器人怎么用",
+        "帮助",
+        "我能问什么",
+        "能问什么",
+    ];
+    ASKS.contains(&bare.as_str())
 }
 
 /// Price predictions and investment advice.
@@ -895,5 +1042,56 @@ mod tests {
         );
         assert!(out_of_scope(&fold("will eth go up tomorrow?")));
         assert!(!out_of_scope(&fold("what if eth goes down 20%")));
+    }
+}
+
+#[cfg(test)]
+mod who_and_help_tests {
+    use super::*;
+
+    #[test]
+    fn asking_who_it_is_is_not_asking_for_a_person() {
+        for asked in [
+            "are you a bot?",
+            "r u a real person",
+            "is this ai or a human",
+            "am i talking to a bot",
+            "你是机器人吗",
+            "你是真人还是ai",
+            "是真人吗？",
+        ] {
+            assert!(asks_who_it_is(&fold(asked)), "{asked}");
+        }
+        for demand in [
+            "are you a bot? i want a human now",
+            "get me a real person",
+            "转人工",
+            "你是机器人吗 我要人工客服",
+            "what is a health factor",
+            "my bot got liquidated",
+        ] {
+            assert!(!asks_who_it_is(&fold(demand)), "{demand}");
+        }
+    }
+
+    #[test]
+    fn help_is_the_whole_message_or_nothing() {
+        for asked in [
+            "help",
+            "Help!",
+            "help pls",
+            "what can you do?",
+            "你能做什么",
+            "怎么用",
+        ] {
+            assert_eq!(small_talk(&fold(asked)), Some(SmallTalk::Help), "{asked}");
+        }
+        for other in [
+            "help me i got liquidated",
+            "help my funds are gone",
+            "how do i repay",
+        ] {
+            assert_ne!(small_talk(&fold(other)), Some(SmallTalk::Help), "{other}");
+        }
     }
 }

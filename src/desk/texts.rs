@@ -30,6 +30,14 @@ pub fn capabilities(lang: Lang) -> &'static str {
     )
 }
 
+/// Who the user is talking to.
+pub fn who_am_i(lang: Lang) -> &'static str {
+    lang.pick(
+        "I'm lendesk, an automated assistant: a bot, not a person. I can explain lending, read your position live and answer from our knowledge base. A person from the support team is one tap away: press the button below or send /human.",
+        "我是 lendesk，一个自动助手：是机器人，不是真人。我可以讲解借贷知识、实时读取你的仓位、回答常见问题。需要真人客服时，点下面的按钮或发送 /human 即可。",
+    )
+}
+
 /// Greeting reply.
 pub fn hello(lang: Lang) -> &'static str {
     lang.pick(
