@@ -190,7 +190,11 @@ impl Desk {
         let Some(best) = hits.first() else {
             return self.not_understood(lang, &[]);
         };
-        let ahead = best.confidence < CONFIDENT && clearly_ahead(&hits);
+        // A lead is enough to answer, not to open a ticket: an unsure topic that escalates
+        // is offered, never answered.
+        let ahead = best.confidence < CONFIDENT
+            && clearly_ahead(&hits)
+            && kb.topic(&best.id).is_some_and(|t| !t.escalate);
         if best.confidence >= CONFIDENT || ahead {
             // The same topic a third time in a row: the answer is not helping.
             let repeats = record
