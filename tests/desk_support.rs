@@ -779,3 +779,33 @@ async fn position_answers_say_whether_each_linked_address_is_verified() {
     assert_eq!(out.intent, Intent::Position, "{}", out.text());
     assert!(!out.text().contains("verified"), "{}", out.text());
 }
+
+/// A button under a Chinese answer is answered in Chinese, whatever the client's interface
+/// language; a user who never wrote gets the client's.
+#[tokio::test]
+async fn a_button_answers_in_the_conversations_language() {
+    let f = fixture();
+    let out = f
+        .desk
+        .handle(Incoming {
+            lang_hint: Some(Lang::En),
+            ..msg(31, "健康因子是什么意思？", NOW)
+        })
+        .await;
+    assert_eq!(out.lang, Lang::Zh, "{}", out.text());
+    let faq = out.replies[0]
+        .buttons
+        .iter()
+        .flatten()
+        .find(|b| b.data.starts_with("faq:"))
+        .expect("a topic button")
+        .data
+        .clone();
+    let pressed = f.desk.button(31, &faq, Some(Lang::En), NOW + 5).await;
+    assert_eq!(pressed.lang, Lang::Zh, "{}", pressed.text());
+    // Nothing said yet: the client's language.
+    let first = f.desk.button(32, &faq, Some(Lang::Zh), NOW + 5).await;
+    assert_eq!(first.lang, Lang::Zh);
+    let first = f.desk.button(33, &faq, Some(Lang::En), NOW + 5).await;
+    assert_eq!(first.lang, Lang::En);
+}

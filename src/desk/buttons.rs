@@ -21,7 +21,7 @@ impl Desk {
     ) -> Outcome {
         let ban = self.ban_of(user);
         let mut record = self.load_or_new(user);
-        let lang = Self::language(&record, "", lang_hint);
+        let lang = Self::button_language(&record, lang_hint);
         if let Some(kind) = ban {
             return Self::dropped(kind, lang);
         }

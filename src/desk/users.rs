@@ -72,6 +72,17 @@ impl Desk {
             .unwrap_or_default()
     }
 
+    /// A button press carries no text: it is answered in the conversation's language (the one
+    /// the user chose, else the one the bot last answered in), the client's interface
+    /// language only when there is neither.
+    pub(super) fn button_language(record: &UserRecord, hint: Option<Lang>) -> Lang {
+        record
+            .lang
+            .or(record.answered_in)
+            .or(hint)
+            .unwrap_or_default()
+    }
+
     pub(super) fn load_or_new(&self, user: i64) -> UserRecord {
         match self.load_user(user) {
             Ok(r) => r,
