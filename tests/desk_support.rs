@@ -429,13 +429,13 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
 
     // One rating per ticket: an older button pressed later is refused and its buttons go; the
     // first rating and its comment stay, and the next message is a question, not a comment.
+    // The conversation is in English, so whatever the client's language, so is the answer.
     for lang in [Lang::En, Lang::Zh] {
         let out = f
             .desk
             .button(user, &format!("rate:{ticket}:1"), Some(lang), NOW)
             .await;
-        let said = lang.pick("already rated", "已经评过分");
-        assert!(out.text().contains(said), "{}", out.text());
+        assert!(out.text().contains("already rated"), "{}", out.text());
         assert_eq!(out.actions, vec![Action::RemoveButtons]);
     }
     let rated = f.store.ticket(ticket).unwrap().unwrap();
