@@ -169,14 +169,15 @@ pub struct LargestLiquidation {
     pub collateral: String,
     /// The debt repaid: the user's largest debt by value.
     pub debt: String,
-    /// The whole debt of that asset, offered as `debtToCover` (the Pool takes what its rules
-    /// allow).
+    /// Twice that debt, offered as `debtToCover`: the Pool takes what its rules allow, and
+    /// interest accrued before the transaction lands cannot leave dust (an exact "whole debt"
+    /// read a block earlier would leave a few wei, which 3.3+ refuses as `MustNotLeaveDust`).
     pub offered: U256,
     /// What the chain did.
     pub outcome: OriginLiquidation,
 }
 
-/// Liquidates `user`'s largest debt against its largest supply, offering the whole debt: what
+/// Liquidates `user`'s largest debt against its largest supply, offering twice that debt: what
 /// `lendesk devnet liquidate --market devnet-v3.6` does. `None` when the user has no debt or
 /// no supply to seize.
 pub async fn liquidate_largest(
@@ -200,7 +201,11 @@ pub async fn liquidate_largest(
             collateral = Some((supplied_value, reserve.symbol.clone(), supplied));
         }
         if !owed.is_zero() && debt.as_ref().is_none_or(|(v, _, _)| owed_value > *v) {
-            debt = Some((owed_value, reserve.symbol.clone(), owed));
+            debt = Some((
+                owed_value,
+                reserve.symbol.clone(),
+                owed.saturating_mul(U256::from(2)),
+            ));
         }
     }
     let (Some((_, collateral, _)), Some((_, debt, offered))) = (collateral, debt) else {
