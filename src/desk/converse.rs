@@ -168,7 +168,6 @@ impl Desk {
                 SmallTalk::Hello => {
                     format!("{}\n\n{}", texts::hello(lang), texts::capabilities(lang))
                 }
-                SmallTalk::WhoAreYou => texts::who_am_i(lang).to_string(),
                 SmallTalk::Help => texts::capabilities(lang).to_string(),
                 SmallTalk::Thanks => texts::thanks(lang).to_string(),
                 SmallTalk::Bye => texts::bye(lang).to_string(),

@@ -668,8 +668,6 @@ pub fn still_unresolved(folded: &str) -> bool {
 /// Greeting, thanks or goodbye, when that is all the message says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmallTalk {
-    /// "Are you a bot or a person?": who the user is talking to.
-    WhoAreYou,
     /// "Help", "what can you do": what the bot can do.
     Help,
     /// Hello.
@@ -682,9 +680,6 @@ pub enum SmallTalk {
 
 /// Small talk, only for short messages that are nothing else.
 pub fn small_talk(folded: &str) -> Option<SmallTalk> {
-    if asks_who_it_is(folded) {
-        return Some(SmallTalk::WhoAreYou);
-    }
     if asks_for_help(folded) {
         return Some(SmallTalk::Help);
     }
