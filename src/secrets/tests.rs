@@ -416,6 +416,17 @@ fn chinese_unseparated_phrase_with_valid_checksum_alone_on_its_line_is_detected(
 }
 
 #[test]
+fn a_chinese_question_whose_characters_pass_the_checksum_by_chance_is_prose() {
+    // Every character is in the list and the checksum holds (one line in sixteen does).
+    let question = "链上有没有看信用分的贷款";
+    let indices: Vec<u16> = question.chars().filter_map(han_index).collect();
+    assert!(indices.len() == 12 && checksum_valid(&indices));
+    assert_clean(question);
+    // Named as a seed phrase, the same characters are redacted.
+    assert_eq!(only(&format!("我的助记词：{question}")).words, 12);
+}
+
+#[test]
 fn chinese_unseparated_phrase_split_over_lines_or_after_a_named_colon_is_detected() {
     let words = phrase_from_entropy(Language::SimplifiedChinese, &[0x21; 32]);
     let grid: String = words.chunks(4).map(|c| c.concat() + "\n").collect();
