@@ -55,7 +55,24 @@ pub fn detect(text: &str) -> Option<Lang> {
     let mut cjk = 0usize;
     let mut latin_words = 0usize;
     let mut in_word = false;
-    for c in text.chars() {
+    let mut in_hex = false;
+    let mut prev = ' ';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // A `0x…` address or hash is no word of any language (`0x3C44…BC 我的HF多少`).
+        let starts_hex = c == '0'
+            && !prev.is_ascii_alphanumeric()
+            && chars.peek().is_some_and(|n| *n == 'x' || *n == 'X');
+        prev = c;
+        if starts_hex {
+            in_hex = true;
+        }
+        if in_hex {
+            if c.is_ascii_alphanumeric() {
+                continue;
+            }
+            in_hex = false;
+        }
         if is_cjk(c) {
             cjk += 1;
             in_word = false;
@@ -94,6 +111,14 @@ mod tests {
         assert_eq!(detect("what is my health factor"), Some(Lang::En));
         assert_eq!(detect("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), None);
         assert_eq!(detect("👍 123"), None);
+        // An address's letters are not English words.
+        let address = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+        assert_eq!(detect(&format!("{address} 我的HF多少")), Some(Lang::Zh));
+        assert_eq!(
+            detect(&format!("我地址{address}健康因子多少")),
+            Some(Lang::Zh)
+        );
+        assert_eq!(detect(&format!("{address} whats my hf")), Some(Lang::En));
     }
 
     #[test]

@@ -33,21 +33,30 @@ pub enum AddressError {
 /// How an input appears in an error message: quoted when it is short enough to be a mistyped
 /// address, otherwise only its length — a pasted private key must not be echoed back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shown(String);
+pub enum Shown {
+    /// The input, quoted.
+    Quoted(String),
+    /// Too long to show: its length in characters.
+    Long(usize),
+}
 
 impl Shown {
     fn of(input: &str) -> Self {
-        if input.chars().count() <= 46 {
-            Self(format!("{input:?}"))
+        let n = input.chars().count();
+        if n <= 46 {
+            Self::Quoted(format!("{input:?}"))
         } else {
-            Self(format!("the input ({} characters)", input.chars().count()))
+            Self::Long(n)
         }
     }
 }
 
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Shown::Quoted(q) => f.write_str(q),
+            Shown::Long(n) => write!(f, "the input ({n} characters)"),
+        }
     }
 }
 

@@ -22,5 +22,5 @@ pub mod rules;
 mod test_fixtures;
 pub mod transport;
 
-pub use address::{AddressError, parse_address};
+pub use address::{AddressError, Shown, parse_address};
 pub use error::ChainError;

@@ -37,7 +37,7 @@ pub fn fold(text: &str) -> String {
 /// Aho-Corasick automaton (per thread): the first question about a text finds every list it
 /// matches in one overlapping pass, and the others are a bit test. A list seen for the first
 /// time joins the automaton (rebuilt once per list, on first use).
-fn any(text: &str, needles: &'static [&'static str]) -> bool {
+pub(super) fn any(text: &str, needles: &'static [&'static str]) -> bool {
     thread_local! {
         static CUES: std::cell::RefCell<Cues> = std::cell::RefCell::new(Cues::default());
     }
@@ -143,7 +143,7 @@ impl std::hash::Hasher for AddressHasher {
 }
 
 /// English words matched on word boundaries (so "hf" does not match "shf").
-fn any_word(text: &str, words: &[&str]) -> bool {
+pub(super) fn any_word(text: &str, words: &[&str]) -> bool {
     text.split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
         .any(|w| words.contains(&w))
 }
@@ -162,7 +162,12 @@ pub struct AddressMentions {
 /// Finds addresses in free text. 64-hex tokens (keys, hashes) are not addresses and are skipped.
 pub fn addresses(text: &str) -> AddressMentions {
     let mut found = AddressMentions::default();
-    let is_sep = |c: char| c.is_whitespace() || ",;:()[]{}<>\"'，。：；（）？?!！".contains(c);
+    // Chinese glued to an address (`地址0x3C44…`) separates it too.
+    let is_sep = |c: char| {
+        c.is_whitespace()
+            || crate::lang::is_cjk(c)
+            || ",;:()[]{}<>\"'，。：；（）？?!！".contains(c)
+    };
     for raw in text.split(is_sep) {
         let token = raw.trim_matches(|c: char| c == '.' || c == '`' || c == '*');
         if !token.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x")) {
@@ -176,8 +181,16 @@ pub fn addresses(text: &str) -> AddressMentions {
             .chars()
             .take_while(char::is_ascii_hexdigit)
             .count();
-        if hex_len == 64 || hex_len < 30 {
+        if hex_len == 64 || hex_len < 10 {
             continue; // a hash or key (handled elsewhere), or a short hex number
+        }
+        // An address cut short without an ellipsis (`0xfE03b7c9A1d2`), unless the message is
+        // about a transaction, whose hash it may be the start of.
+        if hex_len < 40 && hex_len + 2 == token.len() {
+            if !names_a_transaction(text) {
+                found.shortened.push(token.to_string());
+            }
+            continue;
         }
         match parse_address(token) {
             Ok(a) if !found.valid.contains(&a) => found.valid.push(a),
@@ -186,6 +199,12 @@ pub fn addresses(text: &str) -> AddressMentions {
         }
     }
     found
+}
+
+/// The message talks about a transaction (its hash), not an address.
+fn names_a_transaction(text: &str) -> bool {
+    let folded = fold(text);
+    any_word(&folded, &["tx", "txn", "hash", "transaction", "txid"]) || folded.contains("交易")
 }
 
 /// A "what if X moves Y%" request.
@@ -310,6 +329,11 @@ const OWN_FIGURES_EN: &[&str] = &[
     "my risk",
     "my liquidation risk",
     "my borrowing power",
+    "my debt",
+    "debt do i have",
+    "much do i owe",
+    "my collateral worth",
+    "my loan",
     "check my",
     "how am i doing",
     "how's my",
@@ -330,6 +354,11 @@ const OWN_FIGURES_ZH: &[&str] = &[
     "我的仓位",
     "我的清算价",
     "我的清算线",
+    "我的债务",
+    "我的借款",
+    "我欠了多少",
+    "我借了多少",
+    "我的抵押",
     "我的ltv",
     "我的风险",
     "我的账户",
@@ -509,6 +538,21 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "funds disappeared",
             "money is gone",
             "missing funds",
+            "everything is gone",
+            "everything gone",
+            "all gone",
+            "is gone from my wallet",
+            "are gone from my wallet",
+            "wallet is empty",
+            "wallet was emptied",
+            "wallet got emptied",
+            "emptied my wallet",
+            "took everything",
+            "全没了",
+            "都没了",
+            "不翼而飞",
+            "被清空",
+            "被盗走",
             "被盗",
             "被偷",
             "资金不见",
@@ -533,8 +577,38 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
     // Being on the wrong network is a how-to; having sent funds there needs a person.
     let wrong_address = any(
         folded,
-        &["转错", "发错地址", "打错地址", "转到了错误", "充错"],
+        &[
+            "转错",
+            "发错地址",
+            "打错地址",
+            "转到了错误",
+            "充错",
+            "地址复制错",
+            "复制错了",
+            "粘贴错",
+            "地址填错",
+            "填错地址",
+            "地址错了",
+        ],
     ) || (any(
+        folded,
+        &[
+            "copied the wrong",
+            "pasted the wrong",
+            "wrong addr",
+            "copied the addr",
+            "pasted the addr",
+            "address was wrong",
+            "address was off",
+            "typo in the address",
+            "clipboard",
+        ],
+    ) && any(
+        folded,
+        &[
+            "sent", "send", "moved", "move", "transfer", "withdrew", "withdraw", "转", "发", "提",
+        ],
+    )) || (any(
         folded,
         &[
             "wrong address",
@@ -616,6 +690,9 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "差评",
         ],
     );
+    let dispute = super::routes::disputes_an_outcome(folded);
+    let broken = super::routes::reports_broken_app(folded);
+    let person = person || super::routes::demands_a_person(folded);
     // Order: money at risk first.
     if stolen {
         Some(LostOrStolenFunds)
@@ -627,7 +704,9 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
         Some(WrongAddress)
     } else if failed_withdraw {
         Some(FailedWithdrawal)
-    } else if complaint {
+    } else if broken {
+        Some(BugOrExploit)
+    } else if complaint || dispute {
         Some(Complaint)
     } else if person {
         Some(AskedForPerson)
@@ -676,6 +755,8 @@ pub enum SmallTalk {
     Thanks,
     /// Goodbye.
     Bye,
+    /// "ok", "got it", a thumbs-up, emoji alone.
+    Ack,
 }
 
 /// Small talk, only for short messages that are nothing else.
@@ -690,9 +771,31 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
     }
     if any_word(
         folded,
-        &["thanks", "thank", "thx", "ty", "appreciate", "cheers"],
-    ) || any(folded, &["谢谢", "感谢", "多谢", "谢了"])
-    {
+        &[
+            "thanks",
+            "thank",
+            "thx",
+            "ty",
+            "tysm",
+            "tks",
+            "appreciate",
+            "cheers",
+            "thnx",
+            "thanx",
+        ],
+    ) || any(
+        folded,
+        &[
+            "谢谢",
+            "感谢",
+            "多谢",
+            "谢了",
+            "谢啦",
+            "谢谢啦",
+            "3q",
+            "蟹蟹",
+        ],
+    ) {
         Some(SmallTalk::Thanks)
     } else if any_word(folded, &["bye", "goodbye", "cya", "later"])
         || any(folded, &["再见", "拜拜"])
@@ -708,9 +811,64 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
         &["你好", "您好", "嗨", "哈喽", "早上好", "晚上好", "在吗"],
     ) {
         Some(SmallTalk::Hello)
+    } else if acknowledges(folded) {
+        Some(SmallTalk::Ack)
     } else {
         None
     }
+}
+
+/// "ok", "got it", "收到", or nothing but emoji and punctuation.
+fn acknowledges(folded: &str) -> bool {
+    let no_words = !folded.chars().any(char::is_alphanumeric);
+    let has_symbol = folded.chars().any(|c| !c.is_whitespace());
+    if no_words && has_symbol {
+        return true;
+    }
+    // Only a few words, and no question: "great, how do i repay" asks something.
+    let words = folded.split_whitespace().count();
+    let chars = folded.chars().filter(|c| !c.is_whitespace()).count();
+    if words > 3 || chars > 12 || folded.contains('?') {
+        return false;
+    }
+    any_word(
+        folded,
+        &[
+            "ok",
+            "okay",
+            "okey",
+            "k",
+            "kk",
+            "oki",
+            "alright",
+            "cool",
+            "nice",
+            "great",
+            "noted",
+            "roger",
+            "understood",
+            "gotcha",
+            "np",
+            "sure",
+            "fine",
+            "perfect",
+        ],
+    ) || folded.contains("got it")
+        || any(
+            folded,
+            &[
+                "收到",
+                "好的",
+                "好滴",
+                "明白",
+                "了解",
+                "知道了",
+                "懂了",
+                "行吧",
+                "好吧",
+                "嗯嗯",
+            ],
+        )
 }
 
 /// A question about who the user is talking to ("are you a bot?", "是真人吗"), not a demand
@@ -746,6 +904,17 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "bot or a human",
             "bot or a person",
             "bot or real",
+            "is this gpt",
+            "is this chatgpt",
+            "is this a gpt",
+            "is this an llm",
+            "are you gpt",
+            "are you chatgpt",
+            "are u gpt",
+            "is it a bot",
+            "is it ai",
+            "is it a human",
+            "is it a real person",
         ],
     );
     let en_what = any_word(
@@ -779,6 +948,14 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "我在和谁聊",
             "我在跟机器人",
             "我在和机器人",
+            "是不是ai",
+            "是不是机器人",
+            "是不是真人",
+            "是gpt吗",
+            "是不是gpt",
+            "chatgpt吗",
+            "自动回复吗",
+            "是自动回复",
         ],
     );
     let demands = any(
@@ -846,6 +1023,25 @@ pub fn asks_for_help(folded: &str) -> bool {
         "帮助",
         "我能问什么",
         "能问什么",
+        "你能干啥",
+        "你能做啥",
+        "你会啥",
+        "你能帮我什么",
+        "你能帮我做什么",
+        "怎么用这个机器人",
+        "这个bot怎么用",
+        "bot怎么用",
+        "怎么使用",
+        "如何使用",
+        "使用说明",
+        "what can this bot do",
+        "what does this bot do",
+        "how to use",
+        "how do i use it",
+        "how does it work",
+        "what are you",
+        "what is this bot",
+        "what is this",
     ];
     ASKS.contains(&bare.as_str())
 }
@@ -882,10 +1078,66 @@ pub fn out_of_scope(folded: &str) -> bool {
             "投资建议",
             "抄底",
             "什么币",
+            "100x",
+            "1000x",
+            "next gem",
+            "this cycle",
+            "bull run",
+            "bear market",
+            "long or short",
+            "long here",
+            "short here",
+            "go long",
+            "go short",
+            "wait for a dip",
+            "buy the dip",
+            "is it topping",
+            "the top is in",
+            "is this the top",
+            "is this the bottom",
+            "good entry",
+            "trading signal",
+            "百倍",
+            "千倍",
+            "梭哈",
+            "做多还是做空",
+            "该做多",
+            "该做空",
+            "牛市",
+            "熊市",
+            "顶部",
+            "底部",
+            "涨到多少",
+            "能涨到",
+            "会涨到",
+            "会不会涨",
+            "会不会跌",
+            "推荐个币",
+            "推荐币",
+            "买什么币",
+            "能不能买",
         ],
-    );
+    ) || price_target(folded);
     // "what if ETH goes down 20%" is a what-if about the position, not a prediction.
     predict && !folded.contains('%')
+}
+
+/// "eth to 5k?", "btc 150k this year": a coin and a round price target, asked.
+fn price_target(folded: &str) -> bool {
+    let coin = any_word(
+        folded,
+        &[
+            "eth", "btc", "bitcoin", "ethereum", "sol", "bnb", "doge", "xrp", "aave",
+        ],
+    );
+    let target = folded.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        w.len() >= 2 && w.ends_with('k') && w[..w.len() - 1].bytes().all(|b| b.is_ascii_digit())
+    });
+    let liquidation = any(
+        folded,
+        &["liquidat", "liq", "health", "hf", "清算", "爆仓", "健康"],
+    );
+    coin && target && folded.contains('?') && !liquidation
 }
 
 #[cfg(test)]
@@ -933,11 +1185,22 @@ mod tests {
     #[test]
     fn finds_addresses_and_tells_shortened_from_broken() {
         let m = addresses(
-            "check 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, and 0x7099…79C8 and 0x1234567890abcdef1234567890abcdef1234567",
+            "check 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, and 0x7099…79C8 and 0x1234567890abcdef1234567890abcdef12345678a and 0xfE03b7c9A1d2",
         );
         assert_eq!(m.valid.len(), 1);
-        assert_eq!(m.shortened, vec!["0x7099…79C8".to_string()]);
+        // Cut with an ellipsis, or without one (too few digits).
+        assert_eq!(m.shortened, ["0x7099…79C8", "0xfE03b7c9A1d2"]);
+        // Too many digits.
         assert_eq!(m.invalid.len(), 1);
+        // Glued to Chinese.
+        let glued = addresses("还多少U才不会爆 地址0x70997970C51812dc3A010C7d01b50e0d17dc79C8吗");
+        assert_eq!(glued.valid.len(), 1);
+        // The start of a transaction hash is no address.
+        assert!(
+            addresses("tx 0x5c504ed432cb5113 failed")
+                .shortened
+                .is_empty()
+        );
         let hash = format!("0x{}", "ab".repeat(32));
         assert!(addresses(&hash).valid.is_empty() && addresses(&hash).invalid.is_empty());
     }

@@ -40,6 +40,7 @@ pub mod position_answer;
 mod privacy;
 mod rating;
 mod record;
+mod routes;
 pub mod texts;
 mod users;
 

@@ -118,7 +118,7 @@ impl Desk {
             Err(e) => Outcome::new(
                 Intent::Error,
                 lang,
-                Reply::text(texts::bad_address(lang, &e.to_string())),
+                Reply::text(texts::bad_address(lang, &e)),
             ),
         }
     }

@@ -150,7 +150,7 @@ impl Desk {
                 return Outcome::new(
                     Intent::Error,
                     lang,
-                    Reply::text(texts::bad_address(lang, &e.to_string())),
+                    Reply::text(texts::bad_address(lang, &e)),
                 );
             }
         };

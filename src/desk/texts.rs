@@ -3,6 +3,7 @@
 //! Wording lives here so a reviewer can read both languages side by side; renderers combine
 //! these with figures.
 
+use crate::chain::{AddressError, Shown};
 use crate::lang::Lang;
 use crate::tickets::EscalationReason;
 
@@ -19,6 +20,21 @@ pub fn secret_warning(lang: Lang) -> &'static str {
          请把这个钱包视为已泄露：立即创建一个新钱包（新的助记词，离线生成），尽快把资产转过去，先转最容易被盗的（钱包里的代币），\
          再处理借贷仓位（还款、取回），并撤销旧钱包的代币授权。\n\
          如需帮助安全地迁移借贷仓位，可以要求人工客服；我们永远不会索要你的助记词或私钥。",
+    )
+}
+
+/// The answer to a secret offered or asked for (nothing pasted, nothing to delete).
+pub fn secret_offer_warning(lang: Lang) -> &'static str {
+    lang.pick(
+        "⛔ Please don't send it: never share your seed phrase (the 12 or 24 words) or private key, with me or anyone.\n\n\
+         **Nobody legitimate needs it: not me, not our staff, not any admin, support agent or website.** Anyone who asks for it, \
+         to \"verify\", \"unlock\", \"sync\" or \"recover\" your funds, is trying to steal them. Whoever has the words has the wallet.\n\n\
+         - To show an address is yours, sign a message instead: /verify (free, moves nothing).\n\
+         - If you already typed the words or key into a site or sent them to someone, treat the wallet as compromised: make a new wallet and move your funds now, then ask for a person (/human).",
+        "⛔ 请不要发送：永远不要把助记词（12 或 24 个单词）或私钥交给我或任何人。\n\n\
+         **任何正规的一方都不需要它：我不需要，我们的工作人员不需要，任何管理员、客服或网站都不需要。** 以“验证”“解锁”“同步”“找回资金”为由索要的，都是想盗取你的资产。谁拿到助记词，谁就拥有这个钱包。\n\n\
+         - 要证明地址是你的，请改用签名：/verify（免费，不动用任何资产）。\n\
+         - 如果你已经在某个网站输入过或发给过别人，请把钱包视为已泄露：立即新建钱包并转移资产，然后联系人工客服（/human）。",
     )
 }
 
@@ -59,6 +75,14 @@ pub fn bye(lang: Lang) -> &'static str {
     lang.pick("Goodbye! Your position keeps running while you're away, so check your health factor now and then.", "再见！你不在的时候仓位也在运行，记得时常看看健康因子。")
 }
 
+/// Reply to "ok", "got it", a thumbs-up.
+pub fn acknowledged(lang: Lang) -> &'static str {
+    lang.pick(
+        "👍 Anything else? Ask me about your position or any lending question.",
+        "👍 还有别的问题吗？可以问我你的仓位或任何借贷问题。",
+    )
+}
+
 /// Reply to price predictions and investment advice.
 pub fn out_of_scope(lang: Lang) -> &'static str {
     lang.pick(
@@ -87,13 +111,39 @@ pub fn need_full_address(lang: Lang, short: &str) -> String {
     }
 }
 
-/// A malformed address.
-pub fn bad_address(lang: Lang, detail: &str) -> String {
+/// A malformed address, and what is wrong with it, in the user's language.
+pub fn bad_address(lang: Lang, e: &AddressError) -> String {
     match lang {
-        Lang::En => format!(
-            "That address doesn't look right: {detail}. Please copy it again from your wallet."
+        Lang::En => {
+            format!("That address doesn't look right: {e}. Please copy it again from your wallet.")
+        }
+        Lang::Zh => format!(
+            "这个地址格式不对：{}。请从钱包里重新复制。",
+            address_error_zh(e)
         ),
-        Lang::Zh => format!("这个地址格式不对：{detail}。请从钱包里重新复制。"),
+    }
+}
+
+fn address_error_zh(e: &AddressError) -> String {
+    let shown = |s: &Shown| match s {
+        Shown::Quoted(q) => q.clone(),
+        Shown::Long(n) => format!("输入内容（{n} 个字符）"),
+    };
+    match e {
+        AddressError::Empty => "没有提供地址".into(),
+        AddressError::Shortened(s) => {
+            format!("{} 是缩写地址，需要完整的 42 个字符的地址", shown(s))
+        }
+        AddressError::MissingPrefix(s) => format!("{} 不是地址：地址必须以 0x 开头", shown(s)),
+        AddressError::WrongLength { input, found } => format!(
+            "{} 不是地址：0x 后面应有 40 个十六进制字符，这里有 {found} 个",
+            shown(input)
+        ),
+        AddressError::NotHex(s) => format!("{} 不是地址：含有不是十六进制的字符", shown(s)),
+        AddressError::BadChecksum(s) => format!(
+            "{} 的大小写校验（EIP-55）不通过，可能有字符输错了",
+            shown(s)
+        ),
     }
 }
 

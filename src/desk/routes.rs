@@ -1,0 +1,525 @@
+//! Routes recognised in paraphrase, not by exact phrases: a secret offered or asked for (no
+//! secret in the message), a disputed outcome or a demand for compensation, an app that is
+//! broken or a transaction stuck for long, and an insistent demand for a person. Each route is
+//! a combination of cue lists in both languages (a subject and what is done with it), applied
+//! to the folded text ([`super::intent::fold`]); no I/O.
+
+use super::intent::{any, any_word};
+use crate::tickets::EscalationReason;
+
+/// What a seed phrase or a private key is called.
+const SECRET_NOUNS: &[&str] = &[
+    "seed",
+    "phrase",
+    "mnemonic",
+    "private key",
+    "privatekey",
+    "priv key",
+    "pk ",
+    "12 words",
+    "24 words",
+    "12 word",
+    "24 word",
+    "twelve words",
+    "secret words",
+    "recovery words",
+    "backup words",
+    "助记词",
+    "私钥",
+    "密钥",
+    "秘钥",
+    "12个词",
+    "24个词",
+    "12个单词",
+    "24个单词",
+    "恢复短语",
+];
+
+/// Handing a secret over: to the bot, a person, a site.
+const HAND_OVER: &[&str] = &[
+    "send",
+    "give",
+    "dm ",
+    "dm you",
+    "share",
+    "paste",
+    "provide",
+    "show you",
+    "tell you",
+    "enter",
+    "type in",
+    "input",
+    "submit",
+    "upload",
+    "verify",
+    "validate",
+    "prove",
+    "sync",
+    "unlock",
+    "import",
+    "发给",
+    "发你",
+    "给你",
+    "给他",
+    "给她",
+    "给对方",
+    "提供",
+    "输入",
+    "填写",
+    "填入",
+    "告诉",
+    "验证",
+    "证明",
+    "同步",
+    "解锁",
+    "解冻",
+    "激活",
+    "领取",
+    "导入",
+    "交出",
+];
+
+/// Someone else asking for something.
+const ASKED_BY_OTHERS: &[&str] = &[
+    "asked for my",
+    "asking for my",
+    "asks for my",
+    "asked me for",
+    "asked me to",
+    "asking me to",
+    "asks me to",
+    "told me to",
+    "tells me to",
+    "wants my",
+    "needs my",
+    "need my",
+    "requires my",
+    "says i need",
+    "said i need",
+    "says to",
+    "让我",
+    "要我",
+    "叫我",
+    "问我要",
+    "找我要",
+    "需要我",
+    "要求我",
+    "要求提供",
+    "说要",
+    "才能",
+];
+
+/// The user offers the bot a secret ("want me to send my 24 words?"), or asks about handing
+/// it to someone who asked ("the admin needs my key to unlock my funds, normal?"): either way
+/// the answer is the refusal and the warning. A question about keeping a phrase safe or having
+/// lost one is not this.
+pub fn secret_offered_or_asked(folded: &str) -> bool {
+    let noun = any(folded, SECRET_NOUNS) || any_word(folded, &["pk", "key", "keys", "words"]);
+    if !noun {
+        return false;
+    }
+    // "key" and "words" alone are too common: only with the secret's own context.
+    let strong_noun = any(folded, SECRET_NOUNS);
+    let hand_over = any(folded, HAND_OVER);
+    let asked = any(folded, ASKED_BY_OTHERS);
+    let to_us = any(
+        folded,
+        &[
+            "want me to",
+            "should i send",
+            "should i give",
+            "can i send",
+            "i can send",
+            "i can dm",
+            "i can give",
+            "do you need",
+            "do u need",
+            "need my",
+            "要不要",
+            "需要我",
+            "我发给你",
+            "我可以发",
+            "可以发给你",
+            "用不用",
+        ],
+    );
+    (strong_noun && (hand_over || asked || to_us)) || (to_us && hand_over) || (asked && hand_over)
+}
+
+/// A disputed outcome or a demand for money back: a person must look.
+pub fn disputes_an_outcome(folded: &str) -> bool {
+    let demand = any(
+        folded,
+        &[
+            "compensat",
+            "refund",
+            "reimburs",
+            "reverse",
+            "reversed",
+            "reversal",
+            "undo the",
+            "undo my",
+            "want my money back",
+            "give me my money back",
+            "pay me back",
+            "give it back",
+            "give back my",
+            "make this right",
+            "make it right",
+            "赔偿",
+            "赔我",
+            "必须赔",
+            "要求赔",
+            "退钱",
+            "退款",
+            "退还",
+            "补偿我",
+            "要补偿",
+            "撤销",
+            "撤回清算",
+            "回滚",
+            "还我",
+            "讨个说法",
+            "给个说法",
+            "维权",
+        ],
+    );
+    let unfair = any(
+        folded,
+        &[
+            "unfair",
+            "not fair",
+            "never existed",
+            "wrong price",
+            "bad price",
+            "price was wrong",
+            "screwed me",
+            "your fault",
+            "your oracle",
+            "your system",
+            "your site",
+            "your app",
+            "不公平",
+            "不合理",
+            "插针",
+            "你们的问题",
+            "系统的问题",
+            "你们系统",
+            "你们的错",
+            "价格明显异常",
+            "价格异常",
+            "价格不对",
+        ],
+    );
+    // A transaction that went through, with a result the user says is wrong.
+    let went_through = any(
+        folded,
+        &[
+            "went through",
+            "went thru",
+            "confirmed",
+            "on chain",
+            "onchain",
+            "on-chain",
+            "tx succeeded",
+            "succeeded",
+            "executed",
+            "got liquidated",
+            "was liquidated",
+            "上链",
+            "已确认",
+            "确认了",
+            "成功了",
+            "执行了",
+            "被清算",
+            "清算了",
+            "到账",
+        ],
+    );
+    let wrong_result = any(
+        folded,
+        &[
+            "got less",
+            "way less",
+            "much less",
+            "less than expected",
+            "less than the quote",
+            "less than quoted",
+            "less than shown",
+            "worse than",
+            "missing",
+            "wrong amount",
+            "doesnt add up",
+            "doesn't add up",
+            "not right",
+            "shouldnt have",
+            "shouldn't have",
+            "少了",
+            "少很多",
+            "不对",
+            "有问题",
+            "对不上",
+            "不应该",
+            "异常",
+        ],
+    );
+    let look = any(
+        folded,
+        &[
+            "someone needs to",
+            "someone look",
+            "someone check",
+            "look into",
+            "investigate",
+            "review",
+            "帮我查",
+            "查一下",
+            "复核",
+            "核实",
+            "调查",
+        ],
+    );
+    demand || (unfair && (went_through || look)) || (wrong_result && (went_through || look))
+}
+
+/// The app or site is broken, shows wrong numbers, or a transaction has been stuck for long:
+/// someone must look.
+pub fn reports_broken_app(folded: &str) -> bool {
+    let broken = any(
+        folded,
+        &[
+            "ui is broken",
+            "ui broken",
+            "site is broken",
+            "site broken",
+            "app is broken",
+            "app broken",
+            "dashboard is broken",
+            "page crash",
+            "keeps crashing",
+            "crashes",
+            "crashed",
+            "blank page",
+            "white screen",
+            "wont load",
+            "won't load",
+            "doesnt load",
+            "doesn't load",
+            "shows wrong",
+            "showing wrong",
+            "wrong numbers",
+            "wrong balance",
+            "displays wrong",
+            "glitch",
+            "白屏",
+            "打不开",
+            "崩了",
+            "崩溃",
+            "闪退",
+            "加载不出",
+            "显示错误",
+            "显示不对",
+            "数据不对",
+            "数字不对",
+            "余额不对",
+            "页面卡死",
+        ],
+    );
+    let stuck_long = any(
+        folded,
+        &["pending", "stuck", "卡住", "卡了", "一直在等", "没确认"],
+    ) && any(
+        folded,
+        &[
+            "hours",
+            "hour",
+            "hrs",
+            "days",
+            "since yesterday",
+            "overnight",
+            "小时",
+            "一天",
+            "几天",
+            "昨天",
+            "一晚",
+        ],
+    );
+    broken || stuck_long
+}
+
+/// An escalation cue inside a question ("is this a bug?", "any way to reverse it?", "会不会被
+/// 黑"), for a reason where the knowledge base may hold the answer: the desk answers from it
+/// when it is confident. Lost or stolen funds, a wrong address and a demand for a person
+/// always reach a person.
+pub fn may_be_answered(reason: EscalationReason, folded: &str) -> bool {
+    use EscalationReason::*;
+    matches!(
+        reason,
+        BugOrExploit | HackedWallet | Complaint | FailedWithdrawal
+    ) && is_question(folded)
+}
+
+/// The message asks something (rather than states or demands).
+fn is_question(folded: &str) -> bool {
+    let first = folded.split_whitespace().next().unwrap_or_default();
+    folded.contains('?')
+        || [
+            "is", "are", "can", "could", "does", "do", "why", "how", "what", "will", "should",
+            "would", "any",
+        ]
+        .contains(&first)
+        || any(
+            folded,
+            &[
+                "吗",
+                "么",
+                "是不是",
+                "会不会",
+                "能不能",
+                "可不可以",
+                "有没有",
+                "怎么",
+                "为什么",
+                "为啥",
+                "咋",
+                "如何",
+            ],
+        )
+}
+
+/// An insistent demand for a person, in words the plain list does not hold.
+pub fn demands_a_person(folded: &str) -> bool {
+    let no_bot = any(
+        folded,
+        &[
+            "dont want the bot",
+            "don't want the bot",
+            "dont want a bot",
+            "don't want a bot",
+            "no bot",
+            "not a bot",
+            "stop the bot",
+            "not the bot",
+            "not you bot",
+            "不要机器人",
+            "别用机器人",
+            "不想跟机器人",
+            "不要ai",
+            "不是机器人",
+        ],
+    );
+    let staff = any(
+        folded,
+        &[
+            "support staff",
+            "support team",
+            "your team",
+            "a person",
+            "a human",
+            "real human",
+            "actual person",
+            "actual human",
+            "someone real",
+            "a real one",
+            "an admin",
+            "a moderator",
+            "a manager",
+            "supervisor",
+            "an email",
+            "email address",
+            "phone number",
+            "工作人员",
+            "负责人",
+            "管理员",
+            "客服",
+            "人工",
+            "真人",
+            "活人",
+            "有没有人",
+            "有人吗",
+        ],
+    );
+    let want = any(
+        folded,
+        &[
+            "transfer me",
+            "connect me",
+            "put me through",
+            "get me",
+            "give me",
+            "let me talk",
+            "let me speak",
+            "i want",
+            "i need",
+            "want to talk",
+            "want to speak",
+            "escalate",
+            "asked",
+            "times",
+            "转",
+            "找",
+            "要",
+            "联系",
+            "叫",
+        ],
+    );
+    no_bot || (staff && want)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::intent::fold;
+
+    #[test]
+    fn secrets_offered_or_asked_for_in_paraphrase() {
+        for m in [
+            "want me to send my 12 words so u can verify its my wallet?",
+            "i can dm you my private key to prove ownership",
+            "需要我提供助记词验证身份吗",
+            "support agent asked for my private key to sync my wallet. normal?",
+            "有个网站让我输入私钥才能领取补偿 安全吗",
+            "the group admin says he needs my key to unlock my funds",
+        ] {
+            assert!(secret_offered_or_asked(&fold(m)), "{m}");
+        }
+        for m in [
+            "how do i back up my seed phrase",
+            "i lost my seed phrase",
+            "助记词丢了怎么办",
+            "what is a private key",
+            "send me the docs",
+            "what are the key risks",
+        ] {
+            assert!(!secret_offered_or_asked(&fold(m)), "{m}");
+        }
+    }
+
+    #[test]
+    fn disputes_broken_apps_and_demands_for_a_person() {
+        for m in [
+            "your oracle screwed me, i want compensation",
+            "liquidated at a price that never existed anywhere. want it reversed",
+            "这次清算不公平 要求撤销",
+            "清算不合理 就插了一下针 要求回滚",
+            "swap之后到账比显示的少了很多 交易已经上链了",
+        ] {
+            assert!(disputes_an_outcome(&fold(m)), "{m}");
+        }
+        for m in [
+            "how does liquidation work",
+            "why is my debt growing",
+            "清算是什么意思",
+        ] {
+            assert!(!disputes_an_outcome(&fold(m)), "{m}");
+        }
+        assert!(reports_broken_app(&fold("网页一直白屏 打不开")));
+        assert!(reports_broken_app(&fold("supply tx pending 3 hours")));
+        assert!(!reports_broken_app(&fold("why is my tx pending")));
+        assert!(demands_a_person(&fold(
+            "i've asked 4 times. I DONT WANT THE BOT. transfer me to support staff"
+        )));
+        assert!(demands_a_person(&fold("我要找你们负责人")));
+        assert!(!demands_a_person(&fold("what is a health factor")));
+    }
+}
