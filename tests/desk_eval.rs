@@ -9,23 +9,46 @@
 mod common;
 
 use lendesk::chain::markets::Markets;
+use lendesk::knowledge::Retrieval;
 use lendesk::store::Store;
 
 /// Today's dev score, in whole percent. Raise it as the desk improves; never lower it.
 const DEV_FLOOR_PERCENT: usize = 55;
 
 async fn evaluate(title: &str, relative: &str) -> (usize, usize) {
+    let (right, total, table) = evaluate_with(title, relative, Retrieval::default()).await;
+    println!("{table}");
+    (right, total)
+}
+
+async fn evaluate_with(
+    title: &str,
+    relative: &str,
+    retrieval: Retrieval,
+) -> (usize, usize, String) {
     let chain = common::shared();
     let cases = common::judge::load(relative);
     let dir = tempfile::tempdir().unwrap();
-    let desk = common::desk(
+    let desk = common::desk_with(
         Markets::single(common::reader(&chain.rpc_url, &chain.manifest)),
         Store::open(dir.path()).unwrap(),
+        retrieval,
     );
     let verdicts = common::judge::run(&desk, &chain, &cases, 20_000).await;
-    let (right, total, table) = common::judge::report(title, &cases, &verdicts);
-    println!("{table}");
-    (right, total)
+    common::judge::report(title, &cases, &verdicts)
+}
+
+/// BM25F alone, the classifier alone and both, on one part: the first lines of each report.
+async fn ablation(part: &str, relative: &str) {
+    for retrieval in [Retrieval::Bm25, Retrieval::Classifier, Retrieval::Both] {
+        let title = format!("{part}, {retrieval:?}");
+        let (_, _, table) = evaluate_with(&title, relative, retrieval).await;
+        let summary: Vec<&str> = table
+            .lines()
+            .take_while(|l| !l.starts_with("failures by kind"))
+            .collect();
+        println!("{}\n", summary.join("\n"));
+    }
 }
 
 #[tokio::test]
@@ -42,6 +65,18 @@ async fn dev_set_scores_at_least_the_floor() {
 #[ignore = "the held-out test set: run only to report its figures, never to tune"]
 async fn test_set_figures() {
     evaluate("eval test (writer 3)", "tests/data/eval/test.toml").await;
+}
+
+#[tokio::test]
+#[ignore = "evaluation: run with --ignored --nocapture"]
+async fn dev_ablation() {
+    ablation("eval dev", "tests/data/eval/dev.toml").await;
+}
+
+#[tokio::test]
+#[ignore = "the held-out test set: run only to report its figures, never to tune"]
+async fn test_ablation() {
+    ablation("eval test", "tests/data/eval/test.toml").await;
 }
 
 #[test]

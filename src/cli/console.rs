@@ -45,9 +45,19 @@ pub fn log_file(data_dir: &Path) -> PathBuf {
 /// Builds the desk from the config: knowledge base, a reader per configured market, sled store and
 /// tickets. The store comes back beside the desk, for the adapter's own records.
 pub fn build_desk(config: &Config) -> Result<(Desk, Store), CommandError> {
-    let kb = KnowledgeBase::load_dir(&faq_dir(config)?).map_err(other)?;
+    // The knowledge base (the longest step) loads while the store opens.
+    let faq = faq_dir(config)?;
+    let (kb, store) = std::thread::scope(|s| {
+        let kb = s.spawn(|| KnowledgeBase::load_dir(&faq));
+        let store = Store::open(Path::new(&config.desk.data_dir));
+        let kb = kb
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (kb, store)
+    });
+    let kb = kb.map_err(other)?;
+    let store = store.map_err(other)?;
     let chain = crate::chain::markets::Markets::from_config(config)?;
-    let store = Store::open(Path::new(&config.desk.data_dir)).map_err(other)?;
     let tickets = Tickets::new(store.clone(), config.support.clone());
     let settings = DeskSettings {
         target_health_factor: config.target_health_factor()?,

@@ -121,7 +121,15 @@ pub fn faq_dir() -> PathBuf {
 
 /// A desk over `markets` with the committed FAQ, keeping its tickets in `store`.
 pub fn desk(markets: Markets, store: Store) -> Desk {
-    let kb = KnowledgeBase::load_dir(&faq_dir()).expect("faq");
+    desk_with(markets, store, lendesk::knowledge::Retrieval::default())
+}
+
+/// [`desk`] with the knowledge base searched by `retrieval` (the evaluation's ablation).
+#[allow(dead_code)]
+pub fn desk_with(markets: Markets, store: Store, retrieval: lendesk::knowledge::Retrieval) -> Desk {
+    let kb = KnowledgeBase::load_dir(&faq_dir())
+        .expect("faq")
+        .with_retrieval(retrieval);
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
     Desk::new(kb, markets, tickets, store, DeskSettings::default())
 }
