@@ -13,7 +13,7 @@ use lendesk::knowledge::Retrieval;
 use lendesk::store::Store;
 
 /// Today's dev score, in whole percent. Raise it as the desk improves; never lower it.
-const DEV_FLOOR_PERCENT: usize = 55;
+const DEV_FLOOR_PERCENT: usize = 83;
 
 async fn evaluate(title: &str, relative: &str) -> (usize, usize) {
     let (right, total, table) = evaluate_with(title, relative, Retrieval::default()).await;

@@ -164,7 +164,7 @@ fn check_text(name: &str, lang: Lang, text: &TopicText, report: &mut CheckReport
         0 => report.error(name, format!("[{code}] needs at least one question")),
         n @ 1..3 => report.warn(
             name,
-            format!("[{code}] only {n} question(s); 4–8 match better"),
+            format!("[{code}] only {n} question(s); 15–25 match better"),
         ),
         _ => {}
     }

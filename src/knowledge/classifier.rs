@@ -61,20 +61,19 @@ impl Classifier {
             examples.hash(&mut h);
             h.finish()
         };
-        let cached = TRAINED
-            .lock()
-            .ok()
-            .and_then(|c| c.iter().find(|(k, _)| *k == key).map(|(_, m)| m.clone()));
-        if let Some(model) = cached {
-            return model;
+        // The lock is held while training, so desks built at once train one model, not one
+        // each (a test binary builds dozens).
+        let Ok(mut cache) = TRAINED.lock() else {
+            return Arc::new(Classifier::train(examples, classes));
+        };
+        if let Some((_, model)) = cache.iter().find(|(k, _)| *k == key) {
+            return model.clone();
         }
         let model = Arc::new(Classifier::train(examples, classes));
-        if let Ok(mut c) = TRAINED.lock() {
-            if c.len() >= CACHED_MODELS {
-                c.remove(0);
-            }
-            c.push((key, model.clone()));
+        if cache.len() >= CACHED_MODELS {
+            cache.remove(0);
         }
+        cache.push((key, model.clone()));
         model
     }
 

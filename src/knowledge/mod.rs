@@ -364,9 +364,15 @@ mod tests {
             Some("why is gas expensive")
         );
         assert!(kb.topic("nope").is_none());
-        let hits = kb.search("wat is emode", Lang::En, 2);
+        // One question per topic is too little for the classifier to learn from: BM25F alone
+        // is confident, both together rank the same topic first.
+        let hits = kb
+            .clone()
+            .with_retrieval(Retrieval::Bm25)
+            .search("wat is emode", Lang::En, 2);
         assert_eq!(hits[0].id, "emode");
         assert!(hits[0].confidence >= CONFIDENT, "{hits:?}");
+        assert_eq!(kb.search("wat is emode", Lang::En, 2)[0].id, "emode");
         assert!(kb.search("", Lang::En, 3).is_empty());
         assert!(kb.search("?!", Lang::Zh, 3).is_empty());
     }
