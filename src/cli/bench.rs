@@ -146,12 +146,14 @@ async fn desk_figures(
         store,
         DeskSettings::default(),
     );
-    let user_of = |i: usize| 1_000 + (i % 1_000) as i64;
+    // One user per message: no flood control and no "the same topic again" hand-over, so
+    // every message goes the whole way through the knowledge base.
+    let user_of = |i: usize| 1_000_000 + i as i64;
 
     // Warm-up, then FAQ messages as fast as one task can answer them.
     for (i, m) in messages.iter().enumerate() {
         desk.handle(Incoming {
-            user: user_of(i),
+            user: user_of(usize::MAX / 2 + i),
             text: m.clone(),
             ..Default::default()
         })
