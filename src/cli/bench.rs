@@ -148,18 +148,19 @@ async fn desk_figures(
     );
     // One user per message: no flood control and no "the same topic again" hand-over, so
     // every message goes the whole way through the knowledge base.
+    // The warm-up's users come after the timed rounds' ones.
     let user_of = |i: usize| 1_000_000 + i as i64;
+    let rounds = 20usize;
 
     // Warm-up, then FAQ messages as fast as one task can answer them.
     for (i, m) in messages.iter().enumerate() {
         desk.handle(Incoming {
-            user: user_of(usize::MAX / 2 + i),
+            user: user_of(rounds * messages.len() + i),
             text: m.clone(),
             ..Default::default()
         })
         .await;
     }
-    let rounds = 20usize;
     let start = Instant::now();
     let mut answered = 0usize;
     let mut faq_hits = 0usize;

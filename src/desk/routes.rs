@@ -114,12 +114,11 @@ const ASKED_BY_OTHERS: &[&str] = &[
 /// the answer is the refusal and the warning. A question about keeping a phrase safe or having
 /// lost one is not this.
 pub fn secret_offered_or_asked(folded: &str) -> bool {
-    let noun = any(folded, SECRET_NOUNS) || any_word(folded, &["pk", "key", "keys", "words"]);
-    if !noun {
+    // "key" and "words" alone are too common: they count only with the secret's context.
+    let strong_noun = any(folded, SECRET_NOUNS);
+    if !strong_noun && !any_word(folded, &["pk", "key", "keys", "words"]) {
         return false;
     }
-    // "key" and "words" alone are too common: only with the secret's own context.
-    let strong_noun = any(folded, SECRET_NOUNS);
     let hand_over = any(folded, HAND_OVER);
     let asked = any(folded, ASKED_BY_OTHERS);
     let to_us = any(
@@ -134,9 +133,7 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
             "i can give",
             "do you need",
             "do u need",
-            "need my",
             "要不要",
-            "需要我",
             "我发给你",
             "我可以发",
             "可以发给你",

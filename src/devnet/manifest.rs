@@ -73,7 +73,7 @@ pub struct TokenInfo {
     pub a_token: Address,
     /// The variable debt token proxy.
     pub variable_debt_token: Address,
-    /// The stable debt token proxy.
+    /// The stable debt token proxy (zero on a v3.2+ market, which has none).
     pub stable_debt_token: Address,
 }
 

@@ -27,10 +27,6 @@ const EPOCHS: usize = 5;
 const STEP: f32 = 1.0;
 /// See [`STEP`].
 const STEP_DECAY: f32 = 0.3;
-/// A feature must occur in this many training examples to get weights. 1: a word a
-/// moderator adds in one new question must count (2 halved the weights and scored the same on
-/// the dev part, but made such a word invisible).
-const MIN_COUNT: u32 = 1;
 /// A class's step below this is not applied (it would not move any prediction).
 const NEGLIGIBLE: f32 = 1e-3;
 /// Trained models kept per process (keyed by their training text).
@@ -87,38 +83,26 @@ impl Classifier {
             weights: Vec::new(),
             bias: vec![0.0; classes],
         };
-        // Each example's features; a feature seen in fewer than `MIN_COUNT` examples is
-        // dropped.
-        let featured: Vec<(Vec<u64>, usize)> = examples
-            .iter()
-            .filter(|(_, class)| *class < classes)
-            .map(|(text, class)| {
-                let mut hashes = Vec::new();
-                features(text, &mut hashes);
-                (hashes, *class)
-            })
-            .collect();
-        let mut seen: HashMap<u64, u32> = HashMap::default();
-        for (hashes, _) in &featured {
-            for h in hashes {
-                *seen.entry(*h).or_default() += 1;
+        // Each example as (rows, value, class). Every feature seen in training gets weights,
+        // even in one example only: a word that only a moderator's new question holds must
+        // count (dropping such features halved the weights and scored the same on the dev
+        // part, but made that word invisible).
+        let mut data: Vec<(Vec<u32>, f32, usize)> = Vec::with_capacity(examples.len());
+        let mut hashes = Vec::new();
+        for (text, class) in examples.iter().filter(|(_, class)| *class < classes) {
+            hashes.clear();
+            features(text, &mut hashes);
+            if hashes.is_empty() {
+                continue;
             }
-        }
-        // Each example as (rows, value, class).
-        let mut data: Vec<(Vec<u32>, f32, usize)> = Vec::with_capacity(featured.len());
-        for (hashes, class) in &featured {
             let rows: Vec<u32> = hashes
                 .iter()
-                .filter(|h| seen.get(h).is_some_and(|&n| n >= MIN_COUNT))
                 .map(|h| {
                     let next = model.rows.len() as u32;
                     *model.rows.entry(*h).or_insert(next)
                 })
                 .collect();
-            if rows.is_empty() {
-                continue;
-            }
-            let value = 1.0 / (hashes.len() as f32).sqrt();
+            let value = 1.0 / (rows.len() as f32).sqrt();
             data.push((rows, value, *class));
         }
         model.weights = vec![0.0; model.rows.len() * classes];

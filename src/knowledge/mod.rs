@@ -72,7 +72,8 @@ pub struct Hit {
 pub enum Retrieval {
     /// BM25F alone, with its coverage-and-margin confidence.
     Bm25,
-    /// The n-gram classifier alone; its probability is the confidence.
+    /// The n-gram classifier alone; its probability is the confidence. BM25F still decides
+    /// whether anything relates at all (a message with no known word gets no hit).
     Classifier,
     /// Both, a topic's confidence a weighted sum of the two (see [`BM25_SHARE`]), times the
     /// classifier's probability that the message is about any topic.

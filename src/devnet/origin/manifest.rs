@@ -31,24 +31,9 @@ pub struct OriginContracts {
     pub libraries: BTreeMap<String, Address>,
 }
 
-/// One listed reserve.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OriginReserve {
-    /// Symbol.
-    pub symbol: String,
-    /// The underlying (a `MintableERC20`).
-    pub address: Address,
-    /// Decimals.
-    pub decimals: u8,
-    /// Its `MockAggregator` (answer at storage slot 0).
-    pub price_feed: Address,
-    /// aToken proxy.
-    pub a_token: Address,
-    /// Variable debt token proxy.
-    pub variable_debt_token: Address,
-    /// What the data provider returns for the stable debt token (zero since v3.2).
-    pub stable_debt_token: Address,
-}
+/// One listed reserve: the same record as the v3.0 market's (its stable debt token is what the
+/// data provider returns, zero since v3.2).
+pub type OriginReserve = crate::devnet::TokenInfo;
 
 /// One seeded user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
