@@ -12,8 +12,9 @@ use lendesk::chain::markets::Markets;
 use lendesk::knowledge::Retrieval;
 use lendesk::store::Store;
 
-/// Today's dev score, in whole percent. Raise it as the desk improves; never lower it.
-const DEV_FLOOR_PERCENT: usize = 83;
+/// Today's dev score, in whole percent. Raise it as the desk improves; never lower it on the
+/// same set (it was 83 on writers 1 and 2 alone; writer 5's situations are harder).
+const DEV_FLOOR_PERCENT: usize = 79;
 
 async fn evaluate(title: &str, relative: &str) -> (usize, usize) {
     let (right, total, table) = evaluate_with(title, relative, Retrieval::default()).await;
@@ -53,8 +54,9 @@ async fn ablation(part: &str, relative: &str) {
 
 #[tokio::test]
 async fn dev_set_scores_at_least_the_floor() {
-    let (right, total) = evaluate("eval dev (writers 1, 2)", "tests/data/eval/dev.toml").await;
-    assert!(total >= 500, "the dev set has {total} messages");
+    let (right, total) =
+        evaluate("eval dev (writers 1, 2, 4, 5)", "tests/data/eval/dev.toml").await;
+    assert!(total >= 1_100, "the dev set has {total} messages");
     assert!(
         right * 100 >= total * DEV_FLOOR_PERCENT,
         "dev set: {right}/{total} right, below the floor of {DEV_FLOOR_PERCENT}%"
@@ -64,7 +66,7 @@ async fn dev_set_scores_at_least_the_floor() {
 #[tokio::test]
 #[ignore = "the held-out test set: run only to report its figures, never to tune"]
 async fn test_set_figures() {
-    evaluate("eval test (writer 3)", "tests/data/eval/test.toml").await;
+    evaluate("eval test (writers 3, 6)", "tests/data/eval/test.toml").await;
 }
 
 #[tokio::test]

@@ -285,6 +285,7 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
     let mut cells: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
     let mut routes: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut langs: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut writers: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
     let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
     let mut missing: BTreeMap<String, usize> = BTreeMap::new();
     let (mut right, total) = (0, verdicts.len());
@@ -294,6 +295,11 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
         let lang = case.lang.clone().unwrap_or_else(|| "en".into());
         let ok = v.kind.is_none();
         right += ok as usize;
+        if let Some(w) = case.writer {
+            let cell = writers.entry(w).or_default();
+            cell.0 += ok as usize;
+            cell.1 += 1;
+        }
         for cell in [
             cells.entry((route.clone(), lang.clone())).or_default(),
             routes.entry(route).or_default(),
@@ -340,6 +346,13 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
         lang("zh"),
         pct((right, total))
     );
+    if writers.len() > 1 {
+        let each: Vec<String> = writers
+            .iter()
+            .map(|(w, cell)| format!("writer {w} {}", pct(*cell)))
+            .collect();
+        s += &format!("by writer: {}\n", each.join(", "));
+    }
     s += "failures by kind:\n";
     for (k, n) in &kinds {
         s += &format!("  {:<48}{n:>4}\n", k.name());

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Labels the writers' messages into the format tests/desk_eval.rs judges, and splits them.
 
-Usage: python3 tests/data/eval/label.py WRITER1.toml WRITER2.toml WRITER3.toml
-Writers 1 and 2 -> dev.toml (tuned on), writer 3 -> test.toml (reported only, never tuned on).
+Usage: python3 tests/data/eval/label.py [WRITER1.toml ... WRITER6.toml]
+Writers 1, 2, 4 and 5 -> dev.toml (tuned on); writers 3 and 6 -> test.toml (reported only,
+never tuned on). Writers 4-6 were a second round, written from the same situations.
 Labels come from the situation (LABELS below), with per-message overrides (OVERRIDES, keyed by
 writer and the message's index in that writer's file) where one message asks something else.
 """
@@ -11,6 +12,8 @@ import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).parent
+# The writers whose messages form the test part.
+TEST_WRITERS = (3, 6)
 
 # Knowledge situations: the FAQ topics that truly answer them, or (None, missing topic).
 KNOWLEDGE = {
@@ -189,17 +192,17 @@ HEADER = """# lendesk's independent evaluation set, {part} part (issue 9). {purp
 
 
 def main():
-    writers = sys.argv[1:4] or [HERE / "writers" / f"writer-{n}.toml" for n in (1, 2, 3)]
+    writers = sys.argv[1:7] or [HERE / "writers" / f"writer-{n}.toml" for n in range(1, 7)]
     dev, test = [], []
     for n, path in enumerate(writers, start=1):
         cases = tomllib.load(open(path, "rb"))["case"]
         labelled = [label(n, i, c) for i, c in enumerate(cases)]
-        (test if n == 3 else dev).extend(labelled)
+        (test if n in TEST_WRITERS else dev).extend(labelled)
     (HERE / "dev.toml").write_text(dump(dev, HEADER.format(
-        part="dev", purpose="Writers 1 and 2.\n# The part to tune the desk on: "
+        part="dev", purpose="Writers 1, 2, 4 and 5.\n# The part to tune the desk on: "
         "its score is a ratchet floor (DEV_FLOOR_PERCENT).")))
     (HERE / "test.toml").write_text(dump(test, HEADER.format(
-        part="test", purpose="Writer 3.\n# Reported only, NEVER tuned on: do not "
+        part="test", purpose="Writers 3 and 6.\n# Reported only, NEVER tuned on: do not "
         "change the desk or faq/ by looking at these messages or their failures.")))
     for name in ("dev.toml", "test.toml"):
         tomllib.load(open(HERE / name, "rb"))
