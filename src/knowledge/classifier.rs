@@ -29,6 +29,8 @@ const STEP: f32 = 1.0;
 const STEP_DECAY: f32 = 0.3;
 /// A class's step below this is not applied (it would not move any prediction).
 const NEGLIGIBLE: f32 = 1e-3;
+/// The gradient is applied to all classes at once when at least one in this many is active.
+const DENSE_SHARE: usize = 4;
 /// Trained models kept per process (keyed by their training text).
 const CACHED_MODELS: usize = 8;
 
@@ -127,7 +129,8 @@ impl Classifier {
                     *b -= g;
                 }
                 // Most classes' gradients are negligible once the first pass is done: only
-                // the others are applied, to every feature of the example.
+                // the others are applied, to every feature of the example (all classes at
+                // once while many are: that loop vectorizes).
                 active.clear();
                 active.extend(
                     logits
@@ -136,10 +139,22 @@ impl Classifier {
                         .filter(|(_, g)| g.abs() > NEGLIGIBLE)
                         .map(|(c, g)| (c, value * g)),
                 );
-                for &r in rows {
-                    let w = &mut model.weights[r as usize * classes..][..classes];
-                    for &(c, g) in &active {
-                        w[c] -= g;
+                if active.len() * DENSE_SHARE >= classes {
+                    for g in logits.iter_mut() {
+                        *g *= value;
+                    }
+                    for &r in rows {
+                        let w = &mut model.weights[r as usize * classes..][..classes];
+                        for (w, g) in w.iter_mut().zip(&logits) {
+                            *w -= g;
+                        }
+                    }
+                } else {
+                    for &r in rows {
+                        let w = &mut model.weights[r as usize * classes..][..classes];
+                        for &(c, g) in &active {
+                            w[c] -= g;
+                        }
                     }
                 }
             }
@@ -168,12 +183,15 @@ impl Classifier {
     }
 
     fn logits(&self, rows: &[u32], value: f32, out: &mut [f32]) {
-        out.copy_from_slice(&self.bias);
+        out.fill(0.0);
         for &r in rows {
             let w = &self.weights[r as usize * self.classes..][..self.classes];
             for (o, w) in out.iter_mut().zip(w) {
-                *o += value * w;
+                *o += w;
             }
+        }
+        for (o, b) in out.iter_mut().zip(&self.bias) {
+            *o = *o * value + b;
         }
     }
 }
