@@ -183,11 +183,33 @@ pub(super) fn unseparated_chinese(text: &str, out: &mut Vec<Finding>) {
             .filter_map(han_index)
             .filter(|i| distinct.contains(i))
             .count();
-        found >= 2 + words / 24
+        found >= 2 + words / 24 || lending_words(&line.indices) >= 2
     }
 
     fn names_a_seed(text: &str) -> bool {
         let lower = text.to_lowercase();
         SEED_NAMES.iter().any(|name| lower.contains(name))
     }
+}
+
+/// How many distinct lending words (`健康`, `因子`, `取款`, `失败`…) the line holds, as
+/// adjacent characters. A terse report like `取款失败 提示健康因子过低` has no function
+/// characters but five such words; in a random phrase any one of them stands at a given
+/// place with odds of one in four million, so two are never there by chance.
+pub(super) fn lending_words(indices: &[u16]) -> usize {
+    const WORDS: &[&str] = &[
+        "健康", "因子", "清算", "爆仓", "取款", "提款", "提现", "借款", "还款", "存款", "抵押",
+        "利率", "利息", "失败", "报错", "提示", "交易", "钱包", "地址", "余额", "资产", "仓位",
+        "杠杆", "价格", "显示", "转账", "授权", "手续",
+    ];
+    let mut found: Vec<&str> = WORDS
+        .iter()
+        .copied()
+        .filter(|w| {
+            let pair: Vec<u16> = w.chars().filter_map(han_index).collect();
+            pair.len() == 2 && indices.windows(2).any(|win| win == pair.as_slice())
+        })
+        .collect();
+    found.dedup();
+    found.len()
 }
