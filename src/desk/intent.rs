@@ -645,13 +645,18 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
                 "一直",
             ],
         ))
+        // Still failing after trying: a first report ("tried to withdraw and it failed",
+        // "一直失败") gets the usual causes first.
         && any(
             folded,
             &[
                 "still",
                 "already",
                 "again",
-                "tried",
+                "tried everything",
+                "tried all",
+                "tried that",
+                "tried those",
                 "for hours",
                 "for days",
                 "仍然",
@@ -659,7 +664,6 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
                 "已经",
                 "试过",
                 "好几",
-                "一直",
             ],
         );
     let bug = any(
@@ -675,7 +679,7 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
         ],
     );
     let complaint = any(
-        folded,
+        &folded.replace("worst case", "").replace("worst-case", ""),
         &[
             "complaint",
             "complain",
@@ -764,38 +768,42 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
     if asks_for_help(folded) {
         return Some(SmallTalk::Help);
     }
+    const THANKS_EN: &[&str] = &[
+        "thanks",
+        "thank",
+        "thx",
+        "ty",
+        "tysm",
+        "tks",
+        "appreciate",
+        "cheers",
+        "thnx",
+        "thanx",
+    ];
+    const THANKS_ZH: &[&str] = &[
+        "谢谢",
+        "感谢",
+        "多谢",
+        "谢了",
+        "谢啦",
+        "谢谢啦",
+        "3q",
+        "蟹蟹",
+    ];
     let words = folded.split_whitespace().count();
     let chars = folded.chars().filter(|c| !c.is_whitespace()).count();
     if words > 5 || chars > 30 {
-        return None;
+        // "thanks, that helped a lot 🙏": thanks first, then a few words of praise.
+        let first = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| !w.is_empty())
+            .unwrap_or_default();
+        let opens_with_thanks =
+            THANKS_EN.contains(&first) || THANKS_ZH.iter().any(|t| folded.starts_with(t));
+        return (opens_with_thanks && words <= 8 && chars <= 40 && !folded.contains('?'))
+            .then_some(SmallTalk::Thanks);
     }
-    if any_word(
-        folded,
-        &[
-            "thanks",
-            "thank",
-            "thx",
-            "ty",
-            "tysm",
-            "tks",
-            "appreciate",
-            "cheers",
-            "thnx",
-            "thanx",
-        ],
-    ) || any(
-        folded,
-        &[
-            "谢谢",
-            "感谢",
-            "多谢",
-            "谢了",
-            "谢啦",
-            "谢谢啦",
-            "3q",
-            "蟹蟹",
-        ],
-    ) {
+    if any_word(folded, THANKS_EN) || any(folded, THANKS_ZH) {
         Some(SmallTalk::Thanks)
     } else if any_word(folded, &["bye", "goodbye", "cya", "later"])
         || any(folded, &["再见", "拜拜"])
@@ -806,16 +814,23 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
         &[
             "hi", "hello", "hey", "gm", "yo", "hiya", "morning", "evening",
         ],
-    ) || any(
-        folded,
-        &["你好", "您好", "嗨", "哈喽", "早上好", "晚上好", "在吗"],
-    ) {
+    ) || greets_in_chinese(folded, chars)
+    {
         Some(SmallTalk::Hello)
     } else if acknowledges(folded) {
         Some(SmallTalk::Ack)
     } else {
         None
     }
+}
+
+/// A Chinese greeting that opens the message ("你好，在吗"), or a short one anywhere ("老哥在吗");
+/// "我的钱还在吗" asks whether the money is still there.
+fn greets_in_chinese(folded: &str, chars: usize) -> bool {
+    const GREETINGS: &[&str] = &["你好", "您好", "嗨", "哈喽", "早上好", "晚上好", "在吗"];
+    let opening = folded.trim_start();
+    GREETINGS.iter().any(|g| opening.starts_with(g))
+        || (chars <= 6 && any(folded, GREETINGS) && !folded.contains("还在"))
 }
 
 /// "ok", "got it", "收到", or nothing but emoji and punctuation.
@@ -983,7 +998,19 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "人工客服",
         ],
     );
-    ((en_subject && en_what) || zh) && !demands
+    // "你是人工客服吗" names a person while asking what the desk is.
+    let zh_asks_kind = any(
+        folded,
+        &[
+            "你是人工客服",
+            "是人工客服吗",
+            "是真人客服吗",
+            "人工还是自动",
+            "人工还是机器",
+            "是人工还是",
+        ],
+    );
+    (((en_subject && en_what) || zh) && !demands) || zh_asks_kind
 }
 
 /// "help", "what can you do", "你能做什么": the message is nothing but a request for what the
@@ -1048,96 +1075,123 @@ pub fn asks_for_help(folded: &str) -> bool {
 
 /// Price predictions and investment advice.
 pub fn out_of_scope(folded: &str) -> bool {
-    let predict = any(
+    // Up or down, said of a price; said of a debt, a rate or a health factor it is a
+    // lending question ("负债会不会涨到把我清算掉").
+    let moves = any(
         folded,
         &[
-            "will eth go",
-            "will btc go",
-            "price prediction",
-            "predict",
-            "going to pump",
-            "going to dump",
             "go up",
             "go down",
-            "moon",
-            "should i buy",
-            "should i sell",
-            "is it a good time to buy",
-            "good investment",
-            "financial advice",
-            "investment advice",
-            "which coin",
-            "100x",
             "会涨吗",
             "会跌吗",
             "能涨",
-            "预测",
-            "该买",
-            "该卖",
-            "值得买",
-            "投资建议",
-            "抄底",
-            "什么币",
-            "100x",
-            "1000x",
-            "next gem",
-            "this cycle",
-            "bull run",
-            "bear market",
-            "long or short",
-            "long here",
-            "short here",
-            "go long",
-            "go short",
-            "wait for a dip",
-            "buy the dip",
-            "is it topping",
-            "the top is in",
-            "is this the top",
-            "is this the bottom",
-            "good entry",
-            "trading signal",
-            "百倍",
-            "千倍",
-            "梭哈",
-            "做多还是做空",
-            "该做多",
-            "该做空",
-            "牛市",
-            "熊市",
-            "顶部",
-            "底部",
             "涨到多少",
             "能涨到",
             "会涨到",
             "会不会涨",
             "会不会跌",
-            "推荐个币",
-            "推荐币",
-            "买什么币",
-            "能不能买",
+            "涨还是跌",
+            "涨还是会跌",
         ],
-    ) || price_target(folded);
+    ) && !any(
+        folded,
+        &[
+            "debt", "interest", "rate", "apy", "apr", "health", "hf", "负债", "欠款", "债", "利息",
+            "利率", "年化", "健康",
+        ],
+    );
+    let predict = moves
+        || any(
+            folded,
+            &[
+                "will eth go",
+                "will btc go",
+                "price prediction",
+                "predict",
+                "going to pump",
+                "going to dump",
+                "moon",
+                "should i buy",
+                "buy now",
+                "should i sell",
+                "is it a good time to buy",
+                "good investment",
+                "financial advice",
+                "investment advice",
+                "which coin",
+                "100x",
+                "预测",
+                "该买",
+                "该卖",
+                "值得买",
+                "投资建议",
+                "抄底",
+                "100x",
+                "1000x",
+                "next gem",
+                "this cycle",
+                "bull run",
+                "bear market",
+                "long or short",
+                "long here",
+                "short here",
+                "go long",
+                "go short",
+                "wait for a dip",
+                "buy the dip",
+                "is it topping",
+                "the top is in",
+                "is this the top",
+                "is this the bottom",
+                "good entry",
+                "trading signal",
+                "百倍",
+                "千倍",
+                "梭哈",
+                "做多还是做空",
+                "该做多",
+                "该做空",
+                "牛市",
+                "熊市",
+                "顶部",
+                "底部",
+                "推荐个币",
+                "推荐币",
+                "买什么币",
+                "能不能买",
+            ],
+        )
+        || price_target(folded);
     // "what if ETH goes down 20%" is a what-if about the position, not a prediction.
     predict && !folded.contains('%')
 }
 
-/// "eth to 5k?", "btc 150k this year": a coin and a round price target, asked.
+/// "eth to 5k?", "btc 150k this year": a coin and a round price target, asked. A sum the user
+/// holds or moves ("I deposited 10 ETH and borrowed 8k USDC") is not a target: the target
+/// follows the coin, or "to"/"hit"/"reach".
 fn price_target(folded: &str) -> bool {
-    let coin = any_word(
-        folded,
-        &[
-            "eth", "btc", "bitcoin", "ethereum", "sol", "bnb", "doge", "xrp", "aave",
-        ],
-    );
-    let target = folded.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+    const COINS: &[&str] = &[
+        "eth", "btc", "bitcoin", "ethereum", "sol", "bnb", "doge", "xrp",
+    ];
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_target = |w: &str| {
         w.len() >= 2 && w.ends_with('k') && w[..w.len() - 1].bytes().all(|b| b.is_ascii_digit())
+    };
+    let aimed = words.iter().enumerate().any(|(i, w)| {
+        is_target(w)
+            && words[i.saturating_sub(2)..i]
+                .iter()
+                .any(|p| COINS.contains(p) || ["to", "hit", "reach", "hits", "reaches"].contains(p))
     });
+    let coin = words.iter().any(|w| COINS.contains(w));
     let liquidation = any(
         folded,
         &["liquidat", "liq", "health", "hf", "清算", "爆仓", "健康"],
     );
-    coin && target && folded.contains('?') && !liquidation
+    coin && aimed && folded.contains('?') && !liquidation
 }
 
 #[cfg(test)]

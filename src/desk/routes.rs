@@ -198,7 +198,6 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "your app",
             "不公平",
             "不合理",
-            "插针",
             "你们的问题",
             "系统的问题",
             "你们系统",
@@ -221,17 +220,19 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "tx succeeded",
             "succeeded",
             "executed",
-            "got liquidated",
-            "was liquidated",
             "上链",
             "已确认",
             "确认了",
             "成功了",
             "执行了",
-            "被清算",
-            "清算了",
             "到账",
         ],
+    );
+    // A liquidation is an outcome too, but "I got liquidated and lost half my ETH" tells what
+    // happened: only a claim that it was wrong makes it a dispute.
+    let liquidated = any(
+        folded,
+        &["got liquidated", "was liquidated", "被清算", "清算了"],
     );
     let wrong_result = any(
         folded,
@@ -246,16 +247,25 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "worse than",
             "missing",
             "wrong amount",
+            "only got",
+            "only received",
+            "少了",
+            "少很多",
+            "差了",
+            "只到账",
+            "对不上",
+        ],
+    );
+    let claims_wrong = any(
+        folded,
+        &[
             "doesnt add up",
             "doesn't add up",
             "not right",
             "shouldnt have",
             "shouldn't have",
-            "少了",
-            "少很多",
             "不对",
             "有问题",
-            "对不上",
             "不应该",
             "异常",
         ],
@@ -276,7 +286,9 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "调查",
         ],
     );
-    demand || (unfair && (went_through || look)) || (wrong_result && (went_through || look))
+    demand
+        || ((unfair || claims_wrong) && (went_through || liquidated || look))
+        || (wrong_result && (went_through || look))
 }
 
 /// The app or site is broken, shows wrong numbers, or a transaction has been stuck for long:
@@ -368,6 +380,11 @@ fn is_question(folded: &str) -> bool {
         || any(
             folded,
             &[
+                "is this a",
+                "is it a",
+                "is that a",
+                "is this normal",
+                "is it normal",
                 "吗",
                 "么",
                 "是不是",
