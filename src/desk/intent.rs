@@ -447,6 +447,11 @@ pub fn position_focus(folded: &str, has_address: bool) -> Option<PositionFocus> 
         )
         && personal;
 
+    // A deposit the user is considering ("if I deposit 5 ETH, how much can I borrow?", "存进去
+    // 安全吗"): the knowledge base explains it (and offers to compute it for an address).
+    if !has_address && considers_a_deposit(folded) {
+        return None;
+    }
     let wanted = (has_address
         && (short
             || own_figures
@@ -491,6 +496,63 @@ pub fn position_focus(folded: &str, has_address: bool) -> Option<PositionFocus> 
         PositionFocus::Overview
     };
     Some(focus)
+}
+
+/// The message weighs a deposit rather than asking about one made: "if I put 10k USDC in",
+/// "deposit 5 eth how much can i borrow" (a deposit verb, then an amount), "我准备抵押 5 个
+/// ETH", "存进去安全吗". "I deposited 10 ETH" tells what was done.
+fn considers_a_deposit(folded: &str) -> bool {
+    const VERBS: &[&str] = &["deposit", "put", "supply", "lock", "park"];
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric() && c != '.')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let amount =
+        |w: &&str| w.starts_with(|c: char| c.is_ascii_digit()) || ["a", "an", "one"].contains(w);
+    let verb_then_amount = words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| VERBS.contains(w) && words[i + 1..].iter().take(2).any(amount));
+    let zh_amount = ["存", "抵押", "放"].iter().any(|v| {
+        folded.match_indices(v).any(|(i, v)| {
+            folded[i + v.len()..]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(2)
+                .any(|c| c.is_ascii_digit())
+        })
+    });
+    verb_then_amount
+        || zh_amount
+        || any(
+            folded,
+            &[
+                "if i deposit",
+                "if i put",
+                "if i supply",
+                "planning to deposit",
+                "planning to put",
+                "thinking of putting",
+                "thinking of depositing",
+                "should i deposit",
+                "safe to deposit",
+                "safe to put",
+                "safe to park",
+                "如果我存",
+                "如果存",
+                "假如存",
+                "打算存",
+                "准备存",
+                "准备抵押",
+                "想存",
+                "存进去安全",
+                "存进去有",
+                "存钱到",
+                "存到aave",
+                "放aave",
+                "放进去安全",
+            ],
+        )
 }
 
 /// An escalation the message asks for, before any FAQ answer.
