@@ -170,6 +170,21 @@ impl Desk {
                     );
                 }
             }
+            // "My HF is 1.08 and red, what do I do?" with no address to read: the knowledge
+            // base explains it, and the reply asks for the address for the exact figures.
+            let nothing_to_read =
+                mentions.valid.is_empty() && msg.addresses.is_empty() && record.links.is_empty();
+            if nothing_to_read
+                && intent::asks_for_explanation(&folded)
+                && let Some(id) = self.answering_topic(text, lang)
+            {
+                let mut out = self.faq_answer(record, &id, lang, msg).await;
+                if let Some(reply) = out.replies.first_mut() {
+                    reply.text.push_str("\n\n");
+                    reply.text.push_str(texts::address_for_exact_figures(lang));
+                }
+                return out;
+            }
             let focus = focus.unwrap_or(PositionFocus::Overview);
             return self
                 .position(record, &mentions.valid, lang, msg, focus, what_if.as_ref())

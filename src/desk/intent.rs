@@ -498,6 +498,54 @@ pub fn position_focus(folded: &str, has_address: bool) -> Option<PositionFocus> 
     Some(focus)
 }
 
+/// The message tells of the user's own figure or event and asks why, what it means or what to
+/// do ("my HF is 1.08 and red, what do I do", "我什么都没做健康因子怎么降了", "刚被清算了 接下来
+/// 该干啥"), rather than asking for the figure itself ("what's my health factor").
+pub fn asks_for_explanation(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "why",
+            "how come",
+            "what happened",
+            "what does that mean",
+            "what does this mean",
+            "what does it mean",
+            "what do i do",
+            "what should i do",
+            "what can i do",
+            "now what",
+            "what now",
+            "is this normal",
+            "is that normal",
+            "explain",
+            "didnt touch",
+            "didn't touch",
+            "did nothing",
+            "did not do",
+            "为什么",
+            "为啥",
+            "怎么回事",
+            "咋回事",
+            "怎么办",
+            "咋办",
+            "怎么降",
+            "怎么掉",
+            "怎么变",
+            "什么意思",
+            "啥意思",
+            "正常吗",
+            "该干嘛",
+            "该干啥",
+            "该怎么",
+            "接下来",
+            "没动",
+            "没操作",
+            "什么都没做",
+        ],
+    )
+}
+
 /// The message weighs a deposit rather than asking about one made: "if I put 10k USDC in",
 /// "deposit 5 eth how much can i borrow" (a deposit verb, then an amount), "我准备抵押 5 个
 /// ETH", "存进去安全吗". "I deposited 10 ETH" tells what was done.

@@ -91,6 +91,14 @@ pub fn out_of_scope(lang: Lang) -> &'static str {
     )
 }
 
+/// After a general explanation of the user's own situation: their exact figures need an address.
+pub fn address_for_exact_figures(lang: Lang) -> &'static str {
+    lang.pick(
+        "For your exact figures, send your wallet's **public address** (0x…, 42 characters) or link it with /link 0x…",
+        "想看你自己的准确数据，请发送钱包的**公开地址**（0x 开头，共 42 个字符），或用 /link 0x… 绑定。",
+    )
+}
+
 /// Asking for an address for a position question.
 pub fn need_address(lang: Lang) -> &'static str {
     lang.pick(
