@@ -353,7 +353,43 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "一晚",
         ],
     );
-    broken || stuck_long
+    // "the site shows my debt as 0, pls have someone look": asked to look at what the app shows.
+    let look = any(
+        folded,
+        &[
+            "have someone look",
+            "someone look",
+            "someone check",
+            "someone take a look",
+            "get someone to",
+            "找人看",
+            "有人能看",
+            "技术人员",
+            "请人看",
+            "帮忙看下",
+            "找人查",
+        ],
+    );
+    let shown = any(
+        folded,
+        &[
+            "site",
+            "app",
+            "page",
+            "dashboard",
+            "ui",
+            "shows",
+            "pending",
+            "网站",
+            "页面",
+            "网页",
+            "显示",
+            "界面",
+            "pending",
+            "卡",
+        ],
+    );
+    broken || stuck_long || (look && shown)
 }
 
 /// An escalation cue inside a question ("is this a bug?", "any way to reverse it?", "会不会被
