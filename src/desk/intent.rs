@@ -1539,4 +1539,62 @@ mod who_and_help_tests {
             assert_ne!(small_talk(&fold(other)), Some(SmallTalk::Help), "{other}");
         }
     }
+
+    #[test]
+    fn situations_told_are_explained_and_weighed_deposits_are_not_positions() {
+        let f = |t: &str| fold(t);
+        // Told figure + why / what to do: explained (the desk adds the address request).
+        assert!(asks_for_explanation(&f(
+            "my hf is 1.08 and red, what do i do"
+        )));
+        assert!(asks_for_explanation(&f("我什么都没做健康因子怎么降了")));
+        assert!(asks_for_explanation(&f(
+            "if my hf dips to 0.97 does the liquidator take half"
+        )));
+        // Asking for the figure itself is not.
+        assert!(!asks_for_explanation(&f("what's my health factor")));
+        assert!(!asks_for_explanation(&f("我的健康因子是多少")));
+        // A deposit weighed is no position question; one made still is.
+        assert!(considers_a_deposit(&f(
+            "deposit 5 eth how much can i borrow"
+        )));
+        assert!(considers_a_deposit(&f("我准备抵押 5 个 ETH，能借多少")));
+        assert!(considers_a_deposit(&f("存进去安全吗")));
+        assert!(!considers_a_deposit(&f(
+            "i deposited 10 eth, how much can i borrow"
+        )));
+        assert_eq!(
+            position_focus(&f("deposit 5 eth how much can i borrow"), false),
+            None
+        );
+        assert!(position_focus(&f("how much can i borrow"), false).is_some());
+    }
+
+    #[test]
+    fn price_talk_is_about_prices_not_debts_or_holdings() {
+        let f = |t: &str| fold(t);
+        assert!(out_of_scope(&f("eth to 5k?")));
+        assert!(out_of_scope(&f(
+            "will ETH hit 5k this year? thinking of borrowing more"
+        )));
+        assert!(out_of_scope(&f("你觉得 BTC 下个月会涨还是跌")));
+        assert!(!out_of_scope(&f(
+            "我负债每天都多一点点，会不会涨到把我清算掉"
+        )));
+        assert!(!out_of_scope(&f(
+            "i deposited 10 eth and borrowed 8k usdc, why can't i withdraw?"
+        )));
+        assert!(!out_of_scope(&f("arbitrum 上的 gas 用什么币付？")));
+    }
+
+    #[test]
+    fn chinese_greetings_open_the_message() {
+        assert_eq!(small_talk("在吗"), Some(SmallTalk::Hello));
+        assert_eq!(small_talk("你好"), Some(SmallTalk::Hello));
+        assert_eq!(small_talk("取不出来 我的钱还在吗"), None);
+        assert_eq!(
+            small_talk(&fold("thanks, that helped a lot 🙏")),
+            Some(SmallTalk::Thanks)
+        );
+    }
 }
