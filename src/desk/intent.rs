@@ -722,6 +722,11 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "地址填错",
             "填错地址",
             "地址错了",
+            "选错了网络",
+            "选错网络",
+            "转错网络",
+            "转错链",
+            "选错链",
         ],
     ) || (any(
         folded,

@@ -84,6 +84,13 @@ const ASKED_BY_OTHERS: &[&str] = &[
     "asked for my",
     "asking for my",
     "asks for my",
+    "asking for",
+    "asked for",
+    "asks for",
+    "dmd me",
+    "dm'd me",
+    "dmed me",
+    "messaged me",
     "asked me for",
     "asked me to",
     "asking me to",
@@ -107,6 +114,8 @@ const ASKED_BY_OTHERS: &[&str] = &[
     "要求提供",
     "说要",
     "才能",
+    "私聊",
+    "私信",
 ];
 
 /// The user offers the bot a secret ("want me to send my 24 words?"), or asks about handing
@@ -177,6 +186,7 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "回滚",
             "还我",
             "讨个说法",
+            "申诉",
             "给个说法",
             "维权",
         ],
@@ -354,22 +364,7 @@ pub fn reports_broken_app(folded: &str) -> bool {
         ],
     );
     // "the site shows my debt as 0, pls have someone look": asked to look at what the app shows.
-    let look = any(
-        folded,
-        &[
-            "have someone look",
-            "someone look",
-            "someone check",
-            "someone take a look",
-            "get someone to",
-            "找人看",
-            "有人能看",
-            "技术人员",
-            "请人看",
-            "帮忙看下",
-            "找人查",
-        ],
-    );
+    let look = asks_someone_to_look(folded) || folded.contains("帮忙看下");
     let shown = any(
         folded,
         &[
@@ -392,6 +387,34 @@ pub fn reports_broken_app(folded: &str) -> bool {
     broken || stuck_long || (look && shown)
 }
 
+/// The user asks for a person to look at or review their case ("pls have someone look",
+/// "please escalate", "我要申诉", "请技术人员看一下").
+pub fn asks_someone_to_look(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "have someone look",
+            "someone look",
+            "someone check",
+            "someone take a look",
+            "someone to review",
+            "someone review",
+            "get someone to",
+            "please escalate",
+            "pls escalate",
+            "escalate this",
+            "escalate it",
+            "找人看",
+            "有人能看",
+            "技术人员",
+            "请人看",
+            "找人查",
+            "让人查",
+            "申诉",
+        ],
+    )
+}
+
 /// An escalation cue inside a question ("is this a bug?", "any way to reverse it?", "会不会被
 /// 黑"), for a reason where the knowledge base may hold the answer: the desk answers from it
 /// when it is confident. Lost or stolen funds, a wrong address and a demand for a person
@@ -402,6 +425,7 @@ pub fn may_be_answered(reason: EscalationReason, folded: &str) -> bool {
         reason,
         BugOrExploit | HackedWallet | Complaint | FailedWithdrawal
     ) && is_question(folded)
+        && !asks_someone_to_look(folded)
 }
 
 /// The message asks something (rather than states or demands).
@@ -513,7 +537,7 @@ pub fn demands_a_person(folded: &str) -> bool {
             "叫",
         ],
     );
-    no_bot || (staff && want)
+    no_bot || (staff && want) || asks_someone_to_look(folded)
 }
 
 #[cfg(test)]
