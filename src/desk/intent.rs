@@ -1208,7 +1208,33 @@ pub fn asks_for_help(folded: &str) -> bool {
         "what is this bot",
         "what is this",
     ];
+    // Asked inside a few more words ("first time here, how do I use this bot? do I just type
+    // questions?"), when nothing in them is about lending.
+    const INSIDE: &[&str] = &[
+        "what can you do",
+        "what can u do",
+        "how do i use this",
+        "how do i use you",
+        "how to use this bot",
+        "how does this bot work",
+        "what can i ask",
+        "你能做什么",
+        "你能帮我什么",
+        "这个机器人怎么用",
+        "怎么用这个机器人",
+        "你有什么功能",
+    ];
+    let words = bare.split_whitespace().count();
+    let lending = any(
+        folded,
+        &[
+            "liquidat", "health", "hf", "borrow", "repay", "withdraw", "deposit", "supply", "清算",
+            "爆仓", "借", "还款", "取", "存",
+        ],
+    );
     ASKS.contains(&bare.as_str())
+        || (words > 0 && bare.split_whitespace().all(|w| ASKS.contains(&w)))
+        || (words <= 14 && !lending && INSIDE.iter().any(|p| bare.contains(p)))
 }
 
 /// Price predictions and investment advice.
