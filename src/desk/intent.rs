@@ -419,7 +419,15 @@ pub fn position_focus(folded: &str, has_address: bool) -> Option<PositionFocus> 
             "我会不会",
             "安全吗",
         ],
-    ) && (personal || folded.contains("安全吗"));
+    ) && (personal || folded.contains("安全吗"))
+        // "签了安全吗", "aave安全吗": the safety of a signature, a site or the protocol.
+        && !any(
+            folded,
+            &[
+                "签", "授权", "permit", "approve", "网站", "链接", "合约", "平台", "协议", "aave",
+                "spark", "morpho", "compound",
+            ],
+        );
     // "how do I withdraw" is a how-to for the FAQ; "how much can I withdraw" is about the position.
     let how_to = any(
         folded,
