@@ -178,8 +178,9 @@ pub(crate) struct Index {
     unknown: f32,
     lexicon: Lexicon,
     topics: usize,
-    /// By document: the title and each question as sorted term ids, for [`Index::line_fit`].
-    lines: Vec<Vec<Box<[u32]>>>,
+    /// By document: `(term id, line)` for every term of each question and the title (lines
+    /// numbered questions first, the title last), sorted, for [`Index::line_fit`].
+    line_terms: Vec<Box<[(u32, u32)]>>,
     /// By document and line: the weighted norm of the line's terms.
     line_norms: Vec<Vec<f32>>,
 }
@@ -328,7 +329,18 @@ impl Index {
                     .collect()
             })
             .collect();
-        ix.lines = lines;
+        ix.line_terms = lines
+            .iter()
+            .map(|doc| {
+                let mut terms: Vec<(u32, u32)> = doc
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(l, line)| line.iter().map(move |&id| (id, l as u32)))
+                    .collect();
+                terms.sort_unstable();
+                terms.into_boxed_slice()
+            })
+            .collect();
         ix
     }
 
@@ -337,22 +349,33 @@ impl Index {
     /// squared weights. BM25 alone cannot tell "what is
     /// the health factor" (a topic whose question is exactly that) from "why did my health
     /// factor drop" (one that also mentions it); a question phrased like the user's can.
-    fn line_fit(&self, doc: usize, query: &[(u32, f32)], query_norm: f32) -> f32 {
-        let mut best = 0.0f32;
-        for (line, &norm) in self.lines[doc].iter().zip(&self.line_norms[doc]) {
-            // Both sorted by id: a merge finds the shared terms.
-            let (mut i, mut j, mut shared) = (0, 0, 0.0f32);
-            while i < line.len() && j < query.len() {
-                match line[i].cmp(&query[j].0) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => {
-                        shared += query[j].1;
-                        i += 1;
-                        j += 1;
-                    }
-                }
+    ///
+    /// The shared weight of every line is summed at once from the document's (term, line)
+    /// list, each line's in query order as a merge of the two sorted lists would sum it, so
+    /// only the lines that share a term with the query cost anything. `shared` is scratch.
+    fn line_fit(
+        &self,
+        doc: usize,
+        query: &[(u32, f32)],
+        query_norm: f32,
+        shared: &mut Vec<f32>,
+    ) -> f32 {
+        let norms = &self.line_norms[doc];
+        shared.clear();
+        shared.resize(norms.len(), 0.0);
+        let terms = &self.line_terms[doc];
+        let mut at = 0;
+        for &(id, weight) in query {
+            at += terms[at..].partition_point(|t| t.0 < id);
+            while let Some(&(term, line)) = terms.get(at)
+                && term == id
+            {
+                shared[line as usize] += weight;
+                at += 1;
             }
+        }
+        let mut best = 0.0f32;
+        for (&shared, &norm) in shared.iter().zip(norms) {
             if norm > 0.0 {
                 best = best.max(shared / (norm * query_norm));
             }
@@ -515,15 +538,18 @@ impl Index {
             .collect();
         fit_terms.sort_unstable_by_key(|t| t.0);
         let query_norm = fit_terms.iter().map(|t| t.1).sum::<f32>().sqrt();
+        let mut shared = Vec::new();
         for (scores, t) in ranked.iter_mut() {
             if query_norm <= 0.0 {
                 break;
             }
-            let mut fit = self.line_fit(2 * *t + primary, &fit_terms, query_norm);
+            let mut fit = self.line_fit(2 * *t + primary, &fit_terms, query_norm, &mut shared);
             // A line in the other language counts `other_lang` of its fit, at most
             // `other_lang`: with the default 0.85 it never clears the floor, so it is skipped.
             if other > LINE_FIT_FLOOR {
-                fit = fit.max(other * self.line_fit(2 * *t + 1 - primary, &fit_terms, query_norm));
+                let there =
+                    self.line_fit(2 * *t + 1 - primary, &fit_terms, query_norm, &mut shared);
+                fit = fit.max(other * there);
             }
             // Only near-paraphrases count: partial overlaps are what BM25 already scored, and
             // boosting them costs precision on unseen questions (held-out evaluation).
