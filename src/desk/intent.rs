@@ -36,7 +36,9 @@ pub fn fold(text: &str) -> String {
 /// The rules ask ~30 lists about the same message, so all lists seen so far share one
 /// Aho-Corasick automaton (per thread): the first question about a text finds every list it
 /// matches in one overlapping pass, and the others are a bit test. A list seen for the first
-/// time joins the automaton (rebuilt once per list, on first use).
+/// time is scanned directly and joins the automaton when the next text comes (one rebuild for
+/// all the lists a message met first, not one each: `lendesk ask` answers its one message
+/// without building it more than once).
 pub(super) fn any(text: &str, needles: &'static [&'static str]) -> bool {
     thread_local! {
         static CUES: std::cell::RefCell<Cues> = std::cell::RefCell::new(Cues::default());
@@ -57,6 +59,8 @@ struct Cues {
     needles: Vec<&'static [&'static str]>,
     /// All needles, deduplicated; `owners[pattern]` are the lists it belongs to.
     automaton: Option<aho_corasick::AhoCorasick>,
+    /// How many lists (the first ones) the automaton holds.
+    built: usize,
     owners: Vec<Vec<usize>>,
     /// The last text scanned and a bit per list it matches.
     text: String,
@@ -73,16 +77,18 @@ impl Cues {
                 let i = self.needles.len();
                 self.lists.insert(key, i);
                 self.needles.push(needles);
-                self.rebuild();
                 i
             }
         };
         if !self.scanned || self.text != text {
+            if self.built < self.needles.len() {
+                self.rebuild();
+            }
             self.scan(text);
         }
         match &self.automaton {
-            Some(_) => self.matched[list / 64] & (1 << (list % 64)) != 0,
-            None => needles.iter().any(|n| text.contains(n)),
+            Some(_) if list < self.built => self.matched[list / 64] & (1 << (list % 64)) != 0,
+            _ => needles.iter().any(|n| text.contains(n)),
         }
     }
 
@@ -104,6 +110,7 @@ impl Cues {
         }
         // Plain literals always build; without an automaton every question scans directly.
         self.automaton = aho_corasick::AhoCorasick::new(&patterns).ok();
+        self.built = self.needles.len();
         self.scanned = false;
     }
 
