@@ -380,7 +380,6 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "网页",
             "显示",
             "界面",
-            "pending",
             "卡",
         ],
     );
