@@ -41,7 +41,9 @@ use integrity::{Counters, Integrity, Tally};
 /// - 2: the staff side (threads, relay map, staff, macros, FAQ edits, bans, audit, broadcasts,
 ///   events) and new optional user fields. Version 1 databases need no rewrite: the new trees
 ///   start empty and the new user fields default.
-pub const SCHEMA_VERSION: u32 = 2;
+/// - 3: an index of statistics events by user (`/mydata` and `/forget` read a user's events
+///   without scanning them all); built from the events when an older database is opened.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Storage failures.
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +158,8 @@ pub struct Store {
     audit: sled::Tree,
     broadcasts: sled::Tree,
     events: sled::Tree,
+    /// user ‖ event key → nothing: the events that name a user.
+    events_by_user: sled::Tree,
     /// Record counts for the integrity manifest (lower bounds of what the trees hold).
     counters: Arc<Counters>,
     /// The manifest of an on-disk store (`None` for a temporary one).
@@ -247,6 +251,7 @@ impl Store {
             audit: db.open_tree(staff::AUDIT)?,
             broadcasts: db.open_tree(staff::BROADCASTS)?,
             events: db.open_tree(staff::EVENTS)?,
+            events_by_user: db.open_tree(staff::EVENTS_BY_USER)?,
             counters: Arc::new(Counters::default()),
             integrity: None,
             db,
@@ -266,8 +271,9 @@ impl Store {
             }
             Some(SCHEMA_VERSION) => {}
             // New database, or an older schema: the migrations to 2 are additive (see
-            // SCHEMA_VERSION), so recording the version is the whole migration.
+            // SCHEMA_VERSION); 3 indexes the events by user.
             _ => {
+                self.index_events_by_user()?;
                 self.meta
                     .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
                 self.db.flush()?;

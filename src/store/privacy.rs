@@ -27,9 +27,10 @@ impl Store {
     /// Statistics events that name `user` (collapsed records name nobody), oldest first.
     pub fn events_of(&self, user: i64) -> Result<Vec<MessageEvent>, StoreError> {
         let mut out = Vec::new();
-        for kv in self.events.iter() {
-            let event: MessageEvent = Self::decode(EVENTS, kv)?;
-            if event.user == user {
+        for key in self.event_keys_of(user)? {
+            if let Some(event) = Self::get::<MessageEvent>(&self.events, EVENTS, &key)?
+                && event.user == user
+            {
                 out.push(event);
             }
         }
@@ -73,8 +74,9 @@ impl Store {
                 summary.tickets.push(id);
             }
         }
-        summary.events =
-            self.remove_where(&self.events, EVENTS, |e: &MessageEvent| e.user == user)?;
+        for key in self.event_keys_of(user)? {
+            summary.events += usize::from(self.remove_event(&key, user)?);
+        }
         summary.relays =
             self.remove_where(&self.relay, RELAY, |r: &RelayedMessage| r.user_chat == user)? / 2;
         self.durable()?;
@@ -107,7 +109,9 @@ impl Store {
 mod tests {
     use super::*;
     use crate::lang::Lang;
-    use crate::store::{HistoryEntry, Speaker, TicketRecord, TicketStatus, UserRecord};
+    use crate::store::{
+        HistoryEntry, SCHEMA_VERSION, Speaker, TicketRecord, TicketStatus, UserRecord,
+    };
 
     fn ticket(id: u64, user: i64) -> TicketRecord {
         TicketRecord {
@@ -173,5 +177,62 @@ mod tests {
         // The manifest was rewritten: one user fewer is not damage.
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.users().unwrap().len(), 1);
+    }
+
+    fn question_event(user: i64, at: u64) -> MessageEvent {
+        MessageEvent {
+            count: 1,
+            at,
+            user,
+            intent: "clarify".into(),
+            topic: None,
+            question: Some(format!("question {at}")),
+            guarded_markets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_users_events_come_from_the_index_oldest_first_and_pruning_keeps_it_exact() {
+        let store = Store::temporary().unwrap();
+        for (user, at) in [(5, 300), (6, 120), (5, 60), (5, 180)] {
+            store.record_event(&question_event(user, at)).unwrap();
+        }
+        let times = |user| -> Vec<u64> {
+            store
+                .events_of(user)
+                .unwrap()
+                .iter()
+                .map(|e| e.at)
+                .collect()
+        };
+        assert_eq!(times(5), [60, 180, 300]);
+        assert_eq!(times(6), [120]);
+        assert_eq!(store.prune_events(200).unwrap(), 3);
+        assert_eq!(times(5), [300]);
+        assert!(times(6).is_empty());
+        assert_eq!(
+            store.events_by_user.len(),
+            1,
+            "pruned events leave no index entry"
+        );
+    }
+
+    #[test]
+    fn a_schema_2_database_gets_its_events_indexed_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.record_event(&question_event(9, 60)).unwrap();
+        // What a schema 2 database looks like: events, no index.
+        store.events_by_user.clear().unwrap();
+        store
+            .meta
+            .insert("schema_version", &2u32.to_be_bytes())
+            .unwrap();
+        store.durable().unwrap();
+        assert!(store.events_of(9).unwrap().is_empty());
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.events_of(9).unwrap().len(), 1);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     }
 }

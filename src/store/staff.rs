@@ -20,9 +20,18 @@ pub(super) const BANS: &str = "bans";
 pub(super) const AUDIT: &str = "audit";
 pub(super) const BROADCASTS: &str = "broadcasts";
 pub(super) const EVENTS: &str = "events";
+pub(super) const EVENTS_BY_USER: &str = "events_by_user";
 /// `meta` counters of audit and broadcast numbers issued.
 pub(super) const AUDIT_SEQ: &str = "audit_seq";
 pub(super) const BROADCAST_SEQ: &str = "broadcast_seq";
+
+/// The index key of an event that names `user`: user ‖ the event's key.
+fn user_event_key(user: i64, event_key: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(8 + event_key.len());
+    key.extend_from_slice(&user.to_be_bytes());
+    key.extend_from_slice(event_key);
+    key
+}
 
 fn chat_message_key(side: u8, chat: i64, message: i32) -> Vec<u8> {
     let mut key = Vec::with_capacity(13);
@@ -355,14 +364,54 @@ impl Store {
             }
         }
         let mut batch = sled::Batch::default();
+        let mut by_user = sled::Batch::default();
         for event in &collapsed {
             let mut key = event.at.to_be_bytes().to_vec();
             key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
             let bytes = super::redact::encode(EVENTS, &key, event)?;
+            if event.user != 0 {
+                by_user.insert(user_event_key(event.user, &key), &[]);
+            }
             batch.insert(key, bytes);
         }
+        // The index first: an entry whose event is missing is skipped, an event missing from
+        // the index would be left out of `/mydata`.
+        self.events_by_user.apply_batch(by_user)?;
         self.events.apply_batch(batch)?;
         Ok(())
+    }
+
+    /// Builds the index of events by user from the events (the migration to schema 3).
+    pub(super) fn index_events_by_user(&self) -> Result<(), StoreError> {
+        for kv in self.events.iter() {
+            let (key, value) = kv?;
+            let event: MessageEvent = Self::decode(EVENTS, Ok((key.clone(), value)))?;
+            if event.user != 0 {
+                self.events_by_user
+                    .insert(user_event_key(event.user, &key), &[])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys of the events that name `user`, oldest first (event keys start with the time);
+    /// an entry whose event is gone may be among them.
+    pub(super) fn event_keys_of(&self, user: i64) -> Result<Vec<sled::IVec>, StoreError> {
+        let mut keys = Vec::new();
+        for entry in self.events_by_user.scan_prefix(user.to_be_bytes()) {
+            let (entry, _) = entry?;
+            keys.push(sled::IVec::from(&entry[8..]));
+        }
+        Ok(keys)
+    }
+
+    /// Removes an event and its index entry; whether the event was there.
+    pub(super) fn remove_event(&self, key: &[u8], user: i64) -> Result<bool, StoreError> {
+        let removed = self.events.remove(key)?.is_some();
+        if user != 0 {
+            self.events_by_user.remove(user_event_key(user, key))?;
+        }
+        Ok(removed)
     }
 
     /// Events at or after `since` (unix seconds), oldest first.
@@ -375,13 +424,17 @@ impl Store {
 
     /// Drops events older than `before` (unix seconds); returns how many.
     pub fn prune_events(&self, before: u64) -> Result<usize, StoreError> {
-        let old: Vec<sled::IVec> = self
+        let old: Vec<(sled::IVec, MessageEvent)> = self
             .events
             .range(..before.to_be_bytes().to_vec())
-            .keys()
-            .collect::<Result<_, _>>()?;
-        for key in &old {
-            self.events.remove(key)?;
+            .map(|kv| {
+                let (key, value) = kv?;
+                let event = Self::decode(EVENTS, Ok((key.clone(), value)))?;
+                Ok((key, event))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        for (key, event) in &old {
+            self.remove_event(key, event.user)?;
         }
         Ok(old.len())
     }
