@@ -213,6 +213,9 @@ pub struct Finding {
 
 /// Every secret in `text`, in order. Spans never overlap.
 pub fn scan(text: &str) -> Vec<Finding> {
+    if text.len() < MIN_SECRET_BYTES {
+        return Vec::new();
+    }
     let tokens = tokenize(text);
     let mut found = Vec::new();
 
@@ -270,6 +273,12 @@ pub fn looks_like_tx_hash(text: &str, span: Range<usize>) -> bool {
 }
 
 const REDACTED: &str = "[redacted]";
+/// No text shorter than this (in bytes) holds a secret, so most of what the store redacts
+/// (topic ids, intents, names) and short questions skip the scan. The shortest secrets are 12
+/// Chinese characters written together (36 bytes: every ideograph takes 3) and 36 glued
+/// letters; no character expands to more than 4 letters in 3 bytes under NFKD (`㎉` → `kcal`),
+/// so 24 bytes hold at most 32 letters, 8 ideographs, or a third of a hex key.
+const MIN_SECRET_BYTES: usize = 24;
 /// Valid BIP39 phrase lengths, shortest first.
 const PHRASE_LENGTHS: [usize; 5] = [12, 15, 18, 21, 24];
 

@@ -1110,3 +1110,17 @@ fn r_and_s_labels_do_not_hide_keys_without_a_signature_or_with_key_words() {
         assert_eq!(only(&text).kind, SecretKind::PrivateKey, "{text}");
     }
 }
+
+#[test]
+fn the_shortest_secrets_are_longer_than_the_scan_shortcut() {
+    // 12 Chinese characters written together: the shortest secret in bytes.
+    let zh = phrase_from_entropy(Language::SimplifiedChinese, &[7u8; 16]).concat();
+    assert_eq!(zh.len(), 36);
+    assert!(contains_secret(&zh), "{zh}");
+    assert!(MIN_SECRET_BYTES <= zh.len());
+    // The densest letters NFKD makes (4 letters in 3 bytes) still fall short of the 36
+    // letters of the shortest glued phrase.
+    assert!(MIN_SECRET_BYTES * 4 / 3 < 36);
+    // And everything shorter than the shortcut is left alone without a scan.
+    assert!(scan(&zh[..21]).is_empty());
+}
