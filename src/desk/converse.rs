@@ -176,7 +176,7 @@ impl Desk {
                 mentions.valid.is_empty() && msg.addresses.is_empty() && record.links.is_empty();
             if nothing_to_read
                 && intent::asks_for_explanation(&folded)
-                && let Some(id) = self.answering_topic(text, lang)
+                && let Some(id) = self.topic_ahead(text, lang, LEAD_FLOOR)
             {
                 let mut out = self.faq_answer(record, &id, lang, msg).await;
                 if let Some(reply) = out.replies.first_mut() {
@@ -262,12 +262,18 @@ impl Desk {
     /// `bug-or-exploit`, often leads), when at least unsure (the first only when confident
     /// scored one case fewer on the dev part of the evaluation set).
     fn answering_topic(&self, text: &str, lang: Lang) -> Option<String> {
+        self.topic_ahead(text, lang, UNSURE)
+    }
+
+    /// The best of the top three topics that does not itself hand over, when its confidence
+    /// reaches `floor`.
+    fn topic_ahead(&self, text: &str, lang: Lang, floor: f32) -> Option<String> {
         let kb = self.knowledge();
         let best = kb
             .search(text, lang, 3)
             .into_iter()
             .find(|h| kb.topic(&h.id).is_some_and(|t| !t.escalate))?;
-        (best.confidence >= UNSURE).then_some(best.id)
+        (best.confidence >= floor).then_some(best.id)
     }
 
     pub(super) fn not_understood(&self, lang: Lang, ids: &[&str]) -> Outcome {

@@ -597,8 +597,13 @@ pub fn asks_for_explanation(folded: &str) -> bool {
             "一次会",
             "算安全吗",
             "保持多少",
+            "a scam",
+            "是骗局",
+            "被骗了吗",
         ],
     ) || (folded.starts_with("if ") || folded.contains(" if "))
+        // "… but i still got liquidated?? how"
+        || folded.trim_end_matches(['?', '？', '!', ' ']).ends_with(" how")
 }
 
 /// The message weighs a deposit rather than asking about one made: "if I put 10k USDC in",
@@ -1615,6 +1620,13 @@ mod who_and_help_tests {
             "if my hf dips to 0.97 does the liquidator take half"
         )));
         // Asking for the figure itself is not.
+        assert!(asks_for_explanation(&f(
+            "my debt keeps going up and i didnt borrow more?? is this a scam"
+        )));
+        assert!(asks_for_explanation(&f(
+            "price never went below my liq price but i still got liquidated?? how"
+        )));
+        assert!(!asks_for_explanation(&f("how much is my debt rn")));
         assert!(!asks_for_explanation(&f("what's my health factor")));
         assert!(!asks_for_explanation(&f("我的健康因子是多少")));
         // A deposit weighed is no position question; one made still is.
