@@ -394,7 +394,15 @@ pub fn asks_someone_to_look(folded: &str) -> bool {
         &[
             "have someone look",
             "someone look",
+            "someone to look",
             "someone check",
+            "someone to check",
+            "somebody look",
+            "somebody to look",
+            "somebody check",
+            "somebody to check",
+            "somebody needs to check",
+            "someone needs to check",
             "someone take a look",
             "someone to review",
             "someone review",
@@ -593,6 +601,12 @@ mod tests {
             "i've asked 4 times. I DONT WANT THE BOT. transfer me to support staff"
         )));
         assert!(demands_a_person(&fold("我要找你们负责人")));
+        assert!(demands_a_person(&fold(
+            "Please I need someone to look at this, what do I do now??"
+        )));
+        assert!(demands_a_person(&fold(
+            "Somebody needs to check this tx and explain"
+        )));
         assert!(!demands_a_person(&fold("what is a health factor")));
     }
 }
