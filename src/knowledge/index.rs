@@ -32,7 +32,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::normalize::{self, Piece};
+use super::normalize::{self, Analysis, Piece};
 use super::topic::Topic;
 use super::typo::Lexicon;
 use crate::lang::Lang;
@@ -430,7 +430,7 @@ impl Index {
     }
 
     /// The query's terms and the coverage weight of its words the index does not know.
-    fn parse(&self, query: &str) -> (Vec<QueryTerm>, f32) {
+    fn parse(&self, query: &Analysis) -> (Vec<QueryTerm>, f32) {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(16);
         let mut unknown = 0.0;
         let push = |terms: &mut Vec<QueryTerm>, id: u32| {
@@ -441,31 +441,44 @@ impl Index {
                 });
             }
         };
-        normalize::analyze(query, &mut |p| match p {
-            Piece::Word { term, typo } => {
-                if let Some(&id) = self.words.get(term) {
-                    push(&mut terms, id);
-                } else if let Some(ids) = typo.and_then(|w| self.lexicon.correct(w)) {
-                    // An empty list is a misspelt stop word: dropped.
-                    for &id in ids {
+        for p in query.pieces() {
+            match p {
+                Piece::Word { term, typo } => {
+                    if let Some(&id) = self.words.get(term) {
+                        push(&mut terms, id);
+                    } else if let Some(ids) = typo.and_then(|w| self.lexicon.correct(w)) {
+                        // An empty list is a misspelt stop word: dropped.
+                        for &id in ids {
+                            push(&mut terms, id);
+                        }
+                    } else {
+                        unknown += self.unknown;
+                    }
+                }
+                // Bigrams only add evidence; an unknown one (across a word boundary) is no signal.
+                Piece::Bigram(k) => {
+                    if let Some(&id) = self.bigrams.get(&k) {
                         push(&mut terms, id);
                     }
-                } else {
-                    unknown += self.unknown;
                 }
             }
-            // Bigrams only add evidence; an unknown one (across a word boundary) is no signal.
-            Piece::Bigram(k) => {
-                if let Some(&id) = self.bigrams.get(&k) {
-                    push(&mut terms, id);
-                }
-            }
-        });
+        }
         (terms, unknown)
     }
 
     /// Ranks topics for `query`, written in `lang`; at most `limit` results, best first.
+    #[cfg(test)]
     pub(crate) fn search(&self, query: &str, lang: Lang, limit: usize) -> Vec<Ranked> {
+        self.search_analyzed(&Analysis::of(query), lang, limit)
+    }
+
+    /// [`Index::search`] for an analyzed query.
+    pub(crate) fn search_analyzed(
+        &self,
+        query: &Analysis,
+        lang: Lang,
+        limit: usize,
+    ) -> Vec<Ranked> {
         if limit == 0 || self.topics == 0 {
             return Vec::new();
         }
@@ -590,7 +603,7 @@ impl Index {
     /// The query terms as the index sees them, with weights and IDF, for debugging.
     #[cfg(test)]
     pub(crate) fn explain(&self, query: &str) -> (Vec<(String, f32, f32)>, f32) {
-        let (terms, unknown) = self.parse(query);
+        let (terms, unknown) = self.parse(&Analysis::of(query));
         let mut names: Vec<String> = vec![String::new(); self.idf.len()];
         for (w, &id) in &self.words {
             names[id as usize] = w.to_string();
