@@ -164,23 +164,60 @@ pub(crate) struct Ranked {
     pub confidence: f32,
 }
 
+/// One document's terms by line (lines numbered questions first, the title last): each
+/// distinct term of its questions and title, sorted, with the lines it is in.
+#[derive(Debug, Clone, Default)]
+struct LineTerms {
+    terms: Box<[u32]>,
+    /// Term `terms[i]` is in lines `lines[starts[i]..starts[i + 1]]`.
+    starts: Box<[u32]>,
+    lines: Box<[u32]>,
+}
+
+impl LineTerms {
+    /// From each line's distinct term ids.
+    fn build(doc_lines: &[Box<[u32]>]) -> LineTerms {
+        let mut pairs: Vec<(u32, u32)> = doc_lines
+            .iter()
+            .enumerate()
+            .flat_map(|(l, line)| line.iter().map(move |&id| (id, l as u32)))
+            .collect();
+        pairs.sort_unstable();
+        let mut terms = Vec::new();
+        let mut starts = Vec::new();
+        for (i, &(id, _)) in pairs.iter().enumerate() {
+            if terms.last() != Some(&id) {
+                terms.push(id);
+                starts.push(i as u32);
+            }
+        }
+        starts.push(pairs.len() as u32);
+        LineTerms {
+            terms: terms.into(),
+            starts: starts.into(),
+            lines: pairs.into_iter().map(|(_, line)| line).collect(),
+        }
+    }
+}
+
 /// The inverted index.
 #[derive(Clone, Default)]
 pub(crate) struct Index {
     params: Params,
     words: HashMap<Box<str>, u32>,
     bigrams: HashMap<u64, u32>,
-    /// By term id, sorted by document.
-    postings: Vec<Box<[Posting]>>,
+    /// All terms' postings in one array, by term id, each term's sorted by document.
+    postings: Vec<Posting>,
+    /// Term `id`'s postings are `postings[posting_starts[id]..posting_starts[id + 1]]`.
+    posting_starts: Vec<u32>,
     idf: Vec<f32>,
     class: Vec<Class>,
     /// Coverage weight of an unknown query word.
     unknown: f32,
     lexicon: Lexicon,
     topics: usize,
-    /// By document: `(term id, line)` for every term of each question and the title (lines
-    /// numbered questions first, the title last), sorted, for [`Index::line_fit`].
-    line_terms: Vec<Box<[(u32, u32)]>>,
+    /// By document: which of its questions and title hold each term, for [`Index::line_fit`].
+    line_terms: Vec<LineTerms>,
     /// By document and line: the weighted norm of the line's terms.
     line_norms: Vec<Vec<f32>>,
 }
@@ -191,10 +228,7 @@ impl std::fmt::Debug for Index {
             .field("topics", &self.topics)
             .field("words", &self.words.len())
             .field("bigrams", &self.bigrams.len())
-            .field(
-                "postings",
-                &self.postings.iter().map(|p| p.len()).sum::<usize>(),
-            )
+            .field("postings", &self.postings.len())
             .field("lexicon", &self.lexicon.len())
             .finish()
     }
@@ -312,13 +346,12 @@ impl Index {
                 });
             }
         }
-        ix.postings = postings
-            .into_iter()
-            .map(|mut p| {
-                p.sort_unstable_by_key(|p| p.doc);
-                p.into_boxed_slice()
-            })
-            .collect();
+        ix.posting_starts.push(0);
+        for mut p in postings {
+            p.sort_unstable_by_key(|p| p.doc);
+            ix.postings.extend(p);
+            ix.posting_starts.push(ix.postings.len() as u32);
+        }
 
         ix.lexicon = Lexicon::build(&ix.words, surfaces);
         ix.line_norms = lines
@@ -329,18 +362,7 @@ impl Index {
                     .collect()
             })
             .collect();
-        ix.line_terms = lines
-            .iter()
-            .map(|doc| {
-                let mut terms: Vec<(u32, u32)> = doc
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(l, line)| line.iter().map(move |&id| (id, l as u32)))
-                    .collect();
-                terms.sort_unstable();
-                terms.into_boxed_slice()
-            })
-            .collect();
+        ix.line_terms = lines.iter().map(|doc| LineTerms::build(doc)).collect();
         ix
     }
 
@@ -350,9 +372,9 @@ impl Index {
     /// the health factor" (a topic whose question is exactly that) from "why did my health
     /// factor drop" (one that also mentions it); a question phrased like the user's can.
     ///
-    /// The shared weight of every line is summed at once from the document's (term, line)
-    /// list, each line's in query order as a merge of the two sorted lists would sum it, so
-    /// only the lines that share a term with the query cost anything. `shared` is scratch.
+    /// The shared weight of every line is summed at once from the document's [`LineTerms`],
+    /// each line's in query order as a merge of the two sorted lists would sum it, so only the
+    /// lines that share a term with the query cost anything. `shared` is scratch.
     fn line_fit(
         &self,
         doc: usize,
@@ -363,16 +385,21 @@ impl Index {
         let norms = &self.line_norms[doc];
         shared.clear();
         shared.resize(norms.len(), 0.0);
-        let terms = &self.line_terms[doc];
+        let LineTerms {
+            terms,
+            starts,
+            lines,
+        } = &self.line_terms[doc];
         let mut at = 0;
         for &(id, weight) in query {
-            at += terms[at..].partition_point(|t| t.0 < id);
-            while let Some(&(term, line)) = terms.get(at)
-                && term == id
-            {
-                shared[line as usize] += weight;
-                at += 1;
+            at += terms[at..].partition_point(|&t| t < id);
+            if terms.get(at) != Some(&id) {
+                continue;
             }
+            for &line in &lines[starts[at] as usize..starts[at + 1] as usize] {
+                shared[line as usize] += weight;
+            }
+            at += 1;
         }
         let mut best = 0.0f32;
         for (&shared, &norm) in shared.iter().zip(norms) {
@@ -381,6 +408,12 @@ impl Index {
             }
         }
         best
+    }
+
+    /// The postings of term `id`, by document.
+    fn postings_of(&self, id: u32) -> &[Posting] {
+        let id = id as usize;
+        &self.postings[self.posting_starts[id] as usize..self.posting_starts[id + 1] as usize]
     }
 
     /// The squared weight a term carries in [`Index::line_fit`].
@@ -505,7 +538,7 @@ impl Index {
             };
             let topical = class == Class::Topical;
             total += qt.weight * idf;
-            for p in self.postings[qt.id as usize].iter() {
+            for p in self.postings_of(qt.id) {
                 let a = &mut acc[p.doc as usize];
                 a[0] += qt.weight * p.score;
                 let covered = qt.weight * idf * p.cover;
