@@ -40,6 +40,10 @@ use crate::lang::Lang;
 /// A question fits a query "nearly" above this weighted cosine.
 const LINE_FIT_FLOOR: f32 = 0.85;
 
+/// A document's bound on [`Index::line_fit`] is widened by this factor, far more than float
+/// rounding could move it, so a document skipped by the bound never had a fit that counts.
+const FIT_BOUND_SLACK: f32 = 1.001;
+
 /// How many BM25 leaders are re-ranked by [`Index::line_fit`].
 const RERANK: usize = 5;
 
@@ -144,6 +148,9 @@ struct Posting {
     score: f32,
     /// How fully this document covers the term, 0..1: `sat(tf) / sat(one mention in questions)`.
     cover: f32,
+    /// Whether the term is in one of the document's questions or its title (a line that
+    /// [`Index::line_fit`] compares with the query).
+    in_lines: bool,
 }
 
 /// A term of a parsed query.
@@ -343,6 +350,7 @@ impl Index {
                     doc: d as u32,
                     score: ix.idf[id as usize] * s,
                     cover: (s / reference).min(1.0),
+                    in_lines: ftf[QUESTIONS] + ftf[TITLE] > 0.0,
                 });
             }
         }
@@ -521,6 +529,8 @@ impl Index {
         }
         // Per document: score, covered weight, covered weight of topical terms.
         let mut acc = vec![[0f32; 3]; self.topics * 2];
+        // Per document: the line-fit weight of the query terms its questions and title hold.
+        let mut in_lines = vec![0f32; self.topics * 2];
         let mut total = unknown;
         let primary = match lang {
             Lang::En => 0,
@@ -538,7 +548,11 @@ impl Index {
             };
             let topical = class == Class::Topical;
             total += qt.weight * idf;
+            let fit_weight = self.fit_weight(qt.id);
             for p in self.postings_of(qt.id) {
+                if p.in_lines {
+                    in_lines[p.doc as usize] += fit_weight;
+                }
                 let a = &mut acc[p.doc as usize];
                 a[0] += qt.weight * p.score;
                 let covered = qt.weight * idf * p.cover;
@@ -583,19 +597,29 @@ impl Index {
             .map(|t| (t.id, self.fit_weight(t.id)))
             .collect();
         fit_terms.sort_unstable_by_key(|t| t.0);
-        let query_norm = fit_terms.iter().map(|t| t.1).sum::<f32>().sqrt();
+        let query_weight = fit_terms.iter().map(|t| t.1).sum::<f32>();
+        let query_norm = query_weight.sqrt();
         let mut shared = Vec::new();
+        // A line's fit is at most the square root of the share of the query's weight that
+        // the document's lines hold (a little more, against rounding): a document whose bound,
+        // times `scale`, cannot clear the floor is not searched (its fit would not count).
+        let mut fit_in = |doc: usize, scale: f32| {
+            let bound = (in_lines[doc] / query_weight).sqrt() * FIT_BOUND_SLACK;
+            if scale * bound > LINE_FIT_FLOOR {
+                scale * self.line_fit(doc, &fit_terms, query_norm, &mut shared)
+            } else {
+                0.0
+            }
+        };
         for (scores, t) in ranked.iter_mut() {
             if query_norm <= 0.0 {
                 break;
             }
-            let mut fit = self.line_fit(2 * *t + primary, &fit_terms, query_norm, &mut shared);
+            let mut fit = fit_in(2 * *t + primary, 1.0);
             // A line in the other language counts `other_lang` of its fit, at most
             // `other_lang`: with the default 0.85 it never clears the floor, so it is skipped.
             if other > LINE_FIT_FLOOR {
-                let there =
-                    self.line_fit(2 * *t + 1 - primary, &fit_terms, query_norm, &mut shared);
-                fit = fit.max(other * there);
+                fit = fit.max(fit_in(2 * *t + 1 - primary, other));
             }
             // Only near-paraphrases count: partial overlaps are what BM25 already scored, and
             // boosting them costs precision on unseen questions (held-out evaluation).
