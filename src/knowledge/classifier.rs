@@ -31,6 +31,8 @@ const STEP_DECAY: f32 = 0.3;
 const NEGLIGIBLE: f32 = 1e-3;
 /// The gradient is applied to all classes at once when at least one in this many is active.
 const DENSE_SHARE: usize = 4;
+/// Feature hashes a message is expected to have at most (a hint for allocation only).
+const FEATURES_ROOM: usize = 256;
 /// Trained models kept per process (keyed by their training text).
 const CACHED_MODELS: usize = 8;
 
@@ -171,13 +173,12 @@ impl Classifier {
 
     /// [`Classifier::probabilities`] of an analyzed text.
     pub(crate) fn probabilities_of(&self, text: &Analysis) -> Option<Vec<f32>> {
-        let mut hashes = Vec::new();
+        // Room for a long message's features, so the list is not regrown as it fills.
+        let mut hashes = Vec::with_capacity(FEATURES_ROOM);
         features(text, &mut hashes);
         let n = hashes.len();
-        let rows: Vec<u32> = hashes
-            .iter()
-            .filter_map(|h| self.rows.get(h).copied())
-            .collect();
+        let mut rows: Vec<u32> = Vec::with_capacity(n);
+        rows.extend(hashes.iter().filter_map(|h| self.rows.get(h).copied()));
         if rows.is_empty() {
             return None;
         }

@@ -361,7 +361,7 @@ impl Analysis {
     /// Analyzes `text`.
     pub(crate) fn of(text: &str) -> Analysis {
         let norm = normalize(text);
-        let mut words = String::new();
+        let mut words = String::with_capacity(2 * norm.len());
         let mut pieces = Vec::with_capacity(32);
         let mut keep = |s: &str| {
             let start = words.len() as u32;
