@@ -22,7 +22,8 @@
 //!
 //! **Re-ranking.** The BM25 leaders whose own question (or title) is a near-paraphrase of the
 //! query (weighted cosine ≥ 0.85) are boosted, so "what is the health factor" goes to the topic
-//! that asks exactly that rather than to one that merely mentions it.
+//! that asks exactly that rather than to one that merely mentions it. A leader whose questions
+//! and title hold too little of the query's weight to reach 0.85 is not compared line by line.
 //!
 //! **Confidence.** See [`Params::confidence`]. Measured on the real FAQ with its questions
 //! held out three-fold (`held_out_questions`, an ignored test): top-1 is right for 73% of

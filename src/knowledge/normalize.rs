@@ -27,6 +27,9 @@
 //!
 //! Typo tolerance needs the vocabulary, so it lives in the index: a word term carries its
 //! surface form when it came from plain stemming, and the index may correct it.
+//!
+//! A query is analyzed once into an `Analysis` (the normalized text and the pieces, owned),
+//! which both the index and the classifier read; documents stream through `analyze`.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
