@@ -18,7 +18,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, Mutex};
 
-use super::normalize::{self, Piece};
+use super::normalize::{Analysis, Piece};
 
 /// Passes over the training examples (12 scored the same on the dev part of the evaluation
 /// set and took twice as long).
@@ -31,6 +31,8 @@ const STEP_DECAY: f32 = 0.3;
 const NEGLIGIBLE: f32 = 1e-3;
 /// The gradient is applied to all classes at once when at least one in this many is active.
 const DENSE_SHARE: usize = 4;
+/// Feature hashes a message is expected to have at most (a hint for allocation only).
+const FEATURES_ROOM: usize = 256;
 /// Trained models kept per process (keyed by their training text).
 const CACHED_MODELS: usize = 8;
 
@@ -93,7 +95,7 @@ impl Classifier {
         let mut hashes = Vec::new();
         for (text, class) in examples.iter().filter(|(_, class)| *class < classes) {
             hashes.clear();
-            features(text, &mut hashes);
+            features(&Analysis::of(text), &mut hashes);
             if hashes.is_empty() {
                 continue;
             }
@@ -164,14 +166,19 @@ impl Classifier {
 
     /// The probability of each class for `text` (they sum to 1), or nothing when no feature
     /// of the text was seen in training.
+    #[cfg(test)]
     pub(crate) fn probabilities(&self, text: &str) -> Option<Vec<f32>> {
-        let mut hashes = Vec::new();
+        self.probabilities_of(&Analysis::of(text))
+    }
+
+    /// [`Classifier::probabilities`] of an analyzed text.
+    pub(crate) fn probabilities_of(&self, text: &Analysis) -> Option<Vec<f32>> {
+        // Room for a long message's features, so the list is not regrown as it fills.
+        let mut hashes = Vec::with_capacity(FEATURES_ROOM);
         features(text, &mut hashes);
         let n = hashes.len();
-        let rows: Vec<u32> = hashes
-            .iter()
-            .filter_map(|h| self.rows.get(h).copied())
-            .collect();
+        let mut rows: Vec<u32> = Vec::with_capacity(n);
+        rows.extend(hashes.iter().filter_map(|h| self.rows.get(h).copied()));
         if rows.is_empty() {
             return None;
         }
@@ -218,8 +225,8 @@ fn shuffle(order: &mut [usize], seed: &mut u64) {
     }
 }
 
-/// The feature hashes of `text`, deduplicated.
-fn features(text: &str, out: &mut Vec<u64>) {
+/// The feature hashes of an analyzed text, deduplicated.
+fn features(text: &Analysis, out: &mut Vec<u64>) {
     let hash = |kind: u8, s: &[u8]| {
         let mut h = FxHasher::default();
         kind.hash(&mut h);
@@ -227,20 +234,24 @@ fn features(text: &str, out: &mut Vec<u64>) {
         h.finish()
     };
     let mut prev: Option<u64> = None;
-    normalize::analyze(text, &mut |p| match p {
-        Piece::Word { term, .. } => {
-            let w = hash(b'w', term.as_bytes());
-            out.push(w);
-            if let Some(p) = prev {
-                out.push(p.rotate_left(17) ^ w ^ 0x5851_f42d_4c95_7f2d);
+    for p in text.pieces() {
+        match p {
+            Piece::Word { term, .. } => {
+                let w = hash(b'w', term.as_bytes());
+                out.push(w);
+                if let Some(p) = prev {
+                    out.push(p.rotate_left(17) ^ w ^ 0x5851_f42d_4c95_7f2d);
+                }
+                prev = Some(w);
             }
-            prev = Some(w);
+            Piece::Bigram(k) => out.push(hash(b'c', &k.to_le_bytes())),
         }
-        Piece::Bigram(k) => out.push(hash(b'c', &k.to_le_bytes())),
-    });
-    let norm = normalize::normalize(text);
+    }
     let mut padded = Vec::with_capacity(24);
-    for word in norm.split(|c: char| !c.is_ascii_alphanumeric()) {
+    for word in text
+        .normalized()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+    {
         if word.len() < 2 || word.len() > 20 || word.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }

@@ -22,7 +22,8 @@
 //!
 //! **Re-ranking.** The BM25 leaders whose own question (or title) is a near-paraphrase of the
 //! query (weighted cosine ≥ 0.85) are boosted, so "what is the health factor" goes to the topic
-//! that asks exactly that rather than to one that merely mentions it.
+//! that asks exactly that rather than to one that merely mentions it. A leader whose questions
+//! and title hold too little of the query's weight to reach 0.85 is not compared line by line.
 //!
 //! **Confidence.** See [`Params::confidence`]. Measured on the real FAQ with its questions
 //! held out three-fold (`held_out_questions`, an ignored test): top-1 is right for 73% of
@@ -32,13 +33,17 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::normalize::{self, Piece};
+use super::normalize::{self, Analysis, Piece};
 use super::topic::Topic;
 use super::typo::Lexicon;
 use crate::lang::Lang;
 
 /// A question fits a query "nearly" above this weighted cosine.
 const LINE_FIT_FLOOR: f32 = 0.85;
+
+/// A document's bound on [`Index::line_fit`] is widened by this factor, far more than float
+/// rounding could move it, so a document skipped by the bound never had a fit that counts.
+const FIT_BOUND_SLACK: f32 = 1.001;
 
 /// How many BM25 leaders are re-ranked by [`Index::line_fit`].
 const RERANK: usize = 5;
@@ -144,6 +149,9 @@ struct Posting {
     score: f32,
     /// How fully this document covers the term, 0..1: `sat(tf) / sat(one mention in questions)`.
     cover: f32,
+    /// Whether the term is in one of the document's questions or its title (a line that
+    /// [`Index::line_fit`] compares with the query).
+    in_lines: bool,
 }
 
 /// A term of a parsed query.
@@ -164,23 +172,60 @@ pub(crate) struct Ranked {
     pub confidence: f32,
 }
 
+/// One document's terms by line (lines numbered questions first, the title last): each
+/// distinct term of its questions and title, sorted, with the lines it is in.
+#[derive(Debug, Clone, Default)]
+struct LineTerms {
+    terms: Box<[u32]>,
+    /// Term `terms[i]` is in lines `lines[starts[i]..starts[i + 1]]`.
+    starts: Box<[u32]>,
+    lines: Box<[u32]>,
+}
+
+impl LineTerms {
+    /// From each line's distinct term ids.
+    fn build(doc_lines: &[Box<[u32]>]) -> LineTerms {
+        let mut pairs: Vec<(u32, u32)> = doc_lines
+            .iter()
+            .enumerate()
+            .flat_map(|(l, line)| line.iter().map(move |&id| (id, l as u32)))
+            .collect();
+        pairs.sort_unstable();
+        let mut terms = Vec::new();
+        let mut starts = Vec::new();
+        for (i, &(id, _)) in pairs.iter().enumerate() {
+            if terms.last() != Some(&id) {
+                terms.push(id);
+                starts.push(i as u32);
+            }
+        }
+        starts.push(pairs.len() as u32);
+        LineTerms {
+            terms: terms.into(),
+            starts: starts.into(),
+            lines: pairs.into_iter().map(|(_, line)| line).collect(),
+        }
+    }
+}
+
 /// The inverted index.
 #[derive(Clone, Default)]
 pub(crate) struct Index {
     params: Params,
     words: HashMap<Box<str>, u32>,
     bigrams: HashMap<u64, u32>,
-    /// By term id, sorted by document.
-    postings: Vec<Box<[Posting]>>,
+    /// All terms' postings in one array, by term id, each term's sorted by document.
+    postings: Vec<Posting>,
+    /// Term `id`'s postings are `postings[posting_starts[id]..posting_starts[id + 1]]`.
+    posting_starts: Vec<u32>,
     idf: Vec<f32>,
     class: Vec<Class>,
     /// Coverage weight of an unknown query word.
     unknown: f32,
     lexicon: Lexicon,
     topics: usize,
-    /// By document: `(term id, line)` for every term of each question and the title (lines
-    /// numbered questions first, the title last), sorted, for [`Index::line_fit`].
-    line_terms: Vec<Box<[(u32, u32)]>>,
+    /// By document: which of its questions and title hold each term, for [`Index::line_fit`].
+    line_terms: Vec<LineTerms>,
     /// By document and line: the weighted norm of the line's terms.
     line_norms: Vec<Vec<f32>>,
 }
@@ -191,10 +236,7 @@ impl std::fmt::Debug for Index {
             .field("topics", &self.topics)
             .field("words", &self.words.len())
             .field("bigrams", &self.bigrams.len())
-            .field(
-                "postings",
-                &self.postings.iter().map(|p| p.len()).sum::<usize>(),
-            )
+            .field("postings", &self.postings.len())
             .field("lexicon", &self.lexicon.len())
             .finish()
     }
@@ -309,16 +351,16 @@ impl Index {
                     doc: d as u32,
                     score: ix.idf[id as usize] * s,
                     cover: (s / reference).min(1.0),
+                    in_lines: ftf[QUESTIONS] + ftf[TITLE] > 0.0,
                 });
             }
         }
-        ix.postings = postings
-            .into_iter()
-            .map(|mut p| {
-                p.sort_unstable_by_key(|p| p.doc);
-                p.into_boxed_slice()
-            })
-            .collect();
+        ix.posting_starts.push(0);
+        for mut p in postings {
+            p.sort_unstable_by_key(|p| p.doc);
+            ix.postings.extend(p);
+            ix.posting_starts.push(ix.postings.len() as u32);
+        }
 
         ix.lexicon = Lexicon::build(&ix.words, surfaces);
         ix.line_norms = lines
@@ -329,18 +371,7 @@ impl Index {
                     .collect()
             })
             .collect();
-        ix.line_terms = lines
-            .iter()
-            .map(|doc| {
-                let mut terms: Vec<(u32, u32)> = doc
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(l, line)| line.iter().map(move |&id| (id, l as u32)))
-                    .collect();
-                terms.sort_unstable();
-                terms.into_boxed_slice()
-            })
-            .collect();
+        ix.line_terms = lines.iter().map(|doc| LineTerms::build(doc)).collect();
         ix
     }
 
@@ -350,9 +381,9 @@ impl Index {
     /// the health factor" (a topic whose question is exactly that) from "why did my health
     /// factor drop" (one that also mentions it); a question phrased like the user's can.
     ///
-    /// The shared weight of every line is summed at once from the document's (term, line)
-    /// list, each line's in query order as a merge of the two sorted lists would sum it, so
-    /// only the lines that share a term with the query cost anything. `shared` is scratch.
+    /// The shared weight of every line is summed at once from the document's [`LineTerms`],
+    /// each line's in query order as a merge of the two sorted lists would sum it, so only the
+    /// lines that share a term with the query cost anything. `shared` is scratch.
     fn line_fit(
         &self,
         doc: usize,
@@ -363,16 +394,21 @@ impl Index {
         let norms = &self.line_norms[doc];
         shared.clear();
         shared.resize(norms.len(), 0.0);
-        let terms = &self.line_terms[doc];
+        let LineTerms {
+            terms,
+            starts,
+            lines,
+        } = &self.line_terms[doc];
         let mut at = 0;
         for &(id, weight) in query {
-            at += terms[at..].partition_point(|t| t.0 < id);
-            while let Some(&(term, line)) = terms.get(at)
-                && term == id
-            {
-                shared[line as usize] += weight;
-                at += 1;
+            at += terms[at..].partition_point(|&t| t < id);
+            if terms.get(at) != Some(&id) {
+                continue;
             }
+            for &line in &lines[starts[at] as usize..starts[at + 1] as usize] {
+                shared[line as usize] += weight;
+            }
+            at += 1;
         }
         let mut best = 0.0f32;
         for (&shared, &norm) in shared.iter().zip(norms) {
@@ -381,6 +417,12 @@ impl Index {
             }
         }
         best
+    }
+
+    /// The postings of term `id`, by document.
+    fn postings_of(&self, id: u32) -> &[Posting] {
+        let id = id as usize;
+        &self.postings[self.posting_starts[id] as usize..self.posting_starts[id + 1] as usize]
     }
 
     /// The squared weight a term carries in [`Index::line_fit`].
@@ -430,7 +472,7 @@ impl Index {
     }
 
     /// The query's terms and the coverage weight of its words the index does not know.
-    fn parse(&self, query: &str) -> (Vec<QueryTerm>, f32) {
+    fn parse(&self, query: &Analysis) -> (Vec<QueryTerm>, f32) {
         let mut terms: Vec<QueryTerm> = Vec::with_capacity(16);
         let mut unknown = 0.0;
         let push = |terms: &mut Vec<QueryTerm>, id: u32| {
@@ -441,31 +483,44 @@ impl Index {
                 });
             }
         };
-        normalize::analyze(query, &mut |p| match p {
-            Piece::Word { term, typo } => {
-                if let Some(&id) = self.words.get(term) {
-                    push(&mut terms, id);
-                } else if let Some(ids) = typo.and_then(|w| self.lexicon.correct(w)) {
-                    // An empty list is a misspelt stop word: dropped.
-                    for &id in ids {
+        for p in query.pieces() {
+            match p {
+                Piece::Word { term, typo } => {
+                    if let Some(&id) = self.words.get(term) {
+                        push(&mut terms, id);
+                    } else if let Some(ids) = typo.and_then(|w| self.lexicon.correct(w)) {
+                        // An empty list is a misspelt stop word: dropped.
+                        for &id in ids {
+                            push(&mut terms, id);
+                        }
+                    } else {
+                        unknown += self.unknown;
+                    }
+                }
+                // Bigrams only add evidence; an unknown one (across a word boundary) is no signal.
+                Piece::Bigram(k) => {
+                    if let Some(&id) = self.bigrams.get(&k) {
                         push(&mut terms, id);
                     }
-                } else {
-                    unknown += self.unknown;
                 }
             }
-            // Bigrams only add evidence; an unknown one (across a word boundary) is no signal.
-            Piece::Bigram(k) => {
-                if let Some(&id) = self.bigrams.get(&k) {
-                    push(&mut terms, id);
-                }
-            }
-        });
+        }
         (terms, unknown)
     }
 
     /// Ranks topics for `query`, written in `lang`; at most `limit` results, best first.
+    #[cfg(test)]
     pub(crate) fn search(&self, query: &str, lang: Lang, limit: usize) -> Vec<Ranked> {
+        self.search_analyzed(&Analysis::of(query), lang, limit)
+    }
+
+    /// [`Index::search`] for an analyzed query.
+    pub(crate) fn search_analyzed(
+        &self,
+        query: &Analysis,
+        lang: Lang,
+        limit: usize,
+    ) -> Vec<Ranked> {
         if limit == 0 || self.topics == 0 {
             return Vec::new();
         }
@@ -475,6 +530,8 @@ impl Index {
         }
         // Per document: score, covered weight, covered weight of topical terms.
         let mut acc = vec![[0f32; 3]; self.topics * 2];
+        // Per document: the line-fit weight of the query terms its questions and title hold.
+        let mut in_lines = vec![0f32; self.topics * 2];
         let mut total = unknown;
         let primary = match lang {
             Lang::En => 0,
@@ -492,7 +549,11 @@ impl Index {
             };
             let topical = class == Class::Topical;
             total += qt.weight * idf;
-            for p in self.postings[qt.id as usize].iter() {
+            let fit_weight = self.fit_weight(qt.id);
+            for p in self.postings_of(qt.id) {
+                if p.in_lines {
+                    in_lines[p.doc as usize] += fit_weight;
+                }
                 let a = &mut acc[p.doc as usize];
                 a[0] += qt.weight * p.score;
                 let covered = qt.weight * idf * p.cover;
@@ -537,19 +598,29 @@ impl Index {
             .map(|t| (t.id, self.fit_weight(t.id)))
             .collect();
         fit_terms.sort_unstable_by_key(|t| t.0);
-        let query_norm = fit_terms.iter().map(|t| t.1).sum::<f32>().sqrt();
+        let query_weight = fit_terms.iter().map(|t| t.1).sum::<f32>();
+        let query_norm = query_weight.sqrt();
         let mut shared = Vec::new();
+        // A line's fit is at most the square root of the share of the query's weight that
+        // the document's lines hold (a little more, against rounding): a document whose bound,
+        // times `scale`, cannot clear the floor is not searched (its fit would not count).
+        let mut fit_in = |doc: usize, scale: f32| {
+            let bound = (in_lines[doc] / query_weight).sqrt() * FIT_BOUND_SLACK;
+            if scale * bound > LINE_FIT_FLOOR {
+                scale * self.line_fit(doc, &fit_terms, query_norm, &mut shared)
+            } else {
+                0.0
+            }
+        };
         for (scores, t) in ranked.iter_mut() {
             if query_norm <= 0.0 {
                 break;
             }
-            let mut fit = self.line_fit(2 * *t + primary, &fit_terms, query_norm, &mut shared);
+            let mut fit = fit_in(2 * *t + primary, 1.0);
             // A line in the other language counts `other_lang` of its fit, at most
             // `other_lang`: with the default 0.85 it never clears the floor, so it is skipped.
             if other > LINE_FIT_FLOOR {
-                let there =
-                    self.line_fit(2 * *t + 1 - primary, &fit_terms, query_norm, &mut shared);
-                fit = fit.max(other * there);
+                fit = fit.max(fit_in(2 * *t + 1 - primary, other));
             }
             // Only near-paraphrases count: partial overlaps are what BM25 already scored, and
             // boosting them costs precision on unseen questions (held-out evaluation).
@@ -590,7 +661,7 @@ impl Index {
     /// The query terms as the index sees them, with weights and IDF, for debugging.
     #[cfg(test)]
     pub(crate) fn explain(&self, query: &str) -> (Vec<(String, f32, f32)>, f32) {
-        let (terms, unknown) = self.parse(query);
+        let (terms, unknown) = self.parse(&Analysis::of(query));
         let mut names: Vec<String> = vec![String::new(); self.idf.len()];
         for (w, &id) in &self.words {
             names[id as usize] = w.to_string();

@@ -38,6 +38,7 @@ pub use topic::{Topic, TopicText, parse_topic};
 use crate::lang::{self, Lang};
 use classifier::Classifier;
 use index::Index;
+use normalize::Analysis;
 use std::sync::Arc;
 
 /// Confidence at or above which the best hit should be given as the answer.
@@ -194,6 +195,8 @@ impl KnowledgeBase {
     /// word. See [`Hit::confidence`] for how to use the result.
     pub fn search(&self, query: &str, lang: Lang, limit: usize) -> Vec<Hit> {
         let lang = lang::detect(query).unwrap_or(lang);
+        // Analyzed once, read by both rankers.
+        let query = Analysis::of(query);
         let hit = |topic: usize, score: f32, confidence: f32| Hit {
             id: self.topics[topic].id.clone(),
             score,
@@ -202,17 +205,17 @@ impl KnowledgeBase {
         if self.retrieval == Retrieval::Bm25 {
             return self
                 .index
-                .search(query, lang, limit)
+                .search_analyzed(&query, lang, limit)
                 .into_iter()
                 .map(|r| hit(r.topic, r.score, r.confidence))
                 .collect();
         }
         // BM25F's leaders (none when it knows no word of the query: nothing relates).
-        let bm25 = self.index.search(query, lang, CANDIDATES);
+        let bm25 = self.index.search_analyzed(&query, lang, CANDIDATES);
         if bm25.is_empty() {
             return Vec::new();
         }
-        let Some(p) = self.classifier.probabilities(query) else {
+        let Some(p) = self.classifier.probabilities_of(&query) else {
             return Vec::new();
         };
         let bm25_share = match self.retrieval {
@@ -224,9 +227,7 @@ impl KnowledgeBase {
         // Candidates: BM25F's leaders and the classifier's, each scored by both.
         let mut candidates: Vec<usize> = bm25.iter().map(|r| r.topic).collect();
         // The last class is "none of these": never a candidate, its share lowers the others.
-        let mut by_p: Vec<usize> = (0..self.topics.len()).collect();
-        by_p.sort_unstable_by(|&a, &b| p[b].total_cmp(&p[a]));
-        candidates.extend(by_p.into_iter().take(CANDIDATES));
+        candidates.extend(leaders(&p[..self.topics.len()], CANDIDATES));
         candidates.sort_unstable();
         candidates.dedup();
         let mut scored: Vec<(usize, f32)> = candidates
@@ -275,6 +276,21 @@ fn calibrated(c: f32) -> f32 {
 
 /// How many leaders of each ranker are scored by both.
 const CANDIDATES: usize = 5;
+
+/// The indices of the `n` highest probabilities, best first (ties by index), kept by
+/// insertion: most classes lose to the last leader with one comparison.
+fn leaders(p: &[f32], n: usize) -> Vec<usize> {
+    let mut top: Vec<usize> = Vec::with_capacity(n + 1);
+    for (i, &x) in p.iter().enumerate() {
+        if top.len() == n && top.last().is_none_or(|&last| x.total_cmp(&p[last]).is_le()) {
+            continue;
+        }
+        let at = top.partition_point(|&t| p[t].total_cmp(&x).is_ge());
+        top.insert(at, i);
+        top.truncate(n);
+    }
+    top
+}
 
 /// The classifier's training set: each title, question and tag of a topic, in both languages,
 /// is one example of it; the class after the topics is "none of these".
@@ -376,6 +392,14 @@ mod tests {
         assert_eq!(kb.search("wat is emode", Lang::En, 2)[0].id, "emode");
         assert!(kb.search("", Lang::En, 3).is_empty());
         assert!(kb.search("?!", Lang::Zh, 3).is_empty());
+    }
+
+    #[test]
+    fn leaders_are_the_best_first_ties_by_index() {
+        let p = [0.1, 0.3, 0.05, 0.3, 0.2, 0.0];
+        assert_eq!(leaders(&p, 3), [1, 3, 4]);
+        assert_eq!(leaders(&p, 10), [1, 3, 4, 0, 2, 5]);
+        assert!(leaders(&p, 0).is_empty());
     }
 
     #[test]

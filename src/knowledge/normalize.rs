@@ -27,6 +27,9 @@
 //!
 //! Typo tolerance needs the vocabulary, so it lives in the index: a word term carries its
 //! surface form when it came from plain stemming, and the index may correct it.
+//!
+//! A query is analyzed once into an `Analysis` (the normalized text and the pieces, owned),
+//! which both the index and the classifier read; documents stream through `analyze`.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
@@ -336,11 +339,81 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
+/// A text analyzed once, owned: its normalized form and its pieces in order. A query is
+/// analyzed once and read by both the index and the classifier.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Analysis {
+    /// The text after [`normalize`].
+    norm: String,
+    /// The word pieces' terms and surface forms, one after another.
+    words: String,
+    pieces: Vec<StoredPiece>,
+}
+
+/// A [`Piece`] with its strings as byte ranges of [`Analysis::words`].
+#[derive(Debug, Clone, Copy)]
+enum StoredPiece {
+    Word {
+        term: (u32, u32),
+        typo: Option<(u32, u32)>,
+    },
+    Bigram(u64),
+}
+
+impl Analysis {
+    /// Analyzes `text`.
+    pub(crate) fn of(text: &str) -> Analysis {
+        let norm = normalize(text);
+        let mut words = String::with_capacity(2 * norm.len());
+        let mut pieces = Vec::with_capacity(32);
+        let mut keep = |s: &str| {
+            let start = words.len() as u32;
+            words.push_str(s);
+            (start, words.len() as u32)
+        };
+        analyze_normalized(&norm, &mut |p| {
+            pieces.push(match p {
+                Piece::Word { term, typo } => StoredPiece::Word {
+                    term: keep(term),
+                    typo: typo.map(&mut keep),
+                },
+                Piece::Bigram(k) => StoredPiece::Bigram(k),
+            })
+        });
+        Analysis {
+            norm,
+            words,
+            pieces,
+        }
+    }
+
+    /// The normalized text.
+    pub(crate) fn normalized(&self) -> &str {
+        &self.norm
+    }
+
+    /// The pieces, in order, as [`analyze`] gives them.
+    pub(crate) fn pieces(&self) -> impl Iterator<Item = Piece<'_>> {
+        let word = |(start, end): (u32, u32)| &self.words[start as usize..end as usize];
+        self.pieces.iter().map(move |p| match *p {
+            StoredPiece::Word { term, typo } => Piece::Word {
+                term: word(term),
+                typo: typo.map(word),
+            },
+            StoredPiece::Bigram(k) => Piece::Bigram(k),
+        })
+    }
+}
+
 /// Analyzes `text` into pieces, calling `sink` for each, in order.
 pub(crate) fn analyze(text: &str, sink: &mut dyn FnMut(Piece<'_>)) {
+    analyze_normalized(&normalize(text), sink);
+}
+
+/// [`analyze`] for text that is already [`normalize`]d.
+fn analyze_normalized(norm: &str, sink: &mut dyn FnMut(Piece<'_>)) {
     let t = &*TABLES;
-    let norm = normalize(text);
-    let runs = split_runs(&norm);
+    let runs = split_runs(norm);
     let mut buf = String::new();
     let mut i = 0;
     while i < runs.len() {
