@@ -279,6 +279,9 @@ const REDACTED: &str = "[redacted]";
 /// letters; no character expands to more than 4 letters in 3 bytes under NFKD (`㎉` → `kcal`),
 /// so 24 bytes hold at most 32 letters, 8 ideographs, or a third of a hex key.
 const MIN_SECRET_BYTES: usize = 24;
+// The densest letters NFKD gives (4 in 3 bytes; the tokenizer reads at most 4 parts of a
+// character) stay short of the 36 letters of the shortest glued phrase.
+const _: () = assert!(MIN_SECRET_BYTES * 4 / 3 < 36);
 /// Valid BIP39 phrase lengths, shortest first.
 const PHRASE_LENGTHS: [usize; 5] = [12, 15, 18, 21, 24];
 
