@@ -538,6 +538,8 @@ impl Index {
             Lang::Zh => 1,
         };
         let other = self.params.other_lang;
+        // The query's terms with their line-fit weights, for the re-ranking below.
+        let mut fit_terms: Vec<(u32, f32)> = Vec::with_capacity(terms.len());
         for qt in &terms {
             let class = self.class[qt.id as usize];
             // Bigrams back up the ranking but are not part of what the query asks: the share
@@ -550,6 +552,7 @@ impl Index {
             let topical = class == Class::Topical;
             total += qt.weight * idf;
             let fit_weight = self.fit_weight(qt.id);
+            fit_terms.push((qt.id, fit_weight));
             for p in self.postings_of(qt.id) {
                 if p.in_lines {
                     in_lines[p.doc as usize] += fit_weight;
@@ -563,8 +566,7 @@ impl Index {
                 }
             }
         }
-        // Only the leaders are re-ranked: keep the best `RERANK`, best first (ties by topic),
-        // by insertion; most topics lose to the last leader with one comparison.
+        // Only the leaders are re-ranked: keep the best `RERANK`, best first (ties by topic).
         let by_score = |a: &([f32; 3], usize), b: &([f32; 3], usize)| {
             b.0[0].total_cmp(&a.0[0]).then(a.1.cmp(&b.1))
         };
@@ -580,23 +582,9 @@ impl Index {
             if best[0] <= 0.0 {
                 continue;
             }
-            let entry = (best, t);
-            if ranked.len() == RERANK
-                && ranked
-                    .last()
-                    .is_some_and(|last| by_score(&entry, last).is_ge())
-            {
-                continue;
-            }
-            let at = ranked.partition_point(|r| by_score(r, &entry).is_lt());
-            ranked.insert(at, entry);
-            ranked.truncate(RERANK);
+            super::keep_best(&mut ranked, RERANK, (best, t), by_score);
         }
         // Re-rank the leaders by how closely one of their own questions matches the query.
-        let mut fit_terms: Vec<(u32, f32)> = terms
-            .iter()
-            .map(|t| (t.id, self.fit_weight(t.id)))
-            .collect();
         fit_terms.sort_unstable_by_key(|t| t.0);
         let query_weight = fit_terms.iter().map(|t| t.1).sum::<f32>();
         let query_norm = query_weight.sqrt();

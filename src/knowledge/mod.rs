@@ -277,19 +277,25 @@ fn calibrated(c: f32) -> f32 {
 /// How many leaders of each ranker are scored by both.
 const CANDIDATES: usize = 5;
 
-/// The indices of the `n` highest probabilities, best first (ties by index), kept by
-/// insertion: most classes lose to the last leader with one comparison.
+/// The indices of the `n` highest probabilities, best first (ties by index).
 fn leaders(p: &[f32], n: usize) -> Vec<usize> {
     let mut top: Vec<usize> = Vec::with_capacity(n + 1);
-    for (i, &x) in p.iter().enumerate() {
-        if top.len() == n && top.last().is_none_or(|&last| x.total_cmp(&p[last]).is_le()) {
-            continue;
-        }
-        let at = top.partition_point(|&t| p[t].total_cmp(&x).is_ge());
-        top.insert(at, i);
-        top.truncate(n);
+    for i in 0..p.len() {
+        keep_best(&mut top, n, i, |&a, &b| p[b].total_cmp(&p[a]));
     }
     top
+}
+
+/// Keeps `top` the best `n` entries offered so far, best first by `cmp` (`Less`: the first
+/// ranks ahead), by insertion: an entry goes after every one at least as good (so the earlier
+/// wins a tie), and most entries lose to the last leader with one comparison.
+fn keep_best<T>(top: &mut Vec<T>, n: usize, entry: T, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if top.len() == n && top.last().is_none_or(|last| cmp(&entry, last).is_ge()) {
+        return;
+    }
+    let at = top.partition_point(|t| cmp(t, &entry).is_le());
+    top.insert(at, entry);
+    top.truncate(n);
 }
 
 /// The classifier's training set: each title, question and tag of a topic, in both languages,
