@@ -320,6 +320,16 @@ impl Store {
         })
     }
 
+    /// [`Store::decode`], keeping the key.
+    fn decode_keyed<T: DeserializeOwned>(
+        name: &'static str,
+        kv: Result<(sled::IVec, sled::IVec), sled::Error>,
+    ) -> Result<(sled::IVec, T), StoreError> {
+        let (k, v) = kv?;
+        let record = Self::decode(name, Ok((k.clone(), v)))?;
+        Ok((k, record))
+    }
+
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         Ok(self

@@ -92,8 +92,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let mut keys = Vec::new();
         for kv in tree.iter() {
-            let (k, v) = kv?;
-            let record: T = Self::decode(name, Ok((k.clone(), v)))?;
+            let (k, record): (_, T) = Self::decode_keyed(name, kv)?;
             if doomed(&record) {
                 keys.push(k);
             }

@@ -384,8 +384,7 @@ impl Store {
     /// Builds the index of events by user from the events (the migration to schema 3).
     pub(super) fn index_events_by_user(&self) -> Result<(), StoreError> {
         for kv in self.events.iter() {
-            let (key, value) = kv?;
-            let event: MessageEvent = Self::decode(EVENTS, Ok((key.clone(), value)))?;
+            let (key, event): (_, MessageEvent) = Self::decode_keyed(EVENTS, kv)?;
             if event.user != 0 {
                 self.events_by_user
                     .insert(user_event_key(event.user, &key), &[])?;
@@ -427,12 +426,8 @@ impl Store {
         let old: Vec<(sled::IVec, MessageEvent)> = self
             .events
             .range(..before.to_be_bytes().to_vec())
-            .map(|kv| {
-                let (key, value) = kv?;
-                let event = Self::decode(EVENTS, Ok((key.clone(), value)))?;
-                Ok((key, event))
-            })
-            .collect::<Result<_, StoreError>>()?;
+            .map(|kv| Self::decode_keyed(EVENTS, kv))
+            .collect::<Result<_, _>>()?;
         for (key, event) in &old {
             self.remove_event(key, event.user)?;
         }
