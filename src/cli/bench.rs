@@ -205,8 +205,7 @@ async fn desk_figures(
     // message a minute (under flood control), consecutive messages of one user on different
     // topics (the list is grouped by topic), so every message reaches the knowledge base.
     let returning = faq_rate(&desk, &messages, rounds, |i| {
-        let user = (i % RETURNING) as i64;
-        (warm_up_user(user as usize), 60 * (i / RETURNING) as u64)
+        (warm_up_user(i % RETURNING), 60 * (i / RETURNING) as u64)
     })
     .await;
 
