@@ -606,6 +606,45 @@ pub fn asks_for_explanation(folded: &str) -> bool {
         || folded.trim_end_matches(['?', '？', '!', ' ']).ends_with(" how")
 }
 
+/// Without an address to read, the message is better answered from the knowledge base than by
+/// asking for the address: it asks why or what something means ([`asks_for_explanation`]),
+/// states the user's own figure ("HF 1.08", "borrowed 2000U", "我有5个ETH"), or tells a story
+/// longer than a lookup ("I borrowed USDC last month to pay for a car repair, today…") without
+/// asking to look their figures up ("can you check how much I owe").
+pub fn explains_more_than_looks_up(folded: &str) -> bool {
+    const LONG_WORDS: usize = 16;
+    const LONG_CHARS_ZH: usize = 30;
+    let states_a_figure = folded.chars().any(|c| c.is_ascii_digit());
+    let words = folded.split_whitespace().count();
+    let han = folded.chars().filter(|c| crate::lang::is_cjk(*c)).count();
+    let long = words > LONG_WORDS || han > LONG_CHARS_ZH;
+    asks_for_explanation(folded) || states_a_figure || (long && !requests_a_lookup(folded))
+}
+
+/// "check my collateral", "can you tell me how much I owe", "帮我查一下", "看看我的仓位".
+fn requests_a_lookup(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "check",
+            "look up",
+            "look at my",
+            "tell me",
+            "how much do i",
+            "how much is my",
+            "how much debt do",
+            "how much collateral do",
+            "what's my",
+            "whats my",
+            "what is my",
+            "查",
+            "看看",
+            "看一下",
+            "帮我看",
+        ],
+    )
+}
+
 /// The message weighs a deposit rather than asking about one made: "if I put 10k USDC in",
 /// "deposit 5 eth how much can i borrow" (a deposit verb, then an amount), "我准备抵押 5 个
 /// ETH", "存进去安全吗". "I deposited 10 ETH" tells what was done.
@@ -1635,6 +1674,21 @@ mod who_and_help_tests {
         assert!(!asks_for_explanation(&f("how much is my debt rn")));
         assert!(!asks_for_explanation(&f("what's my health factor")));
         assert!(!asks_for_explanation(&f("我的健康因子是多少")));
+        // A figure the user states, or a long story, is explained too; a lookup is not.
+        assert!(explains_more_than_looks_up(&f(
+            "how much can i borrow with 10k usdc deposited"
+        )));
+        assert!(explains_more_than_looks_up(&f(
+            "我有5个ETH 存进去最多能借多少U"
+        )));
+        assert!(explains_more_than_looks_up(&f(
+            "i opened the app this morning and the thing under my borrows is red and my son is away, should i be worried about it"
+        )));
+        assert!(!explains_more_than_looks_up(&f(
+            "I borrowed some USDC against my ETH a while ago and kind of forgot about it, can you check how much I owe now and whether my collateral is fine"
+        )));
+        assert!(!explains_more_than_looks_up(&f("whats my health factor")));
+        assert!(!explains_more_than_looks_up(&f("帮我查下我现在欠多少钱")));
         // A deposit weighed is no position question; one made still is.
         assert!(considers_a_deposit(&f(
             "deposit 5 eth how much can i borrow"
