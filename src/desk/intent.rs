@@ -914,6 +914,7 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "差评",
         ],
     );
+    let stolen = stolen && !super::routes::gone_but_explained(folded);
     let dispute = super::routes::disputes_an_outcome(folded);
     let broken = super::routes::reports_broken_app(folded);
     let person = person || super::routes::demands_a_person(folded);

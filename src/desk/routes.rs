@@ -422,6 +422,49 @@ pub fn asks_someone_to_look(folded: &str) -> bool {
     )
 }
 
+/// Words of funds gone that a known mechanism explains, with no word of funds taken: the loss
+/// a liquidation causes, asked about ("是一下子全没了吗", "liquidated, is it all gone?"), or a
+/// deposit that became aTokens ("my USDC is gone, only aUSDC now, was it stolen?"). A wallet
+/// drained, funds moved out or a hack still reach a person.
+pub fn gone_but_explained(folded: &str) -> bool {
+    let taken = any(
+        folded,
+        &[
+            "drained",
+            "transferred out",
+            "sent out",
+            "moved out",
+            "hacker",
+            "hacked",
+            "someone took",
+            "signed",
+            "approved",
+            "phishing",
+            "fake site",
+            "转走",
+            "转出",
+            "被转",
+            "黑客",
+            "被黑",
+            "清空",
+            "签了",
+            "授权",
+            "钓鱼",
+            "假网站",
+        ],
+    );
+    let liquidation = any(folded, &["清算", "爆仓", "liquidat", "liq'd", "rekt"])
+        && !any(folded, &["stolen", "stole", "被盗", "被偷"]);
+    let atokens = any(
+        folded,
+        &[
+            "ausdc", "ausdt", "adai", "aweth", "aeth", "abas", "aarb", "aopt", "apol", "atoken",
+            "a token", "a代币", "a币",
+        ],
+    ) && is_question(folded);
+    !taken && (liquidation || atokens)
+}
+
 /// An escalation cue inside a question ("is this a bug?", "any way to reverse it?", "会不会被
 /// 黑"), for a reason where the knowledge base may hold the answer: the desk answers from it
 /// when it is confident. Lost or stolen funds, a wrong address and a demand for a person
@@ -574,6 +617,32 @@ mod tests {
         ] {
             assert!(!secret_offered_or_asked(&fold(m)), "{m}");
         }
+    }
+
+    #[test]
+    fn funds_gone_by_a_known_mechanism_are_explained_unless_taken() {
+        let f = |t: &str| fold(t);
+        assert!(gone_but_explained(&f(
+            "爆仓到底是怎么个过程啊 是一下子全没了吗"
+        )));
+        assert!(gone_but_explained(&f(
+            "got liquidated last night, is everything gone now?"
+        )));
+        assert!(gone_but_explained(&f(
+            "my USDC is gone, i only see aUSDC, was it stolen?"
+        )));
+        assert!(!gone_but_explained(&f(
+            "my wallet got drained, all my aUSDC is gone"
+        )));
+        assert!(!gone_but_explained(&f(
+            "签了一个东西，今天早上发现钱包里的ETH和aWETH全没了，怎么办？"
+        )));
+        assert!(!gone_but_explained(&f(
+            "liquidated?? no, my ETH was stolen"
+        )));
+        assert!(!gone_but_explained(&f(
+            "all my funds are gone from my wallet"
+        )));
     }
 
     #[test]
