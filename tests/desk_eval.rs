@@ -54,8 +54,11 @@ async fn ablation(part: &str, relative: &str) {
 
 #[tokio::test]
 async fn dev_set_scores_at_least_the_floor() {
-    let (right, total) =
-        evaluate("eval dev (writers 1, 2, 4, 5, 7, 8)", "tests/data/eval/dev.toml").await;
+    let (right, total) = evaluate(
+        "eval dev (writers 1, 2, 4, 5, 7, 8)",
+        "tests/data/eval/dev.toml",
+    )
+    .await;
     assert!(total >= 1_800, "the dev set has {total} messages");
     assert!(
         right * 100 >= total * DEV_FLOOR_PERCENT,
