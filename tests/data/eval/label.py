@@ -72,10 +72,12 @@ POSITION = {
 # Per-message rules, decided by reading the message (never by the desk's answer): a situation,
 # words any of which the message holds (case-insensitive), and the fields to set.
 RULES = [
-    # "I only supply, can I be liquidated?": answered by the liquidation and infinite-HF topics.
+    # "I only supply, can I lose money?": answered by the liquidation and infinite-HF topics (no
+    # debt, no liquidation) as well as by the risks of depositing.
     ("K28", ["只存", "不借", "only supply", "only deposit", "without borrow", "dont borrow",
              "don't borrow", "not borrow"],
-     {"faq": ["liquidation", "no-debt-infinite-hf", "health-factor"]}),
+     {"faq": ["liquidation", "no-debt-infinite-hf", "health-factor", "platform-protection",
+              "what-is-defi-lending"]}),
     # Compound v3's minimum borrow is in its basics topic.
     ("K17", ["compound"], {"faq": ["minimum-amounts", "compound-v3-basics"], "missing": None}),
     # Repay asks for an approval first.
