@@ -161,6 +161,14 @@ impl Desk {
             return self.escalate(record, EscalationReason::Unresolved, lang, text, msg.now);
         }
 
+        if intent::asks_what_it_can_do(&folded) {
+            return Outcome::new(
+                Intent::Smalltalk,
+                lang,
+                Reply::text(texts::capabilities(lang)),
+            );
+        }
+
         // Live position questions.
         let mentions = intent::addresses(text);
         // A what-if names a percentage; only then are the market's symbols needed.

@@ -738,6 +738,13 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "找客服",
             "联系客服",
             "要客服",
+            "support staff",
+            "speak with a member",
+            "member of your support",
+            "找个support",
+            "找support",
+            "找个客服",
+            "找个真人",
         ],
     ) || folded.trim() == "human";
     let stolen = any(
@@ -775,6 +782,8 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "币不见",
             "被转走",
             "丢失",
+            "被钓鱼",
+            "划走",
         ],
     );
     let hacked = any(
@@ -809,6 +818,10 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "转错网络",
             "转错链",
             "选错链",
+            "发错链",
+            "发错网络",
+            "打错链",
+            "转错地址",
         ],
     ) || (any(
         folded,
@@ -1010,6 +1023,9 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
         "谢谢啦",
         "3q",
         "蟹蟹",
+        "唔该",
+        "多谢晒",
+        "谢晒",
     ];
     let words = folded.split_whitespace().count();
     let chars = folded.chars().filter(|c| !c.is_whitespace()).count();
@@ -1021,7 +1037,19 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
             .unwrap_or_default();
         let opens_with_thanks =
             THANKS_EN.contains(&first) || THANKS_ZH.iter().any(|t| folded.starts_with(t));
-        return (opens_with_thanks && words <= 8 && chars <= 40 && !folded.contains('?'))
+        // "Thank you very much for your patience, that was very helpful. Goodbye."
+        let last = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .rfind(|w| !w.is_empty())
+            .unwrap_or_default();
+        let closes_with_bye = ["bye", "goodbye", "cya"].contains(&last)
+            || ["再见", "拜拜"].iter().any(|b| {
+                folded
+                    .trim_end_matches(['!', '！', '。', '.', ' '])
+                    .ends_with(b)
+            });
+        let short_enough = (words <= 8 && chars <= 40) || (closes_with_bye && words <= 16);
+        return (opens_with_thanks && short_enough && !folded.contains('?'))
             .then_some(SmallTalk::Thanks);
     }
     if any_word(folded, THANKS_EN) || any(folded, THANKS_ZH) {
@@ -1107,6 +1135,100 @@ fn acknowledges(folded: &str) -> bool {
         )
 }
 
+/// "Can you check my position or do you just answer questions?": what the desk can do, asked
+/// beside a request it could serve.
+pub fn asks_what_it_can_do(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "just answer questions",
+            "only answer questions",
+            "only answer general",
+            "只能回答问题",
+            "只会回答问题",
+            "只能答题",
+        ],
+    )
+}
+
+/// A coin's price to come, with no word of a lending position: "btc 100k by eoy yes or no",
+/// "大饼年底能到多少", "以太坊几时会升返上去", "is it a good time to put my savings into eth".
+fn coin_future(folded: &str) -> bool {
+    let coin = any_word(
+        folded,
+        &[
+            "eth", "btc", "bitcoin", "ethereum", "aave", "sol", "bnb", "crypto",
+        ],
+    ) || any(
+        folded,
+        &[
+            "大饼",
+            "姨太",
+            "以太坊",
+            "以太",
+            "比特币",
+            "这个币",
+            "币价",
+            "二饼",
+        ],
+    );
+    let future = any(
+        folded,
+        &[
+            "by eoy",
+            "by end of",
+            "end of the year",
+            "by christmas",
+            "next year",
+            "price be",
+            "will the price",
+            "yes or no",
+            "good time to put",
+            "good time to buy",
+            "good time to long",
+            "good time to short",
+            "long eth",
+            "short eth",
+            "long btc",
+            "short btc",
+            "年底",
+            "明年",
+            "几时",
+            "什么时候会",
+            "拉盘",
+            "能到多少",
+            "升返",
+            "值得囤",
+            "囤吗",
+            "会反弹吗",
+            "能反弹吗",
+        ],
+    );
+    let lending = any(
+        folded,
+        &[
+            "debt",
+            "hf",
+            "health",
+            "liquidat",
+            "borrow",
+            "repay",
+            "collateral",
+            "loan",
+            "清算",
+            "爆仓",
+            "健康",
+            "借",
+            "还款",
+            "抵押",
+            "仓位",
+            "利息",
+            "利率",
+        ],
+    );
+    coin && future && !lending
+}
+
 /// A question about who the user is talking to ("are you a bot?", "是真人吗"), not a demand
 /// for a person ("I want a human", "转人工"): answered, never escalated.
 pub fn asks_who_it_is(folded: &str) -> bool {
@@ -1151,6 +1273,15 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "is it ai",
             "is it a human",
             "is it a real person",
+            "r u human",
+            "u human",
+            "are you a human",
+            "human being or",
+            "automated system",
+            "am i speaking with",
+            "am i speaking to",
+            "ur a bot",
+            "you a bot",
         ],
     );
     let en_what = any_word(
@@ -1192,6 +1323,16 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "chatgpt吗",
             "自动回复吗",
             "是自动回复",
+            "是真人在",
+            "真人在回",
+            "机械人",
+            "系咪机",
+            "bot还是",
+            "还是bot",
+            "是bot吗",
+            "是不是bot",
+            "机器人吗",
+            "ai吗",
         ],
     );
     let demands = any(
@@ -1306,6 +1447,17 @@ pub fn asks_for_help(folded: &str) -> bool {
         "这个机器人怎么用",
         "怎么用这个机器人",
         "你有什么功能",
+        "what kind of things can i ask",
+        "things can i ask",
+        "能问你啥",
+        "能问你什么",
+        "介绍下功能",
+        "介绍一下功能",
+        "介绍下你",
+        "介绍一下你",
+        "咩功能",
+        "有啥功能",
+        "什么功能",
     ];
     let words = bare.split_whitespace().count();
     let lending = any(
@@ -1408,7 +1560,8 @@ pub fn out_of_scope(folded: &str) -> bool {
                 "能不能买",
             ],
         )
-        || price_target(folded);
+        || price_target(folded)
+        || coin_future(folded);
     // "what if ETH goes down 20%" is a what-if about the position, not a prediction.
     predict && !folded.contains('%')
 }
@@ -1652,6 +1805,34 @@ mod who_and_help_tests {
         ] {
             assert_ne!(small_talk(&fold(other)), Some(SmallTalk::Help), "{other}");
         }
+    }
+
+    #[test]
+    fn paraphrased_small_talk_and_price_questions() {
+        let f = |t: &str| fold(t);
+        // A coin's price to come is out of scope; a price beside a position is not.
+        assert!(out_of_scope(&f("btc 100k by eoy yes or no")));
+        assert!(out_of_scope(&f("大饼年底能到多少")));
+        assert!(!out_of_scope(&f(
+            "eth back to 3.2k after i got liquidated, can i get my eth back"
+        )));
+        // Who the user talks to, asked, is no demand for a person.
+        assert!(asks_who_it_is(&f("r u human")));
+        assert!(asks_who_it_is(&f("请问是真人在回复吗？")));
+        assert!(!asks_who_it_is(&f("i want to talk to a human")));
+        // A long thanks that closes with goodbye; Cantonese thanks.
+        assert_eq!(
+            small_talk(&f(
+                "Thank you very much for your patience, that was very helpful. Goodbye."
+            )),
+            Some(SmallTalk::Thanks)
+        );
+        assert_eq!(small_talk(&f("唔该晒")), Some(SmallTalk::Thanks));
+        // What the desk can do, beside a position request.
+        assert!(asks_what_it_can_do(&f(
+            "你可以帮我查仓位吗 还是只能回答问题"
+        )));
+        assert!(!asks_what_it_can_do(&f("can you check my position")));
     }
 
     #[test]

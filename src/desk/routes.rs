@@ -189,6 +189,15 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "申诉",
             "给个说法",
             "维权",
+            "给我个说法",
+            "我不认",
+            "不认这个",
+            "赔钱",
+            "赔付",
+            "申请补偿",
+            "赔返",
+            "roll back",
+            "rollback",
         ],
     );
     let unfair = any(
@@ -236,6 +245,7 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "成功了",
             "执行了",
             "到账",
+            "成功咗",
         ],
     );
     // A liquidation is an outcome too, but "I got liquidated and lost half my ETH" tells what
@@ -263,6 +273,8 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "少很多",
             "差了",
             "只到账",
+            "少咗",
+            "少了一截",
             "对不上",
         ],
     );
@@ -294,6 +306,11 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "复核",
             "核实",
             "调查",
+            "交俾团队",
+            "交给团队",
+            "帮我交",
+            "搵人睇",
+            "睇下",
         ],
     );
     demand
@@ -342,6 +359,16 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "数字不对",
             "余额不对",
             "页面卡死",
+            "just spins",
+            "keeps spinning",
+            "nothing happens",
+            "display error",
+            "网站挂了",
+            "没反应",
+            "冇反应",
+            "转圈",
+            "成日圈",
+            "一直转",
         ],
     );
     let stuck_long = any(
@@ -417,6 +444,16 @@ pub fn asks_someone_to_look(folded: &str) -> bool {
             "请人看",
             "找人查",
             "让人查",
+            "搵人睇",
+            "交俾团队",
+            "交给团队",
+            "联系团队",
+            "找你们技术",
+            "找技术",
+            "developer take a look",
+            "dev take a look",
+            "developer to look",
+            "dev team",
             "申诉",
         ],
     )
