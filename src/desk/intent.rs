@@ -1281,6 +1281,7 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "am i speaking with",
             "am i speaking to",
             "ur a bot",
+            "bot?",
             "you a bot",
         ],
     );

@@ -152,9 +152,30 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
     (strong_noun && (hand_over || asked || to_us)) || (to_us && hand_over) || (asked && hand_over)
 }
 
-/// A disputed outcome or a demand for money back: a person must look.
-pub fn disputes_an_outcome(folded: &str) -> bool {
-    let demand = any(
+/// The user contests an outcome rather than asking whether it can be undone: "这个清算我不认",
+/// "不合理，给我个说法", "this is unfair, make it right" ("any way to reverse?" only asks).
+fn contests_it(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "给我个说法",
+            "给个说法",
+            "讨个说法",
+            "我不认",
+            "不认这个",
+            "不合理",
+            "不公平",
+            "unfair",
+            "not fair",
+            "make it right",
+            "make this right",
+        ],
+    )
+}
+
+/// A demand to undo or pay for an outcome: a refund, compensation, a reversal, "给我个说法".
+fn demands_redress(folded: &str) -> bool {
+    any(
         folded,
         &[
             "compensat",
@@ -199,7 +220,12 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "roll back",
             "rollback",
         ],
-    );
+    )
+}
+
+/// A disputed outcome or a demand for money back: a person must look.
+pub fn disputes_an_outcome(folded: &str) -> bool {
+    let demand = demands_redress(folded);
     let unfair = any(
         folded,
         &[
@@ -513,6 +539,7 @@ pub fn may_be_answered(reason: EscalationReason, folded: &str) -> bool {
         BugOrExploit | HackedWallet | Complaint | FailedWithdrawal
     ) && is_question(folded)
         && !asks_someone_to_look(folded)
+        && !contests_it(folded)
 }
 
 /// The message asks something (rather than states or demands).
@@ -680,6 +707,20 @@ mod tests {
         assert!(!gone_but_explained(&f(
             "all my funds are gone from my wallet"
         )));
+    }
+
+    #[test]
+    fn a_contested_outcome_reaches_a_person_an_asked_one_is_answered() {
+        use crate::tickets::EscalationReason::Complaint;
+        let f = |t: &str| fold(t);
+        assert!(!may_be_answered(
+            Complaint,
+            &f("就插针了一下我就被爆仓了？？这个清算我不认 能不能回滚")
+        ));
+        assert!(may_be_answered(
+            Complaint,
+            &f("liquidated then eth pumped 10%. reverse it?")
+        ));
     }
 
     #[test]
