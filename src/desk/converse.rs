@@ -79,10 +79,10 @@ const LONG_MESSAGE_WORDS: usize = 14;
 /// See [`LONG_MESSAGE_WORDS`].
 const LONG_LEAD_FLOOR: f32 = 0.1;
 
-/// The least confidence a leading topic needs to be answered for this (folded) message.
-fn lead_floor(folded: &str) -> f32 {
-    let words = folded.split_whitespace().count();
-    let han = folded.chars().filter(|c| crate::lang::is_cjk(*c)).count();
+/// The least confidence a leading topic needs to be answered for this message.
+fn lead_floor(text: &str) -> f32 {
+    let words = text.split_whitespace().count();
+    let han = text.chars().filter(|c| crate::lang::is_cjk(*c)).count();
     if words + han / 2 >= LONG_MESSAGE_WORDS {
         LONG_LEAD_FLOOR
     } else {
@@ -258,7 +258,7 @@ impl Desk {
         // A lead is enough to answer, not to open a ticket: an unsure topic that escalates
         // is offered, never answered.
         let ahead = best.confidence < CONFIDENT
-            && clearly_ahead(&hits, lead_floor(&intent::fold(text)))
+            && clearly_ahead(&hits, lead_floor(text))
             && kb.topic(&best.id).is_some_and(|t| !t.escalate);
         if best.confidence >= CONFIDENT || ahead {
             // The same topic a third time in a row: the answer is not helping.
