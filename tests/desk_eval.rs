@@ -14,7 +14,7 @@ use lendesk::store::Store;
 
 /// Today's dev score, in whole percent. Raise it as the desk improves; never lower it on the
 /// same set (it was 83 on writers 1 and 2 alone; writer 5's situations are harder).
-const DEV_FLOOR_PERCENT: usize = 90;
+const DEV_FLOOR_PERCENT: usize = 92;
 
 async fn evaluate(title: &str, relative: &str) -> (usize, usize) {
     let (right, total, table) = evaluate_with(title, relative, Retrieval::default()).await;
