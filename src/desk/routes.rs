@@ -514,6 +514,8 @@ pub fn gone_but_explained(folded: &str) -> bool {
             "授权",
             "钓鱼",
             "假网站",
+            "划走",
+            "被钓鱼",
         ],
     );
     let liquidation = any(folded, &["清算", "爆仓", "liquidat", "liq'd", "rekt"])
