@@ -436,7 +436,28 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "卡",
         ],
     );
-    broken || stuck_long || (look && shown)
+    broken || stuck_long || (look && shown) || shows_the_impossible(folded)
+}
+
+/// The app shows what cannot be ("Health factor: NaN", "collateral as $0 but etherscan shows my
+/// aTokens", 白屏): a person must look even when the user asks it as a question.
+fn shows_the_impossible(folded: &str) -> bool {
+    folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w == "nan" || w == "undefined")
+        || any(
+            folded,
+            &[
+                "-0.00",
+                "as $0",
+                "shows $0",
+                "showing $0",
+                "显示为0",
+                "白屏",
+                "网站挂了",
+                "闪退",
+            ],
+        )
 }
 
 /// The user asks for a person to look at or review their case ("pls have someone look",
@@ -542,6 +563,7 @@ pub fn may_be_answered(reason: EscalationReason, folded: &str) -> bool {
     ) && is_question(folded)
         && !asks_someone_to_look(folded)
         && !contests_it(folded)
+        && !shows_the_impossible(folded)
 }
 
 /// The message asks something (rather than states or demands).
@@ -708,6 +730,22 @@ mod tests {
         )));
         assert!(!gone_but_explained(&f(
             "all my funds are gone from my wallet"
+        )));
+    }
+
+    #[test]
+    fn an_app_showing_the_impossible_reaches_a_person() {
+        let f = |t: &str| fold(t);
+        assert!(reports_broken_app(&f(
+            "The Borrow page shows 'Health factor: NaN'"
+        )));
+        assert!(!may_be_answered(
+            crate::tickets::EscalationReason::BugOrExploit,
+            &f("site shows my debt as $0 but i def have a loan??")
+        ));
+        // "binance" and "banana" hold no NaN.
+        assert!(!shows_the_impossible(&f(
+            "binance price never went below my liq price, how??"
         )));
     }
 
