@@ -81,8 +81,7 @@ const LONG_LEAD_FLOOR: f32 = 0.1;
 
 /// The least confidence a leading topic needs to be answered for this message.
 fn lead_floor(text: &str) -> f32 {
-    let words = text.split_whitespace().count();
-    let han = text.chars().filter(|c| crate::lang::is_cjk(*c)).count();
+    let (words, han) = intent::words_and_han(text);
     if words + han / 2 >= LONG_MESSAGE_WORDS {
         LONG_LEAD_FLOOR
     } else {
@@ -205,7 +204,7 @@ impl Desk {
                 mentions.valid.is_empty() && msg.addresses.is_empty() && record.links.is_empty();
             if nothing_to_read
                 && intent::explains_more_than_looks_up(&folded)
-                && let Some(id) = self.topic_ahead(text, lang, lead_floor(&folded))
+                && let Some(id) = self.topic_ahead(text, lang, lead_floor(text))
             {
                 let mut out = self.faq_answer(record, &id, lang, msg).await;
                 if let Some(reply) = out.replies.first_mut() {

@@ -615,10 +615,17 @@ pub fn explains_more_than_looks_up(folded: &str) -> bool {
     const LONG_WORDS: usize = 16;
     const LONG_CHARS_ZH: usize = 30;
     let states_a_figure = folded.chars().any(|c| c.is_ascii_digit());
-    let words = folded.split_whitespace().count();
-    let han = folded.chars().filter(|c| crate::lang::is_cjk(*c)).count();
+    let (words, han) = words_and_han(folded);
     let long = words > LONG_WORDS || han > LONG_CHARS_ZH;
     asks_for_explanation(folded) || states_a_figure || (long && !requests_a_lookup(folded))
+}
+
+/// A message's whitespace-separated words and its Chinese characters, the two measures of how
+/// long it is.
+pub fn words_and_han(text: &str) -> (usize, usize) {
+    let words = text.split_whitespace().count();
+    let han = text.chars().filter(|c| crate::lang::is_cjk(*c)).count();
+    (words, han)
 }
 
 /// "check my collateral", "can you tell me how much I owe", "帮我查一下", "看看我的仓位".
@@ -1024,7 +1031,6 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
         "3q",
         "蟹蟹",
         "唔该",
-        "多谢晒",
         "谢晒",
     ];
     let words = folded.split_whitespace().count();
@@ -1273,9 +1279,7 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "is it ai",
             "is it a human",
             "is it a real person",
-            "r u human",
             "u human",
-            "are you a human",
             "human being or",
             "automated system",
             "am i speaking with",
@@ -1448,7 +1452,6 @@ pub fn asks_for_help(folded: &str) -> bool {
         "这个机器人怎么用",
         "怎么用这个机器人",
         "你有什么功能",
-        "what kind of things can i ask",
         "things can i ask",
         "能问你啥",
         "能问你什么",

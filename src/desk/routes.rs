@@ -373,11 +373,9 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "wrong balance",
             "displays wrong",
             "glitch",
-            "白屏",
             "打不开",
             "崩了",
             "崩溃",
-            "闪退",
             "加载不出",
             "显示错误",
             "显示不对",
@@ -389,7 +387,6 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "keeps spinning",
             "nothing happens",
             "display error",
-            "网站挂了",
             "没反应",
             "冇反应",
             "转圈",
@@ -536,7 +533,6 @@ pub fn gone_but_explained(folded: &str) -> bool {
             "钓鱼",
             "假网站",
             "划走",
-            "被钓鱼",
         ],
     );
     let liquidation = any(folded, &["清算", "爆仓", "liquidat", "liq'd", "rekt"])
