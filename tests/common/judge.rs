@@ -279,6 +279,16 @@ pub fn failure_line(case: &Case, v: &Verdict) -> String {
     )
 }
 
+/// The shape of a message, as the issue's bars count them: a situation told ("the app shows 1.08
+/// in red, what now", a hack, a dispute, a broken page: S and E ids) or a question asked (the rest).
+fn shape(situation: &str) -> &'static str {
+    if situation.starts_with('S') || situation.starts_with('E') {
+        "situations"
+    } else {
+        "questions"
+    }
+}
+
 /// The evaluation table: right / total per route × language, overall, failure kinds with counts,
 /// the missing topics, and one line per wrong case. Returns (right, total) and the text.
 pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usize, String) {
@@ -286,6 +296,7 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
     let mut routes: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut langs: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut writers: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+    let mut shapes: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut kinds: BTreeMap<Kind, usize> = BTreeMap::new();
     let mut missing: BTreeMap<String, usize> = BTreeMap::new();
     let (mut right, total) = (0, verdicts.len());
@@ -297,6 +308,11 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
         right += ok as usize;
         if let Some(w) = case.writer {
             let cell = writers.entry(w).or_default();
+            cell.0 += ok as usize;
+            cell.1 += 1;
+        }
+        if let Some(shape) = case.situation.as_deref().map(shape) {
+            let cell = shapes.entry(shape).or_default();
             cell.0 += ok as usize;
             cell.1 += 1;
         }
@@ -352,6 +368,13 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
             .map(|(w, cell)| format!("writer {w} {}", pct(*cell)))
             .collect();
         s += &format!("by writer: {}\n", each.join(", "));
+    }
+    if !shapes.is_empty() {
+        let each: Vec<String> = shapes
+            .iter()
+            .map(|(shape, cell)| format!("{shape} {}", pct(*cell)))
+            .collect();
+        s += &format!("by shape: {}\n", each.join(", "));
     }
     s += "failures by kind:\n";
     for (k, n) in &kinds {
