@@ -219,6 +219,9 @@ impl Desk {
                 .await;
         }
 
+        if intent::asks_about_tax(&folded) {
+            return Outcome::new(Intent::Smalltalk, lang, Reply::text(texts::tax(lang)));
+        }
         if intent::out_of_scope(&folded) {
             let out = Outcome::new(
                 Intent::Smalltalk,

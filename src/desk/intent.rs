@@ -339,6 +339,9 @@ const OWN_FIGURES_EN: &[&str] = &[
     "my debt",
     "debt do i have",
     "much do i owe",
+    "much i owe",
+    "my outstanding",
+    "value of my deposit",
     "my collateral worth",
     "my loan",
     "check my",
@@ -364,8 +367,12 @@ const OWN_FIGURES_ZH: &[&str] = &[
     "我的债务",
     "我的借款",
     "我欠了多少",
+    "我欠多少",
+    "现在欠多少",
     "我借了多少",
     "我的抵押",
+    "抵押品值多少",
+    "抵押物值多少",
     "我的ltv",
     "我的风险",
     "我的账户",
@@ -416,6 +423,10 @@ pub fn position_focus(folded: &str, has_address: bool) -> Option<PositionFocus> 
             "will i be liquidated",
             "am i at risk",
             "am i close to",
+            "i'm close to",
+            "im close to",
+            "how close am i",
+            "how close i am",
             "am i rekt",
             "gonna get rekt",
             "我安全",
@@ -598,10 +609,17 @@ pub fn asks_for_explanation(folded: &str) -> bool {
             "算安全吗",
             "保持多少",
             "a scam",
+            "get it back",
+            "get them back",
+            "get back my",
+            "拿回",
+            "要回",
             "是骗局",
             "被骗了吗",
         ],
-    ) || (folded.starts_with("if ") || folded.contains(" if "))
+    ) || ((folded.starts_with("if ") || folded.contains(" if "))
+        // "tell me if I'm close to liquidation" asks for a figure, not a what-if.
+        && !any(folded, &["tell me if", "check if", "see if", "know if"]))
         // "… but i still got liquidated?? how"
         || folded.trim_end_matches(['?', '？', '!', ' ']).ends_with(" how")
 }
@@ -791,6 +809,18 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "丢失",
             "被钓鱼",
             "划走",
+            "no longer there",
+            "balance is zero",
+            "balance is 0",
+            "余额为0",
+            "余额为零",
+            "余额是0",
+            "was gone",
+            "were gone",
+            "全部没有",
+            "全没有了",
+            "都不见了",
+            "全不见了",
         ],
     );
     let hacked = any(
@@ -829,6 +859,9 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "发错网络",
             "打错链",
             "转错地址",
+            "网络选错",
+            "链选错",
+            "选错了链",
         ],
     ) || (any(
         folded,
@@ -842,6 +875,11 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "address was off",
             "typo in the address",
             "clipboard",
+            "to the contract",
+            "to the pool contract",
+            "to the token contract",
+            "contract address",
+            "合约地址",
         ],
     ) && any(
         folded,
@@ -932,6 +970,15 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "太差",
             "垃圾",
             "差评",
+            "lawyer",
+            "police",
+            "sue you",
+            "this is a scam",
+            "scammers",
+            "律师",
+            "报警",
+            "曝光",
+            "骗子平台",
         ],
     );
     let stolen = stolen && !super::routes::gone_but_explained(folded);
@@ -1004,6 +1051,9 @@ pub enum SmallTalk {
     Ack,
 }
 
+/// Cantonese 唔该: "thanks" when it opens the message, "please" after a request ("…讲下 唔该").
+const PLEASE_OR_THANKS: &str = "唔该";
+
 /// Small talk, only for short messages that are nothing else.
 pub fn small_talk(folded: &str) -> Option<SmallTalk> {
     if asks_for_help(folded) {
@@ -1030,7 +1080,6 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
         "谢谢啦",
         "3q",
         "蟹蟹",
-        "唔该",
         "谢晒",
     ];
     let words = folded.split_whitespace().count();
@@ -1041,8 +1090,9 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
             .split(|c: char| !c.is_alphanumeric())
             .find(|w| !w.is_empty())
             .unwrap_or_default();
-        let opens_with_thanks =
-            THANKS_EN.contains(&first) || THANKS_ZH.iter().any(|t| folded.starts_with(t));
+        let opens_with_thanks = THANKS_EN.contains(&first)
+            || THANKS_ZH.iter().any(|t| folded.starts_with(t))
+            || folded.starts_with(PLEASE_OR_THANKS);
         // "Thank you very much for your patience, that was very helpful. Goodbye."
         let last = folded
             .split(|c: char| !c.is_alphanumeric())
@@ -1058,7 +1108,10 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
         return (opens_with_thanks && short_enough && !folded.contains('?'))
             .then_some(SmallTalk::Thanks);
     }
-    if any_word(folded, THANKS_EN) || any(folded, THANKS_ZH) {
+    if any_word(folded, THANKS_EN)
+        || any(folded, THANKS_ZH)
+        || folded.trim_start().starts_with(PLEASE_OR_THANKS)
+    {
         Some(SmallTalk::Thanks)
     } else if any_word(folded, &["bye", "goodbye", "cya", "later"])
         || any(folded, &["再见", "拜拜"])
@@ -1079,12 +1132,30 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
     }
 }
 
-/// A Chinese greeting that opens the message ("你好，在吗"), or a short one anywhere ("老哥在吗");
-/// "我的钱还在吗" asks whether the money is still there.
+/// A Chinese greeting that opens the message and is most of it ("你好，在吗", "早"), or a short
+/// one anywhere ("老哥在吗"); "您好，请问为什么健康系数下降了？" is a question that opens politely,
+/// and "我的钱还在吗" asks whether the money is still there.
 fn greets_in_chinese(folded: &str, chars: usize) -> bool {
-    const GREETINGS: &[&str] = &["你好", "您好", "嗨", "哈喽", "早上好", "晚上好", "在吗"];
+    const GREETINGS: &[&str] = &[
+        "你好",
+        "您好",
+        "嗨",
+        "哈喽",
+        "早上好",
+        "晚上好",
+        "早安",
+        "早啊",
+        "在吗",
+    ];
+    const REST_OF_A_GREETING: usize = 8;
     let opening = folded.trim_start();
-    GREETINGS.iter().any(|g| opening.starts_with(g))
+    let opens = GREETINGS.iter().any(|g| {
+        opening.strip_prefix(g).is_some_and(|rest| {
+            rest.chars().filter(|c| c.is_alphanumeric()).count() <= REST_OF_A_GREETING
+        })
+    });
+    opens
+        || opening.trim_end_matches(['!', '~', '.', ' ']) == "早"
         || (chars <= 6 && any(folded, GREETINGS) && !folded.contains("还在"))
 }
 
@@ -1153,6 +1224,18 @@ pub fn asks_what_it_can_do(folded: &str) -> bool {
             "只能回答问题",
             "只会回答问题",
             "只能答题",
+            "what can u help",
+            "what can you help",
+            "kind of questions",
+            "questions can i ask",
+            "what services",
+            "services this",
+            "services do you",
+            "怎么用你",
+            "处理哪些问题",
+            "处理什么问题",
+            "能问哪些",
+            "可以问哪些",
         ],
     )
 }
@@ -1208,6 +1291,9 @@ fn coin_future(folded: &str) -> bool {
             "囤吗",
             "会反弹吗",
             "能反弹吗",
+            "起飞",
+            "要涨了",
+            "to the moon",
         ],
     );
     let lending = any(
@@ -1375,9 +1461,33 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "人工还是自动",
             "人工还是机器",
             "是人工还是",
+            "还是自动回复",
+            "人工客服还是",
+            "真人还是自动",
         ],
     );
-    (((en_subject && en_what) || zh) && !demands) || zh_asks_kind
+    // "who made you", "谁开发的你": where the desk comes from.
+    let origin = any(
+        folded,
+        &[
+            "who made you",
+            "who built you",
+            "who created you",
+            "who developed you",
+            "who programmed you",
+            "who runs you",
+            "谁开发的你",
+            "谁做的你",
+            "谁写的你",
+            "你是谁开发",
+            "你是谁做的",
+            "你是谁写的",
+            "你是chatgpt",
+            "是不是chatgpt",
+            "你是gpt",
+        ],
+    );
+    (((en_subject && en_what) || zh || origin) && !demands) || zh_asks_kind
 }
 
 /// "help", "what can you do", "你能做什么": the message is nothing but a request for what the
@@ -1474,6 +1584,37 @@ pub fn asks_for_help(folded: &str) -> bool {
     ASKS.contains(&bare.as_str())
         || (words > 0 && bare.split_whitespace().all(|w| ASKS.contains(&w)))
         || (words <= 14 && !lending && INSIDE.iter().any(|p| bare.contains(p)))
+}
+
+/// Tax: whether and how to declare, what is taxable. A help desk for lending cannot advise on
+/// a country's tax law.
+pub fn asks_about_tax(folded: &str) -> bool {
+    any_word(
+        folded,
+        &[
+            "tax",
+            "taxes",
+            "taxed",
+            "taxable",
+            "irs",
+            "hmrc",
+            "accountant",
+        ],
+    ) || any(
+        folded,
+        &[
+            "报税",
+            "纳税",
+            "缴税",
+            "交税",
+            "税务",
+            "扣税",
+            "要不要税",
+            "会计师",
+            "个税",
+            "申报",
+        ],
+    )
 }
 
 /// Price predictions and investment advice.
@@ -1837,6 +1978,26 @@ mod who_and_help_tests {
             "你可以帮我查仓位吗 还是只能回答问题"
         )));
         assert!(!asks_what_it_can_do(&f("can you check my position")));
+        // A polite opening is no greeting when a question follows; 唔该 after a request is
+        // "please".
+        assert_eq!(
+            small_talk(&f("您好，请问我没有做任何操作，为什么健康系数下降了？")),
+            None
+        );
+        assert_eq!(small_talk(&f("你好，在吗")), Some(SmallTalk::Hello));
+        assert_eq!(small_talk(&f("早")), Some(SmallTalk::Hello));
+        assert_eq!(
+            small_talk(&f("清算到底系点样work㗎 step by step讲下 唔该")),
+            None
+        );
+        assert!(asks_who_it_is(&f("who made you")));
+        assert!(asks_who_it_is(&f("您好，请问您是人工客服还是自动回复？")));
+        assert!(asks_about_tax(&f("在香港炒币赚了一点钱，要不要报税")));
+        assert!(!asks_about_tax(&f("what is the borrow rate")));
+        // "tell me if" asks for the figure, not a what-if.
+        assert!(!asks_for_explanation(&f(
+            "can you tell me if i'm close to liquidation?"
+        )));
     }
 
     #[test]

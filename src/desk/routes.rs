@@ -77,6 +77,10 @@ const HAND_OVER: &[&str] = &[
     "领取",
     "导入",
     "交出",
+    "发过来",
+    "发过去",
+    "发送给",
+    "传给",
 ];
 
 /// Someone else asking for something.
@@ -153,7 +157,8 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
 }
 
 /// The user contests an outcome rather than asking whether it can be undone: "这个清算我不认",
-/// "不合理，给我个说法", "this is unfair, make it right" ("any way to reverse?" only asks).
+/// "不合理，给我个说法", "this is unfair, make it right", "我要求退回我的ETH", "这个钱谁来出？给我退回来"
+/// ("any way to reverse?" only asks).
 fn contests_it(folded: &str) -> bool {
     any(
         folded,
@@ -169,6 +174,19 @@ fn contests_it(folded: &str) -> bool {
             "not fair",
             "make it right",
             "make this right",
+            "异议",
+            "dispute this",
+            "dispute the",
+            "formally dispute",
+            "i dispute",
+            "contest this",
+            "contest the",
+            "i demand",
+            "我要求",
+            "给我退",
+            "谁来出",
+            "得负责",
+            "要负责",
         ],
     )
 }
@@ -219,6 +237,29 @@ fn demands_redress(folded: &str) -> bool {
             "赔返",
             "roll back",
             "rollback",
+            "undo it",
+            "undo this",
+            "cover my loss",
+            "cover the loss",
+            "pay for my loss",
+            "who pays for",
+            "dispute this",
+            "formally dispute",
+            "退给我",
+            "要求退回",
+            "退回给我",
+            "退回我的",
+            "给我退",
+            "谁来出",
+            "谁来赔",
+            "谁来负责",
+            "得负责",
+            "要负责",
+            "必须负责",
+            "予以补偿",
+            "求补偿",
+            "补偿损失",
+            "提出异议",
         ],
     )
 }
@@ -278,7 +319,13 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
     // happened: only a claim that it was wrong makes it a dispute.
     let liquidated = any(
         folded,
-        &["got liquidated", "was liquidated", "被清算", "清算了"],
+        &[
+            "got liquidated",
+            "was liquidated",
+            "partially liquidated",
+            "被清算",
+            "清算了",
+        ],
     );
     let wrong_result = any(
         folded,
@@ -302,6 +349,14 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "少咗",
             "少了一截",
             "对不上",
+            "took more",
+            "charged more",
+            "more than expected",
+            "went up by",
+            "多扣",
+            "扣多了",
+            "多收",
+            "多拿",
         ],
     );
     let claims_wrong = any(
@@ -316,6 +371,9 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "有问题",
             "不应该",
             "异常",
+            "excessive",
+            "过多",
+            "多很多",
         ],
     );
     let look = any(
@@ -331,6 +389,7 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "查一下",
             "复核",
             "核实",
+            "核查",
             "调查",
             "交俾团队",
             "交给团队",
@@ -387,6 +446,20 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "keeps spinning",
             "nothing happens",
             "display error",
+            "someone else's",
+            "someone elses",
+            "somebody else's",
+            "report an issue",
+            "report a problem",
+            "issue with your",
+            "problem with your",
+            "别人的仓位",
+            "别人的余额",
+            "别人的账户",
+            "不是我的余额",
+            "余额不是我的",
+            "网站有问题",
+            "页面有问题",
             "没反应",
             "冇反应",
             "转圈",
@@ -439,9 +512,23 @@ pub fn reports_broken_app(folded: &str) -> bool {
 /// The app shows what cannot be ("Health factor: NaN", "collateral as $0 but etherscan shows my
 /// aTokens", 白屏): a person must look even when the user asks it as a question.
 fn shows_the_impossible(folded: &str) -> bool {
-    folded
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| w == "nan" || w == "undefined")
+    let endless = any(folded, &["infinity", "infinite", "∞", "无穷"])
+        && any(
+            folded,
+            &[
+                "but i have",
+                "but i do have",
+                "open borrow",
+                "open loan",
+                "明明有",
+                "但是我有",
+                "可是我有",
+            ],
+        );
+    endless
+        || folded
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == "nan" || w == "undefined")
         || any(
             folded,
             &[
@@ -499,6 +586,16 @@ pub fn asks_someone_to_look(folded: &str) -> bool {
             "developer to look",
             "dev team",
             "申诉",
+            "your staff",
+            "someone from your",
+            "please look into",
+            "technical team",
+            "tech team",
+            "技术团队",
+            "人工核查",
+            "人工处理",
+            "人工审核",
+            "请人工",
         ],
     )
 }
@@ -533,6 +630,14 @@ pub fn gone_but_explained(folded: &str) -> bool {
             "钓鱼",
             "假网站",
             "划走",
+            "didnt sign",
+            "didn't sign",
+            "did not sign",
+            "blocked me",
+            "没签",
+            "没有签",
+            "没授权",
+            "没有授权",
         ],
     );
     let liquidation = any(folded, &["清算", "爆仓", "liquidat", "liq'd", "rekt"])
@@ -558,8 +663,33 @@ pub fn may_be_answered(reason: EscalationReason, folded: &str) -> bool {
         BugOrExploit | HackedWallet | Complaint | FailedWithdrawal
     ) && is_question(folded)
         && !asks_someone_to_look(folded)
+        && !asks_us_to_look(folded)
         && !contests_it(folded)
         && !shows_the_impossible(folded)
+}
+
+/// "能帮忙看一下吗", "can you look into it": beside a bug or a complaint, a request to look at
+/// this case (beside a position question it asks for the figures, so it is not a person cue).
+fn asks_us_to_look(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "帮忙看",
+            "帮我看一下",
+            "帮我看看",
+            "帮忙查",
+            "能帮我查",
+            "can you look",
+            "can u look",
+            "could you look",
+            "can you check",
+            "can u check",
+            "could you check",
+            "please check",
+            "pls check",
+            "look into it",
+        ],
+    )
 }
 
 /// The message asks something (rather than states or demands).
@@ -614,6 +744,14 @@ pub fn demands_a_person(folded: &str) -> bool {
             "不想跟机器人",
             "不要ai",
             "不是机器人",
+            "不想跟ai",
+            "不想和ai",
+            "不跟ai",
+            "不想跟机器人",
+            "不想和机器人",
+            "talk to a bot",
+            "talk to an ai",
+            "not an ai",
         ],
     );
     let staff = any(
@@ -645,6 +783,14 @@ pub fn demands_a_person(folded: &str) -> bool {
             "活人",
             "有没有人",
             "有人吗",
+            "your manager",
+            "in charge",
+            "actual support",
+            "real support",
+            "anyone from the team",
+            "someone from the team",
+            "团队的人",
+            "你们团队",
         ],
     );
     let want = any(
@@ -669,6 +815,18 @@ pub fn demands_a_person(folded: &str) -> bool {
             "要",
             "联系",
             "叫",
+            "让你们",
+            "来人",
+            "没人理",
+            "没人回",
+            "人员呢",
+            "客服呢",
+            "i'll wait",
+            "ill wait",
+            "is there an actual",
+            "is there a real",
+            "is there anyone",
+            "is there someone",
         ],
     );
     no_bot || (staff && want) || asks_someone_to_look(folded)
@@ -791,5 +949,49 @@ mod tests {
             "Somebody needs to check this tx and explain"
         )));
         assert!(!demands_a_person(&fold("what is a health factor")));
+    }
+
+    #[test]
+    fn demands_and_reviews_in_more_words_reach_a_person() {
+        use crate::tickets::EscalationReason::{BugOrExploit, Complaint};
+        let f = |t: &str| fold(t);
+        for m in [
+            "清算罚金退给我，是你们预言机延迟造成的",
+            "app一点提醒都没有，亏了两万多，你们得负责",
+            "I should like to formally dispute this transaction",
+            "还款1000 USDC，钱包实际扣了1050多，多扣的钱怎么算？请人工核查",
+        ] {
+            assert!(disputes_an_outcome(&f(m)), "{m}");
+        }
+        // Demanded, not asked: never answered from the FAQ, even with a question mark.
+        assert!(!may_be_answered(
+            Complaint,
+            &f("你们的预言机有问题吧？我要求退回我的ETH！！")
+        ));
+        assert!(!may_be_answered(
+            BugOrExploit,
+            &f("提款交易pending了5个多小时了，能帮忙看一下吗")
+        ));
+        // Asked whether it can be undone: answered.
+        assert!(!disputes_an_outcome(&f(
+            "请问被清算的抵押资产是否可以申请退回？"
+        )));
+        assert!(reports_broken_app(&f(
+            "dashboard is showing someone else's balance"
+        )));
+        assert!(reports_broken_app(&f(
+            "Health factor shows 'Infinity' but I have an open borrow of 5,000 DAI"
+        )));
+        assert!(!reports_broken_app(&f(
+            "why is my health factor infinity? i have no debt"
+        )));
+        assert!(demands_a_person(&f("我不想跟AI聊，让你们团队的人来回复我")));
+        assert!(demands_a_person(&f(
+            "who's in charge here? get me your manager"
+        )));
+        assert!(!demands_a_person(&f("群管理员让我点这个链接，安全吗")));
+        assert!(secret_offered_or_asked(&f(
+            "我可以把24个词发过来，你直接帮我恢复行不行"
+        )));
     }
 }

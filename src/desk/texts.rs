@@ -91,6 +91,14 @@ pub fn out_of_scope(lang: Lang) -> &'static str {
     )
 }
 
+/// A tax question: not ours to answer, and what helps with it.
+pub fn tax(lang: Lang) -> &'static str {
+    lang.pick(
+        "I can't advise on taxes: the rules depend on your country, so please ask a local tax adviser or accountant. What helps them: every deposit, borrow, repay, withdrawal and the interest earned are public on-chain transactions, so a block explorer or a crypto tax tool can export your history from your public address.",
+        "我无法提供税务建议：规则取决于你所在的国家或地区，请咨询当地的税务顾问或会计师。对他们有用的是：每一笔存款、借款、还款、取款以及获得的利息都是公开的链上交易，区块浏览器或加密税务工具可以根据你的公开地址导出完整记录。",
+    )
+}
+
 /// After a general explanation of the user's own situation: their exact figures need an address.
 pub fn address_for_exact_figures(lang: Lang) -> &'static str {
     lang.pick(
