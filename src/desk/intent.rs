@@ -610,6 +610,13 @@ pub fn asks_for_explanation(folded: &str) -> bool {
             "保持多少",
             "a scam",
             "get it back",
+            "still owe",
+            "even though",
+            "didn't make any",
+            "didnt make any",
+            "没做任何",
+            "没有任何操作",
+            "明明",
             "get them back",
             "get back my",
             "拿回",
@@ -821,6 +828,8 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "全没有了",
             "都不见了",
             "全不见了",
+            "被提走",
+            "got pulled",
         ],
     );
     let hacked = any(
@@ -1233,6 +1242,11 @@ pub fn asks_what_it_can_do(folded: &str) -> bool {
             "services do you",
             "怎么用你",
             "处理哪些问题",
+            "what kind of stuff",
+            "what stuff can",
+            "帮我做些什么",
+            "能做些什么",
+            "可以做些什么",
             "处理什么问题",
             "能问哪些",
             "可以问哪些",
@@ -1462,6 +1476,9 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "人工还是机器",
             "是人工还是",
             "还是自动回复",
+            "真人回复还是",
+            "是真人还是",
+            "真人还是ai",
             "人工客服还是",
             "真人还是自动",
         ],
@@ -1640,8 +1657,8 @@ pub fn out_of_scope(folded: &str) -> bool {
     ) && !any(
         folded,
         &[
-            "debt", "interest", "rate", "apy", "apr", "health", "hf", "负债", "欠款", "债", "利息",
-            "利率", "年化", "健康",
+            "debt", "interest", "rate", "apy", "apr", "health", "hf", "liquidat", "负债", "欠款",
+            "债", "利息", "利率", "年化", "健康", "清算",
         ],
     );
     let predict = moves
@@ -1662,6 +1679,7 @@ pub fn out_of_scope(folded: &str) -> bool {
                 "good investment",
                 "financial advice",
                 "investment advice",
+                "better investment",
                 "which coin",
                 "100x",
                 "预测",

@@ -188,6 +188,29 @@ fn contests_it(folded: &str) -> bool {
             "得负责",
             "要负责",
         ],
+    ) || wants_money_back(folded)
+}
+
+/// Money asked back: a refund, compensation, "who will pay me back": a person decides, even
+/// when it is asked as a question ("想申请退款，请问要怎样处理？").
+fn wants_money_back(folded: &str) -> bool {
+    any(
+        folded,
+        &[
+            "refund",
+            "compensat",
+            "reimburs",
+            "pay me back",
+            "money back",
+            "difference back",
+            "赔偿",
+            "退款",
+            "补偿",
+            "赔钱",
+            "赔付",
+            "退给我",
+            "谁来赔",
+        ],
     )
 }
 
@@ -353,6 +376,8 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "charged more",
             "more than expected",
             "went up by",
+            "only ~",
+            "actually got",
             "多扣",
             "扣多了",
             "多收",
@@ -399,6 +424,7 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
         ],
     );
     demand
+        || contests_it(folded)
         || ((unfair || claims_wrong) && (went_through || liquidated || look))
         || (wrong_result && (went_through || look))
 }
@@ -442,6 +468,9 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "数字不对",
             "余额不对",
             "页面卡死",
+            "卡死",
+            "freezes",
+            "frozen white",
             "just spins",
             "keeps spinning",
             "nothing happens",
@@ -482,6 +511,10 @@ pub fn reports_broken_app(folded: &str) -> bool {
             "小时",
             "一天",
             "几天",
+            "两天",
+            "三天",
+            "天了",
+            "小时了",
             "昨天",
             "一晚",
         ],
@@ -547,55 +580,123 @@ fn shows_the_impossible(folded: &str) -> bool {
 /// The user asks for a person to look at or review their case ("pls have someone look",
 /// "please escalate", "我要申诉", "请技术人员看一下").
 pub fn asks_someone_to_look(folded: &str) -> bool {
+    someone_then_look(folded)
+        || asks_to_be_contacted(folded)
+        || any(
+            folded,
+            &[
+                "have someone look",
+                "someone look",
+                "someone to look",
+                "someone check",
+                "someone to check",
+                "somebody look",
+                "somebody to look",
+                "somebody check",
+                "somebody to check",
+                "somebody needs to check",
+                "someone needs to check",
+                "someone take a look",
+                "someone to review",
+                "someone review",
+                "get someone to",
+                "please escalate",
+                "pls escalate",
+                "escalate this",
+                "escalate it",
+                "找人看",
+                "有人能看",
+                "技术人员",
+                "请人看",
+                "找人查",
+                "让人查",
+                "搵人睇",
+                "交俾团队",
+                "交给团队",
+                "联系团队",
+                "找你们技术",
+                "找技术",
+                "developer take a look",
+                "dev take a look",
+                "developer to look",
+                "dev team",
+                "申诉",
+                "your staff",
+                "someone from your",
+                "please look into",
+                "technical team",
+                "tech team",
+                "技术团队",
+                "人工核查",
+                "人工处理",
+                "人工审核",
+                "请人工",
+                "someone from ur",
+                "someone to actually",
+                "who reviews",
+                "team review",
+                "review this",
+                "forward to",
+                "forward this",
+                "pass this to",
+                "派人",
+                "专人",
+            ],
+        )
+}
+
+/// "someone pls look at this", "can somebody from the team trace it": a person word, then
+/// (past a few filler words) what they should do; "someone who does not check the app" is not.
+fn someone_then_look(folded: &str) -> bool {
+    const WHO: &[&str] = &["someone", "somebody", "anyone", "anybody"];
+    const DO: &[&str] = &[
+        "look",
+        "check",
+        "review",
+        "trace",
+        "investigate",
+        "fix",
+        "help",
+        "contact",
+        "call",
+    ];
+    const FILLER: &[&str] = &[
+        "pls", "plz", "please", "to", "from", "ur", "your", "the", "team", "can", "could", "needs",
+        "need", "must", "should", "will", "actually", "just", "here",
+    ];
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        WHO.contains(w)
+            && words[i + 1..]
+                .iter()
+                .find(|d| !FILLER.contains(d))
+                .is_some_and(|d| DO.iter().any(|v| d.starts_with(v)))
+    })
+}
+
+/// A call, an email or a way to reach the team: "can I get a callback", "留个联系方式", "有没有
+/// 电话", "get back to me".
+fn asks_to_be_contacted(folded: &str) -> bool {
     any(
         folded,
         &[
-            "have someone look",
-            "someone look",
-            "someone to look",
-            "someone check",
-            "someone to check",
-            "somebody look",
-            "somebody to look",
-            "somebody check",
-            "somebody to check",
-            "somebody needs to check",
-            "someone needs to check",
-            "someone take a look",
-            "someone to review",
-            "someone review",
-            "get someone to",
-            "please escalate",
-            "pls escalate",
-            "escalate this",
-            "escalate it",
-            "找人看",
-            "有人能看",
-            "技术人员",
-            "请人看",
-            "找人查",
-            "让人查",
-            "搵人睇",
-            "交俾团队",
-            "交给团队",
-            "联系团队",
-            "找你们技术",
-            "找技术",
-            "developer take a look",
-            "dev take a look",
-            "developer to look",
-            "dev team",
-            "申诉",
-            "your staff",
-            "someone from your",
-            "please look into",
-            "technical team",
-            "tech team",
-            "技术团队",
-            "人工核查",
-            "人工处理",
-            "人工审核",
-            "请人工",
+            "callback",
+            "call me",
+            "call back",
+            "get back to me",
+            "contact me",
+            "reach me",
+            "who do i email",
+            "联系方式",
+            "有没有电话",
+            "电话号码",
+            "打电话",
+            "电话沟通",
+            "与本人联系",
+            "联系我",
         ],
     )
 }
@@ -993,5 +1094,28 @@ mod tests {
         assert!(secret_offered_or_asked(&f(
             "我可以把24个词发过来，你直接帮我恢复行不行"
         )));
+        // Money asked back is a person's call even as a question.
+        assert!(!may_be_answered(
+            Complaint,
+            &f("gas费好像被收了两次，想申请退款，请问要怎样处理？")
+        ));
+        // A person word, then what they should do; a relative clause is not a request.
+        assert!(demands_a_person(&f(
+            "wtf does 35 even mean. someone pls look at this"
+        )));
+        assert!(demands_a_person(&f(
+            "can someone from ur team trace where it went"
+        )));
+        assert!(!demands_a_person(&f(
+            "how much is safe for someone who does not check the app every day?"
+        )));
+        // Asking to be called or contacted.
+        for m in [
+            "can I get a callback?",
+            "能不能留个联系方式？",
+            "请贵方安排专人与本人联系，电话沟通为宜",
+        ] {
+            assert!(demands_a_person(&f(m)), "{m}");
+        }
     }
 }
