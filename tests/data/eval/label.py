@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Labels the writers' messages into the format tests/desk_eval.rs judges, and splits them.
 
-Usage: python3 tests/data/eval/label.py [WRITER1.toml ... WRITER12.toml]
-Writers 1, 2, 4, 5 and 7-12 -> dev.toml (tuned on); writers 3 and 6 -> test.toml (reported only,
+Usage: python3 tests/data/eval/label.py [WRITER1.toml ... WRITER13.toml]
+Writers 1, 2, 4, 5 and 7-13 -> dev.toml (tuned on); writers 3 and 6 -> test.toml (reported only,
 never tuned on). Writers 4-6 were a second round and 7-8 a third, 9 wrote for the escalation, secret, small-talk
 and off-topic situations only; 10 and 11 were a fourth round (10 all situations, 11 mostly
 escalation, secret and small talk), 12 a fifth (escalation, secret, small talk and the
-knowledge situations that sound alarming). 7-12 were added to dev only; the split of 1-6 was not redone.
+knowledge situations that sound alarming), 13 only secrets offered, asked for or pasted, mostly
+in Chinese. 7-13 were added to dev only; the split of 1-6 was not redone.
 Labels come from the situation (LABELS below), with per-message overrides (OVERRIDES, keyed by
 writer and the message's index in that writer's file) where one message asks something else.
 """
@@ -197,14 +198,14 @@ HEADER = """# lendesk's independent evaluation set, {part} part (issue 9). {purp
 
 
 def main():
-    writers = sys.argv[1:13] or [HERE / "writers" / f"writer-{n}.toml" for n in range(1, 13)]
+    writers = sys.argv[1:14] or [HERE / "writers" / f"writer-{n}.toml" for n in range(1, 14)]
     dev, test = [], []
     for n, path in enumerate(writers, start=1):
         cases = tomllib.load(open(path, "rb"))["case"]
         labelled = [label(n, i, c) for i, c in enumerate(cases)]
         (test if n in TEST_WRITERS else dev).extend(labelled)
     (HERE / "dev.toml").write_text(dump(dev, HEADER.format(
-        part="dev", purpose="Writers 1, 2, 4, 5 and 7-12.\n# The part to tune the desk on: "
+        part="dev", purpose="Writers 1, 2, 4, 5 and 7-13.\n# The part to tune the desk on: "
         "its score is a ratchet floor (DEV_FLOOR_PERCENT).")))
     (HERE / "test.toml").write_text(dump(test, HEADER.format(
         part="test", purpose="Writers 3 and 6.\n# Reported only, NEVER tuned on: do not "
