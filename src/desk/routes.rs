@@ -33,6 +33,21 @@ const SECRET_NOUNS: &[&str] = &[
     "12个单词",
     "24个单词",
     "恢复短语",
+    "恢复词",
+    "种子",
+    "keystore",
+    "wallet password",
+    "secret code",
+    "my backup",
+    "钱包密码",
+    "备份的单词",
+    "英文单词",
+    "那串英文",
+    "纸上的英文",
+    "钱包的钥匙",
+    "那个key",
+    "钱包key",
+    "钱包的key",
 ];
 
 /// Handing a secret over: to the bot, a person, a site.
@@ -81,6 +96,16 @@ const HAND_OVER: &[&str] = &[
     "发过去",
     "发送给",
     "传给",
+    "send over",
+    "send it over",
+    "export",
+    "log in",
+    "念给",
+    "拍照",
+    "照片",
+    "复制给",
+    "贴出来",
+    "提交",
 ];
 
 /// Someone else asking for something.
@@ -105,6 +130,8 @@ const ASKED_BY_OTHERS: &[&str] = &[
     "needs my",
     "need my",
     "requires my",
+    "needed my",
+    "wanted my",
     "says i need",
     "said i need",
     "says to",
@@ -151,6 +178,11 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
             "我可以发",
             "可以发给你",
             "用不用",
+            "要不我",
+            "我可以把",
+            "我可以给",
+            "is it ok if i give",
+            "can i give you",
         ],
     );
     (strong_noun && (hand_over || asked || to_us)) || (to_us && hand_over) || (asked && hand_over)
@@ -664,6 +696,10 @@ fn someone_then_look(folded: &str) -> bool {
         "pls", "plz", "please", "to", "from", "ur", "your", "the", "team", "can", "could", "needs",
         "need", "must", "should", "will", "actually", "just", "here",
     ];
+    // Most messages hold no person word: one pass of the shared automaton, no word list.
+    if !any(folded, WHO) {
+        return false;
+    }
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -947,6 +983,14 @@ mod tests {
             "support agent asked for my private key to sync my wallet. normal?",
             "有个网站让我输入私钥才能领取补偿 安全吗",
             "the group admin says he needs my key to unlock my funds",
+            // The many names of a secret, and ways of handing it over.
+            "钱包密码我还记得，要不我直接告诉你，你帮我解锁一下？",
+            "那串英文我存在手机备忘录里了，我复制给你？",
+            "种子我写在本子上了，有个字母糊了，我把照片给你你帮我辨认下？",
+            "钱包的那个key我可以给你，你们后台能不能直接帮我把抵押品撤出来",
+            "I can export my keystore json + password and send it over",
+            "A guy called me claiming to be from Compound, said he needed my secret phrase",
+            "有封邮件要求本人在指定页面提交钱包私钥以完成资产审计，是官方的吗",
         ] {
             assert!(secret_offered_or_asked(&fold(m)), "{m}");
         }
@@ -957,6 +1001,10 @@ mod tests {
             "what is a private key",
             "send me the docs",
             "what are the key risks",
+            "忘了钱包密码怎么办",
+            "how do i export my transaction history",
+            "can i log in with my ledger",
+            "截图里的健康因子是什么意思，我把照片发给你",
         ] {
             assert!(!secret_offered_or_asked(&fold(m)), "{m}");
         }
