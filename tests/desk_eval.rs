@@ -14,7 +14,7 @@ use lendesk::store::Store;
 
 /// Today's dev score, in whole percent. Raise it as the desk improves; never lower it on the
 /// same set (it was 83 on writers 1 and 2 alone; writer 5's situations are harder).
-const DEV_FLOOR_PERCENT: usize = 92;
+const DEV_FLOOR_PERCENT: usize = 95;
 
 async fn evaluate(title: &str, relative: &str) -> (usize, usize) {
     let (right, total, table) = evaluate_with(title, relative, Retrieval::default()).await;
@@ -59,7 +59,7 @@ async fn dev_set_scores_at_least_the_floor() {
         "tests/data/eval/dev.toml",
     )
     .await;
-    assert!(total >= 1_800, "the dev set has {total} messages");
+    assert!(total >= 2_800, "the dev set has {total} messages");
     assert!(
         right * 100 >= total * DEV_FLOOR_PERCENT,
         "dev set: {right}/{total} right, below the floor of {DEV_FLOOR_PERCENT}%"
