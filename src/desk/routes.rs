@@ -223,23 +223,42 @@ fn contests_it(folded: &str) -> bool {
     ) || wants_money_back(folded)
 }
 
-/// Money asked back: a refund, compensation, "who will pay me back": a person decides, even
-/// when it is asked as a question ("想申请退款，请问要怎样处理？").
+/// Money demanded back: "I want my refund", "想申请退款", "who will pay me back": a person
+/// decides, even when it comes with a question ("想申请退款，请问要怎样处理？"). Whether a thing
+/// can be refunded at all ("can I get my gas fee refunded?") is a question the FAQ may answer.
 fn wants_money_back(folded: &str) -> bool {
     any(
         folded,
         &[
-            "refund",
-            "compensat",
-            "reimburs",
+            "want my refund",
+            "want a refund",
+            "want refund",
+            "refund me",
+            "give me a refund",
+            "demand a refund",
+            "request a refund",
+            "requesting a refund",
+            "claim a refund",
+            "compensate me",
+            "want compensation",
+            "demand compensation",
+            "request compensation",
+            "reimburse me",
             "pay me back",
             "money back",
             "difference back",
-            "赔偿",
-            "退款",
-            "补偿",
+            "申请退款",
+            "要求退款",
+            "我要退款",
+            "给我退款",
+            "申请赔偿",
+            "要求赔偿",
+            "赔偿我",
+            "申请补偿",
+            "要求补偿",
+            "予以补偿",
+            "补偿我",
             "赔钱",
-            "赔付",
             "退给我",
             "谁来赔",
         ],
@@ -1142,10 +1161,15 @@ mod tests {
         assert!(secret_offered_or_asked(&f(
             "我可以把24个词发过来，你直接帮我恢复行不行"
         )));
-        // Money asked back is a person's call even as a question.
+        // Money demanded back is a person's call even beside a question; whether a fee can
+        // be refunded at all is a question.
         assert!(!may_be_answered(
             Complaint,
             &f("gas费好像被收了两次，想申请退款，请问要怎样处理？")
+        ));
+        assert!(may_be_answered(
+            Complaint,
+            &f("can I get my gas fee refunded?")
         ));
         // A person word, then what they should do; a relative clause is not a request.
         assert!(demands_a_person(&f(
