@@ -170,9 +170,11 @@ impl Desk {
 
         // Live position questions.
         let mentions = intent::addresses(text);
-        // A what-if names a percentage; only then are the market's symbols needed.
-        let what_if = if folded.contains('%') {
-            intent::what_if(&folded, &self.symbols().await)
+        // A what-if names a percentage ("20%", "20 percent", "三成"); only then are the market's
+        // symbols needed.
+        let percent = intent::percent_signs(&folded);
+        let what_if = if percent.contains('%') {
+            intent::what_if(&percent, &self.symbols().await)
         } else {
             None
         };

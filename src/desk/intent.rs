@@ -262,10 +262,12 @@ pub fn what_if(folded: &str, symbols: &[String]) -> Option<WhatIf> {
         })
         .map(|s| s.to_uppercase())
         .or_else(|| {
-            // Common names for the wrapped assets.
-            if any_word(folded, &["eth", "ether", "ethereum"]) || folded.contains("以太") {
+            // Common names for the wrapped assets, slang included (姨太 ETH, 大饼 BTC).
+            if any_word(folded, &["eth", "ether", "ethereum"]) || any(folded, &["以太", "姨太"])
+            {
                 Some("WETH".into())
-            } else if any_word(folded, &["btc", "bitcoin"]) || folded.contains("比特币") {
+            } else if any_word(folded, &["btc", "bitcoin"]) || any(folded, &["比特币", "大饼"])
+            {
                 Some("WBTC".into())
             } else {
                 None
@@ -276,6 +278,113 @@ pub fn what_if(folded: &str, symbols: &[String]) -> Option<WhatIf> {
         symbol,
         change_bps: if up && !down { bps } else { -bps },
     })
+}
+
+/// Percentages written in words, as "N%" for [`what_if`]: "20 percent", "20 pct", "百分之三十",
+/// "三成" (three tenths). The text is borrowed unchanged when it holds none.
+pub fn percent_signs(folded: &str) -> std::borrow::Cow<'_, str> {
+    const WORDS: &[&str] = &[
+        " per cent",
+        "per cent",
+        " percent",
+        "percent",
+        " pct",
+        "pct",
+    ];
+    if !WORDS.iter().any(|w| folded.contains(w))
+        && !folded.contains("百分之")
+        && !folded.contains('成')
+    {
+        return std::borrow::Cow::Borrowed(folded);
+    }
+    let mut out = String::with_capacity(folded.len());
+    let mut rest = folded;
+    while let Some(c) = rest.chars().next() {
+        // "百分之三十", "百分之30"
+        if let Some(after) = rest.strip_prefix("百分之") {
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            let number = if digits.is_empty() {
+                chinese_number(after)
+            } else {
+                digits.parse().ok().map(|n| (n, digits.len()))
+            };
+            if let Some((n, used)) = number {
+                out.push_str(&format!("{n}%"));
+                rest = &after[used..];
+                continue;
+            }
+        }
+        // "三成", "2成"
+        if let Some(n) = tenths(c)
+            && rest[c.len_utf8()..].starts_with('成')
+        {
+            out.push_str(&format!("{}%", n * 10));
+            rest = &rest[c.len_utf8() + '成'.len_utf8()..];
+            continue;
+        }
+        // "20 percent", "20pct": the word after digits.
+        if c.is_ascii_digit() {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let after = &rest[digits.len()..];
+            if let Some(word) = WORDS.iter().find(|w| after.starts_with(*w)) {
+                out.push_str(&digits);
+                out.push('%');
+                rest = &after[word.len()..];
+                continue;
+            }
+            out.push_str(&digits);
+            rest = after;
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A digit or Chinese numeral one to nine, as the tenths of "三成".
+fn tenths(c: char) -> Option<u32> {
+    match c {
+        '1'..='9' => c.to_digit(10),
+        _ => chinese_digit(c).filter(|n| (1..=9).contains(n)),
+    }
+}
+
+fn chinese_digit(c: char) -> Option<u32> {
+    "零一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|n| n as u32)
+        .or((c == '两').then_some(2))
+}
+
+/// A Chinese number from 1 to 99 at the start of `text` ("五", "十五", "三十", "二十五") and the
+/// bytes it takes.
+fn chinese_number(text: &str) -> Option<(u32, usize)> {
+    let mut chars = text.char_indices().peekable();
+    let (_, first) = *chars.peek()?;
+    let (tens, mut used) = if first == '十' {
+        chars.next();
+        (1, '十'.len_utf8())
+    } else {
+        let d = chinese_digit(first)?;
+        chars.next();
+        match chars.peek() {
+            Some(&(i, '十')) => {
+                chars.next();
+                (d, i + '十'.len_utf8())
+            }
+            _ => return (d > 0).then_some((d, first.len_utf8())),
+        }
+    };
+    let mut n = tens * 10;
+    if let Some(&(i, c)) = chars.peek()
+        && let Some(d) = chinese_digit(c).filter(|d| *d > 0)
+    {
+        n += d;
+        used = i + c.len_utf8();
+    }
+    Some((n, used))
 }
 
 /// The first "N%" (1–99) in the text.
@@ -1843,6 +1952,28 @@ mod tests {
             Some(-1_000)
         );
         assert_eq!(what_if(&fold("what is the health factor"), &syms()), None);
+        // Percentages in words.
+        let worded = |t: &str| {
+            let folded = fold(t);
+            what_if(&percent_signs(&folded), &syms()).map(|w| w.change_bps)
+        };
+        assert_eq!(worded("what happen if eth dump 20 percent"), Some(-2000));
+        assert_eq!(
+            worded("要是大饼姨太再跌三成 我这个仓位扛得住不"),
+            Some(-3000)
+        );
+        assert_eq!(
+            what_if(&percent_signs(&fold("姨太再跌三成会怎样")), &syms()).and_then(|w| w.symbol),
+            Some("WETH".to_string())
+        );
+        assert_eq!(worded("如果以太坊再跌百分之三十会怎么样"), Some(-3000));
+        assert_eq!(worded("如果ETH跌百分之25"), Some(-2500));
+        assert_eq!(worded("如果ETH跌百分之十五"), Some(-1500));
+        assert_eq!(percent_signs("变成了0 成功了"), "变成了0 成功了");
+        assert_eq!(
+            percent_signs("what is the health factor"),
+            "what is the health factor"
+        );
     }
 
     #[test]
