@@ -309,21 +309,18 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
         let lang = case.lang.clone().unwrap_or_else(|| "en".into());
         let ok = v.kind.is_none();
         right += ok as usize;
-        if let Some(w) = case.writer {
-            let cell = writers.entry(w).or_default();
-            cell.0 += ok as usize;
-            cell.1 += 1;
-        }
-        if let Some(shape) = case.situation.as_deref().map(shape) {
-            let cell = shapes.entry(shape).or_default();
-            cell.0 += ok as usize;
-            cell.1 += 1;
-        }
-        for cell in [
+        let mut counted = vec![
             cells.entry((route.clone(), lang.clone())).or_default(),
             routes.entry(route).or_default(),
             langs.entry(lang).or_default(),
-        ] {
+        ];
+        if let Some(w) = case.writer {
+            counted.push(writers.entry(w).or_default());
+        }
+        if let Some(shape) = case.situation.as_deref().map(shape) {
+            counted.push(shapes.entry(shape).or_default());
+        }
+        for cell in counted {
             cell.0 += ok as usize;
             cell.1 += 1;
         }
@@ -365,19 +362,19 @@ pub fn report(title: &str, cases: &[Case], verdicts: &[Verdict]) -> (usize, usiz
         lang("zh"),
         pct((right, total))
     );
+    // "by writer: writer 3 237/274 (86%), …", "by shape: questions …, situations …".
+    let by = |what: &str, each: Vec<String>| format!("by {what}: {}\n", each.join(", "));
     if writers.len() > 1 {
-        let each: Vec<String> = writers
+        let each = writers
             .iter()
-            .map(|(w, cell)| format!("writer {w} {}", pct(*cell)))
-            .collect();
-        s += &format!("by writer: {}\n", each.join(", "));
+            .map(|(w, c)| format!("writer {w} {}", pct(*c)));
+        s += &by("writer", each.collect());
     }
     if !shapes.is_empty() {
-        let each: Vec<String> = shapes
+        let each = shapes
             .iter()
-            .map(|(shape, cell)| format!("{shape} {}", pct(*cell)))
-            .collect();
-        s += &format!("by shape: {}\n", each.join(", "));
+            .map(|(shape, c)| format!("{shape} {}", pct(*c)));
+        s += &by("shape", each.collect());
     }
     s += "failures by kind:\n";
     for (k, n) in &kinds {
