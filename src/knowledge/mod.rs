@@ -21,7 +21,7 @@
 //! (edit-distance-1 correction).
 
 pub mod check;
-mod classifier;
+pub(crate) mod classifier;
 mod error;
 mod index;
 pub mod normalize;
@@ -38,7 +38,7 @@ pub use topic::{Topic, TopicText, parse_topic};
 use crate::lang::{self, Lang};
 use classifier::Classifier;
 use index::Index;
-use normalize::Analysis;
+pub(crate) use normalize::Analysis;
 use std::sync::Arc;
 
 /// Confidence at or above which the best hit should be given as the answer.
@@ -194,9 +194,20 @@ impl KnowledgeBase {
     /// against the other language. Returns nothing for an empty query or one with no known
     /// word. See [`Hit::confidence`] for how to use the result.
     pub fn search(&self, query: &str, lang: Lang, limit: usize) -> Vec<Hit> {
-        let lang = lang::detect(query).unwrap_or(lang);
         // Analyzed once, read by both rankers.
-        let query = Analysis::of(query);
+        self.search_analyzed(query, &Analysis::of(query), lang, limit)
+    }
+
+    /// [`KnowledgeBase::search`] of a message already analyzed (`query` is the analysis of
+    /// `text`), for a caller that reads the analysis too.
+    pub(crate) fn search_analyzed(
+        &self,
+        text: &str,
+        query: &Analysis,
+        lang: Lang,
+        limit: usize,
+    ) -> Vec<Hit> {
+        let lang = lang::detect(text).unwrap_or(lang);
         let hit = |topic: usize, score: f32, confidence: f32| Hit {
             id: self.topics[topic].id.clone(),
             score,
@@ -205,17 +216,17 @@ impl KnowledgeBase {
         if self.retrieval == Retrieval::Bm25 {
             return self
                 .index
-                .search_analyzed(&query, lang, limit)
+                .search_analyzed(query, lang, limit)
                 .into_iter()
                 .map(|r| hit(r.topic, r.score, r.confidence))
                 .collect();
         }
         // BM25F's leaders (none when it knows no word of the query: nothing relates).
-        let bm25 = self.index.search_analyzed(&query, lang, CANDIDATES);
+        let bm25 = self.index.search_analyzed(query, lang, CANDIDATES);
         if bm25.is_empty() {
             return Vec::new();
         }
-        let Some(p) = self.classifier.probabilities_of(&query) else {
+        let Some(p) = self.classifier.probabilities_of(query) else {
             return Vec::new();
         };
         let bm25_share = match self.retrieval {
