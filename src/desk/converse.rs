@@ -3,9 +3,10 @@
 
 use super::intent::{self, PositionFocus, SmallTalk};
 use super::outcome::{Button, Incoming, Intent, Outcome, Reply};
+use super::route_model::{self, Route};
 use super::routes;
 use super::{CONFIDENT, Desk, UNSURE, texts};
-use crate::knowledge::KnowledgeBase;
+use crate::knowledge::{Analysis, KnowledgeBase};
 use crate::lang::Lang;
 use crate::store::UserRecord;
 use crate::tickets::EscalationReason;
@@ -244,9 +245,45 @@ impl Desk {
             };
             return Outcome::new(Intent::Smalltalk, lang, Reply::text(reply));
         }
-        self.knowledge_answer(record, text, lang, msg).await
+        // Analyzed once, for the route model and the knowledge base.
+        let analysis = Analysis::of(text);
+        if let Some(route) = route_model::route(&analysis) {
+            return self.take_route(record, route, lang, text, msg);
+        }
+        self.answer_analyzed(record, text, &analysis, lang, msg)
+            .await
     }
 
+    /// What the route model found the message asks for.
+    fn take_route(
+        &self,
+        record: &mut UserRecord,
+        route: Route,
+        lang: Lang,
+        text: &str,
+        msg: &Incoming,
+    ) -> Outcome {
+        let reply = match route {
+            Route::Escalate(reason) => return self.escalate(record, reason, lang, text, msg.now),
+            Route::SecretOffer => {
+                return Outcome::new(
+                    Intent::RefuseSecret,
+                    lang,
+                    Reply::text(texts::secret_offer_warning(lang)),
+                );
+            }
+            Route::Unrelated => return self.not_understood(lang, &[]),
+            Route::WhoAmI => {
+                Reply::text(texts::who_am_i(lang)).with_buttons(vec![vec![person_button(lang)]])
+            }
+            Route::Capabilities => Reply::text(texts::capabilities(lang)),
+            Route::PricePrediction => Reply::text(texts::out_of_scope(lang)),
+        };
+        Outcome::new(Intent::Smalltalk, lang, reply)
+    }
+
+    /// The knowledge base's answer to `text` (`/faq <question>` and the end of the
+    /// conversation's stages).
     pub(super) async fn knowledge_answer(
         &self,
         record: &mut UserRecord,
@@ -254,8 +291,21 @@ impl Desk {
         lang: Lang,
         msg: &Incoming,
     ) -> Outcome {
+        self.answer_analyzed(record, text, &Analysis::of(text), lang, msg)
+            .await
+    }
+
+    /// [`Desk::knowledge_answer`] of a message already analyzed.
+    async fn answer_analyzed(
+        &self,
+        record: &mut UserRecord,
+        text: &str,
+        analysis: &Analysis,
+        lang: Lang,
+        msg: &Incoming,
+    ) -> Outcome {
         let kb = self.knowledge();
-        let hits = kb.search(text, lang, 3);
+        let hits = kb.search_analyzed(text, analysis, lang, 3);
         let Some(best) = hits.first() else {
             return self.not_understood(lang, &[]);
         };

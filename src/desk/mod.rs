@@ -40,6 +40,7 @@ pub mod position_answer;
 mod privacy;
 mod rating;
 mod record;
+mod route_model;
 mod routes;
 pub mod texts;
 mod users;
@@ -170,6 +171,7 @@ impl Desk {
         store: Store,
         settings: DeskSettings,
     ) -> Self {
+        route_model::warm();
         Self {
             knowledge: RwLock::new(Arc::new(knowledge)),
             users: std::sync::Mutex::new(std::collections::HashMap::new()),
