@@ -161,6 +161,12 @@ fn truncate_chars(text: &str, max: usize) -> (&str, bool) {
     }
 }
 
+/// Trains what every desk of the process shares (the route model), so that a caller can do it
+/// beside its other start-up work; [`Desk::new`] does it otherwise.
+pub fn prepare() {
+    route_model::warm();
+}
+
 impl Desk {
     /// A desk over its services. `chain` holds every configured market ([`Markets::none`]
     /// when none is).

@@ -19,6 +19,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, Mutex};
 
+use super::model_cache;
 use super::normalize::{Analysis, Piece};
 
 /// Passes over the training examples, with a constant step; the model is the average of the
@@ -60,23 +61,35 @@ type Trained = (u64, Arc<Classifier>);
 
 impl Classifier {
     /// The classifier for these examples (`(text, class)`), trained now or taken from the
-    /// models this process already trained on the same examples.
+    /// models this process already trained on the same examples, or from the disk
+    /// ([`model_cache`](super::model_cache)).
     pub(crate) fn shared(examples: &[(String, usize)], classes: usize) -> Arc<Classifier> {
-        let key = {
-            let mut h = FxHasher::default();
-            classes.hash(&mut h);
-            examples.hash(&mut h);
-            h.finish()
+        Classifier::shared_weighted(examples, &vec![1.0; classes])
+    }
+
+    /// [`Classifier::shared`] of [`Classifier::train_weighted`].
+    pub(crate) fn shared_weighted(
+        examples: &[(String, usize)],
+        weights: &[f32],
+    ) -> Arc<Classifier> {
+        let key = model_cache::key(examples, weights);
+        let train = || {
+            if let Some(model) = model_cache::load(key) {
+                return model;
+            }
+            let model = Classifier::train_weighted(examples, weights);
+            model_cache::save(key, &model);
+            model
         };
         // The lock is held while training, so desks built at once train one model, not one
         // each (a test binary builds dozens).
         let Ok(mut cache) = TRAINED.lock() else {
-            return Arc::new(Classifier::train(examples, classes));
+            return Arc::new(train());
         };
         if let Some((_, model)) = cache.iter().find(|(k, _)| *k == key) {
             return model.clone();
         }
-        let model = Arc::new(Classifier::train(examples, classes));
+        let model = Arc::new(train());
         if cache.len() >= CACHED_MODELS {
             cache.remove(0);
         }
@@ -85,7 +98,15 @@ impl Classifier {
     }
 
     /// Trains on `(text, class)` examples; classes are `0..classes`.
+    #[cfg(test)]
     pub(crate) fn train(examples: &[(String, usize)], classes: usize) -> Classifier {
+        Classifier::train_weighted(examples, &vec![1.0; classes])
+    }
+
+    /// [`Classifier::train`] with each class's examples weighing `weights[class]` (a class
+    /// with few examples can weigh as much as one with many: its steps are that much larger).
+    pub(crate) fn train_weighted(examples: &[(String, usize)], weights: &[f32]) -> Classifier {
+        let classes = weights.len();
         let mut model = Classifier {
             classes,
             rows: HashMap::default(),
@@ -131,8 +152,14 @@ impl Classifier {
                 let age = if averaging { average.step() } else { 0.0 };
                 model.logits(rows, *value, &mut logits);
                 softmax(&mut logits);
-                // The gradient of the loss is p − y (the step is 1).
+                // The gradient of the loss is p − y, times the class's weight (the step is 1).
                 logits[*class] -= 1.0;
+                let weight = weights[*class];
+                if weight != 1.0 {
+                    for g in logits.iter_mut() {
+                        *g *= weight;
+                    }
+                }
                 sub(&mut model.bias, &logits, 1.0);
                 if averaging {
                     sub(&mut average.bias, &logits, age);
@@ -174,6 +201,26 @@ impl Classifier {
         }
         average.apply(&mut model);
         model
+    }
+
+    /// The model's parts: class count, feature hash → row, weights (row-major), biases.
+    pub(crate) fn parts(&self) -> (usize, &HashMap<u64, u32>, &[f32], &[f32]) {
+        (self.classes, &self.rows, &self.weights, &self.bias)
+    }
+
+    /// A model from its [`Classifier::parts`].
+    pub(crate) fn from_parts(
+        classes: usize,
+        rows: HashMap<u64, u32>,
+        weights: Vec<f32>,
+        bias: Vec<f32>,
+    ) -> Classifier {
+        Classifier {
+            classes,
+            rows,
+            weights,
+            bias,
+        }
     }
 
     /// The probability of each class for `text` (they sum to 1), or nothing when no feature

@@ -24,6 +24,7 @@ pub mod check;
 pub(crate) mod classifier;
 mod error;
 mod index;
+mod model_cache;
 pub mod normalize;
 pub mod topic;
 mod typo;
@@ -153,10 +154,18 @@ impl KnowledgeBase {
         // milliseconds, and `lendesk ask` answers one message after building both.
         let (index, classifier) = std::thread::scope(|s| {
             let training = s.spawn(|| {
+                let start = std::time::Instant::now();
                 // One class more than topics: "none of these" (`off_topic.txt`).
-                Classifier::shared(&training_examples(&merged), merged.len() + 1)
+                let model = Classifier::shared(&training_examples(&merged), merged.len() + 1);
+                tracing::debug!(
+                    ms = start.elapsed().as_millis() as u64,
+                    "FAQ classifier ready"
+                );
+                model
             });
+            let start = std::time::Instant::now();
             let index = Index::build(&merged);
+            tracing::debug!(ms = start.elapsed().as_millis() as u64, "FAQ index built");
             let classifier = training
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
