@@ -45,12 +45,9 @@ pub fn log_file(data_dir: &Path) -> PathBuf {
 /// Builds the desk from the config: knowledge base, a reader per configured market, sled store and
 /// tickets. The store comes back beside the desk, for the adapter's own records.
 pub fn build_desk(config: &Config) -> Result<(Desk, Store), CommandError> {
-    // The knowledge base (the longest step) loads while the store opens and the route model
-    // trains.
+    // The knowledge base (the longest step) loads while the store opens.
     let faq = faq_dir(config)?;
     let (kb, store) = std::thread::scope(|s| {
-        // The route model trains beside them (the scope waits for it).
-        s.spawn(crate::desk::prepare);
         let kb = s.spawn(|| KnowledgeBase::load_dir(&faq));
         let store = Store::open(Path::new(&config.desk.data_dir));
         let kb = kb

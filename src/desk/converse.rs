@@ -3,7 +3,7 @@
 
 use super::intent::{self, PositionFocus, SmallTalk};
 use super::outcome::{Button, Incoming, Intent, Outcome, Reply};
-use super::route_model::{self, Route};
+use super::route_model::Route;
 use super::routes;
 use super::{CONFIDENT, Desk, UNSURE, texts};
 use crate::knowledge::{Analysis, KnowledgeBase};
@@ -247,7 +247,7 @@ impl Desk {
         }
         // Analyzed once, for the route model and the knowledge base.
         let analysis = Analysis::of(text);
-        if let Some(route) = route_model::route(&analysis) {
+        if let Some(route) = self.routes.route(&analysis) {
             return self.take_route(record, route, lang, text, msg);
         }
         self.answer_analyzed(record, text, &analysis, lang, msg)

@@ -106,6 +106,9 @@ pub enum DeskError {
 /// The conversation core.
 pub struct Desk {
     knowledge: RwLock<Arc<KnowledgeBase>>,
+    /// What a message asks for when the rules say nothing, trained on the knowledge base the
+    /// desk started with (moderators' later edits to questions do not retrain it).
+    routes: route_model::RouteModel,
     chain: Markets,
     tickets: Tickets,
     store: Store,
@@ -161,12 +164,6 @@ fn truncate_chars(text: &str, max: usize) -> (&str, bool) {
     }
 }
 
-/// Trains what every desk of the process shares (the route model), so that a caller can do it
-/// beside its other start-up work; [`Desk::new`] does it otherwise.
-pub fn prepare() {
-    route_model::warm();
-}
-
 impl Desk {
     /// A desk over its services. `chain` holds every configured market ([`Markets::none`]
     /// when none is).
@@ -177,9 +174,10 @@ impl Desk {
         store: Store,
         settings: DeskSettings,
     ) -> Self {
-        route_model::warm();
+        let routes = route_model::RouteModel::new(&knowledge);
         Self {
             knowledge: RwLock::new(Arc::new(knowledge)),
+            routes,
             users: std::sync::Mutex::new(std::collections::HashMap::new()),
             conversations: std::sync::Mutex::new(std::collections::HashMap::new()),
             flood: Mutex::new(HashMap::new()),
