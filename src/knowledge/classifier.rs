@@ -232,9 +232,12 @@ impl Classifier {
 
     /// [`Classifier::probabilities`] of an analyzed text.
     pub(crate) fn probabilities_of(&self, text: &Analysis) -> Option<Vec<f32>> {
-        // Room for a long message's features, so the list is not regrown as it fills.
-        let mut hashes = Vec::with_capacity(FEATURES_ROOM);
-        features(text, &mut hashes);
+        let hashes = text.features_with(|text| {
+            // Room for a long message's features, so the list is not regrown as it fills.
+            let mut hashes = Vec::with_capacity(FEATURES_ROOM);
+            features(text, &mut hashes);
+            hashes
+        });
         let n = hashes.len();
         let mut rows: Vec<u32> = Vec::with_capacity(n);
         rows.extend(hashes.iter().filter_map(|h| self.rows.get(h).copied()));

@@ -348,6 +348,9 @@ pub(crate) struct Analysis {
     /// The word pieces' terms and surface forms, one after another.
     words: String,
     pieces: Vec<StoredPiece>,
+    /// The classifiers' feature hashes, computed once (the FAQ's and the route model read the
+    /// same).
+    features: std::sync::OnceLock<Vec<u64>>,
 }
 
 /// A [`Piece`] with its strings as byte ranges of [`Analysis::words`].
@@ -384,7 +387,13 @@ impl Analysis {
             norm,
             words,
             pieces,
+            features: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The classifiers' feature hashes of this text, computed by `compute` the first time.
+    pub(crate) fn features_with(&self, compute: impl FnOnce(&Analysis) -> Vec<u64>) -> &[u64] {
+        self.features.get_or_init(|| compute(self))
     }
 
     /// The normalized text.
