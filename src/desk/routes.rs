@@ -183,6 +183,12 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
             "我可以给",
             "is it ok if i give",
             "can i give you",
+            "happy to share",
+            "happy to send",
+            "glad to hand",
+            "i could send my",
+            "i'll send my",
+            "i will send my",
         ],
     );
     (strong_noun && (hand_over || asked || to_us)) || (to_us && hand_over) || (asked && hand_over)
@@ -973,6 +979,8 @@ mod tests {
             "I can export my keystore json + password and send it over",
             "A guy called me claiming to be from Compound, said he needed my secret phrase",
             "有封邮件要求本人在指定页面提交钱包私钥以完成资产审计，是官方的吗",
+            "glad to hand over the 12 words if you tell me where to send them",
+            "i'll send my key over, it proves the wallet is mine",
         ] {
             assert!(secret_offered_or_asked(&fold(m)), "{m}");
         }
@@ -987,6 +995,8 @@ mod tests {
             "how do i export my transaction history",
             "can i log in with my ledger",
             "截图里的健康因子是什么意思，我把照片发给你",
+            "where do i send the usdc to repay, which key should i press",
+            "i'll send the tx hash, the key question is why it failed",
         ] {
             assert!(!secret_offered_or_asked(&fold(m)), "{m}");
         }
