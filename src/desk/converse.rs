@@ -132,19 +132,11 @@ impl Desk {
 
         // A secret offered ("want me to send my 24 words?") or asked for by someone else.
         if routes::secret_offered_or_asked(&folded) {
-            return Outcome::new(
-                Intent::RefuseSecret,
-                lang,
-                Reply::text(texts::secret_offer_warning(lang)),
-            );
+            return self.take_route(record, Route::SecretOffer, lang, text, msg);
         }
         // "Are you a bot?" is a question about the desk, not a demand for a person.
         if intent::asks_who_it_is(&folded) {
-            return Outcome::new(
-                Intent::Smalltalk,
-                lang,
-                Reply::text(texts::who_am_i(lang)).with_buttons(vec![vec![person_button(lang)]]),
-            );
+            return self.take_route(record, Route::WhoAmI, lang, text, msg);
         }
         // Escalations: money at risk, an explicit ask for a person, a complaint.
         if let Some(reason) = intent::escalation(&folded) {
@@ -162,11 +154,7 @@ impl Desk {
         }
 
         if intent::asks_what_it_can_do(&folded) {
-            return Outcome::new(
-                Intent::Smalltalk,
-                lang,
-                Reply::text(texts::capabilities(lang)),
-            );
+            return self.take_route(record, Route::Capabilities, lang, text, msg);
         }
 
         // Live position questions.
@@ -226,12 +214,7 @@ impl Desk {
             return Outcome::new(Intent::Smalltalk, lang, Reply::text(texts::tax(lang)));
         }
         if intent::out_of_scope(&folded) {
-            let out = Outcome::new(
-                Intent::Smalltalk,
-                lang,
-                Reply::text(texts::out_of_scope(lang)),
-            );
-            return out;
+            return self.take_route(record, Route::PricePrediction, lang, text, msg);
         }
         if let Some(kind) = intent::small_talk(&folded) {
             let reply = match kind {
@@ -254,7 +237,7 @@ impl Desk {
             .await
     }
 
-    /// What the route model found the message asks for.
+    /// The answer for what a message asks for, whether the rules or the route model found it.
     fn take_route(
         &self,
         record: &mut UserRecord,

@@ -3,9 +3,9 @@
 //! on messages users wrote, each labelled with the situation it was written for
 //! (`route_examples.txt`, generated from the dev part of the evaluation set), and on the
 //! knowledge base's own questions: a question, one of five kinds of hand-over, a secret
-//! offered or asked for, small talk, or something off topic. The cue lists in `routes.rs` and `intent.rs` name what they were tuned on; the model
-//! reads paraphrase they do not, so the next user's "is there anyone who actually works
-//! there?" reaches a person too.
+//! offered or asked for, small talk, or something off topic. The cue lists in `routes.rs` and
+//! `intent.rs` name what they were tuned on; the model reads paraphrase they do not, so the
+//! next user's "is there anyone who actually works there?" reaches a person too.
 //!
 //! It only ever adds a route to a message the rules would answer from the knowledge base or
 //! not understand, and only when one route is likely (see [`LIKELY`]).

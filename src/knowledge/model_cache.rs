@@ -15,6 +15,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use rustc_hash::{FxHashMap as HashMap, FxHasher};
 
@@ -40,10 +41,17 @@ const CODE: [&str; 9] = [
     include_str!("../../Cargo.lock"),
 ];
 
+/// A hash of [`CODE`], computed once per process (half a megabyte of text).
+static CODE_HASH: LazyLock<u64> = LazyLock::new(|| {
+    let mut h = FxHasher::default();
+    CODE.hash(&mut h);
+    h.finish()
+});
+
 /// The cache key of a model trained on `examples` with these class weights.
 pub(crate) fn key(examples: &[(String, usize)], weights: &[f32]) -> u64 {
     let mut h = FxHasher::default();
-    CODE.hash(&mut h);
+    CODE_HASH.hash(&mut h);
     examples.hash(&mut h);
     for w in weights {
         w.to_bits().hash(&mut h);

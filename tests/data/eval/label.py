@@ -221,12 +221,16 @@ def write_route_examples(dev, path):
     path.write_text("\n".join(lines) + "\n")
 
 
+def writer_number(path):
+    """The writer of a `writer-N.toml` file."""
+    return int(Path(path).stem.split("-")[1])
+
+
 def main():
-    writers = sys.argv[1:] or sorted(
-        (HERE / "writers").glob("writer-*.toml"), key=lambda p: int(p.stem.split("-")[1]))
+    writers = sys.argv[1:] or sorted((HERE / "writers").glob("writer-*.toml"), key=writer_number)
     dev, test = [], []
     for path in writers:
-        n = int(Path(path).stem.split("-")[1])
+        n = writer_number(path)
         cases = tomllib.load(open(path, "rb"))["case"]
         labelled = [label(n, i, c) for i, c in enumerate(cases)]
         (test if n in TEST_WRITERS else dev).extend(labelled)
