@@ -7,7 +7,11 @@ never tuned on). Writers 4-6 were a second round and 7-8 a third, 9 wrote for th
 and off-topic situations only; 10 and 11 were a fourth round (10 all situations, 11 mostly
 escalation, secret and small talk), 12 a fifth (escalation, secret, small talk and the
 knowledge situations that sound alarming), 13 only secrets offered, asked for or pasted, mostly
-in Chinese. 7-13 were added to dev only; the split of 1-6 was not redone.
+in Chinese; 14-16 a further round (14 every situation, mostly Chinese; 15 hand-overs, secrets,
+small talk and off-topic; 16 knowledge) and 17-19 the next (17 hand-overs and secrets in the
+style of Chinese DeFi groups, 18 every situation in non-native English, 19 hand-overs and
+secrets told as long stories, beside alarming knowledge look-alikes). 7-19 were added to dev
+only, each scored before any change for it; the split of 1-6 was not redone.
 Labels come from the situation (LABELS below), with per-message overrides (OVERRIDES, keyed by
 writer and the message's index in that writer's file) where one message asks something else.
 """
