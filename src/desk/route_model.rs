@@ -31,6 +31,15 @@ const UNRELATED: &str = "O2";
 
 /// The question class's index in [`CLASSES`].
 const QUESTION: usize = 0;
+/// The hand-over classes' indexes in [`CLASSES`] (E1–E5).
+const HAND_OVERS: [usize; 5] = [1, 2, 3, 4, 5];
+/// A secret offered (X3) or asked for by someone (X4).
+const SECRET_OFFERS: [usize; 2] = [6, 7];
+/// "Are you a bot?" (T2), "what can you do?" (T3), a price call (O1); the unrelated subjects
+/// are the class after the last of [`CLASSES`].
+const WHO_AM_I: usize = 9;
+const CAPABILITIES: usize = 10;
+const PRICE_CALL: usize = 11;
 
 /// How likely a route must be for the model to take it, and how much each example of a route
 /// (not a question) weighs in training, so the rarer routes count as much as the many
@@ -129,34 +138,27 @@ impl RouteModel {
     /// The route a message likely asks for, or `None` when it is a question (or nothing is likely).
     pub(crate) fn route(&self, text: &Analysis) -> Option<Route> {
         let p = self.model.probabilities_of(text)?;
-        let share = |names: &[&str]| -> f32 {
-            class_names()
-                .zip(&p)
-                .filter(|(n, _)| names.contains(n))
-                .map(|(_, p)| *p)
-                .sum()
-        };
+        let share = |classes: &[usize]| -> f32 { classes.iter().filter_map(|&c| p.get(c)).sum() };
         // The hand-overs together: "someone look at this" and "I want it reversed" both reach a
         // person, and the likeliest kind gives the ticket its reason.
-        let escalations = ["E1", "E2", "E3", "E4", "E5"];
-        if share(&escalations) >= LIKELY {
-            let kind = escalations
+        if share(&HAND_OVERS) >= LIKELY {
+            let kind = HAND_OVERS
                 .into_iter()
-                .max_by(|a, b| share(&[a]).total_cmp(&share(&[b])))
-                .unwrap_or("E2");
-            return Some(Route::Escalate(reason(kind)));
+                .max_by(|&a, &b| share(&[a]).total_cmp(&share(&[b])))
+                .unwrap_or(HAND_OVERS[1]);
+            return Some(Route::Escalate(reason(CLASSES[kind])));
         }
-        if share(&["X3", "X4"]) >= LIKELY {
+        if share(&SECRET_OFFERS) >= LIKELY {
             return Some(Route::SecretOffer);
         }
         [
-            ("T2", Route::WhoAmI),
-            ("T3", Route::Capabilities),
-            ("O1", Route::PricePrediction),
-            (UNRELATED, Route::Unrelated),
+            (WHO_AM_I, Route::WhoAmI),
+            (CAPABILITIES, Route::Capabilities),
+            (PRICE_CALL, Route::PricePrediction),
+            (CLASSES.len(), Route::Unrelated),
         ]
         .into_iter()
-        .find(|(class, _)| share(&[class]) >= LIKELY)
+        .find(|&(class, _)| share(&[class]) >= LIKELY)
         .map(|(_, route)| route)
     }
 }
@@ -207,6 +209,18 @@ mod tests {
             routed.join("\n")
         );
         assert!(routed.len() * 100 <= asked, "{} of {asked}", routed.len());
+    }
+
+    #[test]
+    fn the_route_indexes_name_their_classes() {
+        let names = |ids: &[usize]| ids.iter().map(|&i| CLASSES[i]).collect::<Vec<_>>();
+        assert_eq!(CLASSES[QUESTION], "Q");
+        assert_eq!(names(&HAND_OVERS), ["E1", "E2", "E3", "E4", "E5"]);
+        assert_eq!(names(&SECRET_OFFERS), ["X3", "X4"]);
+        assert_eq!(
+            names(&[WHO_AM_I, CAPABILITIES, PRICE_CALL]),
+            ["T2", "T3", "O1"]
+        );
     }
 
     #[test]
