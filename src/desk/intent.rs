@@ -7,10 +7,19 @@ use alloy::primitives::Address;
 use crate::chain::{AddressError, parse_address};
 use crate::tickets::EscalationReason;
 
-/// Lowercased text with Chinese full-width punctuation folded to ASCII, for matching.
+/// Lowercased text with Chinese full-width punctuation folded to ASCII, for matching. Spaces
+/// between two Chinese characters are dropped ("找 负 责 人" reads as "找负责人": Chinese has
+/// no spaces between words, so they only ever spell a word out).
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' '
+            && out.chars().next_back().is_some_and(crate::lang::is_cjk)
+            && chars.peek().copied().is_some_and(crate::lang::is_cjk)
+        {
+            continue;
+        }
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
             continue;
@@ -2034,6 +2043,13 @@ mod tests {
             "first the usual checks"
         );
         assert_eq!(escalation(&fold("what is a health factor")), None);
+    }
+
+    #[test]
+    fn spaced_out_chinese_reads_as_words() {
+        assert_eq!(fold("找 负 责 人"), "找负责人");
+        assert_eq!(fold("我的 HF 多少"), "我的 hf 多少");
+        assert_eq!(fold("清算  是什么"), "清算  是什么");
     }
 
     #[test]
