@@ -1084,7 +1084,11 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
         ],
     );
     let complaint = any(
-        &folded.replace("worst case", "").replace("worst-case", ""),
+        &if folded.contains("worst") {
+            std::borrow::Cow::Owned(folded.replace("worst case", "").replace("worst-case", ""))
+        } else {
+            std::borrow::Cow::Borrowed(folded)
+        },
         &[
             "complaint",
             "complain",
@@ -1628,6 +1632,11 @@ pub fn asks_who_it_is(folded: &str) -> bool {
 /// "help", "what can you do", "你能做什么": the message is nothing but a request for what the
 /// bot can do (a "help" inside a story is not).
 pub fn asks_for_help(folded: &str) -> bool {
+    // A message with a word of lending in it is never only a call for help (no phrase below
+    // holds one, see the test), and most messages have one: they skip building `bare`.
+    if any(folded, HELP_LENDING) {
+        return false;
+    }
     let bare: String = folded
         .chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace())
@@ -1709,17 +1718,17 @@ pub fn asks_for_help(folded: &str) -> bool {
         "什么功能",
     ];
     let words = bare.split_whitespace().count();
-    let lending = any(
-        folded,
-        &[
-            "liquidat", "health", "hf", "borrow", "repay", "withdraw", "deposit", "supply", "清算",
-            "爆仓", "借", "还款", "取", "存",
-        ],
-    );
     ASKS.contains(&bare.as_str())
         || (words > 0 && bare.split_whitespace().all(|w| ASKS.contains(&w)))
-        || (words <= 14 && !lending && INSIDE.iter().any(|p| bare.contains(p)))
+        || (words <= 14 && INSIDE.iter().any(|p| bare.contains(p)))
 }
+
+/// Words of lending: a message with one is a question, not a call for help (see
+/// [`asks_for_help`]).
+const HELP_LENDING: &[&str] = &[
+    "liquidat", "health", "hf", "borrow", "repay", "withdraw", "deposit", "supply", "清算", "爆仓",
+    "借", "还款", "取", "存",
+];
 
 /// Tax: whether and how to declare, what is taxable. A help desk for lending cannot advise on
 /// a country's tax law.
@@ -2043,6 +2052,31 @@ mod tests {
             "first the usual checks"
         );
         assert_eq!(escalation(&fold("what is a health factor")), None);
+    }
+
+    #[test]
+    fn a_call_for_help_holds_no_word_of_lending() {
+        // `asks_for_help` answers "no" for any message with a word of lending before it reads
+        // the phrases: none of them may hold one.
+        let source = include_str!("intent.rs");
+        let body = &source[source.find("pub fn asks_for_help").expect("fn")..];
+        let body = &body[..body.find("\n}\n").expect("end")];
+        let phrases: Vec<&str> = body
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|p| !p.contains(' ') || p.len() > 2)
+            .collect();
+        assert!(phrases.len() > 50, "{}", phrases.len());
+        for p in phrases {
+            assert!(
+                !HELP_LENDING.iter().any(|w| p.contains(w)),
+                "{p:?} holds a word of lending"
+            );
+        }
+        assert!(asks_for_help("what can you do?"));
+        assert!(asks_for_help("你能做什么"));
+        assert!(!asks_for_help("what can you do about my borrow"));
     }
 
     #[test]
