@@ -44,7 +44,7 @@ impl Desk {
 
     pub(super) fn cached_users(
         &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, UserRecord>> {
+    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<i64, UserRecord>> {
         match self.users.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
