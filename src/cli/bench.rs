@@ -168,7 +168,9 @@ async fn desk_figures(
 
     let kb = KnowledgeBase::load_dir(faq).map_err(|e| CommandError::Other(e.to_string()))?;
     // FAQ messages: every question variant of the topics that are answered from the FAQ alone
-    // (topics marked `escalate` open a ticket, a flushed write, and are a different path).
+    // (topics marked `escalate` open a ticket, a flushed write, and are a different path), but
+    // those written as a command ("/mydata what does it send"): the desk runs the command
+    // (/mydata exports everything stored about the user), they never reach the FAQ.
     let messages: Vec<String> = kb
         .topics()
         .iter()
@@ -178,6 +180,7 @@ async fn desk_figures(
                 .into_iter()
                 .flat_map(move |l| t.text(l).questions.clone())
         })
+        .filter(|q| !q.trim_start().starts_with('/'))
         .collect();
     let store = Store::temporary().map_err(|e| CommandError::Other(e.to_string()))?;
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
