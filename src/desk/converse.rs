@@ -230,7 +230,7 @@ impl Desk {
         }
         // Analyzed once, for the route model and the knowledge base.
         let analysis = Analysis::of(text);
-        if let Some(route) = self.routes.route(&analysis) {
+        if let Some(route) = self.routes().route(&analysis) {
             return self.take_route(record, route, lang, text, msg);
         }
         self.answer_analyzed(record, text, &analysis, lang, msg)
@@ -451,6 +451,37 @@ mod tests {
         assert_eq!(lead_floor(story), LONG_LEAD_FLOOR);
         let zh = "我父亲年纪大了，想把退休金换成稳定币存到这个平台赚利息，请问这样安全吗？会有什么风险？";
         assert_eq!(lead_floor(zh), LONG_LEAD_FLOOR);
+    }
+
+    #[test]
+    fn a_moderators_edit_retrains_the_route_model() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+        let kb = KnowledgeBase::load_dir(&dir).expect("faq");
+        let store = crate::store::Store::temporary().expect("store");
+        let tickets =
+            crate::tickets::Tickets::new(store.clone(), crate::tickets::SlaConfig::default());
+        let desk = Desk::new(
+            kb.clone(),
+            crate::chain::markets::Markets::none(),
+            tickets,
+            store,
+            super::super::DeskSettings::default(),
+        );
+        let before = desk.routes();
+        let mut topic = kb.topic("repay").expect("repay topic").clone();
+        topic
+            .en
+            .questions
+            .push("can a friend pay back my loan for me".into());
+        desk.set_knowledge(kb.with_overlay(vec![topic], &[]));
+        // The model the desk now uses is the one trained on the edited questions.
+        assert!(!before.same_model(&desk.routes()));
+        assert!(
+            desk.routes()
+                .same_model(&super::super::route_model::RouteModel::new(
+                    &desk.knowledge()
+                ))
+        );
     }
 
     #[test]

@@ -108,9 +108,9 @@ pub enum DeskError {
 /// The conversation core.
 pub struct Desk {
     knowledge: RwLock<Arc<KnowledgeBase>>,
-    /// What a message asks for when the rules say nothing, trained on the knowledge base the
-    /// desk started with (moderators' later edits to questions do not retrain it).
-    routes: route_model::RouteModel,
+    /// What a message asks for when the rules say nothing, trained on the current knowledge
+    /// base's questions (a moderator's edit trains it again, see [`Desk::set_knowledge`]).
+    routes: RwLock<route_model::RouteModel>,
     chain: Markets,
     tickets: Tickets,
     store: Store,
@@ -178,7 +178,7 @@ impl Desk {
         let routes = route_model::RouteModel::new(&knowledge);
         Self {
             knowledge: RwLock::new(Arc::new(knowledge)),
-            routes,
+            routes: RwLock::new(routes),
             users: std::sync::Mutex::new(HashMap::default()),
             conversations: std::sync::Mutex::new(HashMap::default()),
             flood: Mutex::new(HashMap::default()),
@@ -201,13 +201,26 @@ impl Desk {
         }
     }
 
-    /// Replaces the knowledge base (moderators' live edits).
+    /// Replaces the knowledge base (moderators' live edits), and the route model trained on
+    /// its questions (trained before either is swapped: messages are answered meanwhile).
     pub fn set_knowledge(&self, kb: KnowledgeBase) {
-        let mut guard = match self.knowledge.write() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = Arc::new(kb);
+        let routes = route_model::RouteModel::new(&kb);
+        match self.knowledge.write() {
+            Ok(mut guard) => *guard = Arc::new(kb),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(kb),
+        }
+        match self.routes.write() {
+            Ok(mut guard) => *guard = routes,
+            Err(poisoned) => *poisoned.into_inner() = routes,
+        }
+    }
+
+    /// The route model of the current knowledge base.
+    fn routes(&self) -> route_model::RouteModel {
+        match self.routes.read() {
+            Ok(routes) => routes.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// The ticket service.

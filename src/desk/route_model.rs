@@ -135,6 +135,12 @@ impl RouteModel {
         RouteModel { model }
     }
 
+    /// Whether two route models are the same trained model.
+    #[cfg(test)]
+    pub(crate) fn same_model(&self, other: &RouteModel) -> bool {
+        Arc::ptr_eq(&self.model, &other.model)
+    }
+
     /// The route a message likely asks for, or `None` when it is a question (or nothing is likely).
     pub(crate) fn route(&self, text: &Analysis) -> Option<Route> {
         let p = self.model.probabilities_of(text)?;
