@@ -174,6 +174,19 @@ impl Desk {
             || !mentions.invalid.is_empty();
         if focus.is_some() || names_address {
             if mentions.valid.is_empty() {
+                // A hand-over that quotes a hash or an address abbreviated ("wallet drained, tx
+                // 0x7e88…c0d2, need this made right") is for a person, not a position lookup;
+                // an address cut short with no ellipsis is one pasted to be read.
+                let quotes_hex = mentions
+                    .shortened
+                    .iter()
+                    .any(|s| s.contains('…') || s.contains("..."));
+                if quotes_hex
+                    && let Some(route @ (Route::Escalate(_) | Route::SecretOffer)) =
+                        self.routes().route(&Analysis::of(text))
+                {
+                    return self.take_route(record, route, lang, text, msg);
+                }
                 if let Some(short) = mentions.shortened.first() {
                     return Outcome::new(
                         Intent::Clarify,

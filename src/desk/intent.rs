@@ -1083,12 +1083,10 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "攻击",
         ],
     );
+    // "Worst case" is not a complaint, nor is "我不是要投诉" or "I'm not disputing anything".
+    let claimed = without_disclaimers(folded);
     let complaint = any(
-        &if folded.contains("worst") {
-            std::borrow::Cow::Owned(folded.replace("worst case", "").replace("worst-case", ""))
-        } else {
-            std::borrow::Cow::Borrowed(folded)
-        },
+        &claimed,
         &[
             "complaint",
             "complain",
@@ -1113,7 +1111,7 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
         ],
     );
     let stolen = stolen && !super::routes::gone_but_explained(folded);
-    let dispute = super::routes::disputes_an_outcome(folded);
+    let dispute = super::routes::disputes_an_outcome(&claimed);
     let broken = super::routes::reports_broken_app(folded);
     let person = person || super::routes::demands_a_person(folded);
     // Order: money at risk first.
@@ -1136,6 +1134,33 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
     } else {
         None
     }
+}
+
+/// Phrases that name a complaint or a dispute only to say there is none.
+const DISCLAIMERS: &[&str] = &[
+    "worst case",
+    "worst-case",
+    "不是要投诉",
+    "不是投诉",
+    "不想投诉",
+    "并非投诉",
+    "not complaining",
+    "not a complaint",
+    "not disputing",
+    "not to complain",
+    "no complaint",
+];
+
+/// `folded` without its [`DISCLAIMERS`] (most messages hold none and are not copied).
+fn without_disclaimers(folded: &str) -> std::borrow::Cow<'_, str> {
+    if !any(folded, DISCLAIMERS) {
+        return std::borrow::Cow::Borrowed(folded);
+    }
+    let mut text = folded.to_string();
+    for d in DISCLAIMERS {
+        text = text.replace(d, " ");
+    }
+    std::borrow::Cow::Owned(text)
 }
 
 /// The user says the last answer did not solve it.
@@ -1235,9 +1260,33 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
                     .trim_end_matches(['!', '！', '。', '.', ' '])
                     .ends_with(b)
             });
-        let short_enough = (words <= 8 && chars <= 40) || (closes_with_bye && words <= 16);
-        return (opens_with_thanks && short_enough && !folded.contains('?'))
-            .then_some(SmallTalk::Thanks);
+        // "Understood, thank you. Have a pleasant evening."
+        let closes_kindly = any(folded, COURTESY_CLOSINGS);
+        let short_enough = (words <= 8 && chars <= 40)
+            || ((closes_with_bye || closes_kindly) && words <= 16)
+            // "Thank you very much for your patient explanation. That was most helpful."
+            || (words <= 14 && !any(folded, HELP_LENDING));
+        let thanked = opens_with_thanks || (closes_kindly && any_word(folded, THANKS_EN));
+        if thanked && short_enough && !folded.contains('?') {
+            return Some(SmallTalk::Thanks);
+        }
+        // "Good morning, I hope you are well.": a greeting and a pleasantry, nothing asked.
+        let greets = [
+            "hi",
+            "hello",
+            "hey",
+            "morning",
+            "afternoon",
+            "evening",
+            "salam",
+        ]
+        .contains(&first)
+            || ["good morning", "good afternoon", "good evening", "good day"]
+                .iter()
+                .any(|g| folded.trim_start().starts_with(g))
+            || greets_in_chinese(folded, chars);
+        return (greets && words <= 10 && any(folded, PLEASANTRIES) && !any(folded, HELP_LENDING))
+            .then_some(SmallTalk::Hello);
     }
     if any_word(folded, THANKS_EN)
         || any(folded, THANKS_ZH)
@@ -1251,7 +1300,7 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
     } else if any_word(
         folded,
         &[
-            "hi", "hello", "hey", "gm", "yo", "hiya", "morning", "evening",
+            "hi", "hello", "hey", "gm", "yo", "hiya", "morning", "evening", "salam",
         ],
     ) || greets_in_chinese(folded, chars)
     {
@@ -1262,6 +1311,33 @@ pub fn small_talk(folded: &str) -> Option<SmallTalk> {
         None
     }
 }
+
+/// A kind word to close on: "have a good day", "祝您愉快".
+const COURTESY_CLOSINGS: &[&str] = &[
+    "have a nice",
+    "have a good",
+    "have a great",
+    "have a pleasant",
+    "have a lovely",
+    "take care",
+    "祝您",
+    "祝你",
+];
+
+/// What goes with a greeting: "I hope you are well", "how are you".
+const PLEASANTRIES: &[&str] = &[
+    "hope you are well",
+    "hope you're well",
+    "hope you are doing well",
+    "hope you're doing well",
+    "hope all is well",
+    "how are you",
+    "how r u",
+    "how's it going",
+    "你好吗",
+    "您好吗",
+    "最近好吗",
+];
 
 /// A Chinese greeting that opens the message and is most of it ("你好，在吗", "早"), or a short
 /// one anywhere ("老哥在吗"); "您好，请问为什么健康系数下降了？" is a question that opens politely,
@@ -1372,6 +1448,10 @@ pub fn asks_what_it_can_do(folded: &str) -> bool {
             "处理什么问题",
             "能问哪些",
             "可以问哪些",
+            "how does one use",
+            "use this service",
+            "使用这个服务",
+            "用这个服务",
         ],
     )
 }
@@ -1733,32 +1813,21 @@ const HELP_LENDING: &[&str] = &[
 /// Tax: whether and how to declare, what is taxable. A help desk for lending cannot advise on
 /// a country's tax law.
 pub fn asks_about_tax(folded: &str) -> bool {
-    any_word(
-        folded,
-        &[
-            "tax",
-            "taxes",
-            "taxed",
-            "taxable",
-            "irs",
-            "hmrc",
-            "accountant",
-        ],
-    ) || any(
-        folded,
-        &[
-            "报税",
-            "纳税",
-            "缴税",
-            "交税",
-            "税务",
-            "扣税",
-            "要不要税",
-            "会计师",
-            "个税",
-            "申报",
-        ],
-    )
+    any_word(folded, &["tax", "taxes", "taxed", "taxable", "irs", "hmrc"])
+        || any(
+            folded,
+            &[
+                "报税",
+                "纳税",
+                "缴税",
+                "交税",
+                "税务",
+                "扣税",
+                "要不要税",
+                "个税",
+                "申报",
+            ],
+        )
 }
 
 /// Price predictions and investment advice.

@@ -106,6 +106,13 @@ const HAND_OVER: &[&str] = &[
     "复制给",
     "贴出来",
     "提交",
+    "put my",
+    "put it in",
+    "put them in",
+    "fill in",
+    "fill out",
+    "google form",
+    "填表",
 ];
 
 /// Someone else asking for something.
@@ -147,6 +154,20 @@ const ASKED_BY_OTHERS: &[&str] = &[
     "才能",
     "私聊",
     "私信",
+    "said to",
+    "said put",
+    "said i should",
+    "says i should",
+    "emailed",
+    "e-mailed",
+    "requested my",
+    "requested our",
+    "has requested",
+    "requesting my",
+    "called me",
+    "phoned me",
+    "打电话",
+    "来电",
 ];
 
 /// The user offers the bot a secret ("want me to send my 24 words?"), or asks about handing
@@ -326,6 +347,12 @@ fn demands_redress(folded: &str) -> bool {
             "return my money",
             "return my funds",
             "give me back",
+            "补给我",
+            "能否撤销",
+            "申请退还",
+            "退还这些",
+            "should cover",
+            "claim compensation",
         ],
     )
 }
@@ -706,6 +733,17 @@ pub fn asks_someone_to_look(folded: &str) -> bool {
                 "找个人跟我",
                 "你们工作人员查",
                 "工作人员查",
+                "made right",
+                "sort it out",
+                "sort this out",
+                "get this sorted",
+                "need this sorted",
+                "unstuck",
+                "处理一下",
+                "核查一下",
+                "贵方核查",
+                "帮忙核实",
+                "能否安排",
             ],
         )
 }
