@@ -10,7 +10,8 @@ knowledge situations that sound alarming), 13 only secrets offered, asked for or
 in Chinese; 14-16 a further round (14 every situation, mostly Chinese; 15 hand-overs, secrets,
 small talk and off-topic; 16 knowledge) and 17-19 the next (17 hand-overs and secrets in the
 style of Chinese DeFi groups, 18 every situation in non-native English, 19 hand-overs and
-secrets told as long stories, beside alarming knowledge look-alikes). 7-19 were added to dev
+secrets told as long stories, beside alarming knowledge look-alikes); 20 and 21 hand-overs and
+secrets typed in a hurry and told politely, beside knowledge look-alikes. 7-21 were added to dev
 only, each scored before any change for it; the split of 1-6 was not redone.
 Labels come from the situation (LABELS below), with per-message overrides (OVERRIDES, keyed by
 writer and the message's index in that writer's file) where one message asks something else.
