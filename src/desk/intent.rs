@@ -1212,7 +1212,7 @@ const PLEASE_OR_THANKS: &str = "唔该";
 
 /// Small talk, only for short messages that are nothing else.
 pub fn small_talk(folded: &str) -> Option<SmallTalk> {
-    if asks_for_help(folded) {
+    if asks_for_help(folded) || announces_a_question(folded) {
         return Some(SmallTalk::Help);
     }
     const THANKS_EN: &[&str] = &[
@@ -1709,6 +1709,43 @@ pub fn asks_who_it_is(folded: &str) -> bool {
     (((en_subject && en_what) || zh || origin) && !demands) || zh_asks_kind
 }
 
+/// "I have a question", "问个问题": a question announced, not yet asked (the answer says what
+/// the bot can do, which invites it).
+fn announces_a_question(folded: &str) -> bool {
+    const ANNOUNCED: &[&str] = &[
+        "i have a question",
+        "i have a quick question",
+        "i have question",
+        "have a question",
+        "got a question",
+        "quick question",
+        "i have some questions",
+        "can i ask a question",
+        "can i ask you something",
+        "can i ask something",
+        "question please",
+        "我有个问题",
+        "我有一个问题",
+        "有个问题",
+        "问个问题",
+        "请教个问题",
+        "请教一个问题",
+        "想问个问题",
+        "想问一下",
+        "请问一下",
+        "咨询一下",
+        "我想咨询",
+    ];
+    let bare = folded.trim_matches(|c: char| !c.is_alphanumeric());
+    ANNOUNCED.iter().any(|a| {
+        bare.strip_prefix(a).is_some_and(|rest| {
+            rest.trim_matches(|c: char| !c.is_alphanumeric())
+                .split_whitespace()
+                .all(|w| ["pls", "please", "here", "about", "aave", "嗯", "啊", "哈"].contains(&w))
+        })
+    })
+}
+
 /// "help", "what can you do", "你能做什么": the message is nothing but a request for what the
 /// bot can do (a "help" inside a story is not).
 pub fn asks_for_help(folded: &str) -> bool {
@@ -2146,6 +2183,24 @@ mod tests {
         assert!(asks_for_help("what can you do?"));
         assert!(asks_for_help("你能做什么"));
         assert!(!asks_for_help("what can you do about my borrow"));
+    }
+
+    #[test]
+    fn a_question_announced_is_met_with_what_the_bot_can_do() {
+        for said in [
+            "I have a question",
+            "quick question!",
+            "我有个问题",
+            "问个问题？",
+        ] {
+            assert_eq!(small_talk(&fold(said)), Some(SmallTalk::Help), "{said}");
+        }
+        for asked in [
+            "i have a question about my health factor",
+            "我有个问题，为什么健康因子下降了",
+        ] {
+            assert_eq!(small_talk(&fold(asked)), None, "{asked}");
+        }
     }
 
     #[test]

@@ -147,7 +147,11 @@ impl RouteModel {
         let share = |classes: &[usize]| -> f32 { classes.iter().filter_map(|&c| p.get(c)).sum() };
         // The hand-overs together: "someone look at this" and "I want it reversed" both reach a
         // person, and the likeliest kind gives the ticket its reason.
-        if share(&HAND_OVERS) >= LIKELY {
+        // Likely, and likelier than a question: a message that could as well be a question
+        // ("我有个问题", "i have a question") stays one.
+        let question = share(&[QUESTION]);
+        let hand_over = share(&HAND_OVERS);
+        if hand_over >= LIKELY && hand_over > question {
             let kind = HAND_OVERS
                 .into_iter()
                 .max_by(|&a, &b| share(&[a]).total_cmp(&share(&[b])))
