@@ -617,13 +617,24 @@ async fn the_user_card_shows_the_user_and_fits() {
             .unwrap(),
     );
     f.store.save_user(&user, true).unwrap();
-    for i in 0..12 {
-        ask(
-            &f,
-            USER,
-            &format!("question {i} {}", "很长的问题".repeat(80)),
-        )
-        .await;
+    // Twelve long questions on twelve topics (one topic asked again and again is the bot's
+    // answers not helping, which hands the user over).
+    let questions = [
+        "清算是怎么回事，",
+        "健康因子是什么意思，",
+        "怎么还款，",
+        "借款利率为什么会变，",
+        "高效模式是什么，",
+        "aToken是什么，",
+        "隔离模式是什么，",
+        "怎么取出存款，",
+        "清算奖励是多少，",
+        "Gas费为什么这么贵，",
+        "稳定币脱锚会怎样，",
+        "最少能存多少，",
+    ];
+    for (i, q) in questions.iter().enumerate() {
+        ask(&f, USER, &format!("question {i} {}", q.repeat(40))).await;
     }
     let t = f.ticket();
     let ticket = f.store.ticket(t).unwrap().unwrap();
