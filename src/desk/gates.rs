@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::outcome::{Action, Incoming, Intent, Outcome, Reply};
-use super::{Desk, USER_CACHE_LIMIT, lock, texts};
+use super::{Desk, USER_CACHE_LIMIT, lock, read, texts, write};
 use crate::lang::Lang;
 use crate::store::BanKind;
 
@@ -51,10 +51,7 @@ impl Desk {
     }
 
     fn read_maintenance(&self) -> Option<Arc<str>> {
-        let mut cache = match self.notice.write() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut cache = write(&self.notice);
         match self.store.maintenance() {
             Ok(notice) => cache.text = notice.map(|m| Arc::from(m.text.trim())),
             // Keep showing what was last known; try again after the TTL.
@@ -67,10 +64,7 @@ impl Desk {
     /// The maintenance notice in force (cached for up to [`NOTICE_TTL`]).
     fn maintenance_notice(&self) -> Option<Arc<str>> {
         {
-            let cache = match self.notice.read() {
-                Ok(g) => g,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let cache = read(&self.notice);
             if cache.read_at.is_some_and(|at| at.elapsed() < NOTICE_TTL) {
                 return cache.text.clone();
             }

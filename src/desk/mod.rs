@@ -52,7 +52,7 @@ pub use privacy::{FORGET_NO, FORGET_YES};
 // a fast hash instead of SipHash, looked up four times a message.
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use alloy::primitives::U256;
 
@@ -107,10 +107,9 @@ pub enum DeskError {
 
 /// The conversation core.
 pub struct Desk {
-    knowledge: RwLock<Arc<KnowledgeBase>>,
-    /// What a message asks for when the rules say nothing, trained on the current knowledge
-    /// base's questions (a moderator's edit trains it again, see [`Desk::set_knowledge`]).
-    routes: RwLock<route_model::RouteModel>,
+    /// The knowledge base and the route model trained on its questions, swapped together
+    /// (a moderator's edit trains the model again, see [`Desk::set_knowledge`]).
+    knowledge: RwLock<Knowledge>,
     chain: Markets,
     tickets: Tickets,
     store: Store,
@@ -135,16 +134,49 @@ pub struct Desk {
     events: EventWriter,
 }
 
-/// Above this many cached users the cache starts over (records stay in the store).
+/// What the desk answers from: the knowledge base, and the route model that reads what a
+/// message asks for when the rules say nothing, trained on that knowledge base's questions.
+struct Knowledge {
+    base: Arc<KnowledgeBase>,
+    routes: route_model::RouteModel,
+}
+
+impl Knowledge {
+    fn new(base: KnowledgeBase) -> Self {
+        let routes = route_model::RouteModel::new(&base);
+        Self {
+            base: Arc::new(base),
+            routes,
+        }
+    }
+}
+
 /// The prefix of an answer's source naming a market where the guard fired: lendesk's
 /// recomputation disagreed with the protocol, so the answer showed the protocol's own figures
 /// (`guard:MARKET`). Counted in `/stats`.
 const GUARD_SOURCE: &str = "guard:";
 
+/// Above this many cached users the cache starts over (records stay in the store).
 const USER_CACHE_LIMIT: usize = 200_000;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// [`lock`] for reading an `RwLock`.
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    match lock.read() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// [`lock`] for writing an `RwLock`.
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    match lock.write() {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
     }
@@ -175,10 +207,8 @@ impl Desk {
         store: Store,
         settings: DeskSettings,
     ) -> Self {
-        let routes = route_model::RouteModel::new(&knowledge);
         Self {
-            knowledge: RwLock::new(Arc::new(knowledge)),
-            routes: RwLock::new(routes),
+            knowledge: RwLock::new(Knowledge::new(knowledge)),
             users: std::sync::Mutex::new(HashMap::default()),
             conversations: std::sync::Mutex::new(HashMap::default()),
             flood: Mutex::new(HashMap::default()),
@@ -195,32 +225,19 @@ impl Desk {
 
     /// The current knowledge base.
     pub fn knowledge(&self) -> Arc<KnowledgeBase> {
-        match self.knowledge.read() {
-            Ok(kb) => kb.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        read(&self.knowledge).base.clone()
     }
 
     /// Replaces the knowledge base (moderators' live edits), and the route model trained on
-    /// its questions (trained before either is swapped: messages are answered meanwhile).
+    /// its questions (trained before the swap: messages are answered meanwhile).
     pub fn set_knowledge(&self, kb: KnowledgeBase) {
-        let routes = route_model::RouteModel::new(&kb);
-        match self.knowledge.write() {
-            Ok(mut guard) => *guard = Arc::new(kb),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(kb),
-        }
-        match self.routes.write() {
-            Ok(mut guard) => *guard = routes,
-            Err(poisoned) => *poisoned.into_inner() = routes,
-        }
+        let knowledge = Knowledge::new(kb);
+        *write(&self.knowledge) = knowledge;
     }
 
     /// The route model of the current knowledge base.
     fn routes(&self) -> route_model::RouteModel {
-        match self.routes.read() {
-            Ok(routes) => routes.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        read(&self.knowledge).routes.clone()
     }
 
     /// The ticket service.

@@ -2,7 +2,7 @@
 //! and their recent conversation.
 
 use super::outcome::Incoming;
-use super::{Desk, DeskError, USER_CACHE_LIMIT};
+use super::{Desk, DeskError, HashMap, USER_CACHE_LIMIT, lock};
 use crate::lang::{self, Lang};
 use crate::store::{HistoryEntry, UserRecord};
 
@@ -27,28 +27,17 @@ impl Desk {
     /// A user's recent conversation with the bot (redacted), oldest first: from memory, or as
     /// last saved when the user was handed to a person.
     pub fn conversation(&self, user: i64) -> Result<Vec<HistoryEntry>, DeskError> {
-        let in_memory = match self.conversations.lock() {
-            Ok(guard) => guard
-                .get(&user)
-                .map(|l| l.iter().cloned().collect::<Vec<_>>()),
-            Err(poisoned) => poisoned
-                .into_inner()
-                .get(&user)
-                .map(|l| l.iter().cloned().collect()),
-        };
+        let in_memory = lock(&self.conversations)
+            .get(&user)
+            .map(|l| l.iter().cloned().collect::<Vec<_>>());
         match in_memory {
             Some(lines) => Ok(lines),
             None => Ok(self.store.history(user)?),
         }
     }
 
-    pub(super) fn cached_users(
-        &self,
-    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<i64, UserRecord>> {
-        match self.users.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+    pub(super) fn cached_users(&self) -> std::sync::MutexGuard<'_, HashMap<i64, UserRecord>> {
+        lock(&self.users)
     }
 
     fn load_user(&self, id: i64) -> Result<UserRecord, DeskError> {
