@@ -59,10 +59,11 @@ pub(crate) fn key(examples: &[(String, usize)], weights: &[f32]) -> u64 {
     h.finish()
 }
 
-/// The cache folder, or `None` when caching is off or no folder can be named.
+/// The folder of model files (`models` in the cache folder), or `None` when caching is off or
+/// no folder can be named.
 fn folder() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(CACHE_DIR_ENV) {
-        return (!dir.is_empty()).then(|| PathBuf::from(dir));
+        return (!dir.is_empty()).then(|| PathBuf::from(dir).join("models"));
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|d| !d.is_empty())
@@ -72,11 +73,11 @@ fn folder() -> Option<PathBuf> {
                 .filter(|d| !d.is_empty())
                 .map(|h| PathBuf::from(h).join(".cache"))
         })?;
-    Some(base.join("lendesk"))
+    Some(base.join("lendesk").join("models"))
 }
 
-fn file_of(dir: &Path, key: u64) -> PathBuf {
-    dir.join("models").join(format!("{key:016x}.bin"))
+fn file_of(models: &Path, key: u64) -> PathBuf {
+    models.join(format!("{key:016x}.bin"))
 }
 
 /// The model saved under `key`, if a whole and valid one is there.
@@ -91,11 +92,10 @@ pub(crate) fn load(key: u64) -> Option<Classifier> {
 
 /// Saves `model` under `key` (best effort: a cache that cannot be written only costs time).
 pub(crate) fn save(key: u64, model: &Classifier) {
-    let Some(dir) = folder() else {
+    let Some(models) = folder() else {
         return;
     };
-    let models = dir.join("models");
-    let path = file_of(&dir, key);
+    let path = file_of(&models, key);
     let temporary = models.join(format!("{key:016x}.{}.tmp", std::process::id()));
     let written = std::fs::create_dir_all(&models)
         .and_then(|()| std::fs::write(&temporary, encode(model, key)))
