@@ -32,6 +32,10 @@ const SECRET_NOUNS: &[&str] = &[
     "24个词",
     "12个单词",
     "24个单词",
+    "十二个单词",
+    "十二个词",
+    "二十四个单词",
+    "二十四个词",
     "恢复短语",
     "恢复词",
     "种子",
@@ -71,7 +75,13 @@ const HAND_OVER: &[&str] = &[
     "prove",
     "sync",
     "unlock",
-    "import",
+    // Not "import" alone: "important" holds it.
+    "import my",
+    "import it",
+    "import the",
+    "import them",
+    "import into",
+    "import to",
     "发给",
     "发你",
     "给你",
@@ -212,7 +222,12 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
             "i will send my",
         ],
     );
-    (strong_noun && (hand_over || asked || to_us)) || (to_us && hand_over) || (asked && hand_over)
+    // "will sending my key get my claim approved quicker?": the user's own key, handed over.
+    let own_secret = any(
+        folded,
+        &["my key", "my keys", "my pk", "my words", "our key"],
+    );
+    (strong_noun && (hand_over || asked || to_us)) || ((to_us || asked || own_secret) && hand_over)
 }
 
 /// The user contests an outcome rather than asking whether it can be undone: "这个清算我不认",
@@ -288,6 +303,13 @@ fn wants_money_back(folded: &str) -> bool {
             "赔钱",
             "退给我",
             "谁来赔",
+            "要还给我",
+            "得还给我",
+            "必须还给我",
+            "paying me back",
+            "pays me back",
+            "make me whole",
+            "made whole",
         ],
     )
 }
@@ -353,6 +375,8 @@ fn demands_redress(folded: &str) -> bool {
             "退还这些",
             "should cover",
             "claim compensation",
+            "undo whatever",
+            "undo the overcharge",
         ],
     )
 }
@@ -744,6 +768,26 @@ pub fn asks_someone_to_look(folded: &str) -> bool {
                 "贵方核查",
                 "帮忙核实",
                 "能否安排",
+                // Someone on the team's side asked to verify, trace or maintain.
+                "你们核实",
+                "你们核对",
+                "你们那边有人",
+                "跟我们对接",
+                "跟我对接",
+                "把这事查清",
+                "这事查清",
+                "负责的人",
+                "whoever maintains",
+                "whoever runs",
+                "whoever built",
+                "someone on your side",
+                "someone on your end",
+                "from your side",
+                "nobody fixes",
+                "no one fixes",
+                "pull the tx",
+                "go through the numbers",
+                "review and return",
             ],
         )
 }
@@ -857,7 +901,44 @@ pub fn gone_but_explained(folded: &str) -> bool {
             "a token", "a代币", "a币",
         ],
     ) && is_question(folded);
-    !taken && (liquidation || atokens)
+    // "HF fell though I did nothing, was I hacked?": the drop is what the FAQ explains, the
+    // theft only a guess; "could I wake up and find it all gone?" asks about a risk.
+    let hf_fell = any(folded, &["health factor", "健康因子", "健康度", "hf"])
+        && any(
+            folded,
+            &["drop", "fell", "falling", "down", "decreas", "掉", "降"],
+        );
+    let guesses_theft = any(
+        folded,
+        &[
+            "是被盗",
+            "被盗了吗",
+            "是不是被盗",
+            "被偷了吗",
+            "被黑了吗",
+            "是不是被黑",
+            "hacked or",
+            "hacked?",
+            "was i hacked",
+            "am i hacked",
+            "stolen or",
+            "stolen?",
+        ],
+    );
+    let hypothetical = any(
+        folded,
+        &[
+            "万一",
+            "会不会一",
+            "会不会突然",
+            "could i lose",
+            "can i lose",
+            "will i lose",
+            "would i lose",
+            "what if",
+        ],
+    );
+    !taken && (liquidation || atokens || (hf_fell && guesses_theft) || hypothetical)
 }
 
 /// An escalation cue inside a question ("is this a bug?", "any way to reverse it?", "会不会被
@@ -917,6 +998,9 @@ fn is_question(folded: &str) -> bool {
                 "is that a",
                 "is this normal",
                 "is it normal",
+                "or what",
+                "or something",
+                "or smth",
                 "吗",
                 "么",
                 "是不是",
@@ -1245,5 +1329,54 @@ mod tests {
         ] {
             assert!(demands_a_person(&f(m)), "{m}");
         }
+    }
+
+    #[test]
+    fn the_sixth_rounds_kinds() {
+        use crate::tickets::EscalationReason::Complaint;
+        let f = |t: &str| fold(t);
+        // The user's own key offered, with no word of a seed; "important" holds "import".
+        assert!(secret_offered_or_asked(&f(
+            "if i send you my key will my claim go through faster?"
+        )));
+        assert!(secret_offered_or_asked(&f("把十二个单词发给你们行不行")));
+        assert!(!secret_offered_or_asked(&f(
+            "what's my key takeaway, is hf or ltv more important"
+        )));
+        assert!(!secret_offered_or_asked(&f(
+            "is it important to keep my seed phrase offline"
+        )));
+        // The team, on its side, asked to verify, trace or look.
+        for m in [
+            "麻烦你们核实下这次清算的价格",
+            "希望你们那边有人能跟进",
+            "找个负责的人把这事查清楚",
+            "can whoever runs the site look at my balance, it shows zero",
+            "nobody fixes anything, someone on your side needs to",
+            "please review and return what was taken",
+        ] {
+            assert!(demands_a_person(&f(m)), "{m}");
+        }
+        // Money demanded back, even beside a question; asked whether it comes back, answered.
+        assert!(!may_be_answered(
+            Complaint,
+            &f("扣多了吧？多扣的部分得还给我")
+        ));
+        assert!(disputes_an_outcome(&f(
+            "i expect to be made whole for this"
+        )));
+        assert!(!disputes_an_outcome(&f(
+            "price recovered, will aave return my collateral?"
+        )));
+        // A health factor that fell, with theft only guessed at, and a loss only imagined, are
+        // explained; a theft told beside a fallen health factor is not.
+        assert!(gone_but_explained(&f(
+            "健康因子自己掉了好多，是被盗了还是怎么回事？"
+        )));
+        assert!(gone_but_explained(&f("存进去会不会突然全没了？")));
+        assert!(!gone_but_explained(&f("钱被盗了，健康因子也掉了怎么办")));
+        assert!(!gone_but_explained(&f(
+            "hf dropped because my wallet got drained, was i hacked?"
+        )));
     }
 }
