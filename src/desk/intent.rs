@@ -741,6 +741,13 @@ pub fn asks_for_explanation(folded: &str) -> bool {
             "要回",
             "是骗局",
             "被骗了吗",
+            "quickest way",
+            "fastest way",
+            "best way to",
+            "what are my options",
+            "还要还吗",
+            "还用还吗",
+            "到底损失",
             "发生了什么",
             "凭什么",
             "啥都没干",
@@ -909,6 +916,8 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "找support",
             "找个客服",
             "找个真人",
+            "搵真人",
+            "搵个真人",
         ],
     ) || folded.trim() == "human";
     let stolen = any(
@@ -1649,6 +1658,8 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "真人在回",
             "机械人",
             "系咪机",
+            "系咪真人",
+            "系唔系真人",
             "bot还是",
             "还是bot",
             "是bot吗",
@@ -1680,6 +1691,10 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "要真人",
             "找真人",
             "人工客服",
+            "搵真人",
+            "搵个真人",
+            "唔想同机械人",
+            "唔想同机器人",
         ],
     );
     // "你是人工客服吗" names a person while asking what the desk is.
@@ -1750,13 +1765,44 @@ fn announces_a_question(folded: &str) -> bool {
         "请问一下",
         "咨询一下",
         "我想咨询",
+        "one more question",
+        "another question",
+        "i have another question",
+        "a question",
+        "还有一个问题",
+        "还有个问题",
+        "再问一个问题",
+        "再问个问题",
+        "一个问题",
+        "有问题",
+        "问题",
+    ];
+    // What may follow the announcement: "i have a question pls", "我有个问题想问一下".
+    const AFTER: &[&str] = &[
+        "pls",
+        "please",
+        "here",
+        "about",
+        "aave",
+        "嗯",
+        "啊",
+        "哈",
+        "呢",
+        "了",
+        "想问",
+        "想问一下",
+        "想问问",
+        "问一下",
+        "问下",
+        "请教",
+        "请教一下",
     ];
     let bare = folded.trim_matches(|c: char| !c.is_alphanumeric());
     ANNOUNCED.iter().any(|a| {
         bare.strip_prefix(a).is_some_and(|rest| {
             rest.trim_matches(|c: char| !c.is_alphanumeric())
                 .split_whitespace()
-                .all(|w| ["pls", "please", "here", "about", "aave", "嗯", "啊", "哈"].contains(&w))
+                .all(|w| AFTER.contains(&w))
         })
     })
 }
@@ -2204,15 +2250,30 @@ mod tests {
             "quick question!",
             "我有个问题",
             "问个问题？",
+            "我有个问题想问一下",
+            "还有一个问题",
+            "one more question",
+            "有问题",
         ] {
             assert_eq!(small_talk(&fold(said)), Some(SmallTalk::Help), "{said}");
         }
         for asked in [
             "i have a question about my health factor",
             "我有个问题，为什么健康因子下降了",
+            "有问题的交易谁来管",
         ] {
             assert_eq!(small_talk(&fold(asked)), None, "{asked}");
         }
+    }
+
+    #[test]
+    fn cantonese_asks_for_a_person_and_whether_it_is_one() {
+        assert!(asks_who_it_is(&fold("你系咪真人嚟㗎")));
+        assert!(!asks_who_it_is(&fold("唔该帮我搵个真人 我唔想同机械人倾")));
+        assert_eq!(
+            escalation(&fold("帮我搵个真人")),
+            Some(crate::tickets::EscalationReason::AskedForPerson)
+        );
     }
 
     #[test]

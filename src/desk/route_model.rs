@@ -257,6 +257,10 @@ mod tests {
             "清算是什么意思",
             "apy vs apr?",
             "why did my health factor drop",
+            // The word "question" is no hand-over, nor a call for help, once a question follows.
+            "question: what is ltv",
+            "a question about gas fees",
+            "question: 为什么gas这么贵",
         ] {
             assert_eq!(route_of(q), None, "{q}");
         }

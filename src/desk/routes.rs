@@ -307,7 +307,6 @@ fn wants_money_back(folded: &str) -> bool {
             "得还给我",
             "必须还给我",
             "paying me back",
-            "pays me back",
             "make me whole",
             "made whole",
         ],
@@ -364,7 +363,10 @@ fn demands_redress(folded: &str) -> bool {
             "还回来",
             "你们退回",
             "撤回来",
-            "pay back my",
+            // Not "pay back my" alone: "how do I pay back my loan" is a repayment.
+            "pay back my money",
+            "pay back my funds",
+            "pay back my loss",
             "pay me back",
             "return my money",
             "return my funds",
@@ -781,6 +783,9 @@ pub fn asks_someone_to_look(folded: &str) -> bool {
                 "whoever runs",
                 "whoever built",
                 "someone on your side",
+                "someone on your team",
+                "anyone on your team",
+                "somebody on your team",
                 "someone on your end",
                 "from your side",
                 "nobody fixes",
@@ -999,6 +1004,8 @@ fn is_question(folded: &str) -> bool {
                 "is this normal",
                 "is it normal",
                 "or what",
+                "or did i",
+                "did i lose",
                 "or something",
                 "or smth",
                 "吗",
@@ -1377,6 +1384,17 @@ mod tests {
         assert!(!gone_but_explained(&f("钱被盗了，健康因子也掉了怎么办")));
         assert!(!gone_but_explained(&f(
             "hf dropped because my wallet got drained, was i hacked?"
+        )));
+        // Paying back a loan is a repayment, not money demanded back; someone on the team
+        // asked to look is a person.
+        assert!(!disputes_an_outcome(&f(
+            "best way to pay back my loan, repay button or repay with collateral?"
+        )));
+        assert!(disputes_an_outcome(&f(
+            "pay back my money, it was your bug"
+        )));
+        assert!(demands_a_person(&f(
+            "could someone on your team take a look at my balance"
         )));
     }
 }

@@ -13,7 +13,9 @@ style of Chinese DeFi groups, 18 every situation in non-native English, 19 hand-
 secrets told as long stories, beside alarming knowledge look-alikes); 20 and 21 hand-overs and
 secrets typed in a hurry and told politely, beside knowledge look-alikes; 22 (mostly Chinese) and
 23 (mostly English, many Englishes) hand-overs in the users' own words, secrets offered or asked
-for, and knowledge look-alikes told in alarm. 7-23 were added to dev only, each scored before any
+for, and knowledge look-alikes told in alarm; 24 (mostly English: users from exchanges, formal
+older users, shorthand) and 25 (mostly Chinese: slang, pinyin abbreviations, Cantonese and
+Taiwanese, voice-to-text) every situation. 7-25 were added to dev only, each scored before any
 change for it; the split of 1-6 was not redone.
 Labels come from the situation (LABELS below), with per-message overrides (OVERRIDES, keyed by
 writer and the message's index in that writer's file) where one message asks something else.
@@ -242,7 +244,7 @@ def main():
         labelled = [label(n, i, c) for i, c in enumerate(cases)]
         (test if n in TEST_WRITERS else dev).extend(labelled)
     (HERE / "dev.toml").write_text(dump(dev, HEADER.format(
-        part="dev", purpose="Writers 1, 2, 4, 5 and 7-23.\n# The part to tune the desk on: "
+        part="dev", purpose="Writers 1, 2, 4, 5 and 7-25.\n# The part to tune the desk on: "
         "its score is a ratchet floor (DEV_FLOOR_PERCENT).")))
     (HERE / "test.toml").write_text(dump(test, HEADER.format(
         part="test", purpose="Writers 3 and 6.\n# Reported only, NEVER tuned on: do not "
