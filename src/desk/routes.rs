@@ -1339,7 +1339,7 @@ mod tests {
     }
 
     #[test]
-    fn the_sixth_rounds_kinds() {
+    fn the_seventh_rounds_kinds() {
         use crate::tickets::EscalationReason::Complaint;
         let f = |t: &str| fold(t);
         // The user's own key offered, with no word of a seed; "important" holds "import".

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Labels the writers' messages into the format tests/desk_eval.rs judges, and splits them.
 
-Usage: python3 tests/data/eval/label.py [WRITER1.toml ... WRITER13.toml]
-Writers 1, 2, 4, 5 and 7-13 -> dev.toml (tuned on); writers 3 and 6 -> test.toml (reported only,
+Usage: python3 tests/data/eval/label.py [writer-N.toml ...] (default: every writers/writer-*.toml)
+Writers 1, 2, 4, 5 and 7-25 -> dev.toml (tuned on); writers 3 and 6 -> test.toml (reported only,
 never tuned on). Writers 4-6 were a second round and 7-8 a third, 9 wrote for the escalation, secret, small-talk
 and off-topic situations only; 10 and 11 were a fourth round (10 all situations, 11 mostly
 escalation, secret and small talk), 12 a fifth (escalation, secret, small talk and the
