@@ -245,6 +245,31 @@ impl Markets {
             .await
     }
 
+    /// When a deadline starting now ends: the one instant an answer shares between its reads
+    /// (the market's symbols, then the position), so that it waits for one deadline in all.
+    pub fn deadline_from_now(&self) -> Instant {
+        Instant::now() + self.deadline
+    }
+
+    /// Reads `user` on `readers` (every market when `None`) at once, until `until` (an answer's
+    /// one deadline, from [`Markets::deadline_from_now`]); worst first.
+    pub async fn lookup_until(
+        &self,
+        readers: Option<&[&AaveV3Reader]>,
+        user: Address,
+        until: Instant,
+    ) -> Lookup {
+        let all: Vec<&AaveV3Reader>;
+        let readers = match readers {
+            Some(readers) => readers,
+            None => {
+                all = self.readers.iter().collect();
+                &all
+            }
+        };
+        self.read_until(readers, user, until, self.deadline).await
+    }
+
     /// Reads `user` on every market at once within `budget` (shorter than the deadline: a
     /// market not ready by then counts as timed out, the others answer).
     pub async fn lookup_within(&self, user: Address, budget: Duration) -> Lookup {
@@ -264,7 +289,19 @@ impl Markets {
         user: Address,
         deadline: Duration,
     ) -> Lookup {
-        let until = Instant::now() + deadline;
+        self.read_until(readers, user, Instant::now() + deadline, deadline)
+            .await
+    }
+
+    /// Reads `user` on `readers` at once until `until`; a market not read by then has timed
+    /// out (its error names `deadline`).
+    async fn read_until(
+        &self,
+        readers: &[&AaveV3Reader],
+        user: Address,
+        until: Instant,
+        deadline: Duration,
+    ) -> Lookup {
         let read = join_all(
             groups(readers)
                 .into_iter()
@@ -328,7 +365,11 @@ impl Markets {
     /// Every market's reserve symbols, each once, default market first (a market not
     /// discovered within the deadline adds none).
     pub async fn symbols(&self) -> Vec<String> {
-        let until = tokio::time::Instant::now() + self.deadline;
+        self.symbols_until(self.deadline_from_now()).await
+    }
+
+    /// [`Markets::symbols`] until `until`, an answer's one deadline.
+    pub async fn symbols_until(&self, until: Instant) -> Vec<String> {
         let catalogs = join_all(
             self.readers
                 .iter()

@@ -5,6 +5,7 @@ use alloy::primitives::Address;
 
 use super::intent::{self, PositionFocus};
 use super::outcome::{Button, Incoming, Intent, Outcome, Reply};
+use super::position::PositionAsk;
 use super::{Desk, texts};
 use crate::lang::Lang;
 use crate::secrets;
@@ -203,7 +204,17 @@ impl Desk {
                 let named: Vec<Address> =
                     arg.map(|a| intent::addresses(a).valid).unwrap_or_default();
                 let mut out = self
-                    .position(record, &named, lang, msg, PositionFocus::Overview, None)
+                    .position(
+                        record,
+                        &named,
+                        lang,
+                        msg,
+                        PositionAsk {
+                            focus: PositionFocus::Overview,
+                            what_if: None,
+                            until: self.chain.deadline_from_now(),
+                        },
+                    )
                     .await;
                 if out.intent == Intent::Position {
                     out.intent = Intent::Command;

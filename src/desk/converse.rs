@@ -2,7 +2,8 @@
 //! questions, out-of-scope requests, small talk, the knowledge base, and "did you mean".
 
 use super::intent::{self, PositionFocus, SmallTalk};
-use super::outcome::{Button, Incoming, Intent, Outcome, Reply};
+use super::outcome::{Button, ChatKind, Incoming, Intent, Outcome, Reply};
+use super::position::PositionAsk;
 use super::route_model::Route;
 use super::routes;
 use super::{CONFIDENT, Desk, UNSURE, texts};
@@ -159,11 +160,12 @@ impl Desk {
 
         // Live position questions.
         let mentions = intent::addresses(text);
-        // A what-if names a percentage ("20%", "20 percent", "三成"); only then are the market's
-        // symbols needed.
+        // A what-if names a percentage ("20%", "20 percent", "三成"). Whether it is one needs
+        // no node; which asset it moves is read from the market's symbols only when there is a
+        // position to read, under that answer's one deadline.
         let percent = intent::percent_signs(&folded);
         let what_if = if percent.contains('%') {
-            intent::what_if(&percent, &self.symbols().await)
+            intent::what_if(&percent, &[])
         } else {
             None
         };
@@ -218,8 +220,25 @@ impl Desk {
                 return out;
             }
             let focus = focus.unwrap_or(PositionFocus::Overview);
+            let until = self.chain.deadline_from_now();
+            let what_if = match what_if {
+                Some(_) if reads_a_position(&mentions.valid, record, msg) => {
+                    intent::what_if(&percent, &self.symbols(until).await)
+                }
+                asked => asked,
+            };
             return self
-                .position(record, &mentions.valid, lang, msg, focus, what_if.as_ref())
+                .position(
+                    record,
+                    &mentions.valid,
+                    lang,
+                    msg,
+                    PositionAsk {
+                        focus,
+                        what_if: what_if.as_ref(),
+                        until,
+                    },
+                )
                 .await;
         }
 
@@ -426,6 +445,17 @@ impl Desk {
         out.sources.push(format!("faq:{id}"));
         out
     }
+}
+
+/// Whether a position answer will read the chain: an address named, or (in a private chat) one
+/// the message carries or the user linked. Otherwise it asks for one, and waits for no node.
+fn reads_a_position(
+    named: &[alloy::primitives::Address],
+    record: &UserRecord,
+    msg: &Incoming,
+) -> bool {
+    !named.is_empty()
+        || (msg.chat != ChatKind::Group && (!msg.addresses.is_empty() || !record.links.is_empty()))
 }
 
 #[cfg(test)]

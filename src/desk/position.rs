@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use alloy::primitives::Address;
+use tokio::time::Instant;
 
 use super::intent::{PositionFocus, WhatIf};
 use super::outcome::{Button, ChatKind, Incoming, Intent, Outcome, Reply};
@@ -17,23 +18,31 @@ use crate::chain::report;
 use crate::lang::Lang;
 use crate::store::UserRecord;
 
+/// What a position answer is asked for: its focus, a what-if, and the answer's one deadline.
+pub(super) struct PositionAsk<'a> {
+    pub focus: PositionFocus,
+    pub what_if: Option<&'a WhatIf>,
+    /// When the reads of this answer give up (the market's symbols included).
+    pub until: Instant,
+}
+
 /// How long a FAQ answer waits for the user's own health factor before going out without it.
 const PERSONAL_LINE_BUDGET: Duration = Duration::from_millis(300);
 
-/// Up to three addresses read at once on `readers` (every market when `None`): an answer has
-/// one deadline, however many addresses and markets it shows.
+/// Up to three addresses read at once on `readers` (every market when `None`) until `until`:
+/// an answer has one deadline, however many addresses and markets it shows.
 async fn read_positions(
     markets: &Markets,
     readers: Option<&[&crate::chain::aave_v3::AaveV3Reader]>,
     addresses: &[Address],
+    until: Instant,
 ) -> Vec<(Address, Lookup)> {
     let shown = &addresses[..addresses.len().min(3)];
-    let reads = futures::future::join_all(shown.iter().map(|a| async move {
-        match readers {
-            Some(readers) => markets.lookup_on(readers, *a).await,
-            None => markets.lookup(*a).await,
-        }
-    }))
+    let reads = futures::future::join_all(
+        shown
+            .iter()
+            .map(|a| markets.lookup_until(readers, *a, until)),
+    )
     .await;
     shown.iter().copied().zip(reads).collect()
 }
@@ -103,8 +112,9 @@ fn chain_failed(user: Option<i64>, error: &ChainError, lang: Lang) -> Outcome {
 }
 
 impl Desk {
-    pub(super) async fn symbols(&self) -> Vec<String> {
-        self.chain.symbols().await
+    /// Every market's reserve symbols, read until the answer's deadline `until`.
+    pub(super) async fn symbols(&self, until: Instant) -> Vec<String> {
+        self.chain.symbols_until(until).await
     }
 
     /// The markets a button names: every market without a tag, the tagged one with it, or
@@ -261,9 +271,13 @@ impl Desk {
         named: &[Address],
         lang: Lang,
         msg: &Incoming,
-        focus: PositionFocus,
-        what_if: Option<&WhatIf>,
+        ask: PositionAsk<'_>,
     ) -> Outcome {
+        let PositionAsk {
+            focus,
+            what_if,
+            until,
+        } = ask;
         if self.chain.is_empty() {
             return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
         }
@@ -291,7 +305,7 @@ impl Desk {
         let mut replies = Vec::new();
         let mut sources = Vec::new();
         let several = self.chain.len() > 1;
-        for (address, lookup) in read_positions(&self.chain, None, &addresses).await {
+        for (address, lookup) in read_positions(&self.chain, None, &addresses, until).await {
             let positions = match shown_positions(&lookup) {
                 Ok(positions) => positions,
                 Err(e) => return chain_failed(Some(record.id), e, lang),
@@ -403,7 +417,14 @@ impl Desk {
             named => named.to_vec(),
         };
         let mut out = Outcome::silent(Intent::Position, lang);
-        for (address, lookup) in read_positions(&self.chain, readers.as_deref(), &addresses).await {
+        for (address, lookup) in read_positions(
+            &self.chain,
+            readers.as_deref(),
+            &addresses,
+            self.chain.deadline_from_now(),
+        )
+        .await
+        {
             let positions = match shown_positions(&lookup) {
                 Ok(positions) => positions,
                 Err(e) => return chain_failed(Some(record.id), e, lang),
