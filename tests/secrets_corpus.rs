@@ -435,6 +435,7 @@ fn key_layouts() -> Vec<(&'static str, KeyLayout)> {
         ("0x hex", |k| format!("0x{k}")),
         ("upper-case hex", |k| k.to_uppercase()),
         ("0x upper-case hex", |k| format!("0x{}", k.to_uppercase())),
+        ("0x typed twice", |k| format!("0x0x{k}")),
         ("4 x 16 spaces", |k| groups(k, 16, " ")),
         ("4 x 16 dashes", |k| groups(k, 16, "-")),
         ("4 x 16 lines", |k| groups(k, 16, "\n")),
@@ -452,8 +453,13 @@ fn key_layouts() -> Vec<(&'static str, KeyLayout)> {
     ]
 }
 
-const KEY_WRAPPERS: [(&str, &str); 6] = [
+const KEY_WRAPPERS: [(&str, &str); 8] = [
     ("", ""),
+    (
+        "PRIVATE_KEY=",
+        " from my .env, my bot fails to call supply()",
+    ),
+    ("{\"privateKey\":\"", "\",\"network\":\"mainnet\"}"),
     ("my private key is ", ", can you check my position?"),
     ("私钥是 ", "，帮我看看仓位"),
     ("here is the key from my backup:\n", "\nthanks"),

@@ -973,6 +973,8 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "got pulled",
         ],
     );
+    // A protocol in the news hacked is not the user's wallet ("看到新闻说有协议被黑了 帮我看看
+    // 我的抵押还在不在" asks for a lookup); funds gone still count as stolen.
     let hacked = any(
         folded,
         &[
@@ -983,6 +985,17 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "被黑",
             "泄露",
             "黑客",
+        ],
+    ) && !any(
+        folded,
+        &[
+            "协议被黑",
+            "平台被黑",
+            "项目被黑",
+            "protocol was hacked",
+            "protocol got hacked",
+            "protocol hacked",
+            "protocol being hacked",
         ],
     );
     // Being on the wrong network is a how-to; having sent funds there needs a person.
@@ -1613,12 +1626,32 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "ur a bot",
             "bot?",
             "you a bot",
+            "real human?",
+            "real person?",
+            "is this chat automated",
+            "is this automated",
+            "this chat automated",
+            "are you the official",
+            "r u the official",
+            "are u the official",
+            "is this the official",
+            "are you official",
         ],
     );
     let en_what = any_word(
         folded,
         &[
-            "bot", "robot", "ai", "human", "person", "real", "chatbot", "gpt", "chatgpt",
+            "bot",
+            "robot",
+            "ai",
+            "human",
+            "person",
+            "real",
+            "chatbot",
+            "gpt",
+            "chatgpt",
+            "automated",
+            "official",
         ],
     );
     let zh = any(
@@ -1666,6 +1699,8 @@ pub fn asks_who_it_is(folded: &str) -> bool {
             "是不是bot",
             "机器人吗",
             "ai吗",
+            "真人吗",
+            "机器人?",
         ],
     );
     let demands = any(

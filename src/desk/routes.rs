@@ -52,6 +52,9 @@ const SECRET_NOUNS: &[&str] = &[
     "那个key",
     "钱包key",
     "钱包的key",
+    // Pinyin abbreviations: 助记词 (zhu ji ci), 私钥 (si yao).
+    "zjc",
+    "siyao",
 ];
 
 /// Handing a secret over: to the bot, a person, a site.
@@ -116,6 +119,18 @@ const HAND_OVER: &[&str] = &[
     "复制给",
     "贴出来",
     "提交",
+    "gave you",
+    "gave u",
+    "given you",
+    "sent you",
+    "sent u",
+    "给那个",
+    "给客服",
+    "给不给",
+    "要输",
+    "输进",
+    "输到",
+    "先发",
     "put my",
     "put it in",
     "put them in",
@@ -178,6 +193,37 @@ const ASKED_BY_OTHERS: &[&str] = &[
     "phoned me",
     "打电话",
     "来电",
+    "索要",
+    "讨要",
+    "还要剩下",
+];
+
+/// A secret said never to have been handed over.
+const NEVER_HANDED_OVER: &[&str] = &[
+    "never shared",
+    "never share it",
+    "never gave",
+    "never sent",
+    "never entered",
+    "never typed",
+    "never told",
+    "didnt share",
+    "didn't share",
+    "did not share",
+    "havent shared",
+    "haven't shared",
+    "have not shared",
+    "从没给",
+    "从来没给",
+    "没给过",
+    "没有给过",
+    "从没告诉",
+    "没告诉过",
+    "没泄露",
+    "没有泄露",
+    "从没泄露",
+    "没输入过",
+    "没有输入过",
 ];
 
 /// The user offers the bot a secret ("want me to send my 24 words?"), or asks about handing
@@ -186,11 +232,12 @@ const ASKED_BY_OTHERS: &[&str] = &[
 /// lost one is not this.
 pub fn secret_offered_or_asked(folded: &str) -> bool {
     // "key" and "words" alone are too common: they count only with the secret's context.
-    let strong_noun = any(folded, SECRET_NOUNS);
+    let strong_noun = any(folded, SECRET_NOUNS) || counts_words(folded);
     if !strong_noun && !any_word(folded, &["pk", "key", "keys", "words"]) {
         return false;
     }
-    let hand_over = any(folded, HAND_OVER);
+    // "I never shared my seed phrase, but my ETH got moved" tells a theft, for a person.
+    let hand_over = any(folded, HAND_OVER) && !any(folded, NEVER_HANDED_OVER);
     let asked = any(folded, ASKED_BY_OTHERS);
     let to_us = any(
         folded,
@@ -220,6 +267,14 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
             "i could send my",
             "i'll send my",
             "i will send my",
+            "do you want",
+            "do u want",
+            "you want my",
+            "u want my",
+            "if i gave",
+            "if i give",
+            "if i send",
+            "if i sent",
         ],
     );
     // "will sending my key get my claim approved quicker?": the user's own key, handed over.
@@ -227,7 +282,52 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
         folded,
         &["my key", "my keys", "my pk", "my words", "our key"],
     );
-    (strong_noun && (hand_over || asked || to_us)) || ((to_us || asked || own_secret) && hand_over)
+    (strong_noun && (hand_over || asked || to_us || wanted(folded)))
+        || ((to_us || asked || own_secret) && hand_over)
+        || (asked && own_secret)
+}
+
+/// "the first 6 words", "剩下的18个词", "前六个单词": a count of words, which with a hand-over
+/// can only be a phrase's.
+fn counts_words(folded: &str) -> bool {
+    const EN_COUNTS: &[&str] = &[
+        "6 words",
+        "8 words",
+        "12 words",
+        "18 words",
+        "24 words",
+        "six words",
+        "remaining words",
+        "rest of the words",
+    ];
+    const ZH_NOUNS: &[&str] = &["个词", "个单词", "个英文"];
+    const ZH_COUNTS: &str = "0123456789一二三四五六七八九十两几";
+    any(folded, EN_COUNTS)
+        || ZH_NOUNS.iter().any(|noun| {
+            folded.match_indices(noun).any(|(at, _)| {
+                folded[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| ZH_COUNTS.contains(c))
+            })
+        })
+}
+
+/// "要私钥", "要我的助记词", "他想要zjc": somebody wants the secret ("只要私钥在", "不要私钥",
+/// "需要私钥吗" ask something else).
+fn wanted(folded: &str) -> bool {
+    const NOUNS: &[&str] = &["私钥", "助记词", "zjc", "秘钥", "密钥"];
+    const WHOSE: &[&str] = &["", "我的", "你的", "我", "用户的"];
+    folded.match_indices('要').any(|(at, _)| {
+        let before = folded[..at].chars().next_back();
+        let after = &folded[at + '要'.len_utf8()..];
+        !matches!(before, Some('不' | '需' | '重' | '只' | '主' | '必'))
+            && WHOSE.iter().any(|whose| {
+                after
+                    .strip_prefix(whose)
+                    .is_some_and(|rest| NOUNS.iter().any(|n| rest.starts_with(n)))
+            })
+    })
 }
 
 /// The user contests an outcome rather than asking whether it can be undone: "这个清算我不认",
@@ -444,8 +544,10 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
             "清算了",
         ],
     );
+    // "多少了" (how much now) holds "少了" (less).
+    let unasked = folded.replace("多少", " ");
     let wrong_result = any(
-        folded,
+        &unasked,
         &[
             "got less",
             "way less",
@@ -897,8 +999,32 @@ pub fn gone_but_explained(folded: &str) -> bool {
             "没有授权",
         ],
     );
+    let guesses_theft = any(
+        folded,
+        &[
+            "是被盗",
+            "被盗了吗",
+            "是不是被盗",
+            "被偷了吗",
+            "被黑了吗",
+            "是不是被黑",
+            "以为被盗",
+            "以为被偷",
+            "以为被黑",
+            "像被盗",
+            "hacked or",
+            "hacked?",
+            "was i hacked",
+            "am i hacked",
+            "stolen or",
+            "stolen?",
+            "thought i was hacked",
+            "thought i got hacked",
+            "thought it was stolen",
+        ],
+    );
     let liquidation = any(folded, &["清算", "爆仓", "liquidat", "liq'd", "rekt"])
-        && !any(folded, &["stolen", "stole", "被盗", "被偷"]);
+        && (guesses_theft || !any(folded, &["stolen", "stole", "被盗", "被偷"]));
     let atokens = any(
         folded,
         &[
@@ -913,23 +1039,14 @@ pub fn gone_but_explained(folded: &str) -> bool {
             folded,
             &["drop", "fell", "falling", "down", "decreas", "掉", "降"],
         );
-    let guesses_theft = any(
-        folded,
-        &[
-            "是被盗",
-            "被盗了吗",
-            "是不是被盗",
-            "被偷了吗",
-            "被黑了吗",
-            "是不是被黑",
-            "hacked or",
-            "hacked?",
-            "was i hacked",
-            "am i hacked",
-            "stolen or",
-            "stolen?",
-        ],
-    );
+    // Debt that grew by itself ("债务自己在涨 是被盗了吗"): interest, the theft a guess.
+    let debt_grew = any(folded, &["debt", "债务", "欠的", "借的", "借款"])
+        && any(
+            folded,
+            &[
+                "grow", "increas", "went up", "goes up", "涨", "增加", "变多",
+            ],
+        );
     let hypothetical = any(
         folded,
         &[
@@ -943,7 +1060,7 @@ pub fn gone_but_explained(folded: &str) -> bool {
             "what if",
         ],
     );
-    !taken && (liquidation || atokens || (hf_fell && guesses_theft) || hypothetical)
+    !taken && (liquidation || atokens || ((hf_fell || debt_grew) && guesses_theft) || hypothetical)
 }
 
 /// An escalation cue inside a question ("is this a bug?", "any way to reverse it?", "会不会被
@@ -1155,6 +1272,15 @@ mod tests {
             "有封邮件要求本人在指定页面提交钱包私钥以完成资产审计，是官方的吗",
             "glad to hand over the 12 words if you tell me where to send them",
             "i'll send my key over, it proves the wallet is mine",
+            // A count of words, a secret wanted ("要私钥"), the bot asked whether it wants one.
+            "要zjc吗 我发",
+            "我先发前6个词 你验证下是不是我的钱包",
+            "我已经把前面6个词给那个客服了 他还要剩下的 给不给？？",
+            "电报上一个自称开发者的说我的仓位需要rectify 要私钥 这是啥情况",
+            "有个借贷网站connect wallet的时候有个手动连接，要输12个词，正常吗",
+            "do you want my seed so you can look at my health factor? np",
+            "would u be able to get my liquidated eth back if i gave u my private key??",
+            "discord dev says my position needs to be rectified and he needs my key. is this a thing",
         ] {
             assert!(secret_offered_or_asked(&fold(m)), "{m}");
         }
@@ -1171,6 +1297,12 @@ mod tests {
             "截图里的健康因子是什么意思，我把照片发给你",
             "where do i send the usdc to repay, which key should i press",
             "i'll send the tx hash, the key question is why it failed",
+            "in other words send me the answer",
+            "只要私钥还在就能恢复钱包吗",
+            "签名需要私钥吗",
+            "我发现助记词被盗了 钱包空了",
+            "存款到aave的话aave会拿到我的私钥吗",
+            "我借了12个币 要还多少",
         ] {
             assert!(!secret_offered_or_asked(&fold(m)), "{m}");
         }

@@ -90,6 +90,20 @@ const ZH_COMPLEMENTS: &[&str] = &[
     "出来", "回来", "进去", "出去", "起来", "下来", "上去", "来", "去",
 ];
 
+/// Common pinyin-input slips in the terms lendesk reads, put right before segmentation: the
+/// slip sounds like the term (建康度 → 健康度, 青算 → 清算), and cut as it stands it would
+/// leave an unknown word or a wrong cut (`青算是` → `青` `算是`).
+const ZH_SLIPS: &[(&str, &str)] = &[
+    ("建康", "健康"),
+    ("青算", "清算"),
+    ("清酸", "清算"),
+    ("抵压", "抵押"),
+    ("低押", "抵押"),
+    ("利律", "利率"),
+    ("利绿", "利率"),
+    ("利西", "利息"),
+];
+
 /// Chinese cues found by substring, before segmentation: short patterns that jieba tends to
 /// cut across (`不被爆仓` → `不` `被爆仓`).
 const ZH_CUES: &[(&str, &[&str])] = &[
@@ -202,6 +216,11 @@ pub fn normalize(text: &str) -> String {
         push_normalized(&mut out, text.chars());
     } else {
         push_normalized(&mut out, text.nfkc());
+        for (slip, term) in ZH_SLIPS {
+            if out.contains(slip) {
+                out = out.replace(slip, term);
+            }
+        }
     }
     if out.ends_with('.') {
         out.pop();
@@ -630,6 +649,13 @@ mod tests {
         assert_eq!(normalize("健康因子，多少？"), "健康因子 多少");
         assert_eq!(normalize("hf shows ∞"), "hf shows infinite");
         assert_eq!(normalize("e-mode"), "e mode");
+    }
+
+    #[test]
+    fn puts_pinyin_slips_right() {
+        assert_eq!(terms("青算是怎么触发的"), terms("清算是怎么触发的"));
+        assert_eq!(terms("建康度是神马"), terms("健康度是神马"));
+        assert!(terms("抵压10000u能借几个eth").contains(&"collateral".to_string()));
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub(super) fn is_base58(b: u8) -> bool {
 }
 
 pub(super) fn classify_key(token: &str) -> Option<KeyClass> {
+    // "0x0x…": a prefix typed before a key that had one already; the key is what follows.
+    let token = strip_extra_hex_prefixes(token);
     let b = token.as_bytes();
     let all =
         |from: usize, f: fn(u8) -> bool| b.get(from..).is_some_and(|r| r.iter().all(|&c| f(c)));
@@ -47,6 +49,17 @@ pub(super) fn classify_key(token: &str) -> Option<KeyClass> {
         }
         _ => None,
     }
+}
+
+/// `token` without the `0x` prefixes before its last one ("0x0xab…" → "0xab…"); unchanged when
+/// it has one prefix or none.
+fn strip_extra_hex_prefixes(token: &str) -> &str {
+    let is_prefix = |t: &str| t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("0x"));
+    let mut token = token;
+    while is_prefix(token) && token.get(2..).is_some_and(is_prefix) {
+        token = &token[2..];
+    }
+    token
 }
 
 /// Whether 64 hex digits can be a secp256k1 private key in practice: not a padded ABI word

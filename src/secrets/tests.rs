@@ -540,6 +540,18 @@ fn prefixed_64_hex_key_is_detected() {
 }
 
 #[test]
+fn a_key_with_its_prefix_typed_twice_is_detected() {
+    for prefix in ["0x0x", "0X0x", "0x0x0x"] {
+        let text = format!("PRIVATE_KEY={prefix}{HEX_KEY} my script fails, why");
+        let f = only(&text);
+        assert_eq!(f.kind, SecretKind::PrivateKey, "{text}");
+        assert_redacted(&text, &[&format!("{prefix}{HEX_KEY}")]);
+    }
+    // A prefix typed twice before an address or a short hex is no key.
+    assert_clean("send it to 0x0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2 please");
+}
+
+#[test]
 fn bare_64_hex_key_is_detected_even_next_to_tx_words() {
     for text in [
         HEX_KEY.to_owned(),
