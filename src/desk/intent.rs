@@ -1389,6 +1389,7 @@ fn greets_in_chinese(folded: &str, chars: usize) -> bool {
         "晚上好",
         "早安",
         "早啊",
+        "早晨",
         "在吗",
     ];
     const REST_OF_A_GREETING: usize = 8;

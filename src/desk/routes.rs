@@ -55,6 +55,14 @@ const SECRET_NOUNS: &[&str] = &[
     // Pinyin abbreviations: 助记词 (zhu ji ci), 私钥 (si yao).
     "zjc",
     "siyao",
+    "私匙",
+    "口令",
+    "密语",
+    "写在纸上的",
+    "纸上的那些",
+    "导出的那串",
+    "那几个词",
+    "那些单词",
 ];
 
 /// Handing a secret over: to the bot, a person, a site.
@@ -127,6 +135,10 @@ const HAND_OVER: &[&str] = &[
     "给那个",
     "给客服",
     "给不给",
+    "交给",
+    "要填",
+    "填了",
+    "填进",
     "要输",
     "输进",
     "输到",
@@ -195,6 +207,9 @@ const ASKED_BY_OTHERS: &[&str] = &[
     "来电",
     "索要",
     "讨要",
+    "说只要",
+    "不给私钥",
+    "不给助记词",
     "还要剩下",
 ];
 
@@ -1274,6 +1289,10 @@ mod tests {
             "i'll send my key over, it proves the wallet is mine",
             // A count of words, a secret wanted ("要私钥"), the bot asked whether it wants one.
             "要zjc吗 我发",
+            "客服问我要私匙",
+            "把小狐狸导出的那串发你，帮我看看为啥提不出来",
+            "对方说不给私钥资产会被永久冻结",
+            "做任务领U的页面最后一步要填钱包密语，填了会怎样",
             "我先发前6个词 你验证下是不是我的钱包",
             "我已经把前面6个词给那个客服了 他还要剩下的 给不给？？",
             "电报上一个自称开发者的说我的仓位需要rectify 要私钥 这是啥情况",
@@ -1303,6 +1322,8 @@ mod tests {
             "我发现助记词被盗了 钱包空了",
             "存款到aave的话aave会拿到我的私钥吗",
             "我借了12个币 要还多少",
+            "那些单词是什么意思",
+            "把利息交给谁",
         ] {
             assert!(!secret_offered_or_asked(&fold(m)), "{m}");
         }
