@@ -151,7 +151,9 @@ impl RouteModel {
         // ("我有个问题", "i have a question") stays one.
         let question = share(&[QUESTION]);
         let hand_over = share(&HAND_OVERS);
-        if hand_over >= LIKELY && hand_over > question {
+        // "question: what is ltv", "a question about gas fees": a question, whatever its
+        // subject (a real hand-over in one is the rules' to find, earlier).
+        if hand_over >= LIKELY && hand_over > question && !opens_as_a_question(text.normalized()) {
             let kind = HAND_OVERS
                 .into_iter()
                 .max_by(|&a, &b| share(&[a]).total_cmp(&share(&[b])))
@@ -181,6 +183,30 @@ fn reason(situation: &str) -> EscalationReason {
         "E3" | "E5" => EscalationReason::Complaint,
         _ => EscalationReason::AskedForPerson,
     }
+}
+
+/// Whether `normalized` opens by saying it is a question and then asks it: "question: what is
+/// ltv", "a question about gas fees", "quick question regarding e-mode", "问个问题 gas为什么贵".
+fn opens_as_a_question(normalized: &str) -> bool {
+    const OPENINGS: &[&str] = &[
+        "question ",
+        "a question ",
+        "quick question ",
+        "one question ",
+        "another question ",
+        "one more question ",
+        "i have a question ",
+        "i have a quick question ",
+        "问个问题",
+        "问一个问题",
+        "有个问题",
+    ];
+    let normalized = normalized.trim_start();
+    OPENINGS.iter().any(|opening| {
+        normalized
+            .strip_prefix(opening)
+            .is_some_and(|rest| rest.split_whitespace().count() >= 2 || rest.chars().count() >= 4)
+    })
 }
 
 #[cfg(test)]

@@ -431,6 +431,31 @@ fn wants_money_back(folded: &str) -> bool {
 /// A demand to undo or pay for an outcome: a refund, compensation, a reversal (what
 /// [`contests_it`] already holds is not repeated here).
 fn demands_redress(folded: &str) -> bool {
+    // "is there any way to undo it?" asks whether it can be undone (the knowledge base says
+    // no, and why); "undo it!" demands it.
+    const ASKS_IF_IT_CAN: &[&str] = &[
+        "any way to undo",
+        "any way to reverse",
+        "a way to undo",
+        "a way to reverse",
+        "can it be undone",
+        "can it be reversed",
+        "can this be undone",
+        "can this be reversed",
+        "can i undo",
+        "can i reverse",
+        "possible to undo",
+        "possible to reverse",
+    ];
+    let asked;
+    let folded = if any(folded, ASKS_IF_IT_CAN) {
+        asked = ASKS_IF_IT_CAN
+            .iter()
+            .fold(folded.to_string(), |text, ask| text.replace(ask, " "));
+        asked.as_str()
+    } else {
+        folded
+    };
     any(
         folded,
         &[
@@ -1267,6 +1292,20 @@ pub fn demands_a_person(folded: &str) -> bool {
 mod tests {
     use super::*;
     use crate::desk::intent::fold;
+
+    #[test]
+    fn asking_whether_it_can_be_undone_is_no_demand() {
+        for m in [
+            "price recovered 1 hour after liquidation. is there any way to undo it",
+            "ETH is back up 15% since my liquidation. is there a way to undo it",
+            "can it be reversed?",
+        ] {
+            assert!(!demands_redress(&fold(m)), "{m}");
+        }
+        for m in ["undo it now", "reverse this liquidation", "I want a refund"] {
+            assert!(demands_redress(&fold(m)), "{m}");
+        }
+    }
 
     #[test]
     fn secrets_offered_or_asked_for_in_paraphrase() {
