@@ -241,7 +241,7 @@ impl Markets {
 
     /// Reads `user` on every market at once, under one deadline; worst first.
     pub async fn lookup(&self, user: Address) -> Lookup {
-        self.lookup_on(&self.readers.iter().collect::<Vec<_>>(), user)
+        self.lookup_until(None, user, self.deadline_from_now())
             .await
     }
 
@@ -274,22 +274,14 @@ impl Markets {
     /// market not ready by then counts as timed out, the others answer).
     pub async fn lookup_within(&self, user: Address, budget: Duration) -> Lookup {
         let readers: Vec<&AaveV3Reader> = self.readers.iter().collect();
-        self.read_all(&readers, user, budget.min(self.deadline))
+        let budget = budget.min(self.deadline);
+        self.read_until(&readers, user, Instant::now() + budget, budget)
             .await
     }
 
     /// Reads `user` on `readers` at once, under one deadline; worst first.
     pub async fn lookup_on(&self, readers: &[&AaveV3Reader], user: Address) -> Lookup {
-        self.read_all(readers, user, self.deadline).await
-    }
-
-    async fn read_all(
-        &self,
-        readers: &[&AaveV3Reader],
-        user: Address,
-        deadline: Duration,
-    ) -> Lookup {
-        self.read_until(readers, user, Instant::now() + deadline, deadline)
+        self.lookup_until(Some(readers), user, self.deadline_from_now())
             .await
     }
 

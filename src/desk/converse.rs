@@ -2,8 +2,8 @@
 //! questions, out-of-scope requests, small talk, the knowledge base, and "did you mean".
 
 use super::intent::{self, PositionFocus, SmallTalk};
-use super::outcome::{Button, ChatKind, Incoming, Intent, Outcome, Reply};
-use super::position::PositionAsk;
+use super::outcome::{Button, Incoming, Intent, Outcome, Reply};
+use super::position::{PositionAsk, addresses_to_read};
 use super::route_model::Route;
 use super::routes;
 use super::{CONFIDENT, Desk, UNSURE, texts};
@@ -222,7 +222,8 @@ impl Desk {
             let focus = focus.unwrap_or(PositionFocus::Overview);
             let until = self.chain.deadline_from_now();
             let what_if = match what_if {
-                Some(_) if reads_a_position(&mentions.valid, record, msg) => {
+                // With no address to read, the answer asks for one and waits for no node.
+                Some(_) if !addresses_to_read(&mentions.valid, record, msg).is_empty() => {
                     intent::what_if(&percent, &self.symbols(until).await)
                 }
                 asked => asked,
@@ -445,17 +446,6 @@ impl Desk {
         out.sources.push(format!("faq:{id}"));
         out
     }
-}
-
-/// Whether a position answer will read the chain: an address named, or (in a private chat) one
-/// the message carries or the user linked. Otherwise it asks for one, and waits for no node.
-fn reads_a_position(
-    named: &[alloy::primitives::Address],
-    record: &UserRecord,
-    msg: &Incoming,
-) -> bool {
-    !named.is_empty()
-        || (msg.chat != ChatKind::Group && (!msg.addresses.is_empty() || !record.links.is_empty()))
 }
 
 #[cfg(test)]

@@ -59,6 +59,23 @@ pub(super) fn any(text: &str, needles: &'static [&'static str]) -> bool {
     })
 }
 
+/// `folded` with each of `phrases` blanked out (a space for each), so that the cues asked next
+/// do not see them: "worst case" is no complaint, "多少了" holds no "少了". Most messages hold
+/// none and are not copied.
+pub(super) fn without<'a>(
+    folded: &'a str,
+    phrases: &'static [&'static str],
+) -> std::borrow::Cow<'a, str> {
+    if !any(folded, phrases) {
+        return std::borrow::Cow::Borrowed(folded);
+    }
+    let mut text = folded.to_string();
+    for phrase in phrases {
+        text = text.replace(phrase, " ");
+    }
+    std::borrow::Cow::Owned(text)
+}
+
 /// The shared automaton of [`any`] and the lists matched by the last text it scanned.
 #[derive(Default)]
 struct Cues {
@@ -1120,7 +1137,7 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
         ],
     );
     // "Worst case" is not a complaint, nor is "我不是要投诉" or "I'm not disputing anything".
-    let claimed = without_disclaimers(folded);
+    let claimed = without(folded, DISCLAIMERS);
     let complaint = any(
         &claimed,
         &[
@@ -1186,18 +1203,6 @@ const DISCLAIMERS: &[&str] = &[
     "not to complain",
     "no complaint",
 ];
-
-/// `folded` without its [`DISCLAIMERS`] (most messages hold none and are not copied).
-fn without_disclaimers(folded: &str) -> std::borrow::Cow<'_, str> {
-    if !any(folded, DISCLAIMERS) {
-        return std::borrow::Cow::Borrowed(folded);
-    }
-    let mut text = folded.to_string();
-    for d in DISCLAIMERS {
-        text = text.replace(d, " ");
-    }
-    std::borrow::Cow::Owned(text)
-}
 
 /// The user says the last answer did not solve it.
 pub fn still_unresolved(folded: &str) -> bool {

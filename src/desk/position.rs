@@ -29,6 +29,26 @@ pub(super) struct PositionAsk<'a> {
 /// How long a FAQ answer waits for the user's own health factor before going out without it.
 const PERSONAL_LINE_BUDGET: Duration = Duration::from_millis(300);
 
+/// The addresses a position answer reads: those `named` in the message, else the ones it
+/// carries and the user's linked ones; none in a group without one named there (never show
+/// someone's linked position in a group). None: the answer asks for an address.
+pub(super) fn addresses_to_read(
+    named: &[Address],
+    record: &UserRecord,
+    msg: &Incoming,
+) -> Vec<Address> {
+    if !named.is_empty() {
+        return named.to_vec();
+    }
+    if msg.chat == ChatKind::Group {
+        return Vec::new();
+    }
+    let mut addresses: Vec<Address> = msg.addresses.clone();
+    addresses.extend(record.links.iter().map(|l| l.address));
+    addresses.dedup();
+    addresses
+}
+
 /// Up to three addresses read at once on `readers` (every market when `None`) until `until`:
 /// an answer has one deadline, however many addresses and markets it shows.
 async fn read_positions(
@@ -281,20 +301,7 @@ impl Desk {
         if self.chain.is_empty() {
             return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
         }
-        let mut addresses: Vec<Address> = named.to_vec();
-        if addresses.is_empty() {
-            if msg.chat == ChatKind::Group {
-                // Never show someone's linked position in a group unless they name it there.
-                return Outcome::new(
-                    Intent::Clarify,
-                    lang,
-                    Reply::text(texts::need_address(lang)),
-                );
-            }
-            addresses.extend(msg.addresses.iter().copied());
-            addresses.extend(record.links.iter().map(|l| l.address));
-            addresses.dedup();
-        }
+        let addresses = addresses_to_read(named, record, msg);
         if addresses.is_empty() {
             return Outcome::new(
                 Intent::Clarify,

@@ -4,7 +4,7 @@
 //! a combination of cue lists in both languages (a subject and what is done with it), applied
 //! to the folded text ([`super::intent::fold`]); no I/O.
 
-use super::intent::{any, any_word};
+use super::intent::{any, any_word, without};
 use crate::tickets::EscalationReason;
 
 /// What a seed phrase or a private key is called.
@@ -447,17 +447,9 @@ fn demands_redress(folded: &str) -> bool {
         "possible to undo",
         "possible to reverse",
     ];
-    let asked;
-    let folded = if any(folded, ASKS_IF_IT_CAN) {
-        asked = ASKS_IF_IT_CAN
-            .iter()
-            .fold(folded.to_string(), |text, ask| text.replace(ask, " "));
-        asked.as_str()
-    } else {
-        folded
-    };
+    let unasked = without(folded, ASKS_IF_IT_CAN);
     any(
-        folded,
+        &unasked,
         &[
             "compensat",
             "refund",
@@ -585,7 +577,7 @@ pub fn disputes_an_outcome(folded: &str) -> bool {
         ],
     );
     // "多少了" (how much now) holds "少了" (less).
-    let unasked = folded.replace("多少", " ");
+    let unasked = without(folded, &["多少"]);
     let wrong_result = any(
         &unasked,
         &[
