@@ -1,6 +1,11 @@
-//! The two languages lendesk speaks, and telling them apart in a message.
+//! The two languages lendesk speaks, telling them apart in a message, and one way of writing
+//! the Chinese it reads: traditional characters (Hong Kong, Taiwan, formal letters) simplified,
+//! pinyin-input slips in its terms put right.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// A user-facing language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -39,6 +44,83 @@ impl Lang {
         match self {
             Self::En => en,
             Self::Zh => zh,
+        }
+    }
+}
+
+/// OpenCC's traditional → simplified characters (Apache-2.0, `src/lang/ts_characters.txt`):
+/// `traditional<TAB>simplified [more]`.
+const TS_CHARACTERS: &str = include_str!("lang/ts_characters.txt");
+
+/// Traditional character → its simplified one, where that is one character and the traditional
+/// one is not itself written in simplified text too (乾 stays: 乾坤 is simplified as well).
+static SIMPLIFIED: LazyLock<FxHashMap<char, char>> = LazyLock::new(|| {
+    let mut map = FxHashMap::default();
+    for line in TS_CHARACTERS.lines().filter(|l| !l.starts_with('#')) {
+        let Some((key, values)) = line.split_once('\t') else {
+            continue;
+        };
+        let one = |s: &str| {
+            let mut chars = s.chars();
+            chars.next().filter(|_| chars.next().is_none())
+        };
+        let Some(traditional) = one(key) else {
+            continue;
+        };
+        let mut values = values.split_whitespace();
+        let first = values.next().and_then(one);
+        if let Some(simplified) = first
+            && simplified != traditional
+            && !values.any(|v| one(v) == Some(traditional))
+        {
+            map.insert(traditional, simplified);
+        }
+    }
+    map
+});
+
+/// `c` in simplified Chinese: 鑰 → 钥, 記 → 记; any other character as it is.
+pub fn simplified(c: char) -> char {
+    if (c as u32) < 0x3400 {
+        return c;
+    }
+    SIMPLIFIED.get(&c).copied().unwrap_or(c)
+}
+
+/// `text` with its traditional characters simplified ([`simplified`]); borrowed when it has none.
+pub fn simplified_text(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| simplified(c) == c) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().map(simplified).collect())
+    }
+}
+
+/// Common pinyin-input slips in the terms lendesk reads, put right before segmentation: the
+/// slip sounds like the term (建康度 → 健康度, 青算 → 清算), and cut as it stands it would
+/// leave an unknown word or a wrong cut (`青算是` → `青` `算是`).
+const ZH_SLIPS: &[(&str, &str)] = &[
+    ("建康", "健康"),
+    ("青算", "清算"),
+    ("清酸", "清算"),
+    ("抵压", "抵押"),
+    ("低押", "抵押"),
+    ("利律", "利率"),
+    ("利绿", "利率"),
+    ("利西", "利息"),
+    ("思钥", "私钥"),
+    ("私匙", "私钥"),
+    ("住记词", "助记词"),
+    ("住机词", "助记词"),
+    ("助机词", "助记词"),
+    ("注记词", "助记词"),
+];
+
+/// `text` with its pinyin-input slips ([`ZH_SLIPS`]) put right.
+pub fn fix_slips(text: &mut String) {
+    for (slip, term) in ZH_SLIPS {
+        if text.contains(slip) {
+            *text = text.replace(slip, term);
         }
     }
 }
@@ -103,6 +185,19 @@ pub fn detect(text: &str) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_traditional_characters_simplified() {
+        assert_eq!(
+            simplified_text("若需核實身份，鄙人可提供私鑰"),
+            "若需核实身份，鄙人可提供私钥"
+        );
+        assert_eq!(simplified_text("助記詞俾你驗證"), "助记词俾你验证");
+        // Simplified text, English and characters written the same in both stay as they are.
+        for same in ["我的健康因子是多少", "what is my HF", "乾坤", "0x3C44Cd"] {
+            assert!(matches!(simplified_text(same), Cow::Borrowed(_)), "{same}");
+        }
+    }
 
     #[test]
     fn detects_chinese_english_and_neither() {

@@ -55,7 +55,7 @@ async fn ablation(part: &str, relative: &str) {
 #[tokio::test]
 async fn dev_set_scores_at_least_the_floor() {
     let (right, total) = evaluate(
-        "eval dev (writers 1, 2, 4, 5, 7-29)",
+        "eval dev (writers 1, 2, 4, 5, 7-31)",
         "tests/data/eval/dev.toml",
     )
     .await;

@@ -7,7 +7,8 @@ use alloy::primitives::Address;
 use crate::chain::{AddressError, parse_address};
 use crate::tickets::EscalationReason;
 
-/// Lowercased text with Chinese full-width punctuation folded to ASCII, for matching. Spaces
+/// Lowercased text with Chinese full-width punctuation folded to ASCII, traditional characters
+/// simplified and pinyin slips put right (the knowledge base's own), for matching. Spaces
 /// between two Chinese characters are dropped ("找 负 责 人" reads as "找负责人": Chinese has
 /// no spaces between words, so they only ever spell a word out).
 pub fn fold(text: &str) -> String {
@@ -33,9 +34,12 @@ pub fn fold(text: &str) -> String {
             '％' => '%',
             '（' => '(',
             '）' => ')',
-            c => c,
+            c => crate::lang::simplified(c),
         };
         out.extend(c.to_lowercase());
+    }
+    if !text.is_ascii() {
+        crate::lang::fix_slips(&mut out);
     }
     out
 }
@@ -706,6 +710,14 @@ pub fn asks_for_explanation(folded: &str) -> bool {
             "is that bad",
             "didnt touch",
             "didn't touch",
+            "never touched",
+            "even tho",
+            "even though",
+            "oracle",
+            "how much did i lose",
+            "损失了多少",
+            "亏了多少",
+            "预言机",
             "did nothing",
             "did not do",
             "为什么",
@@ -937,8 +949,16 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "搵个真人",
         ],
     ) || folded.trim() == "human";
+    // A theft feared, asked about or told of others is not the user's loss; an account that is
+    // not a wallet (email, chat, bank) is not lendesk's to look into.
+    let told = without(folded, FEARED_THEFT);
+    let told = if names_another_account(folded) {
+        std::borrow::Cow::Borrowed("")
+    } else {
+        told
+    };
     let stolen = any(
-        folded,
+        &told,
         &[
             "stolen",
             "stole",
@@ -988,12 +1008,14 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "全不见了",
             "被提走",
             "got pulled",
+            "掏空",
+            "一分不剩",
         ],
     );
     // A protocol in the news hacked is not the user's wallet ("看到新闻说有协议被黑了 帮我看看
     // 我的抵押还在不在" asks for a lookup); funds gone still count as stolen.
     let hacked = any(
-        folded,
+        &told,
         &[
             "hacked",
             "compromised",
@@ -1002,6 +1024,7 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
             "被黑",
             "泄露",
             "黑客",
+            "木马",
         ],
     ) && !any(
         folded,
@@ -1188,6 +1211,93 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
         None
     }
 }
+
+/// A theft only feared, asked about, or told of other people.
+const FEARED_THEFT: &[&str] = &[
+    "会不会被盗",
+    "会不会被黑",
+    "会不会被偷",
+    "会不会被钓鱼",
+    "会被盗吗",
+    "会被黑吗",
+    "怕被盗",
+    "怕被黑",
+    "担心被盗",
+    "担心被黑",
+    "防止被盗",
+    "防止被黑",
+    "避免被盗",
+    "避免被黑",
+    "好多人被",
+    "很多人被",
+    "别人被",
+    "有人被盗",
+    "有人被黑",
+    "worried i got hacked",
+    "worried i was hacked",
+    "worried i've been hacked",
+    "afraid i got hacked",
+    "afraid i was hacked",
+    "scared i got hacked",
+    "could i get hacked",
+    "can i get hacked",
+    "will i get hacked",
+    "could i get drained",
+    "can i get drained",
+    "avoid getting hacked",
+    "avoid getting drained",
+    "avoid being hacked",
+    "prevent getting hacked",
+    "prevent being hacked",
+    "not get hacked",
+    "not get drained",
+    "people got drained",
+    "people getting drained",
+    "people got hacked",
+    "people getting hacked",
+];
+
+/// Accounts that are not a wallet: a theft of one is not lendesk's to look into.
+const OTHER_ACCOUNTS: &[&str] = &[
+    "netflix",
+    "gmail",
+    "instagram",
+    "facebook",
+    "email account",
+    "icloud",
+    "steam",
+    "微信号",
+    "微信被",
+    "qq号",
+    "qq被",
+    "银行卡",
+    "银行app",
+    "支付宝",
+    "淘宝",
+    "邮箱被",
+];
+
+/// A message about an account that is not a wallet ("my netflix account got hacked").
+pub fn names_another_account(folded: &str) -> bool {
+    any(folded, OTHER_ACCOUNTS) && !any(folded, WALLET_WORDS)
+}
+
+/// Words that put a wallet or crypto in a message.
+const WALLET_WORDS: &[&str] = &[
+    "wallet",
+    "crypto",
+    "usdc",
+    "usdt",
+    "eth",
+    "aave",
+    "metamask",
+    "funds",
+    "token",
+    "钱包",
+    "币",
+    "资产",
+    "钱包地址",
+];
 
 /// Phrases that name a complaint or a dispute only to say there is none.
 const DISCLAIMERS: &[&str] = &[
@@ -2063,6 +2173,12 @@ pub fn out_of_scope(folded: &str) -> bool {
                 "推荐币",
                 "买什么币",
                 "能不能买",
+                "买什么稳",
+                "哪个币最安全",
+                "哪个币最稳",
+                "safest coin",
+                "won't dump",
+                "wont dump",
             ],
         )
         || price_target(folded)
@@ -2102,6 +2218,27 @@ fn price_target(folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_theft_feared_or_of_another_account_is_no_hand_over() {
+        for m in [
+            "钱包连上借贷网站会不会被盗？有哪些风险需要注意",
+            "听说好多人被钓鱼，怎么防？",
+            "查一下我的负债 我怕被盗了",
+            "check my account, is my collateral still there? worried i got hacked",
+            "my netflix account got hacked, how do i get it back",
+            "我微信号被盗了怎么找回",
+        ] {
+            assert_eq!(escalation(&fold(m)), None, "{m}");
+        }
+        for m in [
+            "钱包被掏空了 只剩一点gas 我是不是中了木马",
+            "my wallet got hacked, netflix too",
+            "我的u没了 地址里一分不剩 到底怎么被黑的",
+        ] {
+            assert!(escalation(&fold(m)).is_some(), "{m}");
+        }
+    }
 
     #[test]
     fn one_pass_matching_agrees_with_scanning_each_list() {

@@ -153,14 +153,21 @@ impl RouteModel {
         let hand_over = share(&HAND_OVERS);
         // "question: what is ltv", "a question about gas fees": a question, whatever its
         // subject (a real hand-over in one is the rules' to find, earlier).
-        if hand_over >= LIKELY && hand_over > question && !opens_as_a_question(text.normalized()) {
+        // An account that is not a wallet is not lendesk's to hand over.
+        let normalized = text.normalized();
+        if hand_over >= LIKELY
+            && hand_over > question
+            && !opens_as_a_question(normalized)
+            && !super::intent::names_another_account(normalized)
+        {
             let kind = HAND_OVERS
                 .into_iter()
                 .max_by(|&a, &b| share(&[a]).total_cmp(&share(&[b])))
                 .unwrap_or(HAND_OVERS[1]);
             return Some(Route::Escalate(reason(CLASSES[kind])));
         }
-        if share(&SECRET_OFFERS) >= LIKELY {
+        // "safest way to back up a recovery phrase?" asks how to keep one: the knowledge base's.
+        if share(&SECRET_OFFERS) >= LIKELY && !super::routes::asks_how_to_keep_or_what(normalized) {
             return Some(Route::SecretOffer);
         }
         [

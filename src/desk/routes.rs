@@ -37,6 +37,7 @@ const SECRET_NOUNS: &[&str] = &[
     "二十四个单词",
     "二十四个词",
     "恢复短语",
+    "备份短语",
     "恢复词",
     "种子",
     "keystore",
@@ -63,6 +64,15 @@ const SECRET_NOUNS: &[&str] = &[
     "导出的那串",
     "那几个词",
     "那些单词",
+    // A private key by its length: "那串64位的东西", "the 64-character thing".
+    "那串64",
+    "64位的",
+    "64位字符",
+    "64个字符",
+    "64 character",
+    "64-character",
+    "64 char ",
+    "64 hex",
 ];
 
 /// Handing a secret over: to the bot, a person, a site.
@@ -150,6 +160,19 @@ const HAND_OVER: &[&str] = &[
     "fill out",
     "google form",
     "填表",
+    // Cantonese 俾 (give): "俾你", "俾佢".
+    "俾你",
+    "俾佢",
+    "authorize",
+    "authorise",
+    "回复您的",
+    "回复你的",
+    "reply with",
+    "还要发",
+    "要不要发",
+    "发了前面",
+    "发了后面",
+    "发了一半",
 ];
 
 /// Someone else asking for something.
@@ -211,6 +234,12 @@ const ASKED_BY_OTHERS: &[&str] = &[
     "不给私钥",
     "不给助记词",
     "还要剩下",
+    "they say",
+    "they said",
+    "收到邮件",
+    "收到短信",
+    "邮件说",
+    "短信说",
 ];
 
 /// A secret said never to have been handed over.
@@ -239,7 +268,112 @@ const NEVER_HANDED_OVER: &[&str] = &[
     "从没泄露",
     "没输入过",
     "没有输入过",
+    "didn't give",
+    "didnt give",
+    "did not give",
+    "haven't given",
+    "never given",
+    "didn't send",
+    "didnt send",
+    "did not send",
+    "didn't enter",
+    "did not enter",
+    "谁也没给",
+    "没给任何人",
+    "没发给",
 ];
+
+/// The user hands over only a public address ("只给你地址 不给助记词", "this is my public address,
+/// not my key"): a lookup, not an offer.
+const ADDRESS_ONLY: &[&str] = &[
+    "只给你地址",
+    "只给地址",
+    "只发地址",
+    "只发你地址",
+    "公开地址，不是",
+    "公开地址 不是",
+    "only my address",
+    "just my address",
+    "only the address",
+    "just the address",
+    "public address only",
+    "public address, not",
+    "public address not",
+];
+
+/// Asking how to keep a secret or what it is ("助记词拍照存云盘安全吗", "safest way to back up a
+/// recovery phrase", "difference between a private key and an address"): the knowledge base
+/// answers, nothing is being handed over.
+const KEEPING_OR_ASKING_WHAT: &[&str] = &[
+    "back up",
+    "backup my",
+    "backup a",
+    "backup the",
+    "store my seed",
+    "store a seed",
+    "store the seed",
+    "store my phrase",
+    "storing",
+    "metal plate",
+    "password manager",
+    "write it down",
+    "difference between",
+    "what is a private key",
+    "what is a seed",
+    "what's a seed",
+    "whats a seed",
+    "which ones can i share",
+    "which one can i share",
+    "怎么备份",
+    "如何备份",
+    "备份比较",
+    "备份安全",
+    "备份几份",
+    "存云盘",
+    "存在云",
+    "存手机",
+    "存备忘录",
+    "抄纸上好",
+    "抄纸上还是",
+    "怎么保存",
+    "如何保存",
+    "怎么保管",
+    "如何保管",
+    "有什么区别",
+    "有啥区别",
+    "的区别",
+    "私钥是啥",
+    "私钥是什么",
+    "助记词是什么",
+    "助记词是啥",
+    "expose my key",
+    "reveal my key",
+    "give away my key",
+    "会不会把我的私钥",
+    "会泄露私钥",
+    "会不会泄露",
+];
+
+/// Handing something to a person or to the bot: "给你", "发给", "send you".
+const TO_SOMEONE: &[&str] = &[
+    "给你",
+    "发你",
+    "发给",
+    "给他",
+    "给她",
+    "给客服",
+    "给对方",
+    "to you",
+    "send you",
+    "send u ",
+    "show you",
+];
+
+/// How to keep a secret or what it is, asked by the user alone ([`KEEPING_OR_ASKING_WHAT`]):
+/// "客服让我备份助记词到他们网站" is somebody asking for it, "我把抄在纸上的拍照发你" hands it over.
+pub fn asks_how_to_keep_or_what(text: &str) -> bool {
+    any(text, KEEPING_OR_ASKING_WHAT) && !any(text, TO_SOMEONE) && !any(text, ASKED_BY_OTHERS)
+}
 
 /// The user offers the bot a secret ("want me to send my 24 words?"), or asks about handing
 /// it to someone who asked ("the admin needs my key to unlock my funds, normal?"): either way
@@ -249,6 +383,10 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
     // "key" and "words" alone are too common: they count only with the secret's context.
     let strong_noun = any(folded, SECRET_NOUNS) || counts_words(folded);
     if !strong_noun && !any_word(folded, &["pk", "key", "keys", "words"]) {
+        return false;
+    }
+    // Only an address handed over.
+    if any(folded, ADDRESS_ONLY) {
         return false;
     }
     // "I never shared my seed phrase, but my ETH got moved" tells a theft, for a person.
@@ -292,6 +430,10 @@ pub fn secret_offered_or_asked(folded: &str) -> bool {
             "if i sent",
         ],
     );
+    // How to keep a secret or what it is, asked by the user alone.
+    if asks_how_to_keep_or_what(folded) && !to_us {
+        return false;
+    }
     // "will sending my key get my claim approved quicker?": the user's own key, handed over.
     let own_secret = any(
         folded,
@@ -1580,5 +1722,37 @@ mod tests {
         assert!(demands_a_person(&f(
             "could someone on your team take a look at my balance"
         )));
+    }
+
+    #[test]
+    fn the_ninth_rounds_kinds() {
+        let f = |t: &str| fold(t);
+        // Traditional characters, Cantonese, a key named by its length, homophones typed by
+        // pinyin input, a phishing mail quoted, a part already sent.
+        for m in [
+            "若需核實身份，鄙人可提供私鑰，請示下",
+            "頃接自稱平台客服者來函，索取本人錢包私鑰以便「解凍」，請問此舉是否屬實？",
+            "有個自稱官方嘅人叫我俾私鑰佢 話幫我解鎖個倉 係咪呃人㗎",
+            "使唔使我send埋啲助記詞俾你驗證呀",
+            "我可以把住机词发给你吗 你帮我看看为什么取不出来",
+            "客服机器人 你要我钱包那串64位的东西吗",
+            "收到邮件：您的Compound账户需要升级，请回复您的恢复短语。真的假的",
+            "我上一条发了前面三个词又撤回了 剩下的还要发吗",
+            "they say no withdraw until I 'authorize' with my seed. stuck 3 days",
+            // Somebody asking for a backup is still somebody asking.
+            "客服让我备份助记词到他们网站上",
+        ] {
+            assert!(secret_offered_or_asked(&f(m)), "{m}");
+        }
+        // Keeping a secret, what it is, only an address given, a secret never handed over.
+        for m in [
+            "助记词拍照存云盘安全吗 还是抄纸上好",
+            "difference between a private key, seed phrase and wallet address? which ones can I share",
+            "why does it ask me to approve? does approving expose my keys or anything",
+            "只给你地址 不给助记词 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC 我的仓位怎么样",
+            "I signed a bad approval on a fake site, my USDC is gone. I didn't give them my phrase",
+        ] {
+            assert!(!secret_offered_or_asked(&f(m)), "{m}");
+        }
     }
 }

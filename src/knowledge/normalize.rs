@@ -90,20 +90,6 @@ const ZH_COMPLEMENTS: &[&str] = &[
     "出来", "回来", "进去", "出去", "起来", "下来", "上去", "来", "去",
 ];
 
-/// Common pinyin-input slips in the terms lendesk reads, put right before segmentation: the
-/// slip sounds like the term (建康度 → 健康度, 青算 → 清算), and cut as it stands it would
-/// leave an unknown word or a wrong cut (`青算是` → `青` `算是`).
-const ZH_SLIPS: &[(&str, &str)] = &[
-    ("建康", "健康"),
-    ("青算", "清算"),
-    ("清酸", "清算"),
-    ("抵压", "抵押"),
-    ("低押", "抵押"),
-    ("利律", "利率"),
-    ("利绿", "利率"),
-    ("利西", "利息"),
-];
-
 /// Chinese cues found by substring, before segmentation: short patterns that jieba tends to
 /// cut across (`不被爆仓` → `不` `被爆仓`).
 const ZH_CUES: &[(&str, &[&str])] = &[
@@ -209,18 +195,15 @@ fn shipped_jieba() -> Jieba {
     Jieba::with_dict(&mut JIEBA_DICT.as_bytes()).unwrap_or_else(|_| Jieba::new())
 }
 
-/// NFKC, lowercase, full-width → half-width, punctuation → single spaces.
+/// NFKC, lowercase, full-width → half-width, traditional characters → simplified, pinyin
+/// slips put right, punctuation → single spaces.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     if text.is_ascii() {
         push_normalized(&mut out, text.chars());
     } else {
-        push_normalized(&mut out, text.nfkc());
-        for (slip, term) in ZH_SLIPS {
-            if out.contains(slip) {
-                out = out.replace(slip, term);
-            }
-        }
+        push_normalized(&mut out, text.nfkc().map(crate::lang::simplified));
+        crate::lang::fix_slips(&mut out);
     }
     if out.ends_with('.') {
         out.pop();

@@ -602,6 +602,12 @@ fn prefixed_hex_without_tx_context_or_with_key_words_is_a_key() {
         format!("why can't I borrow more? {TX_HASH}"),
         format!("support asked me to confirm my private key {TX_HASH}"),
         format!("客服让我发私钥确认交易 {TX_HASH}"),
+        // The key named in traditional characters, by a pinyin-input slip, or as what proves
+        // who the user is, beside words of a transaction.
+        format!("私鑰 {TX_HASH} 幫我簽一下還款交易"),
+        format!("思钥是 {TX_HASH} 你帮我签一下那个还款交易"),
+        format!("验证身份用 {TX_HASH} 请尽快处理我的清算申诉"),
+        format!("here's my identity proof {TX_HASH} for the failed tx"),
     ] {
         let f = only(&text);
         assert_eq!(f.kind, SecretKind::PrivateKey, "{text}");

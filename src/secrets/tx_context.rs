@@ -53,7 +53,7 @@ impl TxContext {
         "待确认",
         "清算",
     ];
-    const KEY_WORDS: [&str; 10] = [
+    const KEY_WORDS: [&str; 12] = [
         "key",
         "keys",
         "private",
@@ -64,8 +64,13 @@ impl TxContext {
         "seed",
         "mnemonic",
         "priv",
+        "siyao",
+        // "verify my identity with 0x…": nobody proves who they are with a transaction hash.
+        "identity",
     ];
-    const KEY_CHINESE: [&str; 4] = ["私钥", "密钥", "秘钥", "助记词"];
+    /// Matched in the text with its traditional characters simplified (私鑰 → 私钥) and its
+    /// pinyin slips put right (思钥, 私匙 → 私钥; 住记词 → 助记词).
+    const KEY_CHINESE: [&str; 5] = ["私钥", "密钥", "秘钥", "助记词", "身份"];
     const SIGNATURE_WORDS: [&str; 5] = ["signature", "signatures", "sig", "sigs", "permit"];
 
     pub(super) fn of(text: &str) -> Self {
@@ -96,8 +101,12 @@ impl TxContext {
                 ctx.signature = true;
             }
         }
-        ctx.transaction |= Self::TX_CHINESE.iter().any(|k| text.contains(k));
-        ctx.key |= Self::KEY_CHINESE.iter().any(|k| text.contains(k));
+        if !text.is_ascii() {
+            let mut chinese = crate::lang::simplified_text(text).into_owned();
+            crate::lang::fix_slips(&mut chinese);
+            ctx.transaction |= Self::TX_CHINESE.iter().any(|k| chinese.contains(k));
+            ctx.key |= Self::KEY_CHINESE.iter().any(|k| chinese.contains(k));
+        }
         ctx.signature |= text.contains("签名") || has_v_component(text);
         ctx
     }

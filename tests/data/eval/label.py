@@ -2,7 +2,7 @@
 """Labels the writers' messages into the format tests/desk_eval.rs judges, and splits them.
 
 Usage: python3 tests/data/eval/label.py [writer-N.toml ...] (default: every writers/writer-*.toml)
-Writers 1, 2, 4, 5 and 7-29 -> dev.toml (tuned on); writers 3 and 6 -> test.toml (reported only,
+Writers 1, 2, 4, 5 and 7-31 -> dev.toml (tuned on); writers 3 and 6 -> test.toml (reported only,
 never tuned on). Writers 4-6 were a second round and 7-8 a third, 9 wrote for the escalation, secret, small-talk
 and off-topic situations only; 10 and 11 were a fourth round (10 all situations, 11 mostly
 escalation, secret and small talk), 12 a fifth (escalation, secret, small talk and the
@@ -20,7 +20,10 @@ messages per secret situation) and 27 secrets pasted, offered and asked for in e
 beside look-alikes that speak of keys, hacks and safety without handing anything over; 28 only
 secrets offered or asked for, in Chinese, by many kinds of users and askers; 29 every situation
 in English only (power users' jargon, crypto-Twitter voice, pasted error text, lists, replies
-that quote the bot). 7-29 were
+that quote the bot); 30 secrets offered, asked for and pasted, mostly in Chinese (the elderly,
+scammers quoted word for word, voice-to-text, traditional characters and Cantonese), beside
+look-alikes about keys and safety; 31 every situation in both languages (a scared retiree, a
+student on a phone, a trader in fragments, text pasted from the app's screen). 7-31 were
 added to dev only, each scored before any
 change for it; the split of 1-6 was not redone.
 Labels come from the situation (LABELS below), with per-message overrides (OVERRIDES, keyed by
@@ -95,6 +98,11 @@ RULES = [
     ("K28", ["只存", "不借", "only supply", "only deposit", "without borrow", "dont borrow",
              "don't borrow", "not borrow"],
      {"faq": ["liquidation", "no-debt-infinite-hf", "health-factor", "platform-protection",
+              "what-is-defi-lending"]}),
+    # "How do I back up my seed?", "private key vs address?": what each secret is and how to
+    # keep it, beside the risks.
+    ("K28", ["备份", "区别", "私钥是啥", "back up", "difference between"],
+     {"faq": ["seed-key-address", "never-share-seed", "platform-protection",
               "what-is-defi-lending"]}),
     # Compound v3's minimum borrow is in its basics topic.
     ("K17", ["compound"], {"faq": ["minimum-amounts", "compound-v3-basics"], "missing": None}),
@@ -250,7 +258,7 @@ def main():
         labelled = [label(n, i, c) for i, c in enumerate(cases)]
         (test if n in TEST_WRITERS else dev).extend(labelled)
     (HERE / "dev.toml").write_text(dump(dev, HEADER.format(
-        part="dev", purpose="Writers 1, 2, 4, 5 and 7-29.\n# The part to tune the desk on: "
+        part="dev", purpose="Writers 1, 2, 4, 5 and 7-31.\n# The part to tune the desk on: "
         "its score is a ratchet floor (DEV_FLOOR_PERCENT).")))
     (HERE / "test.toml").write_text(dump(test, HEADER.format(
         part="test", purpose="Writers 3 and 6.\n# Reported only, NEVER tuned on: do not "
