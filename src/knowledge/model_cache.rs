@@ -29,7 +29,7 @@ const KEPT: usize = 6;
 const CACHE_DIR_ENV: &str = "LENDESK_CACHE_DIR";
 
 /// What, besides the examples, decides what a trained model holds.
-const CODE: [&str; 9] = [
+const CODE: [&str; 10] = [
     include_str!("classifier.rs"),
     include_str!("model_cache.rs"),
     include_str!("normalize.rs"),
@@ -38,6 +38,7 @@ const CODE: [&str; 9] = [
     include_str!("stop_en.txt"),
     include_str!("stop_zh.txt"),
     include_str!("../lang.rs"),
+    include_str!("../lang/ts_characters.txt"),
     include_str!("../../Cargo.lock"),
 ];
 
