@@ -951,11 +951,10 @@ pub fn escalation(folded: &str) -> Option<EscalationReason> {
     ) || folded.trim() == "human";
     // A theft feared, asked about or told of others is not the user's loss; an account that is
     // not a wallet (email, chat, bank) is not lendesk's to look into.
-    let told = without(folded, FEARED_THEFT);
     let told = if names_another_account(folded) {
         std::borrow::Cow::Borrowed("")
     } else {
-        told
+        without(folded, FEARED_THEFT)
     };
     let stolen = any(
         &told,

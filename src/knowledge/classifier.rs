@@ -162,9 +162,8 @@ impl Classifier {
     /// for [`EPOCHS`] passes, the weights averaged from [`AVERAGED_FROM`] on.
     fn fit(&mut self, data: &[(Vec<u32>, f32, usize)], weights: &[f32], run: usize) {
         let (classes, size) = (self.classes, self.rows.len() * self.classes);
-        let model = self;
-        model.weights = vec![0.0; size];
-        model.bias = vec![0.0; classes];
+        self.weights = vec![0.0; size];
+        self.bias = vec![0.0; classes];
         let mut average = Average::new(size, classes);
 
         let mut order: Vec<usize> = (0..data.len()).collect();
@@ -178,7 +177,7 @@ impl Classifier {
                 let (rows, value, class) = &data[i];
                 // This step's weight in the average: how many averaged steps came before it.
                 let age = if averaging { average.step() } else { 0.0 };
-                model.logits(rows, *value, &mut logits);
+                self.logits(rows, *value, &mut logits);
                 softmax(&mut logits);
                 // The gradient of the loss is p − y, times the class's weight (the step is 1).
                 logits[*class] -= 1.0;
@@ -188,7 +187,7 @@ impl Classifier {
                         *g *= weight;
                     }
                 }
-                sub(&mut model.bias, &logits, 1.0);
+                sub(&mut self.bias, &logits, 1.0);
                 if averaging {
                     sub(&mut average.bias, &logits, age);
                 }
@@ -209,7 +208,7 @@ impl Classifier {
                     }
                     for &r in rows {
                         let at = r as usize * classes..(r as usize + 1) * classes;
-                        sub(&mut model.weights[at.clone()], &logits, 1.0);
+                        sub(&mut self.weights[at.clone()], &logits, 1.0);
                         if averaging {
                             sub(&mut average.weights[at], &logits, age);
                         }
@@ -218,7 +217,7 @@ impl Classifier {
                     for &r in rows {
                         let at = r as usize * classes;
                         for &(c, g) in &active {
-                            model.weights[at + c] -= g;
+                            self.weights[at + c] -= g;
                             if averaging {
                                 average.weights[at + c] -= g * age;
                             }
@@ -227,7 +226,7 @@ impl Classifier {
                 }
             }
         }
-        average.apply(model);
+        average.apply(self);
     }
 
     /// The model's parts: class count, feature hash → row, weights (row-major), biases.
