@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const PACKAGE = '@aave-dao/aave-address-book';
 // Interface name in the package -> file written. No pool data provider ABI ships in the
 // package's dist/abis (IUiPoolDataProvider is a UI helper lendesk does not call).
-const ABIS = ['IPool', 'IPoolAddressesProvider', 'IAaveOracle', 'IERC20Detailed'];
+const ABIS = ['IPool', 'IPoolAddressesProvider', 'IAaveOracle', 'IERC20Detailed', 'IAToken'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packageDir = join(root, 'devnet', 'node_modules', ...PACKAGE.split('/'));

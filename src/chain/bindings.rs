@@ -115,6 +115,12 @@ pub mod mainnet {
         IERC20Detailed,
         "abis/aave-address-book/IERC20Detailed.json"
     );
+    sol!(
+        #[sol(rpc)]
+        #[derive(Debug)]
+        IAToken,
+        "abis/aave-address-book/IAToken.json"
+    );
 
     sol! {
         /// Getters that no interface ABI declares, used only as version probes.

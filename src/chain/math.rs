@@ -59,6 +59,16 @@ pub fn ray_mul(a: U256, b: U256) -> U256 {
     (a * b + RAY / U256::from(2)) / RAY
 }
 
+/// `WadRayMath.rayMulFloor` (3.5+): a × b / 1e27, rounded down.
+pub fn ray_mul_floor(a: U256, b: U256) -> U256 {
+    a * b / RAY
+}
+
+/// `WadRayMath.rayMulCeil` (3.5+): a × b / 1e27, rounded up.
+pub fn ray_mul_ceil(a: U256, b: U256) -> U256 {
+    div_ceil(a * b, RAY)
+}
+
 /// 10^decimals as a `U256`: one whole token in its smallest unit.
 pub fn unit(decimals: u8) -> U256 {
     U256::from(10u64).pow(U256::from(decimals))
@@ -107,6 +117,16 @@ mod tests {
         );
         assert_eq!(ray_mul(U256::from(3), RAY / U256::from(2)), U256::from(2));
         assert_eq!(wad_mul(WAD, U256::from(7)), U256::from(7));
+    }
+
+    #[test]
+    fn ray_mul_floor_and_ceil_round_their_way() {
+        // 3 × 0.5 = 1.5: half up 2, floor 1, ceil 2; 4 × 0.5 = 2 exactly either way.
+        let half = RAY / U256::from(2);
+        assert_eq!(ray_mul_floor(U256::from(3), half), U256::from(1));
+        assert_eq!(ray_mul_ceil(U256::from(3), half), U256::from(2));
+        assert_eq!(ray_mul_floor(U256::from(4), half), U256::from(2));
+        assert_eq!(ray_mul_ceil(U256::from(4), half), U256::from(2));
     }
 
     #[test]

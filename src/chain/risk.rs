@@ -24,19 +24,25 @@ pub const DEFAULT_TARGET_HEALTH_FACTOR: U256 =
 /// result under the target.
 pub const INTEREST_MARGIN_PPM: u64 = 1;
 
-/// One reserve reduced to what the account figures depend on.
-#[derive(Debug, Clone, Copy)]
-struct Leg {
-    price: U256,
-    unit: U256,
-    supplied: U256,
-    debt: U256,
+/// One reserve reduced to what the account figures depend on: what [`totals_of`] sums.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Leg {
+    /// The price as the protocol prices it for this user (base currency).
+    pub price: U256,
+    /// One whole token (10^decimals).
+    pub unit: U256,
+    /// The supplied balance, token units.
+    pub supplied: U256,
+    /// The debt, token units.
+    pub debt: U256,
     /// Effective LTV for this user; 0 = zero-LTV collateral.
-    ltv: u64,
-    liquidation_threshold: u64,
+    pub ltv: u64,
+    /// Effective liquidation threshold, bps.
+    pub liquidation_threshold: u64,
     /// Counts as collateral under the release's rules.
-    collateral: bool,
-    borrowing: bool,
+    pub collateral: bool,
+    /// The user's borrowing flag.
+    pub borrowing: bool,
 }
 
 /// Account totals exactly as `Pool.getUserAccountData` reports them.
@@ -187,8 +193,9 @@ fn legs(position: &Position) -> Vec<Leg> {
 }
 
 /// `GenericLogic.calculateUserAccountData` followed by `calculateAvailableBorrows`, with the
-/// rounding of `version`.
-fn totals_of(version: AaveVersion, legs: &[Leg]) -> AccountTotals {
+/// rounding of `version`. Legs that are neither collateral nor borrowed add nothing, so a
+/// caller may pass only the user's involved reserves.
+pub fn totals_of(version: AaveVersion, legs: &[Leg]) -> AccountTotals {
     let mut collateral = U256::ZERO;
     let mut debt = U256::ZERO;
     let mut weighted_ltv = U256::ZERO;

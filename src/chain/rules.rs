@@ -11,7 +11,9 @@
 
 use alloy::primitives::U256;
 
-use super::math::{div_ceil, percent_mul, percent_mul_floor, wad_div};
+use super::math::{
+    div_ceil, percent_mul, percent_mul_floor, ray_mul, ray_mul_ceil, ray_mul_floor, wad_div,
+};
 use super::position::{AaveVersion, EModeMembership, Position, ReserveState};
 
 /// `LiquidationLogic.MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD` (3.3+): `2000e8` base-currency units.
@@ -114,6 +116,26 @@ pub fn reserve_rules(position: &Position, reserve: &ReserveState) -> ReserveRule
         ltv,
         liquidation_threshold,
         liquidation_bonus,
+    }
+}
+
+/// An aToken balance from its scaled balance and the reserve's normalized income: `rayMul`
+/// (half up) before 3.5; from 3.5 `TokenMath.getATokenBalance`, `rayMulFloor`.
+pub fn a_token_balance(version: AaveVersion, scaled: U256, income_index: U256) -> U256 {
+    if version >= AaveVersion::V3_5 {
+        ray_mul_floor(scaled, income_index)
+    } else {
+        ray_mul(scaled, income_index)
+    }
+}
+
+/// A variable debt balance from its scaled balance and the reserve's normalized variable
+/// debt: `rayMul` (half up) before 3.5; from 3.5 `TokenMath.getVTokenBalance`, `rayMulCeil`.
+pub fn v_token_balance(version: AaveVersion, scaled: U256, debt_index: U256) -> U256 {
+    if version >= AaveVersion::V3_5 {
+        ray_mul_ceil(scaled, debt_index)
+    } else {
+        ray_mul(scaled, debt_index)
     }
 }
 

@@ -189,6 +189,11 @@ impl Devnet {
         ops::set_price_raw_with(&self.client()?, &self.manifest, symbol, answer_8dp).await
     }
 
+    /// Moves the chain's clock `seconds` forward and mines a block (interest accrues).
+    pub async fn advance_time(&self, seconds: u64) -> Result<(), DevnetError> {
+        self.client()?.advance_time(seconds).await
+    }
+
     /// Liquidates `user` from the liquidator account; a refusal is a report, not an error.
     pub async fn liquidate(&self, user: Address) -> Result<LiquidationReport, DevnetError> {
         ops::liquidate_with(&self.client()?, &self.manifest, user).await

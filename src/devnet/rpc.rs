@@ -86,6 +86,13 @@ impl DevClient {
         Ok(())
     }
 
+    /// Moves the chain's clock `seconds` forward and mines a block at the new time: interest
+    /// accrues as if that time had passed.
+    pub async fn advance_time(&self, seconds: u64) -> Result<(), DevnetError> {
+        let _: serde_json::Value = self.request("evm_increaseTime", (seconds,)).await?;
+        self.mine().await
+    }
+
     /// Sends a transaction from an unlocked account and returns its successful receipt.
     pub async fn send(
         &self,

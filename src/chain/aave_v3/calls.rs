@@ -11,7 +11,7 @@ use alloy::sol_types::SolCall;
 
 use crate::chain::bindings::Multicall3;
 use crate::chain::bindings::mainnet::{
-    IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider, IPoolProbes,
+    IAToken, IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider, IPoolProbes,
 };
 use crate::chain::position::AaveVersion;
 
@@ -26,6 +26,8 @@ pub enum Interface {
     Oracle,
     /// Tokens: underlyings, aTokens, debt tokens.
     Erc20,
+    /// aTokens and variable debt tokens as scaled-balance tokens (the watcher's reads).
+    ScaledBalanceToken,
     /// Pool getters no interface ABI declares (`PoolInstance.POOL_REVISION`, 3.7 getters).
     PoolProbes,
     /// Multicall3's own getters.
@@ -40,6 +42,7 @@ impl Interface {
             Self::AddressesProvider => Some("abis/aave-address-book/IPoolAddressesProvider.json"),
             Self::Oracle => Some("abis/aave-address-book/IAaveOracle.json"),
             Self::Erc20 => Some("abis/aave-address-book/IERC20Detailed.json"),
+            Self::ScaledBalanceToken => Some("abis/aave-address-book/IAToken.json"),
             Self::PoolProbes | Self::Multicall3 => None,
         }
     }
@@ -51,6 +54,7 @@ impl Interface {
             Self::AddressesProvider => Some("abis/IPoolAddressesProvider.json"),
             Self::Oracle => Some("abis/IAaveOracle.json"),
             Self::Erc20 => Some("abis/IERC20Detailed.json"),
+            Self::ScaledBalanceToken => Some("abis/IScaledBalanceToken.json"),
             Self::Multicall3 => Some("abis/Multicall3.json"),
             Self::PoolProbes => None,
         }
@@ -158,6 +162,24 @@ pub const CALLS: &[ReaderCall] = &[
         Use::Everywhere
     ),
     call!(Pool, IPool::getUserEModeCall, "(uint256)", Use::Everywhere),
+    call!(
+        Pool,
+        IPool::getReserveNormalizedIncomeCall,
+        "(uint256)",
+        Use::Everywhere
+    ),
+    call!(
+        Pool,
+        IPool::getReserveNormalizedVariableDebtCall,
+        "(uint256)",
+        Use::Everywhere
+    ),
+    call!(
+        ScaledBalanceToken,
+        IAToken::scaledBalanceOfCall,
+        "(uint256)",
+        Use::Everywhere
+    ),
     call!(
         Pool,
         IPool::getEModeCategoryDataCall,

@@ -6,9 +6,12 @@
 //! read comes in two halves, [`AaveV3Reader::plan`] and [`PendingPosition::finish`], so that
 //! the markets on one node share that round trip (see [`crate::chain::markets`]).
 
+pub mod accounts;
 pub mod calls;
+pub mod changes;
 pub mod emode;
 pub mod reserve_config;
+pub mod snapshot;
 pub mod version;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -795,7 +798,7 @@ impl AaveV3Reader {
 mod tests {
     use super::*;
 
-    fn catalog(version: AaveVersion) -> Catalog {
+    pub(super) fn catalog(version: AaveVersion) -> Catalog {
         let stable = |n: u8| {
             if version >= AaveVersion::V3_2 {
                 Address::ZERO
@@ -833,7 +836,7 @@ mod tests {
     }
 
     /// Every call of `batch` is listed in [`calls::CALLS`] for `version` and goes to a contract.
-    fn assert_listed(batch: &Batch, version: AaveVersion, what: &str) {
+    pub(super) fn assert_listed(batch: &Batch, version: AaveVersion, what: &str) {
         for (target, data) in batch.calls() {
             let selector = selector_of(data);
             let call = calls::find(selector)

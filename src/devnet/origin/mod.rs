@@ -161,6 +161,13 @@ impl OriginDevnet {
         set_price(self.rpc_url(), &self.manifest, symbol, answer_8dp).await
     }
 
+    /// Moves the chain's clock `seconds` forward and mines a block (interest accrues).
+    pub async fn advance_time(&self, seconds: u64) -> Result<(), DevnetError> {
+        DevClient::connect(self.rpc_url())?
+            .advance_time(seconds)
+            .await
+    }
+
     /// Stops Anvil now (dropping does the same).
     pub fn stop(mut self) {
         self.anvil.stop();
