@@ -134,10 +134,7 @@ struct PositionSlots {
     user_config: Slot<IPool::getUserConfigurationCall>,
     user_emode: Slot<IPool::getUserEModeCall>,
     prices: Slot<IAaveOracle::getAssetsPricesCall>,
-    /// The provider's oracle and the Pool's reserve list now: when either moved since
-    /// discovery, the catalog is stale.
-    oracle_now: Slot<IPoolAddressesProvider::getPriceOracleCall>,
-    reserves_now: Slot<IPool::getReservesListCall>,
+    checks: CatalogChecks,
     emode: EModeSlots,
     reserves: Vec<ReserveSlots>,
 }
@@ -256,28 +253,8 @@ fn position_batch(catalog: &Catalog, multicall: Address, user: Address) -> (Batc
     let user_emode = batch.add(pool, IPool::getUserEModeCall { user });
     let assets: Vec<Address> = catalog.reserves.iter().map(|r| r.asset).collect();
     let prices = batch.add(catalog.oracle, IAaveOracle::getAssetsPricesCall { assets });
-    let oracle_now = batch.add(
-        catalog.provider,
-        IPoolAddressesProvider::getPriceOracleCall {},
-    );
-    let reserves_now = batch.add(pool, IPool::getReservesListCall {});
-    let emode = if catalog.version >= AaveVersion::V3_2 {
-        EModeSlots::Liquid(
-            catalog
-                .emode_ids
-                .iter()
-                .map(|&id| (id, add_liquid(&mut batch, pool, catalog.version, id)))
-                .collect(),
-        )
-    } else {
-        EModeSlots::Legacy(
-            catalog
-                .emode_ids
-                .iter()
-                .map(|&id| (id, batch.add(pool, IPool::getEModeCategoryDataCall { id })))
-                .collect(),
-        )
-    };
+    let checks = CatalogChecks::add(&mut batch, catalog);
+    let emode = EModeSlots::add(&mut batch, catalog, catalog.emode_ids.iter().copied());
     let reserves = catalog
         .reserves
         .iter()
@@ -312,8 +289,7 @@ fn position_batch(catalog: &Catalog, multicall: Address, user: Address) -> (Batc
             user_config,
             user_emode,
             prices,
-            oracle_now,
-            reserves_now,
+            checks,
             emode,
             reserves,
         },
@@ -438,32 +414,65 @@ fn assemble(
     })
 }
 
-/// Why `catalog` no longer describes the market, when it does not: the provider names another
-/// oracle, or the Pool lists other reserves. This answer is still decoded with it (the guard
-/// shows the protocol's own figures if they disagree); the next lookup discovers again. A check
-/// whose call failed says nothing.
-fn stale_catalog(
-    catalog: &Catalog,
-    results: &BatchResults,
-    slots: &PositionSlots,
-) -> Option<&'static str> {
-    if results
-        .ok(slots.oracle_now)
-        .is_some_and(|oracle| oracle != catalog.oracle)
-    {
-        return Some("the provider names another price oracle");
+/// The provider's oracle and the Pool's reserve list, read with every position and snapshot:
+/// when either moved since discovery, the catalog is stale.
+#[derive(Clone, Copy)]
+struct CatalogChecks {
+    oracle_now: Slot<IPoolAddressesProvider::getPriceOracleCall>,
+    reserves_now: Slot<IPool::getReservesListCall>,
+}
+
+impl CatalogChecks {
+    fn add(batch: &mut Batch, catalog: &Catalog) -> Self {
+        Self {
+            oracle_now: batch.add(
+                catalog.provider,
+                IPoolAddressesProvider::getPriceOracleCall {},
+            ),
+            reserves_now: batch.add(catalog.pool, IPool::getReservesListCall {}),
+        }
     }
-    let listed = |list: Vec<Address>| {
-        list.len() != catalog.reserves.len()
-            || list
-                .iter()
-                .zip(&catalog.reserves)
-                .any(|(a, r)| *a != r.asset)
-    };
-    if results.ok(slots.reserves_now).is_some_and(listed) {
-        return Some("the Pool lists other reserves");
+
+    /// Why `catalog` no longer describes the market, when it does not: the provider names
+    /// another oracle, or the Pool lists other reserves. A check whose call failed says
+    /// nothing.
+    fn stale(self, catalog: &Catalog, results: &BatchResults) -> Option<&'static str> {
+        if results
+            .ok(self.oracle_now)
+            .is_some_and(|oracle| oracle != catalog.oracle)
+        {
+            return Some("the provider names another price oracle");
+        }
+        let listed = |list: Vec<Address>| {
+            list.len() != catalog.reserves.len()
+                || list
+                    .iter()
+                    .zip(&catalog.reserves)
+                    .any(|(a, r)| *a != r.asset)
+        };
+        if results.ok(self.reserves_now).is_some_and(listed) {
+            return Some("the Pool lists other reserves");
+        }
+        None
     }
-    None
+}
+
+impl EModeSlots {
+    /// Adds the reads of categories `ids`, the way the pool's release lays them out.
+    fn add(batch: &mut Batch, catalog: &Catalog, ids: impl Iterator<Item = u8>) -> Self {
+        let pool = catalog.pool;
+        if catalog.version >= AaveVersion::V3_2 {
+            Self::Liquid(
+                ids.map(|id| (id, add_liquid(batch, pool, catalog.version, id)))
+                    .collect(),
+            )
+        } else {
+            Self::Legacy(
+                ids.map(|id| (id, batch.add(pool, IPool::getEModeCategoryDataCall { id })))
+                    .collect(),
+            )
+        }
+    }
 }
 
 /// A position read whose batch is out: what decoding its results needs (see
@@ -500,7 +509,9 @@ impl<'a> PendingPosition<'a> {
             user,
             slots,
         } = self;
-        if let Some(why) = stale_catalog(&catalog, results, &slots) {
+        // This answer is still decoded with the stale catalog (the guard shows the protocol's
+        // own figures if they disagree); the next lookup discovers again.
+        if let Some(why) = slots.checks.stale(&catalog, results) {
             reader.forget(&catalog, why);
         }
         let catalog = &*catalog;
@@ -1112,7 +1123,7 @@ mod tests {
                     _ => None,
                 })
                 .collect();
-            stale_catalog(&c, &BatchResults::from_returns(returns), &slots)
+            slots.checks.stale(&c, &BatchResults::from_returns(returns))
         };
         assert_eq!(judge(Some(c.oracle), Some(listed.clone())), None);
         // A failed check says nothing.

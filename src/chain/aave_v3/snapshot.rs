@@ -11,7 +11,7 @@ use alloy::primitives::{Address, U256};
 
 use crate::chain::batch::{Batch, BatchResults, Slot};
 use crate::chain::bindings::Multicall3;
-use crate::chain::bindings::mainnet::{IAaveOracle, IPool, IPoolAddressesProvider};
+use crate::chain::bindings::mainnet::{IAaveOracle, IPool};
 use crate::chain::error::ChainError;
 use crate::chain::math::unit;
 use crate::chain::position::{
@@ -19,7 +19,7 @@ use crate::chain::position::{
 };
 use crate::chain::rules;
 
-use super::{AaveV3Reader, Catalog, EModeSlots, add_liquid, read_liquid, reserve_config};
+use super::{AaveV3Reader, Catalog, CatalogChecks, EModeSlots, read_liquid, reserve_config};
 
 /// One reserve at the snapshot's block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +94,7 @@ struct SnapshotSlots {
     block_number: Slot<Multicall3::getBlockNumberCall>,
     timestamp: Slot<Multicall3::getCurrentBlockTimestampCall>,
     prices: Slot<IAaveOracle::getAssetsPricesCall>,
-    oracle_now: Slot<IPoolAddressesProvider::getPriceOracleCall>,
-    reserves_now: Slot<IPool::getReservesListCall>,
+    checks: CatalogChecks,
     reserves: Vec<ReserveSlots>,
     emode: EModeSlots,
 }
@@ -112,11 +111,7 @@ fn snapshot_batch(
     let timestamp = batch.add(multicall, Multicall3::getCurrentBlockTimestampCall {});
     let assets: Vec<Address> = catalog.reserves.iter().map(|r| r.asset).collect();
     let prices = batch.add(catalog.oracle, IAaveOracle::getAssetsPricesCall { assets });
-    let oracle_now = batch.add(
-        catalog.provider,
-        IPoolAddressesProvider::getPriceOracleCall {},
-    );
-    let reserves_now = batch.add(pool, IPool::getReservesListCall {});
+    let checks = CatalogChecks::add(&mut batch, catalog);
     let reserves = catalog
         .reserves
         .iter()
@@ -132,27 +127,14 @@ fn snapshot_batch(
             ),
         })
         .collect();
-    let emode = if catalog.version >= AaveVersion::V3_2 {
-        EModeSlots::Liquid(
-            ids.iter()
-                .map(|&id| (id, add_liquid(&mut batch, pool, catalog.version, id)))
-                .collect(),
-        )
-    } else {
-        EModeSlots::Legacy(
-            ids.iter()
-                .map(|&id| (id, batch.add(pool, IPool::getEModeCategoryDataCall { id })))
-                .collect(),
-        )
-    };
+    let emode = EModeSlots::add(&mut batch, catalog, ids.iter().copied());
     (
         batch,
         SnapshotSlots {
             block_number,
             timestamp,
             prices,
-            oracle_now,
-            reserves_now,
+            checks,
             reserves,
             emode,
         },
@@ -287,18 +269,7 @@ impl AaveV3Reader {
         let results = self.run(batch, block).await?;
         // The same checks as a position read, but a snapshot decoded with a stale catalog
         // would mislabel every account: it fails instead.
-        if results
-            .ok(slots.oracle_now)
-            .is_some_and(|o| o != catalog.oracle)
-            || results.ok(slots.reserves_now).is_some_and(|list| {
-                list.len() != catalog.reserves.len()
-                    || list
-                        .iter()
-                        .zip(&catalog.reserves)
-                        .any(|(a, r)| *a != r.asset)
-            })
-        {
-            let why = "the market's oracle or reserve list changed since discovery";
+        if let Some(why) = slots.checks.stale(&catalog, &results) {
             self.forget(&catalog, why);
             return Err(ChainError::NotAMarket(why.into()));
         }
