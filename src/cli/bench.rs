@@ -1,5 +1,6 @@
 //! `lendesk bench`: position-lookup latency on a local devnet, batched (one Multicall3 round
-//! trip) against the naive way (one eth_call per figure), in the same run.
+//! trip) against the naive way (one eth_call per figure), the watcher's figures
+//! ([`super::bench_watch`]) and the desk's, in the same run.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -106,9 +107,17 @@ pub async fn run(lookups: usize, faq: &std::path::Path) -> Result<String, Comman
         );
     }
     let _ = writeln!(out, "  batched is {ratio:.1}x faster at the median");
+    let snapshot = reader
+        .snapshot(alloy::eips::BlockId::latest(), &Default::default())
+        .await?;
+    out.push_str(&super::bench_watch::local_figures(&snapshot));
+    out.push_str(&super::bench_watch::cold_read_figures(&reader, &users, COLD_WALLETS).await?);
     out.push_str(&desk_figures(&devnet, reader, lookups, faq).await?);
     Ok(out)
 }
+
+/// Wallets in the watcher's cold-read figure.
+const COLD_WALLETS: usize = 20_000;
 
 /// How many users the returning-users figure spreads its messages over.
 const RETURNING: usize = 1_000;

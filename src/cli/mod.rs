@@ -2,6 +2,7 @@
 //! knows its exit code. The console adapters of the desk live here too.
 
 pub mod bench;
+pub mod bench_watch;
 pub mod bot;
 pub mod console;
 pub mod demo;

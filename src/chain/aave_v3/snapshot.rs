@@ -68,6 +68,8 @@ pub struct MarketSnapshot {
     pub terms: BTreeMap<u8, Vec<Terms>>,
     /// The categories themselves.
     pub categories: BTreeMap<u8, EModeCategory>,
+    /// 3.0–3.1: the price each category's own price source gives, where it has one.
+    pub category_prices: BTreeMap<u8, U256>,
 }
 
 impl MarketSnapshot {
@@ -80,6 +82,38 @@ impl MarketSnapshot {
     pub fn terms(&self, id: u8) -> Option<&[Terms]> {
         self.terms.get(&id).map(Vec::as_slice)
     }
+
+    /// The same block with reserve `index` priced at `price`: what an oracle update would
+    /// give (the benchmark's price move; what-ifs).
+    pub fn with_price(&self, index: usize, price: U256) -> MarketSnapshot {
+        let mut moved = self.clone();
+        if let Some(r) = moved.reserves.get_mut(index) {
+            r.price = price;
+        }
+        moved.terms = all_terms(
+            &moved.catalog,
+            &moved.reserves,
+            &moved.categories,
+            &moved.category_prices,
+        );
+        moved
+    }
+}
+
+/// The terms of no E-Mode and of every category in `categories`.
+fn all_terms(
+    catalog: &Catalog,
+    reserves: &[SnapshotReserve],
+    categories: &BTreeMap<u8, EModeCategory>,
+    category_prices: &BTreeMap<u8, U256>,
+) -> BTreeMap<u8, Vec<Terms>> {
+    let mut terms = BTreeMap::new();
+    terms.insert(0, terms_for(catalog, reserves, None, None));
+    for (id, category) in categories {
+        let price = category_prices.get(id).copied();
+        terms.insert(*id, terms_for(catalog, reserves, Some(category), price));
+    }
+    terms
 }
 
 /// Slots of one reserve's shared reads.
@@ -295,21 +329,18 @@ impl AaveV3Reader {
             });
         }
         let categories = categories_in(&catalog, &results, &slots.emode)?;
-        let mut terms = BTreeMap::new();
-        terms.insert(0, terms_for(&catalog, &reserves, None, None));
+        let mut category_prices = BTreeMap::new();
         for (id, category) in &categories {
             // 3.0–3.1: a category price source overrides its assets' prices (one more read,
             // at the same block; none of the devnet's categories has one).
-            let price = if category.price_source.is_zero() {
-                None
-            } else {
-                Some(
-                    self.asset_price(catalog.oracle, category.price_source, block_number)
-                        .await?,
-                )
-            };
-            terms.insert(*id, terms_for(&catalog, &reserves, Some(category), price));
+            if !category.price_source.is_zero() {
+                let price = self
+                    .asset_price(catalog.oracle, category.price_source, block_number)
+                    .await?;
+                category_prices.insert(*id, price);
+            }
         }
+        let terms = all_terms(&catalog, &reserves, &categories, &category_prices);
         Ok(MarketSnapshot {
             block_number,
             block_timestamp,
@@ -317,6 +348,7 @@ impl AaveV3Reader {
             reserves,
             terms,
             categories,
+            category_prices,
         })
     }
 }
