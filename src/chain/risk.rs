@@ -593,6 +593,35 @@ pub fn repay_to_target(position: &Position, index: usize, target: U256) -> Repay
     }
 }
 
+/// Smallest supply of reserve `index` (as collateral) that brings HF to at least `target`;
+/// None when the reserve does not count as collateral for this user or has no price.
+pub fn add_to_target(position: &Position, index: usize, target: U256) -> Option<U256> {
+    let legs = legs(position);
+    let leg = legs.get(index).copied()?;
+    if !leg.collateral && !position.reserves.get(index)?.collateral_enabled {
+        return None;
+    }
+    if leg.price.is_zero() || leg.liquidation_threshold == 0 {
+        return None;
+    }
+    let goal = with_margin(target);
+    let hf_after = |x: U256| {
+        hf_with(position.version, &legs, index, |l| {
+            l.supplied += x;
+            l.collateral = true;
+        })
+    };
+    let ceiling = U256::from(1) << 200;
+    let mut hi = leg.unit;
+    while hf_after(hi) < goal {
+        if hi >= ceiling {
+            return None;
+        }
+        hi *= U256::from(2);
+    }
+    min_satisfying(hi, |x| hf_after(x) >= goal)
+}
+
 fn moved(price: U256, change_bps: i64) -> U256 {
     let factor = 10_000i64.saturating_add(change_bps).max(0);
     price * U256::from(factor as u64) / U256::from(10_000u64)

@@ -3,6 +3,7 @@
 //! Owns the on-disk schema (versioned), the record types' encoding (JSON values in named trees)
 //! and durability: every write that a caller will acknowledge to a person is flushed first.
 
+mod alerts;
 mod backup;
 mod check;
 mod integrity;
@@ -12,6 +13,10 @@ mod redact;
 mod staff;
 mod staff_records;
 
+pub use alerts::{
+    AlertMark, AlertSettings, Arming, LastAlert, NoticeKind, OutboxButton, OutboxEntry, QuietHours,
+    SentAlert, Severity,
+};
 pub use backup::{BACKUP_FORMAT, RestoreSummary};
 pub use check::CheckReport;
 pub use integrity::MANIFEST_FILE;
@@ -43,7 +48,9 @@ use integrity::{Counters, Integrity, Tally};
 ///   start empty and the new user fields default.
 /// - 3: an index of statistics events by user (`/mydata` and `/forget` read a user's events
 ///   without scanning them all); built from the events when an older database is opened.
-pub const SCHEMA_VERSION: u32 = 3;
+/// - 4: liquidation-risk alerts (settings, alert states, outbox, sent log); the new trees
+///   start empty.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Storage failures.
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +167,12 @@ pub struct Store {
     events: sled::Tree,
     /// user ‖ event key → nothing: the events that name a user.
     events_by_user: sled::Tree,
+    alert_settings: sled::Tree,
+    /// user ‖ market ‖ 0 ‖ address → alert state.
+    alert_marks: sled::Tree,
+    alert_outbox: sled::Tree,
+    /// sent at ‖ dedup key → what was sent.
+    alerts_sent: sled::Tree,
     /// Record counts for the integrity manifest (lower bounds of what the trees hold).
     counters: Arc<Counters>,
     /// The manifest of an on-disk store (`None` for a temporary one).
@@ -252,6 +265,10 @@ impl Store {
             broadcasts: db.open_tree(staff::BROADCASTS)?,
             events: db.open_tree(staff::EVENTS)?,
             events_by_user: db.open_tree(staff::EVENTS_BY_USER)?,
+            alert_settings: db.open_tree(alerts::ALERT_SETTINGS)?,
+            alert_marks: db.open_tree(alerts::ALERT_MARKS)?,
+            alert_outbox: db.open_tree(alerts::ALERT_OUTBOX)?,
+            alerts_sent: db.open_tree(alerts::ALERTS_SENT)?,
             counters: Arc::new(Counters::default()),
             integrity: None,
             db,

@@ -21,6 +21,8 @@ pub struct ForgetSummary {
     pub events: usize,
     /// Relayed-message entries deleted (both ends count as one).
     pub relays: usize,
+    /// Alert records deleted (settings, alert states, unsent and sent alerts).
+    pub alerts: usize,
 }
 
 impl Store {
@@ -79,12 +81,13 @@ impl Store {
         }
         summary.relays =
             self.remove_where(&self.relay, RELAY, |r: &RelayedMessage| r.user_chat == user)? / 2;
+        summary.alerts = self.forget_alerts_of(user)?;
         self.durable()?;
         Ok(summary)
     }
 
     /// Removes the records of `tree` that `doomed` picks; how many.
-    fn remove_where<T: serde::de::DeserializeOwned>(
+    pub(super) fn remove_where<T: serde::de::DeserializeOwned>(
         &self,
         tree: &sled::Tree,
         name: &'static str,
@@ -160,7 +163,8 @@ mod tests {
                 user: true,
                 tickets: vec![1],
                 events: 1,
-                relays: 0
+                relays: 0,
+                alerts: 0,
             }
         );
         assert!(store.user(7).unwrap().is_none());

@@ -1,0 +1,351 @@
+//! What an alert says, in English and Chinese: the address and market, the health factor now
+//! and at the last check, what moved, each collateral's liquidation price, how much to repay
+//! or add to get back to the comfort level, the block; and its buttons. Also the notice after
+//! a liquidation. Every text of the alerts is here.
+
+use std::fmt::Write as _;
+
+use alloy::primitives::{Address, U256};
+
+use crate::chain::aave_v3::changes::Liquidation;
+use crate::chain::format;
+use crate::chain::position::Position;
+use crate::chain::risk::{self, LiquidationPrice};
+use crate::lang::Lang;
+use crate::store::{OutboxButton, Severity};
+
+/// Why the health factor moved since the last check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moved {
+    /// Prices of reserves the position uses: (reserve index, price before, price now).
+    Prices(Vec<(usize, U256, U256)>),
+    /// The position itself changed (a transaction of the user's or a liquidator's).
+    Position,
+    /// Nothing but interest.
+    Interest,
+    /// No earlier check to compare with.
+    Unknown,
+}
+
+/// What an alert is about.
+#[derive(Debug, Clone)]
+pub struct AlertFacts<'a> {
+    /// The position, freshly read.
+    pub position: &'a Position,
+    /// The health factor at the last check (wad; MAX: no debt, None: no earlier check).
+    pub previous: Option<U256>,
+    /// Why it moved.
+    pub moved: Moved,
+    /// The level fallen under, or the state at subscription.
+    pub severity: Severity,
+    /// True for the state at subscription, false for a crossing.
+    pub state: bool,
+    /// The level fallen under, wad.
+    pub level: U256,
+    /// The comfort level amounts aim for, wad.
+    pub comfort: U256,
+}
+
+fn short(address: Address) -> String {
+    let s = address.to_checksum(None);
+    format!("{}…{}", &s[..6], &s[s.len() - 4..])
+}
+
+fn change_pct(before: U256, now: U256) -> String {
+    if before.is_zero() {
+        return String::new();
+    }
+    let (sign, diff) = if now >= before {
+        ("+", now - before)
+    } else {
+        ("−", before - now)
+    };
+    let tenths = diff * U256::from(1000u64) / before;
+    format!(
+        "{sign}{}.{}%",
+        tenths / U256::from(10u64),
+        tenths % U256::from(10u64)
+    )
+}
+
+/// The alert's text in `lang`.
+pub fn alert_text(facts: &AlertFacts<'_>, lang: Lang) -> String {
+    let p = facts.position;
+    let totals = risk::account_totals(p);
+    let hf = format::health_factor(totals.health_factor);
+    let mut out = String::new();
+    let title = match (facts.state, facts.severity, lang) {
+        (true, _, Lang::En) => "📋 Alerts on: this position is already under a level",
+        (true, _, Lang::Zh) => "📋 提醒已开启：该仓位已低于提醒线",
+        (false, Severity::Warning, Lang::En) => "⚠️ Health factor warning",
+        (false, Severity::Warning, Lang::Zh) => "⚠️ 健康因子预警",
+        (false, Severity::Critical, Lang::En) => "🚨 Critical: close to liquidation",
+        (false, Severity::Critical, Lang::Zh) => "🚨 紧急：接近清算",
+    };
+    let _ = writeln!(out, "**{title}**");
+    let _ = writeln!(
+        out,
+        "{} {} ({})",
+        lang.pick("Address", "地址"),
+        short(p.user),
+        p.market
+    );
+    let level = format::health_factor(facts.level);
+    match (facts.previous, lang) {
+        (Some(prev), Lang::En) => {
+            let _ = writeln!(
+                out,
+                "Health factor **{hf}** (was {} at the last check); level {level}.",
+                format::health_factor(prev)
+            );
+        }
+        (Some(prev), Lang::Zh) => {
+            let _ = writeln!(
+                out,
+                "健康因子 **{hf}**（上次检查时 {}）；提醒线 {level}。",
+                format::health_factor(prev)
+            );
+        }
+        (None, Lang::En) => {
+            let _ = writeln!(out, "Health factor **{hf}**; level {level}.");
+        }
+        (None, Lang::Zh) => {
+            let _ = writeln!(out, "健康因子 **{hf}**；提醒线 {level}。");
+        }
+    }
+    write_moved(&mut out, p, &facts.moved, lang);
+    write_liquidation_prices(&mut out, p, lang);
+    write_way_back(&mut out, p, facts.comfort, lang);
+    let _ = writeln!(
+        out,
+        "{}",
+        match lang {
+            Lang::En => format!(
+                "Read at block {}. Below 1.00 the position can be liquidated.",
+                p.block_number
+            ),
+            Lang::Zh => format!(
+                "读取于区块 {}。健康因子低于 1.00 时仓位可被清算。",
+                p.block_number
+            ),
+        }
+    );
+    out
+}
+
+fn write_moved(out: &mut String, p: &Position, moved: &Moved, lang: Lang) {
+    let line = match moved {
+        Moved::Prices(list) if !list.is_empty() => {
+            let parts: Vec<String> = list
+                .iter()
+                .filter_map(|&(i, before, now)| {
+                    let r = p.reserves.get(i)?;
+                    Some(format!(
+                        "{} {} ({} → {})",
+                        r.symbol,
+                        change_pct(before, now),
+                        format::price(before, p.base_currency_unit),
+                        format::price(now, p.base_currency_unit)
+                    ))
+                })
+                .collect();
+            format!("{} {}", lang.pick("What moved:", "变动原因："), parts.join(", "))
+        }
+        Moved::Position => lang
+            .pick(
+                "What moved: the position itself (a supply, withdrawal, borrow, repayment or liquidation).",
+                "变动原因：仓位本身有变化（存入、取出、借款、还款或清算）。",
+            )
+            .to_string(),
+        Moved::Interest | Moved::Prices(_) => lang
+            .pick(
+                "What moved: interest on the debt (prices are unchanged).",
+                "变动原因：债务利息累积（价格未变）。",
+            )
+            .to_string(),
+        Moved::Unknown => return,
+    };
+    let _ = writeln!(out, "{line}");
+}
+
+fn write_liquidation_prices(out: &mut String, p: &Position, lang: Lang) {
+    for (i, r) in p.reserves.iter().enumerate() {
+        if r.supplied.is_zero() || !r.collateral_enabled {
+            continue;
+        }
+        let text = match risk::liquidation_price(p, i) {
+            LiquidationPrice::AtOrBelow(price) => format!(
+                "{} {} {} ({})",
+                lang.pick("Liquidation price:", "清算价格："),
+                r.symbol,
+                format::price(price, p.base_currency_unit),
+                change_pct(r.price, price)
+            ),
+            LiquidationPrice::AlreadyLiquidatable => lang
+                .pick("It can be liquidated now.", "现在已可被清算。")
+                .to_string(),
+            _ => continue,
+        };
+        let _ = writeln!(out, "{text}");
+    }
+}
+
+fn write_way_back(out: &mut String, p: &Position, comfort: U256, lang: Lang) {
+    let target = format::health_factor(comfort);
+    let mut ways = Vec::new();
+    for (i, r) in p.reserves.iter().enumerate() {
+        if r.borrowing && !r.debt().is_zero() {
+            let plan = risk::repay_to_target(p, i, comfort);
+            if plan.reaches_target && !plan.amount.is_zero() {
+                ways.push(format!(
+                    "{} {} {}",
+                    lang.pick("repay", "偿还"),
+                    format::token(plan.amount, r.decimals),
+                    r.symbol
+                ));
+            }
+        }
+    }
+    for (i, r) in p.reserves.iter().enumerate() {
+        if r.collateral_enabled
+            && !r.supplied.is_zero()
+            && let Some(amount) = risk::add_to_target(p, i, comfort)
+            && !amount.is_zero()
+        {
+            ways.push(format!(
+                "{} {} {}",
+                lang.pick("add", "追加"),
+                format::token(amount, r.decimals),
+                r.symbol
+            ));
+        }
+    }
+    if ways.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        match lang {
+            Lang::En => format!("To get back to {target}: {}.", ways.join(", or ")),
+            Lang::Zh => format!("恢复到 {target}：{}。", ways.join("，或")),
+        }
+    );
+}
+
+/// The notice after a liquidation of a watched address.
+pub fn liquidation_text(l: &Liquidation, now: &Position, lang: Lang) -> String {
+    let symbol = |asset: Address| {
+        now.reserves
+            .iter()
+            .find(|r| r.asset == asset)
+            .map(|r| (r.symbol.clone(), r.decimals, r.price))
+    };
+    let amount = |asset: Address, value: U256| match symbol(asset) {
+        Some((s, d, price)) => format!(
+            "{} {s} ({})",
+            format::token(value, d),
+            format::usd(
+                value * price / crate::chain::math::unit(d),
+                now.base_currency_unit
+            )
+        ),
+        None => format!("{value} ({asset})"),
+    };
+    let totals = risk::account_totals(now);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**{}**",
+        lang.pick("🔻 Your position was liquidated", "🔻 您的仓位已被清算")
+    );
+    let _ = writeln!(
+        out,
+        "{} {} ({})",
+        lang.pick("Address", "地址"),
+        short(l.user),
+        now.market
+    );
+    let _ = writeln!(
+        out,
+        "{} {}",
+        lang.pick("Debt repaid by the liquidator:", "清算人代还的债务："),
+        amount(l.debt_asset, l.debt_to_cover)
+    );
+    let _ = writeln!(
+        out,
+        "{} {}",
+        lang.pick(
+            "Collateral taken (bonus included):",
+            "被拿走的抵押品（含清算奖励）："
+        ),
+        amount(l.collateral_asset, l.liquidated_collateral)
+    );
+    let _ = writeln!(
+        out,
+        "{} {} · {} {} · {} {}",
+        lang.pick("Now: health factor", "现在：健康因子"),
+        format::health_factor(totals.health_factor),
+        lang.pick("collateral", "抵押"),
+        format::usd(totals.total_collateral_base, now.base_currency_unit),
+        lang.pick("debt", "债务"),
+        format::usd(totals.total_debt_base, now.base_currency_unit),
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        match lang {
+            Lang::En => format!("Block {}, transaction {}.", l.block_number, l.transaction),
+            Lang::Zh => format!("区块 {}，交易 {}。", l.block_number, l.transaction),
+        }
+    );
+    out
+}
+
+fn button(label: &str, data: String) -> OutboxButton {
+    OutboxButton {
+        label: label.into(),
+        data,
+    }
+}
+
+/// An alert's buttons: position, repay plan; snooze 1 h / 24 h, stop.
+pub fn alert_buttons(address: Address, lang: Lang) -> Vec<Vec<OutboxButton>> {
+    vec![
+        vec![
+            button(
+                lang.pick("📊 Position", "📊 仓位"),
+                format!("alert:pos:{address}"),
+            ),
+            button(
+                lang.pick("🧮 Repay plan", "🧮 还款方案"),
+                format!("alert:plan:{address}"),
+            ),
+        ],
+        vec![
+            button(lang.pick("🔕 1 h", "🔕 1 小时"), "alert:snooze:3600".into()),
+            button(
+                lang.pick("🔕 24 h", "🔕 24 小时"),
+                "alert:snooze:86400".into(),
+            ),
+            button(
+                lang.pick("Stop", "停止提醒"),
+                format!("alert:stop:{address}"),
+            ),
+        ],
+    ]
+}
+
+/// A liquidation notice's buttons: position, and a person.
+pub fn liquidation_buttons(address: Address, lang: Lang) -> Vec<Vec<OutboxButton>> {
+    vec![vec![
+        button(
+            lang.pick("📊 Position", "📊 仓位"),
+            format!("alert:pos:{address}"),
+        ),
+        button(
+            lang.pick("🙋 Talk to a person", "🙋 联系人工"),
+            "alert:human".into(),
+        ),
+    ]]
+}

@@ -1,0 +1,481 @@
+//! One market's watcher: at each new block, what changed (one `eth_getLogs`), the market's
+//! shared state (one snapshot), fresh reads of only the accounts that changed, and every other
+//! watched position recomputed locally; a crossing is confirmed by a fresh exact read before
+//! its alert is written to the outbox (state and alert in one flushed step) for delivery.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use alloy::eips::BlockId;
+use alloy::primitives::{Address, U256};
+use alloy::providers::Provider;
+
+use crate::chain::aave_v3::AaveV3Reader;
+use crate::chain::aave_v3::accounts::{ScaledAccount, evaluate};
+use crate::chain::aave_v3::changes::{Changes, Liquidation};
+use crate::chain::aave_v3::snapshot::MarketSnapshot;
+use crate::chain::error::ChainError;
+use crate::chain::risk::{self, Leg};
+use crate::lang::Lang;
+use crate::store::{
+    AlertMark, AlertSettings, LastAlert, NoticeKind, OutboxEntry, Severity, Store, StoreError,
+};
+
+use super::levels::{self, Levels, Step};
+use super::notice::{self, AlertFacts, Moved};
+use super::{AlertsConfig, dedup_key};
+
+/// What can stop a tick.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// The node failed: the watcher pauses and catches up later.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One watched address of this market.
+#[derive(Debug, Clone)]
+struct Watched {
+    account: ScaledAccount,
+    /// Health factor at the last evaluated block (None before the first).
+    hf: Option<U256>,
+    /// Its account changed in the blocks of this tick.
+    changed: bool,
+}
+
+/// One subscriber of an address.
+#[derive(Debug, Clone)]
+struct Subscriber {
+    settings: AlertSettings,
+    lang: Lang,
+}
+
+/// What one tick did (for tests, logs and the benchmark).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// The block evaluated (None: no new block).
+    pub block: Option<u64>,
+    /// Positions evaluated.
+    pub evaluated: usize,
+    /// Accounts read over RPC this tick (new or changed).
+    pub read: usize,
+    /// Outbox entries written.
+    pub written: usize,
+    /// Crossings the fresh read did not confirm.
+    pub unconfirmed: usize,
+}
+
+/// The watcher of one market.
+pub struct MarketWatcher {
+    reader: Arc<AaveV3Reader>,
+    store: Store,
+    config: AlertsConfig,
+    book: HashMap<Address, Watched>,
+    /// Subscribers per address, rebuilt from the store when it changes.
+    subscribers: HashMap<Address, Vec<Subscriber>>,
+    marks: HashMap<(i64, Address), AlertMark>,
+    cursor: Option<u64>,
+    previous: Option<MarketSnapshot>,
+    scratch: Vec<Leg>,
+}
+
+impl std::fmt::Debug for MarketWatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MarketWatcher")
+            .field("market", &self.market())
+            .field("watched", &self.book.len())
+            .field("cursor", &self.cursor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MarketWatcher {
+    /// A watcher of `reader`'s market, resuming after the block the store last recorded.
+    pub fn new(
+        reader: Arc<AaveV3Reader>,
+        store: Store,
+        config: AlertsConfig,
+    ) -> Result<Self, StoreError> {
+        let market = reader.market().name.clone();
+        let cursor = store.watch_cursor(&market)?;
+        let marks = store
+            .alert_marks()?
+            .into_iter()
+            .filter(|m| m.market == market)
+            .map(|m| ((m.user, m.address), m))
+            .collect();
+        Ok(Self {
+            reader,
+            store,
+            config,
+            book: HashMap::new(),
+            subscribers: HashMap::new(),
+            marks,
+            cursor,
+            previous: None,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The market's name.
+    pub fn market(&self) -> &str {
+        &self.reader.market().name
+    }
+
+    /// How many addresses are watched.
+    pub fn watched(&self) -> usize {
+        self.book.len()
+    }
+
+    /// Rebuilds who watches what from the store's settings and linked addresses.
+    pub fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
+        let mut subscribers: HashMap<Address, Vec<Subscriber>> = HashMap::new();
+        for settings in self.store.all_alert_settings()? {
+            let user = self.store.user(settings.user)?;
+            let lang = user.as_ref().map(|u| u.speaks()).unwrap_or_default();
+            let mut addresses: Vec<Address> = settings.watched.clone();
+            if settings.enabled {
+                addresses.extend(
+                    user.iter()
+                        .flat_map(|u| u.links.iter().map(|l| l.address))
+                        .filter(|a| !settings.muted.contains(a)),
+                );
+            }
+            addresses.sort();
+            addresses.dedup();
+            for address in addresses {
+                subscribers.entry(address).or_default().push(Subscriber {
+                    settings: settings.clone(),
+                    lang,
+                });
+            }
+        }
+        self.book.retain(|a, _| subscribers.contains_key(a));
+        self.subscribers = subscribers;
+        Ok(())
+    }
+
+    /// Processes every block up to the node's head: one evaluation at the head, with the
+    /// events of every block since the last one (a gap after an outage included).
+    pub async fn tick(&mut self, now: u64) -> Result<TickReport, WatchError> {
+        let rpc = self.reader.rpc();
+        let head = rpc.run(rpc.provider.get_block_number()).await?;
+        let mut report = TickReport::default();
+        if self.cursor.is_some_and(|c| c >= head) {
+            return Ok(report);
+        }
+        let changes = self.changes_until(head).await?;
+        report.read = self.refresh_accounts(&changes, head).await?;
+        let categories: BTreeSet<u8> = self.book.values().map(|w| w.account.emode).collect();
+        let snapshot = self
+            .reader
+            .snapshot(BlockId::number(head), &categories)
+            .await?;
+        let mut marks_out = Vec::new();
+        let mut outbox = Vec::new();
+        self.evaluate_all(&snapshot, now, &mut report, &mut marks_out, &mut outbox)
+            .await?;
+        self.notice_liquidations(&changes.liquidations, now, &mut outbox)
+            .await?;
+        report.written = outbox.len();
+        if !marks_out.is_empty() || !outbox.is_empty() {
+            self.store.save_alert_marks(&marks_out, &outbox)?;
+        }
+        self.store.set_watch_cursor(self.market(), head)?;
+        self.cursor = Some(head);
+        self.previous = Some(snapshot);
+        report.block = Some(head);
+        Ok(report)
+    }
+
+    /// The events since the cursor, in ranges the node accepts. The first tick has no cursor:
+    /// it starts at the head.
+    async fn changes_until(&self, head: u64) -> Result<Changes, ChainError> {
+        let mut all = Changes::default();
+        let Some(cursor) = self.cursor else {
+            return Ok(all);
+        };
+        let mut from = cursor + 1;
+        while from <= head {
+            let to = head.min(from + self.config.max_log_range - 1);
+            let part = self.reader.changes(from, to).await?;
+            all.users.extend(part.users);
+            all.liquidations.extend(part.liquidations);
+            from = to + 1;
+        }
+        Ok(all)
+    }
+
+    /// Reads at `head` the accounts that are new, changed, or have stable debt; how many.
+    async fn refresh_accounts(
+        &mut self,
+        changes: &Changes,
+        head: u64,
+    ) -> Result<usize, ChainError> {
+        for w in self.book.values_mut() {
+            w.changed = changes.users.contains(&w.account.user);
+        }
+        let wanted: Vec<Address> = self
+            .subscribers
+            .keys()
+            .filter(|a| {
+                self.book
+                    .get(*a)
+                    .is_none_or(|w| w.changed || w.account.has_stable_debt())
+            })
+            .copied()
+            .collect();
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+        let accounts = self.reader.read_accounts(&wanted, head).await?;
+        for account in accounts {
+            let user = account.user;
+            let entry = self.book.entry(user).or_insert(Watched {
+                account: account.clone(),
+                hf: None,
+                changed: false,
+            });
+            entry.changed = changes.users.contains(&user);
+            entry.account = account;
+        }
+        Ok(wanted.len())
+    }
+
+    /// Evaluates every watched position and writes what its subscribers must hear.
+    async fn evaluate_all(
+        &mut self,
+        snapshot: &MarketSnapshot,
+        now: u64,
+        report: &mut TickReport,
+        marks_out: &mut Vec<AlertMark>,
+        outbox: &mut Vec<OutboxEntry>,
+    ) -> Result<(), ChainError> {
+        // Local evaluation of everyone; the steps that call for a notice are collected.
+        let mut due: Vec<(Address, i64, Step, Option<U256>)> = Vec::new();
+        let mut updates: Vec<AlertMark> = Vec::new();
+        let mut changed: HashSet<(i64, Address)> = HashSet::new();
+        for (address, watched) in self.book.iter_mut() {
+            let Some(totals) = evaluate(snapshot, &watched.account, &mut self.scratch) else {
+                continue;
+            };
+            report.evaluated += 1;
+            let previous = watched.hf.replace(totals.health_factor);
+            for sub in self.subscribers.get(address).into_iter().flatten() {
+                let levels = Levels::of(&sub.settings, self.config.margin);
+                let key = (sub.settings.user, *address);
+                let mut mark = self.marks.get(&key).cloned().unwrap_or_else(|| {
+                    new_mark(
+                        sub.settings.user,
+                        self.reader.market().name.clone(),
+                        *address,
+                    )
+                });
+                let before = mark.clone();
+                let step = levels::step(&levels, &mut mark.arming, totals.health_factor);
+                let step = match step {
+                    Step::Quiet => {
+                        released(&mut mark, &levels, &sub.settings, totals.health_factor, now)
+                    }
+                    other => other,
+                };
+                if step != Step::Quiet {
+                    due.push((*address, sub.settings.user, step, previous));
+                }
+                if mark != before {
+                    updates.push(mark);
+                }
+            }
+        }
+        for mark in updates {
+            changed.insert((mark.user, mark.address));
+            self.marks.insert((mark.user, mark.address), mark);
+        }
+        // Each notice is confirmed by a fresh read of its address (one per address).
+        let mut fresh: HashMap<Address, crate::chain::position::Position> = HashMap::new();
+        for (address, user, step, previous) in due {
+            let position = match fresh.get(&address) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = self.reader.position(address).await?;
+                    fresh.insert(address, p.clone());
+                    p
+                }
+            };
+            let Some(sub) = self
+                .subscribers
+                .get(&address)
+                .and_then(|subs| subs.iter().find(|s| s.settings.user == user))
+                .cloned()
+            else {
+                continue;
+            };
+            let levels = Levels::of(&sub.settings, self.config.margin);
+            let hf = risk::account_totals(&position).health_factor;
+            let Some(mark) = self.marks.get_mut(&(user, address)) else {
+                continue;
+            };
+            changed.insert((user, address));
+            let (severity, state) = match step {
+                Step::Alert(s) => (s, false),
+                Step::State(s) => (s, true),
+                Step::Quiet => continue,
+            };
+            // Not confirmed: the level alerts again at the next fall.
+            if levels::under(&levels, hf).is_none_or(|now| now < severity) {
+                report.unconfirmed += 1;
+                match severity {
+                    Severity::Warning => mark.arming.warning = true,
+                    Severity::Critical => mark.arming.critical = true,
+                }
+                continue;
+            }
+            if !state && !levels::sends_now(&sub.settings, severity, now) {
+                mark.held = Some(severity);
+                continue;
+            }
+            mark.held = None;
+            mark.crossings += 1;
+            let level = match severity {
+                Severity::Warning => levels.warning,
+                Severity::Critical => levels.critical,
+            };
+            let facts = AlertFacts {
+                position: &position,
+                previous,
+                moved: moved(self.previous.as_ref(), snapshot, &self.book[&address]),
+                severity,
+                state,
+                level,
+                comfort: levels::wad_of(
+                    self.config
+                        .comfort
+                        .max(sub.settings.warning + self.config.margin),
+                ),
+            };
+            let kind = if state {
+                NoticeKind::State
+            } else {
+                NoticeKind::Alert(severity)
+            };
+            mark.last_alert = Some(LastAlert {
+                at: now,
+                severity,
+                health_factor: hf.to_string(),
+                block: position.block_number,
+            });
+            outbox.push(OutboxEntry {
+                key: dedup_key(user, &mark.market, address, kind, mark.crossings),
+                user,
+                market: mark.market.clone(),
+                address,
+                kind,
+                text: notice::alert_text(&facts, sub.lang),
+                buttons: notice::alert_buttons(address, sub.lang),
+                created_at: now,
+                seq: 0,
+            });
+        }
+        // Every mark that changed this tick is written with the outbox.
+        marks_out.extend(changed.iter().filter_map(|k| self.marks.get(k)).cloned());
+        Ok(())
+    }
+
+    /// A notice per subscriber of each liquidated watched address, with the position after.
+    async fn notice_liquidations(
+        &mut self,
+        liquidations: &[Liquidation],
+        now: u64,
+        outbox: &mut Vec<OutboxEntry>,
+    ) -> Result<(), WatchError> {
+        for l in liquidations {
+            let Some(subs) = self.subscribers.get(&l.user) else {
+                continue;
+            };
+            let position = self.reader.position(l.user).await?;
+            for sub in subs {
+                let user = sub.settings.user;
+                let key = format!("{user}:liq:{}:{}", l.transaction, l.log_index);
+                if self.store.alert_was_sent(&key)? {
+                    continue;
+                }
+                outbox.push(OutboxEntry {
+                    key,
+                    user,
+                    market: self.reader.market().name.clone(),
+                    address: l.user,
+                    kind: NoticeKind::Liquidation,
+                    text: notice::liquidation_text(l, &position, sub.lang),
+                    buttons: notice::liquidation_buttons(l.user, sub.lang),
+                    created_at: now,
+                    seq: 0,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn new_mark(user: i64, market: String, address: Address) -> AlertMark {
+    AlertMark {
+        user,
+        market,
+        address,
+        arming: Default::default(),
+        crossings: 0,
+        last_alert: None,
+        held: None,
+    }
+}
+
+/// A held-back alert whose snooze or quiet hours are over goes out if the position is still
+/// under its level; otherwise it is dropped.
+fn released(
+    mark: &mut AlertMark,
+    levels: &Levels,
+    settings: &AlertSettings,
+    hf: U256,
+    now: u64,
+) -> Step {
+    let Some(held) = mark.held else {
+        return Step::Quiet;
+    };
+    if !levels::sends_now(settings, held, now) {
+        return Step::Quiet;
+    }
+    match levels::under(levels, hf) {
+        Some(s) => Step::Alert(s),
+        None => {
+            mark.held = None;
+            Step::Quiet
+        }
+    }
+}
+
+/// What moved the position since the previous snapshot.
+fn moved(previous: Option<&MarketSnapshot>, now: &MarketSnapshot, watched: &Watched) -> Moved {
+    let Some(previous) = previous else {
+        return Moved::Unknown;
+    };
+    if watched.changed {
+        return Moved::Position;
+    }
+    let prices: Vec<(usize, U256, U256)> = watched
+        .account
+        .legs
+        .iter()
+        .map(|l| usize::from(l.reserve))
+        .filter_map(|i| {
+            let (before, after) = (previous.reserves.get(i)?.price, now.reserves.get(i)?.price);
+            (before != after).then_some((i, before, after))
+        })
+        .collect();
+    if prices.is_empty() {
+        Moved::Interest
+    } else {
+        Moved::Prices(prices)
+    }
+}

@@ -1,0 +1,276 @@
+//! The watcher judged by the chain: on a devnet of the test's own, price pushes and time
+//! move a watched position across the levels; each crossing gives exactly one alert whose
+//! health factor is `Pool.getUserAccountData` at the block it was read at, no repeat while the
+//! position stays under, re-armed above level + margin; a liquidation gives its notice.
+
+mod common;
+
+use std::sync::Arc;
+
+use alloy::eips::BlockId;
+use alloy::primitives::Address;
+use lendesk::alerts::watcher::MarketWatcher;
+use lendesk::alerts::{AlertsConfig, SendFailure, deliver};
+use lendesk::store::{AlertSettings, NoticeKind, OutboxEntry, Severity, Store};
+
+const USER: i64 = 42;
+
+fn watching(address: Address) -> AlertSettings {
+    AlertSettings {
+        user: USER,
+        enabled: false,
+        warning: 13_000,
+        critical: 11_000,
+        watched: vec![address],
+        muted: vec![],
+        snooze_until: 0,
+        quiet: None,
+    }
+}
+
+/// A watcher of the sandbox's market with `USER` watching `address`, and its store.
+fn watcher_of(sandbox: &common::Sandbox, address: Address) -> (Store, MarketWatcher) {
+    let store = Store::temporary().expect("store");
+    store
+        .save_alert_settings(&watching(address))
+        .expect("settings");
+    let reader = Arc::new(common::reader(
+        sandbox.devnet.rpc_url(),
+        sandbox.devnet.manifest(),
+    ));
+    let mut watcher =
+        MarketWatcher::new(reader, store.clone(), AlertsConfig::default()).expect("watcher");
+    watcher.reload_subscriptions().expect("subscriptions");
+    (store, watcher)
+}
+
+/// One tick at a fresh block, and what it wrote.
+async fn tick(watcher: &mut MarketWatcher, store: &Store) -> Vec<OutboxEntry> {
+    let before: Vec<String> = store
+        .alert_outbox()
+        .expect("outbox")
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    watcher.tick(1_000).await.expect("tick");
+    store
+        .alert_outbox()
+        .expect("outbox")
+        .into_iter()
+        .filter(|e| !before.contains(&e.key))
+        .collect()
+}
+
+/// Sets WETH's price, then one tick.
+async fn at_price(
+    sandbox: &common::Sandbox,
+    watcher: &mut MarketWatcher,
+    store: &Store,
+    usd: &str,
+) -> Vec<OutboxEntry> {
+    sandbox.devnet.set_price("WETH", usd).await.expect("price");
+    tick(watcher, store).await
+}
+
+/// The one new entry, of `kind`, and the health factor its mark states equals the chain's.
+async fn assert_one(
+    sandbox: &common::Sandbox,
+    store: &Store,
+    address: Address,
+    written: &[OutboxEntry],
+    kind: NoticeKind,
+) {
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(written[0].kind, kind);
+    let mark = store
+        .alert_mark(USER, "devnet", address)
+        .expect("mark")
+        .expect("kept");
+    let last = mark.last_alert.expect("last alert");
+    let chain = common::protocol_account(
+        &sandbox.provider,
+        sandbox.devnet.manifest().contracts.pool,
+        address,
+        BlockId::number(last.block),
+    )
+    .await;
+    assert_eq!(last.health_factor, chain.healthFactor.to_string());
+    assert!(
+        written[0].text.contains(&format!("block {}", last.block)),
+        "{}",
+        written[0].text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_crossing_alerts_once_equal_to_the_chain_and_rearms_above_the_margin() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let (store, mut watcher) = watcher_of(&sandbox, safe);
+    sandbox.devnet.advance_time(1).await.expect("block");
+    // HF 2.5: nothing to say.
+    assert!(tick(&mut watcher, &store).await.is_empty());
+
+    // WETH $2,000 → $1,000: HF about 1.25, under the warning level.
+    let written = at_price(&sandbox, &mut watcher, &store, "1000").await;
+    assert_one(
+        &sandbox,
+        &store,
+        safe,
+        &written,
+        NoticeKind::Alert(Severity::Warning),
+    )
+    .await;
+    assert!(
+        written[0].text.contains("WETH −50.0%"),
+        "{}",
+        written[0].text
+    );
+
+    // Still under: no repeat, whether prices move or not.
+    assert!(
+        at_price(&sandbox, &mut watcher, &store, "990")
+            .await
+            .is_empty()
+    );
+
+    // Under critical: one critical alert, then none while it stays there.
+    let written = at_price(&sandbox, &mut watcher, &store, "850").await;
+    assert_one(
+        &sandbox,
+        &store,
+        safe,
+        &written,
+        NoticeKind::Alert(Severity::Critical),
+    )
+    .await;
+    assert!(
+        at_price(&sandbox, &mut watcher, &store, "845")
+            .await
+            .is_empty()
+    );
+
+    // Back to 1.32 (under 1.3 + 0.05): not re-armed; a new fall says nothing.
+    assert!(
+        at_price(&sandbox, &mut watcher, &store, "1056")
+            .await
+            .is_empty()
+    );
+    assert!(
+        at_price(&sandbox, &mut watcher, &store, "1000")
+            .await
+            .is_empty()
+    );
+
+    // Back to 2.5 re-arms both; the next fall alerts again.
+    assert!(
+        at_price(&sandbox, &mut watcher, &store, "2000")
+            .await
+            .is_empty()
+    );
+    let written = at_price(&sandbox, &mut watcher, &store, "1000").await;
+    assert_one(
+        &sandbox,
+        &store,
+        safe,
+        &written,
+        NoticeKind::Alert(Severity::Warning),
+    )
+    .await;
+
+    // Delivery: urgent first; the older alerts of the same address are replaced by the newest.
+    let mut sent = Vec::new();
+    let done = deliver(&store, 2_000, |e| {
+        sent.push(e.key.clone());
+        async { Ok::<(), SendFailure>(()) }
+    })
+    .await
+    .expect("deliver");
+    assert_eq!((done.sent, done.coalesced), (1, 2));
+    assert!(store.alert_outbox().expect("outbox").is_empty());
+    assert_eq!(
+        deliver(&store, 2_001, |_| async { Ok(()) })
+            .await
+            .expect("again")
+            .sent,
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interest_alone_crosses_the_level_and_the_alert_says_so() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    // HF just over 1.30: WETH at $1,041.
+    sandbox
+        .devnet
+        .set_price("WETH", "1041")
+        .await
+        .expect("price");
+    let hf = common::protocol_hf(
+        &sandbox.provider,
+        sandbox.devnet.manifest().contracts.pool,
+        safe,
+    )
+    .await;
+    assert!(hf > common::wad(13, 10), "{hf}");
+    let (store, mut watcher) = watcher_of(&sandbox, safe);
+    assert!(tick(&mut watcher, &store).await.is_empty());
+    // A year of interest on the USDC debt, no price move.
+    sandbox
+        .devnet
+        .advance_time(365 * 86_400)
+        .await
+        .expect("time");
+    let written = tick(&mut watcher, &store).await;
+    assert_one(
+        &sandbox,
+        &store,
+        safe,
+        &written,
+        NoticeKind::Alert(Severity::Warning),
+    )
+    .await;
+    assert!(written[0].text.contains("interest"), "{}", written[0].text);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_under_the_level_states_it_once_and_a_liquidation_is_noticed() {
+    let sandbox = common::Sandbox::new().await;
+    let close = common::account(sandbox.devnet.manifest(), "close");
+    let (store, mut watcher) = watcher_of(&sandbox, close);
+    // HF 1.05 at subscription: the state, once (it is under critical).
+    let written = tick(&mut watcher, &store).await;
+    assert_one(&sandbox, &store, close, &written, NoticeKind::State).await;
+    sandbox.devnet.advance_time(1).await.expect("block");
+    assert!(tick(&mut watcher, &store).await.is_empty());
+
+    sandbox
+        .devnet
+        .set_price("WETH", "1500")
+        .await
+        .expect("price");
+    let report = sandbox.devnet.liquidate(close).await.expect("liquidate");
+    assert!(report.executed, "{report:?}");
+    let written = tick(&mut watcher, &store).await;
+    let notices: Vec<&OutboxEntry> = written
+        .iter()
+        .filter(|e| e.kind == NoticeKind::Liquidation)
+        .collect();
+    let [notice] = notices.as_slice() else {
+        panic!("one liquidation notice: {written:#?}");
+    };
+    let manifest = sandbox.devnet.manifest();
+    let debt = manifest
+        .token(report.debt_symbol.as_deref().expect("debt"))
+        .expect("token");
+    let shown = lendesk::chain::format::token(report.debt_repaid, debt.decimals);
+    assert!(notice.text.contains(&shown), "{shown}: {}", notice.text);
+    // Seen once: the next tick does not repeat it.
+    sandbox.devnet.advance_time(1).await.expect("block");
+    let again = tick(&mut watcher, &store).await;
+    assert!(
+        again.iter().all(|e| e.kind != NoticeKind::Liquidation),
+        "{again:#?}"
+    );
+}
