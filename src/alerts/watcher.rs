@@ -101,12 +101,7 @@ impl MarketWatcher {
     ) -> Result<Self, StoreError> {
         let market = reader.market().name.clone();
         let cursor = store.watch_cursor(&market)?;
-        let marks = store
-            .alert_marks()?
-            .into_iter()
-            .filter(|m| m.market == market)
-            .map(|m| ((m.user, m.address), m))
-            .collect();
+        let marks = stored_marks(&store, &market)?;
         Ok(Self {
             reader,
             store,
@@ -176,10 +171,22 @@ impl MarketWatcher {
             .await?;
         let mut marks_out = Vec::new();
         let mut outbox = Vec::new();
-        self.evaluate_all(&snapshot, now, &mut report, &mut marks_out, &mut outbox)
-            .await?;
-        self.notice_liquidations(&changes.liquidations, now, &mut outbox)
-            .await?;
+        let noticed = match self
+            .evaluate_all(&snapshot, now, &mut report, &mut marks_out, &mut outbox)
+            .await
+        {
+            Ok(()) => {
+                self.notice_liquidations(&changes.liquidations, now, &mut outbox)
+                    .await
+            }
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = noticed {
+            // The marks in memory already took this block's crossings; the store still has
+            // them armed. Back to the store's, so the next tick finds the crossings again.
+            self.marks = stored_marks(&self.store, self.market())?;
+            return Err(e);
+        }
         report.written = outbox.len();
         if !marks_out.is_empty() || !outbox.is_empty() {
             self.store.save_alert_marks(&marks_out, &outbox)?;
@@ -233,14 +240,16 @@ impl MarketWatcher {
         }
         let accounts = self.reader.read_accounts(&wanted, head).await?;
         for account in accounts {
-            let user = account.user;
-            let entry = self.book.entry(user).or_insert(Watched {
-                account: account.clone(),
-                hf: None,
-                changed: false,
-            });
-            entry.changed = changes.users.contains(&user);
-            entry.account = account;
+            let hf = self.book.get(&account.user).and_then(|w| w.hf);
+            let changed = changes.users.contains(&account.user);
+            self.book.insert(
+                account.user,
+                Watched {
+                    account,
+                    hf,
+                    changed,
+                },
+            );
         }
         Ok(wanted.len())
     }
@@ -254,9 +263,9 @@ impl MarketWatcher {
         marks_out: &mut Vec<AlertMark>,
         outbox: &mut Vec<OutboxEntry>,
     ) -> Result<(), ChainError> {
-        // Local evaluation of everyone; the steps that call for a notice are collected.
+        // Local evaluation of everyone; the steps that call for a notice are collected. A mark
+        // is only copied out when it changed: most blocks change none.
         let mut due: Vec<(Address, i64, Step, Option<U256>)> = Vec::new();
-        let mut updates: Vec<AlertMark> = Vec::new();
         let mut changed: HashSet<(i64, Address)> = HashSet::new();
         for (address, watched) in self.book.iter_mut() {
             let Some(totals) = evaluate(snapshot, &watched.account, &mut self.scratch) else {
@@ -267,54 +276,43 @@ impl MarketWatcher {
             for sub in self.subscribers.get(address).into_iter().flatten() {
                 let levels = Levels::of(&sub.settings, self.config.margin);
                 let key = (sub.settings.user, *address);
-                let mut mark = self.marks.get(&key).cloned().unwrap_or_else(|| {
-                    new_mark(
-                        sub.settings.user,
-                        self.reader.market().name.clone(),
-                        *address,
-                    )
-                });
-                let before = mark.clone();
-                let step = levels::step(&levels, &mut mark.arming, totals.health_factor);
-                let step = match step {
+                let mark = self
+                    .marks
+                    .entry(key)
+                    .or_insert_with(|| new_mark(key.0, self.reader.market().name.clone(), key.1));
+                let before = (mark.arming, mark.held);
+                let step = match levels::step(&levels, &mut mark.arming, totals.health_factor) {
                     Step::Quiet => {
-                        released(&mut mark, &levels, &sub.settings, totals.health_factor, now)
+                        released(mark, &levels, &sub.settings, totals.health_factor, now)
                     }
                     other => other,
                 };
                 if step != Step::Quiet {
                     due.push((*address, sub.settings.user, step, previous));
                 }
-                if mark != before {
-                    updates.push(mark);
+                if (mark.arming, mark.held) != before {
+                    changed.insert(key);
                 }
             }
         }
-        for mark in updates {
-            changed.insert((mark.user, mark.address));
-            self.marks.insert((mark.user, mark.address), mark);
-        }
         // Each notice is confirmed by a fresh read of its address (one per address).
-        let mut fresh: HashMap<Address, crate::chain::position::Position> = HashMap::new();
+        let mut fresh: HashMap<Address, (crate::chain::position::Position, U256)> = HashMap::new();
         for (address, user, step, previous) in due {
-            let position = match fresh.get(&address) {
-                Some(p) => p.clone(),
-                None => {
-                    let p = self.reader.position(address).await?;
-                    fresh.insert(address, p.clone());
-                    p
-                }
-            };
+            if let std::collections::hash_map::Entry::Vacant(slot) = fresh.entry(address) {
+                let position = self.reader.position(address).await?;
+                let hf = risk::account_totals(&position).health_factor;
+                slot.insert((position, hf));
+            }
+            let (position, hf) = &fresh[&address];
+            let hf = *hf;
             let Some(sub) = self
                 .subscribers
                 .get(&address)
                 .and_then(|subs| subs.iter().find(|s| s.settings.user == user))
-                .cloned()
             else {
                 continue;
             };
             let levels = Levels::of(&sub.settings, self.config.margin);
-            let hf = risk::account_totals(&position).health_factor;
             let Some(mark) = self.marks.get_mut(&(user, address)) else {
                 continue;
             };
@@ -344,7 +342,7 @@ impl MarketWatcher {
                 Severity::Critical => levels.critical,
             };
             let facts = AlertFacts {
-                position: &position,
+                position,
                 previous,
                 moved: moved(self.previous.as_ref(), snapshot, &self.book[&address]),
                 severity,
@@ -417,6 +415,19 @@ impl MarketWatcher {
         }
         Ok(())
     }
+}
+
+/// The alert states the store holds for `market`, by user and address.
+fn stored_marks(
+    store: &Store,
+    market: &str,
+) -> Result<HashMap<(i64, Address), AlertMark>, StoreError> {
+    Ok(store
+        .alert_marks()?
+        .into_iter()
+        .filter(|m| m.market == market)
+        .map(|m| ((m.user, m.address), m))
+        .collect())
 }
 
 fn new_mark(user: i64, market: String, address: Address) -> AlertMark {
