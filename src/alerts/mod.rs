@@ -60,6 +60,12 @@ pub fn dedup_key(user: i64, market: &str, address: Address, kind: NoticeKind, n:
     format!("{user}:{market}:{address}:{kind}:{n}")
 }
 
+/// The dedup key of a liquidation notice: user, and the liquidation's transaction and log
+/// index (its identity on chain).
+pub fn liquidation_key(user: i64, transaction: alloy::primitives::B256, log_index: u64) -> String {
+    format!("{user}:liq:{transaction}:{log_index}")
+}
+
 /// Why one entry was not delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendFailure {

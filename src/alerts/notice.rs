@@ -46,9 +46,14 @@ pub struct AlertFacts<'a> {
     pub comfort: U256,
 }
 
-fn short(address: Address) -> String {
-    let s = address.to_checksum(None);
-    format!("{}…{}", &s[..6], &s[s.len() - 4..])
+/// "Address 0x7099…79C8 (market)".
+fn write_address(out: &mut String, address: Address, market: &str, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "{} {} ({market})",
+        lang.pick("Address", "地址"),
+        format::short_address(address)
+    );
 }
 
 fn change_pct(before: U256, now: U256) -> String {
@@ -83,13 +88,7 @@ pub fn alert_text(facts: &AlertFacts<'_>, lang: Lang) -> String {
         (false, Severity::Critical, Lang::Zh) => "🚨 紧急：接近清算",
     };
     let _ = writeln!(out, "**{title}**");
-    let _ = writeln!(
-        out,
-        "{} {} ({})",
-        lang.pick("Address", "地址"),
-        short(p.user),
-        p.market
-    );
+    write_address(&mut out, p.user, &p.market, lang);
     let level = format::health_factor(facts.level);
     match (facts.previous, lang) {
         (Some(prev), Lang::En) => {
@@ -259,13 +258,7 @@ pub fn liquidation_text(l: &Liquidation, now: &Position, lang: Lang) -> String {
         "**{}**",
         lang.pick("🔻 Your position was liquidated", "🔻 您的仓位已被清算")
     );
-    let _ = writeln!(
-        out,
-        "{} {} ({})",
-        lang.pick("Address", "地址"),
-        short(l.user),
-        now.market
-    );
+    write_address(&mut out, l.user, &now.market, lang);
     let _ = writeln!(
         out,
         "{} {}",

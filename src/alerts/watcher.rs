@@ -23,7 +23,7 @@ use crate::store::{
 
 use super::levels::{self, Levels, Step};
 use super::notice::{self, AlertFacts, Moved};
-use super::{AlertsConfig, dedup_key};
+use super::{AlertsConfig, dedup_key, liquidation_key};
 
 /// What can stop a tick.
 #[derive(Debug, thiserror::Error)]
@@ -396,7 +396,7 @@ impl MarketWatcher {
             let position = self.reader.position(l.user).await?;
             for sub in subs {
                 let user = sub.settings.user;
-                let key = format!("{user}:liq:{}:{}", l.transaction, l.log_index);
+                let key = liquidation_key(user, l.transaction, l.log_index);
                 if self.store.alert_was_sent(&key)? {
                     continue;
                 }

@@ -3,9 +3,15 @@
 //! The only place integers become decimals, and only for display; truncation never rounds up
 //! (a "safe" amount shown must never exceed the computed one).
 
-use alloy::primitives::U256;
+use alloy::primitives::{Address, U256};
 
 use super::math::{WAD, unit};
+
+/// An address as people read it in a message: checksummed, shortened to `0x7099…79C8`.
+pub fn short_address(address: Address) -> String {
+    let full = address.to_checksum(None);
+    format!("{}…{}", &full[..6], &full[full.len() - 4..])
+}
 
 /// `value` with `decimals` places, truncated to at most `max_fraction` digits, trailing zeros
 /// trimmed, thousands separated: `1234567891` (6 dp, 2) → "1,234.56".

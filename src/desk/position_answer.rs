@@ -13,14 +13,6 @@ use crate::chain::risk::{self, Blocked, Limit, LiquidationPrice, PriceMove};
 use crate::chain::rules;
 use crate::lang::Lang;
 
-fn short(addr: &str) -> String {
-    if addr.len() > 12 {
-        format!("{}…{}", &addr[..6], &addr[addr.len() - 4..])
-    } else {
-        addr.to_string()
-    }
-}
-
 /// How a health band is worded: the one table of the bands' words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BandWording {
@@ -156,7 +148,7 @@ fn protocol_figures_only(lang: Lang) -> &'static str {
 
 /// The answer when an address has nothing on any of the markets that answered.
 pub fn render_nowhere(lang: Lang, user: alloy::primitives::Address, markets: &[&str]) -> String {
-    let who = short(&user.to_checksum(None));
+    let who = format::short_address(user);
     let list = markets.join(", ");
     match lang {
         Lang::En => format!("{who} has no supply and no debt on any of these markets: {list}."),
@@ -175,7 +167,7 @@ pub fn render(
 ) -> String {
     let base = position.base_currency_unit;
     let t = &report.totals;
-    let who = short(&position.user.to_checksum(None));
+    let who = format::short_address(position.user);
     let mut out = String::new();
     if position.is_empty() {
         let _ = match lang {
@@ -339,7 +331,7 @@ pub fn render_what_if(
     report: &RiskReport,
     what_if: &WhatIf,
 ) -> String {
-    let who = short(&position.user.to_checksum(None));
+    let who = format::short_address(position.user);
     let block = position.block_number;
     if !report.agrees_with_protocol {
         return protocol_figures_only(lang).to_string();

@@ -93,12 +93,15 @@ fn take(catalog: &Catalog, log: &Log, changes: &mut Changes) {
     let Some(&topic) = log.topics().first() else {
         return;
     };
-    let from_pool = log.address() == catalog.pool;
-    if topic == IERC20Detailed::Transfer::SIGNATURE_HASH && !from_pool {
-        changes.users.extend(topic_address(log, 1));
-        changes.users.extend(topic_address(log, 2));
-    } else if !from_pool {
-    } else if topic == IPool::ReserveUsedAsCollateralEnabled::SIGNATURE_HASH
+    if log.address() != catalog.pool {
+        // A token: only its transfers (mint, burn, move) say who changed.
+        if topic == IERC20Detailed::Transfer::SIGNATURE_HASH {
+            changes.users.extend(topic_address(log, 1));
+            changes.users.extend(topic_address(log, 2));
+        }
+        return;
+    }
+    if topic == IPool::ReserveUsedAsCollateralEnabled::SIGNATURE_HASH
         || topic == IPool::ReserveUsedAsCollateralDisabled::SIGNATURE_HASH
     {
         changes.users.extend(topic_address(log, 2));
