@@ -265,6 +265,38 @@ impl Default for TelegramConfig {
     }
 }
 
+/// Liquidation-risk alerts (`[alerts]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsSection {
+    /// Whether `lendesk run` runs the watcher (`lendesk watch` runs it alone).
+    pub watch: bool,
+    /// Default warning level (`/alerts on`), a health factor ("1.3").
+    pub warning_health_factor: String,
+    /// Default critical level ("1.1").
+    pub critical_health_factor: String,
+    /// How far above a level the health factor must come back before that level alerts
+    /// again ("0.05").
+    pub rearm_margin: String,
+    /// How often the node's head is polled, in milliseconds.
+    pub poll_ms: u64,
+    /// The most blocks one `eth_getLogs` request may cover (providers limit ranges).
+    pub max_log_range: u64,
+}
+
+impl Default for AlertsSection {
+    fn default() -> Self {
+        Self {
+            watch: true,
+            warning_health_factor: "1.3".into(),
+            critical_health_factor: "1.1".into(),
+            rearm_margin: "0.05".into(),
+            poll_ms: 1_000,
+            max_log_range: 2_000,
+        }
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {
@@ -284,6 +316,8 @@ pub struct Config {
     pub support: crate::tickets::SlaConfig,
     /// The Telegram bot.
     pub telegram: TelegramConfig,
+    /// Liquidation-risk alerts.
+    pub alerts: AlertsSection,
 }
 
 /// The file as written: markets not resolved yet.
@@ -304,6 +338,8 @@ struct ConfigFile {
     support: crate::tickets::SlaConfig,
     #[serde(default)]
     telegram: TelegramConfig,
+    #[serde(default)]
+    alerts: AlertsSection,
 }
 
 /// One entry of `markets`: a preset by name (a string, or a table with `preset`), or a market
@@ -550,6 +586,7 @@ impl Config {
             desk: file.desk,
             support: file.support,
             telegram: file.telegram,
+            alerts: file.alerts,
         })
     }
 
@@ -646,6 +683,7 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         self.target_health_factor()?;
         self.comfort_health_factor()?;
+        self.alerts()?;
         if self.rpc.timeout_ms == 0 {
             return Err(ConfigError::Invalid {
                 key: "rpc.timeout_ms".into(),
@@ -732,6 +770,63 @@ impl Config {
             "1.5",
             "must be at least 1.0",
         )
+    }
+
+    /// The alerts' settings: levels and margin as health factor × 10,000, the comfort level
+    /// repay advice aims for (`desk.comfort_health_factor`), the head poll and the log range.
+    pub fn alerts(&self) -> Result<crate::alerts::AlertsConfig, ConfigError> {
+        let a = &self.alerts;
+        let bps = |key: &str, text: &str| {
+            parse_decimal(text, 4)
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| ConfigError::Invalid {
+                    key: format!("alerts.{key}"),
+                    message: format!(
+                        "{text:?} is not a health factor with at most 4 decimals, such as 1.3"
+                    ),
+                })
+        };
+        let invalid = |key: &str, message: &str| ConfigError::Invalid {
+            key: format!("alerts.{key}"),
+            message: message.into(),
+        };
+        let warning = bps("warning_health_factor", &a.warning_health_factor)?;
+        let critical = bps("critical_health_factor", &a.critical_health_factor)?;
+        let margin = bps("rearm_margin", &a.rearm_margin)?;
+        if critical < 10_000 {
+            return Err(invalid(
+                "critical_health_factor",
+                "must be at least 1.0 (below 1 is liquidation)",
+            ));
+        }
+        if warning <= critical || warning > 100_000 {
+            return Err(invalid(
+                "warning_health_factor",
+                "must be above the critical level and at most 10",
+            ));
+        }
+        if margin == 0 || margin > 10_000 {
+            return Err(invalid("rearm_margin", "must be above 0 and at most 1.0"));
+        }
+        if a.poll_ms < 100 {
+            return Err(invalid("poll_ms", "must be at least 100 (milliseconds)"));
+        }
+        if a.max_log_range == 0 {
+            return Err(invalid("max_log_range", "must be at least 1 (blocks)"));
+        }
+        // The comfort level in the same unit, rounded up (never below what the desk advises).
+        let comfort = self
+            .comfort_health_factor()?
+            .div_ceil(U256::from(100_000_000_000_000u64));
+        let comfort = u32::try_from(comfort).unwrap_or(u32::MAX);
+        Ok(crate::alerts::AlertsConfig {
+            warning,
+            critical,
+            margin,
+            comfort,
+            poll: Duration::from_millis(a.poll_ms),
+            max_log_range: a.max_log_range,
+        })
     }
 
     /// The RPC timeout.

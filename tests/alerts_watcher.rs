@@ -7,7 +7,6 @@ mod common;
 
 use std::sync::Arc;
 
-use alloy::eips::BlockId;
 use alloy::primitives::Address;
 use lendesk::alerts::watcher::MarketWatcher;
 use lendesk::alerts::{AlertsConfig, SendFailure, deliver};
@@ -82,21 +81,9 @@ async fn assert_one(
 ) {
     assert_eq!(written.len(), 1, "{written:#?}");
     assert_eq!(written[0].kind, kind);
-    let mark = store
-        .alert_mark(USER, "devnet", address)
-        .expect("mark")
-        .expect("kept");
-    let last = mark.last_alert.expect("last alert");
-    let chain = common::protocol_account(
-        &sandbox.provider,
-        sandbox.devnet.manifest().contracts.pool,
-        address,
-        BlockId::number(last.block),
-    )
-    .await;
-    assert_eq!(last.health_factor, chain.healthFactor.to_string());
+    let block = common::last_alert_equals_the_chain(sandbox, store, USER, address).await;
     assert!(
-        written[0].text.contains(&format!("block {}", last.block)),
+        written[0].text.contains(&format!("block {block}")),
         "{}",
         written[0].text
     );
@@ -272,5 +259,33 @@ async fn a_watch_under_the_level_states_it_once_and_a_liquidation_is_noticed() {
     assert!(
         again.iter().all(|e| e.kind != NoticeKind::Liquidation),
         "{again:#?}"
+    );
+    // Stored as written (nothing in it reads as a secret to the store's redaction), sent once.
+    assert!(!notice.text.contains("redacted"), "{}", notice.text);
+    let stored = store.alert_outbox().expect("outbox");
+    assert!(stored.iter().any(|e| e.key == notice.key), "{stored:#?}");
+    deliver(&store, 2_000, |_| async { Ok(()) })
+        .await
+        .expect("deliver");
+    assert!(store.alert_outbox().expect("outbox").is_empty());
+    assert!(store.alert_was_sent(&notice.key).expect("sent log"));
+    // A watcher that goes over the liquidation's block again (a restart before its cursor
+    // was saved) does not write the notice again.
+    let tx = report.tx_hash.expect("liquidation transaction");
+    let receipt = alloy::providers::Provider::get_transaction_receipt(&sandbox.provider, tx)
+        .await
+        .expect("receipt")
+        .expect("mined");
+    let block = receipt.block_number.expect("block");
+    store.set_watch_cursor("devnet", block - 1).expect("cursor");
+    let reader = Arc::new(common::reader(sandbox.devnet.rpc_url(), manifest));
+    let mut restarted =
+        MarketWatcher::new(reader, store.clone(), AlertsConfig::default()).expect("watcher");
+    restarted.reload_subscriptions().expect("subscriptions");
+    sandbox.devnet.advance_time(1).await.expect("block");
+    let replayed = tick(&mut restarted, &store).await;
+    assert!(
+        replayed.iter().all(|e| e.kind != NoticeKind::Liquidation),
+        "{replayed:#?}"
     );
 }

@@ -2,14 +2,18 @@
 //! alert per downward crossing of the user's levels.
 //!
 //! Owns the alert rules ([`levels`]), what an alert says ([`notice`]), the per-market watcher
-//! ([`watcher`]) and the delivery of the outbox ([`deliver`]). The chain reads are
+//! ([`watcher`]), the tasks that follow each chain's head ([`follow`]) and the delivery of the
+//! outbox ([`deliver`]). The chain reads are
 //! `chain::aave_v3`'s (snapshot, scaled accounts, event scan); state lives in the store. It
 //! knows nothing of Telegram: delivery takes a sending function.
 
+pub mod follow;
 pub mod levels;
 pub mod notice;
 pub mod watcher;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use alloy::primitives::Address;
@@ -48,22 +52,60 @@ impl Default for AlertsConfig {
     }
 }
 
-/// The dedup key of a notice: user, market, address, kind and the crossing's number, so a
-/// crossing is written once and sent once whatever restarts in between.
-pub fn dedup_key(user: i64, market: &str, address: Address, kind: NoticeKind, n: u64) -> String {
+/// Raised when who watches what changed (an `/alerts` or `/watch` change, a link, a
+/// `/forget`): each market's watcher rebuilds its subscriptions at its next tick. Clones share
+/// the flag.
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionsChanged(Arc<Flag>);
+
+#[derive(Debug, Default)]
+struct Flag {
+    raised: AtomicBool,
+    epoch: AtomicU64,
+}
+
+impl SubscriptionsChanged {
+    /// Marks the subscriptions changed.
+    pub fn raise(&self) {
+        self.0.epoch.fetch_add(1, Ordering::AcqRel);
+        self.0.raised.store(true, Ordering::Release);
+    }
+
+    /// Whether they changed since the last call (and clears that); for a single reader.
+    pub fn take(&self) -> bool {
+        self.0.raised.swap(false, Ordering::AcqRel)
+    }
+
+    /// How many changes so far: each watcher compares it with the one it last loaded.
+    pub fn epoch(&self) -> u64 {
+        self.0.epoch.load(Ordering::Acquire)
+    }
+}
+
+/// The dedup key of a notice: user, market, address, kind and the block of the read that
+/// confirmed it, so a crossing is written once and sent once whatever restarts in between, and
+/// a watch started again later never meets the key of an alert sent before.
+pub fn dedup_key(
+    user: i64,
+    market: &str,
+    address: Address,
+    kind: NoticeKind,
+    block: u64,
+) -> String {
     let kind = match kind {
         NoticeKind::Alert(Severity::Warning) => "warning",
         NoticeKind::Alert(Severity::Critical) => "critical",
         NoticeKind::State => "state",
         NoticeKind::Liquidation => "liquidation",
     };
-    format!("{user}:{market}:{address}:{kind}:{n}")
+    format!("{user}:{market}:{address}:{kind}:{block}")
 }
 
-/// The dedup key of a liquidation notice: user, and the liquidation's transaction and log
-/// index (its identity on chain).
-pub fn liquidation_key(user: i64, transaction: alloy::primitives::B256, log_index: u64) -> String {
-    format!("{user}:liq:{transaction}:{log_index}")
+/// The dedup key of a liquidation notice: user, and the liquidation's block and log index
+/// (its identity on chain). Not the transaction hash: 64 hex digits read as a private key to
+/// the store's secret redaction, which would blank the key.
+pub fn liquidation_key(user: i64, block: u64, log_index: u64) -> String {
+    format!("{user}:liq:{block}:{log_index}")
 }
 
 /// Why one entry was not delivered.
@@ -88,15 +130,21 @@ pub struct Delivered {
     pub waiting: usize,
 }
 
-/// Sends the outbox: urgent entries (critical, liquidation) first; of several unsent alerts
-/// for one user and address only the newest goes out (the older ones are marked sent, as
-/// replaced). An entry is marked sent after `send` returns, so a crash in between sends it
-/// again (the one crash window).
+/// Sends in flight at once: Telegram's overall limit per second (the bot's throttle holds
+/// what goes beyond; one at a time would wait on the throttle's own tick for each).
+pub const SENDS_IN_FLIGHT: usize = 30;
+
+/// Sends the outbox: urgent entries (critical, liquidation) first, all of them settled before
+/// the others start, [`SENDS_IN_FLIGHT`] at a time; of several unsent alerts for one user and
+/// address only the newest goes out (the older ones are marked sent, as replaced). An entry is
+/// marked sent after `send` returns, so a crash in between sends it again (the one crash
+/// window).
 pub async fn deliver<F, Fut>(store: &Store, now: u64, mut send: F) -> Result<Delivered, StoreError>
 where
     F: FnMut(OutboxEntry) -> Fut,
     Fut: Future<Output = Result<(), SendFailure>>,
 {
+    use futures::StreamExt;
     let mut done = Delivered::default();
     let entries = store.alert_outbox()?;
     // The newest entry (by order written) of each user and address.
@@ -107,6 +155,7 @@ where
             *at = (*at).max(e.seq);
         }
     }
+    let mut due = Vec::with_capacity(entries.len());
     for entry in entries {
         if store.alert_was_sent(&entry.key)? {
             store.drop_alert(&entry.key)?;
@@ -119,18 +168,30 @@ where
         if superseded {
             store.mark_alert_sent(&entry, now)?;
             done.coalesced += 1;
-            continue;
+        } else {
+            due.push(entry);
         }
-        match send(entry.clone()).await {
-            Ok(()) => {
-                store.mark_alert_sent(&entry, now)?;
-                done.sent += 1;
+    }
+    let (urgent, rest): (Vec<_>, Vec<_>) = due.into_iter().partition(OutboxEntry::urgent);
+    for group in [urgent, rest] {
+        let mut sends = futures::stream::iter(group)
+            .map(|entry| {
+                let sending = send(entry.clone());
+                async move { (entry, sending.await) }
+            })
+            .buffer_unordered(SENDS_IN_FLIGHT);
+        while let Some((entry, result)) = sends.next().await {
+            match result {
+                Ok(()) => {
+                    store.mark_alert_sent(&entry, now)?;
+                    done.sent += 1;
+                }
+                Err(SendFailure::Never) => {
+                    store.drop_alert(&entry.key)?;
+                    done.dropped += 1;
+                }
+                Err(SendFailure::Later) => done.waiting += 1,
             }
-            Err(SendFailure::Never) => {
-                store.drop_alert(&entry.key)?;
-                done.dropped += 1;
-            }
-            Err(SendFailure::Later) => done.waiting += 1,
         }
     }
     Ok(done)

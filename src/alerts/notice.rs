@@ -284,12 +284,13 @@ pub fn liquidation_text(l: &Liquidation, now: &Position, lang: Lang) -> String {
         lang.pick("debt", "债务"),
         format::usd(totals.total_debt_base, now.base_currency_unit),
     );
+    let tx = format::short_hash(l.transaction);
     let _ = writeln!(
         out,
         "{}",
         match lang {
-            Lang::En => format!("Block {}, transaction {}.", l.block_number, l.transaction),
-            Lang::Zh => format!("区块 {}，交易 {}。", l.block_number, l.transaction),
+            Lang::En => format!("Block {}, transaction {tx}.", l.block_number),
+            Lang::Zh => format!("区块 {}，交易 {tx}。", l.block_number),
         }
     );
     out
@@ -341,4 +342,43 @@ pub fn liquidation_buttons(address: Address, lang: Lang) -> Vec<Vec<OutboxButton
             "alert:human".into(),
         ),
     ]]
+}
+
+/// What staff hear of the watchers: a market paused on a node failure, back, or stopped.
+pub fn watch_event_text(event: &super::follow::WatchEvent, lang: Lang) -> String {
+    use super::follow::WatchEvent;
+    match event {
+        WatchEvent::Paused { market, error } => match lang {
+            Lang::En => format!(
+                "⚠️ Alerts paused on {market}: the node failed ({error}). The watcher retries \
+                 and catches up over the missed blocks when the node is back."
+            ),
+            Lang::Zh => format!(
+                "⚠️ {market} 的风险提醒已暂停：节点故障（{error}）。监控会持续重试，节点恢复后补查错过的区块。"
+            ),
+        },
+        WatchEvent::Resumed {
+            market,
+            down_for,
+            block,
+        } => match lang {
+            Lang::En => format!(
+                "✅ Alerts resumed on {market} after {} s; caught up to block {block}.",
+                down_for.as_secs()
+            ),
+            Lang::Zh => format!(
+                "✅ {market} 的风险提醒已恢复（中断 {} 秒），已补查至区块 {block}。",
+                down_for.as_secs()
+            ),
+        },
+        WatchEvent::Stopped { market, error } => match lang {
+            Lang::En => format!(
+                "🛑 The alert watcher of {market} stopped: the store failed ({error}). \
+                 Restart lendesk once the data directory is fixed."
+            ),
+            Lang::Zh => format!(
+                "🛑 {market} 的风险提醒监控已停止：存储故障（{error}）。修复数据目录后请重启 lendesk。"
+            ),
+        },
+    }
 }

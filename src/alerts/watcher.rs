@@ -149,6 +149,23 @@ impl MarketWatcher {
             }
         }
         self.book.retain(|a, _| subscribers.contains_key(a));
+        // A watch that ended forgets its state: watching again starts afresh (the state once
+        // if under a level).
+        let ended: Vec<(i64, Address)> = self
+            .marks
+            .keys()
+            .filter(|(user, address)| {
+                !subscribers
+                    .get(address)
+                    .is_some_and(|subs| subs.iter().any(|s| s.settings.user == *user))
+            })
+            .copied()
+            .collect();
+        for (user, address) in ended {
+            self.marks.remove(&(user, address));
+            self.store
+                .remove_alert_mark(user, self.reader.market().name.as_str(), address)?;
+        }
         self.subscribers = subscribers;
         Ok(())
     }
@@ -162,8 +179,12 @@ impl MarketWatcher {
         if self.cursor.is_some_and(|c| c >= head) {
             return Ok(report);
         }
-        let changes = self.changes_until(head).await?;
-        report.read = self.refresh_accounts(&changes, head).await?;
+        let Changes {
+            users: changed,
+            liquidations,
+        } = self.changes_until(head).await?;
+        let wanted = self.mark_changed(&changed);
+        report.read = self.refresh_accounts(wanted, changed, head).await?;
         let categories: BTreeSet<u8> = self.book.values().map(|w| w.account.emode).collect();
         let snapshot = self
             .reader
@@ -176,7 +197,7 @@ impl MarketWatcher {
             .await
         {
             Ok(()) => {
-                self.notice_liquidations(&changes.liquidations, now, &mut outbox)
+                self.notice_liquidations(liquidations, now, &mut outbox)
                     .await
             }
             Err(e) => Err(e.into()),
@@ -216,17 +237,13 @@ impl MarketWatcher {
         Ok(all)
     }
 
-    /// Reads at `head` the accounts that are new, changed, or have stable debt; how many.
-    async fn refresh_accounts(
-        &mut self,
-        changes: &Changes,
-        head: u64,
-    ) -> Result<usize, ChainError> {
+    /// Marks the watched accounts that changed; the addresses to read: new, changed, or with
+    /// stable debt (whose balance grows at its own rate).
+    fn mark_changed(&mut self, changed: &HashSet<Address>) -> Vec<Address> {
         for w in self.book.values_mut() {
-            w.changed = changes.users.contains(&w.account.user);
+            w.changed = changed.contains(&w.account.user);
         }
-        let wanted: Vec<Address> = self
-            .subscribers
+        self.subscribers
             .keys()
             .filter(|a| {
                 self.book
@@ -234,14 +251,23 @@ impl MarketWatcher {
                     .is_none_or(|w| w.changed || w.account.has_stable_debt())
             })
             .copied()
-            .collect();
+            .collect()
+    }
+
+    /// Reads `wanted` at `head` into the book; how many.
+    async fn refresh_accounts(
+        &mut self,
+        wanted: Vec<Address>,
+        changed: HashSet<Address>,
+        head: u64,
+    ) -> Result<usize, ChainError> {
         if wanted.is_empty() {
             return Ok(0);
         }
         let accounts = self.reader.read_accounts(&wanted, head).await?;
         for account in accounts {
             let hf = self.book.get(&account.user).and_then(|w| w.hf);
-            let changed = changes.users.contains(&account.user);
+            let changed = changed.contains(&account.user);
             self.book.insert(
                 account.user,
                 Watched {
@@ -366,7 +392,7 @@ impl MarketWatcher {
                 block: position.block_number,
             });
             outbox.push(OutboxEntry {
-                key: dedup_key(user, &mark.market, address, kind, mark.crossings),
+                key: dedup_key(user, &mark.market, address, kind, position.block_number),
                 user,
                 market: mark.market.clone(),
                 address,
@@ -385,18 +411,18 @@ impl MarketWatcher {
     /// A notice per subscriber of each liquidated watched address, with the position after.
     async fn notice_liquidations(
         &mut self,
-        liquidations: &[Liquidation],
+        liquidations: Vec<Liquidation>,
         now: u64,
         outbox: &mut Vec<OutboxEntry>,
     ) -> Result<(), WatchError> {
-        for l in liquidations {
+        for l in &liquidations {
             let Some(subs) = self.subscribers.get(&l.user) else {
                 continue;
             };
             let position = self.reader.position(l.user).await?;
             for sub in subs {
                 let user = sub.settings.user;
-                let key = liquidation_key(user, l.transaction, l.log_index);
+                let key = liquidation_key(user, l.block_number, l.log_index);
                 if self.store.alert_was_sent(&key)? {
                     continue;
                 }

@@ -13,6 +13,13 @@ pub fn short_address(address: Address) -> String {
     format!("{}…{}", &full[..6], &full[full.len() - 4..])
 }
 
+/// A transaction hash as shown: "0x1a2b3c4d…9f0e" (a whole hash reads as a private key to the
+/// secret redaction of everything stored).
+pub fn short_hash(hash: alloy::primitives::B256) -> String {
+    let full = hash.to_string();
+    format!("{}…{}", &full[..10], &full[full.len() - 4..])
+}
+
 /// `value` with `decimals` places, truncated to at most `max_fraction` digits, trailing zeros
 /// trimmed, thousands separated: `1234567891` (6 dp, 2) → "1,234.56".
 pub fn amount(value: U256, decimals: u8, max_fraction: u8) -> String {

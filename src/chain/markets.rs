@@ -208,6 +208,12 @@ impl Markets {
         &self.readers
     }
 
+    /// The readers, taken out (a service that owns its own connections, such as the alert
+    /// watcher).
+    pub fn into_readers(self) -> Vec<AaveV3Reader> {
+        self.readers
+    }
+
     /// The deadline of one lookup.
     pub fn deadline(&self) -> Duration {
         self.deadline

@@ -100,7 +100,7 @@ pub struct AlertMark {
     pub address: Address,
     /// Which levels may alert.
     pub arming: Arming,
-    /// Alerts produced so far: the sequence number in each alert's dedup key.
+    /// Alerts produced so far for this watch.
     pub crossings: u64,
     /// The last alert.
     #[serde(default)]
@@ -227,6 +227,14 @@ impl Store {
     /// Every alert state.
     pub fn alert_marks(&self) -> Result<Vec<AlertMark>, StoreError> {
         Self::all(&self.alert_marks, ALERT_MARKS)
+    }
+
+    /// One user's alert states (a prefix scan: states are keyed by user first).
+    pub fn alert_marks_of(&self, user: i64) -> Result<Vec<AlertMark>, StoreError> {
+        self.alert_marks
+            .scan_prefix(user.to_be_bytes())
+            .map(|kv| Self::decode(ALERT_MARKS, kv))
+            .collect()
     }
 
     /// Saves alert states, and the entries to send with them, in one flushed step: a crash

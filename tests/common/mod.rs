@@ -229,6 +229,30 @@ impl Sandbox {
     }
 }
 
+/// The last alert of `user` for `address` on the devnet market states the health factor
+/// `Pool.getUserAccountData` gives at the block it was read at; that block.
+pub async fn last_alert_equals_the_chain(
+    sandbox: &Sandbox,
+    store: &Store,
+    user: i64,
+    address: Address,
+) -> u64 {
+    let mark = store
+        .alert_mark(user, "devnet", address)
+        .expect("mark")
+        .expect("kept");
+    let last = mark.last_alert.expect("last alert");
+    let chain = protocol_account(
+        &sandbox.provider,
+        sandbox.devnet.manifest().contracts.pool,
+        address,
+        BlockId::number(last.block),
+    )
+    .await;
+    assert_eq!(last.health_factor, chain.healthFactor.to_string());
+    last.block
+}
+
 /// 1e18 × num / den: a health factor from a fraction.
 pub fn wad(num: u64, den: u64) -> U256 {
     U256::from(10u64).pow(U256::from(18)) * U256::from(num) / U256::from(den)

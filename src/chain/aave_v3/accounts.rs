@@ -240,8 +240,12 @@ impl AaveV3Reader {
         block: u64,
     ) -> Result<Vec<ScaledAccount>, ChainError> {
         let catalog = self.catalog().await?;
-        let chunks: Vec<Vec<ScaledAccount>> = futures::stream::iter(users.chunks(WALLETS_PER_CALL))
-            .map(|chunk| self.read_chunk(&catalog, chunk, block))
+        // Owned chunks: a closure over borrowed ones would make the future not `Send` for
+        // every lifetime (rustc's higher-ranked check), and a watcher task could not run it.
+        let chunks: Vec<Vec<Address>> = users.chunks(WALLETS_PER_CALL).map(<[_]>::to_vec).collect();
+        let catalog = &catalog;
+        let chunks: Vec<Vec<ScaledAccount>> = futures::stream::iter(chunks)
+            .map(|chunk| async move { self.read_chunk(catalog, &chunk, block).await })
             .buffered(CALLS_IN_FLIGHT)
             .try_collect()
             .await?;

@@ -1,0 +1,185 @@
+//! Following the chains: one task per market polls the node's head every `poll`, runs its
+//! watcher's tick, reloads who watches what when the desk says it changed, and wakes the
+//! sender when a tick wrote alerts. A node failure pauses the market with one event (staff hear
+//! of it once), retries with a growing pause, and the first tick after it catches up over the
+//! gap (its events included) before saying the node is back.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::chain::aave_v3::AaveV3Reader;
+use crate::clock::unix_now;
+use crate::store::Store;
+
+use super::watcher::{MarketWatcher, WatchError};
+use super::{AlertsConfig, SubscriptionsChanged};
+
+/// The longest pause between retries while a node is down.
+const MAX_PAUSE: Duration = Duration::from_secs(30);
+
+/// What the watchers tell the operator (staff chat, log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchEvent {
+    /// A market's node failed: its alerts wait until it is back. Once per outage.
+    Paused {
+        /// The market.
+        market: String,
+        /// What failed (the node's URL is shown without credentials).
+        error: String,
+    },
+    /// The node is back and the watcher caught up.
+    Resumed {
+        /// The market.
+        market: String,
+        /// How long it was down.
+        down_for: Duration,
+        /// The block it caught up to.
+        block: u64,
+    },
+    /// The store failed: the market's watcher cannot go on (its task ends).
+    Stopped {
+        /// The market.
+        market: String,
+        /// What failed.
+        error: String,
+    },
+}
+
+/// The running watchers.
+#[derive(Debug)]
+pub struct Watching {
+    /// Notified after a tick wrote alerts to the outbox.
+    pub outbox: Arc<Notify>,
+    /// The watchers' events, for staff and the log.
+    pub events: mpsc::UnboundedReceiver<WatchEvent>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Watching {
+    /// Stops every watcher (state on disk stays as the last tick left it).
+    pub fn stop(&self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts one watcher task per market.
+pub fn spawn(
+    readers: Vec<Arc<AaveV3Reader>>,
+    store: Store,
+    config: AlertsConfig,
+    changed: SubscriptionsChanged,
+) -> Watching {
+    let outbox = Arc::new(Notify::new());
+    let (events, receiver) = mpsc::unbounded_channel();
+    let tasks = readers
+        .into_iter()
+        .map(|reader| {
+            let task = Follower {
+                market: reader.market().name.clone(),
+                reader,
+                store: store.clone(),
+                config,
+                changed: changed.clone(),
+                outbox: outbox.clone(),
+                events: events.clone(),
+            };
+            tokio::spawn(task.run())
+        })
+        .collect();
+    Watching {
+        outbox,
+        events: receiver,
+        tasks,
+    }
+}
+
+/// One market's loop.
+struct Follower {
+    market: String,
+    reader: Arc<AaveV3Reader>,
+    store: Store,
+    config: AlertsConfig,
+    changed: SubscriptionsChanged,
+    outbox: Arc<Notify>,
+    events: mpsc::UnboundedSender<WatchEvent>,
+}
+
+impl Follower {
+    async fn run(self) {
+        let mut watcher =
+            match MarketWatcher::new(self.reader.clone(), self.store.clone(), self.config) {
+                Ok(w) => w,
+                Err(e) => return self.stopped(&e.to_string()),
+            };
+        let mut loaded: Option<u64> = None;
+        let mut down: Option<Instant> = None;
+        let mut pause = self.config.poll;
+        loop {
+            let started = Instant::now();
+            // 1. Who watches what, when it changed (or was never loaded).
+            let epoch = self.changed.epoch();
+            if loaded != Some(epoch) {
+                match watcher.reload_subscriptions() {
+                    Ok(()) => loaded = Some(epoch),
+                    Err(e) => return self.stopped(&e.to_string()),
+                }
+            }
+            // 2. Every block up to the head.
+            match watcher.tick(unix_now()).await {
+                Ok(report) => {
+                    if let (Some(since), Some(block)) = (down, report.block) {
+                        down = None;
+                        self.tell(WatchEvent::Resumed {
+                            market: self.market.clone(),
+                            down_for: since.elapsed(),
+                            block,
+                        });
+                    }
+                    pause = self.config.poll;
+                    if report.written > 0 {
+                        tracing::info!(market = %self.market, block = ?report.block, alerts = report.written, "alerts written");
+                        self.outbox.notify_one();
+                    }
+                }
+                Err(WatchError::Chain(e)) => {
+                    if down.is_none() {
+                        down = Some(started);
+                        tracing::warn!(market = %self.market, error = %e, "the watcher paused: node failure");
+                        self.tell(WatchEvent::Paused {
+                            market: self.market.clone(),
+                            error: e.to_string(),
+                        });
+                    }
+                    pause = (pause * 2).min(MAX_PAUSE).max(self.config.poll);
+                }
+                Err(WatchError::Store(e)) => return self.stopped(&e.to_string()),
+            }
+            // 3. The next poll: `pause` after this one started.
+            tokio::time::sleep_until((started + pause).into()).await;
+        }
+    }
+
+    fn tell(&self, event: WatchEvent) {
+        // Nobody listening (the receiver dropped) is fine: the log has it.
+        let _ = self.events.send(event);
+    }
+
+    fn stopped(&self, error: &str) {
+        tracing::error!(market = %self.market, error, "the watcher stopped: store failure");
+        self.tell(WatchEvent::Stopped {
+            market: self.market.clone(),
+            error: error.to_string(),
+        });
+    }
+}

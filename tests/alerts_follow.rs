@@ -1,0 +1,299 @@
+//! The watchers as they run in `lendesk run`: a task per market following the devnet's head
+//! through a node that fails. An outage pauses the market with one event; a price moved during
+//! the outage still alerts once the node is back (the blocks in between caught up); a crossing
+//! whose confirmation read failed is found again at the next tick; a subscription made while
+//! the watcher runs is picked up at its next tick.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
+
+use alloy::primitives::{Address, keccak256};
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use lendesk::alerts::follow::{self, WatchEvent, Watching};
+use lendesk::alerts::{AlertsConfig, SubscriptionsChanged};
+use lendesk::store::{AlertSettings, NoticeKind, OutboxEntry, Severity, Store};
+
+const USER: i64 = 42;
+const WAIT: Duration = Duration::from_secs(30);
+
+/// What the node in front of the devnet does.
+const PASS: u8 = 0;
+/// Every request: 503.
+const DOWN: u8 = 1;
+/// Only calls that read an account's totals (`getUserAccountData`, in the fresh read that
+/// confirms a crossing): 503.
+const FAIL_ACCOUNT_READS: u8 = 2;
+
+/// A node in front of `upstream` whose behaviour the test switches.
+async fn switchable_node(upstream: String) -> (String, Arc<AtomicU8>) {
+    let mode = Arc::new(AtomicU8::new(PASS));
+    let selector = alloy::hex::encode(&keccak256("getUserAccountData(address)")[..4]);
+    let client = reqwest::Client::new();
+    let state = mode.clone();
+    let app = axum::Router::new().route(
+        "/",
+        post(move |body: Bytes| {
+            let (client, upstream, state) = (client.clone(), upstream.clone(), state.clone());
+            let selector = selector.clone();
+            async move {
+                let refused = match state.load(Ordering::SeqCst) {
+                    DOWN => true,
+                    FAIL_ACCOUNT_READS => String::from_utf8_lossy(&body).contains(&selector),
+                    _ => false,
+                };
+                if refused {
+                    return (StatusCode::SERVICE_UNAVAILABLE, "node down").into_response();
+                }
+                let answer = client
+                    .post(&upstream)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("devnet answers");
+                let body = answer.bytes().await.expect("devnet body");
+                ([(CONTENT_TYPE, "application/json")], body).into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), mode)
+}
+
+fn settings(user: i64, address: Address) -> AlertSettings {
+    AlertSettings {
+        user,
+        enabled: false,
+        warning: 13_000,
+        critical: 11_000,
+        watched: vec![address],
+        muted: vec![],
+        snooze_until: 0,
+        quiet: None,
+    }
+}
+
+/// The watcher of the sandbox's market, reading through `rpc_url`, polling every 200 ms.
+fn follow(
+    sandbox: &common::Sandbox,
+    rpc_url: &str,
+    store: &Store,
+) -> (Watching, SubscriptionsChanged) {
+    let reader = common::reader_of(
+        common::market(rpc_url, sandbox.devnet.manifest()),
+        Duration::from_secs(2),
+    );
+    let config = AlertsConfig {
+        poll: Duration::from_millis(200),
+        ..AlertsConfig::default()
+    };
+    let changed = SubscriptionsChanged::default();
+    let watching = follow::spawn(
+        vec![Arc::new(reader)],
+        store.clone(),
+        config,
+        changed.clone(),
+    );
+    (watching, changed)
+}
+
+/// Polls the store until `f` holds, or fails after [`WAIT`].
+async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn next_event(watching: &mut Watching) -> WatchEvent {
+    tokio::time::timeout(WAIT, watching.events.recv())
+        .await
+        .expect("an event in time")
+        .expect("the watchers run")
+}
+
+fn outbox(store: &Store) -> Vec<OutboxEntry> {
+    store.alert_outbox().expect("outbox")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outage_pauses_once_and_a_price_moved_meanwhile_alerts_after_recovery() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let (node, mode) = switchable_node(sandbox.devnet.rpc_url().to_string()).await;
+    let store = Store::temporary().expect("store");
+    store
+        .save_alert_settings(&settings(USER, safe))
+        .expect("settings");
+    let (mut watching, _) = follow(&sandbox, &node, &store);
+    until("the first tick", || {
+        store.watch_cursor("devnet").expect("cursor")
+    })
+    .await;
+
+    // The node goes down: one event, however long it lasts.
+    mode.store(DOWN, Ordering::SeqCst);
+    let paused = next_event(&mut watching).await;
+    assert!(
+        matches!(&paused, WatchEvent::Paused { market, error } if market == "devnet" && !error.is_empty()),
+        "{paused:?}"
+    );
+    // Meanwhile WETH halves (HF 2.5 → 1.25) and more blocks come.
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
+    let moved_at = common::provider(sandbox.devnet.rpc_url());
+    let price_block = alloy::providers::Provider::get_block_number(&moved_at)
+        .await
+        .expect("block");
+    sandbox.devnet.advance_time(60).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        outbox(&store).is_empty(),
+        "nothing can be confirmed while the node is down"
+    );
+    assert!(watching.events.try_recv().is_err(), "one event per outage");
+
+    // Back: the watcher catches up and the alert is written once.
+    mode.store(PASS, Ordering::SeqCst);
+    let resumed = next_event(&mut watching).await;
+    match resumed {
+        WatchEvent::Resumed { market, block, .. } => {
+            assert_eq!(market, "devnet");
+            assert!(block > price_block, "caught up past the price move");
+        }
+        other => panic!("expected Resumed, got {other:?}"),
+    }
+    let written = until("the alert", || {
+        let o = outbox(&store);
+        (!o.is_empty()).then_some(o)
+    })
+    .await;
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(written[0].kind, NoticeKind::Alert(Severity::Warning));
+    common::last_alert_equals_the_chain(&sandbox, &store, USER, safe).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(outbox(&store).len(), 1, "no repeat at later ticks");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crossing_whose_confirmation_read_failed_alerts_at_the_next_tick() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let (node, mode) = switchable_node(sandbox.devnet.rpc_url().to_string()).await;
+    let store = Store::temporary().expect("store");
+    store
+        .save_alert_settings(&settings(USER, safe))
+        .expect("settings");
+    let (mut watching, _) = follow(&sandbox, &node, &store);
+    until("the first tick", || {
+        store.watch_cursor("devnet").expect("cursor")
+    })
+    .await;
+
+    // Everything but the fresh read that confirms a crossing works: the crossing is seen
+    // locally, its confirmation fails, the tick fails.
+    mode.store(FAIL_ACCOUNT_READS, Ordering::SeqCst);
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
+    let paused = next_event(&mut watching).await;
+    assert!(matches!(paused, WatchEvent::Paused { .. }), "{paused:?}");
+    assert!(outbox(&store).is_empty());
+
+    // The read works again: the same crossing alerts (it was not used up in memory).
+    mode.store(PASS, Ordering::SeqCst);
+    assert!(matches!(
+        next_event(&mut watching).await,
+        WatchEvent::Resumed { .. }
+    ));
+    let written = until("the alert", || {
+        let o = outbox(&store);
+        (!o.is_empty()).then_some(o)
+    })
+    .await;
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(written[0].kind, NoticeKind::Alert(Severity::Warning));
+    common::last_alert_equals_the_chain(&sandbox, &store, USER, safe).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
+    let sandbox = common::Sandbox::new().await;
+    let close = common::account(sandbox.devnet.manifest(), "close");
+    let store = Store::temporary().expect("store");
+    let (watching, changed) = follow(&sandbox, sandbox.devnet.rpc_url(), &store);
+    until("the first tick", || {
+        store.watch_cursor("devnet").expect("cursor")
+    })
+    .await;
+
+    // A user starts watching a position already under the critical level (HF 1.05): its
+    // state, once, at the next block.
+    store
+        .save_alert_settings(&settings(USER, close))
+        .expect("settings");
+    changed.raise();
+    sandbox.devnet.advance_time(1).await.expect("block");
+    let written = until("the state", || {
+        let o = outbox(&store);
+        (!o.is_empty()).then_some(o)
+    })
+    .await;
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(written[0].kind, NoticeKind::State);
+    assert_eq!(written[0].user, USER);
+    sandbox.devnet.advance_time(1).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(outbox(&store).len(), 1, "the state is told once");
+
+    // Unwatched, then watched again: a new watch, its state told again (a key of its own).
+    let mut none = settings(USER, close);
+    none.watched.clear();
+    store.save_alert_settings(&none).expect("settings");
+    changed.raise();
+    sandbox.devnet.advance_time(1).await.expect("block");
+    until("the watch's state forgotten", || {
+        store
+            .alert_mark(USER, "devnet", close)
+            .expect("mark")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    store
+        .save_alert_settings(&settings(USER, close))
+        .expect("settings");
+    changed.raise();
+    sandbox.devnet.advance_time(1).await.expect("block");
+    let written = until("the state again", || {
+        let o = outbox(&store);
+        (o.len() == 2).then_some(o)
+    })
+    .await;
+    assert!(written.iter().all(|e| e.kind == NoticeKind::State));
+    assert_ne!(written[0].key, written[1].key);
+    drop(watching);
+}
