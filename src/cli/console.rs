@@ -64,6 +64,7 @@ pub fn build_desk(config: &Config) -> Result<(Desk, Store), CommandError> {
         comfort_health_factor: config.comfort_health_factor()?,
         flood_limit: config.telegram.flood_messages_per_minute,
         retention_days: config.desk.retention_days,
+        alerts: config.alerts()?,
     };
     Ok((
         Desk::new(kb, chain, tickets, store.clone(), settings),

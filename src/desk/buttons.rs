@@ -1,5 +1,5 @@
 //! Button presses: what each button's data (`faq:`, `human`, `lang:`, `rate:`, `whatif:`,
-//! `asset:`, `am:`, the /forget confirmation) does.
+//! `asset:`, `am:`, the /forget confirmation, `alert:` handed to `alerts`) does.
 
 use alloy::primitives::Address;
 
@@ -83,6 +83,8 @@ impl Desk {
             .and_then(|rest| rest.split_once(':'))
         {
             self.asset_detail(address, symbol, lang, None).await
+        } else if let Some(rest) = data.strip_prefix("alert:") {
+            self.alert_press(&mut record, rest, lang, &msg).await
         } else {
             Outcome::new(
                 Intent::Command,

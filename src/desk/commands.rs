@@ -1,5 +1,6 @@
 //! The users' slash commands (`/start`, `/help`, `/lang`, `/link`, `/position`, `/faq`,
-//! `/human`, `/ticket`, …): which command a message is, and what each one answers.
+//! `/human`, `/ticket`, …): which command a message is, and what each one answers (`/alerts`,
+//! `/watch` and `/unwatch` are `alerts`'s).
 
 use alloy::primitives::Address;
 
@@ -31,6 +32,15 @@ fn lang_buttons() -> Vec<Vec<Button>> {
             data: "lang:zh".into(),
         },
     ]]
+}
+
+/// An on/off word of a setting (/announcements, /alerts), in either language.
+pub(super) fn on_off(word: &str) -> Option<bool> {
+    match word {
+        "on" | "yes" | "start" | "开" | "开启" | "打开" => Some(true),
+        "off" | "no" | "stop" | "关" | "关闭" => Some(false),
+        _ => None,
+    }
 }
 
 /// True for a slash command.
@@ -103,7 +113,7 @@ impl Desk {
         lang: Lang,
     ) -> Outcome {
         let choice = arg.map(|a| a.trim().to_lowercase());
-        let opt_out = match choice.as_deref() {
+        let opt_out = match choice.as_deref().map(on_off) {
             None => {
                 return Outcome::new(
                     Intent::Command,
@@ -111,9 +121,8 @@ impl Desk {
                     Reply::text(texts::announcements_state(lang, record.broadcast_opt_out)),
                 );
             }
-            Some("off" | "no" | "stop" | "关" | "关闭") => true,
-            Some("on" | "yes" | "start" | "开" | "开启" | "打开") => false,
-            Some(_) => {
+            Some(Some(on)) => !on,
+            Some(None) => {
                 return Outcome::new(
                     Intent::Command,
                     lang,
@@ -167,6 +176,9 @@ impl Desk {
             "link" => self.link(record, arg, lang, msg.now),
             "verify" => self.verify(record, arg, lang, msg.now),
             "announcements" | "announcement" => self.announcements(record, arg, lang),
+            "alerts" | "alert" => self.alerts(record, arg, lang, msg),
+            "watch" => self.watch(record, arg, lang, msg),
+            "unwatch" => self.unwatch(record, arg, lang, msg),
             "unlink" => {
                 let Some(arg) = arg else {
                     return Outcome::new(

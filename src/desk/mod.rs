@@ -9,7 +9,8 @@
 //! 3. `pasted_secret`: secrets (delete, warn, keep nothing);
 //! 4. `handoff`: the hand-off to a person (a user whose ticket a person is working on talks to
 //!    that person, not to the bot), tickets opened;
-//! 5. `commands` (with `ownership` for /link and /verify, `privacy` for /mydata and /forget);
+//! 5. `commands` (with `ownership` for /link and /verify, `privacy` for /mydata and /forget,
+//!    `alerts` for /alerts, /watch and /unwatch);
 //! 6. `rating`: the comment after a ticket rating (and the rating buttons);
 //! 7. `converse`: escalations to people, live position questions (`position`, worded by
 //!    `position_answer`), out-of-scope requests, small talk, the knowledge base, and a "did you
@@ -17,7 +18,7 @@
 //! 8. `record`: what is kept of the message (conversation, user record, statistics event,
 //!    written by `events`).
 //!
-//! Button presses go through `buttons`. The message and answer types are `outcome`'s, a leaf
+//! Button presses go through `buttons` (the alerts' `alert:` buttons through `alerts`). The message and answer types are `outcome`'s, a leaf
 //! the adapters and the staff side import.
 //!
 //! The hot path (a user asking an FAQ question) writes nothing durable: the user record, the
@@ -25,6 +26,8 @@
 //! notice is read from the store at most once a second, and only a statistics event (unflushed)
 //! reaches sled.
 
+mod alert_args;
+mod alerts;
 mod buttons;
 mod commands;
 mod converse;
@@ -84,6 +87,8 @@ pub struct DeskSettings {
     pub flood_limit: u32,
     /// Days statistics events (and the questions kept with them) are kept; see `privacy`.
     pub retention_days: u64,
+    /// The alerts' default levels (`/alerts on`).
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 impl Default for DeskSettings {
@@ -93,6 +98,7 @@ impl Default for DeskSettings {
             comfort_health_factor: crate::chain::math::WAD * U256::from(3) / U256::from(2),
             flood_limit: 20,
             retention_days: 30,
+            alerts: crate::alerts::AlertsConfig::default(),
         }
     }
 }
@@ -132,6 +138,8 @@ pub struct Desk {
     notice: RwLock<NoticeCache>,
     /// Statistics events, written off the answer path.
     events: EventWriter,
+    /// Raised when a user's alert subscriptions change (the watcher reloads them).
+    subscriptions: crate::alerts::SubscriptionsChanged,
 }
 
 /// What the desk answers from: the knowledge base, and the route model that reads what a
@@ -216,6 +224,7 @@ impl Desk {
             handoff_epoch: AtomicU64::new(0),
             notice: RwLock::new(NoticeCache::default()),
             events: EventWriter::start(store.clone()),
+            subscriptions: crate::alerts::SubscriptionsChanged::default(),
             chain,
             tickets,
             store,
@@ -238,6 +247,12 @@ impl Desk {
     /// The route model of the current knowledge base.
     fn routes(&self) -> route_model::RouteModel {
         read(&self.knowledge).routes.clone()
+    }
+
+    /// The flag this desk raises when a user's alert subscriptions change: the alert
+    /// watcher takes it to reload who watches what.
+    pub fn subscriptions_changed(&self) -> crate::alerts::SubscriptionsChanged {
+        self.subscriptions.clone()
     }
 
     /// The ticket service.

@@ -158,6 +158,8 @@ impl Desk {
         // Whatever was cached while the store was written.
         self.cached_users().remove(&user);
         lock(&self.conversations).remove(&user);
+        // The user's alert settings and links are gone (or partly): the watcher reloads.
+        self.subscriptions.raise();
         match deleted {
             Ok(summary) => {
                 tracing::info!(

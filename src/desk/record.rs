@@ -151,6 +151,11 @@ impl Desk {
             if let Err(e) = saved {
                 tracing::error!(user = record.id, error = %e, "cannot save user record");
             }
+            // Linked addresses are watched when alerts are on: the watcher reloads them (after
+            // the save, so it reads the new links).
+            if record.links != loaded.links {
+                self.subscriptions.raise();
+            }
             let mut users = self.cached_users();
             if users.len() >= USER_CACHE_LIMIT && !users.contains_key(&record.id) {
                 users.clear();

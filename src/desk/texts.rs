@@ -394,11 +394,11 @@ pub fn welcome(lang: Lang) -> String {
 pub fn help(lang: Lang) -> String {
     match lang {
         Lang::En => format!(
-            "{}\n\nCommands:\n/position — your linked positions\n/link 0x… — link a public address (and prove it is yours)\n/link — your linked addresses\n/verify 0x… — send the signature that proves an address is yours\n/unlink 0x… — remove it\n/faq — browse topics\n/human — talk to a person\n/ticket — your tickets\n/announcements on|off — news from the team\n/mydata — everything stored about you\n/forget — delete your data\n/lang en|zh — language",
+            "{}\n\nCommands:\n/position — your linked positions\n/link 0x… — link a public address (and prove it is yours)\n/link — your linked addresses\n/verify 0x… — send the signature that proves an address is yours\n/unlink 0x… — remove it\n/alerts — liquidation-risk alerts: on|off, your levels (/alerts 1.5 1.2), quiet hours\n/watch 0x… — alerts for any address, without linking it\n/unwatch 0x… — stop watching it\n/faq — browse topics\n/human — talk to a person\n/ticket — your tickets\n/announcements on|off — news from the team\n/mydata — everything stored about you\n/forget — delete your data\n/lang en|zh — language",
             capabilities(lang)
         ),
         Lang::Zh => format!(
-            "{}\n\n命令：\n/position — 查看已绑定地址的仓位\n/link 0x… — 绑定公开地址（并证明地址归你所有）\n/link — 查看已绑定的地址\n/verify 0x… — 发送证明地址归属的签名\n/unlink 0x… — 解除绑定\n/faq — 浏览常见问题\n/human — 转人工客服\n/ticket — 我的工单\n/announcements on|off — 接收或关闭团队公告\n/mydata — 查看保存的关于你的全部数据\n/forget — 删除你的数据\n/lang en|zh — 切换语言",
+            "{}\n\n命令：\n/position — 查看已绑定地址的仓位\n/link 0x… — 绑定公开地址（并证明地址归你所有）\n/link — 查看已绑定的地址\n/verify 0x… — 发送证明地址归属的签名\n/unlink 0x… — 解除绑定\n/alerts — 清算风险提醒：on|off、自定义提醒线（/alerts 1.5 1.2）、免打扰时段\n/watch 0x… — 无需绑定，监控任意地址\n/unwatch 0x… — 停止监控该地址\n/faq — 浏览常见问题\n/human — 转人工客服\n/ticket — 我的工单\n/announcements on|off — 接收或关闭团队公告\n/mydata — 查看保存的关于你的全部数据\n/forget — 删除你的数据\n/lang en|zh — 切换语言",
             capabilities(lang)
         ),
     }
@@ -766,4 +766,452 @@ pub fn wrong_signer(lang: Lang, signer: &str, expected: &str) -> String {
             "签名不匹配：它是由 {signer} 签署的，而不是 {expected}。请用持有 {expected} 的钱包签名后再次发送 /verify。"
         ),
     }
+}
+
+// ── Liquidation-risk alerts: /alerts, /watch, /unwatch and the alert buttons ──────────────
+
+/// The levels as a sentence fragment: "a warning below HF 1.30 and a critical alert below 1.10".
+fn alert_levels(lang: Lang, warning: &str, critical: &str) -> String {
+    match lang {
+        Lang::En => {
+            format!("a warning below health factor {warning} and a critical alert below {critical}")
+        }
+        Lang::Zh => format!("健康因子低于 {warning} 时预警，低于 {critical} 时发紧急提醒"),
+    }
+}
+
+/// /alerts: the first line, whether the linked addresses are watched and at which levels.
+pub fn alerts_state(lang: Lang, enabled: bool, warning: &str, critical: &str) -> String {
+    let levels = alert_levels(lang, warning, critical);
+    match (lang, enabled) {
+        (Lang::En, true) => format!("🔔 Alerts are **on** for your linked addresses: {levels}."),
+        (Lang::En, false) => {
+            format!("🔕 Alerts for your linked addresses are **off**. When on: {levels}.")
+        }
+        (Lang::Zh, true) => format!("🔔 已绑定地址的清算风险提醒**已开启**：{levels}。"),
+        (Lang::Zh, false) => {
+            format!("🔕 已绑定地址的清算风险提醒**已关闭**。开启后：{levels}。")
+        }
+    }
+}
+
+/// /alerts: the heading of the linked addresses.
+pub fn alerts_linked_heading(lang: Lang) -> &'static str {
+    lang.pick("Linked addresses:", "已绑定的地址：")
+}
+
+/// /alerts: one linked address and whether it is watched.
+pub fn alerts_linked_line(lang: Lang, address: &str, enabled: bool, muted: bool) -> String {
+    let state = match (lang, enabled, muted) {
+        (Lang::En, _, true) => "🔕 stopped",
+        (Lang::En, true, false) => "🔔 watched",
+        (Lang::En, false, false) => "not watched while alerts are off",
+        (Lang::Zh, _, true) => "🔕 已停止提醒",
+        (Lang::Zh, true, false) => "🔔 监控中",
+        (Lang::Zh, false, false) => "提醒关闭期间不监控",
+    };
+    match lang {
+        Lang::En => format!("- {address} ({state})"),
+        Lang::Zh => format!("- {address}（{state}）"),
+    }
+}
+
+/// /alerts and /watch: the heading of the addresses watched without linking.
+pub fn alerts_watched_heading(lang: Lang) -> &'static str {
+    lang.pick(
+        "Watched with /watch (they alert even while alerts for linked addresses are off):",
+        "用 /watch 监控的地址（即使已绑定地址的提醒关闭，它们也会提醒）：",
+    )
+}
+
+/// /alerts (or alerts turned on) with no address to watch.
+pub fn alerts_no_address(lang: Lang) -> &'static str {
+    lang.pick(
+        "There is no address to watch yet: link yours with /link 0x…, or watch any address with /watch 0x… (positions are public, so you don't need to link it).",
+        "目前没有可监控的地址：用 /link 0x… 绑定你的地址，或用 /watch 0x… 监控任意地址（仓位是公开的，不必绑定）。",
+    )
+}
+
+/// A span of time in words: "55 min", "3 h 5 min", "2 days".
+pub fn alert_span(lang: Lang, secs: u64) -> String {
+    let minutes = secs.div_ceil(60);
+    let (days, hours, mins) = (minutes / 1_440, (minutes / 60) % 24, minutes % 60);
+    match lang {
+        Lang::En if days >= 2 => format!("{days} days"),
+        Lang::En if minutes >= 60 && mins == 0 => format!("{} h", minutes / 60),
+        Lang::En if minutes >= 60 => format!("{} h {mins} min", days * 24 + hours),
+        Lang::En => format!("{minutes} min"),
+        Lang::Zh if days >= 2 => format!("{days} 天"),
+        Lang::Zh if minutes >= 60 && mins == 0 => format!("{} 小时", minutes / 60),
+        Lang::Zh if minutes >= 60 => format!("{} 小时 {mins} 分钟", days * 24 + hours),
+        Lang::Zh => format!("{minutes} 分钟"),
+    }
+}
+
+/// /alerts: the snooze in force, until `until` ("15:03 UTC"), `left` to go.
+pub fn alerts_snoozed(lang: Lang, until: &str, left: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "🔕 Snoozed until {until} ({left} left): warnings wait, critical alerts still come."
+        ),
+        Lang::Zh => format!("🔕 已暂停到 {until}（还剩 {left}）：预警会等待，紧急提醒照常发送。"),
+    }
+}
+
+/// /alerts: the quiet hours ("23:00–07:00 UTC+8").
+pub fn alerts_quiet(lang: Lang, hours: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "🌙 Quiet hours {hours}: warnings wait until they end, critical alerts come at any time."
+        ),
+        Lang::Zh => format!("🌙 免打扰时段 {hours}：预警会等到时段结束，紧急提醒随时发送。"),
+    }
+}
+
+/// /alerts: the last alert sent about one of the user's addresses.
+pub fn alerts_last(
+    lang: Lang,
+    critical: bool,
+    address: &str,
+    market: &str,
+    health_factor: &str,
+    ago: &str,
+) -> String {
+    match lang {
+        Lang::En => format!(
+            "Last alert: {} for {address} on {market}, health factor {health_factor}, {ago} ago.",
+            if critical { "critical" } else { "warning" }
+        ),
+        Lang::Zh => format!(
+            "最近一次提醒：{address}（{market}）{}，健康因子 {health_factor}，{ago}前。",
+            if critical { "紧急提醒" } else { "预警" }
+        ),
+    }
+}
+
+/// /alerts: how to change the settings.
+pub fn alerts_usage(lang: Lang) -> &'static str {
+    lang.pick(
+        "Change them:\n/alerts on · /alerts off\n/alerts 1.5 1.2 — your levels (warning, then critical)\n/alerts quiet 23:00-07:00 UTC+8 — quiet hours (/alerts quiet off)\n/alerts snooze 1h · 24h · off\n/watch 0x… · /unwatch 0x… — any address, without linking",
+        "修改设置：\n/alerts on（开）· /alerts off（关）\n/alerts 1.5 1.2 — 自定义提醒线（先预警线，后紧急线）\n/alerts quiet 23:00-07:00 UTC+8 — 免打扰时段（/alerts quiet off 取消）\n/alerts snooze 1h · 24h · off — 暂停提醒\n/watch 0x… · /unwatch 0x… — 监控任意地址，无需绑定",
+    )
+}
+
+/// /alerts with an argument it does not know.
+pub fn alerts_unknown(lang: Lang) -> String {
+    format!(
+        "{}\n\n{}",
+        lang.pick(
+            "I didn't understand that /alerts setting.",
+            "没有看懂这个 /alerts 设置。",
+        ),
+        alerts_usage(lang)
+    )
+}
+
+/// Alert settings are changed in a private chat, not in a group.
+pub fn alerts_private_only(lang: Lang) -> &'static str {
+    lang.pick(
+        "Alerts are set up in a private chat with me, so your addresses stay between us. Open a chat with me and send /alerts there.",
+        "提醒需要在与我的私聊中设置，这样你的地址不会公开。请私聊我并发送 /alerts。",
+    )
+}
+
+/// Alerts turned on: the levels in force, the user's own or the configured defaults.
+pub fn alerts_on(lang: Lang, warning: &str, critical: &str, own: bool, defaults: &str) -> String {
+    let levels = alert_levels(lang, warning, critical);
+    match (lang, own) {
+        (Lang::En, true) => format!(
+            "🔔 Alerts are on for your linked addresses: {levels}. These are the levels you set earlier; /alerts {defaults} goes back to the defaults."
+        ),
+        (Lang::En, false) => format!(
+            "🔔 Alerts are on for your linked addresses: {levels} (the defaults; set your own with e.g. /alerts 1.5 1.2)."
+        ),
+        (Lang::Zh, true) => format!(
+            "🔔 已开启已绑定地址的清算风险提醒：{levels}。这是你之前设置的提醒线；发送 /alerts {defaults} 可恢复默认值。"
+        ),
+        (Lang::Zh, false) => format!(
+            "🔔 已开启已绑定地址的清算风险提醒：{levels}（默认值；可用 /alerts 1.5 1.2 之类自定义）。"
+        ),
+    }
+}
+
+/// Alerts for linked addresses turned off; `watched` addresses of /watch still alert.
+pub fn alerts_off(lang: Lang, watched: usize) -> String {
+    match (lang, watched) {
+        (Lang::En, 0) => {
+            "🔕 Alerts for your linked addresses are off. Send /alerts on to turn them back on."
+                .into()
+        }
+        (Lang::En, n) => format!(
+            "🔕 Alerts for your linked addresses are off. The {n} address(es) you watch with /watch still alert; /unwatch 0x… stops one. Send /alerts on to turn the linked ones back on."
+        ),
+        (Lang::Zh, 0) => "🔕 已关闭已绑定地址的清算风险提醒。发送 /alerts on 可重新开启。".into(),
+        (Lang::Zh, n) => format!(
+            "🔕 已关闭已绑定地址的清算风险提醒。你用 /watch 监控的 {n} 个地址仍会提醒，用 /unwatch 0x… 可逐个停止。发送 /alerts on 可重新开启已绑定地址的提醒。"
+        ),
+    }
+}
+
+/// New levels saved (which also turns alerts on).
+pub fn alerts_levels_set(lang: Lang, warning: &str, critical: &str) -> String {
+    let levels = alert_levels(lang, warning, critical);
+    match lang {
+        Lang::En => format!("✅ Levels set, and alerts are on: {levels}."),
+        Lang::Zh => format!("✅ 提醒线已设置，提醒已开启：{levels}。"),
+    }
+}
+
+/// Levels that cannot be used, and why.
+pub fn alerts_bad_levels(lang: Lang, error: &super::alert_args::LevelError) -> String {
+    use super::alert_args::LevelError::*;
+    let why = match (lang, error) {
+        (Lang::En, NotANumber(t)) => format!("\"{t}\" is not a health factor."),
+        (Lang::Zh, NotANumber(t)) => format!("“{t}”不是健康因子数值。"),
+        (Lang::En, TooManyDecimals(t)) => {
+            format!("{t} has more than 2 decimals; levels take at most 2 (like 1.25).")
+        }
+        (Lang::Zh, TooManyDecimals(t)) => {
+            format!("{t} 的小数超过 2 位；提醒线最多 2 位小数（例如 1.25）。")
+        }
+        (Lang::En, Count(_)) => "I need two health factors: the warning level and the critical one.".into(),
+        (Lang::Zh, Count(_)) => "需要两个健康因子：预警线和紧急线。".into(),
+        (Lang::En, CriticalBelowOne) => "The critical level must be at least 1.00: below 1.00 a position can already be liquidated, so an alert there would come too late.".into(),
+        (Lang::Zh, CriticalBelowOne) => "紧急线不能低于 1.00：健康因子低于 1.00 时仓位已经可以被清算，那时提醒就太晚了。".into(),
+        (Lang::En, AboveTen) => "Levels go up to 10.".into(),
+        (Lang::Zh, AboveTen) => "提醒线最高为 10。".into(),
+        (Lang::En, Equal) => "The two levels must differ: the warning comes first, above the critical level.".into(),
+        (Lang::Zh, Equal) => "两条提醒线不能相同：预警线应高于紧急线。".into(),
+    };
+    match lang {
+        Lang::En => format!(
+            "{why} Nothing was changed.\n\nSend two levels, for example /alerts 1.5 1.2: a warning below 1.5 and a critical alert below 1.2."
+        ),
+        Lang::Zh => format!(
+            "{why}设置未更改。\n\n请发送两条提醒线，例如 /alerts 1.5 1.2：低于 1.5 预警，低于 1.2 发紧急提醒。"
+        ),
+    }
+}
+
+/// Quiet hours set.
+pub fn alerts_quiet_set(lang: Lang, hours: &str, end: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "🌙 Quiet hours set: {hours}. Warnings that come then wait until {end}; critical alerts come at any time. /alerts quiet off removes them."
+        ),
+        Lang::Zh => format!(
+            "🌙 免打扰时段已设置：{hours}。期间的预警会等到 {end} 再发送；紧急提醒随时发送。发送 /alerts quiet off 可取消。"
+        ),
+    }
+}
+
+/// Quiet hours removed (`had`: there were some).
+pub fn alerts_quiet_off(lang: Lang, had: bool) -> &'static str {
+    match (lang, had) {
+        (Lang::En, true) => "Quiet hours removed: alerts come as they happen, day and night.",
+        (Lang::En, false) => "You have no quiet hours: alerts come as they happen.",
+        (Lang::Zh, true) => "已取消免打扰时段：提醒会随时发送。",
+        (Lang::Zh, false) => "你没有设置免打扰时段：提醒会随时发送。",
+    }
+}
+
+/// Quiet hours that do not parse.
+pub fn alerts_bad_quiet(lang: Lang) -> &'static str {
+    lang.pick(
+        "I couldn't read those quiet hours. Send the start and end in your time, and your time zone (UTC when none), for example /alerts quiet 23:00-07:00 UTC+8, /alerts quiet 22:30-06:00 UTC-5, or /alerts quiet off. Nothing was changed.",
+        "没有看懂这个免打扰时段。请发送开始和结束时间（你当地的时间）以及时区（不写则为 UTC），例如 /alerts quiet 23:00-07:00 UTC+8、/alerts quiet 22:30-06:00 UTC-5，或 /alerts quiet off。设置未更改。",
+    )
+}
+
+/// Snoozed until `until` ("15:03 UTC"), `tomorrow` when that is the next day in UTC.
+pub fn alerts_snooze_set(lang: Lang, until: &str, tomorrow: bool) -> String {
+    match lang {
+        Lang::En => format!(
+            "🔕 Snoozed until {until}{}: warnings wait until then (one comes afterwards if the position is still under the level). Critical alerts still come at once.",
+            if tomorrow { " tomorrow" } else { "" }
+        ),
+        Lang::Zh => format!(
+            "🔕 已暂停到{}{until}：期间的预警会等待（结束后若仓位仍低于提醒线会再发一次）。紧急提醒仍会立即发送。",
+            if tomorrow { "明天 " } else { " " }
+        ),
+    }
+}
+
+/// Snooze ended (`was`: there was one).
+pub fn alerts_snooze_off(lang: Lang, was: bool) -> &'static str {
+    match (lang, was) {
+        (Lang::En, true) => "🔔 Snooze ended: alerts come again as they happen.",
+        (Lang::En, false) => "Alerts are not snoozed: they come as they happen.",
+        (Lang::Zh, true) => "🔔 已结束暂停：提醒会照常发送。",
+        (Lang::Zh, false) => "提醒没有暂停，会照常发送。",
+    }
+}
+
+/// A snooze other than 1 h or 24 h.
+pub fn alerts_bad_snooze(lang: Lang) -> &'static str {
+    lang.pick(
+        "Alerts snooze for 1 h or 24 h: /alerts snooze 1h, /alerts snooze 24h, or /alerts snooze off. Nothing was changed.",
+        "提醒可暂停 1 小时或 24 小时：/alerts snooze 1h、/alerts snooze 24h，或 /alerts snooze off。设置未更改。",
+    )
+}
+
+/// The alert settings could not be read or saved.
+pub fn alerts_failed(lang: Lang) -> &'static str {
+    lang.pick(
+        "Sorry, I couldn't change your alerts just now (a storage problem). Please try again in a minute, or ask for a person with /human.",
+        "抱歉，暂时无法修改你的提醒设置（存储出现问题）。请稍后再试，或发送 /human 联系人工客服。",
+    )
+}
+
+/// /watch of a new address.
+pub fn watching(lang: Lang, address: &str, warning: &str, critical: &str) -> String {
+    let levels = alert_levels(lang, warning, critical);
+    match lang {
+        Lang::En => format!(
+            "👀 Watching {address}: {levels}, whether or not it is linked. /unwatch {address} stops it; /alerts shows all your alerts."
+        ),
+        Lang::Zh => format!(
+            "👀 开始监控 {address}：{levels}，无论是否绑定。发送 /unwatch {address} 可停止；/alerts 查看全部提醒设置。"
+        ),
+    }
+}
+
+/// /watch of an address watched already.
+pub fn already_watching(lang: Lang, address: &str) -> String {
+    match lang {
+        Lang::En => format!("{address} is already watched. /watch lists what you watch."),
+        Lang::Zh => format!("{address} 已经在监控中。发送 /watch 查看监控列表。"),
+    }
+}
+
+/// /watch beyond the most addresses a user may watch.
+pub fn watch_full(lang: Lang, max: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "You already watch {max} addresses, the most I keep per user. /unwatch one first (/watch lists them)."
+        ),
+        Lang::Zh => format!(
+            "你已经监控了 {max} 个地址，这是每位用户的上限。请先用 /unwatch 停止一个（/watch 可查看列表）。"
+        ),
+    }
+}
+
+/// /watch alone with nothing watched.
+pub fn watch_usage(lang: Lang) -> &'static str {
+    lang.pick(
+        "You watch no address yet. Send /watch followed by any address to get liquidation-risk alerts for it without linking it (positions are public): /watch 0x…",
+        "你还没有监控任何地址。发送 /watch 加任意地址，无需绑定即可收到它的清算风险提醒（仓位是公开的）：/watch 0x…",
+    )
+}
+
+/// /watch alone: how to stop one of the listed addresses.
+pub fn watch_list_footer(lang: Lang) -> &'static str {
+    lang.pick(
+        "/unwatch 0x… stops one; /alerts shows your levels.",
+        "发送 /unwatch 0x… 可停止监控；/alerts 查看提醒线。",
+    )
+}
+
+/// /unwatch without an address.
+pub fn unwatch_usage(lang: Lang) -> &'static str {
+    lang.pick(
+        "Send /unwatch followed by the address to stop watching: /unwatch 0x…",
+        "请在 /unwatch 后面加上要停止监控的地址：/unwatch 0x…",
+    )
+}
+
+/// /unwatch done (`found`: it was watched).
+pub fn unwatched(lang: Lang, address: &str, found: bool) -> String {
+    match (lang, found) {
+        (Lang::En, true) => format!("Stopped watching {address}."),
+        (Lang::En, false) => {
+            format!("{address} was not watched (/watch lists the addresses you watch).")
+        }
+        (Lang::Zh, true) => format!("已停止监控 {address}。"),
+        (Lang::Zh, false) => format!("{address} 不在监控列表中（发送 /watch 查看）。"),
+    }
+}
+
+/// The stop button: no more alerts for this address.
+pub fn alert_stopped(lang: Lang, address: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "🔕 No more alerts for {address}. Changed your mind? Press Resume below; /alerts shows everything."
+        ),
+        Lang::Zh => {
+            format!("🔕 不再提醒 {address}。改变主意了？点下面的“恢复提醒”；/alerts 查看全部设置。")
+        }
+    }
+}
+
+/// The stop button of an address that is not watched (any more).
+pub fn alert_not_watched(lang: Lang, address: &str) -> String {
+    match lang {
+        Lang::En => format!(
+            "{address} is not watched, so no alerts come for it. /alerts shows what is watched."
+        ),
+        Lang::Zh => format!("{address} 没有在监控，不会收到它的提醒。/alerts 查看监控中的地址。"),
+    }
+}
+
+/// Alerts back on for an address (`linked_off`: it is linked, but alerts for linked addresses
+/// are off).
+pub fn alert_resumed(lang: Lang, address: &str, linked_off: bool) -> String {
+    match (lang, linked_off) {
+        (Lang::En, false) => format!("🔔 Alerts for {address} are back on."),
+        (Lang::En, true) => format!(
+            "{address} is no longer stopped, but alerts for your linked addresses are off: send /alerts on to turn them on."
+        ),
+        (Lang::Zh, false) => format!("🔔 已恢复 {address} 的提醒。"),
+        (Lang::Zh, true) => {
+            format!("{address} 已取消停止，但已绑定地址的提醒目前是关闭的：发送 /alerts on 开启。")
+        }
+    }
+}
+
+/// The resume button of an address already alerting.
+pub fn alert_already_on(lang: Lang, address: &str) -> String {
+    match lang {
+        Lang::En => format!("Alerts for {address} are already on."),
+        Lang::Zh => format!("{address} 的提醒已经是开启的。"),
+    }
+}
+
+/// Labels of the buttons under /alerts and the stop answer.
+pub fn alert_button(lang: Lang, which: AlertButton, address: &str) -> String {
+    match (lang, which) {
+        (Lang::En, AlertButton::TurnOn) => "🔔 Turn alerts on".into(),
+        (Lang::Zh, AlertButton::TurnOn) => "🔔 开启提醒".into(),
+        (Lang::En, AlertButton::TurnOff) => "🔕 Turn alerts off".into(),
+        (Lang::Zh, AlertButton::TurnOff) => "🔕 关闭提醒".into(),
+        (Lang::En, AlertButton::Snooze1h) => "🔕 Snooze 1 h".into(),
+        (Lang::Zh, AlertButton::Snooze1h) => "🔕 暂停 1 小时".into(),
+        (Lang::En, AlertButton::Snooze24h) => "🔕 Snooze 24 h".into(),
+        (Lang::Zh, AlertButton::Snooze24h) => "🔕 暂停 24 小时".into(),
+        (Lang::En, AlertButton::Unsnooze) => "🔔 Resume now".into(),
+        (Lang::Zh, AlertButton::Unsnooze) => "🔔 立即恢复".into(),
+        (Lang::En, AlertButton::Stop) => format!("🔕 Stop {address}"),
+        (Lang::Zh, AlertButton::Stop) => format!("🔕 停止 {address}"),
+        (Lang::En, AlertButton::Resume) => format!("🔔 Resume {address}"),
+        (Lang::Zh, AlertButton::Resume) => format!("🔔 恢复提醒 {address}"),
+    }
+}
+
+/// Which alert-settings button [`alert_button`] labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertButton {
+    /// Turn alerts for linked addresses on.
+    TurnOn,
+    /// Turn them off.
+    TurnOff,
+    /// Snooze for an hour.
+    Snooze1h,
+    /// Snooze for a day.
+    Snooze24h,
+    /// End the snooze.
+    Unsnooze,
+    /// Stop one address.
+    Stop,
+    /// Resume one address.
+    Resume,
 }
