@@ -1,6 +1,11 @@
 //! What staff see about a ticket: the user card posted with a new ticket, the short card of a
-//! `/tickets` button, a ticket's line in a list, and the forum topic title.
+//! `/tickets` button, a ticket's line in a list, the forum topic title, and the alerts part the
+//! user card shares with /whois.
 
+use alloy::primitives::U256;
+
+use crate::alerts::levels::wad_of;
+use crate::chain::format::{health_factor, short_address};
 use crate::lang::Lang;
 use crate::store::{LinkedAddress, Speaker, TicketRecord};
 
@@ -28,8 +33,9 @@ fn cut_chars(text: &str, max: usize) -> String {
 impl StaffDesk {
     /// The card posted to staff with a new ticket (light Markdown, at most 3500 characters):
     /// ticket, priority, reason, opening time, the user (id, @username, name, language), their
-    /// linked addresses with a live position summary, the first-response target and whether it
-    /// is business hours, then the last lines of the conversation.
+    /// linked addresses with a live position summary, their alert settings and last alert, the
+    /// first-response target and whether it is business hours, then the last lines of the
+    /// conversation.
     pub async fn user_card(&self, ticket: &TicketRecord) -> String {
         self.user_card_at(ticket, crate::clock::unix_now()).await
     }
@@ -91,6 +97,7 @@ impl StaffDesk {
             head.push(format!("- {}:", lang.pick("Linked addresses", "绑定地址")));
             head.extend(self.link_lines(&links).await);
         }
+        head.extend(self.alert_lines(ticket.user, now));
         let target = human_duration(self.desk.tickets().response_minutes(ticket) * 60, lang);
         let sla = self.desk.tickets().sla();
         let hours = if sla.in_business_hours(now) {
@@ -191,6 +198,56 @@ impl StaffDesk {
             });
         }
         lines
+    }
+
+    /// The alerts part of a user card and of /whois (see [`texts::alerts_part`]); nothing for a
+    /// user who never set alerts, or when the store cannot be read (logged).
+    pub(super) fn alert_lines(&self, user: i64, now: u64) -> Vec<String> {
+        let settings = match self.store.alert_settings(user) {
+            Ok(Some(settings)) => settings,
+            Ok(None) => return Vec::new(),
+            Err(e) => {
+                tracing::error!(user, error = %e, "cannot read the alert settings");
+                return Vec::new();
+            }
+        };
+        let marks = self.store.alert_marks_of(user).unwrap_or_else(|e| {
+            tracing::error!(user, error = %e, "cannot read the alert states");
+            Vec::new()
+        });
+        let last = marks
+            .iter()
+            .filter_map(|m| m.last_alert.as_ref().map(|last| (m, last)))
+            .max_by_key(|(_, last)| last.at)
+            .map(|(m, last)| texts::LastAlertFacts {
+                severity: last.severity,
+                // Stored as a wad integer; shown as everywhere else.
+                health_factor: last
+                    .health_factor
+                    .parse::<U256>()
+                    .map_or_else(|_| last.health_factor.clone(), health_factor),
+                address: short_address(m.address),
+                market: m.market.clone(),
+                block: last.block,
+                at: last.at,
+                ago: human_duration(now.saturating_sub(last.at), self.lang),
+            });
+        let part = texts::AlertsPart {
+            enabled: settings.enabled,
+            warning: health_factor(wad_of(settings.warning)),
+            critical: health_factor(wad_of(settings.critical)),
+            watched: settings
+                .watched
+                .iter()
+                .copied()
+                .map(short_address)
+                .collect(),
+            muted: settings.muted.iter().copied().map(short_address).collect(),
+            snoozed_until: (settings.snooze_until > now).then_some(settings.snooze_until),
+            quiet: settings.quiet,
+            last,
+        };
+        texts::alerts_part(self.lang, &part)
     }
 
     /// The forum topic title: "#12 Alice (@alice) · urgent", at most 128 characters.

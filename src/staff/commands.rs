@@ -200,7 +200,9 @@ impl StaffDesk {
         // Events are written in batches: take the newest ones too.
         self.desk.flush_events();
         let events = store.events_since(now.saturating_sub(window))?;
-        let figures = stats::compute(&tickets, &events, now, window);
+        let mut figures = stats::compute(&tickets, &events, now, window);
+        let sent = store.alerts_sent_since(figures.since)?;
+        figures.alerts = stats::AlertCounts::of(&sent, figures.since, now);
         let label = match lang {
             Lang::En => format!("{days} day{}", if days == 1 { "" } else { "s" }),
             Lang::Zh => format!("{days} 天"),
@@ -666,7 +668,7 @@ impl StaffDesk {
 
     // --- /whois --------------------------------------------------------------------------
 
-    pub(super) async fn cmd_whois(&self, actor: &Actor, args: &str) -> Answer {
+    pub(super) async fn cmd_whois(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let target = split_first(args).0;
         if target.is_empty() {
@@ -774,6 +776,7 @@ impl StaffDesk {
             lines.push(format!("- {}:", lang.pick("Linked addresses", "绑定地址")));
             lines.extend(self.link_lines(&links).await);
         }
+        lines.extend(self.alert_lines(id, now));
         let ticket_list: Vec<String> = tickets
             .iter()
             .take(10)

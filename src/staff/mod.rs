@@ -49,7 +49,7 @@ use crate::tickets::TicketError;
 pub use broadcast::{Delivery, MAX_RETRIES, eligible, eligible_count, run_broadcast};
 pub use command::{StaffCommand, menu as command_menu};
 pub use roles::Role;
-pub use stats::{Percentiles, Stats};
+pub use stats::{AlertCounts, Percentiles, Stats};
 
 /// Telegram's message limit is 4096 characters; long replies are split below this.
 const MAX_REPLY_CHARS: usize = 3_800;
@@ -341,7 +341,7 @@ impl StaffDesk {
                 self.cmd_ban(actor, crate::store::BanKind::Shadow, args, now)
             }
             StaffCommand::Unban => self.cmd_unban(actor, args, now),
-            StaffCommand::Whois => self.cmd_whois(actor, args).await,
+            StaffCommand::Whois => self.cmd_whois(actor, args, now).await,
             StaffCommand::Staff => self.cmd_staff(actor, role, args, now),
             StaffCommand::Audit => self.cmd_audit(args),
             StaffCommand::Macros => self.cmd_macros(actor, args, now),

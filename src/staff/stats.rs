@@ -12,12 +12,15 @@
 //!   count as resolved by the bot, `escalate` as handed to people, `clarify` as not
 //!   understood; the rest (`refuse_secret`, `error`) only in the total;
 //! - **top topics**: the 5 FAQ topics that answered most events (ties by id);
-//! - **unanswered**: the 5 most recent distinct questions the bot could not answer.
+//! - **unanswered**: the 5 most recent distinct questions the bot could not answer;
+//! - **alerts sent**: liquidation-risk notices Telegram took in the window (the sent log), by
+//!   kind: warnings, criticals, and states (a watch that started under a level); **liquidations
+//!   noticed**: liquidation notices sent in it.
 
 use std::collections::HashMap;
 
 use crate::lang::Lang;
-use crate::store::{MessageEvent, TicketRecord};
+use crate::store::{MessageEvent, NoticeKind, SentAlert, Severity, TicketRecord};
 
 use super::texts;
 
@@ -88,9 +91,46 @@ pub struct Stats {
     /// Answers that showed the protocol's own figures because lendesk's recomputation
     /// disagreed with it (the guard), per market, most first.
     pub guarded: Vec<(String, usize)>,
+    /// Liquidation-risk notices sent in the window ([`AlertCounts::of`]).
+    pub alerts: AlertCounts,
 }
 
-/// Computes [`Stats`] for the `window` seconds up to `now` (see the module docs).
+/// Liquidation-risk notices sent in a window, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AlertCounts {
+    /// Falls under the warning level.
+    pub warnings: usize,
+    /// Falls under the critical level.
+    pub criticals: usize,
+    /// Watches that started under a level, told once.
+    pub states: usize,
+    /// Liquidations noticed.
+    pub liquidations: usize,
+}
+
+impl AlertCounts {
+    /// Counts the notices of `sent` taken by Telegram in `[since, until]`.
+    pub fn of(sent: &[SentAlert], since: u64, until: u64) -> Self {
+        let mut counts = Self::default();
+        for s in sent.iter().filter(|s| (since..=until).contains(&s.at)) {
+            match s.kind {
+                NoticeKind::Alert(Severity::Warning) => counts.warnings += 1,
+                NoticeKind::Alert(Severity::Critical) => counts.criticals += 1,
+                NoticeKind::State => counts.states += 1,
+                NoticeKind::Liquidation => counts.liquidations += 1,
+            }
+        }
+        counts
+    }
+
+    /// Alerts sent, liquidation notices aside.
+    pub fn sent(&self) -> usize {
+        self.warnings + self.criticals + self.states
+    }
+}
+
+/// Computes [`Stats`] for the `window` seconds up to `now` (see the module docs); the alerts
+/// are counted apart, from the sent log ([`AlertCounts::of`]).
 pub fn compute(tickets: &[TicketRecord], events: &[MessageEvent], now: u64, window: u64) -> Stats {
     let since = now.saturating_sub(window);
     let inside = |t: u64| (since..=now).contains(&t);
@@ -182,6 +222,7 @@ pub fn compute(tickets: &[TicketRecord], events: &[MessageEvent], now: u64, wind
         top_topics,
         unanswered,
         guarded,
+        alerts: AlertCounts::default(),
     }
 }
 
@@ -319,6 +360,7 @@ pub(super) fn render(stats: &Stats, lang: Lang, label: &str) -> String {
         ),
     });
     out.push_str(&guard_line(&stats.guarded, lang));
+    out.push_str(&texts::alerts_sent(lang, &stats.alerts));
     out.push_str(lang.pick("\n**Top FAQ topics**\n", "\n**热门问题**\n"));
     if stats.top_topics.is_empty() {
         out.push_str(&format!("- {}\n", texts::none(lang)));

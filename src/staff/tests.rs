@@ -8,7 +8,7 @@ use futures::FutureExt;
 use super::*;
 use crate::desk::DeskSettings;
 use crate::desk::outcome::{Incoming, Intent, Outcome};
-use crate::store::{BanKind, Store, TicketStatus, UserRecord};
+use crate::store::{BanKind, NoticeKind, Severity, Store, TicketStatus, UserRecord};
 use crate::tickets::{EscalationReason, SlaConfig, Tickets};
 
 const ADMIN: i64 = 1;
@@ -664,6 +664,278 @@ async fn the_user_card_shows_the_user_and_fits() {
     assert!(
         card.contains("outside business hours (next: 2024-05-06 09:00 UTC)"),
         "{card}"
+    );
+}
+
+/// The addresses of the alerts tests.
+const LINKED: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const WATCHED: &str = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
+fn alert_mark(
+    user: i64,
+    address: &str,
+    last: Option<(u64, Severity, &str, u64)>,
+) -> crate::store::AlertMark {
+    crate::store::AlertMark {
+        user,
+        market: "devnet".into(),
+        address: address.parse().unwrap(),
+        arming: crate::store::Arming::default(),
+        crossings: 1,
+        last_alert: last.map(|(at, severity, hf, block)| crate::store::LastAlert {
+            at,
+            severity,
+            health_factor: hf.into(),
+            block,
+        }),
+        held: None,
+    }
+}
+
+/// A staff desk in another language over the fixture's desk and store.
+fn staff_in(f: &Fixture, lang: Lang) -> StaffDesk {
+    StaffDesk::new(
+        f.staff.desk().clone(),
+        f.store.clone(),
+        base_kb(),
+        vec![ADMIN],
+        lang,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_user_card_shows_alert_settings_and_the_last_alert() {
+    let f = fixture();
+    let mut user = f.store.user(USER).unwrap().unwrap();
+    user.link(LINKED.parse().unwrap());
+    f.store.save_user(&user, true).unwrap();
+    f.store
+        .save_alert_settings(&crate::store::AlertSettings {
+            user: USER,
+            enabled: true,
+            warning: 13_000,
+            critical: 11_000,
+            watched: vec![WATCHED.parse().unwrap()],
+            muted: vec![LINKED.parse().unwrap()],
+            snooze_until: NOW + 4 * 3_600,
+            quiet: Some(crate::store::QuietHours {
+                from: 23 * 60,
+                to: 7 * 60 + 30,
+                utc_offset: 8 * 60,
+            }),
+        })
+        .unwrap();
+    // The last alert is the newest over all the user's watches, not the last mark read;
+    // another user's newer alert is not theirs.
+    f.store
+        .save_alert_marks(
+            &[
+                alert_mark(
+                    USER,
+                    WATCHED,
+                    Some((NOW - 7_200, Severity::Warning, "1250000000000000000", 90)),
+                ),
+                alert_mark(
+                    USER,
+                    LINKED,
+                    Some((NOW - 3_780, Severity::Critical, "1049999999999999999", 120)),
+                ),
+                alert_mark(
+                    USER + 1,
+                    WATCHED,
+                    Some((NOW - 60, Severity::Warning, "1200000000000000000", 130)),
+                ),
+            ],
+            &[],
+        )
+        .unwrap();
+    let t = f.ticket();
+    let ticket = f.store.ticket(t).unwrap().unwrap();
+
+    let card = f.staff.user_card_at(&ticket, NOW).await;
+    for part in [
+        "- Alerts: on · warning < 1.30, critical < 1.10",
+        "- Watched without linking: 0x3C44…93BC",
+        "- Muted: 0x7099…79C8",
+        "- Snoozed until: 2024-05-01 18:03 UTC",
+        "- Quiet hours: 23:00–07:30 (UTC+8)",
+        "- Last alert: critical · health factor 1.04 · 0x7099…79C8 on devnet · block 120 · \
+         2024-05-01 13:00 UTC (1h 3m ago)",
+    ] {
+        assert!(card.contains(part), "missing {part:?} in\n{card}");
+    }
+    assert!(card.chars().count() <= card::MAX_CARD_CHARS);
+
+    let zh = staff_in(&f, Lang::Zh).user_card_at(&ticket, NOW).await;
+    for part in [
+        "- 风险提醒: 已开启 · 预警 < 1.30，紧急 < 1.10",
+        "- 未绑定而关注的地址: 0x3C44…93BC",
+        "- 已静音的地址: 0x7099…79C8",
+        "- 暂停提醒至: 2024-05-01 18:03 UTC",
+        "- 免打扰时段: 23:00–07:30（UTC+8）",
+        "- 最近一次提醒: 紧急 · 健康因子 1.04 · 0x7099…79C8（devnet）· 区块 120 · \
+         2024-05-01 13:00 UTC（1小时3分钟前）",
+    ] {
+        assert!(zh.contains(part), "missing {part:?} in\n{zh}");
+    }
+
+    // /whois shows the same part; a snooze that ended is not shown.
+    let who = f.run(STAFF, "/whois @alice", None).await.text_of_replies();
+    assert!(who.contains("- Alerts: on · warning < 1.30"), "{who}");
+    assert!(who.contains("- Last alert: critical"), "{who}");
+    let later = f.staff.user_card_at(&ticket, NOW + 5 * 3_600).await;
+    assert!(!later.contains("Snoozed until"), "{later}");
+    assert!(later.contains("(6h 3m ago)"), "{later}");
+
+    // Off, with an address watched without linking: the levels still apply to it.
+    let mut settings = f.store.alert_settings(USER).unwrap().unwrap();
+    settings.enabled = false;
+    settings.warning = 12_500;
+    f.store.save_alert_settings(&settings).unwrap();
+    let off = f.staff.user_card_at(&ticket, NOW).await;
+    assert!(
+        off.contains("- Alerts: off for linked addresses · warning < 1.25, critical < 1.10"),
+        "{off}"
+    );
+    settings.watched.clear();
+    f.store.save_alert_settings(&settings).unwrap();
+    let off = f.staff.user_card_at(&ticket, NOW).await;
+    assert!(off.contains("- Alerts: off\n"), "{off}");
+    assert!(!off.contains("Watched without linking"), "{off}");
+}
+
+#[tokio::test]
+async fn a_user_who_never_set_alerts_has_no_alerts_part() {
+    let f = fixture();
+    // Someone else's alerts do not show on this user's card.
+    f.store
+        .save_alert_settings(&crate::store::AlertSettings {
+            user: USER + 1,
+            enabled: true,
+            warning: 13_000,
+            critical: 11_000,
+            watched: vec![],
+            muted: vec![],
+            snooze_until: 0,
+            quiet: None,
+        })
+        .unwrap();
+    f.store
+        .save_alert_marks(
+            &[alert_mark(
+                USER + 1,
+                LINKED,
+                Some((NOW - 60, Severity::Critical, "1000000000000000000", 7)),
+            )],
+            &[],
+        )
+        .unwrap();
+    let t = f.ticket();
+    let ticket = f.store.ticket(t).unwrap().unwrap();
+    for staff in [&f.staff, &staff_in(&f, Lang::Zh)] {
+        let card = staff.user_card_at(&ticket, NOW).await;
+        for word in ["Alerts", "Last alert", "风险提醒", "最近一次提醒"] {
+            assert!(!card.contains(word), "{word:?} in\n{card}");
+        }
+    }
+    let who = f.run(STAFF, "/whois @alice", None).await.text_of_replies();
+    assert!(!who.contains("Alerts"), "{who}");
+}
+
+#[tokio::test]
+async fn stats_count_the_alerts_sent_in_the_period_by_kind() {
+    let f = fixture();
+    let day = 86_400;
+    let entry = |key: &str, kind: NoticeKind| crate::store::OutboxEntry {
+        key: format!("{USER}:{key}"),
+        user: USER,
+        market: "devnet".into(),
+        address: LINKED.parse().unwrap(),
+        kind,
+        text: format!("alert {key}"),
+        buttons: vec![],
+        created_at: NOW - 9 * day,
+        seq: 0,
+    };
+    let sent = [
+        // Before the week: counted in the month only.
+        (
+            entry("old-w", NoticeKind::Alert(Severity::Warning)),
+            NOW - 8 * day,
+        ),
+        (entry("old-l", NoticeKind::Liquidation), NOW - 10 * day),
+        // In the week.
+        (
+            entry("w1", NoticeKind::Alert(Severity::Warning)),
+            NOW - 6 * day,
+        ),
+        (
+            entry("w2", NoticeKind::Alert(Severity::Warning)),
+            NOW - 3_600,
+        ),
+        (
+            entry("c1", NoticeKind::Alert(Severity::Critical)),
+            NOW - 600,
+        ),
+        (entry("s1", NoticeKind::State), NOW - 2 * day),
+        (entry("l1", NoticeKind::Liquidation), NOW - 60),
+        // On the week's first second: inside, like tickets.
+        (
+            entry("w3", NoticeKind::Alert(Severity::Warning)),
+            NOW - 7 * day,
+        ),
+    ];
+    let entries: Vec<_> = sent.iter().map(|(e, _)| e.clone()).collect();
+    f.store.save_alert_marks(&[], &entries).unwrap();
+    for (e, at) in &sent {
+        f.store.mark_alert_sent(e, *at).unwrap();
+    }
+    // Written and never sent: not counted.
+    f.store
+        .save_alert_marks(
+            &[],
+            &[entry("unsent", NoticeKind::Alert(Severity::Critical))],
+        )
+        .unwrap();
+
+    let week = f.run(STAFF, "/stats", None).await.text_of_replies();
+    assert!(
+        week.contains(
+            "- Alerts sent: 5 (3 warning, 1 critical, 1 state on subscribing); \
+             liquidations noticed: 1"
+        ),
+        "{week}"
+    );
+    let month = f.run(STAFF, "/stats 30d", None).await.text_of_replies();
+    assert!(
+        month.contains(
+            "- Alerts sent: 6 (4 warning, 1 critical, 1 state on subscribing); \
+             liquidations noticed: 2"
+        ),
+        "{month}"
+    );
+    let zh = staff_in(&f, Lang::Zh)
+        .command(&actor(STAFF), "/stats", None, NOW)
+        .await
+        .text_of_replies();
+    assert!(
+        zh.contains(
+            "- 已发送风险提醒：5 条（预警 3，紧急 1，开启时已低于提醒线 1）；发现清算：1 次"
+        ),
+        "{zh}"
+    );
+    let today = f.run(STAFF, "/stats 1d", None).await.text_of_replies();
+    assert!(
+        today.contains("- Alerts sent: 2 (1 warning, 1 critical, 0 state on subscribing)"),
+        "{today}"
+    );
+
+    // A fresh desk sent nothing.
+    let quiet = fixture().run(STAFF, "/stats", None).await.text_of_replies();
+    assert!(
+        quiet.contains("- Alerts sent: 0; liquidations noticed: 0"),
+        "{quiet}"
     );
 }
 

@@ -5,9 +5,10 @@
 //! are translated.
 
 use crate::lang::Lang;
-use crate::store::TicketStatus;
+use crate::store::{QuietHours, Severity, TicketStatus};
 
 use super::StaffCommand;
+use super::stats::AlertCounts;
 
 /// Refusal for anyone who is not on the support team: both languages in one message, since
 /// the sender's language is not known here.
@@ -166,6 +167,166 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// Addresses listed on a user card's alerts part before "and N more".
+const CARD_ADDRESSES: usize = 5;
+
+/// What a user card says about a user's alerts, as gathered from the store.
+pub(super) struct AlertsPart {
+    /// Linked addresses are watched.
+    pub(super) enabled: bool,
+    /// Warning level, as a health factor ("1.30").
+    pub(super) warning: String,
+    /// Critical level, as a health factor.
+    pub(super) critical: String,
+    /// Addresses watched without linking, short form.
+    pub(super) watched: Vec<String>,
+    /// Linked addresses muted, short form.
+    pub(super) muted: Vec<String>,
+    /// The end of a snooze still running (unix seconds).
+    pub(super) snoozed_until: Option<u64>,
+    /// Quiet hours.
+    pub(super) quiet: Option<QuietHours>,
+    /// The user's last alert over all their watches.
+    pub(super) last: Option<LastAlertFacts>,
+}
+
+/// The last alert of a user, ready to show.
+pub(super) struct LastAlertFacts {
+    pub(super) severity: Severity,
+    /// The health factor it stated ("1.04").
+    pub(super) health_factor: String,
+    /// The address, short form.
+    pub(super) address: String,
+    pub(super) market: String,
+    pub(super) block: u64,
+    pub(super) at: u64,
+    /// How long ago ("1h 3m").
+    pub(super) ago: String,
+}
+
+/// The alerts part of a user card and of /whois: the switch and levels, addresses watched
+/// without linking, muted ones, a running snooze, quiet hours and the last alert.
+pub(super) fn alerts_part(lang: Lang, part: &AlertsPart) -> Vec<String> {
+    let field = |en: &str, zh: &str, value: &str| format!("- {}: {value}", lang.pick(en, zh));
+    let levels = match lang {
+        Lang::En => format!("warning < {}, critical < {}", part.warning, part.critical),
+        Lang::Zh => format!("预警 < {}，紧急 < {}", part.warning, part.critical),
+    };
+    // Addresses watched without linking alert whatever the switch: "off" still shows the
+    // levels they use.
+    let state = match (part.enabled, part.watched.is_empty()) {
+        (true, _) => format!("{} · {levels}", lang.pick("on", "已开启")),
+        (false, false) => format!(
+            "{} · {levels}",
+            lang.pick("off for linked addresses", "绑定地址已关闭")
+        ),
+        (false, true) => lang.pick("off", "已关闭").to_string(),
+    };
+    let mut lines = vec![field("Alerts", "风险提醒", &state)];
+    if !part.watched.is_empty() {
+        lines.push(field(
+            "Watched without linking",
+            "未绑定而关注的地址",
+            &address_list(lang, &part.watched),
+        ));
+    }
+    if !part.muted.is_empty() {
+        lines.push(field(
+            "Muted",
+            "已静音的地址",
+            &address_list(lang, &part.muted),
+        ));
+    }
+    if let Some(until) = part.snoozed_until {
+        lines.push(field("Snoozed until", "暂停提醒至", &fmt_utc(until)));
+    }
+    if let Some(q) = part.quiet {
+        lines.push(field("Quiet hours", "免打扰时段", &quiet_hours(lang, &q)));
+    }
+    if let Some(last) = &part.last {
+        lines.push(field("Last alert", "最近一次提醒", &last_alert(lang, last)));
+    }
+    lines
+}
+
+/// "0x7099…79C8, 0x3C44…93BC and 2 more".
+fn address_list(lang: Lang, addresses: &[String]) -> String {
+    let shown = addresses[..addresses.len().min(CARD_ADDRESSES)].join(", ");
+    match (addresses.len().saturating_sub(CARD_ADDRESSES), lang) {
+        (0, _) => shown,
+        (more, Lang::En) => format!("{shown} and {more} more"),
+        (more, Lang::Zh) => format!("{shown} 等，另有 {more} 个"),
+    }
+}
+
+/// An alert's level in words.
+fn severity_word(lang: Lang, severity: Severity) -> &'static str {
+    match severity {
+        Severity::Warning => lang.pick("warning", "预警"),
+        Severity::Critical => lang.pick("critical", "紧急"),
+    }
+}
+
+/// Quiet hours in the user's zone: "23:00–07:30 (UTC+8)".
+fn quiet_hours(lang: Lang, q: &QuietHours) -> String {
+    let clock = |m: u16| format!("{:02}:{:02}", (m / 60) % 24, m % 60);
+    let sign = if q.utc_offset < 0 { '−' } else { '+' };
+    let offset = q.utc_offset.unsigned_abs();
+    let zone = match (offset / 60, offset % 60) {
+        (0, 0) => "UTC".to_string(),
+        (h, 0) => format!("UTC{sign}{h}"),
+        (h, m) => format!("UTC{sign}{h}:{m:02}"),
+    };
+    let (from, to) = (clock(q.from), clock(q.to));
+    match lang {
+        Lang::En => format!("{from}–{to} ({zone})"),
+        Lang::Zh => format!("{from}–{to}（{zone}）"),
+    }
+}
+
+/// "critical · health factor 1.04 · 0x7099…79C8 on devnet · block 1234 · 2024-05-01 13:00 UTC
+/// (1h 3m ago)".
+fn last_alert(lang: Lang, a: &LastAlertFacts) -> String {
+    let severity = severity_word(lang, a.severity);
+    let when = fmt_utc(a.at);
+    let LastAlertFacts {
+        health_factor: hf,
+        address,
+        market,
+        block,
+        ago,
+        ..
+    } = a;
+    match lang {
+        Lang::En => format!(
+            "{severity} · health factor {hf} · {address} on {market} · block {block} · {when} ({ago} ago)"
+        ),
+        Lang::Zh => format!(
+            "{severity} · 健康因子 {hf} · {address}（{market}）· 区块 {block} · {when}（{ago}前）"
+        ),
+    }
+}
+
+/// The alerts line of `/stats`.
+pub(super) fn alerts_sent(lang: Lang, a: &AlertCounts) -> String {
+    let AlertCounts {
+        warnings,
+        criticals,
+        states,
+        liquidations,
+    } = a;
+    match (lang, a.sent()) {
+        (Lang::En, 0) => format!("- Alerts sent: 0; liquidations noticed: {liquidations}\n"),
+        (Lang::Zh, 0) => format!("- 已发送风险提醒：0 条；发现清算：{liquidations} 次\n"),
+        (Lang::En, sent) => format!(
+            "- Alerts sent: {sent} ({warnings} warning, {criticals} critical, {states} state on subscribing); liquidations noticed: {liquidations}\n"
+        ),
+        (Lang::Zh, sent) => format!(
+            "- 已发送风险提醒：{sent} 条（预警 {warnings}，紧急 {criticals}，开启时已低于提醒线 {states}）；发现清算：{liquidations} 次\n"
+        ),
+    }
 }
 
 /// Cuts `text` to `max` characters, marking the cut with "…".
