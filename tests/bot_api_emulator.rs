@@ -6,7 +6,7 @@ mod bot_api;
 
 use std::time::Duration;
 
-use bot_api::{BOT_ID, BotApi, MsgKind, TOKEN};
+use bot_api::{BOT_ID, BotApi, MsgKind, RateLimits, TOKEN};
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::dispatching::UpdateFilterExt;
@@ -680,4 +680,252 @@ async fn a_second_poller_terminates_the_first() {
         ),
         "{err:?}"
     );
+}
+
+// --- rate limits --------------------------------------------------------------------------
+
+/// Adds `n` users with ids from `first` on; returns their private chats.
+fn add_users(api: &BotApi, first: u64, n: u64) -> Vec<ChatId> {
+    (first..first + n)
+        .map(|id| {
+            api.add_user(id, &format!("User {id}"), None, Some("en"));
+            ChatId(id as i64)
+        })
+        .collect()
+}
+
+/// The texts of the bot's messages in a chat, in order.
+fn texts(api: &BotApi, chat: ChatId) -> Vec<String> {
+    api.messages(chat.0).into_iter().map(|m| m.text).collect()
+}
+
+/// Sends one message to each chat at once; returns how many were sent and the `retry_after`
+/// of each one refused (any other error fails the test).
+async fn send_to_all(bot: &Bot, chats: &[ChatId]) -> (usize, Vec<u32>) {
+    let sends = chats.iter().map(|chat| {
+        bot.send_message(*chat, format!("notice for {}", chat.0))
+            .send()
+    });
+    let mut sent = 0;
+    let mut refused = Vec::new();
+    for result in futures::future::join_all(sends).await {
+        match result {
+            Ok(_) => sent += 1,
+            Err(RequestError::RetryAfter(after)) => refused.push(after.seconds()),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    (sent, refused)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_message_to_a_chat_within_a_second_gets_429_until_the_window_frees() {
+    let (api, bot, _) = world().await;
+    api.set_rate_limits(Some(RateLimits::telegram()));
+    let chat = ChatId(USER as i64);
+    let first = bot.send_message(chat, "first").await.expect("the first");
+
+    // The status and body exactly as Telegram sends them.
+    let url = format!("{}bot{TOKEN}/sendMessage", api.url());
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&serde_json::json!({"chat_id": USER, "text": "second"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 429);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "ok": false,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        })
+    );
+
+    let err = bot
+        .send_message(chat, "second")
+        .await
+        .expect_err("still within the second");
+    let RequestError::RetryAfter(after) = err else {
+        panic!("{err:?}")
+    };
+    assert!(after.seconds() >= 1, "{after:?}");
+    assert_eq!(
+        texts(&api, chat),
+        ["first"],
+        "a refused message is not stored"
+    );
+    assert_eq!(api.rate_limited(), 2);
+    let refused: Vec<bot_api::Call> = api
+        .calls_to("sendMessage")
+        .into_iter()
+        .filter(|c| !c.ok())
+        .collect();
+    assert_eq!(refused.len(), 2, "{}", api.dump_calls(5));
+    assert!(
+        refused.iter().all(|c| matches!(
+            &c.outcome,
+            bot_api::Outcome::Err { code: 429, description } if description.starts_with("Too Many Requests: retry after ")
+        )),
+        "{refused:?}"
+    );
+
+    let err = bot
+        .copy_message(chat, chat, first.id)
+        .await
+        .expect_err("a copy is a message too");
+    assert!(matches!(err, RequestError::RetryAfter(_)), "{err:?}");
+
+    // Edits and chat actions are not limited.
+    bot.edit_message_text(chat, first.id, "first, edited")
+        .await
+        .expect("an edit is not limited");
+    bot.send_chat_action(chat, teloxide::types::ChatAction::Typing)
+        .await
+        .expect("a chat action is not limited");
+
+    tokio::time::sleep(after.duration()).await;
+    bot.send_message(chat, "second")
+        .await
+        .expect("after retry_after");
+    assert_eq!(texts(&api, chat), ["first, edited", "second"]);
+    assert_eq!(api.rate_limited(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_than_30_messages_a_second_across_chats_are_refused() {
+    let (api, bot, _) = world().await;
+    api.set_rate_limits(Some(RateLimits::telegram()));
+    let chats = add_users(&api, 2001, 36);
+    let (sent, refused) = send_to_all(&bot, &chats).await;
+
+    let calls = api.calls_to("sendMessage");
+    let span = calls.last().expect("calls").at - calls[0].at;
+    assert_eq!(sent + refused.len(), chats.len());
+    assert!(sent >= 30, "the first 30 fit: {sent} sent");
+    if span < Duration::from_secs(1) {
+        assert_eq!(sent, 30, "all {} arrived within {span:?}", chats.len());
+    }
+    assert!(refused.iter().all(|s| *s >= 1), "{refused:?}");
+    assert_eq!(api.rate_limited(), refused.len() as u64);
+    let stored: usize = chats.iter().map(|c| api.messages(c.0).len()).sum();
+    assert_eq!(stored, sent, "refused messages are not stored");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_gets_20_messages_a_minute_and_a_chat_burst_is_configurable() {
+    let (api, bot, _) = world().await;
+    // Telegram tolerates short bursts in one chat: three allowed here.
+    api.set_rate_limits(Some(RateLimits {
+        per_chat: 3,
+        ..RateLimits::telegram()
+    }));
+    let chat = ChatId(USER as i64);
+    for i in 1..=3 {
+        bot.send_message(chat, format!("burst {i}"))
+            .await
+            .expect("within the burst");
+    }
+    let err = bot
+        .send_message(chat, "burst 4")
+        .await
+        .expect_err("over the burst");
+    assert!(matches!(err, RequestError::RetryAfter(_)), "{err:?}");
+    assert_eq!(texts(&api, chat).len(), 3);
+
+    // A group's minute: the 21st message waits for the first to be a minute old.
+    api.set_rate_limits(Some(RateLimits {
+        per_chat: 100,
+        ..RateLimits::telegram()
+    }));
+    for i in 1..=20 {
+        bot.send_message(ChatId(FORUM), format!("staff {i}"))
+            .await
+            .expect("within the group's minute");
+    }
+    let err = bot
+        .send_message(ChatId(FORUM), "staff 21")
+        .await
+        .expect_err("over the group's minute");
+    let RequestError::RetryAfter(after) = err else {
+        panic!("{err:?}")
+    };
+    assert!((55..=60).contains(&after.seconds()), "{after:?}");
+    assert_eq!(api.messages(FORUM).len(), 20);
+    assert_eq!(api.rate_limited(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttled_teloxide_delivers_every_message_exactly_once() {
+    let (api, bot, _) = world().await;
+    api.set_rate_limits(Some(RateLimits::telegram()));
+    let bot = bot.throttle(lendesk::telegram::telegram_limits());
+    let busy = ChatId(USER as i64);
+    let chats = add_users(&api, 3001, 60);
+    let started = std::time::Instant::now();
+    // The busy user's three first: they need three seconds, the 60 others two.
+    let sends = (1..=3)
+        .map(|i| (busy, format!("reply {i}")))
+        .chain(chats.iter().map(|c| (*c, format!("notice for {}", c.0))))
+        .map(|(chat, text)| bot.send_message(chat, text).send());
+    let results = tokio::time::timeout(WAIT, futures::future::join_all(sends))
+        .await
+        .unwrap_or_else(|_| panic!("the sends hang\n{}", api.dump_calls(80)));
+    for result in results {
+        result.expect("Throttle retries a 429: every send succeeds");
+    }
+    let took = started.elapsed();
+
+    let mut replies = texts(&api, busy);
+    replies.sort();
+    assert_eq!(replies, ["reply 1", "reply 2", "reply 3"]);
+    for chat in &chats {
+        assert_eq!(
+            texts(&api, *chat),
+            [format!("notice for {}", chat.0)],
+            "exactly once"
+        );
+    }
+    let refused = api.rate_limited();
+    assert_eq!(
+        api.calls_to("sendMessage").len() as u64,
+        63 + refused,
+        "each refused send was retried once it could fit"
+    );
+    // Usually none and two seconds. Throttle counts a message when it lets it go, the emulator
+    // when it arrives: when the first 30 arrive late (new connections on a busy machine), the
+    // next 30, let go a second later by Throttle's clock, come within the emulator's second.
+    println!("Throttle: 63 messages in {took:?}; the emulator refused {refused} with 429");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_rate_limits_bursts_go_through() {
+    let (api, bot, _) = world().await;
+    let chat = ChatId(USER as i64);
+    for i in 1..=5 {
+        bot.send_message(chat, format!("burst {i}"))
+            .await
+            .expect("no limits by default");
+    }
+    let chats = add_users(&api, 5001, 40);
+    let (sent, refused) = send_to_all(&bot, &chats).await;
+    assert_eq!((sent, refused.len()), (40, 0));
+    assert_eq!(api.rate_limited(), 0);
+
+    // Switched on, the limits count what was sent before; switched off, nothing is refused.
+    api.set_rate_limits(Some(RateLimits::telegram()));
+    let err = bot
+        .send_message(chat, "now limited")
+        .await
+        .expect_err("the burst is within the second");
+    assert!(matches!(err, RequestError::RetryAfter(_)), "{err:?}");
+    api.set_rate_limits(None);
+    bot.send_message(chat, "burst 6")
+        .await
+        .expect("limits off again");
+    assert_eq!(texts(&api, chat).len(), 6);
+    assert_eq!(api.rate_limited(), 1);
 }

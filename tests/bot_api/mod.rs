@@ -12,7 +12,10 @@
 //!
 //! Like Telegram it rejects what Telegram rejects: malformed HTML/MarkdownV2, text over 4096
 //! characters, unknown chats and topics, blocked users, edits that change nothing, deleting
-//! twice, unanswerable callback queries. Faults and latency can be injected.
+//! twice, unanswerable callback queries. Faults and latency can be injected. Telegram's flood
+//! limits are off unless a test sets them ([`BotApi::set_rate_limits`]): then a message over
+//! one a second to a chat, 30 a second overall or 20 a minute to a group is refused with 429
+//! and `retry_after`, as Telegram does.
 //!
 //! Not emulated: file uploads (multipart text fields, e.g. teloxide's sendPhoto with a
 //! file_id, are fine; a file part is refused), inline mode, payments, channels, basic
@@ -24,8 +27,11 @@
 
 mod markup;
 mod methods;
+mod rate_limits;
 mod server;
 mod state;
+
+pub use rate_limits::RateLimits;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -774,5 +780,21 @@ impl BotApi {
     /// Every request waits this long before it is handled.
     pub fn set_latency(&self, latency: Duration) {
         self.shared.lock().latency = latency;
+    }
+
+    /// Turns Telegram's flood limits on (`Some`, e.g. [`RateLimits::telegram`]) or off
+    /// (`None`, the default). They apply to the methods that send a message (sendMessage,
+    /// sendPhoto, sendDocument, sendSticker, copyMessage, forwardMessage): one over a limit gets
+    /// 429 "Too Many Requests: retry after N" with `parameters.retry_after` N, the whole
+    /// seconds until it would fit, and has no effect. Messages sent while the limits were off
+    /// count in their windows too.
+    pub fn set_rate_limits(&self, limits: Option<RateLimits>) {
+        self.shared.lock().rate_limits = limits;
+    }
+
+    /// Requests refused so far for going over the rate limits (each is also in [`Self::calls`]
+    /// as a failed call with code 429).
+    pub fn rate_limited(&self) -> u64 {
+        self.shared.lock().rate_limited
     }
 }

@@ -1,6 +1,6 @@
 //! The HTTP side: `/bot<token>/<method>` on 127.0.0.1, parameters from JSON, forms, multipart
 //! text fields or the query string, the `{"ok":…}` envelope, fault injection and latency,
-//! long-polling getUpdates, and webhook delivery.
+//! rate limits (see `rate_limits`), long-polling getUpdates, and webhook delivery.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -218,7 +218,7 @@ async fn handle(
                         get_updates(&shared, &Params(map)).await
                     }
                     None => {
-                        let r = methods::call(&mut shared.lock(), &method, &Params(map));
+                        let r = shared.lock().call_limited(&method, &Params(map));
                         if method.eq_ignore_ascii_case("setWebhook") {
                             shared.notify.notify_waiters();
                         }

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value, json};
 use tokio::sync::Notify;
 
-use super::{BOT_FIRST_NAME, BOT_ID, BOT_USERNAME, Call, MsgKind, Sent, TgChat, TgUser, Topic};
+use super::rate_limits::SendLog;
+use super::{
+    BOT_FIRST_NAME, BOT_ID, BOT_USERNAME, Call, MsgKind, RateLimits, Sent, TgChat, TgUser, Topic,
+};
 
 /// A Bot API error: the HTTP status and `error_code`, the description, and `retry_after`.
 #[derive(Clone, Debug)]
@@ -116,6 +119,11 @@ pub(crate) struct State {
     pub unknown: Vec<String>,
     pub faults: HashMap<String, VecDeque<ApiErr>>,
     pub latency: Duration,
+    /// Telegram's flood limits, when a test turned them on.
+    pub rate_limits: Option<RateLimits>,
+    pub send_log: SendLog,
+    /// Requests refused for going over `rate_limits`.
+    pub rate_limited: u64,
     pub callbacks: BTreeMap<String, CallbackRec>,
     pub next_callback: u64,
 }
