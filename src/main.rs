@@ -61,6 +61,14 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         sla_check_seconds: u64,
     },
+    /// Run the liquidation-risk watchers alone: every watched position checked at every new
+    /// block, alerts sent through the Bot API (TELOXIDE_TOKEN) until Ctrl-C. `lendesk run`
+    /// runs them too (alerts.watch); one process owns the data directory.
+    Watch {
+        /// Print alerts to standard output instead of sending them (they count as sent).
+        #[arg(long)]
+        print: bool,
+    },
     /// Send one message to the desk and print the reply (with --json: one stable JSON object).
     Ask {
         /// The message, as a user would write it.
@@ -248,6 +256,10 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
                 sla_check_seconds,
             };
             cli::bot::run(&config, flags).await
+        }
+        Command::Watch { print } => {
+            let config = cli::load_config(cli.config)?;
+            cli::bot::watch(&config, print).await
         }
         Command::Chat { user } => {
             let config = cli::load_config(cli.config)?;

@@ -98,6 +98,7 @@ async fn world_full(
         api_url: Some(api.url()),
         receive: receive.clone(),
         sla_check_every: Duration::from_millis(300),
+        watch: None,
     };
     let running = desk.clone();
     let running_store = store.clone();

@@ -23,20 +23,49 @@ pub struct BotFlags {
     pub sla_check_seconds: u64,
 }
 
-/// Runs the bot until SIGINT/SIGTERM.
-pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
-    let token = std::env::var("TELOXIDE_TOKEN")
+/// The bot's token, from `TELOXIDE_TOKEN` only.
+fn token() -> Result<String, CommandError> {
+    std::env::var("TELOXIDE_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| {
             CommandError::BadInput("set TELOXIDE_TOKEN to the bot's token from @BotFather".into())
-        })?;
-    let api_url = match &config.telegram.api_url {
-        Some(u) => Some(url::Url::parse(u).map_err(|e| {
+        })
+}
+
+/// The Bot API URL, when another server than Telegram's is configured.
+fn api_url(config: &Config) -> Result<Option<url::Url>, CommandError> {
+    match &config.telegram.api_url {
+        Some(u) => Ok(Some(url::Url::parse(u).map_err(|e| {
             CommandError::BadInput(format!("the Bot API URL {u:?} is not a URL: {e}"))
-        })?),
-        None => None,
-    };
+        })?)),
+        None => Ok(None),
+    }
+}
+
+/// The watchers' setup: a reader per configured market, on connections of their own (a slow
+/// answer to a user never waits behind a watcher's read, nor the other way round). None when
+/// no market is configured.
+fn watch_setup(config: &Config) -> Result<Option<telegram::alerts::WatchSetup>, CommandError> {
+    let readers: Vec<_> = crate::chain::markets::Markets::from_config(config)?
+        .into_readers()
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+    if readers.is_empty() {
+        tracing::info!("no market configured: no position is watched");
+        return Ok(None);
+    }
+    Ok(Some(telegram::alerts::WatchSetup {
+        readers,
+        config: config.alerts()?,
+    }))
+}
+
+/// Runs the bot until SIGINT/SIGTERM.
+pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
+    let token = token()?;
+    let api_url = api_url(config)?;
     let receive = match flags.webhook_url {
         None => Receive::Polling,
         Some(url) => {
@@ -64,11 +93,18 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
         staff_lang,
     )
     .map_err(|e| CommandError::Other(e.to_string()))?;
+    let watch = if config.alerts.watch {
+        watch_setup(config)?
+    } else {
+        tracing::info!("alerts.watch is off: no position is watched by this process");
+        None
+    };
     let options = RunOptions {
         token,
         api_url,
         receive,
         sla_check_every: Duration::from_secs(flags.sla_check_seconds.max(1)),
+        watch,
     };
     telegram::run(
         options,
@@ -79,4 +115,67 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
     )
     .await
     .map_err(|e| CommandError::Other(e.to_string()))
+}
+
+/// `lendesk watch`: the alert watchers alone, sending alerts through the Bot API (or printing
+/// them, with `print`), until SIGINT/SIGTERM.
+pub async fn watch(config: &Config, print: bool) -> Result<(), CommandError> {
+    let Some(setup) = watch_setup(config)? else {
+        return Err(CommandError::BadInput(
+            "no market is configured: there is nothing to watch".into(),
+        ));
+    };
+    let store = crate::store::Store::open(std::path::Path::new(&config.desk.data_dir))
+        .map_err(|e| CommandError::Other(e.to_string()))?;
+    if print {
+        return print_alerts(store, setup).await;
+    }
+    let staff_lang = Lang::from_code(&config.telegram.staff_lang).unwrap_or_default();
+    telegram::watch(
+        token()?,
+        api_url(config)?,
+        store,
+        setup,
+        config.telegram.staff_chat.map(|chat| (chat, staff_lang)),
+    )
+    .await
+    .map_err(|e| CommandError::Other(e.to_string()))
+}
+
+/// `lendesk watch --print`: alerts go to standard output instead of Telegram (they count as
+/// delivered), the watchers' events to the log.
+async fn print_alerts(
+    store: crate::store::Store,
+    setup: telegram::alerts::WatchSetup,
+) -> Result<(), CommandError> {
+    use std::io::Write as _;
+    let mut watching = crate::alerts::follow::spawn(
+        setup.readers,
+        store.clone(),
+        setup.config,
+        crate::alerts::SubscriptionsChanged::default(),
+    );
+    loop {
+        let printed =
+            crate::alerts::deliver(&store, crate::clock::unix_now(), |entry| async move {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "── to user {} ──\n{}\n", entry.user, entry.text)
+                    .map_err(|_| crate::alerts::SendFailure::Later)
+            })
+            .await;
+        if let Err(e) = printed {
+            return Err(CommandError::Other(e.to_string()));
+        }
+        tokio::select! {
+            _ = watching.outbox.notified() => {}
+            Some(event) = watching.events.recv() => {
+                tracing::warn!(?event, "alert watcher event");
+            }
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    store
+        .flush()
+        .map_err(|e| CommandError::Other(e.to_string()))?;
+    Ok(())
 }

@@ -10,6 +10,7 @@
 //! so a Bot API hiccup at start is retried instead of a panic). Sends retry a passing 5xx or
 //! network failure ([`retry`]); `group` decides which group messages are the bot's.
 
+pub mod alerts;
 pub mod background;
 mod group;
 pub mod polling;
@@ -355,12 +356,15 @@ async fn remove_buttons(bot: &TgBot, chat: ChatId, message: teloxide::types::Mes
 
 /// The user command list, in both languages (`setMyCommands` by language code).
 pub fn user_commands(lang: Lang) -> Vec<BotCommand> {
-    let list: [(&str, &str, &str); 12] = [
+    let list: [(&str, &str, &str); 15] = [
         ("start", "Welcome and safety notice", "欢迎与安全提示"),
         ("help", "What I can do", "我能做什么"),
         ("position", "Your linked positions", "已绑定地址的仓位"),
         ("link", "Link a public address", "绑定公开地址"),
         ("unlink", "Remove a linked address", "解除绑定地址"),
+        ("alerts", "Liquidation-risk alerts", "清算风险提醒"),
+        ("watch", "Alerts for any address", "监控任意地址"),
+        ("unwatch", "Stop watching an address", "停止监控地址"),
         ("faq", "Browse topics", "浏览常见问题"),
         ("human", "Talk to a person", "转人工客服"),
         ("ticket", "Your support tickets", "我的工单"),
@@ -453,6 +457,8 @@ pub struct RunOptions {
     pub receive: Receive,
     /// How often overdue tickets are checked.
     pub sla_check_every: Duration,
+    /// The liquidation-risk watchers to run beside the bot (none: alerts off).
+    pub watch: Option<alerts::WatchSetup>,
 }
 
 /// Telegram's limits: 30 messages a second overall, one a second per chat, 20 a minute per
@@ -529,6 +535,47 @@ async fn staff_chat_is_forum(bot: &TgBot, chat: ChatId) -> bool {
     }
 }
 
+/// The bot client: the client's timeout and the long poll's set together (see `polling`),
+/// Telegram's limits, `getMe` cached. Proxies come from the usual HTTPS_PROXY / ALL_PROXY
+/// variables.
+fn connect(token: String, api_url: Option<url::Url>) -> Result<TgBot, HandlerError> {
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(polling::CLIENT_TIMEOUT)
+        .build()?;
+    let mut raw = Bot::with_client(token, client);
+    if let Some(url) = api_url {
+        raw = raw.set_api_url(url);
+    }
+    Ok(raw.throttle(telegram_limits()).cache_me())
+}
+
+/// Runs the alert watchers alone (`lendesk watch`): no updates are received; alerts go to
+/// users' private chats and the watchers' events to the staff chat, until SIGINT or SIGTERM.
+/// Subscriptions are read at start (the desk that changes them is not running here).
+pub async fn watch(
+    token: String,
+    api_url: Option<url::Url>,
+    store: Store,
+    setup: alerts::WatchSetup,
+    staff: Option<(i64, Lang)>,
+) -> Result<(), HandlerError> {
+    let bot = connect(token, api_url)?;
+    let me = get_me_with_retries(&bot).await?;
+    tracing::info!(bot = %me.username(), markets = setup.readers.len(), "watching positions");
+    let tasks = alerts::start(
+        &bot,
+        &store,
+        setup,
+        crate::alerts::SubscriptionsChanged::default(),
+        staff.map(|(chat, lang)| (ChatId(chat), lang)),
+    );
+    stop_signal().await;
+    drop(tasks);
+    store.flush()?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
 /// Runs the bot until SIGINT or SIGTERM: polling or webhook, the staff side, the SLA checker
 /// and any broadcast a restart interrupted. The token is never logged.
 pub async fn run(
@@ -538,16 +585,7 @@ pub async fn run(
     store: Store,
     staff_chat: Option<i64>,
 ) -> Result<(), HandlerError> {
-    // The client's timeout and the long poll's are set together (see `polling`). Proxies come
-    // from the usual HTTPS_PROXY / ALL_PROXY variables.
-    let client = teloxide::net::default_reqwest_settings()
-        .timeout(polling::CLIENT_TIMEOUT)
-        .build()?;
-    let mut raw = Bot::with_client(options.token, client);
-    if let Some(url) = options.api_url {
-        raw = raw.set_api_url(url);
-    }
-    let bot: TgBot = raw.throttle(telegram_limits()).cache_me();
+    let bot = connect(options.token, options.api_url)?;
     let me = get_me_with_retries(&bot).await?;
     tracing::info!(bot = %me.username(), "connected to the Bot API");
     let staff_chat = staff_chat.map(ChatId);
@@ -569,6 +607,10 @@ pub async fn run(
     ));
     register_commands(&bot, &app).await;
     background::resume_broadcasts(&bot, &app);
+    let _alerts = options.watch.map(|setup| {
+        let staff = staff_chat.map(|chat| (chat, app.staff.lang()));
+        alerts::start(&bot, &store, setup, desk.subscriptions_changed(), staff)
+    });
     let sla = tokio::spawn(background::sla_checker(
         bot.clone(),
         app.clone(),

@@ -1,0 +1,341 @@
+//! Alerts end to end through the Bot API emulator, judged by the devnet: the real teloxide
+//! client (throttled as `lendesk run` throttles it) against the emulator with Telegram's rate
+//! limits on, 500 users crossing at once; and the real `lendesk run` binary: a user's `/watch`,
+//! the alert after a price fall, its buttons, and a `kill -9` between the crossing and the send.
+
+mod bot_api;
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bot_api::{BotApi, RateLimits, TOKEN, TgUser};
+use lendesk::alerts::{AlertsConfig, SubscriptionsChanged};
+use lendesk::store::{AlertSettings, Store};
+use lendesk::telegram::alerts::{WatchSetup, start};
+use lendesk::telegram::{TgBot, telegram_limits};
+use teloxide::requests::RequesterExt;
+
+const WAIT: Duration = Duration::from_secs(60);
+const USERS: u64 = 500;
+const FIRST_USER: u64 = 100_000;
+
+fn settings(user: i64, address: alloy::primitives::Address, levels: (u32, u32)) -> AlertSettings {
+    AlertSettings {
+        user,
+        enabled: false,
+        warning: levels.0,
+        critical: levels.1,
+        watched: vec![address],
+        muted: vec![],
+        snooze_until: 0,
+        quiet: None,
+    }
+}
+
+/// The text of each successful sendMessage to `chat`, in order.
+fn sent_to(api: &BotApi, chat: i64) -> Vec<String> {
+    api.messages(chat)
+        .into_iter()
+        .filter(|m| m.method == "sendMessage")
+        .map(|m| m.text)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let api = BotApi::start().await;
+    api.set_rate_limits(Some(RateLimits::telegram()));
+    let store = Store::temporary().expect("store");
+    // Everyone watches the same position (HF 2.5). Even users keep the default levels (1.3 /
+    // 1.1), odd users 1.5 / 1.3: a fall to HF 1.25 is a warning for the first half and a
+    // critical alert for the other.
+    let critical = |id: u64| id % 2 == 1;
+    for i in 0..USERS {
+        let id = FIRST_USER + i;
+        api.add_user(id, &format!("User {i}"), None, Some("en"));
+        let levels = if critical(id) {
+            (15_000, 13_000)
+        } else {
+            (13_000, 11_000)
+        };
+        store
+            .save_alert_settings(&settings(id as i64, safe, levels))
+            .expect("settings");
+    }
+    let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
+    let reader = common::reader(sandbox.devnet.rpc_url(), sandbox.devnet.manifest());
+    let setup = WatchSetup {
+        readers: vec![Arc::new(reader)],
+        config: AlertsConfig {
+            poll: Duration::from_millis(200),
+            ..AlertsConfig::default()
+        },
+    };
+    let tasks = start(&bot, &store, setup, SubscriptionsChanged::default(), None);
+    api.wait_for("the first tick", WAIT, |_| {
+        store.watch_cursor("devnet").expect("cursor")
+    })
+    .await;
+
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
+    let started = api.elapsed();
+    api.wait_for("500 alerts", Duration::from_secs(120), |api| {
+        let n = (0..USERS)
+            .filter(|i| !sent_to(api, (FIRST_USER + i) as i64).is_empty())
+            .count();
+        (n as u64 == USERS).then_some(())
+    })
+    .await;
+    let took = api.elapsed() - started;
+    // A few more ticks and delivery rounds: nothing more comes.
+    sandbox.devnet.advance_time(1).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(tasks);
+
+    let mut last_critical = Duration::ZERO;
+    let mut first_warning = Duration::MAX;
+    for call in api.calls_to("sendMessage").iter().filter(|c| c.ok()) {
+        let chat = call.param("chat_id").and_then(|c| c.parse::<u64>().ok());
+        let Some(chat) = chat else { continue };
+        if critical(chat) {
+            last_critical = last_critical.max(call.at);
+        } else {
+            first_warning = first_warning.min(call.at);
+        }
+    }
+    for i in 0..USERS {
+        let id = FIRST_USER + i;
+        let texts = sent_to(&api, id as i64);
+        assert_eq!(texts.len(), 1, "user {id}: {texts:#?}");
+        let expected = if critical(id) {
+            "Critical: close to liquidation"
+        } else {
+            "Health factor warning"
+        };
+        assert!(texts[0].contains(expected), "user {id}: {}", texts[0]);
+    }
+    assert!(
+        last_critical < first_warning,
+        "every critical alert went out before the first warning ({last_critical:?} vs {first_warning:?})"
+    );
+    assert!(store.alert_outbox().expect("outbox").is_empty());
+    assert_eq!(
+        store.alerts_sent_since(0).expect("sent").len(),
+        USERS as usize
+    );
+    eprintln!(
+        "500 alerts delivered in {:.1} s; the emulator refused {} requests with 429",
+        took.as_secs_f64(),
+        api.rate_limited()
+    );
+}
+
+// --- the real binary ----------------------------------------------------------------------------
+
+/// `lendesk run` against the emulator and the sandbox's devnet, head polled every 200 ms.
+fn start_bot(
+    api: &BotApi,
+    dir: &Path,
+    rpc_url: &str,
+    manifest: &lendesk::devnet::DevnetManifest,
+) -> Child {
+    let config = dir.join("lendesk.toml");
+    let text = lendesk::devnet::cli::lendesk_toml(manifest).replace(&manifest.rpc_url, rpc_url)
+        + "\n[alerts]\npoll_ms = 200\n";
+    std::fs::write(&config, text).expect("write config");
+    Command::new(env!("CARGO_BIN_EXE_lendesk"))
+        .arg("--config")
+        .arg(&config)
+        .arg("run")
+        .current_dir(dir)
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", api.url().as_str())
+        .env("LENDESK_DATA_DIR", dir.join("db"))
+        .env("LENDESK_FAQ_DIR", common::faq_dir())
+        .env("RUST_LOG", "lendesk=info")
+        .env_remove("LENDESK_CONFIG")
+        .env_remove("LENDESK_RPC_URL")
+        .env_remove("LENDESK_MARKET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start lendesk run")
+}
+
+/// SIGKILL: no shutdown code runs.
+fn kill_9(child: &mut Child) {
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+}
+
+/// The bot's messages to `user` that are alerts.
+fn alerts_to(api: &BotApi, user: &TgUser) -> Vec<bot_api::Sent> {
+    api.messages(user.id as i64)
+        .into_iter()
+        .filter(|m| m.method == "sendMessage" && m.text.contains("Health factor warning"))
+        .collect()
+}
+
+/// The text shows the protocol's health factor of `address` now, to the cent (shown rounded
+/// down).
+async fn shows_the_chains_hf(
+    sandbox: &common::Sandbox,
+    address: alloy::primitives::Address,
+    text: &str,
+) {
+    let chain = common::protocol_hf(
+        &sandbox.provider,
+        sandbox.devnet.manifest().contracts.pool,
+        address,
+    )
+    .await;
+    let chain = f64::from(
+        chain / alloy::primitives::U256::from(10u64).pow(alloy::primitives::U256::from(14)),
+    ) / 1e4;
+    let shown = text
+        .match_indices("Health factor ")
+        .find_map(|(at, _)| common::shown_health_factor(&text[at..], "Health factor "))
+        .unwrap_or_else(|| panic!("no health factor in {text}"));
+    assert!(
+        (chain - shown).abs() < 0.01,
+        "shown {shown}, chain {chain}: {text}"
+    );
+}
+
+/// Alice presses a button of `message`; the bot's answer.
+async fn press(api: &BotApi, alice: &TgUser, message: &bot_api::Sent, data: &str) -> bot_api::Sent {
+    let chat = alice.id as i64;
+    let before = api.messages(chat).len();
+    api.press_button(alice, chat, message.message_id, data);
+    api.wait_for(&format!("the answer to {data}"), WAIT, |api| {
+        api.messages(chat)
+            .into_iter()
+            .skip(before)
+            .find(|m| m.method == "sendMessage")
+    })
+    .await
+}
+
+/// A bot on the sandbox's devnet with Alice watching the safe account through `/watch`.
+async fn watching_through_the_bot() -> (common::Sandbox, BotApi, TgUser, tempfile::TempDir, Child) {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let api = BotApi::start().await;
+    let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bot = start_bot(
+        &api,
+        dir.path(),
+        sandbox.devnet.rpc_url(),
+        sandbox.devnet.manifest(),
+    );
+    api.send_text(&alice, alice.id as i64, &format!("/watch {safe}"));
+    api.wait_for("the /watch answer", WAIT, |api| {
+        api.messages(alice.id as i64)
+            .into_iter()
+            .find(|m| m.method == "sendMessage")
+    })
+    .await;
+    (sandbox, api, alice, dir, bot)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_through_the_bot_alerts_once_and_the_alerts_buttons_answer() {
+    let (sandbox, api, alice, _dir, mut bot) = watching_through_the_bot().await;
+    // Let the watcher take the new subscription at a block (HF 2.5: nothing to say).
+    sandbox.devnet.advance_time(1).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
+    let alert = api
+        .wait_for("the alert", WAIT, |api| {
+            alerts_to(api, &alice).into_iter().next()
+        })
+        .await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    shows_the_chains_hf(&sandbox, safe, &alert.text).await;
+    let buttons = alert.buttons();
+    let data = |prefix: &str| {
+        buttons
+            .iter()
+            .find(|(_, d)| d.starts_with(prefix))
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| panic!("no {prefix} button in {buttons:?}"))
+    };
+
+    // Snooze an hour: the answer says until when, and that critical alerts still come.
+    let snoozed = press(&api, &alice, &alert, &data("alert:snooze:3600")).await;
+    assert!(
+        snoozed.text.to_lowercase().contains("critical"),
+        "{}",
+        snoozed.text
+    );
+
+    // The position button: the address's live figures.
+    let position = press(&api, &alice, &alert, &data("alert:pos:")).await;
+    shows_the_chains_hf(&sandbox, safe, &position.text).await;
+
+    // No repeat of the alert at later blocks.
+    sandbox.devnet.advance_time(1).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(alerts_to(&api, &alice).len(), 1);
+    kill_9(&mut bot);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_between_the_crossing_and_the_send_sends_the_alert_once_after_restart() {
+    let (sandbox, api, alice, dir, mut bot) = watching_through_the_bot().await;
+    sandbox.devnet.advance_time(1).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // The alert is written; Telegram refuses its send with a 502 (teloxide waits 10 s before
+    // it reports it) and the process dies in between.
+    api.fail_next("sendMessage", 1, 502, "Bad Gateway", None);
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
+    api.wait_for("the alert's send refused", WAIT, |api| {
+        api.calls_to("sendMessage")
+            .into_iter()
+            .find(|c| c.error() == Some("Bad Gateway"))
+    })
+    .await;
+    kill_9(&mut bot);
+    assert!(
+        alerts_to(&api, &alice).is_empty(),
+        "not delivered before the kill"
+    );
+
+    // After the restart: the alert once, and not again at later blocks.
+    let mut bot = start_bot(
+        &api,
+        dir.path(),
+        sandbox.devnet.rpc_url(),
+        sandbox.devnet.manifest(),
+    );
+    let alert = api
+        .wait_for("the alert after the restart", WAIT, |api| {
+            alerts_to(api, &alice).into_iter().next()
+        })
+        .await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    shows_the_chains_hf(&sandbox, safe, &alert.text).await;
+    sandbox.devnet.advance_time(1).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(alerts_to(&api, &alice).len(), 1, "sent once");
+    kill_9(&mut bot);
+}
