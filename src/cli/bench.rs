@@ -112,6 +112,16 @@ pub async fn run(lookups: usize, faq: &std::path::Path) -> Result<String, Comman
         .await?;
     out.push_str(&super::bench_watch::local_figures(&snapshot));
     out.push_str(&super::bench_watch::cold_read_figures(&reader, &users, COLD_WALLETS).await?);
+    let safe = manifest
+        .account("safe")
+        .map(|a| a.address)
+        .ok_or_else(|| CommandError::Other("the devnet has no safe account".into()))?;
+    let watcher_reader = AaveV3Reader::new(
+        reader.market().clone(),
+        Rpc::connect(devnet.rpc_url(), Duration::from_secs(10))?,
+        RiskConfig::default().stablecoins,
+    );
+    out.push_str(&super::bench_watch::alert_latency_figures(&devnet, watcher_reader, safe).await?);
     out.push_str(&desk_figures(&devnet, reader, lookups, faq).await?);
     Ok(out)
 }
