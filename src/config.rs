@@ -282,6 +282,9 @@ pub struct AlertsSection {
     pub poll_ms: u64,
     /// The most blocks one `eth_getLogs` request may cover (providers limit ranges).
     pub max_log_range: u64,
+    /// WebSocket endpoints by market name (`ws://` or `wss://`): the watcher subscribes to
+    /// `newHeads` there and ticks at each new block; the head poll stays as the floor.
+    pub ws_urls: BTreeMap<String, String>,
 }
 
 impl Default for AlertsSection {
@@ -293,6 +296,7 @@ impl Default for AlertsSection {
             rearm_margin: "0.05".into(),
             poll_ms: 1_000,
             max_log_range: 2_000,
+            ws_urls: BTreeMap::new(),
         }
     }
 }
@@ -749,6 +753,19 @@ impl Config {
         if let Some(name) = &self.default_market {
             self.check_market_name("default_market", name)?;
         }
+        for (market, url) in &self.alerts.ws_urls {
+            let key = format!("alerts.ws_urls.{market}");
+            self.check_market_name(&key, market)?;
+            let scheme = url::Url::parse(url)
+                .map(|u| u.scheme().to_string())
+                .map_err(|e| ConfigError::invalid(&key, format!("not a URL: {e}")))?;
+            if scheme != "ws" && scheme != "wss" {
+                return Err(ConfigError::invalid(
+                    key,
+                    format!("{scheme}:// is not a WebSocket endpoint: use ws:// or wss://"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -966,6 +983,49 @@ pool_addresses_provider = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
             Ok(()) => panic!("{text} with {env:?} was accepted"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn the_alerts_section_gives_levels_poll_and_websocket_endpoints() {
+        let text = format!(
+            "{SAMPLE}\n[alerts]\nwarning_health_factor = \"1.5\"\ncritical_health_factor = \"1.2\"\npoll_ms = 250\n\n[alerts.ws_urls]\ndevnet = \"ws://127.0.0.1:8545\"\n"
+        );
+        let c = Config::parse(&text, "t").unwrap();
+        c.validate().unwrap();
+        let a = c.alerts().unwrap();
+        assert_eq!((a.warning, a.critical, a.margin), (15_000, 12_000, 500));
+        assert_eq!(a.poll, Duration::from_millis(250));
+        assert_eq!(a.comfort, 15_000);
+        assert_eq!(c.alerts.ws_urls["devnet"], "ws://127.0.0.1:8545");
+
+        for (bad, key) in [
+            (
+                "critical_health_factor = \"0.9\"",
+                "alerts.critical_health_factor",
+            ),
+            (
+                "warning_health_factor = \"1.05\"",
+                "alerts.warning_health_factor",
+            ),
+            ("rearm_margin = \"0\"", "alerts.rearm_margin"),
+            ("poll_ms = 10", "alerts.poll_ms"),
+        ] {
+            let e = load_error(&format!("{SAMPLE}\n[alerts]\n{bad}\n"), &[]);
+            assert!(e.contains(key), "{bad}: {e}");
+        }
+        let e = load_error(
+            &format!("{SAMPLE}\n[alerts.ws_urls]\ndevnet = \"http://127.0.0.1:8545\"\n"),
+            &[],
+        );
+        assert!(
+            e.contains("alerts.ws_urls.devnet") && e.contains("ws://"),
+            "{e}"
+        );
+        let e = load_error(
+            &format!("{SAMPLE}\n[alerts.ws_urls]\nmainnet = \"wss://node.example\"\n"),
+            &[],
+        );
+        assert!(e.contains("unknown market"), "{e}");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! through a node that fails. An outage pauses the market with one event; a price moved during
 //! the outage still alerts once the node is back (the blocks in between caught up); a crossing
 //! whose confirmation read failed is found again at the next tick; a subscription made while
-//! the watcher runs is picked up at its next tick.
+//! the watcher runs is picked up at its next tick; with a WebSocket endpoint, a new head wakes
+//! the watcher long before its poll would.
 
 mod common;
 
@@ -101,6 +102,7 @@ fn follow(
     let changed = SubscriptionsChanged::default();
     let watching = follow::spawn(
         vec![Arc::new(reader)],
+        &Default::default(),
         store.clone(),
         config,
         changed.clone(),
@@ -295,5 +297,66 @@ async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
     .await;
     assert!(written.iter().all(|e| e.kind == NoticeKind::State));
     assert_ne!(written[0].key, written[1].key);
+    drop(watching);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_head_over_websocket_wakes_the_watcher_before_its_poll() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let store = Store::temporary().expect("store");
+    store
+        .save_alert_settings(&settings(USER, safe))
+        .expect("settings");
+    let rpc_url = sandbox.devnet.rpc_url();
+    let reader = common::reader(rpc_url, sandbox.devnet.manifest());
+    // A poll a minute apart: only the newHeads subscription can explain a quick alert.
+    let config = AlertsConfig {
+        poll: Duration::from_secs(60),
+        ..AlertsConfig::default()
+    };
+    let ws = [(
+        "devnet".to_string(),
+        rpc_url.replacen("http://", "ws://", 1),
+    )]
+    .into_iter()
+    .collect();
+    let watching = follow::spawn(
+        vec![Arc::new(reader)],
+        &ws,
+        store.clone(),
+        config,
+        SubscriptionsChanged::default(),
+    );
+    until("the first tick", || {
+        store.watch_cursor("devnet").expect("cursor")
+    })
+    .await;
+    // The subscription is up once a head has woken a tick.
+    let first = store.watch_cursor("devnet").expect("cursor");
+    sandbox.devnet.advance_time(1).await.expect("block");
+    until("a tick woken by a head", || {
+        (store.watch_cursor("devnet").expect("cursor") > first).then_some(())
+    })
+    .await;
+
+    let moved = std::time::Instant::now();
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
+    let written = until("the alert", || {
+        let o = outbox(&store);
+        (!o.is_empty()).then_some(o)
+    })
+    .await;
+    assert!(
+        moved.elapsed() < Duration::from_secs(10),
+        "woken by the head, not the 60 s poll: {:?}",
+        moved.elapsed()
+    );
+    assert_eq!(written[0].kind, NoticeKind::Alert(Severity::Warning));
+    common::last_alert_equals_the_chain(&sandbox, &store, USER, safe).await;
     drop(watching);
 }

@@ -75,6 +75,7 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
             poll: Duration::from_millis(200),
             ..AlertsConfig::default()
         },
+        ws_urls: Default::default(),
     };
     let tasks = start(&bot, &store, setup, SubscriptionsChanged::default(), None);
     api.wait_for("the first tick", WAIT, |_| {

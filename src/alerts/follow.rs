@@ -1,9 +1,11 @@
-//! Following the chains: one task per market polls the node's head every `poll`, runs its
-//! watcher's tick, reloads who watches what when the desk says it changed, and wakes the
-//! sender when a tick wrote alerts. A node failure pauses the market with one event (staff hear
+//! Following the chains: one task per market polls the node's head every `poll` (and, where a
+//! WebSocket endpoint is configured, ticks at once when [`super::heads`] announces a block),
+//! runs its watcher's tick, reloads who watches what when the desk says it changed, and wakes
+//! the sender when a tick wrote alerts. A node failure pauses the market with one event (staff hear
 //! of it once), retries with a growing pause, and the first tick after it catches up over the
 //! gap (its events included) before saying the node is back.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -73,30 +75,41 @@ impl Drop for Watching {
     }
 }
 
-/// Starts one watcher task per market.
+/// Starts one watcher task per market, and a newHeads subscription for each market named in
+/// `ws_urls` (market name → `ws://` or `wss://` endpoint).
 pub fn spawn(
     readers: Vec<Arc<AaveV3Reader>>,
+    ws_urls: &BTreeMap<String, String>,
     store: Store,
     config: AlertsConfig,
     changed: SubscriptionsChanged,
 ) -> Watching {
     let outbox = Arc::new(Notify::new());
     let (events, receiver) = mpsc::unbounded_channel();
-    let tasks = readers
-        .into_iter()
-        .map(|reader| {
-            let task = Follower {
-                market: reader.market().name.clone(),
-                reader,
-                store: store.clone(),
-                config,
-                changed: changed.clone(),
-                outbox: outbox.clone(),
-                events: events.clone(),
-            };
-            tokio::spawn(task.run())
-        })
-        .collect();
+    let mut tasks = Vec::new();
+    for reader in readers {
+        let market = reader.market().name.clone();
+        let wake = ws_urls.get(&market).map(|url| {
+            let wake = Arc::new(Notify::new());
+            tasks.push(tokio::spawn(super::heads::follow_heads(
+                market.clone(),
+                url.clone(),
+                wake.clone(),
+            )));
+            wake
+        });
+        let task = Follower {
+            market,
+            reader,
+            store: store.clone(),
+            config,
+            changed: changed.clone(),
+            outbox: outbox.clone(),
+            events: events.clone(),
+            wake,
+        };
+        tasks.push(tokio::spawn(task.run()));
+    }
     Watching {
         outbox,
         events: receiver,
@@ -113,6 +126,8 @@ struct Follower {
     changed: SubscriptionsChanged,
     outbox: Arc<Notify>,
     events: mpsc::UnboundedSender<WatchEvent>,
+    /// Notified at each new head (a WebSocket subscription), when configured.
+    wake: Option<Arc<Notify>>,
 }
 
 impl Follower {
@@ -165,8 +180,17 @@ impl Follower {
                 }
                 Err(WatchError::Store(e)) => return self.stopped(&e.to_string()),
             }
-            // 3. The next poll: `pause` after this one started.
-            tokio::time::sleep_until((started + pause).into()).await;
+            // 3. The next tick: at the next head announced, or `pause` after this one started.
+            let next = tokio::time::sleep_until((started + pause).into());
+            match (&self.wake, down) {
+                (Some(wake), None) => {
+                    tokio::select! {
+                        _ = next => {}
+                        _ = wake.notified() => {}
+                    }
+                }
+                _ => next.await,
+            }
         }
     }
 

@@ -2,12 +2,13 @@
 //! alert per downward crossing of the user's levels.
 //!
 //! Owns the alert rules ([`levels`]), what an alert says ([`notice`]), the per-market watcher
-//! ([`watcher`]), the tasks that follow each chain's head ([`follow`]) and the delivery of the
-//! outbox ([`deliver`]). The chain reads are
+//! ([`watcher`]), the tasks that follow each chain's head ([`follow`], woken by [`heads`]
+//! where a WebSocket endpoint is configured) and the delivery of the outbox ([`deliver`]). The chain reads are
 //! `chain::aave_v3`'s (snapshot, scaled accounts, event scan); state lives in the store. It
 //! knows nothing of Telegram: delivery takes a sending function.
 
 pub mod follow;
+pub mod heads;
 pub mod levels;
 pub mod notice;
 pub mod watcher;

@@ -116,12 +116,18 @@ pub async fn run(lookups: usize, faq: &std::path::Path) -> Result<String, Comman
         .account("safe")
         .map(|a| a.address)
         .ok_or_else(|| CommandError::Other("the devnet has no safe account".into()))?;
-    let watcher_reader = AaveV3Reader::new(
-        reader.market().clone(),
-        Rpc::connect(devnet.rpc_url(), Duration::from_secs(10))?,
-        RiskConfig::default().stablecoins,
-    );
-    out.push_str(&super::bench_watch::alert_latency_figures(&devnet, watcher_reader, safe).await?);
+    let ws = devnet.rpc_url().replacen("http://", "ws://", 1);
+    for ws_url in [None, Some(ws.as_str())] {
+        out.push_str(
+            &super::bench_watch::alert_latency_figures(
+                &devnet,
+                reader.market().clone(),
+                safe,
+                ws_url,
+            )
+            .await?,
+        );
+    }
     out.push_str(&desk_figures(&devnet, reader, lookups, faq).await?);
     Ok(out)
 }

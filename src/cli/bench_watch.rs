@@ -307,10 +307,12 @@ const LATENCY_SAMPLES: usize = 12;
 /// the alert is handed to `sendMessage`, with the watcher running as in `lendesk run` (a 1 s
 /// head poll, the sender woken by the tick that wrote the alert). Each sample starts at a
 /// different point of the poll interval; between samples the price goes back up (re-arming).
+/// With `ws_url` the watcher also follows the node's newHeads over WebSocket.
 pub async fn alert_latency_figures(
     devnet: &crate::devnet::Devnet,
-    reader: AaveV3Reader,
+    market: crate::config::MarketConfig,
     watched: Address,
+    ws_url: Option<&str>,
 ) -> Result<String, CommandError> {
     use crate::alerts::{AlertsConfig, SendFailure, deliver, follow};
     use crate::store::{AlertSettings, Store};
@@ -329,10 +331,21 @@ pub async fn alert_latency_figures(
         })
         .map_err(|e| other(&e))?;
     let config = AlertsConfig::default();
-    let provider = reader.rpc().provider.clone();
+    let rpc = crate::chain::rpc::Rpc::connect(&market.rpc_url, Duration::from_secs(10))?;
+    let provider = rpc.provider.clone();
+    let ws_urls: std::collections::BTreeMap<String, String> = ws_url
+        .map(|url| (market.name.clone(), url.to_string()))
+        .into_iter()
+        .collect();
+    let reader = AaveV3Reader::new(
+        market,
+        rpc,
+        crate::config::RiskConfig::default().stablecoins,
+    );
     let market = reader.market().name.clone();
     let watching = follow::spawn(
         vec![std::sync::Arc::new(reader)],
+        &ws_urls,
         store.clone(),
         config,
         Default::default(),
@@ -399,8 +412,13 @@ pub async fn alert_latency_figures(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "watcher: crossing → sendMessage, {LATENCY_SAMPLES} crossings, head polled every {} ms",
-        config.poll.as_millis()
+        "watcher: crossing → sendMessage, {LATENCY_SAMPLES} crossings, head polled every {} ms{}",
+        config.poll.as_millis(),
+        if ws_url.is_some() {
+            ", newHeads over WebSocket"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         out,

@@ -59,6 +59,7 @@ fn watch_setup(config: &Config) -> Result<Option<telegram::alerts::WatchSetup>, 
     Ok(Some(telegram::alerts::WatchSetup {
         readers,
         config: config.alerts()?,
+        ws_urls: config.alerts.ws_urls.clone(),
     }))
 }
 
@@ -151,6 +152,7 @@ async fn print_alerts(
     use std::io::Write as _;
     let mut watching = crate::alerts::follow::spawn(
         setup.readers,
+        &setup.ws_urls,
         store.clone(),
         setup.config,
         crate::alerts::SubscriptionsChanged::default(),

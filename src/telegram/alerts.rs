@@ -30,6 +30,8 @@ pub struct WatchSetup {
     pub readers: Vec<Arc<AaveV3Reader>>,
     /// Levels, margin, poll.
     pub config: AlertsConfig,
+    /// WebSocket endpoints by market name, for newHeads.
+    pub ws_urls: std::collections::BTreeMap<String, String>,
 }
 
 /// The watchers and the tasks that carry their output to Telegram; stops them when dropped.
@@ -55,7 +57,13 @@ pub fn start(
     changed: SubscriptionsChanged,
     staff: Option<(ChatId, Lang)>,
 ) -> AlertTasks {
-    let mut watching = follow::spawn(setup.readers, store.clone(), setup.config, changed);
+    let mut watching = follow::spawn(
+        setup.readers,
+        &setup.ws_urls,
+        store.clone(),
+        setup.config,
+        changed,
+    );
     let events = std::mem::replace(&mut watching.events, mpsc::unbounded_channel().1);
     let tasks = vec![
         tokio::spawn(sender(bot.clone(), store.clone(), watching.outbox.clone())),
