@@ -45,13 +45,18 @@ fn watcher_of(sandbox: &common::Sandbox, address: Address) -> (Store, MarketWatc
 
 /// One tick at a fresh block, and what it wrote.
 async fn tick(watcher: &mut MarketWatcher, store: &Store) -> Vec<OutboxEntry> {
+    tick_at(watcher, store, 1_000).await
+}
+
+/// One tick at `now` (unix seconds), and what it wrote.
+async fn tick_at(watcher: &mut MarketWatcher, store: &Store, now: u64) -> Vec<OutboxEntry> {
     let before: Vec<String> = store
         .alert_outbox()
         .expect("outbox")
         .into_iter()
         .map(|e| e.key)
         .collect();
-    watcher.tick(1_000).await.expect("tick");
+    watcher.tick(now).await.expect("tick");
     store
         .alert_outbox()
         .expect("outbox")
@@ -288,4 +293,45 @@ async fn a_watch_under_the_level_states_it_once_and_a_liquidation_is_noticed() {
         replayed.iter().all(|e| e.kind != NoticeKind::Liquidation),
         "{replayed:#?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snoozed_warning_waits_for_the_snooze_to_end_and_a_critical_alert_does_not_wait() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let (store, mut watcher) = watcher_of(&sandbox, safe);
+    let mut snoozed = watching(safe);
+    snoozed.snooze_until = 5_000;
+    store.save_alert_settings(&snoozed).expect("settings");
+    watcher.reload_subscriptions().expect("subscriptions");
+    sandbox.devnet.advance_time(1).await.expect("block");
+    assert!(tick_at(&mut watcher, &store, 1_000).await.is_empty());
+
+    // Under the warning level while snoozed: held back.
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
+    assert!(tick_at(&mut watcher, &store, 1_000).await.is_empty());
+    // The snooze is over and the position still under: the warning goes out, once.
+    sandbox.devnet.advance_time(1).await.expect("block");
+    let released = tick_at(&mut watcher, &store, 6_000).await;
+    assert_eq!(released.len(), 1, "{released:#?}");
+    assert_eq!(released[0].kind, NoticeKind::Alert(Severity::Warning));
+    sandbox.devnet.advance_time(1).await.expect("block");
+    assert!(tick_at(&mut watcher, &store, 6_001).await.is_empty());
+
+    // Snoozed again, and the position falls under critical: that alert does not wait.
+    snoozed.snooze_until = 20_000;
+    store.save_alert_settings(&snoozed).expect("settings");
+    watcher.reload_subscriptions().expect("subscriptions");
+    sandbox
+        .devnet
+        .set_price("WETH", "850")
+        .await
+        .expect("price");
+    let critical = tick_at(&mut watcher, &store, 7_000).await;
+    assert_eq!(critical.len(), 1, "{critical:#?}");
+    assert_eq!(critical[0].kind, NoticeKind::Alert(Severity::Critical));
 }
