@@ -8,69 +8,17 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use alloy::primitives::{Address, keccak256};
-use axum::body::Bytes;
-use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
-use axum::routing::post;
+use alloy::primitives::Address;
+use common::switchable::{DOWN, FAIL_ACCOUNT_READS, PASS, switchable_node};
 use lendesk::alerts::follow::{self, WatchEvent, Watching};
 use lendesk::alerts::{AlertsConfig, SubscriptionsChanged};
 use lendesk::store::{AlertSettings, NoticeKind, OutboxEntry, Severity, Store};
 
 const USER: i64 = 42;
 const WAIT: Duration = Duration::from_secs(30);
-
-/// What the node in front of the devnet does.
-const PASS: u8 = 0;
-/// Every request: 503.
-const DOWN: u8 = 1;
-/// Only calls that read an account's totals (`getUserAccountData`, in the fresh read that
-/// confirms a crossing): 503.
-const FAIL_ACCOUNT_READS: u8 = 2;
-
-/// A node in front of `upstream` whose behaviour the test switches.
-async fn switchable_node(upstream: String) -> (String, Arc<AtomicU8>) {
-    let mode = Arc::new(AtomicU8::new(PASS));
-    let selector = alloy::hex::encode(&keccak256("getUserAccountData(address)")[..4]);
-    let client = reqwest::Client::new();
-    let state = mode.clone();
-    let app = axum::Router::new().route(
-        "/",
-        post(move |body: Bytes| {
-            let (client, upstream, state) = (client.clone(), upstream.clone(), state.clone());
-            let selector = selector.clone();
-            async move {
-                let refused = match state.load(Ordering::SeqCst) {
-                    DOWN => true,
-                    FAIL_ACCOUNT_READS => String::from_utf8_lossy(&body).contains(&selector),
-                    _ => false,
-                };
-                if refused {
-                    return (StatusCode::SERVICE_UNAVAILABLE, "node down").into_response();
-                }
-                let answer = client
-                    .post(&upstream)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("devnet answers");
-                let body = answer.bytes().await.expect("devnet body");
-                ([(CONTENT_TYPE, "application/json")], body).into_response()
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}"), mode)
-}
 
 fn settings(user: i64, address: Address) -> AlertSettings {
     AlertSettings {

@@ -140,6 +140,67 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_outage_is_told_to_the_staff_chat_once_and_so_is_its_end() {
+    const STAFF_CHAT: i64 = -1_001_234_567_890;
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let (node, mode) =
+        common::switchable::switchable_node(sandbox.devnet.rpc_url().to_string()).await;
+    let api = BotApi::start().await;
+    api.add_group(STAFF_CHAT, "staff", true);
+    let store = Store::temporary().expect("store");
+    store
+        .save_alert_settings(&settings(7, safe, (13_000, 11_000)))
+        .expect("settings");
+    let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
+    let reader = common::reader_of(
+        common::market(&node, sandbox.devnet.manifest()),
+        Duration::from_secs(2),
+    );
+    let setup = WatchSetup {
+        readers: vec![Arc::new(reader)],
+        config: AlertsConfig {
+            poll: Duration::from_millis(200),
+            ..AlertsConfig::default()
+        },
+        ws_urls: Default::default(),
+    };
+    let staff = Some((teloxide::types::ChatId(STAFF_CHAT), lendesk::lang::Lang::En));
+    let tasks = start(&bot, &store, setup, SubscriptionsChanged::default(), staff);
+    api.wait_for("the first tick", WAIT, |_| {
+        store.watch_cursor("devnet").expect("cursor")
+    })
+    .await;
+    let staff_texts = |api: &BotApi| -> Vec<String> {
+        api.messages(STAFF_CHAT)
+            .into_iter()
+            .filter(|m| m.method == "sendMessage")
+            .map(|m| m.text)
+            .collect()
+    };
+
+    common::switchable::set(&mode, common::switchable::DOWN);
+    let paused = api
+        .wait_for("the staff told of the outage", WAIT, |api| {
+            staff_texts(api).into_iter().next()
+        })
+        .await;
+    assert!(paused.contains("Alerts paused on devnet"), "{paused}");
+    // Several failed polls later: still one message.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(staff_texts(&api).len(), 1, "{:#?}", staff_texts(&api));
+
+    common::switchable::set(&mode, common::switchable::PASS);
+    let resumed = api
+        .wait_for("the staff told the node is back", WAIT, |api| {
+            staff_texts(api).into_iter().nth(1)
+        })
+        .await;
+    assert!(resumed.contains("Alerts resumed on devnet"), "{resumed}");
+    drop(tasks);
+}
+
 // --- the real binary ----------------------------------------------------------------------------
 
 /// `lendesk run` against the emulator and the sandbox's devnet, head polled every 200 ms.

@@ -153,12 +153,13 @@ impl Follower {
             // 2. Every block up to the head.
             match watcher.tick(unix_now()).await {
                 Ok(report) => {
-                    if let (Some(since), Some(block)) = (down, report.block) {
-                        down = None;
+                    // The node answered: back, caught up to the head (a quiet chain may
+                    // have no new block yet).
+                    if let Some(since) = down.take() {
                         self.tell(WatchEvent::Resumed {
                             market: self.market.clone(),
                             down_for: since.elapsed(),
-                            block,
+                            block: report.block.or(watcher.cursor()).unwrap_or_default(),
                         });
                     }
                     pause = self.config.poll;

@@ -120,6 +120,11 @@ impl MarketWatcher {
         &self.reader.market().name
     }
 
+    /// The last block processed.
+    pub fn cursor(&self) -> Option<u64> {
+        self.cursor
+    }
+
     /// How many addresses are watched.
     pub fn watched(&self) -> usize {
         self.book.len()

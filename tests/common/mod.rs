@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod judge;
+pub mod switchable;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
