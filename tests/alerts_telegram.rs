@@ -35,6 +35,18 @@ fn settings(user: i64, address: alloy::primitives::Address, levels: (u32, u32)) 
     }
 }
 
+/// The watcher of `reader`'s market, its head polled every 200 ms.
+fn polling_every_200_ms(reader: lendesk::chain::aave_v3::AaveV3Reader) -> WatchSetup {
+    WatchSetup {
+        readers: vec![Arc::new(reader)],
+        config: AlertsConfig {
+            poll: Duration::from_millis(200),
+            ..AlertsConfig::default()
+        },
+        ws_urls: Default::default(),
+    }
+}
+
 /// The text of each successful sendMessage to `chat`, in order.
 fn sent_to(api: &BotApi, chat: i64) -> Vec<String> {
     api.messages(chat)
@@ -69,15 +81,13 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
     }
     let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
     let reader = common::reader(sandbox.devnet.rpc_url(), sandbox.devnet.manifest());
-    let setup = WatchSetup {
-        readers: vec![Arc::new(reader)],
-        config: AlertsConfig {
-            poll: Duration::from_millis(200),
-            ..AlertsConfig::default()
-        },
-        ws_urls: Default::default(),
-    };
-    let tasks = start(&bot, &store, setup, SubscriptionsChanged::default(), None);
+    let tasks = start(
+        &bot,
+        &store,
+        polling_every_200_ms(reader),
+        SubscriptionsChanged::default(),
+        None,
+    );
     api.wait_for("the first tick", WAIT, |_| {
         store.watch_cursor("devnet").expect("cursor")
     })
@@ -158,14 +168,7 @@ async fn a_node_outage_is_told_to_the_staff_chat_once_and_so_is_its_end() {
         common::market(&node, sandbox.devnet.manifest()),
         Duration::from_secs(2),
     );
-    let setup = WatchSetup {
-        readers: vec![Arc::new(reader)],
-        config: AlertsConfig {
-            poll: Duration::from_millis(200),
-            ..AlertsConfig::default()
-        },
-        ws_urls: Default::default(),
-    };
+    let setup = polling_every_200_ms(reader);
     let staff = Some((teloxide::types::ChatId(STAFF_CHAT), lendesk::lang::Lang::En));
     let tasks = start(&bot, &store, setup, SubscriptionsChanged::default(), staff);
     api.wait_for("the first tick", WAIT, |_| {

@@ -37,15 +37,7 @@ async fn slow_node(upstream: String, delay: Duration) -> String {
             let (client, upstream) = (client.clone(), upstream.clone());
             async move {
                 tokio::time::sleep(delay).await;
-                let answer = client
-                    .post(&upstream)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("devnet answers");
-                let body = answer.bytes().await.expect("devnet body");
-                ([(CONTENT_TYPE, "application/json")], body)
+                common::switchable::forward(&client, &upstream, body).await
             }
         }),
     );

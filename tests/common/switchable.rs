@@ -39,15 +39,7 @@ pub async fn switchable_node(upstream: String) -> (String, Arc<AtomicU8>) {
                 if refused {
                     return (StatusCode::SERVICE_UNAVAILABLE, "node down").into_response();
                 }
-                let answer = client
-                    .post(&upstream)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("devnet answers");
-                let body = answer.bytes().await.expect("devnet body");
-                ([(CONTENT_TYPE, "application/json")], body).into_response()
+                forward(&client, &upstream, body).await.into_response()
             }
         }),
     );
@@ -62,4 +54,21 @@ pub async fn switchable_node(upstream: String) -> (String, Arc<AtomicU8>) {
 /// Switches the node to `mode`.
 pub fn set(node: &AtomicU8, mode: u8) {
     node.store(mode, Ordering::SeqCst);
+}
+
+/// Passes one JSON-RPC request body to `upstream` (the devnet) and gives back its answer.
+pub async fn forward(
+    client: &reqwest::Client,
+    upstream: &str,
+    body: Bytes,
+) -> impl IntoResponse + use<> {
+    let answer = client
+        .post(upstream)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("devnet answers");
+    let body = answer.bytes().await.expect("devnet body");
+    ([(CONTENT_TYPE, "application/json")], body)
 }
