@@ -206,21 +206,24 @@ async fn a_node_outage_is_told_to_the_staff_chat_once_and_so_is_its_end() {
 
 // --- the real binary ----------------------------------------------------------------------------
 
-/// `lendesk run` against the emulator and the sandbox's devnet, head polled every 200 ms.
-fn start_bot(
+/// `lendesk <args>` in `dir` on the sandbox's devnet (config written there, head polled every
+/// 200 ms), with the emulator as its Bot API.
+fn lendesk(
     api: &BotApi,
     dir: &Path,
     rpc_url: &str,
     manifest: &lendesk::devnet::DevnetManifest,
-) -> Child {
+    args: &[&str],
+) -> Command {
     let config = dir.join("lendesk.toml");
     let text = lendesk::devnet::cli::lendesk_toml(manifest).replace(&manifest.rpc_url, rpc_url)
         + "\n[alerts]\npoll_ms = 200\n";
     std::fs::write(&config, text).expect("write config");
-    Command::new(env!("CARGO_BIN_EXE_lendesk"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lendesk"));
+    command
         .arg("--config")
         .arg(&config)
-        .arg("run")
+        .args(args)
         .current_dir(dir)
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url().as_str())
@@ -229,11 +232,34 @@ fn start_bot(
         .env("RUST_LOG", "lendesk=info")
         .env_remove("LENDESK_CONFIG")
         .env_remove("LENDESK_RPC_URL")
-        .env_remove("LENDESK_MARKET")
+        .env_remove("LENDESK_MARKET");
+    command
+}
+
+/// `lendesk run`.
+fn start_bot(
+    api: &BotApi,
+    dir: &Path,
+    rpc_url: &str,
+    manifest: &lendesk::devnet::DevnetManifest,
+) -> Child {
+    lendesk(api, dir, rpc_url, manifest, &["run"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start lendesk run")
+}
+
+/// A block for the watcher to take the new watch at (HF 2.5: nothing to say), then WETH
+/// halves (HF about 1.25, under the warning level).
+async fn halve_weth_after_the_watch_is_taken(sandbox: &common::Sandbox) {
+    sandbox.devnet.advance_time(1).await.expect("block");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    sandbox
+        .devnet
+        .set_price("WETH", "1000")
+        .await
+        .expect("price");
 }
 
 /// SIGKILL: no shutdown code runs.
@@ -316,14 +342,7 @@ async fn watching_through_the_bot() -> (common::Sandbox, BotApi, TgUser, tempfil
 #[tokio::test(flavor = "multi_thread")]
 async fn a_watch_through_the_bot_alerts_once_and_the_alerts_buttons_answer() {
     let (sandbox, api, alice, _dir, mut bot) = watching_through_the_bot().await;
-    // Let the watcher take the new subscription at a block (HF 2.5: nothing to say).
-    sandbox.devnet.advance_time(1).await.expect("block");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    sandbox
-        .devnet
-        .set_price("WETH", "1000")
-        .await
-        .expect("price");
+    halve_weth_after_the_watch_is_taken(&sandbox).await;
     let alert = api
         .wait_for("the alert", WAIT, |api| {
             alerts_to(api, &alice).into_iter().next()
@@ -403,4 +422,58 @@ async fn kill_9_between_the_crossing_and_the_send_sends_the_alert_once_after_res
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(alerts_to(&api, &alice).len(), 1, "sent once");
     kill_9(&mut bot);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lendesk_watch_print_prints_the_alert_of_a_watch_made_through_the_desk() {
+    let sandbox = common::Sandbox::new().await;
+    let safe = common::account(sandbox.devnet.manifest(), "safe");
+    let api = BotApi::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (rpc_url, manifest) = (sandbox.devnet.rpc_url(), sandbox.devnet.manifest());
+    let watch = format!("/watch {safe}");
+    let asked = lendesk(
+        &api,
+        dir.path(),
+        rpc_url,
+        manifest,
+        &["ask", "--user", "5", &watch],
+    )
+    .output()
+    .expect("lendesk ask");
+    assert!(asked.status.success(), "{asked:?}");
+
+    let mut watcher = lendesk(&api, dir.path(), rpc_url, manifest, &["watch", "--print"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start lendesk watch");
+    let stdout = watcher.stdout.take().expect("stdout");
+    let (lines, printed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    halve_weth_after_the_watch_is_taken(&sandbox).await;
+    let mut text = String::new();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !text.contains("Read at block") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match printed.recv_timeout(left) {
+            Ok(line) => text.push_str(&(line + "\n")),
+            Err(_) => panic!("no alert printed: {text}"),
+        }
+    }
+    kill_9(&mut watcher);
+    assert!(text.contains("── to user 5 ──"), "{text}");
+    assert!(text.contains("⚠️ Health factor warning"), "{text}");
+    assert!(!text.contains("**"), "printed without markup: {text}");
+    shows_the_chains_hf(&sandbox, safe, &text).await;
+    assert!(api.calls_to("sendMessage").is_empty(), "printed, not sent");
 }

@@ -161,7 +161,9 @@ async fn print_alerts(
         let printed =
             crate::alerts::deliver(&store, crate::clock::unix_now(), |entry| async move {
                 let mut out = std::io::stdout().lock();
-                writeln!(out, "── to user {} ──\n{}\n", entry.user, entry.text)
+                // The console shows the text without its bold marks.
+                let text = entry.text.replace("**", "");
+                writeln!(out, "── to user {} ──\n{text}\n", entry.user)
                     .map_err(|_| crate::alerts::SendFailure::Later)
             })
             .await;
