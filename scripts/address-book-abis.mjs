@@ -10,8 +10,9 @@
 // newline. The reading bindings (`src/chain/bindings.rs`, module `mainnet`) are generated
 // from these files by `sol!`.
 
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeOrCheck } from './abi-files.mjs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const PACKAGE = '@aave-dao/aave-address-book';
@@ -62,17 +63,11 @@ files.set(
   ].join('\n'),
 );
 
-let stale = [];
-if (!check) mkdirSync(outDir, { recursive: true });
-for (const [file, text] of files) {
-  const path = join(outDir, file);
-  if (check) {
-    if (!existsSync(path) || readFileSync(path, 'utf8') !== text) stale.push(file);
-  } else {
-    writeFileSync(path, text);
-  }
-}
-if (check && stale.length > 0) {
-  fail(`abis/aave-address-book is stale (${stale.join(', ')}): run node scripts/address-book-abis.mjs`);
-}
-console.log(`${check ? 'checked' : 'wrote'} ${files.size} files from ${PACKAGE}@${installed}`);
+writeOrCheck({
+  outDir,
+  files,
+  check,
+  tag: 'address-book-abis',
+  source: `${PACKAGE}@${installed}`,
+  script: 'scripts/address-book-abis.mjs',
+});

@@ -4,7 +4,7 @@
 //! The top-level bindings come from `@aave/core-v3@1.19.3`, `@aave/periphery-v3@3.0.1` and
 //! Multicall3: the v3.0 the devnet deploys and seeds with. [`mainnet`] holds the current Aave v3
 //! interfaces the reader uses, from `@aave-dao/aave-address-book` (`abis/aave-address-book/`,
-//! written by `scripts/address-book-abis.mjs`).
+//! written by `scripts/address-book-abis.mjs`); [`morpho`] holds Morpho Blue's and its mocks'.
 
 #![allow(missing_docs, clippy::too_many_arguments)]
 
@@ -133,4 +133,37 @@ pub mod mainnet {
             function getIsEModeCategoryIsolated(uint8 id) external view returns (bool);
         }
     }
+}
+
+/// Morpho Blue 1.0.0 and the mocks the devnet deploys beside it, from `abis/morpho/` (written by
+/// `scripts/morpho-abis.mjs` from the artifacts compiled out of `@morpho-org/morpho-blue`).
+pub mod morpho {
+    #![allow(missing_docs, clippy::too_many_arguments)]
+
+    use alloy::sol;
+
+    sol!(
+        #[sol(rpc)]
+        #[derive(Debug)]
+        Morpho,
+        "abis/morpho/Morpho.json"
+    );
+    sol!(
+        #[sol(rpc)]
+        #[derive(Debug)]
+        OracleMock,
+        "abis/morpho/OracleMock.json"
+    );
+    sol!(
+        #[sol(rpc)]
+        #[derive(Debug)]
+        IrmMock,
+        "abis/morpho/IrmMock.json"
+    );
+    sol!(
+        #[sol(rpc)]
+        #[derive(Debug)]
+        ERC20Mock,
+        "abis/morpho/ERC20Mock.json"
+    );
 }

@@ -26,10 +26,12 @@ mod anvil;
 mod artifacts;
 mod cache;
 pub mod cli;
+pub mod compiled;
 mod deploy;
 mod error;
 mod manifest;
 mod market;
+pub mod morpho;
 mod ops;
 pub mod origin;
 pub mod pair;
@@ -197,6 +199,22 @@ impl Devnet {
     /// Liquidates `user` from the liquidator account; a refusal is a report, not an error.
     pub async fn liquidate(&self, user: Address) -> Result<LiquidationReport, DevnetError> {
         ops::liquidate_with(&self.client()?, &self.manifest, user).await
+    }
+
+    /// Deploys Morpho Blue beside the market (owned by Anvil's account #0), compiling it from
+    /// the npm sources on first use, and creates `markets`.
+    pub async fn deploy_morpho(
+        &self,
+        markets: &[morpho::MorphoMarketSpec],
+    ) -> Result<morpho::MorphoDeployment, DevnetError> {
+        let tools = toolchain().await?;
+        let artifacts = morpho::artifacts(tools.devnet_dir.clone()).await?;
+        let client = self.client()?;
+        let accounts: Vec<Address> = client.request("eth_accounts", ()).await?;
+        let owner = *accounts
+            .first()
+            .ok_or_else(|| DevnetError::unexpected("eth_accounts", "no accounts"))?;
+        morpho::deploy(&client, &artifacts, owner, markets).await
     }
 
     /// A client bound to the calling runtime: a devnet kept in a `static` may be used from

@@ -101,7 +101,7 @@ fn ensure_node_modules(devnet_dir: &Path) -> Result<(), DevnetError> {
 /// exclusive lock on `devnet/.install.lock`.
 pub(super) fn install_packages(
     devnet_dir: &Path,
-    installed: fn(&Path) -> bool,
+    installed: impl Fn(&Path) -> bool,
 ) -> Result<(), DevnetError> {
     if installed(devnet_dir) {
         return Ok(());

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use alloy::primitives::{Address, Bytes, I256, U256};
 use alloy::sol_types::{SolCall, SolValue};
 
+use super::super::compiled::Compiled;
 use super::super::deploy::ensure_multicall3;
 use super::super::error::DevnetError;
 use super::super::rpc::DevClient;
@@ -16,7 +17,6 @@ use super::abi::{
     IOriginAclManager, IOriginAddressesProvider, IOriginConfigurator, IOriginDataProvider,
     InitReserveInput, InterestRateData,
 };
-use super::compile::OriginArtifacts;
 use super::manifest::{OriginContracts, OriginReserve};
 use super::spec::{EMODE, MARKET_ID, RESERVES, ReserveSpec};
 use crate::config::MULTICALL3;
@@ -33,7 +33,7 @@ pub struct DeployedMarket {
 /// Sends from the deployer and builds from the artifacts.
 struct Deployer<'a> {
     client: &'a DevClient,
-    artifacts: &'a OriginArtifacts,
+    artifacts: &'a Compiled,
     from: Address,
 }
 
@@ -65,7 +65,7 @@ impl Deployer<'_> {
 /// Deploys the market from `deployer`; `treasury` receives the protocol's share.
 pub async fn deploy_market(
     client: &DevClient,
-    artifacts: &OriginArtifacts,
+    artifacts: &Compiled,
     deployer: Address,
     treasury: Address,
 ) -> Result<DeployedMarket, DevnetError> {

@@ -9,7 +9,6 @@
 //! It owns the market; reading it is lendesk's reader's job, as on any real market.
 
 pub mod abi;
-mod compile;
 mod deploy;
 mod manifest;
 mod ops;
@@ -30,9 +29,9 @@ pub use ops::{
 
 use super::anvil::AnvilProcess;
 use super::cache::load_state;
+use super::compiled::{Compiled, ORIGIN};
 use super::error::DevnetError;
 use super::rpc::DevClient;
-use compile::OriginArtifacts;
 
 /// Bump when the deploy or the seed changes what is on chain (part of the state cache key).
 pub const ORIGIN_DEPLOY_VERSION: u32 = 2;
@@ -87,9 +86,10 @@ impl OriginDevnet {
     pub async fn start(opts: OriginOptions) -> Result<Self, DevnetError> {
         let tools = super::toolchain().await?;
         let devnet_dir = tools.devnet_dir.clone();
-        let artifacts = tokio::task::spawn_blocking(move || OriginArtifacts::prepare(&devnet_dir))
-            .await
-            .map_err(|e| DevnetError::unexpected("compiling v3.6", e.to_string()))??;
+        let artifacts =
+            tokio::task::spawn_blocking(move || Compiled::prepare(&devnet_dir, &ORIGIN))
+                .await
+                .map_err(|e| DevnetError::unexpected("compiling v3.6", e.to_string()))??;
         let key = format!(
             "{}_anvil-{}_deploy-{ORIGIN_DEPLOY_VERSION}_chain-{ORIGIN_CHAIN_ID}",
             artifacts.key, tools.anvil_version
@@ -215,7 +215,7 @@ pub async fn set_price(
 /// Deploys, supplies liquidity, seeds the users and describes it all.
 async fn deploy_and_seed(
     client: &DevClient,
-    artifacts: &OriginArtifacts,
+    artifacts: &Compiled,
 ) -> Result<OriginManifest, DevnetError> {
     let accounts: Vec<Address> = client.request("eth_accounts", ()).await?;
     let account = |i: usize, what: &str| {

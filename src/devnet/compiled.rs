@@ -1,6 +1,7 @@
-//! The v3.6 artifacts: makes sure the npm packages are there, runs `devnet/compile-origin.mjs`
-//! (solc-js; compiles once per package versions, then answers from `devnet/.cache/`), and loads
-//! the artifacts it wrote by contract name.
+//! Contracts compiled from npm sources with solc-js (the Aave v3.6 market, Morpho Blue): makes
+//! sure the npm packages are there, runs the devnet folder's compile script of those sources
+//! (`compile-origin.mjs`, `compile-morpho.mjs`: once per package versions, then answered from
+//! `devnet/.cache/`), and loads the artifacts it wrote by contract name.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,24 +10,39 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::Address;
 
-use super::super::artifacts::Artifact;
-use super::super::error::DevnetError;
-use super::super::tools::{install_packages, lock, tail};
+use super::artifacts::Artifact;
+use super::error::DevnetError;
+use super::tools::{install_packages, lock, tail};
 
-/// The compile script inside the devnet folder.
-pub const SCRIPT: &str = "compile-origin.mjs";
+/// Sources to compile: the devnet folder's script for them and the npm packages it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources {
+    /// The compile script inside the devnet folder.
+    pub script: &'static str,
+    /// Packages the script needs besides the ones the v3.0 devnet checks for.
+    pub required: &'static [&'static str],
+}
 
-/// Packages the compile step needs besides the ones the v3.0 devnet checks for.
-const REQUIRED: [&str; 3] = [
-    "@aave-dao/aave-v3-origin",
-    "solc",
-    "@openzeppelin/contracts-upgradeable",
-];
+/// The Aave v3.6 market (aave-v3-origin), solc 0.8.27.
+pub const ORIGIN: Sources = Sources {
+    script: "compile-origin.mjs",
+    required: &[
+        "@aave-dao/aave-v3-origin",
+        "solc",
+        "@openzeppelin/contracts-upgradeable",
+    ],
+};
 
-/// A folder of compiled v3.6 artifacts.
+/// Morpho Blue and its mocks, solc 0.8.19 (via IR).
+pub const MORPHO: Sources = Sources {
+    script: "compile-morpho.mjs",
+    required: &["@morpho-org/morpho-blue", "solc-0.8.19"],
+};
+
+/// A folder of compiled artifacts.
 #[derive(Debug, Clone)]
-pub struct OriginArtifacts {
-    /// `devnet/.cache/origin-<key>/`.
+pub struct Compiled {
+    /// `devnet/.cache/<key>/`.
     pub dir: PathBuf,
     /// The cache key (the folder's name).
     pub key: String,
@@ -34,23 +50,25 @@ pub struct OriginArtifacts {
     pub elapsed: Duration,
 }
 
-impl OriginArtifacts {
-    /// Ensures the packages, runs the compile script and returns the artifact folder.
-    pub fn prepare(devnet_dir: &Path) -> Result<Self, DevnetError> {
+impl Compiled {
+    /// Ensures the packages, runs the compile script of `sources` and returns the artifact
+    /// folder.
+    pub fn prepare(devnet_dir: &Path, sources: &Sources) -> Result<Self, DevnetError> {
         let started = Instant::now();
-        ensure_packages(devnet_dir)?;
+        install_packages(devnet_dir, |dir| installed(dir, sources.required))?;
         // One compile at a time (solc-js takes both cores): later callers find the cache.
-        let _lock = lock(&devnet_dir.join(".compile-origin.lock"))?;
+        let _lock = lock(&devnet_dir.join(".compile.lock"))?;
+        let script = sources.script;
         let output = Command::new("node")
-            .arg(SCRIPT)
+            .arg(script)
             .current_dir(devnet_dir)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| DevnetError::io(format!("running node {SCRIPT}"), e))?;
+            .map_err(|e| DevnetError::io(format!("running node {script}"), e))?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         if !output.status.success() {
             return Err(DevnetError::unexpected(
-                format!("node {SCRIPT}"),
+                format!("node {script}"),
                 format!("{}: {}", output.status, tail(&output.stderr)),
             ));
         }
@@ -61,7 +79,7 @@ impl OriginArtifacts {
             .filter(|d| d.join("manifest.json").is_file())
             .ok_or_else(|| {
                 DevnetError::unexpected(
-                    format!("node {SCRIPT}"),
+                    format!("node {script}"),
                     format!("no artifact folder in its output: {stdout:?}"),
                 )
             })?;
@@ -102,9 +120,7 @@ impl OriginArtifacts {
                 .iter()
                 .find(|(lib, deps)| !order.contains(lib) && deps.iter().all(|d| order.contains(d)))
                 .map(|(lib, _)| lib.clone())
-                .ok_or_else(|| {
-                    DevnetError::unexpected("linking v3.6 libraries", "a library cycle")
-                })?;
+                .ok_or_else(|| DevnetError::unexpected("linking libraries", "a library cycle"))?;
             order.push(ready);
         }
         Ok(order)
@@ -121,16 +137,12 @@ impl OriginArtifacts {
     }
 }
 
-fn installed(devnet_dir: &Path) -> bool {
+/// `npm ci` has run and every package of `required` is there (a checkout from before some
+/// package was pinned has an older `node_modules`).
+fn installed(devnet_dir: &Path, required: &[&str]) -> bool {
     let modules = devnet_dir.join("node_modules");
     modules.join(".package-lock.json").is_file()
-        && REQUIRED
+        && required
             .iter()
             .all(|p| modules.join(p).join("package.json").is_file())
-}
-
-/// `npm ci` when a checkout from before the v3.6 packages has an older `node_modules` (under
-/// the same lock as the v3.0 devnet's install).
-fn ensure_packages(devnet_dir: &Path) -> Result<(), DevnetError> {
-    install_packages(devnet_dir, installed)
 }
