@@ -12,6 +12,7 @@ pub mod format;
 pub mod liquidation;
 pub mod markets;
 pub mod math;
+pub mod morpho_blue;
 pub mod position;
 pub mod presets;
 pub mod report;
