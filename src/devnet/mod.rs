@@ -210,11 +210,71 @@ impl Devnet {
         let tools = toolchain().await?;
         let artifacts = morpho::artifacts(tools.devnet_dir.clone()).await?;
         let client = self.client()?;
-        let accounts: Vec<Address> = client.request("eth_accounts", ()).await?;
-        let owner = *accounts
-            .first()
-            .ok_or_else(|| DevnetError::unexpected("eth_accounts", "no accounts"))?;
+        let owner = self.account(&client, 0).await?;
         morpho::deploy(&client, &artifacts, owner, markets).await
+    }
+
+    /// Supplies `liquidity` to `market` of `deployment` from Anvil's account #1 and opens
+    /// `borrows`.
+    pub async fn seed_morpho(
+        &self,
+        deployment: &morpho::MorphoDeployment,
+        market: &morpho::MorphoMarket,
+        liquidity: U256,
+        borrows: &[morpho::MorphoBorrow],
+    ) -> Result<(), DevnetError> {
+        let client = self.client()?;
+        let lender = self.account(&client, 1).await?;
+        morpho::seed(
+            &client,
+            deployment.morpho,
+            market,
+            lender,
+            liquidity,
+            borrows,
+        )
+        .await
+    }
+
+    /// Sets a Morpho market oracle's price (1e36 scale).
+    pub async fn set_morpho_price(
+        &self,
+        deployment: &morpho::MorphoDeployment,
+        market: &morpho::MorphoMarket,
+        price: U256,
+    ) -> Result<(), DevnetError> {
+        morpho::set_price(&self.client()?, deployment.owner, market.oracle, price).await
+    }
+
+    /// Whether `borrower` can be liquidated on `market` now (seizing `seized` collateral, from
+    /// Anvil's account #8): `Ok(None)` when Morpho would let it, else its reason.
+    pub async fn try_liquidate_morpho(
+        &self,
+        deployment: &morpho::MorphoDeployment,
+        market: &morpho::MorphoMarket,
+        borrower: Address,
+        seized: U256,
+    ) -> Result<Option<String>, DevnetError> {
+        let client = self.client()?;
+        let liquidator = self.account(&client, 8).await?;
+        morpho::try_liquidate(
+            &client,
+            deployment.morpho,
+            market,
+            liquidator,
+            borrower,
+            seized,
+        )
+        .await
+    }
+
+    /// Anvil's unlocked account number `index`.
+    async fn account(&self, client: &DevClient, index: usize) -> Result<Address, DevnetError> {
+        let accounts: Vec<Address> = client.request("eth_accounts", ()).await?;
+        accounts
+            .get(index)
+            .copied()
+            .ok_or_else(|| DevnetError::unexpected("eth_accounts", "fewer accounts than needed"))
     }
 
     /// A client bound to the calling runtime: a devnet kept in a `static` may be used from

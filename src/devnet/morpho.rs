@@ -10,6 +10,7 @@ use alloy::sol_types::{SolCall, SolValue};
 use super::compiled::{Compiled, MORPHO};
 use super::error::DevnetError;
 use super::rpc::DevClient;
+use crate::chain::bindings::MintableERC20;
 use crate::chain::bindings::morpho::{Morpho, OracleMock};
 
 /// One market to create.
@@ -157,6 +158,133 @@ async fn send<C: SolCall>(
         .send_call(from, to, &call, C::SIGNATURE)
         .await
         .map(|_| ())
+}
+
+/// A borrower's position to open on a market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MorphoBorrow {
+    /// The borrower (one of Anvil's unlocked accounts).
+    pub borrower: Address,
+    /// Collateral supplied, in the collateral token's units.
+    pub collateral: U256,
+    /// Loan token borrowed, in its units.
+    pub borrow: U256,
+}
+
+/// Mints `amount` of `token` (the devnet's mintable tokens) to `to` and lets Morpho take it.
+async fn fund(
+    client: &DevClient,
+    token: Address,
+    to: Address,
+    amount: U256,
+    morpho: Address,
+) -> Result<(), DevnetError> {
+    // WETH9Mocked and MintableERC20 share `mint(address,uint256)` (the first overload).
+    send(
+        client,
+        to,
+        token,
+        MintableERC20::mint_0Call::new((to, amount)),
+    )
+    .await?;
+    send(
+        client,
+        to,
+        token,
+        MintableERC20::approveCall::new((morpho, amount)),
+    )
+    .await
+}
+
+/// Supplies `liquidity` of the market's loan token from `lender`, then opens each position:
+/// collateral supplied, then the loan borrowed, by the borrower itself.
+pub(super) async fn seed(
+    client: &DevClient,
+    morpho: Address,
+    market: &MorphoMarket,
+    lender: Address,
+    liquidity: U256,
+    borrows: &[MorphoBorrow],
+) -> Result<(), DevnetError> {
+    let params = market.params();
+    fund(client, market.loan_token, lender, liquidity, morpho).await?;
+    let supply = Morpho::supplyCall {
+        marketParams: params.clone(),
+        assets: liquidity,
+        shares: U256::ZERO,
+        onBehalf: lender,
+        data: Default::default(),
+    };
+    send(client, lender, morpho, supply).await?;
+    for b in borrows {
+        fund(
+            client,
+            market.collateral_token,
+            b.borrower,
+            b.collateral,
+            morpho,
+        )
+        .await?;
+        let collateral = Morpho::supplyCollateralCall {
+            marketParams: params.clone(),
+            assets: b.collateral,
+            onBehalf: b.borrower,
+            data: Default::default(),
+        };
+        send(client, b.borrower, morpho, collateral).await?;
+        let borrow = Morpho::borrowCall {
+            marketParams: params.clone(),
+            assets: b.borrow,
+            shares: U256::ZERO,
+            onBehalf: b.borrower,
+            receiver: b.borrower,
+        };
+        send(client, b.borrower, morpho, borrow).await?;
+    }
+    Ok(())
+}
+
+/// Sets a market oracle's price (1e36 scale).
+pub(super) async fn set_price(
+    client: &DevClient,
+    owner: Address,
+    oracle: Address,
+    price: U256,
+) -> Result<(), DevnetError> {
+    send(
+        client,
+        owner,
+        oracle,
+        OracleMock::setPriceCall { newPrice: price },
+    )
+    .await
+}
+
+/// Whether `liquidator` could liquidate `borrower` now, seizing `seized` collateral (simulated
+/// with `eth_call` after funding the liquidator): `Ok(None)` when it would succeed, else the
+/// contract's reason.
+pub(super) async fn try_liquidate(
+    client: &DevClient,
+    morpho: Address,
+    market: &MorphoMarket,
+    liquidator: Address,
+    borrower: Address,
+    seized: U256,
+) -> Result<Option<String>, DevnetError> {
+    let budget = U256::from(10u64).pow(U256::from(30));
+    fund(client, market.loan_token, liquidator, budget, morpho).await?;
+    let call = Morpho::liquidateCall {
+        marketParams: market.params(),
+        borrower,
+        seizedAssets: seized,
+        repaidShares: U256::ZERO,
+        data: Default::default(),
+    };
+    Ok(client
+        .simulate(liquidator, morpho, &call)
+        .await?
+        .err()
+        .map(|revert| revert.reason))
 }
 
 /// Compiles (or finds cached) the Morpho artifacts in `devnet_dir`, off the async runtime.
