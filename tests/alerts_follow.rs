@@ -8,30 +8,17 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::AtomicU8;
 use std::time::Duration;
 
 use alloy::primitives::Address;
-use common::switchable::{DOWN, FAIL_ACCOUNT_READS, PASS, switchable_node};
+use common::switchable::{DOWN, FAIL_ACCOUNT_READS, PASS, set, switchable_node};
 use lendesk::alerts::follow::{self, WatchEvent, Watching};
 use lendesk::alerts::{AlertsConfig, SubscriptionsChanged};
-use lendesk::store::{AlertSettings, NoticeKind, OutboxEntry, Severity, Store};
+use lendesk::store::{NoticeKind, OutboxEntry, Severity, Store};
 
 const USER: i64 = 42;
 const WAIT: Duration = Duration::from_secs(30);
-
-fn settings(user: i64, address: Address) -> AlertSettings {
-    AlertSettings {
-        user,
-        enabled: false,
-        warning: 13_000,
-        critical: 11_000,
-        watched: vec![address],
-        muted: vec![],
-        snooze_until: 0,
-        quiet: None,
-    }
-}
 
 /// The watcher of the sandbox's market, reading through `rpc_url`, polling every 200 ms.
 fn follow(
@@ -84,23 +71,31 @@ fn outbox(store: &Store) -> Vec<OutboxEntry> {
     store.alert_outbox().expect("outbox")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_outage_pauses_once_and_a_price_moved_meanwhile_alerts_after_recovery() {
+/// `USER` watching the safe account, the watcher reading through a switchable node, its first
+/// tick done.
+async fn safe_watched_through_a_switchable_node()
+-> (common::Sandbox, Address, Arc<AtomicU8>, Store, Watching) {
     let sandbox = common::Sandbox::new().await;
     let safe = common::account(sandbox.devnet.manifest(), "safe");
     let (node, mode) = switchable_node(sandbox.devnet.rpc_url().to_string()).await;
     let store = Store::temporary().expect("store");
     store
-        .save_alert_settings(&settings(USER, safe))
+        .save_alert_settings(&common::watching(USER, safe))
         .expect("settings");
-    let (mut watching, _) = follow(&sandbox, &node, &store);
+    let (watching, _) = follow(&sandbox, &node, &store);
     until("the first tick", || {
         store.watch_cursor("devnet").expect("cursor")
     })
     .await;
+    (sandbox, safe, mode, store, watching)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outage_pauses_once_and_a_price_moved_meanwhile_alerts_after_recovery() {
+    let (sandbox, safe, mode, store, mut watching) = safe_watched_through_a_switchable_node().await;
 
     // The node goes down: one event, however long it lasts.
-    mode.store(DOWN, Ordering::SeqCst);
+    set(&mode, DOWN);
     let paused = next_event(&mut watching).await;
     assert!(
         matches!(&paused, WatchEvent::Paused { market, error } if market == "devnet" && !error.is_empty()),
@@ -125,7 +120,7 @@ async fn an_outage_pauses_once_and_a_price_moved_meanwhile_alerts_after_recovery
     assert!(watching.events.try_recv().is_err(), "one event per outage");
 
     // Back: the watcher catches up and the alert is written once.
-    mode.store(PASS, Ordering::SeqCst);
+    set(&mode, PASS);
     let resumed = next_event(&mut watching).await;
     match resumed {
         WatchEvent::Resumed { market, block, .. } => {
@@ -148,22 +143,11 @@ async fn an_outage_pauses_once_and_a_price_moved_meanwhile_alerts_after_recovery
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crossing_whose_confirmation_read_failed_alerts_at_the_next_tick() {
-    let sandbox = common::Sandbox::new().await;
-    let safe = common::account(sandbox.devnet.manifest(), "safe");
-    let (node, mode) = switchable_node(sandbox.devnet.rpc_url().to_string()).await;
-    let store = Store::temporary().expect("store");
-    store
-        .save_alert_settings(&settings(USER, safe))
-        .expect("settings");
-    let (mut watching, _) = follow(&sandbox, &node, &store);
-    until("the first tick", || {
-        store.watch_cursor("devnet").expect("cursor")
-    })
-    .await;
+    let (sandbox, safe, mode, store, mut watching) = safe_watched_through_a_switchable_node().await;
 
     // Everything but the fresh read that confirms a crossing works: the crossing is seen
     // locally, its confirmation fails, the tick fails.
-    mode.store(FAIL_ACCOUNT_READS, Ordering::SeqCst);
+    set(&mode, FAIL_ACCOUNT_READS);
     sandbox
         .devnet
         .set_price("WETH", "1000")
@@ -174,7 +158,7 @@ async fn a_crossing_whose_confirmation_read_failed_alerts_at_the_next_tick() {
     assert!(outbox(&store).is_empty());
 
     // The read works again: the same crossing alerts (it was not used up in memory).
-    mode.store(PASS, Ordering::SeqCst);
+    set(&mode, PASS);
     assert!(matches!(
         next_event(&mut watching).await,
         WatchEvent::Resumed { .. }
@@ -203,7 +187,7 @@ async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
     // A user starts watching a position already under the critical level (HF 1.05): its
     // state, once, at the next block.
     store
-        .save_alert_settings(&settings(USER, close))
+        .save_alert_settings(&common::watching(USER, close))
         .expect("settings");
     changed.raise();
     sandbox.devnet.advance_time(1).await.expect("block");
@@ -220,7 +204,7 @@ async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
     assert_eq!(outbox(&store).len(), 1, "the state is told once");
 
     // Unwatched, then watched again: a new watch, its state told again (a key of its own).
-    let mut none = settings(USER, close);
+    let mut none = common::watching(USER, close);
     none.watched.clear();
     store.save_alert_settings(&none).expect("settings");
     changed.raise();
@@ -234,7 +218,7 @@ async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
     })
     .await;
     store
-        .save_alert_settings(&settings(USER, close))
+        .save_alert_settings(&common::watching(USER, close))
         .expect("settings");
     changed.raise();
     sandbox.devnet.advance_time(1).await.expect("block");
@@ -254,7 +238,7 @@ async fn a_new_head_over_websocket_wakes_the_watcher_before_its_poll() {
     let safe = common::account(sandbox.devnet.manifest(), "safe");
     let store = Store::temporary().expect("store");
     store
-        .save_alert_settings(&settings(USER, safe))
+        .save_alert_settings(&common::watching(USER, safe))
         .expect("settings");
     let rpc_url = sandbox.devnet.rpc_url();
     let reader = common::reader(rpc_url, sandbox.devnet.manifest());

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use bot_api::{BotApi, RateLimits, TOKEN, TgUser};
 use lendesk::alerts::{AlertsConfig, SubscriptionsChanged};
-use lendesk::store::{AlertSettings, Store};
+use lendesk::store::Store;
 use lendesk::telegram::alerts::{WatchSetup, start};
 use lendesk::telegram::{TgBot, telegram_limits};
 use teloxide::requests::RequesterExt;
@@ -21,19 +21,6 @@ use teloxide::requests::RequesterExt;
 const WAIT: Duration = Duration::from_secs(60);
 const USERS: u64 = 500;
 const FIRST_USER: u64 = 100_000;
-
-fn settings(user: i64, address: alloy::primitives::Address, levels: (u32, u32)) -> AlertSettings {
-    AlertSettings {
-        user,
-        enabled: false,
-        warning: levels.0,
-        critical: levels.1,
-        watched: vec![address],
-        muted: vec![],
-        snooze_until: 0,
-        quiet: None,
-    }
-}
 
 /// The watcher of `reader`'s market, its head polled every 200 ms.
 fn polling_every_200_ms(reader: lendesk::chain::aave_v3::AaveV3Reader) -> WatchSetup {
@@ -70,14 +57,11 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
     for i in 0..USERS {
         let id = FIRST_USER + i;
         api.add_user(id, &format!("User {i}"), None, Some("en"));
-        let levels = if critical(id) {
-            (15_000, 13_000)
-        } else {
-            (13_000, 11_000)
-        };
-        store
-            .save_alert_settings(&settings(id as i64, safe, levels))
-            .expect("settings");
+        let mut settings = common::watching(id as i64, safe);
+        if critical(id) {
+            (settings.warning, settings.critical) = (15_000, 13_000);
+        }
+        store.save_alert_settings(&settings).expect("settings");
     }
     let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
     let reader = common::reader(sandbox.devnet.rpc_url(), sandbox.devnet.manifest());
@@ -161,7 +145,7 @@ async fn a_node_outage_is_told_to_the_staff_chat_once_and_so_is_its_end() {
     api.add_group(STAFF_CHAT, "staff", true);
     let store = Store::temporary().expect("store");
     store
-        .save_alert_settings(&settings(7, safe, (13_000, 11_000)))
+        .save_alert_settings(&common::watching(7, safe))
         .expect("settings");
     let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
     let reader = common::reader_of(

@@ -10,28 +10,15 @@ use std::sync::Arc;
 use alloy::primitives::Address;
 use lendesk::alerts::watcher::MarketWatcher;
 use lendesk::alerts::{AlertsConfig, SendFailure, deliver};
-use lendesk::store::{AlertSettings, NoticeKind, OutboxEntry, Severity, Store};
+use lendesk::store::{NoticeKind, OutboxEntry, Severity, Store};
 
 const USER: i64 = 42;
-
-fn watching(address: Address) -> AlertSettings {
-    AlertSettings {
-        user: USER,
-        enabled: false,
-        warning: 13_000,
-        critical: 11_000,
-        watched: vec![address],
-        muted: vec![],
-        snooze_until: 0,
-        quiet: None,
-    }
-}
 
 /// A watcher of the sandbox's market with `USER` watching `address`, and its store.
 fn watcher_of(sandbox: &common::Sandbox, address: Address) -> (Store, MarketWatcher) {
     let store = Store::temporary().expect("store");
     store
-        .save_alert_settings(&watching(address))
+        .save_alert_settings(&common::watching(USER, address))
         .expect("settings");
     let reader = Arc::new(common::reader(
         sandbox.devnet.rpc_url(),
@@ -300,7 +287,7 @@ async fn a_snoozed_warning_waits_for_the_snooze_to_end_and_a_critical_alert_does
     let sandbox = common::Sandbox::new().await;
     let safe = common::account(sandbox.devnet.manifest(), "safe");
     let (store, mut watcher) = watcher_of(&sandbox, safe);
-    let mut snoozed = watching(safe);
+    let mut snoozed = common::watching(USER, safe);
     snoozed.snooze_until = 5_000;
     store.save_alert_settings(&snoozed).expect("settings");
     watcher.reload_subscriptions().expect("subscriptions");

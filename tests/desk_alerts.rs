@@ -32,6 +32,8 @@ struct Fixture {
     store: Store,
     desk: Desk,
     flag: SubscriptionsChanged,
+    /// The flag's count at the last look.
+    seen: std::sync::atomic::AtomicU64,
 }
 
 /// A desk without a chain.
@@ -49,6 +51,7 @@ fn fixture_over(markets: Markets) -> Fixture {
         store,
         desk,
         flag,
+        seen: Default::default(),
     }
 }
 
@@ -94,9 +97,10 @@ impl Fixture {
             .expect("alert settings saved")
     }
 
-    /// The flag was raised since the last look (and is cleared).
+    /// The flag was raised since the last look.
     fn raised(&self) -> bool {
-        self.flag.take()
+        let now = self.flag.epoch();
+        self.seen.swap(now, std::sync::atomic::Ordering::Relaxed) != now
     }
 }
 

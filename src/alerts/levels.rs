@@ -184,14 +184,8 @@ mod tests {
 
     fn settings() -> AlertSettings {
         AlertSettings {
-            user: 1,
             enabled: true,
-            warning: 13_000,
-            critical: 11_000,
-            watched: vec![],
-            muted: vec![],
-            snooze_until: 0,
-            quiet: None,
+            ..AlertSettings::new(1, 13_000, 11_000)
         }
     }
 

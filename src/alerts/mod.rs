@@ -14,7 +14,7 @@ pub mod notice;
 pub mod watcher;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use alloy::primitives::Address;
@@ -55,31 +55,19 @@ impl Default for AlertsConfig {
 
 /// Raised when who watches what changed (an `/alerts` or `/watch` change, a link, a
 /// `/forget`): each market's watcher rebuilds its subscriptions at its next tick. Clones share
-/// the flag.
+/// the count of changes: each reader keeps the count it last acted on.
 #[derive(Debug, Clone, Default)]
-pub struct SubscriptionsChanged(Arc<Flag>);
-
-#[derive(Debug, Default)]
-struct Flag {
-    raised: AtomicBool,
-    epoch: AtomicU64,
-}
+pub struct SubscriptionsChanged(Arc<AtomicU64>);
 
 impl SubscriptionsChanged {
     /// Marks the subscriptions changed.
     pub fn raise(&self) {
-        self.0.epoch.fetch_add(1, Ordering::AcqRel);
-        self.0.raised.store(true, Ordering::Release);
-    }
-
-    /// Whether they changed since the last call (and clears that); for a single reader.
-    pub fn take(&self) -> bool {
-        self.0.raised.swap(false, Ordering::AcqRel)
+        self.0.fetch_add(1, Ordering::AcqRel);
     }
 
     /// How many changes so far: each watcher compares it with the one it last loaded.
     pub fn epoch(&self) -> u64 {
-        self.0.epoch.load(Ordering::Acquire)
+        self.0.load(Ordering::Acquire)
     }
 }
 

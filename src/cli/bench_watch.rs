@@ -317,20 +317,14 @@ pub async fn alert_latency_figures(
     use crate::alerts::{AlertsConfig, SendFailure, deliver, follow};
     use crate::store::{AlertSettings, Store};
     let other = |e: &dyn std::fmt::Display| CommandError::Other(e.to_string());
+    let config = AlertsConfig::default();
     let store = Store::temporary().map_err(|e| other(&e))?;
     store
         .save_alert_settings(&AlertSettings {
-            user: 1,
-            enabled: false,
-            warning: 13_000,
-            critical: 11_000,
             watched: vec![watched],
-            muted: Vec::new(),
-            snooze_until: 0,
-            quiet: None,
+            ..AlertSettings::new(1, config.warning, config.critical)
         })
         .map_err(|e| other(&e))?;
-    let config = AlertsConfig::default();
     let rpc = crate::chain::rpc::Rpc::connect(&market.rpc_url, Duration::from_secs(10))?;
     let provider = rpc.provider.clone();
     let ws_urls: std::collections::BTreeMap<String, String> = ws_url

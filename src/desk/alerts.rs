@@ -84,19 +84,10 @@ fn address_of(text: &str, lang: Lang) -> Result<Address, Outcome> {
 impl Desk {
     /// The user's alert settings: as saved, or new ones (off, at the configured levels).
     fn alert_settings_of(&self, user: i64) -> Result<AlertSettings, StoreError> {
-        Ok(self
-            .store
-            .alert_settings(user)?
-            .unwrap_or_else(|| AlertSettings {
-                user,
-                enabled: false,
-                warning: self.settings.alerts.warning,
-                critical: self.settings.alerts.critical,
-                watched: Vec::new(),
-                muted: Vec::new(),
-                snooze_until: 0,
-                quiet: None,
-            }))
+        Ok(self.store.alert_settings(user)?.unwrap_or_else(|| {
+            let defaults = &self.settings.alerts;
+            AlertSettings::new(user, defaults.warning, defaults.critical)
+        }))
     }
 
     /// Saves the settings (flushed: the user is told) and has the watcher reload them.

@@ -811,14 +811,8 @@ async fn a_user_who_never_set_alerts_has_no_alerts_part() {
     // Someone else's alerts do not show on this user's card.
     f.store
         .save_alert_settings(&crate::store::AlertSettings {
-            user: USER + 1,
             enabled: true,
-            warning: 13_000,
-            critical: 11_000,
-            watched: vec![],
-            muted: vec![],
-            snooze_until: 0,
-            quiet: None,
+            ..crate::store::AlertSettings::new(USER + 1, 13_000, 11_000)
         })
         .unwrap();
     f.store

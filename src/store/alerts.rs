@@ -55,6 +55,23 @@ pub struct AlertSettings {
     pub quiet: Option<QuietHours>,
 }
 
+impl AlertSettings {
+    /// The settings of a user who set nothing yet: off, at these levels (× 10,000), nothing
+    /// watched, no snooze, no quiet hours.
+    pub fn new(user: i64, warning: u32, critical: u32) -> Self {
+        Self {
+            user,
+            enabled: false,
+            warning,
+            critical,
+            watched: Vec::new(),
+            muted: Vec::new(),
+            snooze_until: 0,
+            quiet: None,
+        }
+    }
+}
+
 /// An alert level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

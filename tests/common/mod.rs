@@ -230,6 +230,15 @@ impl Sandbox {
     }
 }
 
+/// `user` watching `address` (without linking it) at the default levels (1.3 / 1.1).
+pub fn watching(user: i64, address: Address) -> lendesk::store::AlertSettings {
+    let defaults = lendesk::alerts::AlertsConfig::default();
+    lendesk::store::AlertSettings {
+        watched: vec![address],
+        ..lendesk::store::AlertSettings::new(user, defaults.warning, defaults.critical)
+    }
+}
+
 /// The last alert of `user` for `address` on the devnet market states the health factor
 /// `Pool.getUserAccountData` gives at the block it was read at; that block.
 pub async fn last_alert_equals_the_chain(
