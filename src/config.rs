@@ -10,7 +10,9 @@
 //!   `[[markets]]` table with `preset = …`): chain id and PoolAddressesProvider come from
 //!   [`crate::chain::presets`];
 //! - a full table (`name`, `chain_id`, `kind`, `pool_addresses_provider`, optional `rpc_url`),
-//!   for forks such as Spark and for the devnet.
+//!   for forks such as Spark and for the devnet;
+//! - a Morpho Blue table (`kind = "morpho-blue"`, `morpho` = the Morpho contract, optional
+//!   `market_ids`: the markets to read, every market the contract created when absent).
 //!
 //! RPC URLs are given once per chain under `[rpc.urls]`, keyed by the chain's short name
 //! (`ethereum`, `base`…) or its id (`"31337"`); a market's own `rpc_url` wins over them, and
@@ -23,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::{Address, B256, U256};
 use serde::Deserialize;
 
 use crate::chain::math::WAD;
@@ -103,12 +105,43 @@ impl ConfigError {
     }
 }
 
-/// Which protocol a market speaks.
+/// Which protocol a market speaks (the `kind` a market table names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum MarketKind {
     /// Aave v3 and its forks.
     #[serde(rename = "aave-v3")]
     AaveV3,
+    /// Morpho Blue.
+    #[serde(rename = "morpho-blue")]
+    MorphoBlue,
+}
+
+impl MarketKind {
+    /// The name written in `kind`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AaveV3 => "aave-v3",
+            Self::MorphoBlue => "morpho-blue",
+        }
+    }
+}
+
+/// Where a market's contracts are, by protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protocol {
+    /// An Aave v3 market (or fork): everything is discovered from its provider.
+    AaveV3 {
+        /// Aave's PoolAddressesProvider; Pool, oracle and data provider are discovered from it.
+        pool_addresses_provider: Address,
+    },
+    /// Morpho Blue: one contract holding many isolated markets.
+    MorphoBlue {
+        /// The Morpho contract.
+        morpho: Address,
+        /// The Morpho markets read, by id; empty: every market the contract created (found
+        /// from its `CreateMarket` events).
+        market_ids: Vec<B256>,
+    },
 }
 
 /// One lending market to read positions from (a preset resolved, or a table as written).
@@ -120,18 +153,44 @@ pub struct MarketConfig {
     pub chain_id: u64,
     /// JSON-RPC endpoint.
     pub rpc_url: String,
-    /// Protocol.
-    pub kind: MarketKind,
-    /// Aave's PoolAddressesProvider; Pool, oracle and data provider are discovered from it.
-    pub pool_addresses_provider: Address,
+    /// The protocol and where its contracts are.
+    pub protocol: Protocol,
     /// Multicall3 address (default: the canonical 0xcA11…CA11).
     pub multicall3: Address,
 }
 
 impl MarketConfig {
+    /// The protocol's kind.
+    pub fn kind(&self) -> MarketKind {
+        match self.protocol {
+            Protocol::AaveV3 { .. } => MarketKind::AaveV3,
+            Protocol::MorphoBlue { .. } => MarketKind::MorphoBlue,
+        }
+    }
+
+    /// Aave's PoolAddressesProvider, on an Aave market.
+    pub fn pool_addresses_provider(&self) -> Option<Address> {
+        match self.protocol {
+            Protocol::AaveV3 {
+                pool_addresses_provider,
+            } => Some(pool_addresses_provider),
+            Protocol::MorphoBlue { .. } => None,
+        }
+    }
+
+    /// The contract the market is found from: Aave's provider, or the Morpho contract.
+    pub fn root_contract(&self) -> Address {
+        match self.protocol {
+            Protocol::AaveV3 {
+                pool_addresses_provider,
+            } => pool_addresses_provider,
+            Protocol::MorphoBlue { morpho, .. } => morpho,
+        }
+    }
+
     /// The address book preset this market is (by chain and provider), if it is one.
     pub fn preset(&self) -> Option<&'static Preset> {
-        presets::by_provider(self.chain_id, self.pool_addresses_provider)
+        presets::by_provider(self.chain_id, self.pool_addresses_provider()?)
     }
 }
 
@@ -148,6 +207,25 @@ impl<'de> Deserialize<'de> for Checksummed {
         crate::chain::parse_address(&text)
             .map(Checksummed)
             .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A Morpho market id as written: `0x` and 64 hex digits.
+struct MarketId(B256);
+
+impl<'de> Deserialize<'de> for MarketId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let hex = text.trim();
+        let digits = hex.strip_prefix("0x").unwrap_or(hex);
+        if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(serde::de::Error::custom(format!(
+                "{text:?} is not a Morpho market id (0x and 64 hex digits)"
+            )));
+        }
+        hex.parse::<B256>()
+            .map(MarketId)
+            .map_err(|e| serde::de::Error::custom(format!("{text:?}: {e}")))
     }
 }
 
@@ -359,8 +437,7 @@ enum MarketEntry {
         name: String,
         chain_id: u64,
         rpc_url: Option<String>,
-        kind: MarketKind,
-        pool_addresses_provider: Address,
+        protocol: Protocol,
         multicall3: Address,
     },
 }
@@ -372,6 +449,8 @@ const MARKET_FIELDS: &[&str] = &[
     "rpc_url",
     "kind",
     "pool_addresses_provider",
+    "morpho",
+    "market_ids",
     "multicall3",
 ];
 
@@ -408,6 +487,8 @@ impl<'de> serde::de::Visitor<'de> for MarketEntryVisitor {
         let mut kind: Option<MarketKind> = None;
         let mut provider: Option<Address> = None;
         let mut multicall3: Option<Address> = None;
+        let mut morpho: Option<Address> = None;
+        let mut market_ids: Option<Vec<MarketId>> = None;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "preset" => preset = Some(map.next_value()?),
@@ -419,11 +500,19 @@ impl<'de> serde::de::Visitor<'de> for MarketEntryVisitor {
                     provider = Some(map.next_value::<Checksummed>()?.0);
                 }
                 "multicall3" => multicall3 = Some(map.next_value::<Checksummed>()?.0),
+                "morpho" => morpho = Some(map.next_value::<Checksummed>()?.0),
+                "market_ids" => market_ids = Some(map.next_value()?),
                 other => return Err(A::Error::unknown_field(other, MARKET_FIELDS)),
             }
         }
         if let Some(preset) = preset {
-            if chain_id.is_some() || kind.is_some() || provider.is_some() || multicall3.is_some() {
+            if chain_id.is_some()
+                || kind.is_some()
+                || provider.is_some()
+                || multicall3.is_some()
+                || morpho.is_some()
+                || market_ids.is_some()
+            {
                 return Err(A::Error::custom(
                     "a preset market takes only `name` and `rpc_url`; chain_id, kind and the \
                      provider come from the address book (write a full table without `preset` \
@@ -436,13 +525,40 @@ impl<'de> serde::de::Visitor<'de> for MarketEntryVisitor {
                 rpc_url,
             });
         }
+        let protocol = match kind.ok_or_else(|| A::Error::missing_field("kind"))? {
+            MarketKind::AaveV3 => {
+                if morpho.is_some() || market_ids.is_some() {
+                    return Err(A::Error::custom(
+                        "`morpho` and `market_ids` belong to a market of kind \"morpho-blue\"",
+                    ));
+                }
+                Protocol::AaveV3 {
+                    pool_addresses_provider: provider
+                        .ok_or_else(|| A::Error::missing_field("pool_addresses_provider"))?,
+                }
+            }
+            MarketKind::MorphoBlue => {
+                if provider.is_some() {
+                    return Err(A::Error::custom(
+                        "a Morpho Blue market has no pool_addresses_provider: name the Morpho \
+                         contract in `morpho` (and its markets in `market_ids`)",
+                    ));
+                }
+                Protocol::MorphoBlue {
+                    morpho: morpho.ok_or_else(|| A::Error::missing_field("morpho"))?,
+                    market_ids: market_ids
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|id| id.0)
+                        .collect(),
+                }
+            }
+        };
         Ok(MarketEntry::Full {
             name: name.ok_or_else(|| A::Error::missing_field("name"))?,
             chain_id: chain_id.ok_or_else(|| A::Error::missing_field("chain_id"))?,
             rpc_url,
-            kind: kind.ok_or_else(|| A::Error::missing_field("kind"))?,
-            pool_addresses_provider: provider
-                .ok_or_else(|| A::Error::missing_field("pool_addresses_provider"))?,
+            protocol,
             multicall3: multicall3.unwrap_or(MULTICALL3),
         })
     }
@@ -560,8 +676,9 @@ impl Config {
                         rpc_url: rpc_url
                             .or_else(|| chain_url(found.chain_id))
                             .unwrap_or_default(),
-                        kind: MarketKind::AaveV3,
-                        pool_addresses_provider: found.pool_addresses_provider,
+                        protocol: Protocol::AaveV3 {
+                            pool_addresses_provider: found.pool_addresses_provider,
+                        },
                         multicall3: MULTICALL3,
                     }
                 }
@@ -569,15 +686,13 @@ impl Config {
                     name,
                     chain_id,
                     rpc_url,
-                    kind,
-                    pool_addresses_provider,
+                    protocol,
                     multicall3,
                 } => MarketConfig {
                     name,
                     chain_id,
                     rpc_url: rpc_url.or_else(|| chain_url(chain_id)).unwrap_or_default(),
-                    kind,
-                    pool_addresses_provider,
+                    protocol,
                     multicall3,
                 },
             });
@@ -1096,8 +1211,10 @@ arbitrum = "https://arb.example"
         assert_eq!(eth.chain_id, 1);
         assert_eq!(eth.rpc_url, "https://eth.example");
         assert_eq!(
-            eth.pool_addresses_provider,
-            alloy::primitives::address!("2f39d218133AFaB8F2B819B1066c7E434Ad94E9e")
+            eth.pool_addresses_provider(),
+            Some(alloy::primitives::address!(
+                "2f39d218133AFaB8F2B819B1066c7E434Ad94E9e"
+            ))
         );
         assert_eq!(eth.preset().map(|p| p.name), Some("aave-v3-ethereum"));
         assert_eq!(c.markets[1].chain_id, 8453);
@@ -1209,5 +1326,61 @@ ethereum = "https://eth.example"
         assert_eq!(parse_decimal("-1", 2), None);
         assert_eq!(parse_decimal("1e5", 2), None);
         assert_eq!(parse_decimal("", 2), None);
+    }
+
+    #[test]
+    fn a_morpho_blue_market_names_its_contract_and_markets() {
+        let text = r#"
+[[markets]]
+name = "morpho"
+chain_id = 1
+rpc_url = "https://eth.example"
+kind = "morpho-blue"
+morpho = "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb"
+market_ids = ["0xb323495f7e4148be5643a4ea4a8221eef163e4bccfdedc2a6f4696baacbc86cc"]
+
+[[markets]]
+name = "all-of-morpho"
+chain_id = 1
+rpc_url = "https://eth.example"
+kind = "morpho-blue"
+morpho = "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb"
+"#;
+        let c = Config::parse(text, "t").unwrap();
+        c.validate().unwrap();
+        let morpho = alloy::primitives::address!("BBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb");
+        assert_eq!(c.markets[0].kind(), MarketKind::MorphoBlue);
+        assert_eq!(c.markets[0].pool_addresses_provider(), None);
+        assert_eq!(c.markets[0].root_contract(), morpho);
+        let Protocol::MorphoBlue { market_ids, .. } = &c.markets[0].protocol else {
+            panic!("a Morpho market");
+        };
+        assert_eq!(market_ids.len(), 1);
+        let Protocol::MorphoBlue { market_ids, .. } = &c.markets[1].protocol else {
+            panic!("a Morpho market");
+        };
+        assert!(
+            market_ids.is_empty(),
+            "none: found from CreateMarket events"
+        );
+
+        for (bad, expected) in [
+            ("market_ids = [\"0x12\"]", "not a Morpho market id"),
+            (
+                "pool_addresses_provider = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"",
+                "no pool_addresses_provider",
+            ),
+        ] {
+            let text = format!(
+                "[[markets]]\nname = \"m\"\nchain_id = 1\nrpc_url = \"https://e.example\"\nkind = \"morpho-blue\"\nmorpho = \"0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb\"\n{bad}\n"
+            );
+            let e = Config::parse(&text, "t").unwrap_err().to_string();
+            assert!(e.contains(expected), "{e}");
+        }
+        let aave_with_morpho = "[[markets]]\nname = \"m\"\nchain_id = 1\nkind = \"aave-v3\"\npool_addresses_provider = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\nmorpho = \"0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb\"\n";
+        let e = Config::parse(aave_with_morpho, "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("belong to a market of kind"), "{e}");
     }
 }

@@ -147,7 +147,9 @@ async fn a_provider_that_is_no_market_fails_alone_and_its_node_neighbour_answers
         let mut market = common::market(&chain.rpc_url, &chain.manifest);
         market.name = "bogus".into();
         // No contract there: no getPool().
-        market.pool_addresses_provider = alloy::primitives::Address::repeat_byte(0x42);
+        market.protocol = lendesk::config::Protocol::AaveV3 {
+            pool_addresses_provider: alloy::primitives::Address::repeat_byte(0x42),
+        };
         common::reader_of(market, timeout)
     };
     let markets = Markets::new(

@@ -14,7 +14,7 @@ use lendesk::chain::aave_v3::AaveV3Reader;
 use lendesk::chain::format::short_address;
 use lendesk::chain::markets::Markets;
 use lendesk::chain::rpc::Rpc;
-use lendesk::config::{MULTICALL3, MarketConfig, MarketKind, RiskConfig};
+use lendesk::config::{MULTICALL3, MarketConfig, Protocol, RiskConfig};
 use lendesk::desk::{ChatKind, Desk, FORGET_YES, Incoming, Intent, Outcome};
 use lendesk::lang::Lang;
 use lendesk::store::{
@@ -62,8 +62,9 @@ fn dead_market() -> Markets {
         name: "devnet".into(),
         chain_id: 1,
         rpc_url: dead.into(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: Address::repeat_byte(7),
+        protocol: Protocol::AaveV3 {
+            pool_addresses_provider: Address::repeat_byte(7),
+        },
         multicall3: MULTICALL3,
     };
     let rpc = Rpc::connect(dead, Duration::from_secs(2)).unwrap();

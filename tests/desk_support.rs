@@ -16,7 +16,7 @@ use alloy::signers::local::PrivateKeySigner;
 use lendesk::chain::aave_v3::AaveV3Reader;
 use lendesk::chain::markets::Markets;
 use lendesk::chain::rpc::Rpc;
-use lendesk::config::{MULTICALL3, MarketConfig, MarketKind, RiskConfig};
+use lendesk::config::{MULTICALL3, MarketConfig, Protocol, RiskConfig};
 use lendesk::desk::{Action, Desk, DeskSettings, Incoming, Intent, Outcome};
 use lendesk::knowledge::KnowledgeBase;
 use lendesk::lang::Lang;
@@ -336,8 +336,9 @@ async fn with_a_ticket_open_a_dead_node_does_not_send_the_user_to_ask_for_a_pers
         name: "dead".into(),
         chain_id: 1,
         rpc_url: dead.into(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: Address::repeat_byte(7),
+        protocol: Protocol::AaveV3 {
+            pool_addresses_provider: Address::repeat_byte(7),
+        },
         multicall3: MULTICALL3,
     };
     let rpc = Rpc::connect(dead, Duration::from_secs(2)).unwrap();

@@ -166,4 +166,24 @@ pub mod morpho {
         ERC20Mock,
         "abis/morpho/ERC20Mock.json"
     );
+
+    /// The event a market's creation emits. Morpho 1.0.0 declares its events in the library
+    /// `EventsLib`, which solc 0.8.19 leaves out of the contract's ABI; this is
+    /// `EventsLib.CreateMarket` as the package's `src/libraries/EventsLib.sol` declares it.
+    pub mod events {
+        #![allow(missing_docs)]
+        alloy::sol! {
+            #[derive(Debug)]
+            struct MarketParams {
+                address loanToken;
+                address collateralToken;
+                address oracle;
+                address irm;
+                uint256 lltv;
+            }
+
+            #[derive(Debug)]
+            event CreateMarket(bytes32 indexed id, MarketParams marketParams);
+        }
+    }
 }

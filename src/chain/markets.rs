@@ -30,17 +30,21 @@ use futures::future::join_all;
 use tokio::time::Instant;
 
 use super::aave_v3::{AaveV3Reader, PendingPosition};
-use super::batch::Batch;
+use super::batch::{Batch, BatchResults};
 use super::error::ChainError;
+use super::morpho_blue::{MorphoPosition, MorphoReader, PendingMorpho, risk as morpho_risk};
 use super::position::Position;
 use super::report;
 use super::rpc::Rpc;
-use crate::config::Config;
+use crate::config::{Config, MarketKind};
 
 /// The readers of every configured market, in the configuration's order.
 #[derive(Debug, Default)]
 pub struct Markets {
     readers: Vec<AaveV3Reader>,
+    /// The Morpho Blue deployments, read with every whole lookup (not yet by the desk's
+    /// per-market questions, which are Aave's).
+    morpho: Vec<MorphoReader>,
     deadline: Duration,
 }
 
@@ -53,6 +57,14 @@ pub enum MarketAnswer {
     NoPosition(Position),
     /// The market could not be read (timeout, node down, wrong chain, not a market…).
     Failed(ChainError),
+    /// The address supplies, borrows or holds collateral in this Morpho Blue market (one
+    /// read per Morpho market it is in).
+    Morpho(MorphoPosition),
+    /// The Morpho Blue deployment answered: nothing in any of its markets.
+    NoMorphoPosition {
+        /// The block read.
+        block_number: u64,
+    },
 }
 
 /// One market's answer, with the market's name.
@@ -67,11 +79,11 @@ pub struct MarketRead {
 }
 
 impl MarketRead {
-    /// The position read, empty or not.
+    /// The Aave position read, empty or not.
     pub fn position(&self) -> Option<&Position> {
         match &self.answer {
             MarketAnswer::Position(p) | MarketAnswer::NoPosition(p) => Some(p),
-            MarketAnswer::Failed(_) => None,
+            _ => None,
         }
     }
 
@@ -96,8 +108,18 @@ impl MarketRead {
                     Standing::Debt(totals.health_factor)
                 }
             }
+            MarketAnswer::Morpho(p) => {
+                let owed = p.borrowed();
+                if owed.is_zero() {
+                    Standing::DebtFree
+                } else {
+                    Standing::Debt(morpho_risk::health_at_price(p, p.price))
+                }
+            }
             MarketAnswer::Failed(_) => Standing::Failed,
-            MarketAnswer::NoPosition(_) => Standing::Nothing,
+            MarketAnswer::NoPosition(_) | MarketAnswer::NoMorphoPosition { .. } => {
+                Standing::Nothing
+            }
         }
     }
 }
@@ -128,6 +150,14 @@ impl Lookup {
         })
     }
 
+    /// Morpho Blue markets where the address has something, worst health first.
+    pub fn morpho_positions(&self) -> impl Iterator<Item = (&MarketRead, &MorphoPosition)> {
+        self.reads.iter().filter_map(|r| match &r.answer {
+            MarketAnswer::Morpho(p) => Some((r, p)),
+            _ => None,
+        })
+    }
+
     /// Markets that could not be read.
     pub fn failures(&self) -> impl Iterator<Item = (&MarketRead, &ChainError)> {
         self.reads
@@ -144,7 +174,22 @@ impl Lookup {
 impl Markets {
     /// The service over `readers`; `deadline` bounds a whole lookup.
     pub fn new(readers: Vec<AaveV3Reader>, deadline: Duration) -> Self {
-        Self { readers, deadline }
+        Self {
+            readers,
+            morpho: Vec::new(),
+            deadline,
+        }
+    }
+
+    /// The same with Morpho Blue deployments beside.
+    pub fn with_morpho(mut self, morpho: Vec<MorphoReader>) -> Self {
+        self.morpho = morpho;
+        self
+    }
+
+    /// The Morpho Blue deployments.
+    pub fn morpho(&self) -> &[MorphoReader] {
+        &self.morpho
     }
 
     /// One market, its reader's timeout as the deadline.
@@ -163,28 +208,29 @@ impl Markets {
     /// connection (and its round-trip counter).
     pub fn from_config(config: &Config) -> Result<Self, ChainError> {
         let mut connections: HashMap<String, Rpc> = HashMap::new();
-        let readers = config
-            .markets
-            .iter()
-            .map(|m| {
-                let rpc = match connections.get(&endpoint(&m.rpc_url)) {
-                    Some(rpc) => rpc.clone(),
-                    None => {
-                        let rpc = Rpc::connect(&m.rpc_url, config.rpc_timeout())?;
-                        connections.insert(endpoint(&m.rpc_url), rpc.clone());
-                        rpc
-                    }
-                };
-                Ok(AaveV3Reader::new(
+        let mut readers = Vec::new();
+        let mut morpho = Vec::new();
+        for m in &config.markets {
+            let rpc = match connections.get(&endpoint(&m.rpc_url)) {
+                Some(rpc) => rpc.clone(),
+                None => {
+                    let rpc = Rpc::connect(&m.rpc_url, config.rpc_timeout())?;
+                    connections.insert(endpoint(&m.rpc_url), rpc.clone());
+                    rpc
+                }
+            };
+            match m.kind() {
+                MarketKind::AaveV3 => readers.push(AaveV3Reader::new(
                     m.clone(),
                     rpc,
                     config.risk.stablecoins.clone(),
-                ))
-            })
-            .collect::<Result<Vec<_>, ChainError>>()?;
+                )),
+                MarketKind::MorphoBlue => morpho.extend(MorphoReader::new(m.clone(), rpc)),
+            }
+        }
         // The default market first: a single answer (a what-if without a market, the symbols
         // list) starts from it.
-        let mut markets = Self::new(readers, config.rpc_timeout());
+        let mut markets = Self::new(readers, config.rpc_timeout()).with_morpho(morpho);
         if let Some(default) = config.market(None)
             && let Some(at) = markets.index_of(&default.name)
         {
@@ -265,21 +311,26 @@ impl Markets {
         user: Address,
         until: Instant,
     ) -> Lookup {
-        let all: Vec<&AaveV3Reader>;
-        let readers = match readers {
-            Some(readers) => readers,
-            None => {
-                all = self.readers.iter().collect();
-                &all
-            }
+        let all: Vec<Reader<'_>> = match readers {
+            Some(readers) => readers.iter().map(|&r| Reader::Aave(r)).collect(),
+            None => self.all(),
         };
-        self.read_until(readers, user, until, self.deadline).await
+        self.read_until(&all, user, until, self.deadline).await
+    }
+
+    /// Every reader, Aave's then Morpho's.
+    fn all(&self) -> Vec<Reader<'_>> {
+        self.readers
+            .iter()
+            .map(Reader::Aave)
+            .chain(self.morpho.iter().map(Reader::Morpho))
+            .collect()
     }
 
     /// Reads `user` on every market at once within `budget` (shorter than the deadline: a
     /// market not ready by then counts as timed out, the others answer).
     pub async fn lookup_within(&self, user: Address, budget: Duration) -> Lookup {
-        let readers: Vec<&AaveV3Reader> = self.readers.iter().collect();
+        let readers = self.all();
         let budget = budget.min(self.deadline);
         self.read_until(&readers, user, Instant::now() + budget, budget)
             .await
@@ -295,7 +346,7 @@ impl Markets {
     /// out (its error names `deadline`).
     async fn read_until(
         &self,
-        readers: &[&AaveV3Reader],
+        readers: &[Reader<'_>],
         user: Address,
         until: Instant,
         deadline: Duration,
@@ -306,23 +357,40 @@ impl Markets {
                 .map(|group| read_group(group, user, until, deadline)),
         )
         .await;
-        let mut answers: Vec<(usize, Result<Position, ChainError>)> =
+        let mut answers: Vec<(usize, Result<Answer, ChainError>)> =
             read.into_iter().flatten().collect();
         answers.sort_by_key(|(at, _)| *at);
         let mut ranked: Vec<(Standing, MarketRead)> = answers
             .into_iter()
-            .map(|(at, answer)| {
-                let reader = readers[at];
-                let read = MarketRead {
-                    market: reader.market().name.clone(),
-                    chain_id: reader.market().chain_id,
-                    answer: match answer {
-                        Err(e) => MarketAnswer::Failed(e),
-                        Ok(p) if p.is_empty() => MarketAnswer::NoPosition(p),
-                        Ok(p) => MarketAnswer::Position(p),
-                    },
+            .flat_map(|(at, answer)| {
+                let market = readers[at].market();
+                let read = |answer| MarketRead {
+                    market: market.name.clone(),
+                    chain_id: market.chain_id,
+                    answer,
                 };
-                (read.standing(), read)
+                let answers = match answer {
+                    Err(e) => vec![MarketAnswer::Failed(e)],
+                    Ok(Answer::Aave(p)) if p.is_empty() => vec![MarketAnswer::NoPosition(*p)],
+                    Ok(Answer::Aave(p)) => vec![MarketAnswer::Position(*p)],
+                    Ok(Answer::Morpho(all)) => {
+                        let block_number = all.first().map_or(0, |p| p.block_number);
+                        let held: Vec<MarketAnswer> = all
+                            .into_iter()
+                            .filter(|p| !p.is_empty())
+                            .map(MarketAnswer::Morpho)
+                            .collect();
+                        if held.is_empty() {
+                            vec![MarketAnswer::NoMorphoPosition { block_number }]
+                        } else {
+                            held
+                        }
+                    }
+                };
+                answers.into_iter().map(move |a| {
+                    let r = read(a);
+                    (r.standing(), r)
+                })
             })
             .collect();
         // Stable: equal standings keep the configuration's order.
@@ -386,8 +454,72 @@ impl Markets {
     }
 }
 
+/// A reader of either protocol.
+#[derive(Debug, Clone, Copy)]
+enum Reader<'a> {
+    Aave(&'a AaveV3Reader),
+    Morpho(&'a MorphoReader),
+}
+
+/// What one reader answered: an Aave market's position, or one position per Morpho market.
+enum Answer {
+    Aave(Box<Position>),
+    Morpho(Vec<MorphoPosition>),
+}
+
+/// A read whose batch is out.
+enum Pending<'a> {
+    Aave(PendingPosition<'a>),
+    Morpho(PendingMorpho<'a>),
+}
+
+impl<'a> Reader<'a> {
+    fn market(self) -> &'a crate::config::MarketConfig {
+        match self {
+            Self::Aave(r) => r.market(),
+            Self::Morpho(r) => r.market(),
+        }
+    }
+
+    fn rpc(self) -> &'a Rpc {
+        match self {
+            Self::Aave(r) => r.rpc(),
+            Self::Morpho(r) => r.rpc(),
+        }
+    }
+
+    fn discovered(self) -> bool {
+        match self {
+            Self::Aave(r) => r.discovered().is_some(),
+            Self::Morpho(r) => r.discovered().is_some(),
+        }
+    }
+
+    async fn plan(self, user: Address) -> Result<(Batch, Pending<'a>), ChainError> {
+        match self {
+            Self::Aave(r) => r
+                .plan(user)
+                .await
+                .map(|(batch, p)| (batch, Pending::Aave(p))),
+            Self::Morpho(r) => r
+                .plan(user)
+                .await
+                .map(|(batch, p)| (batch, Pending::Morpho(p))),
+        }
+    }
+}
+
+impl Pending<'_> {
+    async fn finish(self, results: &BatchResults) -> Result<Answer, ChainError> {
+        match self {
+            Self::Aave(p) => p.finish(results).await.map(|p| Answer::Aave(Box::new(p))),
+            Self::Morpho(p) => p.finish(results).map(Answer::Morpho),
+        }
+    }
+}
+
 /// The markets of one request, each with its place in the lookup's list.
-type Group<'a> = Vec<(usize, &'a AaveV3Reader)>;
+type Group<'a> = Vec<(usize, Reader<'a>)>;
 
 /// An RPC URL as compared to another: parsed, so `http://node:8545` and `http://node:8545/`
 /// are one endpoint.
@@ -397,8 +529,8 @@ fn endpoint(rpc_url: &str) -> String {
 
 /// The markets that share one request: same chain id, same [`endpoint`], same Multicall3.
 /// Groups and their members keep the order of `readers`.
-fn groups<'a>(readers: &[&'a AaveV3Reader]) -> Vec<Group<'a>> {
-    let key = |r: &AaveV3Reader| {
+fn groups<'a>(readers: &[Reader<'a>]) -> Vec<Group<'a>> {
+    let key = |r: Reader<'a>| {
         let m = r.market();
         (m.chain_id, endpoint(&m.rpc_url), m.multicall3)
     };
@@ -418,7 +550,7 @@ fn groups<'a>(readers: &[&'a AaveV3Reader]) -> Vec<Group<'a>> {
 }
 
 /// The deadline's failure for a market read through `reader`'s node.
-fn timed_out(reader: &AaveV3Reader, deadline: Duration) -> ChainError {
+fn timed_out(reader: Reader<'_>, deadline: Duration) -> ChainError {
     ChainError::RpcTimeout {
         url: reader.rpc().display_url.clone(),
         timeout: deadline,
@@ -432,10 +564,9 @@ async fn read_group(
     user: Address,
     until: Instant,
     deadline: Duration,
-) -> Vec<(usize, Result<Position, ChainError>)> {
-    let (ready, fresh): (Group<'_>, Group<'_>) = group
-        .into_iter()
-        .partition(|(_, r)| r.discovered().is_some());
+) -> Vec<(usize, Result<Answer, ChainError>)> {
+    let (ready, fresh): (Group<'_>, Group<'_>) =
+        group.into_iter().partition(|(_, r)| r.discovered());
     let (mut ready, fresh) = futures::join!(
         read_together(ready, user, until, deadline),
         read_together(fresh, user, until, deadline)
@@ -452,24 +583,24 @@ async fn read_together(
     user: Address,
     until: Instant,
     deadline: Duration,
-) -> Vec<(usize, Result<Position, ChainError>)> {
+) -> Vec<(usize, Result<Answer, ChainError>)> {
     let plans = join_all(members.into_iter().map(|(at, reader)| async move {
         let plan = tokio::time::timeout_at(until, reader.plan(user))
             .await
             .unwrap_or_else(|_| Err(timed_out(reader, deadline)));
-        (at, plan)
+        (at, reader, plan)
     }))
     .await;
     let mut answers = Vec::new();
     let mut combined = Batch::new();
-    let mut pending: Vec<(usize, Range<usize>, PendingPosition<'_>)> = Vec::new();
-    for (at, plan) in plans {
+    let mut pending: Vec<(usize, Range<usize>, Reader<'_>, Pending<'_>)> = Vec::new();
+    for (at, reader, plan) in plans {
         match plan {
-            Ok((batch, position)) => pending.push((at, combined.append(batch), position)),
+            Ok((batch, read)) => pending.push((at, combined.append(batch), reader, read)),
             Err(e) => answers.push((at, Err(e))),
         }
     }
-    let Some(lead) = pending.first().map(|(_, _, p)| p.reader()) else {
+    let Some(lead) = pending.first().map(|(_, _, reader, _)| *reader) else {
         return answers;
     };
     let request = combined.run(lead.rpc(), lead.market().multicall3, BlockId::latest());
@@ -478,13 +609,16 @@ async fn read_together(
         Ok(results) => results,
     };
     match results {
-        Err(e) => answers.extend(pending.into_iter().map(|(at, _, _)| (at, Err(e.clone())))),
+        Err(e) => answers.extend(
+            pending
+                .into_iter()
+                .map(|(at, _, _, _)| (at, Err(e.clone()))),
+        ),
         Ok(results) => {
-            let finished = join_all(pending.into_iter().map(|(at, range, position)| {
+            let finished = join_all(pending.into_iter().map(|(at, range, reader, read)| {
                 let part = results.part(range);
                 async move {
-                    let reader = position.reader();
-                    let answer = tokio::time::timeout_at(until, position.finish(&part))
+                    let answer = tokio::time::timeout_at(until, read.finish(&part))
                         .await
                         .unwrap_or_else(|_| Err(timed_out(reader, deadline)));
                     (at, answer)
@@ -531,8 +665,9 @@ mod tests {
             name: name.into(),
             chain_id,
             rpc_url: rpc_url.into(),
-            kind: crate::config::MarketKind::AaveV3,
-            pool_addresses_provider: Address::repeat_byte(1),
+            protocol: crate::config::Protocol::AaveV3 {
+                pool_addresses_provider: Address::repeat_byte(1),
+            },
             multicall3,
         };
         // Lazy: no request is made.
@@ -560,7 +695,7 @@ mod tests {
             ),
             reader("horizon", 1, "https://eth.example/v2/KEY", canonical),
         ];
-        let readers: Vec<&AaveV3Reader> = all.iter().collect();
+        let readers: Vec<Reader<'_>> = all.iter().map(Reader::Aave).collect();
         let grouped: Vec<Vec<(usize, &str)>> = groups(&readers)
             .into_iter()
             .map(|g| {

@@ -10,7 +10,7 @@ use alloy::primitives::Address;
 use super::CommandError;
 use crate::chain::aave_v3::AaveV3Reader;
 use crate::chain::rpc::Rpc;
-use crate::config::{MULTICALL3, MarketConfig, MarketKind, RiskConfig};
+use crate::config::{MULTICALL3, MarketConfig, Protocol, RiskConfig};
 use crate::devnet::{Devnet, DevnetOptions};
 
 /// Latency figures of one way of reading.
@@ -73,8 +73,9 @@ pub async fn run(lookups: usize, faq: &std::path::Path) -> Result<String, Comman
         name: "devnet".into(),
         chain_id: manifest.chain_id,
         rpc_url: devnet.rpc_url().to_string(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        protocol: Protocol::AaveV3 {
+            pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        },
         multicall3: MULTICALL3,
     };
     let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10))?;

@@ -10,7 +10,7 @@ use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use lendesk::chain::aave_v3::AaveV3Reader;
 use lendesk::chain::position::Position;
 use lendesk::chain::rpc::Rpc;
-use lendesk::config::{MarketConfig, MarketKind, RiskConfig};
+use lendesk::config::{MarketConfig, Protocol, RiskConfig};
 use lendesk::devnet::origin::abi::{IOriginPool, IOriginToken};
 use lendesk::devnet::origin::{OriginDevnet, OriginManifest, OriginOptions};
 
@@ -121,8 +121,9 @@ pub fn reader(devnet: &OriginDevnet) -> AaveV3Reader {
         name: "devnet-v3.6".into(),
         chain_id: manifest.chain_id,
         rpc_url: devnet.rpc_url().into(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        protocol: Protocol::AaveV3 {
+            pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        },
         multicall3: manifest.contracts.multicall3,
     };
     let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10)).expect("rpc");

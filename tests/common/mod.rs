@@ -16,7 +16,7 @@ use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use lendesk::chain::aave_v3::AaveV3Reader;
 use lendesk::chain::markets::Markets;
 use lendesk::chain::rpc::Rpc;
-use lendesk::config::{Config, MULTICALL3, MarketConfig, MarketKind, RiskConfig};
+use lendesk::config::{Config, MULTICALL3, MarketConfig, Protocol, RiskConfig};
 use lendesk::desk::{Desk, DeskSettings};
 use lendesk::devnet::{Devnet, DevnetManifest, DevnetOptions};
 use lendesk::knowledge::KnowledgeBase;
@@ -78,8 +78,9 @@ pub fn market(rpc_url: &str, manifest: &DevnetManifest) -> MarketConfig {
         name: "devnet".into(),
         chain_id: manifest.chain_id,
         rpc_url: rpc_url.into(),
-        kind: MarketKind::AaveV3,
-        pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        protocol: Protocol::AaveV3 {
+            pool_addresses_provider: manifest.contracts.pool_addresses_provider,
+        },
         multicall3: MULTICALL3,
     }
 }

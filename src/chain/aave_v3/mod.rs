@@ -632,7 +632,13 @@ impl AaveV3Reader {
                 actual: chain_id,
             });
         }
-        let provider = self.market.pool_addresses_provider;
+        let Some(provider) = self.market.pool_addresses_provider() else {
+            return Err(ChainError::NotAMarket(format!(
+                "{} is a {} market, not an Aave v3 one",
+                self.market.name,
+                self.market.kind().label()
+            )));
+        };
         let mut batch = Batch::new();
         let pool = batch.add(provider, IPoolAddressesProvider::getPoolCall {});
         let oracle = batch.add(provider, IPoolAddressesProvider::getPriceOracleCall {});
