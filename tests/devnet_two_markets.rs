@@ -20,7 +20,9 @@ use lendesk::chain::risk::DEFAULT_TARGET_HEALTH_FACTOR;
 use lendesk::config::Config;
 use lendesk::devnet::origin::abi::IOriginPool;
 use lendesk::devnet::pair::WrittenFiles;
-use lendesk::devnet::{DevnetFile, DevnetOptions, DevnetPair, V3_0_MARKET, V3_6_MARKET};
+use lendesk::devnet::{
+    DevnetFile, DevnetOptions, DevnetPair, MORPHO_MARKET, V3_0_MARKET, V3_6_MARKET,
+};
 
 const WAD: u128 = 1_000_000_000_000_000_000;
 
@@ -110,7 +112,10 @@ async fn the_written_config_names_both_markets_on_two_chains() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (pair, written) = start(dir.path()).await;
     let config = config(&written);
-    assert_eq!(config.market_names(), [V3_0_MARKET, V3_6_MARKET]);
+    assert_eq!(
+        config.market_names(),
+        [V3_0_MARKET, V3_6_MARKET, MORPHO_MARKET]
+    );
     assert_eq!(config.default_market.as_deref(), Some(V3_0_MARKET));
     let v30 = config.market(Some(V3_0_MARKET)).expect("v3.0 market");
     let v36 = config.market(Some(V3_6_MARKET)).expect("v3.6 market");
@@ -146,8 +151,8 @@ async fn an_address_on_both_markets_gets_both_worst_health_first_each_equal_to_i
     // #3 is `close` on v3.0 (HF ≈ 1.0499) and `near_liquidation` on v3.6 (≈ 1.0509): v3.0
     // first. The configuration's order alone cannot give both.
     for (index, worst_first) in [
-        (2, [V3_6_MARKET, V3_0_MARKET]),
-        (3, [V3_0_MARKET, V3_6_MARKET]),
+        (2, [V3_6_MARKET, V3_0_MARKET, MORPHO_MARKET]),
+        (3, [V3_0_MARKET, V3_6_MARKET, MORPHO_MARKET]),
     ] {
         let user = account(&pair, index);
         let lookup = markets.lookup(user).await;
@@ -210,7 +215,11 @@ async fn with_the_v3_6_anvil_stopped_the_v3_0_market_answers_within_the_deadline
         took < deadline + Duration::from_millis(700),
         "the lookup took {took:?} with a {deadline:?} deadline"
     );
-    assert_eq!(names(&lookup), [V3_0_MARKET, V3_6_MARKET], "{lookup:?}");
+    assert_eq!(
+        names(&lookup),
+        [V3_0_MARKET, V3_6_MARKET, MORPHO_MARKET],
+        "{lookup:?}"
+    );
     assert!(
         matches!(lookup.reads[0].answer, MarketAnswer::Position(_)),
         "{lookup:?}"

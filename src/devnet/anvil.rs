@@ -26,6 +26,10 @@ const READY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many free ports to try when another process grabs the one we picked.
 const PORT_ATTEMPTS: usize = 5;
 
+/// Unlocked accounts Anvil derives from its default mnemonic: #0–#9 as Anvil's default (the
+/// deployer and the Aave demo profiles), #10 and up for the Morpho demo borrowers.
+pub const ACCOUNTS: u32 = 20;
+
 /// Lines of Anvil's stderr kept for error messages.
 const STDERR_LINES: usize = 20;
 
@@ -38,8 +42,8 @@ pub struct AnvilProcess {
 }
 
 impl AnvilProcess {
-    /// Starts `anvil --host 127.0.0.1 --port P --chain-id ID --silent` and waits until it
-    /// answers RPC with that chain id.
+    /// Starts `anvil --host 127.0.0.1 --port P --chain-id ID --accounts 20 --silent` and
+    /// waits until it answers RPC with that chain id.
     ///
     /// `port == 0` picks a free port (and retries with another one on a clash).
     ///
@@ -275,6 +279,7 @@ fn spawn_now(anvil: &Path, port: u16, chain_id: u64) -> std::io::Result<Child> {
             "--silent",
         ])
         .args(["--chain-id", &chain_id.to_string()])
+        .args(["--accounts", &ACCOUNTS.to_string()])
         // State snapshots are loaded over RPC and exceed the default 2 MB body limit.
         .arg("--no-request-size-limit")
         .stdin(Stdio::null())

@@ -2,7 +2,8 @@
 //! saved to `<devnet>/.cache/state-<key>.json`, so later starts load them in well under a second.
 //!
 //! The key covers everything that changes the chain: the Aave artifact versions, the Anvil
-//! version and [`DEPLOY_SCRIPT_VERSION`](super::market::DEPLOY_SCRIPT_VERSION). Writes go to a
+//! version, the Morpho Blue artifacts' key (package and compiler versions, compile script) and
+//! [`DEPLOY_SCRIPT_VERSION`](super::market::DEPLOY_SCRIPT_VERSION). Writes go to a
 //! unique temporary file first and are renamed into place, so racing test binaries never see a
 //! half-written cache.
 
@@ -12,6 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use alloy::primitives::{Address, Bytes};
 use serde::{Deserialize, Serialize};
 
+use super::compiled::sanitize_key;
 use super::error::DevnetError;
 use super::manifest::DevnetManifest;
 use super::rpc::DevClient;
@@ -49,19 +51,18 @@ pub(super) async fn load_state(
     Ok(())
 }
 
-/// The cache key: `core-<v>_periphery-<v>_anvil-<v>_deploy-<n>`, limited to `[A-Za-z0-9._-]`.
-pub fn cache_key(core: &str, periphery: &str, anvil: &str, deploy_script_version: u32) -> String {
-    let raw =
-        format!("core-{core}_periphery-{periphery}_anvil-{anvil}_deploy-{deploy_script_version}");
-    raw.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+/// The cache key: `core-<v>_periphery-<v>_anvil-<v>_<morpho key>_deploy-<n>`, limited to
+/// `[A-Za-z0-9._-]`.
+pub fn cache_key(
+    core: &str,
+    periphery: &str,
+    anvil: &str,
+    morpho: &str,
+    deploy_script_version: u32,
+) -> String {
+    sanitize_key(&format!(
+        "core-{core}_periphery-{periphery}_anvil-{anvil}_{morpho}_deploy-{deploy_script_version}"
+    ))
 }
 
 /// `<cache dir>/state-<key>.json`.
@@ -113,16 +114,42 @@ pub fn write(cache_dir: &Path, cached: &CachedState) -> Result<PathBuf, DevnetEr
 mod tests {
     use super::*;
 
+    const MORPHO: &str = "morpho-1.0.0_solc-0.8.19_script-1";
+
     #[test]
     fn key_is_stable_and_sensitive_to_every_input() {
-        let base = cache_key("1.19.3", "3.0.1", "1.7.1", 1);
-        assert_eq!(base, "core-1.19.3_periphery-3.0.1_anvil-1.7.1_deploy-1");
-        assert_eq!(base, cache_key("1.19.3", "3.0.1", "1.7.1", 1));
+        let base = cache_key("1.19.3", "3.0.1", "1.7.1", MORPHO, 1);
+        assert_eq!(
+            base,
+            "core-1.19.3_periphery-3.0.1_anvil-1.7.1_morpho-1.0.0_solc-0.8.19_script-1_deploy-1"
+        );
+        assert_eq!(base, cache_key("1.19.3", "3.0.1", "1.7.1", MORPHO, 1));
         for other in [
-            cache_key("1.19.4", "3.0.1", "1.7.1", 1),
-            cache_key("1.19.3", "3.0.2", "1.7.1", 1),
-            cache_key("1.19.3", "3.0.1", "1.8.0", 1),
-            cache_key("1.19.3", "3.0.1", "1.7.1", 2),
+            cache_key("1.19.4", "3.0.1", "1.7.1", MORPHO, 1),
+            cache_key("1.19.3", "3.0.2", "1.7.1", MORPHO, 1),
+            cache_key("1.19.3", "3.0.1", "1.8.0", MORPHO, 1),
+            cache_key(
+                "1.19.3",
+                "3.0.1",
+                "1.7.1",
+                "morpho-1.0.1_solc-0.8.19_script-1",
+                1,
+            ),
+            cache_key(
+                "1.19.3",
+                "3.0.1",
+                "1.7.1",
+                "morpho-1.0.0_solc-0.8.20_script-1",
+                1,
+            ),
+            cache_key(
+                "1.19.3",
+                "3.0.1",
+                "1.7.1",
+                "morpho-1.0.0_solc-0.8.19_script-2",
+                1,
+            ),
+            cache_key("1.19.3", "3.0.1", "1.7.1", MORPHO, 2),
         ] {
             assert_ne!(base, other);
         }
@@ -130,7 +157,7 @@ mod tests {
 
     #[test]
     fn key_is_a_safe_file_name() {
-        let key = cache_key("1.0/../x", "a b", "1.0.0-nightly+abc", 3);
+        let key = cache_key("1.0/../x", "a b", "1.0.0-nightly+abc", "m/../o", 3);
         assert!(
             key.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')),

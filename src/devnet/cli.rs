@@ -1,5 +1,5 @@
-//! The bodies of `lendesk devnet` commands: run both devnet markets until Ctrl-C, move a price
-//! or liquidate on either (`--market`).
+//! The bodies of `lendesk devnet` commands: run both devnet markets (and Morpho Blue beside the
+//! v3.0 one) until Ctrl-C, move a price or liquidate on either (`--market`).
 //!
 //! The argument parsing lives with the rest of the CLI; these functions take plain values and
 //! print for humans.
@@ -10,11 +10,16 @@ use std::path::Path;
 use alloy::primitives::{Address, U256};
 
 use super::DevnetOptions;
+pub use super::cli_morpho::describe_morpho_reports;
+use super::cli_morpho::{describe_oracle_moves, morpho_borrowers, morpho_summary};
 use super::error::DevnetError;
 use super::manifest::DevnetManifest;
 use super::ops::{self, LiquidationReport};
 use super::origin::{self, LargestLiquidation, OriginManifest};
-use super::pair::{DevnetFile, DevnetPair, V3_0_MARKET, V3_6_MARKET, single_market_toml};
+use super::pair::{
+    DevnetFile, DevnetMarket, DevnetPair, MORPHO_MARKET, V3_0_MARKET, V3_6_MARKET,
+    single_devnet_toml, single_market_toml,
+};
 use super::price::{PRICE_DECIMALS, format_fixed, format_health_factor, format_rounded, parse_usd};
 use super::rpc::DevClient;
 
@@ -51,21 +56,32 @@ pub async fn run_devnet(port: u16, fresh: bool, out_dir: &Path) -> Result<(), De
             s36.transactions
         )
     };
-    println!("lendesk devnet: two Aave v3 markets on Anvil");
-    println!("  {V3_0_MARKET:<12} Aave v3.0, {how}");
-    println!("  {V3_6_MARKET:<12} Aave v3.6, {how36}");
+    println!("lendesk devnet: two Aave v3 markets on Anvil, and Morpho Blue beside the first");
+    println!("  {V3_0_MARKET:<13} Aave v3.0, {how}");
+    println!("  {V3_6_MARKET:<13} Aave v3.6, {how36}");
+    if let Some(m) = &v3_0.manifest().morpho {
+        println!(
+            "  {MORPHO_MARKET:<13} Morpho Blue 1.0.0 on the {V3_0_MARKET} chain, {} markets",
+            m.markets.len()
+        );
+    }
     println!(
-        "wrote {} and {} (both markets; default {V3_0_MARKET})",
+        "wrote {} and {} (every market; default {V3_0_MARKET})",
         written.devnet_json.display(),
         written.lendesk_toml.display()
     );
     println!("\n== {V3_0_MARKET} (Aave v3.0) ==");
     let client = DevClient::connect(v3_0.rpc_url())?;
     println!("{}", summary(&client, v3_0.manifest()).await?);
+    if let Some(m) = &v3_0.manifest().morpho {
+        println!("== {MORPHO_MARKET} (Morpho Blue, same chain) ==");
+        println!("{}", morpho_summary(&client, v3_0.manifest(), m).await?);
+    }
     println!("== {V3_6_MARKET} (Aave v3.6) ==");
     println!("{}", origin_summary(v3_6.manifest()).await?);
     println!(
-        "Move a price: `lendesk devnet price WETH 1800 [--market {V3_6_MARKET}]`. Press Ctrl-C to stop."
+        "Move a price: `lendesk devnet price WETH 1800 [--market {V3_6_MARKET}]` (on {V3_0_MARKET}, \
+         the Morpho oracles follow). Press Ctrl-C to stop."
     );
 
     tokio::signal::ctrl_c()
@@ -85,14 +101,15 @@ pub async fn run_price(
     usd: &str,
 ) -> Result<(), DevnetError> {
     let file = DevnetFile::read(manifest_path)?;
-    if let Some(v36) = file.select(market)? {
+    if let DevnetMarket::V3_6(v36) = file.select(market)? {
         return run_price_v3_6(v36, symbol, usd).await;
     }
+    // The Aave feed and the Morpho oracles of the token move together on the v3.0 chain.
     let manifest = file.v3_0;
     let client = DevClient::connect(&manifest.rpc_url)?;
     let token = manifest.require_token(symbol)?;
     let before = ops::asset_price(&client, &manifest, token.address).await?;
-    ops::set_price_with(&client, &manifest, symbol, usd).await?;
+    let moved = ops::set_price_with(&client, &manifest, symbol, usd).await?;
     let after = ops::asset_price(&client, &manifest, token.address).await?;
     println!(
         "{}: ${} → ${} (oracle answer {after})",
@@ -113,6 +130,10 @@ pub async fn run_price(
             format_health_factor(hf),
             liquidatable_flag(hf)
         );
+    }
+    if let Some(morpho) = &manifest.morpho {
+        println!("{}", describe_oracle_moves(&manifest, morpho, &moved));
+        println!("{}", morpho_borrowers(&client, &manifest, morpho).await?);
     }
     Ok(())
 }
@@ -158,20 +179,33 @@ pub async fn run_liquidate(
     user: Address,
 ) -> Result<(), DevnetError> {
     let file = DevnetFile::read(manifest_path)?;
-    if let Some(m) = file.select(market)? {
+    let selected = file.select(market)?;
+    if let DevnetMarket::V3_6(m) = selected {
         let done = origin::liquidate_largest(&m.rpc_url, m, user).await?;
         println!("{}", describe_v3_6(m, user, done.as_ref()));
         return Ok(());
     }
-    let manifest = file.v3_0;
-    let report = super::liquidate(&manifest.rpc_url, &manifest, user).await?;
-    println!("{}", describe_report(&manifest, &report));
+    let manifest = &file.v3_0;
+    if selected == DevnetMarket::V3_0 {
+        let report = super::liquidate(&manifest.rpc_url, manifest, user).await?;
+        println!("{}", describe_report(manifest, &report));
+    }
+    if manifest.morpho.is_some() {
+        let reports = super::liquidate_morpho(&manifest.rpc_url, manifest, user).await?;
+        println!("{}", describe_morpho_reports(manifest, user, &reports));
+    }
     Ok(())
 }
 
-/// The `lendesk.toml` pointing lendesk at a v3.0 devnet alone (market `devnet`).
+/// The `lendesk.toml` pointing lendesk at a v3.0 devnet alone: its Aave market (`devnet`) only.
 pub fn lendesk_toml(manifest: &DevnetManifest) -> String {
     single_market_toml(manifest)
+}
+
+/// The `lendesk.toml` of a v3.0 devnet alone with its Morpho markets: `devnet` (the default),
+/// then `devnet-morpho` (`kind = "morpho-blue"`) when the devnet has Morpho.
+pub fn lendesk_toml_with_morpho(manifest: &DevnetManifest) -> String {
+    single_devnet_toml(manifest)
 }
 
 /// A readable summary: endpoint, contracts, tokens and demo accounts with live health factors.
@@ -430,6 +464,7 @@ mod tests {
                 periphery: "3.0.1".into(),
                 anvil: "1.7.1".into(),
             },
+            morpho: None,
         }
     }
 

@@ -12,7 +12,7 @@ use alloy::primitives::Address;
 
 use super::artifacts::Artifact;
 use super::error::DevnetError;
-use super::tools::{install_packages, lock, tail};
+use super::tools::{install_packages, lock, package_version, tail};
 
 /// Sources to compile: the devnet folder's script for them and the npm packages it reads.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +38,53 @@ pub const MORPHO: Sources = Sources {
     script: "compile-morpho.mjs",
     required: &["@morpho-org/morpho-blue", "solc-0.8.19"],
 };
+
+/// The key `compile-morpho.mjs` files Morpho's artifacts under (`morpho-<v>_solc-<v>_script-<n>`,
+/// as `node compile-morpho.mjs --key` prints it), derived without node or solc: from the
+/// installed versions of `@morpho-org/morpho-blue` and the `solc-0.8.19` alias and the script's
+/// `SCRIPT_VERSION`. The v3.0 devnet's state cache is keyed by it, so a cache hit never compiles
+/// Morpho. Installs the packages when they are missing.
+pub fn morpho_key(devnet_dir: &Path) -> Result<String, DevnetError> {
+    install_packages(devnet_dir, |dir| installed(dir, MORPHO.required))?;
+    let modules = devnet_dir.join("node_modules");
+    let morpho = package_version(&modules.join("@morpho-org/morpho-blue/package.json"))?;
+    let solc = package_version(&modules.join("solc-0.8.19/package.json"))?;
+    let script_path = devnet_dir.join(MORPHO.script);
+    let script = std::fs::read_to_string(&script_path)
+        .map_err(|e| DevnetError::io(format!("reading {}", script_path.display()), e))?;
+    let version = script_version(&script).ok_or_else(|| {
+        DevnetError::unexpected(
+            script_path.display().to_string(),
+            "no `const SCRIPT_VERSION = <n>;` line",
+        )
+    })?;
+    Ok(sanitize_key(&format!(
+        "morpho-{morpho}_solc-{solc}_script-{version}"
+    )))
+}
+
+/// The number in a compile script's `const SCRIPT_VERSION = <n>;` line.
+fn script_version(script: &str) -> Option<u32> {
+    script.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("const SCRIPT_VERSION")?;
+        let value = rest.trim_start().strip_prefix('=')?.trim();
+        value.strip_suffix(';')?.trim().parse().ok()
+    })
+}
+
+/// `compile-common.mjs`'s `cacheKey`: anything outside `[A-Za-z0-9._-]` becomes `-` (the
+/// state caches' keys follow the same rule).
+pub(super) fn sanitize_key(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
 
 /// A folder of compiled artifacts.
 #[derive(Debug, Clone)]
@@ -145,4 +192,26 @@ fn installed(devnet_dir: &Path, required: &[&str]) -> bool {
         && required
             .iter()
             .all(|p| modules.join(p).join("package.json").is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_compile_scripts_version_line() {
+        let script = "/** Bump when… */\nconst SCRIPT_VERSION = 12;\nrun({});\n";
+        assert_eq!(script_version(script), Some(12));
+        assert_eq!(script_version("const SCRIPT_VERSION=3;"), Some(3));
+        assert_eq!(script_version("// SCRIPT_VERSION = 3"), None);
+        assert_eq!(script_version("const SCRIPT_VERSION = x;"), None);
+    }
+
+    #[test]
+    fn keys_are_safe_file_names_as_the_scripts_make_them() {
+        assert_eq!(
+            sanitize_key("morpho-1.0.0_solc-0.8.19+commit/x_script-1"),
+            "morpho-1.0.0_solc-0.8.19-commit-x_script-1"
+        );
+    }
 }

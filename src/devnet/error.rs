@@ -120,6 +120,12 @@ pub enum DevnetError {
         known: Vec<String>,
     },
 
+    /// The devnet described has no Morpho Blue (a `devnet.json` written before it had one).
+    #[error(
+        "this devnet has no Morpho Blue markets (devnet.json has no \"morpho\"); restart `lendesk devnet`"
+    )]
+    NoMorpho,
+
     /// The manifest has no account with this profile.
     #[error("the manifest has no {0:?} account")]
     MissingAccount(String),

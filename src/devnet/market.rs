@@ -3,8 +3,9 @@
 
 use alloy::primitives::U256;
 
-/// Bump whenever the deployment or the seed changes: it keys the state cache.
-pub const DEPLOY_SCRIPT_VERSION: u32 = 2;
+/// Bump whenever the deployment or the seed changes: it keys the state cache (3: Morpho Blue
+/// markets and borrowers beside the Aave market, Anvil with 20 accounts).
+pub const DEPLOY_SCRIPT_VERSION: u32 = 3;
 
 /// The `marketId` given to the `PoolAddressesProvider`.
 pub const MARKET_ID: &str = "lendesk devnet";

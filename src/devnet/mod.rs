@@ -2,7 +2,8 @@
 //!
 //! [`Devnet::start`] runs Anvil, deploys a full Aave v3 market (Pool, configurator, oracle, data
 //! providers, four reserves with realistic risk parameters and an E-Mode category) from the
-//! bytecode in the pinned npm artifacts, seeds demo accounts at chosen health factors, and
+//! bytecode in the pinned npm artifacts, seeds demo accounts at chosen health factors, deploys
+//! Morpho Blue beside it (three markets on the same tokens, demo borrowers of their own), and
 //! describes it all in a [`DevnetManifest`]. The first start takes a few seconds; the chain state
 //! is then cached under `devnet/.cache/` and later starts load it in well under a second.
 //! [`DevnetPair`] runs it beside the Aave v3.6 market of [`origin`] (its own Anvil, chain
@@ -26,12 +27,15 @@ mod anvil;
 mod artifacts;
 mod cache;
 pub mod cli;
+mod cli_morpho;
 pub mod compiled;
 mod deploy;
 mod error;
 mod manifest;
 mod market;
 pub mod morpho;
+mod morpho_ops;
+mod morpho_seed;
 mod ops;
 pub mod origin;
 pub mod pair;
@@ -47,10 +51,14 @@ use std::time::{Duration, Instant};
 use alloy::primitives::{Address, Bytes, U64, U256};
 
 pub use error::DevnetError;
-pub use manifest::{ArtifactVersions, Contracts, DemoAccount, DevnetManifest, Profile, TokenInfo};
+pub use manifest::{
+    ArtifactVersions, Contracts, DemoAccount, DevnetManifest, MorphoDemoAccount,
+    MorphoDemoPosition, MorphoManifest, MorphoMarketInfo, Profile, TokenInfo,
+};
 pub use market::DEPLOY_SCRIPT_VERSION;
+pub use morpho_ops::{MorphoLiquidationReport, MorphoOracleMove, MorphoPositionHealth};
 pub use ops::LiquidationReport;
-pub use pair::{DevnetFile, DevnetPair, V3_0_MARKET, V3_6_MARKET};
+pub use pair::{DevnetFile, DevnetPair, MORPHO_MARKET, V3_0_MARKET, V3_6_MARKET};
 pub use price::{format_fixed, parse_usd};
 pub use tools::DEVNET_DIR_ENV;
 
@@ -104,6 +112,7 @@ impl Devnet {
             &tools.core_version,
             &tools.periphery_version,
             &tools.anvil_version,
+            &tools.morpho_key,
             DEPLOY_SCRIPT_VERSION,
         );
         let cache_file = cache::cache_path(&tools.cache_dir(), &key);
@@ -181,14 +190,19 @@ impl Devnet {
         &self.stats
     }
 
-    /// Sets a token's USD price from exact decimal text (`"1850.5"` → `185050000000`).
+    /// Sets a token's USD price from exact decimal text (`"1850.5"` → `185050000000`), and the
+    /// oracle of every Morpho market of that token with it (one price per token).
     pub async fn set_price(&self, symbol: &str, usd: &str) -> Result<(), DevnetError> {
-        ops::set_price_with(&self.client()?, &self.manifest, symbol, usd).await
+        ops::set_price_with(&self.client()?, &self.manifest, symbol, usd)
+            .await
+            .map(drop)
     }
 
-    /// Sets a token's price to a raw 8-decimal answer.
+    /// Sets a token's price to a raw 8-decimal answer (Morpho's oracles of that token follow).
     pub async fn set_price_raw(&self, symbol: &str, answer_8dp: U256) -> Result<(), DevnetError> {
-        ops::set_price_raw_with(&self.client()?, &self.manifest, symbol, answer_8dp).await
+        ops::set_price_raw_with(&self.client()?, &self.manifest, symbol, answer_8dp)
+            .await
+            .map(drop)
     }
 
     /// Moves the chain's clock `seconds` forward and mines a block (interest accrues).
@@ -214,8 +228,8 @@ impl Devnet {
         morpho::deploy(&client, &artifacts, owner, markets).await
     }
 
-    /// Supplies `liquidity` to `market` of `deployment` from Anvil's account #1 and opens
-    /// `borrows`.
+    /// Supplies `liquidity` to `market` of `deployment` from Anvil's account #6 (the Aave
+    /// "liquidity" account, as for the devnet's own Morpho markets) and opens `borrows`.
     pub async fn seed_morpho(
         &self,
         deployment: &morpho::MorphoDeployment,
@@ -224,7 +238,7 @@ impl Devnet {
         borrows: &[morpho::MorphoBorrow],
     ) -> Result<(), DevnetError> {
         let client = self.client()?;
-        let lender = self.account(&client, 1).await?;
+        let lender = self.account(&client, morpho_seed::LENDER).await?;
         morpho::seed(
             &client,
             deployment.morpho,
@@ -268,6 +282,23 @@ impl Devnet {
         .await
     }
 
+    /// Liquidates `user` on every Morpho market of the devnet where it has debt (Morpho's own
+    /// `liquidate`, from Anvil's account #8); a refusal is a report, not an error.
+    pub async fn liquidate_morpho(
+        &self,
+        user: Address,
+    ) -> Result<Vec<MorphoLiquidationReport>, DevnetError> {
+        morpho_ops::liquidate(&self.client()?, &self.manifest, user).await
+    }
+
+    /// `user`'s positions on the devnet's Morpho markets, judged as Morpho would now.
+    pub async fn morpho_positions(
+        &self,
+        user: Address,
+    ) -> Result<Vec<MorphoPositionHealth>, DevnetError> {
+        morpho_positions(self.rpc_url(), &self.manifest, user).await
+    }
+
     /// Anvil's unlocked account number `index`.
     async fn account(&self, client: &DevClient, index: usize) -> Result<Address, DevnetError> {
         let accounts: Vec<Address> = client.request("eth_accounts", ()).await?;
@@ -289,14 +320,17 @@ impl Devnet {
     }
 }
 
-/// Sets a token's USD price on any running devnet described by `manifest`.
+/// Sets a token's USD price on any running devnet described by `manifest`, and the oracle of
+/// every Morpho market of that token with it.
 pub async fn set_price(
     rpc_url: &str,
     manifest: &DevnetManifest,
     symbol: &str,
     usd: &str,
 ) -> Result<(), DevnetError> {
-    ops::set_price_with(&DevClient::connect(rpc_url)?, manifest, symbol, usd).await
+    ops::set_price_with(&DevClient::connect(rpc_url)?, manifest, symbol, usd)
+        .await
+        .map(drop)
 }
 
 /// Liquidates `user` on any running devnet described by `manifest`.
@@ -306,6 +340,27 @@ pub async fn liquidate(
     user: Address,
 ) -> Result<LiquidationReport, DevnetError> {
     ops::liquidate_with(&DevClient::connect(rpc_url)?, manifest, user).await
+}
+
+/// Liquidates `user` on the Morpho markets of any running devnet described by `manifest`.
+pub async fn liquidate_morpho(
+    rpc_url: &str,
+    manifest: &DevnetManifest,
+    user: Address,
+) -> Result<Vec<MorphoLiquidationReport>, DevnetError> {
+    morpho_ops::liquidate(&DevClient::connect(rpc_url)?, manifest, user).await
+}
+
+/// `user`'s positions on the Morpho markets of any running devnet described by `manifest`
+/// (interest accrued to the latest block, Morpho's rounding); [`DevnetError::NoMorpho`] when
+/// the devnet has none.
+pub async fn morpho_positions(
+    rpc_url: &str,
+    manifest: &DevnetManifest,
+    user: Address,
+) -> Result<Vec<MorphoPositionHealth>, DevnetError> {
+    let morpho = morpho_ops::require_morpho(manifest)?;
+    morpho_ops::positions(&DevClient::connect(rpc_url)?, morpho, user).await
 }
 
 /// Resolves the tools once per process (npm install and `anvil --version` are not free).
@@ -334,6 +389,18 @@ async fn deploy_and_seed(
         tokens: &market.tokens,
     };
     let demo_accounts = seed::seed_accounts(client, targets, &accounts).await?;
+    let artifacts = morpho::artifacts(tools.devnet_dir.clone()).await?;
+    if artifacts.key != tools.morpho_key {
+        return Err(DevnetError::unexpected(
+            "compiling Morpho Blue",
+            format!(
+                "compile-morpho.mjs filed the artifacts under {}, but the state cache is keyed by {}",
+                artifacts.key, tools.morpho_key
+            ),
+        ));
+    }
+    let morpho =
+        morpho_seed::deploy_and_seed(client, &artifacts, &market.tokens, &accounts).await?;
     Ok(DevnetManifest {
         chain_id: CHAIN_ID,
         rpc_url: client.url().to_string(),
@@ -346,6 +413,7 @@ async fn deploy_and_seed(
             periphery: tools.periphery_version.clone(),
             anvil: tools.anvil_version.clone(),
         },
+        morpho: Some(morpho),
     })
 }
 

@@ -148,7 +148,7 @@ pub(super) async fn deploy(
     })
 }
 
-async fn send<C: SolCall>(
+pub(super) async fn send<C: SolCall>(
     client: &DevClient,
     from: Address,
     to: Address,
@@ -172,7 +172,7 @@ pub struct MorphoBorrow {
 }
 
 /// Mints `amount` of `token` (the devnet's mintable tokens) to `to` and lets Morpho take it.
-async fn fund(
+pub(super) async fn fund(
     client: &DevClient,
     token: Address,
     to: Address,
@@ -206,8 +206,22 @@ pub(super) async fn seed(
     liquidity: U256,
     borrows: &[MorphoBorrow],
 ) -> Result<(), DevnetError> {
-    let params = market.params();
-    fund(client, market.loan_token, lender, liquidity, morpho).await?;
+    supply(client, morpho, &market.params(), lender, liquidity).await?;
+    for b in borrows {
+        open(client, morpho, &market.params(), b).await?;
+    }
+    Ok(())
+}
+
+/// Mints `liquidity` of the market's loan token to `lender` and supplies it.
+pub(super) async fn supply(
+    client: &DevClient,
+    morpho: Address,
+    params: &Morpho::MarketParams,
+    lender: Address,
+    liquidity: U256,
+) -> Result<(), DevnetError> {
+    fund(client, params.loanToken, lender, liquidity, morpho).await?;
     let supply = Morpho::supplyCall {
         marketParams: params.clone(),
         assets: liquidity,
@@ -215,33 +229,57 @@ pub(super) async fn seed(
         onBehalf: lender,
         data: Default::default(),
     };
-    send(client, lender, morpho, supply).await?;
-    for b in borrows {
-        fund(
-            client,
-            market.collateral_token,
-            b.borrower,
-            b.collateral,
-            morpho,
-        )
-        .await?;
-        let collateral = Morpho::supplyCollateralCall {
-            marketParams: params.clone(),
-            assets: b.collateral,
-            onBehalf: b.borrower,
-            data: Default::default(),
-        };
-        send(client, b.borrower, morpho, collateral).await?;
-        let borrow = Morpho::borrowCall {
-            marketParams: params.clone(),
-            assets: b.borrow,
-            shares: U256::ZERO,
-            onBehalf: b.borrower,
-            receiver: b.borrower,
-        };
-        send(client, b.borrower, morpho, borrow).await?;
-    }
-    Ok(())
+    send(client, lender, morpho, supply).await
+}
+
+/// Opens one position: mints and supplies the collateral, then borrows, by the borrower itself.
+pub(super) async fn open(
+    client: &DevClient,
+    morpho: Address,
+    params: &Morpho::MarketParams,
+    b: &MorphoBorrow,
+) -> Result<(), DevnetError> {
+    fund(
+        client,
+        params.collateralToken,
+        b.borrower,
+        b.collateral,
+        morpho,
+    )
+    .await?;
+    let collateral = Morpho::supplyCollateralCall {
+        marketParams: params.clone(),
+        assets: b.collateral,
+        onBehalf: b.borrower,
+        data: Default::default(),
+    };
+    send(client, b.borrower, morpho, collateral).await?;
+    let borrow = Morpho::borrowCall {
+        marketParams: params.clone(),
+        assets: b.borrow,
+        shares: U256::ZERO,
+        onBehalf: b.borrower,
+        receiver: b.borrower,
+    };
+    send(client, b.borrower, morpho, borrow).await
+}
+
+/// Morpho's oracle price of a market from both tokens' USD prices (8-decimal answers, as the
+/// Aave market's feeds give them): loan-token units per collateral unit × 1e36, i.e.
+/// `collateral USD ÷ loan USD × 1e36 × 10^loan decimals ÷ 10^collateral decimals`, rounded
+/// down. `None` for a zero loan price or on overflow.
+pub fn oracle_price(
+    collateral_usd_8dp: U256,
+    collateral_decimals: u8,
+    loan_usd_8dp: U256,
+    loan_decimals: u8,
+) -> Option<U256> {
+    let ten = U256::from(10u64);
+    let numerator = collateral_usd_8dp
+        .checked_mul(ten.checked_pow(U256::from(36u32 + u32::from(loan_decimals)))?)?;
+    let denominator =
+        loan_usd_8dp.checked_mul(ten.checked_pow(U256::from(collateral_decimals))?)?;
+    numerator.checked_div(denominator)
 }
 
 /// Sets a market oracle's price (1e36 scale).
@@ -292,4 +330,36 @@ pub(super) async fn artifacts(devnet_dir: std::path::PathBuf) -> Result<Compiled
     tokio::task::spawn_blocking(move || Compiled::prepare(&devnet_dir, &MORPHO))
         .await
         .map_err(|e| DevnetError::unexpected("compiling Morpho Blue", e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(n: u32) -> U256 {
+        U256::from(10u64).pow(U256::from(n))
+    }
+
+    #[test]
+    fn oracle_prices_fold_in_both_tokens_decimals() {
+        let usd = |whole: u64| U256::from(whole) * e(8);
+        // 1 WETH (18 dp) = 2,000 USDC (6 dp): 2000 × 1e36 × 1e6 / 1e18.
+        assert_eq!(
+            oracle_price(usd(2_000), 18, usd(1), 6),
+            Some(U256::from(2_000u64) * e(24))
+        );
+        // 1 WBTC (8 dp) = 60,000 USDC.
+        assert_eq!(
+            oracle_price(usd(60_000), 8, usd(1), 6),
+            Some(U256::from(60_000u64) * e(34))
+        );
+        // 1 DAI (18 dp) = 1 USDC: 1e24.
+        assert_eq!(oracle_price(usd(1), 18, usd(1), 6), Some(e(24)));
+        // A loan token worth 2 USD halves it, rounding down.
+        assert_eq!(
+            oracle_price(U256::from(1u64), 18, usd(3), 6),
+            Some(e(24) / U256::from(300_000_000u64))
+        );
+        assert_eq!(oracle_price(usd(1), 18, U256::ZERO, 6), None);
+    }
 }

@@ -1,4 +1,5 @@
-//! Operations on a running devnet: move a price feed, and liquidate a position.
+//! Operations on a running devnet: move a price feed (the Morpho oracles of that token follow),
+//! and liquidate a position on the Aave market (Morpho's are `morpho_ops`').
 //!
 //! Both work on any devnet described by a manifest (the one this process started or one
 //! started elsewhere, e.g. `lendesk devnet` in another terminal).
@@ -9,6 +10,7 @@ use serde::Serialize;
 
 use super::error::DevnetError;
 use super::manifest::{DevnetManifest, Profile, TokenInfo};
+use super::morpho_ops::{self, MorphoOracleMove};
 use super::price::parse_usd;
 use super::rpc::DevClient;
 use crate::chain::bindings::{
@@ -48,28 +50,31 @@ pub struct LiquidationReport {
     pub tx_hash: Option<B256>,
 }
 
-/// Parses `usd` exactly into an 8-dp answer and writes it to the token's feed.
+/// Parses `usd` exactly into an 8-dp answer and writes it to the token's feed; the devnet's
+/// Morpho oracles of that token follow (the moves are returned).
 pub async fn set_price_with(
     client: &DevClient,
     manifest: &DevnetManifest,
     symbol: &str,
     usd: &str,
-) -> Result<(), DevnetError> {
+) -> Result<Vec<MorphoOracleMove>, DevnetError> {
     let token = manifest.require_token(symbol)?;
     let answer = parse_usd(usd).map_err(|reason| DevnetError::InvalidPrice {
         input: usd.to_string(),
         reason,
     })?;
-    write_answer(client, manifest, token, answer).await
+    write_answer(client, manifest, token, answer).await?;
+    morpho_ops::sync_oracles(client, manifest, &token.symbol).await
 }
 
-/// Writes a raw 8-dp answer to the token's feed.
+/// Writes a raw 8-dp answer to the token's feed; the devnet's Morpho oracles of that token
+/// follow.
 pub async fn set_price_raw_with(
     client: &DevClient,
     manifest: &DevnetManifest,
     symbol: &str,
     answer_8dp: U256,
-) -> Result<(), DevnetError> {
+) -> Result<Vec<MorphoOracleMove>, DevnetError> {
     let token = manifest.require_token(symbol)?;
     if answer_8dp.is_zero() || answer_8dp.bit_len() > 255 {
         return Err(DevnetError::InvalidPrice {
@@ -77,7 +82,8 @@ pub async fn set_price_raw_with(
             reason: "answer must be positive and fit in int256".into(),
         });
     }
-    write_answer(client, manifest, token, answer_8dp).await
+    write_answer(client, manifest, token, answer_8dp).await?;
+    morpho_ops::sync_oracles(client, manifest, &token.symbol).await
 }
 
 /// `anvil_setStorageAt(feed, 0, answer)`, mine a block, and check the oracle sees it.

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use alloy::eips::BlockId;
+use alloy::eips::{BlockId, BlockNumberOrTag};
 use alloy::network::TransactionBuilder;
 use alloy::primitives::{Address, B256, Bytes};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
@@ -84,6 +84,17 @@ impl DevClient {
     pub async fn mine(&self) -> Result<(), DevnetError> {
         let _: serde_json::Value = self.request("evm_mine", ()).await?;
         Ok(())
+    }
+
+    /// The latest block's timestamp (unix seconds).
+    pub async fn latest_timestamp(&self) -> Result<u64, DevnetError> {
+        let block = self
+            .provider
+            .get_block_by_number(BlockNumberOrTag::Latest)
+            .await
+            .map_err(|e| DevnetError::rpc("eth_getBlockByNumber", e))?
+            .ok_or_else(|| DevnetError::unexpected("eth_getBlockByNumber", "no latest block"))?;
+        Ok(block.header.timestamp)
     }
 
     /// Moves the chain's clock `seconds` forward and mines a block at the new time: interest

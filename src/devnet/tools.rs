@@ -25,6 +25,9 @@ pub struct Toolchain {
     pub core_version: String,
     /// `@aave/periphery-v3` version as installed.
     pub periphery_version: String,
+    /// The key Morpho Blue's artifacts are compiled under (package and compiler versions,
+    /// compile script), derived without compiling: see [`super::compiled::morpho_key`].
+    pub morpho_key: String,
 }
 
 impl Toolchain {
@@ -37,12 +40,14 @@ impl Toolchain {
         let modules = devnet_dir.join("node_modules");
         let core_version = package_version(&modules.join("@aave/core-v3/package.json"))?;
         let periphery_version = package_version(&modules.join("@aave/periphery-v3/package.json"))?;
+        let morpho_key = super::compiled::morpho_key(&devnet_dir)?;
         Ok(Self {
             devnet_dir,
             anvil,
             anvil_version,
             core_version,
             periphery_version,
+            morpho_key,
         })
     }
 
@@ -218,7 +223,7 @@ pub(crate) fn parse_anvil_version(text: &str) -> Option<String> {
 }
 
 /// The `version` field of an npm `package.json`.
-fn package_version(path: &Path) -> Result<String, DevnetError> {
+pub(super) fn package_version(path: &Path) -> Result<String, DevnetError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| DevnetError::io(format!("reading {}", path.display()), e))?;
     let value: serde_json::Value = serde_json::from_str(&text)
