@@ -100,7 +100,8 @@ impl Fixture {
             multicall3: MULTICALL3,
         };
         let rpc = Rpc::connect(devnet.rpc_url(), std::time::Duration::from_secs(10)).expect("rpc");
-        let reader = MorphoReader::new(config, rpc).expect("a Morpho market");
+        let reader = MorphoReader::new(config, rpc, vec!["USDC".into(), "DAI".into()])
+            .expect("a Morpho market");
         Fixture {
             devnet,
             deployed,
@@ -126,7 +127,10 @@ impl Fixture {
             .input(call.abi_encode().into());
         match self.provider.send_transaction(tx).await {
             Ok(pending) => pending.get_receipt().await.expect("receipt").status(),
-            Err(_) => false,
+            Err(e) => {
+                eprintln!("refused: {e}");
+                false
+            }
         }
     }
 
@@ -454,7 +458,7 @@ async fn markets_are_found_from_create_market_events_when_none_are_configured() 
         multicall3: MULTICALL3,
     };
     let rpc = Rpc::connect(f.devnet.rpc_url(), std::time::Duration::from_secs(10)).expect("rpc");
-    let reader = MorphoReader::new(config, rpc).expect("Morpho");
+    let reader = MorphoReader::new(config, rpc, vec!["USDC".into(), "DAI".into()]).expect("Morpho");
     let catalog = reader.catalog().await.expect("discovered");
     let ids: Vec<_> = catalog.markets.iter().map(|m| m.id).collect();
     let created: Vec<_> = f.deployed.markets.iter().map(|m| m.id).collect();

@@ -74,6 +74,27 @@ pub fn price(value: U256, base_unit: U256) -> String {
     format!("${}", amount(value, decimals, digits.min(decimals)))
 }
 
+/// A value in `quote` (`None`: the base currency, shown in dollars): "$1,234.56" or
+/// "1,234.56 USDC".
+pub fn value_in(value: U256, base_unit: U256, quote: Option<&str>) -> String {
+    match quote {
+        None => usd(value, base_unit),
+        Some(symbol) => {
+            let decimals = decimals_of(base_unit);
+            format!("{} {symbol}", amount(value, decimals, 2.min(decimals)))
+        }
+    }
+}
+
+/// A price in `quote`, with [`price`]'s digits: "$1,850.5" or "1,850.5 USDC".
+pub fn price_in(value: U256, base_unit: U256, quote: Option<&str>) -> String {
+    let shown = price(value, base_unit);
+    match quote {
+        None => shown,
+        Some(symbol) => format!("{} {symbol}", shown.trim_start_matches('$')),
+    }
+}
+
 fn decimals_of(base_unit: U256) -> u8 {
     let mut d = 0u8;
     let mut u = base_unit;

@@ -32,7 +32,7 @@ use tokio::time::Instant;
 use super::aave_v3::{AaveV3Reader, PendingPosition};
 use super::batch::{Batch, BatchResults};
 use super::error::ChainError;
-use super::morpho_blue::{MorphoPosition, MorphoReader, PendingMorpho, risk as morpho_risk};
+use super::morpho_blue::{MorphoPosition, MorphoReader, PendingMorpho, common as morpho_common};
 use super::position::Position;
 use super::report;
 use super::rpc::Rpc;
@@ -42,8 +42,7 @@ use crate::config::{Config, MarketKind};
 #[derive(Debug, Default)]
 pub struct Markets {
     readers: Vec<AaveV3Reader>,
-    /// The Morpho Blue deployments, read with every whole lookup (not yet by the desk's
-    /// per-market questions, which are Aave's).
+    /// The Morpho Blue deployments.
     morpho: Vec<MorphoReader>,
     deadline: Duration,
 }
@@ -51,20 +50,13 @@ pub struct Markets {
 /// What one market answered for an address.
 #[derive(Debug)]
 pub enum MarketAnswer {
-    /// The address supplies or borrows here.
+    /// The address supplies or borrows here (on Morpho Blue: one read per Morpho market it is
+    /// in, in the common model).
     Position(Position),
     /// The market answered: nothing supplied, nothing borrowed.
     NoPosition(Position),
     /// The market could not be read (timeout, node down, wrong chain, not a market…).
     Failed(ChainError),
-    /// The address supplies, borrows or holds collateral in this Morpho Blue market (one
-    /// read per Morpho market it is in).
-    Morpho(MorphoPosition),
-    /// The Morpho Blue deployment answered: nothing in any of its markets.
-    NoMorphoPosition {
-        /// The block read.
-        block_number: u64,
-    },
 }
 
 /// One market's answer, with the market's name.
@@ -108,18 +100,8 @@ impl MarketRead {
                     Standing::Debt(totals.health_factor)
                 }
             }
-            MarketAnswer::Morpho(p) => {
-                let owed = p.borrowed();
-                if owed.is_zero() {
-                    Standing::DebtFree
-                } else {
-                    Standing::Debt(morpho_risk::health_at_price(p, p.price))
-                }
-            }
             MarketAnswer::Failed(_) => Standing::Failed,
-            MarketAnswer::NoPosition(_) | MarketAnswer::NoMorphoPosition { .. } => {
-                Standing::Nothing
-            }
+            MarketAnswer::NoPosition(_) => Standing::Nothing,
         }
     }
 }
@@ -146,14 +128,6 @@ impl Lookup {
     pub fn positions(&self) -> impl Iterator<Item = (&MarketRead, &Position)> {
         self.reads.iter().filter_map(|r| match &r.answer {
             MarketAnswer::Position(p) => Some((r, p)),
-            _ => None,
-        })
-    }
-
-    /// Morpho Blue markets where the address has something, worst health first.
-    pub fn morpho_positions(&self) -> impl Iterator<Item = (&MarketRead, &MorphoPosition)> {
-        self.reads.iter().filter_map(|r| match &r.answer {
-            MarketAnswer::Morpho(p) => Some((r, p)),
             _ => None,
         })
     }
@@ -225,7 +199,11 @@ impl Markets {
                     rpc,
                     config.risk.stablecoins.clone(),
                 )),
-                MarketKind::MorphoBlue => morpho.extend(MorphoReader::new(m.clone(), rpc)),
+                MarketKind::MorphoBlue => morpho.extend(MorphoReader::new(
+                    m.clone(),
+                    rpc,
+                    config.risk.stablecoins.clone(),
+                )),
             }
         }
         // The default market first: a single answer (a what-if without a market, the symbols
@@ -241,12 +219,12 @@ impl Markets {
 
     /// True when no market is configured.
     pub fn is_empty(&self) -> bool {
-        self.readers.is_empty()
+        self.readers.is_empty() && self.morpho.is_empty()
     }
 
-    /// How many markets there are.
+    /// How many markets are configured (a Morpho deployment counts once).
     pub fn len(&self) -> usize {
-        self.readers.len()
+        self.readers.len() + self.morpho.len()
     }
 
     /// The readers, default market first.
@@ -284,11 +262,27 @@ impl Markets {
         hex::encode(&digest[..2])
     }
 
-    /// The reader whose [`Markets::tag`] is `tag`.
-    pub fn by_tag(&self, tag: &str) -> Option<&AaveV3Reader> {
-        self.readers
-            .iter()
-            .find(|r| Self::tag(&r.market().name).eq_ignore_ascii_case(tag))
+    /// The market whose [`Markets::tag`] is `tag`: an Aave market by its name, a Morpho market
+    /// by its name in answers (its deployment discovered first if it is not yet, within the
+    /// deadline).
+    pub async fn by_tag(&self, tag: &str) -> Option<Reader<'_>> {
+        let named = |name: &str| Self::tag(name).eq_ignore_ascii_case(tag);
+        if let Some(r) = self.readers.iter().find(|r| named(&r.market().name)) {
+            return Some(Reader::Aave(r));
+        }
+        for r in &self.morpho {
+            let Ok(Ok(catalog)) = tokio::time::timeout(self.deadline, r.catalog()).await else {
+                continue;
+            };
+            if let Some(m) = catalog
+                .markets
+                .iter()
+                .find(|m| named(&morpho_common::market_name(&r.market().name, m)))
+            {
+                return Some(Reader::Morpho(r, Some(m.id)));
+            }
+        }
+        None
     }
 
     /// Reads `user` on every market at once, under one deadline; worst first.
@@ -307,15 +301,19 @@ impl Markets {
     /// one deadline, from [`Markets::deadline_from_now`]); worst first.
     pub async fn lookup_until(
         &self,
-        readers: Option<&[&AaveV3Reader]>,
+        readers: Option<&[Reader<'_>]>,
         user: Address,
         until: Instant,
     ) -> Lookup {
-        let all: Vec<Reader<'_>> = match readers {
-            Some(readers) => readers.iter().map(|&r| Reader::Aave(r)).collect(),
-            None => self.all(),
+        let all;
+        let readers = match readers {
+            Some(readers) => readers,
+            None => {
+                all = self.all();
+                &all
+            }
         };
-        self.read_until(&all, user, until, self.deadline).await
+        self.read_until(readers, user, until, self.deadline).await
     }
 
     /// Every reader, Aave's then Morpho's.
@@ -323,7 +321,7 @@ impl Markets {
         self.readers
             .iter()
             .map(Reader::Aave)
-            .chain(self.morpho.iter().map(Reader::Morpho))
+            .chain(self.morpho.iter().map(|r| Reader::Morpho(r, None)))
             .collect()
     }
 
@@ -337,7 +335,7 @@ impl Markets {
     }
 
     /// Reads `user` on `readers` at once, under one deadline; worst first.
-    pub async fn lookup_on(&self, readers: &[&AaveV3Reader], user: Address) -> Lookup {
+    pub async fn lookup_on(&self, readers: &[Reader<'_>], user: Address) -> Lookup {
         self.lookup_until(Some(readers), user, self.deadline_from_now())
             .await
     }
@@ -373,22 +371,18 @@ impl Markets {
                     Err(e) => vec![MarketAnswer::Failed(e)],
                     Ok(Answer::Aave(p)) if p.is_empty() => vec![MarketAnswer::NoPosition(*p)],
                     Ok(Answer::Aave(p)) => vec![MarketAnswer::Position(*p)],
-                    Ok(Answer::Morpho(all)) => {
-                        let block_number = all.first().map_or(0, |p| p.block_number);
-                        let held: Vec<MarketAnswer> = all
-                            .into_iter()
-                            .filter(|p| !p.is_empty())
-                            .map(MarketAnswer::Morpho)
-                            .collect();
-                        if held.is_empty() {
-                            vec![MarketAnswer::NoMorphoPosition { block_number }]
-                        } else {
-                            held
-                        }
-                    }
+                    Ok(Answer::Morpho(all)) => morpho_answers(readers[at], user, all),
                 };
                 answers.into_iter().map(move |a| {
-                    let r = read(a);
+                    let r = match &a {
+                        // A Morpho market is read under its own name.
+                        MarketAnswer::Position(p) if p.morpho().is_some() => MarketRead {
+                            market: p.market.clone(),
+                            chain_id: market.chain_id,
+                            answer: a,
+                        },
+                        _ => read(a),
+                    };
                     (r.standing(), r)
                 })
             })
@@ -425,7 +419,15 @@ impl Markets {
             }
         }))
         .await;
-        found.into_iter().flatten().collect()
+        let morpho = join_all(self.morpho.iter().map(|r| async move {
+            match tokio::time::timeout(self.deadline, r.catalog()).await {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some((r.market().name.clone(), e)),
+                Err(_) => Some((r.market().name.clone(), r.rpc().timed_out())),
+            }
+        }))
+        .await;
+        found.into_iter().chain(morpho).flatten().collect()
     }
 
     /// Every market's reserve symbols, each once, default market first (a market not
@@ -443,22 +445,71 @@ impl Markets {
         )
         .await;
         let mut symbols: Vec<String> = Vec::new();
+        let mut add = |symbol: &String| {
+            if !symbols.contains(symbol) {
+                symbols.push(symbol.clone());
+            }
+        };
         for catalog in catalogs.into_iter().flatten().flatten() {
-            for reserve in &catalog.reserves {
-                if !symbols.contains(&reserve.symbol) {
-                    symbols.push(reserve.symbol.clone());
-                }
+            catalog.reserves.iter().for_each(|r| add(&r.symbol));
+        }
+        let morpho = join_all(
+            self.morpho
+                .iter()
+                .map(|r| async move { tokio::time::timeout_at(until, r.catalog()).await }),
+        )
+        .await;
+        for catalog in morpho.into_iter().flatten().flatten() {
+            for m in &catalog.markets {
+                add(&m.collateral.symbol);
+                add(&m.loan.symbol);
             }
         }
         symbols
     }
 }
 
-/// A reader of either protocol.
+/// A market to read: an Aave market, or a Morpho deployment (all its markets, or the one
+/// whose id is given).
 #[derive(Debug, Clone, Copy)]
-enum Reader<'a> {
+pub enum Reader<'a> {
+    /// An Aave v3 market.
     Aave(&'a AaveV3Reader),
-    Morpho(&'a MorphoReader),
+    /// A Morpho Blue deployment, and the one market to keep (all when `None`).
+    Morpho(&'a MorphoReader, Option<alloy::primitives::B256>),
+}
+
+/// A Morpho deployment's answer in the common model: one position per market the user is in
+/// (only `only`'s when the reader names one), or the deployment's "nothing" at the block.
+fn morpho_answers(
+    reader: Reader<'_>,
+    user: Address,
+    all: Vec<MorphoPosition>,
+) -> Vec<MarketAnswer> {
+    let (Reader::Morpho(r, only), Some(first)) = (reader, all.first()) else {
+        return vec![MarketAnswer::NoPosition(morpho_common::nothing(
+            &reader.market().name,
+            user,
+            0,
+            0,
+        ))];
+    };
+    let (block, time) = (first.block_number, first.block_timestamp);
+    let held: Vec<MarketAnswer> = all
+        .iter()
+        .filter(|p| !p.is_empty() && only.is_none_or(|id| p.facts.id == id))
+        .map(|p| MarketAnswer::Position(morpho_common::to_position(p, r.stablecoins())))
+        .collect();
+    if held.is_empty() {
+        vec![MarketAnswer::NoPosition(morpho_common::nothing(
+            &r.market().name,
+            user,
+            block,
+            time,
+        ))]
+    } else {
+        held
+    }
 }
 
 /// What one reader answered: an Aave market's position, or one position per Morpho market.
@@ -477,21 +528,21 @@ impl<'a> Reader<'a> {
     fn market(self) -> &'a crate::config::MarketConfig {
         match self {
             Self::Aave(r) => r.market(),
-            Self::Morpho(r) => r.market(),
+            Self::Morpho(r, _) => r.market(),
         }
     }
 
     fn rpc(self) -> &'a Rpc {
         match self {
             Self::Aave(r) => r.rpc(),
-            Self::Morpho(r) => r.rpc(),
+            Self::Morpho(r, _) => r.rpc(),
         }
     }
 
     fn discovered(self) -> bool {
         match self {
             Self::Aave(r) => r.discovered().is_some(),
-            Self::Morpho(r) => r.discovered().is_some(),
+            Self::Morpho(r, _) => r.discovered().is_some(),
         }
     }
 
@@ -501,7 +552,7 @@ impl<'a> Reader<'a> {
                 .plan(user)
                 .await
                 .map(|(batch, p)| (batch, Pending::Aave(p))),
-            Self::Morpho(r) => r
+            Self::Morpho(r, _) => r
                 .plan(user)
                 .await
                 .map(|(batch, p)| (batch, Pending::Morpho(p))),

@@ -7,6 +7,7 @@ pub mod aave_v3;
 pub mod address;
 pub mod batch;
 pub mod bindings;
+pub mod discovered;
 pub mod error;
 pub mod format;
 pub mod liquidation;

@@ -215,6 +215,19 @@ pub struct ReportedAccountData {
     pub health_factor: U256,
 }
 
+/// Which protocol a position comes from, and so whose rules compute its risk
+/// ([`crate::chain::report`] dispatches on it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(tag = "protocol", rename_all = "kebab-case")]
+pub enum Source {
+    /// Aave v3 or a fork: the fields of [`Position`] are the whole story.
+    #[default]
+    AaveV3,
+    /// One Morpho Blue market, as read; the position's reserves are its two legs (collateral
+    /// first, then the loan token), for display.
+    MorphoBlue(Box<crate::chain::morpho_blue::MorphoPosition>),
+}
+
 /// A user's whole position in one market, every figure from the same block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Position {
@@ -238,9 +251,32 @@ pub struct Position {
     pub reserves: Vec<ReserveState>,
     /// The protocol's own account view, for cross-checking.
     pub reported: ReportedAccountData,
+    /// What values and prices are counted in: `None` for the market's base currency (USD on
+    /// Aave's USD markets), or a token's symbol (a Morpho market's loan token).
+    pub quote: Option<String>,
+    /// The protocol the position comes from.
+    pub source: Source,
 }
 
 impl Position {
+    /// A value in the position's quote: "$1,234.56", or "1,234.56 USDC".
+    pub fn money(&self, value: U256) -> String {
+        crate::chain::format::value_in(value, self.base_currency_unit, self.quote.as_deref())
+    }
+
+    /// A price in the position's quote: "$1,850.5", or "1,850.5 USDC".
+    pub fn price_text(&self, value: U256) -> String {
+        crate::chain::format::price_in(value, self.base_currency_unit, self.quote.as_deref())
+    }
+
+    /// The Morpho Blue position behind this one, when it is one.
+    pub fn morpho(&self) -> Option<&crate::chain::morpho_blue::MorphoPosition> {
+        match &self.source {
+            Source::MorphoBlue(m) => Some(m),
+            Source::AaveV3 => None,
+        }
+    }
+
     /// Index of the reserve whose symbol matches (case-insensitive).
     pub fn reserve_index(&self, symbol: &str) -> Option<usize> {
         self.reserves

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::format;
 use super::liquidation::{self, LiquidationOption};
 use super::math::WAD;
+use super::morpho_blue;
 use super::position::Position;
 use super::risk::{
     self, AccountTotals, CloseFactor, Limit, LiquidationPrice, PriceMove, RepayPlan, SafeAmount,
@@ -114,8 +115,12 @@ pub struct RiskReport {
 /// The standard what-if moves shown with every position: −10%, −20%, −30%.
 pub const STANDARD_DROPS_BPS: [i64; 3] = [-1_000, -2_000, -3_000];
 
-/// Computes the report for `position` with safe amounts aimed at `target` (wad).
+/// Computes the report for `position` with safe amounts aimed at `target` (wad), by the rules
+/// of the protocol it comes from.
 pub fn assess(position: &Position, target: U256) -> RiskReport {
+    if let Some(m) = position.morpho() {
+        return morpho_blue::common::report(position, m, target);
+    }
     let computed = risk::account_totals(position);
     let agrees = agrees_with_protocol(position, &computed);
     if !agrees {
@@ -174,6 +179,30 @@ pub fn assess(position: &Position, target: U256) -> RiskReport {
             .collect(),
         assets,
         agrees_with_protocol: agrees,
+    }
+}
+
+/// The account totals now, by the position's protocol.
+pub fn totals(position: &Position) -> risk::AccountTotals {
+    match position.morpho() {
+        Some(m) => morpho_blue::common::totals(m),
+        None => risk::account_totals(position),
+    }
+}
+
+/// The account totals after `change`, by the position's protocol (the what-ifs).
+pub fn what_if(position: &Position, change: PriceMove) -> risk::AccountTotals {
+    match position.morpho() {
+        Some(m) => morpho_blue::common::totals_after(position, m, change),
+        None => risk::what_if(position, change),
+    }
+}
+
+/// The repayment of reserve `index` that brings HF to `target`, by the position's protocol.
+pub fn repay_to_target(position: &Position, index: usize, target: U256) -> RepayPlan {
+    match position.morpho() {
+        Some(m) => morpho_blue::common::repay_to_target(m, index, target),
+        None => risk::repay_to_target(position, index, target),
     }
 }
 
@@ -260,8 +289,15 @@ fn limit_name(limit: Limit) -> Value {
     serde_json::to_value(limit).unwrap_or(Value::Null)
 }
 
-/// The JSON view: every figure, raw integers as decimal strings beside display strings.
+/// The JSON view: every figure, raw integers as decimal strings beside display strings (a
+/// Morpho position's own view, [`morpho_blue::json`], for a Morpho position).
 pub fn to_json(position: &Position, report: &RiskReport) -> Value {
+    if let Some(m) = position.morpho() {
+        return morpho_blue::json::to_json(
+            m,
+            &morpho_blue::risk::assess(m, report.target_health_factor),
+        );
+    }
     let unit = position.base_currency_unit;
     let t = &report.totals;
     let assets: Vec<Value> = report

@@ -67,6 +67,8 @@ pub(crate) fn position(
         emode,
         reserves,
         reported: ReportedAccountData::default(),
+        quote: None,
+        source: Default::default(),
     }
 }
 

@@ -9,6 +9,7 @@ use alloy::primitives::Address;
 
 use super::CommandError;
 use crate::chain::aave_v3::AaveV3Reader;
+use crate::chain::morpho_blue::MorphoReader;
 use crate::chain::rpc::Rpc;
 use crate::config::{MULTICALL3, MarketConfig, Protocol, RiskConfig};
 use crate::devnet::{Devnet, DevnetOptions};
@@ -108,6 +109,9 @@ pub async fn run(lookups: usize, faq: &std::path::Path) -> Result<String, Comman
         );
     }
     let _ = writeln!(out, "  batched is {ratio:.1}x faster at the median");
+    if let Some(morpho) = morpho_figures(&devnet, lookups).await? {
+        out.push_str(&morpho);
+    }
     let snapshot = reader
         .snapshot(alloy::eips::BlockId::latest(), &Default::default())
         .await?;
@@ -131,6 +135,52 @@ pub async fn run(lookups: usize, faq: &std::path::Path) -> Result<String, Comman
     }
     out.push_str(&desk_figures(&devnet, reader, lookups, faq).await?);
     Ok(out)
+}
+
+/// A Morpho Blue lookup (every market of the devnet's deployment at one block, interest
+/// accrued) over its demo borrowers: p50, p99 and round trips; `None` on a devnet without
+/// Morpho.
+async fn morpho_figures(devnet: &Devnet, lookups: usize) -> Result<Option<String>, CommandError> {
+    let manifest = devnet.manifest();
+    let Some(morpho) = &manifest.morpho else {
+        return Ok(None);
+    };
+    let market = MarketConfig {
+        name: crate::devnet::MORPHO_MARKET.into(),
+        chain_id: manifest.chain_id,
+        rpc_url: devnet.rpc_url().to_string(),
+        protocol: Protocol::MorphoBlue {
+            morpho: morpho.morpho,
+            market_ids: morpho.markets.iter().map(|m| m.id).collect(),
+        },
+        multicall3: MULTICALL3,
+    };
+    let rpc = Rpc::connect(devnet.rpc_url(), Duration::from_secs(10))?;
+    let Some(reader) = MorphoReader::new(market, rpc, RiskConfig::default().stablecoins) else {
+        return Ok(None);
+    };
+    let users: Vec<Address> = morpho.accounts.iter().map(|a| a.address).collect();
+    if users.is_empty() {
+        return Ok(None);
+    }
+    reader.catalog().await?;
+    let mut samples = Vec::with_capacity(lookups);
+    let before = reader.rpc().round_trips.get();
+    for i in 0..lookups {
+        let start = Instant::now();
+        reader.positions(users[i % users.len()]).await?;
+        samples.push(start.elapsed());
+    }
+    let trips = reader.rpc().round_trips.get() - before;
+    samples.sort();
+    Ok(Some(format!(
+        "  {:<26} p50 {:>8.3} ms   p99 {:>8.3} ms   {:>5.1} HTTP round trips per lookup ({} markets)\n",
+        "Morpho Blue (Multicall3)",
+        percentile(&samples, 50).as_secs_f64() * 1e3,
+        percentile(&samples, 99).as_secs_f64() * 1e3,
+        trips as f64 / lookups.max(1) as f64,
+        morpho.markets.len()
+    )))
 }
 
 /// Wallets in the watcher's cold-read figure.

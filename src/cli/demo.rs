@@ -123,19 +123,7 @@ fn standings(lookup: &Lookup) -> String {
                         format!("HF {}", format::health_factor(totals.health_factor))
                     }
                 }
-                MarketAnswer::Morpho(p) => {
-                    let figures =
-                        crate::chain::morpho_blue::risk::assess(p, DEFAULT_TARGET_HEALTH_FACTOR);
-                    let hf = if figures.borrowed.is_zero() {
-                        "no debt".to_string()
-                    } else {
-                        format!("HF {}", format::health_factor(figures.health_factor))
-                    };
-                    return Some(format!("{} {} {hf}", read.market, p.facts.label()));
-                }
-                MarketAnswer::NoPosition(_) | MarketAnswer::NoMorphoPosition { .. } => {
-                    return None;
-                }
+                MarketAnswer::NoPosition(_) => return None,
                 MarketAnswer::Failed(_) => "unavailable".to_string(),
             };
             Some(format!("{} {what}", read.market))

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::CommandError;
 use crate::chain::markets::{Lookup, MarketAnswer, Markets};
 use crate::chain::presets::{self, ADDRESS_BOOK_VERSION, PRESETS};
-use crate::chain::{morpho_blue, report};
+use crate::chain::report;
 use crate::config::{Config, MarketConfig};
 
 /// The configured market that is `preset`, if any.
@@ -159,18 +159,6 @@ fn render_json(lookup: &Lookup, target: alloy::primitives::U256) -> Result<Strin
                 "status": "failed",
                 "error": e.to_string(),
             }),
-            MarketAnswer::Morpho(p) => json!({
-                "market": r.market,
-                "chain_id": r.chain_id,
-                "status": "position",
-                "position": morpho_blue::json::to_json(p, &morpho_blue::risk::assess(p, target)),
-            }),
-            MarketAnswer::NoMorphoPosition { block_number } => json!({
-                "market": r.market,
-                "chain_id": r.chain_id,
-                "status": "no_position",
-                "block_number": block_number,
-            }),
         })
         .collect();
     serde_json::to_string_pretty(&Value::Array(items))
@@ -178,21 +166,14 @@ fn render_json(lookup: &Lookup, target: alloy::primitives::U256) -> Result<Strin
 }
 
 fn render_text(lookup: &Lookup, user: Address, target: alloy::primitives::U256) -> String {
-    // Worst health first, across protocols: the lookup's order.
     let mut sections = Vec::new();
-    for read in &lookup.reads {
-        let text = match &read.answer {
-            MarketAnswer::Position(position) => {
-                let report = report::assess(position, target);
-                super::position::render_text(position, &report)
-            }
-            MarketAnswer::Morpho(position) => {
-                let risk = morpho_blue::risk::assess(position, target);
-                super::position::render_morpho_text(position, &risk)
-            }
-            _ => continue,
-        };
-        sections.push(format!("== {} ==\n{}", read.market, text.trim_end()));
+    for (read, position) in lookup.positions() {
+        let report = report::assess(position, target);
+        sections.push(format!(
+            "== {} ==\n{}",
+            read.market,
+            super::position::render_text(position, &report).trim_end()
+        ));
     }
     if sections.is_empty() {
         sections.push(format!(
@@ -207,14 +188,10 @@ fn render_text(lookup: &Lookup, user: Address, target: alloy::primitives::U256) 
                 "{}: no position (block {})",
                 read.market, p.block_number
             )),
-            MarketAnswer::NoMorphoPosition { block_number } => tail.push(format!(
-                "{}: no position in any of its markets (block {block_number})",
-                read.market
-            )),
             MarketAnswer::Failed(e) => {
                 tail.push(format!("{}: could not be read: {e}", read.market))
             }
-            MarketAnswer::Position(_) | MarketAnswer::Morpho(_) => {}
+            MarketAnswer::Position(_) => {}
         }
     }
     let failed = lookup.failures().count();

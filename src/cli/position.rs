@@ -37,7 +37,6 @@ pub fn limit_text(limit: Limit) -> &'static str {
 
 /// The human report for a terminal.
 pub fn render_text(position: &Position, report: &RiskReport) -> String {
-    let unit_base = position.base_currency_unit;
     let t = &report.totals;
     let mut out = String::new();
     let _ = writeln!(
@@ -60,9 +59,9 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
     let _ = writeln!(
         out,
         "  Collateral {}   Debt {}   Can still borrow {}",
-        format::usd(t.total_collateral_base, unit_base),
-        format::usd(t.total_debt_base, unit_base),
-        format::usd(t.available_borrows_base, unit_base)
+        position.money(t.total_collateral_base),
+        position.money(t.total_debt_base),
+        position.money(t.available_borrows_base)
     );
     let _ = writeln!(
         out,
@@ -131,7 +130,7 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
     let _ = writeln!(
         out,
         "  {:<6} {:>18} {:>14} {:>18} {:>14} {:>5} {:>12}",
-        "asset", "supplied", "USD", "debt", "USD", "coll", "price"
+        "asset", "supplied", "value", "debt", "value", "coll", "price"
     );
     for r in position.reserves.iter().filter(|r| r.is_involved()) {
         let _ = writeln!(
@@ -139,15 +138,15 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
             "  {:<6} {:>18} {:>14} {:>18} {:>14} {:>5} {:>12}",
             r.symbol,
             format::token(r.supplied, r.decimals),
-            format::usd(r.supplied_base(), unit_base),
+            position.money(r.supplied_base()),
             format::token(r.debt(), r.decimals),
-            format::usd(r.debt_base(), unit_base),
+            position.money(r.debt_base()),
             if r.collateral_enabled && !r.supplied.is_zero() {
                 "yes"
             } else {
                 "-"
             },
-            format::price(r.price, unit_base),
+            position.price_text(r.price),
         );
     }
     let _ = writeln!(out);
@@ -163,7 +162,7 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
                     out,
                     "  {} liquidation price: {} ({} below now), other prices unchanged",
                     r.symbol,
-                    format::price(p, unit_base),
+                    position.price_text(p),
                     drop_text(r.price, p)
                 );
             }
@@ -172,7 +171,7 @@ pub fn render_text(position: &Position, report: &RiskReport) -> String {
                     out,
                     "  {} liquidates you if it rises to {}, other prices unchanged",
                     r.symbol,
-                    format::price(p, unit_base)
+                    position.price_text(p)
                 );
             }
             LiquidationPrice::AlreadyLiquidatable => {
@@ -274,107 +273,4 @@ fn drop_text(now: U256, at: U256) -> String {
     }
     let bps = (now - at) * U256::from(10_000u64) / now;
     format::bps(u64::try_from(bps).unwrap_or(10_000))
-}
-
-/// The human report of one Morpho Blue position (amounts in their tokens, values and prices in
-/// the loan token).
-pub fn render_morpho_text(
-    position: &crate::chain::morpho_blue::MorphoPosition,
-    risk: &crate::chain::morpho_blue::MorphoRisk,
-) -> String {
-    let facts = &position.facts;
-    let (loan, coll) = (&facts.loan, &facts.collateral);
-    let in_loan = |v: U256| format!("{} {}", format::token(v, loan.decimals), loan.symbol);
-    let in_coll = |v: U256| format!("{} {}", format::token(v, coll.decimals), coll.symbol);
-    let per_unit = |p: U256| {
-        format!(
-            "{} {} per {}",
-            format::token(position.price_of_unit(p), loan.decimals),
-            loan.symbol,
-            coll.symbol
-        )
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Account {} on {} · Morpho market {} (id {}, block {})",
-        position.user.to_checksum(None),
-        position.market,
-        facts.label(),
-        facts.short_id(),
-        position.block_number
-    );
-    let band = HealthBand::of(risk.health_factor);
-    let _ = writeln!(
-        out,
-        "  Health factor {}: {}",
-        format::health_factor(risk.health_factor),
-        band_text(Lang::En, band, BandWording::Report)
-    );
-    let _ = writeln!(
-        out,
-        "  Collateral {} ≈ {}   Borrowed {}   Max borrow {} (LLTV {}, fixed for this market)",
-        in_coll(position.collateral),
-        in_loan(risk.collateral_value),
-        in_loan(risk.borrowed),
-        in_loan(risk.max_borrow),
-        crate::chain::morpho_blue::position::wad_percent(facts.lltv)
-    );
-    if !risk.supplied.is_zero() {
-        let _ = writeln!(
-            out,
-            "  Lending {} in this market (earns interest; not collateral)",
-            in_loan(risk.supplied)
-        );
-    }
-    let _ = writeln!(out, "  Oracle price {}", per_unit(position.price));
-    if let Some(p) = risk.liquidation_price {
-        let _ = writeln!(
-            out,
-            "  {} liquidation price: {} ({} below now); the collateral earns no interest, the debt accrues it",
-            coll.symbol,
-            per_unit(p),
-            drop_text(position.price, p)
-        );
-    }
-    let target = format::health_factor(risk.target_health_factor);
-    if let Some(w) = risk.safe_withdraw {
-        let _ = writeln!(
-            out,
-            "  Safe to withdraw: {} ({}; HF after ≥ {target})",
-            in_coll(w.amount),
-            limit_text(w.limit)
-        );
-    }
-    if !risk.safe_borrow.amount.is_zero() {
-        let _ = writeln!(
-            out,
-            "  Safe to borrow: {} ({})",
-            in_loan(risk.safe_borrow.amount),
-            limit_text(risk.safe_borrow.limit)
-        );
-    }
-    if let Some(plan) = risk.repay_to_target
-        && !plan.amount.is_zero()
-    {
-        let reach = if plan.reaches_target {
-            format!("brings HF to {target}")
-        } else {
-            format!(
-                "all of it, HF becomes {}",
-                format::health_factor(plan.health_factor_after)
-            )
-        };
-        let _ = writeln!(out, "  Repay {} ({reach})", in_loan(plan.amount));
-    }
-    if let (Some(seized), Some(repaid)) = (risk.max_seizable_collateral, risk.max_liquidatable_debt)
-    {
-        let _ = writeln!(
-            out,
-            "  Liquidatable now: one call may repay {} and seize {} (no close factor on Morpho Blue)",
-            in_loan(repaid),
-            in_coll(seized)
-        );
-    }
-    out
 }

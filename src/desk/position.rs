@@ -12,7 +12,7 @@ use super::outcome::{Button, ChatKind, Incoming, Intent, Outcome, Reply};
 use super::position_answer::{self, summary_line};
 use super::{Desk, GUARD_SOURCE, texts};
 use crate::chain::error::ChainError;
-use crate::chain::markets::{Lookup, Markets};
+use crate::chain::markets::{Lookup, Markets, Reader};
 use crate::chain::position::Position;
 use crate::chain::report;
 use crate::lang::Lang;
@@ -53,7 +53,7 @@ pub(super) fn addresses_to_read(
 /// an answer has one deadline, however many addresses and markets it shows.
 async fn read_positions(
     markets: &Markets,
-    readers: Option<&[&crate::chain::aave_v3::AaveV3Reader]>,
+    readers: Option<&[Reader<'_>]>,
     addresses: &[Address],
     until: Instant,
 ) -> Vec<(Address, Lookup)> {
@@ -139,14 +139,14 @@ impl Desk {
 
     /// The markets a button names: every market without a tag, the tagged one with it, or
     /// `Err` with the answer when that market is no longer configured.
-    fn button_markets(
+    async fn button_markets(
         &self,
         tag: Option<&str>,
         lang: Lang,
-    ) -> Result<Option<Vec<&crate::chain::aave_v3::AaveV3Reader>>, Outcome> {
+    ) -> Result<Option<Vec<Reader<'_>>>, Outcome> {
         match tag {
             None => Ok(None),
-            Some(tag) => match self.chain.by_tag(tag) {
+            Some(tag) => match self.chain.by_tag(tag).await {
                 Some(reader) => Ok(Some(vec![reader])),
                 None => Err(Outcome::new(
                     Intent::Error,
@@ -170,7 +170,7 @@ impl Desk {
         if self.chain.is_empty() {
             return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
         }
-        let readers = match self.button_markets(tag, lang) {
+        let readers = match self.button_markets(tag, lang).await {
             Ok(readers) => readers,
             Err(out) => return out,
         };
@@ -415,7 +415,7 @@ impl Desk {
         if self.chain.is_empty() {
             return Outcome::new(Intent::Error, lang, Reply::text(texts::no_market(lang)));
         }
-        let readers = match self.button_markets(market, lang) {
+        let readers = match self.button_markets(market, lang).await {
             Ok(readers) => readers,
             Err(out) => return out,
         };

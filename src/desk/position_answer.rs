@@ -8,8 +8,8 @@ use alloy::primitives::U256;
 use super::intent::{PositionFocus, WhatIf};
 use crate::chain::format;
 use crate::chain::position::{EModeMembership, Position, ReserveState};
-use crate::chain::report::{HealthBand, RiskReport};
-use crate::chain::risk::{self, Blocked, Limit, LiquidationPrice, PriceMove};
+use crate::chain::report::{self, HealthBand, RiskReport};
+use crate::chain::risk::{Blocked, Limit, LiquidationPrice, PriceMove};
 use crate::chain::rules;
 use crate::lang::Lang;
 
@@ -146,6 +146,23 @@ fn protocol_figures_only(lang: Lang) -> &'static str {
     )
 }
 
+/// What sets a Morpho Blue market apart, under its figures: the fixed LLTV, the oracle, the
+/// collateral earning nothing.
+fn morpho_line(lang: Lang, m: &crate::chain::morpho_blue::MorphoPosition) -> String {
+    let lltv = crate::chain::morpho_blue::position::wad_percent(m.facts.lltv);
+    let (coll, loan) = (&m.facts.collateral.symbol, &m.facts.loan.symbol);
+    match lang {
+        Lang::En => format!(
+            "Morpho Blue market {coll}/{loan} ({}): liquidation at {lltv} loan-to-value, fixed for this market; prices come from the market's own oracle; your {coll} collateral earns no interest.",
+            m.facts.short_id()
+        ),
+        Lang::Zh => format!(
+            "Morpho Blue 市场 {coll}/{loan}（{}）：借款达到抵押价值的 {lltv}（LLTV，该市场固定不变）即会被清算；价格来自该市场自己的预言机；你的 {coll} 抵押物不产生利息。",
+            m.facts.short_id()
+        ),
+    }
+}
+
 /// The answer when an address has nothing on any of the markets that answered.
 pub fn render_nowhere(lang: Lang, user: alloy::primitives::Address, markets: &[&str]) -> String {
     let who = format::short_address(user);
@@ -165,7 +182,6 @@ pub fn render(
     what_if: Option<&WhatIf>,
     comfort: U256,
 ) -> String {
-    let base = position.base_currency_unit;
     let t = &report.totals;
     let who = format::short_address(position.user);
     let mut out = String::new();
@@ -186,9 +202,9 @@ pub fn render(
         position.block_number,
         band_text(lang, report.band, BandWording::Meaning),
     );
-    let collateral = format::usd(t.total_collateral_base, base);
-    let debt = format::usd(t.total_debt_base, base);
-    let room = format::usd(t.available_borrows_base, base);
+    let collateral = position.money(t.total_collateral_base);
+    let debt = position.money(t.total_debt_base);
+    let room = position.money(t.available_borrows_base);
     let _ = match lang {
         Lang::En => writeln!(
             out,
@@ -220,6 +236,9 @@ pub fn render(
             let _ = writeln!(out, "{line}");
         }
     }
+    if let Some(m) = position.morpho() {
+        let _ = writeln!(out, "{}", morpho_line(lang, m));
+    }
     if let Some(i) = position.isolation_collateral() {
         let sym = &position.reserves[i].symbol;
         let _ = match lang {
@@ -248,13 +267,13 @@ pub fn render(
                     "supplied {} {} ≈ {}{coll}",
                     format::token(r.supplied, r.decimals),
                     r.symbol,
-                    format::usd(r.supplied_base(), base)
+                    position.money(r.supplied_base())
                 ),
                 Lang::Zh => format!(
                     "存入 {} {} ≈ {}{coll}",
                     format::token(r.supplied, r.decimals),
                     r.symbol,
-                    format::usd(r.supplied_base(), base)
+                    position.money(r.supplied_base())
                 ),
             });
         }
@@ -264,13 +283,13 @@ pub fn render(
                     "owes {} {} ≈ {}",
                     format::token(r.debt(), r.decimals),
                     r.symbol,
-                    format::usd(r.debt_base(), base)
+                    position.money(r.debt_base())
                 ),
                 Lang::Zh => format!(
                     "借款 {} {} ≈ {}",
                     format::token(r.debt(), r.decimals),
                     r.symbol,
-                    format::usd(r.debt_base(), base)
+                    position.money(r.debt_base())
                 ),
             });
         }
@@ -354,7 +373,6 @@ pub fn render_what_if(
 }
 
 fn liquidation_lines(lang: Lang, position: &Position, report: &RiskReport) -> Vec<String> {
-    let base = position.base_currency_unit;
     let mut lines = Vec::new();
     for a in &report.assets {
         let r = &position.reserves[a.index];
@@ -365,31 +383,31 @@ fn liquidation_lines(lang: Lang, position: &Position, report: &RiskReport) -> Ve
             (Lang::En, LiquidationPrice::AtOrBelow(p)) => format!(
                 "Liquidation price of {}: {} ({} below today's {}), if other prices stay the same.",
                 r.symbol,
-                format::price(p, base),
+                position.price_text(p),
                 pct_drop(r.price, p),
-                format::price(r.price, base)
+                position.price_text(r.price)
             ),
             (Lang::Zh, LiquidationPrice::AtOrBelow(p)) => format!(
                 "{} 的清算价格：{}（比当前 {} 低 {}），假设其他价格不变。",
                 r.symbol,
-                format::price(p, base),
-                format::price(r.price, base),
+                position.price_text(p),
+                position.price_text(r.price),
                 pct_drop(r.price, p)
             ),
             (Lang::En, LiquidationPrice::AtOrAbove(p)) => {
                 format!(
                     "If {} rises to {} (now {}), your debt outgrows your collateral and you can be liquidated.",
                     r.symbol,
-                    format::price(p, base),
-                    format::price(r.price, base)
+                    position.price_text(p),
+                    position.price_text(r.price)
                 )
             }
             (Lang::Zh, LiquidationPrice::AtOrAbove(p)) => {
                 format!(
                     "如果 {} 涨到 {}（当前 {}），债务超过抵押能力，你就可能被清算。",
                     r.symbol,
-                    format::price(p, base),
-                    format::price(r.price, base)
+                    position.price_text(p),
+                    position.price_text(r.price)
                 )
             }
             (Lang::En, LiquidationPrice::AlreadyLiquidatable) => {
@@ -630,7 +648,7 @@ fn borrow_line(lang: Lang, position: &Position, report: &RiskReport) -> Vec<Stri
 }
 
 fn repay_lines(lang: Lang, position: &Position, comfort: U256) -> Vec<String> {
-    let totals = risk::account_totals(position);
+    let totals = report::totals(position);
     if totals.total_debt_base.is_zero() || totals.health_factor >= comfort {
         return Vec::new();
     }
@@ -644,7 +662,7 @@ fn repay_lines(lang: Lang, position: &Position, comfort: U256) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let plan = risk::repay_to_target(position, index, comfort);
+    let plan = report::repay_to_target(position, index, comfort);
     let goal = format::health_factor(comfort);
     let amount = format::token(plan.amount, r.decimals);
     let symbol = &r.symbol;
@@ -679,7 +697,7 @@ fn scenario_line(
         let (totals, what, plural) =
             match w.symbol.as_deref().and_then(|s| position.reserve_index(s)) {
                 Some(index) => (
-                    risk::what_if(
+                    report::what_if(
                         position,
                         PriceMove::Asset {
                             index,
@@ -690,7 +708,7 @@ fn scenario_line(
                     false,
                 ),
                 None => (
-                    risk::what_if(
+                    report::what_if(
                         position,
                         PriceMove::AllVolatile {
                             change_bps: w.change_bps,
@@ -778,7 +796,6 @@ pub fn render_asset(
         return Some(protocol_figures_only(lang).to_string());
     }
     let r = &position.reserves[a.index];
-    let base = position.base_currency_unit;
     let c = &r.config;
     let mut lines = vec![match lang {
         Lang::En => format!(
@@ -786,20 +803,20 @@ pub fn render_asset(
             r.symbol,
             position.market,
             position.block_number,
-            format::price(r.price, base)
+            position.price_text(r.price)
         ),
         Lang::Zh => format!(
             "**{}**，{}（区块 {}），价格 {}",
             r.symbol,
             position.market,
             position.block_number,
-            format::price(r.price, base)
+            position.price_text(r.price)
         ),
     }];
     if !r.supplied.is_zero() {
         let (token, usd) = (
             format::token(r.supplied, r.decimals),
-            format::usd(r.supplied_base(), base),
+            position.money(r.supplied_base()),
         );
         lines.push(match (lang, r.collateral_enabled) {
             (Lang::En, true) => {
@@ -816,7 +833,7 @@ pub fn render_asset(
     if !r.debt().is_zero() {
         let (token, usd) = (
             format::token(r.debt(), r.decimals),
-            format::usd(r.debt_base(), base),
+            position.money(r.debt_base()),
         );
         lines.push(match lang {
             Lang::En => format!("Owed {token} {} ≈ {usd}.", r.symbol),
@@ -888,20 +905,19 @@ pub fn render_asset(
 
 /// A position in one line for staff: "HF 1.31 (risky) · collateral $12,000.00 · debt $8,400.00".
 pub(super) fn summary_line(lang: Lang, position: &Position, report: &RiskReport) -> String {
-    let unit = position.base_currency_unit;
     let hf = crate::chain::format::health_factor(report.totals.health_factor);
     match lang {
         Lang::En => format!(
             "HF {hf} ({}) · collateral {} · debt {}",
             band_text(lang, report.band, BandWording::Word),
-            crate::chain::format::usd(report.totals.total_collateral_base, unit),
-            crate::chain::format::usd(report.totals.total_debt_base, unit),
+            position.money(report.totals.total_collateral_base),
+            position.money(report.totals.total_debt_base),
         ),
         Lang::Zh => format!(
             "健康因子 {hf}（{}）· 抵押 {} · 债务 {}",
             band_text(lang, report.band, BandWording::Word),
-            crate::chain::format::usd(report.totals.total_collateral_base, unit),
-            crate::chain::format::usd(report.totals.total_debt_base, unit),
+            position.money(report.totals.total_collateral_base),
+            position.money(report.totals.total_debt_base),
         ),
     }
 }

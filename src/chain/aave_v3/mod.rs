@@ -27,6 +27,7 @@ use super::bindings::Multicall3;
 use super::bindings::mainnet::{
     IAaveOracle, IERC20Detailed, IPool, IPoolAddressesProvider, IPoolProbes,
 };
+use super::discovered::Discovered;
 use super::error::ChainError;
 use super::position::{AaveVersion, EModeCategory, Position, ReportedAccountData, ReserveState};
 use super::rpc::{Rpc, printable};
@@ -84,9 +85,7 @@ pub struct AaveV3Reader {
     stablecoins: Vec<String>,
     /// The market's fixed facts once discovered; dropped when a position read finds the
     /// market's oracle or reserve list changed, so the next lookup discovers it again.
-    catalog: Mutex<Option<Arc<Catalog>>>,
-    /// Held while discovering: concurrent lookups wait for one discovery, not one each.
-    discovering: tokio::sync::Mutex<()>,
+    catalog: Discovered<Catalog>,
     /// When discovery last ran out of time. For one timeout after that, lookups fail at once:
     /// an answer that needs the catalog twice (a what-if's symbols, then the position) waits
     /// for one deadline, not two.
@@ -411,6 +410,8 @@ fn assemble(
             ltv: account.ltv,
             health_factor: account.healthFactor,
         },
+        quote: None,
+        source: Default::default(),
     })
 }
 
@@ -561,8 +562,7 @@ impl AaveV3Reader {
             market,
             rpc,
             stablecoins,
-            catalog: Mutex::new(None),
-            discovering: tokio::sync::Mutex::new(()),
+            catalog: Discovered::default(),
             discovery_timed_out: Mutex::new(None),
         }
     }
@@ -604,22 +604,14 @@ impl AaveV3Reader {
 
     /// Discovers the market unless a concurrent lookup did while this one waited.
     async fn discover_once(&self) -> Result<Arc<Catalog>, ChainError> {
-        let _discovering = self.discovering.lock().await;
-        if let Some(catalog) = self.discovered() {
-            return Ok(catalog);
-        }
-        let catalog = Arc::new(self.discover().await?);
-        *self.catalog.lock().unwrap_or_else(PoisonError::into_inner) = Some(catalog.clone());
-        Ok(catalog)
+        self.catalog.get_or_discover(|| self.discover()).await
     }
 
     /// Drops `stale` (if it is still the current catalog) so the next lookup discovers the
     /// market again.
     fn forget(&self, stale: &Arc<Catalog>, why: &str) {
-        let mut current = self.catalog.lock().unwrap_or_else(PoisonError::into_inner);
-        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, stale)) {
+        if self.catalog.forget(stale) {
             tracing::warn!(market = %self.market.name, why, "the market changed since discovery; discovering it again on the next lookup");
-            *current = None;
         }
     }
 
@@ -773,10 +765,7 @@ impl AaveV3Reader {
 
     /// The market's catalog when it is already discovered (no request is made).
     pub fn discovered(&self) -> Option<Arc<Catalog>> {
-        self.catalog
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.catalog.get()
     }
 
     /// A category the position batch did not read (created after discovery), read at `block`.

@@ -243,6 +243,8 @@ fn template(
             })
             .collect(),
         reported: ReportedAccountData::default(),
+        quote: None,
+        source: Default::default(),
     }
 }
 

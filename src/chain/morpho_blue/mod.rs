@@ -4,6 +4,7 @@
 //! positions in every configured Morpho market in one round trip ([`position`] is what it
 //! gives); [`risk`] computes the figures people act on from them.
 
+pub mod common;
 pub mod json;
 pub mod math;
 pub mod position;

@@ -12,7 +12,7 @@
 //! The read comes in two halves, [`MorphoReader::plan`] and [`PendingMorpho::finish`], so that
 //! markets on one node share that round trip (see [`crate::chain::markets`]).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use alloy::eips::BlockId;
 use alloy::primitives::{Address, B256, U256};
@@ -26,6 +26,7 @@ use crate::chain::batch::{Batch, BatchResults, Slot};
 use crate::chain::bindings::Multicall3;
 use crate::chain::bindings::mainnet::IERC20Detailed;
 use crate::chain::bindings::morpho::{Morpho, OracleMock, events::CreateMarket};
+use crate::chain::discovered::Discovered;
 use crate::chain::error::ChainError;
 use crate::chain::rpc::{Rpc, printable};
 use crate::config::{MarketConfig, Protocol};
@@ -46,8 +47,8 @@ pub struct MorphoReader {
     morpho: Address,
     market_ids: Vec<B256>,
     rpc: Rpc,
-    catalog: Mutex<Option<Arc<MorphoCatalog>>>,
-    discovering: tokio::sync::Mutex<()>,
+    stablecoins: Vec<String>,
+    catalog: Discovered<MorphoCatalog>,
 }
 
 /// Slots of one Morpho market's reads in a position batch.
@@ -158,8 +159,9 @@ impl<'a> PendingMorpho<'a> {
 
 impl MorphoReader {
     /// A reader over `rpc` for a market of kind `morpho-blue`; nothing is read until the first
-    /// lookup. `None` for a market of another kind.
-    pub fn new(market: MarketConfig, rpc: Rpc) -> Option<Self> {
+    /// lookup. `stablecoins` (symbols) tell which leg "all volatile prices" moves. `None` for a
+    /// market of another kind.
+    pub fn new(market: MarketConfig, rpc: Rpc, stablecoins: Vec<String>) -> Option<Self> {
         let Protocol::MorphoBlue { morpho, market_ids } = market.protocol.clone() else {
             return None;
         };
@@ -168,14 +170,19 @@ impl MorphoReader {
             morpho,
             market_ids,
             rpc,
-            catalog: Mutex::new(None),
-            discovering: tokio::sync::Mutex::new(()),
+            stablecoins,
+            catalog: Discovered::default(),
         })
     }
 
     /// The configured market.
     pub fn market(&self) -> &MarketConfig {
         &self.market
+    }
+
+    /// The symbols counted as stablecoins.
+    pub fn stablecoins(&self) -> &[String] {
+        &self.stablecoins
     }
 
     /// The connection.
@@ -193,28 +200,17 @@ impl MorphoReader {
 
     /// The catalog when it is already discovered (no request is made).
     pub fn discovered(&self) -> Option<Arc<MorphoCatalog>> {
-        self.catalog
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.catalog.get()
     }
 
     fn forget(&self, stale: &Arc<MorphoCatalog>) {
-        let mut current = self.catalog.lock().unwrap_or_else(PoisonError::into_inner);
-        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, stale)) {
+        if self.catalog.forget(stale) {
             tracing::warn!(market = %self.market.name, "the Morpho markets changed since discovery; discovering them again on the next lookup");
-            *current = None;
         }
     }
 
     async fn discover_once(&self) -> Result<Arc<MorphoCatalog>, ChainError> {
-        let _discovering = self.discovering.lock().await;
-        if let Some(catalog) = self.discovered() {
-            return Ok(catalog);
-        }
-        let catalog = Arc::new(self.discover().await?);
-        *self.catalog.lock().unwrap_or_else(PoisonError::into_inner) = Some(catalog.clone());
-        Ok(catalog)
+        self.catalog.get_or_discover(|| self.discover()).await
     }
 
     async fn run(&self, batch: Batch, block: BlockId) -> Result<BatchResults, ChainError> {

@@ -1,0 +1,156 @@
+//! The desk on Morpho Blue positions, configured as `lendesk devnet` writes it (the Aave
+//! market and the devnet's Morpho deployment on one chain): an address in two Morpho markets
+//! gets one answer listing both, worst health first, each health factor equal to Morpho's own;
+//! an address on Aave and Morpho gets both; the asset and what-if buttons act on the Morpho
+//! market they name; Chinese answers say the same.
+
+mod common;
+
+use alloy::primitives::{Address, U256};
+use lendesk::chain::bindings::morpho::{Morpho, OracleMock};
+use lendesk::chain::markets::Markets;
+use lendesk::chain::morpho_blue::math::{self, MarketState};
+use lendesk::config::Config;
+use lendesk::desk::{Desk, Incoming, Intent, Outcome};
+use lendesk::devnet::{Devnet, MorphoManifest};
+use lendesk::store::Store;
+
+fn desk(devnet: &Devnet) -> Desk {
+    let text = lendesk::devnet::cli::lendesk_toml_with_morpho(devnet.manifest());
+    let config = Config::parse(&text, "lendesk.toml").expect("the written config");
+    let markets = Markets::from_config(&config).expect("markets");
+    assert_eq!(
+        markets.len(),
+        2,
+        "the Aave market and the Morpho deployment"
+    );
+    common::desk(markets, Store::temporary().expect("store"))
+}
+
+async fn ask(desk: &Desk, user: i64, text: &str) -> Outcome {
+    let out = desk
+        .handle(Incoming {
+            user,
+            text: text.into(),
+            now: 1_700_000_000,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(out.intent, Intent::Position, "{text}: {}", out.text());
+    out
+}
+
+fn morpho(devnet: &Devnet) -> &MorphoManifest {
+    devnet
+        .manifest()
+        .morpho
+        .as_ref()
+        .expect("the devnet runs Morpho")
+}
+
+fn borrower(devnet: &Devnet, profile: &str) -> Address {
+    morpho(devnet)
+        .accounts
+        .iter()
+        .find(|a| a.profile == profile)
+        .unwrap_or_else(|| panic!("no Morpho {profile} borrower"))
+        .address
+}
+
+/// The borrower's HF on the market named `label`, from Morpho's own stored state (the interest
+/// since the market was last touched, at about 2% APR, moves it far less than the 0.01 the
+/// answers are compared to).
+async fn chain_hf(devnet: &Devnet, label: &str, user: Address) -> U256 {
+    let m = morpho(devnet);
+    let market = m.markets.iter().find(|x| x.name == label).expect("market");
+    let provider = common::provider(devnet.rpc_url());
+    let contract = Morpho::new(m.morpho, &provider);
+    let state = MarketState::from(&contract.market(market.id).call().await.expect("market"));
+    let position = contract
+        .position(market.id, user)
+        .call()
+        .await
+        .expect("position");
+    let price = OracleMock::new(market.oracle, &provider)
+        .price()
+        .call()
+        .await
+        .expect("price");
+    let owed = math::borrowed(U256::from(position.borrowShares), &state).expect("owed");
+    math::health_factor(U256::from(position.collateral), owed, price, market.lltv).expect("hf")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_morpho_markets_in_one_answer_worst_first_each_equal_to_morpho() {
+    let devnet = common::own().await;
+    let desk = desk(&devnet);
+    let multi = borrower(&devnet, "multi");
+    let out = ask(&desk, 1, &format!("how is {multi} doing?")).await;
+    let text = out.text();
+    let dai = text.find("DAI/USDC 94.5%").expect("the DAI market");
+    let weth = text.find("WETH/USDC 86%").expect("the WETH market");
+    assert!(dai < weth, "worst health first (1.2 before 1.8):\n{text}");
+    assert!(text.contains("fixed for this market"), "{text}");
+    assert!(text.contains("USDC"), "values in the loan token: {text}");
+    for (label, reply) in [("DAI/USDC 94.5%", 0), ("WETH/USDC 86%", 1)] {
+        let hf = chain_hf(&devnet, label, multi).await;
+        let shown = common::shown_health_factor(&out.replies[reply].text, "Health factor ")
+            .expect("a health factor");
+        let chain = f64::from(u32::try_from(hf / U256::from(10u64).pow(U256::from(14))).unwrap())
+            / 10_000.0;
+        assert!(
+            (shown - chain).abs() < 0.01,
+            "{label}: shown {shown}, Morpho {chain}"
+        );
+    }
+    let zh = ask(&desk, 2, &format!("{multi} 的健康因子是多少？"))
+        .await
+        .text();
+    assert!(
+        zh.contains("该市场固定不变") && zh.contains("健康因子 1.20"),
+        "{zh}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_on_aave_and_morpho_gets_both_and_the_buttons_act_on_the_morpho_market() {
+    let devnet = common::own().await;
+    let desk = desk(&devnet);
+    let both = borrower(&devnet, "both");
+    let out = ask(&desk, 3, &format!("my position {both}")).await;
+    let text = out.text();
+    let morpho_at = text.find("devnet-morpho WETH/USDC 86%").expect("Morpho");
+    let aave_at = text.find("on devnet (block").expect("Aave");
+    assert!(
+        morpho_at < aave_at,
+        "Morpho (1.6) before Aave (2.5):\n{text}"
+    );
+
+    // The Morpho answer's buttons name its market: the what-if moves WETH on Morpho only.
+    let buttons: Vec<&str> = out.replies[0]
+        .buttons
+        .iter()
+        .flatten()
+        .map(|b| b.data.as_str())
+        .collect();
+    let tag = Markets::tag("devnet-morpho WETH/USDC 86%");
+    let what_if = buttons
+        .iter()
+        .find(|d| d.starts_with("whatif:-2000:") && d.ends_with(&format!("@{tag}")))
+        .unwrap_or_else(|| panic!("a tagged what-if: {buttons:?}"));
+    let pressed = desk.button(3, what_if, None, 1_700_000_001).await;
+    assert_eq!(pressed.replies.len(), 1, "{}", pressed.text());
+    // 1.6 × 0.8 = 1.28: the collateral's price moves, the debt does not.
+    assert!(pressed.text().contains("HF 1.28"), "{}", pressed.text());
+    let asset = buttons
+        .iter()
+        .find(|d| d.starts_with(&format!("am:{tag}:")) && d.ends_with(":WETH"))
+        .unwrap_or_else(|| panic!("a tagged WETH button: {buttons:?}"));
+    let detail = desk.button(3, asset, None, 1_700_000_002).await;
+    assert_eq!(detail.intent, Intent::Position, "{}", detail.text());
+    assert!(
+        detail.sources[0].starts_with("chain:devnet-morpho WETH/USDC 86%:"),
+        "{:?}",
+        detail.sources
+    );
+}
