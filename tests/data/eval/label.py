@@ -108,6 +108,12 @@ RULES = [
     ("K17", ["compound"], {"faq": ["minimum-amounts", "compound-v3-basics"], "missing": None}),
     # Repay asks for an approval first.
     ("K13", ["approve", "授权"], {"faq": ["repay", "repay-with-collateral", "approvals-and-permits"]}),
+    # Morpho Blue's overview answers every part of K20; a part about LLTV or liquidation is
+    # also answered by those topics, a part about bad debt by that one (`faq_add` adds topics).
+    ("K20", ["lltv", "liquidat", "清算", "爆仓"],
+     {"faq_add": ["morpho-blue-lltv", "morpho-blue-liquidation"]}),
+    ("K20", ["bad debt", "坏账", "underwater", "who loses", "who pays", "谁承担"],
+     {"faq_add": ["morpho-blue-bad-debt"]}),
 ]
 
 
@@ -172,7 +178,9 @@ def label(writer, index, case):
     for situation, words, fields in RULES:
         if s == situation and any(w.lower() in text for w in words):
             for k, v in fields.items():
-                if v is None:
+                if k == "faq_add":
+                    out["faq"] = out["faq"] + [t for t in v if t not in out["faq"]]
+                elif v is None:
                     out.pop(k, None)
                 else:
                     out[k] = v
