@@ -179,3 +179,56 @@ fn a_node_that_never_answers_times_out_with_exit_code_3() {
     );
     drop(holder);
 }
+
+#[tokio::test]
+async fn position_on_a_morpho_market_lists_its_markets_worst_first_as_text_and_json() {
+    let chain = common::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lendesk.toml");
+    std::fs::write(
+        &config,
+        lendesk::devnet::cli::lendesk_toml_with_morpho(&chain.manifest),
+    )
+    .expect("write config");
+    let morpho = chain
+        .manifest
+        .morpho
+        .as_ref()
+        .expect("the devnet runs Morpho");
+    let multi = morpho
+        .accounts
+        .iter()
+        .find(|a| a.profile == "multi")
+        .expect("the two-market borrower")
+        .address
+        .to_checksum(None);
+    let market = lendesk::devnet::MORPHO_MARKET;
+    let text = lendesk(&config, &["position", &multi, "--market", market], &[]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let out = String::from_utf8_lossy(&text.stdout);
+    let dai = out
+        .find("== devnet-morpho DAI/USDC 94.5% ==")
+        .expect("DAI market");
+    let weth = out
+        .find("== devnet-morpho WETH/USDC 86% ==")
+        .expect("WETH market");
+    assert!(dai < weth, "worst first:\n{out}");
+    assert!(
+        !out.contains("== devnet =="),
+        "only the named deployment:\n{out}"
+    );
+    assert!(out.contains("Debt 7,874.99 USDC"), "{out}");
+
+    let json = lendesk(
+        &config,
+        &["position", &multi, "--market", market, "--json"],
+        &[],
+    );
+    assert!(json.status.success(), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
+    let first = &v[0]["position"];
+    assert_eq!(first["protocol"], "morpho-blue", "{v}");
+    assert_eq!(first["morpho_market"]["label"], "DAI/USDC 94.5%", "{v}");
+    assert_eq!(first["morpho_market"]["lltv"], "945000000000000000", "{v}");
+    assert!(first["summary"]["health_factor"]["raw"].is_string(), "{v}");
+}

@@ -113,6 +113,16 @@ pub async fn position(
         return markets::position_everywhere(config, user, json).await;
     }
     let market = select_market(config, market)?;
+    if market.kind() == crate::config::MarketKind::MorphoBlue {
+        // A Morpho deployment holds many markets: its report is the whole-lookup one, on it
+        // alone.
+        let only = Config {
+            markets: vec![market.clone()],
+            default_market: None,
+            ..config.clone()
+        };
+        return markets::position_everywhere(&only, user, json).await;
+    }
     let target = config.target_health_factor()?;
     let reader = reader(config, market)?;
     let position = reader.position(user).await?;
