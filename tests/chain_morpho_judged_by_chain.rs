@@ -119,11 +119,14 @@ impl Fixture {
         self.reader.positions(self.borrower).await.expect("read")
     }
 
-    /// Sends `call` to Morpho from the borrower; the receipt's status.
+    /// Sends `call` to Morpho from the borrower; the receipt's status. The gas limit is fixed:
+    /// Anvil's estimate, made in the second of a market's last update (no interest to accrue),
+    /// can be too low for the block that mines it a second later.
     async fn send(&self, to: Address, call: impl SolCall) -> bool {
         let tx = TransactionRequest::default()
             .from(self.borrower)
             .to(to)
+            .gas_limit(2_000_000)
             .input(call.abi_encode().into());
         match self.provider.send_transaction(tx).await {
             Ok(pending) => pending.get_receipt().await.expect("receipt").status(),

@@ -263,6 +263,9 @@ async fn morpho_health(
     let receipt = contract
         .accrueInterest(market.params())
         .from(morpho.owner)
+        // A fixed limit: an estimate made in the second of the last update (nothing to
+        // accrue) is too low for the block that mines it a second later.
+        .gas(1_000_000)
         .send()
         .await
         .expect("accrueInterest")
