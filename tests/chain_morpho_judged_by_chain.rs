@@ -508,3 +508,148 @@ async fn a_liquidatable_position_shows_what_a_liquidator_may_seize_and_morpho_ag
         .expect("simulate");
     assert!(too_much.is_some(), "one unit more is refused");
 }
+
+/// Every demo borrower of the devnet's own Morpho, every market it is in: what lendesk says is
+/// owed is what a full repayment at the read's block pays, and the room to borrow is Morpho's
+/// to the unit (borrowing it passes at that block, one unit more reverts).
+#[tokio::test(flavor = "multi_thread")]
+async fn every_demo_borrower_s_figures_are_morpho_s_at_the_read_s_block() {
+    let devnet = common::own().await;
+    let manifest = devnet.manifest().clone();
+    let morpho = manifest.morpho.clone().expect("the devnet runs Morpho");
+    let provider = common::provider(devnet.rpc_url());
+    let config = MarketConfig {
+        name: "devnet-morpho".into(),
+        chain_id: manifest.chain_id,
+        rpc_url: devnet.rpc_url().into(),
+        protocol: Protocol::MorphoBlue {
+            morpho: morpho.morpho,
+            market_ids: Vec::new(),
+        },
+        multicall3: MULTICALL3,
+    };
+    let rpc = Rpc::connect(devnet.rpc_url(), std::time::Duration::from_secs(10)).expect("rpc");
+    let reader = MorphoReader::new(config, rpc, Vec::new()).expect("Morpho");
+    let usdc = manifest.token("USDC").expect("USDC").address;
+    let send = |from: Address, to: Address, data: Vec<u8>| {
+        let provider = provider.clone();
+        async move {
+            let tx = TransactionRequest::default()
+                .from(from)
+                .to(to)
+                .gas_limit(2_000_000)
+                .input(data.into());
+            let receipt = provider
+                .send_transaction(tx)
+                .await
+                .expect("send")
+                .get_receipt()
+                .await
+                .expect("receipt");
+            assert!(receipt.status());
+        }
+    };
+    let mut checked = 0;
+    for account in &morpho.accounts {
+        let user = account.address;
+        // Enough loan token to repay everything, approved.
+        let plenty = U256::from(10u64).pow(U256::from(12));
+        send(
+            user,
+            usdc,
+            MintableERC20::mint_0Call::new((user, plenty)).abi_encode(),
+        )
+        .await;
+        send(
+            user,
+            usdc,
+            MintableERC20::approveCall::new((morpho.morpho, plenty)).abi_encode(),
+        )
+        .await;
+        a_minute_passes(&devnet).await;
+        for p in reader.positions(user).await.expect("read") {
+            if p.borrow_shares.is_zero() {
+                continue;
+            }
+            let figures = risk::assess(&p, U256::from(TARGET));
+            let params = Morpho::MarketParams {
+                loanToken: p.facts.loan.address,
+                collateralToken: p.facts.collateral.address,
+                oracle: p.facts.oracle,
+                irm: p.facts.irm,
+                lltv: p.facts.lltv,
+            };
+            let at = BlockId::number(p.block_number);
+            let simulate = |call: Vec<u8>| {
+                let provider = provider.clone();
+                async move {
+                    let tx = TransactionRequest::default()
+                        .from(user)
+                        .to(morpho.morpho)
+                        .input(call.into());
+                    provider.call(tx).block(at).await
+                }
+            };
+            let repaid = simulate(
+                Morpho::repayCall {
+                    marketParams: params.clone(),
+                    assets: U256::ZERO,
+                    shares: p.borrow_shares,
+                    onBehalf: user,
+                    data: Default::default(),
+                }
+                .abi_encode(),
+            )
+            .await
+            .expect("a full repayment");
+            let repaid = Morpho::repayCall::abi_decode_returns(&repaid).expect("decode");
+            assert_eq!(
+                repaid._0,
+                figures.borrowed,
+                "{} {}",
+                account.profile,
+                p.facts.label()
+            );
+            let healthy_after = |assets: U256| {
+                risk::after_borrow(&p, assets).is_some_and(|(shares, market)| {
+                    let owed = math::borrowed(shares, &market).expect("owed");
+                    math::is_healthy(p.collateral, owed, p.price, p.facts.lltv) == Some(true)
+                })
+            };
+            let (mut lo, mut hi) = (U256::ZERO, figures.max_borrow);
+            while hi - lo > U256::from(1) {
+                let mid = (lo + hi) / U256::from(2);
+                if healthy_after(mid) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let borrow = |assets: U256| {
+                Morpho::borrowCall {
+                    marketParams: params.clone(),
+                    assets,
+                    shares: U256::ZERO,
+                    onBehalf: user,
+                    receiver: user,
+                }
+                .abi_encode()
+            };
+            simulate(borrow(lo)).await.expect("the room passes");
+            let refused = simulate(borrow(lo + U256::from(1)))
+                .await
+                .expect_err("one unit more reverts");
+            assert!(
+                refused.to_string().contains("insufficient collateral"),
+                "{refused}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6, "five borrowers, six positions");
+}
+
+/// A minute passes: the markets' stored totals lack its interest.
+async fn a_minute_passes(devnet: &Devnet) {
+    devnet.advance_time(60).await.expect("time");
+}
