@@ -25,7 +25,7 @@ const FIRST_USER: u64 = 100_000;
 /// The watcher of `reader`'s market, its head polled every 200 ms.
 fn polling_every_200_ms(reader: lendesk::chain::aave_v3::AaveV3Reader) -> WatchSetup {
     WatchSetup {
-        readers: vec![Arc::new(reader)],
+        readers: vec![lendesk::alerts::follow::Followed::Aave(Arc::new(reader))],
         config: AlertsConfig {
             poll: Duration::from_millis(200),
             ..AlertsConfig::default()

@@ -12,7 +12,7 @@ use lendesk::chain::markets::Markets;
 use lendesk::chain::morpho_blue::math::{self, MarketState};
 use lendesk::config::Config;
 use lendesk::desk::{Desk, Incoming, Intent, Outcome};
-use lendesk::devnet::{Devnet, MorphoManifest};
+use lendesk::devnet::Devnet;
 use lendesk::store::Store;
 
 fn desk(devnet: &Devnet) -> Desk {
@@ -40,28 +40,11 @@ async fn ask(desk: &Desk, user: i64, text: &str) -> Outcome {
     out
 }
 
-fn morpho(devnet: &Devnet) -> &MorphoManifest {
-    devnet
-        .manifest()
-        .morpho
-        .as_ref()
-        .expect("the devnet runs Morpho")
-}
-
-fn borrower(devnet: &Devnet, profile: &str) -> Address {
-    morpho(devnet)
-        .accounts
-        .iter()
-        .find(|a| a.profile == profile)
-        .unwrap_or_else(|| panic!("no Morpho {profile} borrower"))
-        .address
-}
-
 /// The borrower's HF on the market named `label`, from Morpho's own stored state (the interest
 /// since the market was last touched, at about 2% APR, moves it far less than the 0.01 the
 /// answers are compared to).
 async fn chain_hf(devnet: &Devnet, label: &str, user: Address) -> U256 {
-    let m = morpho(devnet);
+    let m = common::morpho(devnet.manifest());
     let market = m.markets.iter().find(|x| x.name == label).expect("market");
     let provider = common::provider(devnet.rpc_url());
     let contract = Morpho::new(m.morpho, &provider);
@@ -84,7 +67,7 @@ async fn chain_hf(devnet: &Devnet, label: &str, user: Address) -> U256 {
 async fn two_morpho_markets_in_one_answer_worst_first_each_equal_to_morpho() {
     let devnet = common::own().await;
     let desk = desk(&devnet);
-    let multi = borrower(&devnet, "multi");
+    let multi = common::morpho_borrower(devnet.manifest(), "multi");
     let out = ask(&desk, 1, &format!("how is {multi} doing?")).await;
     let text = out.text();
     let dai = text.find("DAI/USDC 94.5%").expect("the DAI market");
@@ -116,7 +99,7 @@ async fn two_morpho_markets_in_one_answer_worst_first_each_equal_to_morpho() {
 async fn an_address_on_aave_and_morpho_gets_both_and_the_buttons_act_on_the_morpho_market() {
     let devnet = common::own().await;
     let desk = desk(&devnet);
-    let both = borrower(&devnet, "both");
+    let both = common::morpho_borrower(devnet.manifest(), "both");
     let out = ask(&desk, 3, &format!("my position {both}")).await;
     let text = out.text();
     let morpho_at = text.find("devnet-morpho WETH/USDC 86%").expect("Morpho");

@@ -13,10 +13,71 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::chain::aave_v3::AaveV3Reader;
+use crate::chain::morpho_blue::MorphoReader;
 use crate::clock::unix_now;
 use crate::store::Store;
 
-use super::watcher::{MarketWatcher, WatchError};
+use super::morpho::MorphoWatcher;
+use super::watcher::{MarketWatcher, TickReport, WatchError};
+use crate::store::StoreError;
+
+/// What a follower follows: an Aave market, or a Morpho deployment.
+#[derive(Debug, Clone)]
+pub enum Followed {
+    /// An Aave v3 market.
+    Aave(Arc<AaveV3Reader>),
+    /// A Morpho Blue deployment (all its markets).
+    Morpho(Arc<MorphoReader>),
+}
+
+impl Followed {
+    fn name(&self) -> String {
+        match self {
+            Self::Aave(r) => r.market().name.clone(),
+            Self::Morpho(r) => r.market().name.clone(),
+        }
+    }
+}
+
+/// Either watcher, driven the same way.
+enum Watcher {
+    Aave(Box<MarketWatcher>),
+    Morpho(Box<MorphoWatcher>),
+}
+
+impl Watcher {
+    fn new(followed: &Followed, store: Store, config: AlertsConfig) -> Result<Self, StoreError> {
+        Ok(match followed {
+            Followed::Aave(r) => {
+                Self::Aave(Box::new(MarketWatcher::new(r.clone(), store, config)?))
+            }
+            Followed::Morpho(r) => {
+                Self::Morpho(Box::new(MorphoWatcher::new(r.clone(), store, config)?))
+            }
+        })
+    }
+
+    fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
+        match self {
+            Self::Aave(w) => w.reload_subscriptions(),
+            Self::Morpho(w) => w.reload_subscriptions(),
+        }
+    }
+
+    async fn tick(&mut self, now: u64) -> Result<TickReport, WatchError> {
+        match self {
+            Self::Aave(w) => w.tick(now).await,
+            Self::Morpho(w) => w.tick(now).await,
+        }
+    }
+
+    fn cursor(&self) -> Option<u64> {
+        match self {
+            Self::Aave(w) => w.cursor(),
+            Self::Morpho(w) => w.cursor(),
+        }
+    }
+}
 use super::{AlertsConfig, SubscriptionsChanged};
 
 /// The longest pause between retries while a node is down.
@@ -84,11 +145,23 @@ pub fn spawn(
     config: AlertsConfig,
     changed: SubscriptionsChanged,
 ) -> Watching {
+    let followed = readers.into_iter().map(Followed::Aave).collect();
+    spawn_all(followed, ws_urls, store, config, changed)
+}
+
+/// [`spawn`] for markets of any protocol: one task per market or Morpho deployment.
+pub fn spawn_all(
+    followed: Vec<Followed>,
+    ws_urls: &BTreeMap<String, String>,
+    store: Store,
+    config: AlertsConfig,
+    changed: SubscriptionsChanged,
+) -> Watching {
     let outbox = Arc::new(Notify::new());
     let (events, receiver) = mpsc::unbounded_channel();
     let mut tasks = Vec::new();
-    for reader in readers {
-        let market = reader.market().name.clone();
+    for reader in followed {
+        let market = reader.name();
         let wake = ws_urls.get(&market).map(|url| {
             let wake = Arc::new(Notify::new());
             tasks.push(tokio::spawn(super::heads::follow_heads(
@@ -120,7 +193,7 @@ pub fn spawn(
 /// One market's loop.
 struct Follower {
     market: String,
-    reader: Arc<AaveV3Reader>,
+    reader: Followed,
     store: Store,
     config: AlertsConfig,
     changed: SubscriptionsChanged,
@@ -132,11 +205,10 @@ struct Follower {
 
 impl Follower {
     async fn run(self) {
-        let mut watcher =
-            match MarketWatcher::new(self.reader.clone(), self.store.clone(), self.config) {
-                Ok(w) => w,
-                Err(e) => return self.stopped(&e.to_string()),
-            };
+        let mut watcher = match Watcher::new(&self.reader, self.store.clone(), self.config) {
+            Ok(w) => w,
+            Err(e) => return self.stopped(&e.to_string()),
+        };
         let mut loaded: Option<u64> = None;
         let mut down: Option<Instant> = None;
         let mut pause = self.config.poll;

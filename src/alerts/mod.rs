@@ -10,6 +10,7 @@
 pub mod follow;
 pub mod heads;
 pub mod levels;
+pub mod morpho;
 pub mod notice;
 pub mod watcher;
 

@@ -10,7 +10,8 @@ use alloy::primitives::{Address, U256};
 use crate::chain::aave_v3::changes::Liquidation;
 use crate::chain::format;
 use crate::chain::position::Position;
-use crate::chain::risk::{self, LiquidationPrice};
+use crate::chain::report;
+use crate::chain::risk::LiquidationPrice;
 use crate::lang::Lang;
 use crate::store::{OutboxButton, Severity};
 
@@ -76,7 +77,7 @@ fn change_pct(before: U256, now: U256) -> String {
 /// The alert's text in `lang`.
 pub fn alert_text(facts: &AlertFacts<'_>, lang: Lang) -> String {
     let p = facts.position;
-    let totals = risk::account_totals(p);
+    let totals = report::totals(p);
     let hf = format::health_factor(totals.health_factor);
     let mut out = String::new();
     let title = match (facts.state, facts.severity, lang) {
@@ -143,8 +144,8 @@ fn write_moved(out: &mut String, p: &Position, moved: &Moved, lang: Lang) {
                         "{} {} ({} → {})",
                         r.symbol,
                         change_pct(before, now),
-                        format::price(before, p.base_currency_unit),
-                        format::price(now, p.base_currency_unit)
+                        p.price_text(before),
+                        p.price_text(now)
                     ))
                 })
                 .collect();
@@ -172,12 +173,12 @@ fn write_liquidation_prices(out: &mut String, p: &Position, lang: Lang) {
         if r.supplied.is_zero() || !r.collateral_enabled {
             continue;
         }
-        let text = match risk::liquidation_price(p, i) {
+        let text = match report::liquidation_price(p, i) {
             LiquidationPrice::AtOrBelow(price) => format!(
                 "{} {} {} ({})",
                 lang.pick("Liquidation price:", "清算价格："),
                 r.symbol,
-                format::price(price, p.base_currency_unit),
+                p.price_text(price),
                 change_pct(r.price, price)
             ),
             LiquidationPrice::AlreadyLiquidatable => lang
@@ -194,7 +195,7 @@ fn write_way_back(out: &mut String, p: &Position, comfort: U256, lang: Lang) {
     let mut ways = Vec::new();
     for (i, r) in p.reserves.iter().enumerate() {
         if r.borrowing && !r.debt().is_zero() {
-            let plan = risk::repay_to_target(p, i, comfort);
+            let plan = report::repay_to_target(p, i, comfort);
             if plan.reaches_target && !plan.amount.is_zero() {
                 ways.push(format!(
                     "{} {} {}",
@@ -208,7 +209,7 @@ fn write_way_back(out: &mut String, p: &Position, comfort: U256, lang: Lang) {
     for (i, r) in p.reserves.iter().enumerate() {
         if r.collateral_enabled
             && !r.supplied.is_zero()
-            && let Some(amount) = risk::add_to_target(p, i, comfort)
+            && let Some(amount) = report::add_to_target(p, i, comfort)
             && !amount.is_zero()
         {
             ways.push(format!(
@@ -244,14 +245,11 @@ pub fn liquidation_text(l: &Liquidation, now: &Position, lang: Lang) -> String {
         Some((s, d, price)) => format!(
             "{} {s} ({})",
             format::token(value, d),
-            format::usd(
-                value * price / crate::chain::math::unit(d),
-                now.base_currency_unit
-            )
+            now.money(value * price / crate::chain::math::unit(d))
         ),
         None => format!("{value} ({asset})"),
     };
-    let totals = risk::account_totals(now);
+    let totals = report::totals(now);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -280,9 +278,9 @@ pub fn liquidation_text(l: &Liquidation, now: &Position, lang: Lang) -> String {
         lang.pick("Now: health factor", "现在：健康因子"),
         format::health_factor(totals.health_factor),
         lang.pick("collateral", "抵押"),
-        format::usd(totals.total_collateral_base, now.base_currency_unit),
+        now.money(totals.total_collateral_base),
         lang.pick("debt", "债务"),
-        format::usd(totals.total_debt_base, now.base_currency_unit),
+        now.money(totals.total_debt_base),
     );
     let tx = format::short_hash(l.transaction);
     let _ = writeln!(

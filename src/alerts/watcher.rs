@@ -48,9 +48,146 @@ struct Watched {
 
 /// One subscriber of an address.
 #[derive(Debug, Clone)]
-struct Subscriber {
-    settings: AlertSettings,
-    lang: Lang,
+pub(super) struct Subscriber {
+    pub(super) settings: AlertSettings,
+    pub(super) lang: Lang,
+}
+
+/// Who watches what, from the store's settings and linked addresses: every subscriber of each
+/// address (its own watches, and its linked addresses unless alerts are off or muted there).
+pub(super) fn load_subscribers(
+    store: &Store,
+) -> Result<HashMap<Address, Vec<Subscriber>>, StoreError> {
+    let mut subscribers: HashMap<Address, Vec<Subscriber>> = HashMap::new();
+    for settings in store.all_alert_settings()? {
+        let user = store.user(settings.user)?;
+        let lang = user.as_ref().map(|u| u.speaks()).unwrap_or_default();
+        let mut addresses: Vec<Address> = settings.watched.clone();
+        if settings.enabled {
+            addresses.extend(
+                user.iter()
+                    .flat_map(|u| u.links.iter().map(|l| l.address))
+                    .filter(|a| !settings.muted.contains(a)),
+            );
+        }
+        addresses.sort();
+        addresses.dedup();
+        for address in addresses {
+            subscribers.entry(address).or_default().push(Subscriber {
+                settings: settings.clone(),
+                lang,
+            });
+        }
+    }
+    Ok(subscribers)
+}
+
+/// What a tick decided, written: changed marks and new alerts in one flushed step, then the
+/// cursor at `head`. The alerts written.
+pub(super) fn write_tick(
+    store: &Store,
+    market: &str,
+    head: u64,
+    marks: &[AlertMark],
+    outbox: &[OutboxEntry],
+) -> Result<usize, StoreError> {
+    if !marks.is_empty() || !outbox.is_empty() {
+        store.save_alert_marks(marks, outbox)?;
+    }
+    store.set_watch_cursor(market, head)?;
+    Ok(outbox.len())
+}
+
+/// A step to tell: the position read, and what the step is.
+pub(super) struct Crossing<'a> {
+    /// The position, freshly read (common model).
+    pub(super) position: &'a crate::chain::position::Position,
+    /// Its health factor, wad.
+    pub(super) hf: U256,
+    /// The health factor at the last check.
+    pub(super) previous: Option<U256>,
+    /// Why it moved.
+    pub(super) moved: Moved,
+    /// The level fallen under.
+    pub(super) severity: Severity,
+    /// The state at subscription rather than a crossing.
+    pub(super) state: bool,
+}
+
+/// The notice of `crossing` for one subscriber, its mark updated: held back (none) while the
+/// subscriber's snooze or quiet hours hold a warning, else the outbox entry.
+pub(super) fn alert_entry(
+    mark: &mut AlertMark,
+    sub: &Subscriber,
+    levels: &Levels,
+    config: &AlertsConfig,
+    crossing: Crossing<'_>,
+    now: u64,
+) -> Option<OutboxEntry> {
+    let Crossing {
+        position,
+        hf,
+        previous,
+        moved,
+        severity,
+        state,
+    } = crossing;
+    if !state && !levels::sends_now(&sub.settings, severity, now) {
+        mark.held = Some(severity);
+        return None;
+    }
+    mark.held = None;
+    mark.crossings += 1;
+    let facts = AlertFacts {
+        position,
+        previous,
+        moved,
+        severity,
+        state,
+        level: match severity {
+            Severity::Warning => levels.warning,
+            Severity::Critical => levels.critical,
+        },
+        comfort: levels::wad_of(config.comfort.max(sub.settings.warning + config.margin)),
+    };
+    let kind = if state {
+        NoticeKind::State
+    } else {
+        NoticeKind::Alert(severity)
+    };
+    mark.last_alert = Some(LastAlert {
+        at: now,
+        severity,
+        health_factor: hf.to_string(),
+        block: position.block_number,
+    });
+    let (user, address) = (sub.settings.user, mark.address);
+    Some(OutboxEntry {
+        key: dedup_key(user, &mark.market, address, kind, position.block_number),
+        user,
+        market: mark.market.clone(),
+        address,
+        kind,
+        text: notice::alert_text(&facts, sub.lang),
+        buttons: notice::alert_buttons(address, sub.lang),
+        created_at: now,
+        seq: 0,
+    })
+}
+
+/// The step a subscriber's mark takes at health factor `hf`: a crossing or the state, else a
+/// held-back alert released.
+pub(super) fn step_of(
+    mark: &mut AlertMark,
+    levels: &Levels,
+    settings: &AlertSettings,
+    hf: U256,
+    now: u64,
+) -> Step {
+    match levels::step(levels, &mut mark.arming, hf) {
+        Step::Quiet => released(mark, levels, settings, hf, now),
+        other => other,
+    }
 }
 
 /// What one tick did (for tests, logs and the benchmark).
@@ -132,27 +269,7 @@ impl MarketWatcher {
 
     /// Rebuilds who watches what from the store's settings and linked addresses.
     pub fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
-        let mut subscribers: HashMap<Address, Vec<Subscriber>> = HashMap::new();
-        for settings in self.store.all_alert_settings()? {
-            let user = self.store.user(settings.user)?;
-            let lang = user.as_ref().map(|u| u.speaks()).unwrap_or_default();
-            let mut addresses: Vec<Address> = settings.watched.clone();
-            if settings.enabled {
-                addresses.extend(
-                    user.iter()
-                        .flat_map(|u| u.links.iter().map(|l| l.address))
-                        .filter(|a| !settings.muted.contains(a)),
-                );
-            }
-            addresses.sort();
-            addresses.dedup();
-            for address in addresses {
-                subscribers.entry(address).or_default().push(Subscriber {
-                    settings: settings.clone(),
-                    lang,
-                });
-            }
-        }
+        let subscribers = load_subscribers(&self.store)?;
         self.book.retain(|a, _| subscribers.contains_key(a));
         // A watch that ended forgets its state: watching again starts afresh (the state once
         // if under a level).
@@ -213,11 +330,7 @@ impl MarketWatcher {
             self.marks = stored_marks(&self.store, self.market())?;
             return Err(e);
         }
-        report.written = outbox.len();
-        if !marks_out.is_empty() || !outbox.is_empty() {
-            self.store.save_alert_marks(&marks_out, &outbox)?;
-        }
-        self.store.set_watch_cursor(self.market(), head)?;
+        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox)?;
         self.cursor = Some(head);
         self.previous = Some(snapshot);
         report.block = Some(head);
@@ -312,12 +425,7 @@ impl MarketWatcher {
                     .entry(key)
                     .or_insert_with(|| new_mark(key.0, self.reader.market().name.clone(), key.1));
                 let before = (mark.arming, mark.held);
-                let step = match levels::step(&levels, &mut mark.arming, totals.health_factor) {
-                    Step::Quiet => {
-                        released(mark, &levels, &sub.settings, totals.health_factor, now)
-                    }
-                    other => other,
-                };
+                let step = step_of(mark, &levels, &sub.settings, totals.health_factor, now);
                 if step != Step::Quiet {
                     due.push((*address, sub.settings.user, step, previous));
                 }
@@ -362,51 +470,16 @@ impl MarketWatcher {
                 }
                 continue;
             }
-            if !state && !levels::sends_now(&sub.settings, severity, now) {
-                mark.held = Some(severity);
-                continue;
-            }
-            mark.held = None;
-            mark.crossings += 1;
-            let level = match severity {
-                Severity::Warning => levels.warning,
-                Severity::Critical => levels.critical,
-            };
-            let facts = AlertFacts {
+            let moved = moved(self.previous.as_ref(), snapshot, &self.book[&address]);
+            let crossing = Crossing {
                 position,
+                hf,
                 previous,
-                moved: moved(self.previous.as_ref(), snapshot, &self.book[&address]),
+                moved,
                 severity,
                 state,
-                level,
-                comfort: levels::wad_of(
-                    self.config
-                        .comfort
-                        .max(sub.settings.warning + self.config.margin),
-                ),
             };
-            let kind = if state {
-                NoticeKind::State
-            } else {
-                NoticeKind::Alert(severity)
-            };
-            mark.last_alert = Some(LastAlert {
-                at: now,
-                severity,
-                health_factor: hf.to_string(),
-                block: position.block_number,
-            });
-            outbox.push(OutboxEntry {
-                key: dedup_key(user, &mark.market, address, kind, position.block_number),
-                user,
-                market: mark.market.clone(),
-                address,
-                kind,
-                text: notice::alert_text(&facts, sub.lang),
-                buttons: notice::alert_buttons(address, sub.lang),
-                created_at: now,
-                seq: 0,
-            });
+            outbox.extend(alert_entry(mark, sub, &levels, &self.config, crossing, now));
         }
         // Every mark that changed this tick is written with the outbox.
         marks_out.extend(changed.iter().filter_map(|k| self.marks.get(k)).cloned());
@@ -461,7 +534,7 @@ fn stored_marks(
         .collect())
 }
 
-fn new_mark(user: i64, market: String, address: Address) -> AlertMark {
+pub(super) fn new_mark(user: i64, market: String, address: Address) -> AlertMark {
     AlertMark {
         user,
         market,

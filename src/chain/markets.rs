@@ -232,10 +232,10 @@ impl Markets {
         &self.readers
     }
 
-    /// The readers, taken out (a service that owns its own connections, such as the alert
-    /// watcher).
-    pub fn into_readers(self) -> Vec<AaveV3Reader> {
-        self.readers
+    /// The readers, taken out: Aave's and Morpho's (a service that owns its own connections,
+    /// such as the alert watcher).
+    pub fn into_parts(self) -> (Vec<AaveV3Reader>, Vec<MorphoReader>) {
+        (self.readers, self.morpho)
     }
 
     /// The deadline of one lookup.

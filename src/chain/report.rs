@@ -206,6 +206,24 @@ pub fn repay_to_target(position: &Position, index: usize, target: U256) -> Repay
     }
 }
 
+/// The collateral to add to reserve `index` that brings HF to `target`, by the position's
+/// protocol.
+pub fn add_to_target(position: &Position, index: usize, target: U256) -> Option<U256> {
+    match position.morpho() {
+        Some(m) => morpho_blue::common::add_to_target(m, index, target),
+        None => risk::add_to_target(position, index, target),
+    }
+}
+
+/// The price of reserve `index` that liquidates the position, the others unchanged, by the
+/// position's protocol.
+pub fn liquidation_price(position: &Position, index: usize) -> LiquidationPrice {
+    match position.morpho() {
+        Some(m) => morpho_blue::common::liquidation_price(m, index),
+        None => risk::liquidation_price(position, index),
+    }
+}
+
 /// The guard: lendesk's totals against the protocol's own view from the same batch. Allowed:
 /// one base-currency unit of rounding per reserve in collateral, debt and available borrows,
 /// one bps in the weighted LTV and threshold, one millionth of the health factor (later

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::CommandError;
+use crate::alerts::follow::Followed;
 use crate::config::Config;
 use crate::knowledge::KnowledgeBase;
 use crate::lang::Lang;
@@ -47,10 +48,11 @@ fn api_url(config: &Config) -> Result<Option<url::Url>, CommandError> {
 /// answer to a user never waits behind a watcher's read, nor the other way round). None when
 /// no market is configured.
 fn watch_setup(config: &Config) -> Result<Option<telegram::alerts::WatchSetup>, CommandError> {
-    let readers: Vec<_> = crate::chain::markets::Markets::from_config(config)?
-        .into_readers()
+    let (aave, morpho) = crate::chain::markets::Markets::from_config(config)?.into_parts();
+    let readers: Vec<Followed> = aave
         .into_iter()
-        .map(Arc::new)
+        .map(|r| Followed::Aave(Arc::new(r)))
+        .chain(morpho.into_iter().map(|r| Followed::Morpho(Arc::new(r))))
         .collect();
     if readers.is_empty() {
         tracing::info!("no market configured: no position is watched");
@@ -150,7 +152,7 @@ async fn print_alerts(
     setup: telegram::alerts::WatchSetup,
 ) -> Result<(), CommandError> {
     use std::io::Write as _;
-    let mut watching = crate::alerts::follow::spawn(
+    let mut watching = crate::alerts::follow::spawn_all(
         setup.readers,
         &setup.ws_urls,
         store.clone(),

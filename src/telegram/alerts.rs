@@ -11,9 +11,8 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use super::{HandlerError, TgBot, now, send_replies};
-use crate::alerts::follow::{self, WatchEvent, Watching};
+use crate::alerts::follow::{self, Followed, WatchEvent, Watching};
 use crate::alerts::{AlertsConfig, SendFailure, SubscriptionsChanged, deliver, notice};
-use crate::chain::aave_v3::AaveV3Reader;
 use crate::desk::outcome::{Button, Reply};
 use crate::lang::Lang;
 use crate::store::{OutboxEntry, Store};
@@ -26,8 +25,8 @@ const RETRY_EVERY: Duration = Duration::from_secs(5);
 /// and the settings.
 #[derive(Debug, Clone)]
 pub struct WatchSetup {
-    /// One reader per watched market.
-    pub readers: Vec<Arc<AaveV3Reader>>,
+    /// One reader per watched market (Aave) or deployment (Morpho).
+    pub readers: Vec<Followed>,
     /// Levels, margin, poll.
     pub config: AlertsConfig,
     /// WebSocket endpoints by market name, for newHeads.
@@ -57,7 +56,7 @@ pub fn start(
     changed: SubscriptionsChanged,
     staff: Option<(ChatId, Lang)>,
 ) -> AlertTasks {
-    let mut watching = follow::spawn(
+    let mut watching = follow::spawn_all(
         setup.readers,
         &setup.ws_urls,
         store.clone(),

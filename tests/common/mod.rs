@@ -288,3 +288,18 @@ pub fn assert_warning_hf(text: &str, label: &str) {
         "expected the warning account's HF (1.25–1.30) after {label:?}: {text}"
     );
 }
+
+/// The devnet's Morpho Blue deployment.
+pub fn morpho(manifest: &DevnetManifest) -> &lendesk::devnet::MorphoManifest {
+    manifest.morpho.as_ref().expect("the devnet runs Morpho")
+}
+
+/// The devnet's Morpho demo borrower with `profile` ("safe", "close", "multi", "both"…).
+pub fn morpho_borrower(manifest: &DevnetManifest, profile: &str) -> Address {
+    morpho(manifest)
+        .accounts
+        .iter()
+        .find(|a| a.profile == profile)
+        .unwrap_or_else(|| panic!("no Morpho {profile} borrower"))
+        .address
+}

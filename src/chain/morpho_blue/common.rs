@@ -185,6 +185,32 @@ pub fn repay_to_target(m: &MorphoPosition, index: usize, target: U256) -> RepayP
     }
 }
 
+/// The collateral to add to reserve `index` (the collateral leg) that brings HF to `target`.
+pub fn add_to_target(m: &MorphoPosition, index: usize, target: U256) -> Option<U256> {
+    (index == COLLATERAL)
+        .then(|| risk::add_to_target(m, target))
+        .flatten()
+}
+
+/// The price of reserve `index` that liquidates the position, the other leg unchanged (the
+/// collateral leg's; the loan leg has none shown).
+pub fn liquidation_price(m: &MorphoPosition, index: usize) -> LiquidationPrice {
+    if index != COLLATERAL {
+        return LiquidationPrice::None;
+    }
+    let borrowed = m.borrowed();
+    match math::liquidation_price(m.collateral, borrowed, m.facts.lltv) {
+        None => LiquidationPrice::None,
+        Some(_)
+            if !math::is_healthy(m.collateral, borrowed, m.price, m.facts.lltv)
+                .unwrap_or(false) =>
+        {
+            LiquidationPrice::AlreadyLiquidatable
+        }
+        Some(p) => LiquidationPrice::AtOrBelow(m.price_of_unit(p)),
+    }
+}
+
 /// Largest fall of the volatile leg that keeps the position healthy, bps; `None` when no such
 /// fall can liquidate it (no debt, or the fall helps, or the ratio does not move).
 fn volatile_drop(position: &Position, m: &MorphoPosition, figures: &MorphoRisk) -> Option<u64> {
@@ -223,11 +249,7 @@ pub fn report(position: &Position, m: &MorphoPosition, target: U256) -> RiskRepo
         }],
         _ => Vec::new(),
     };
-    let liquidation_price = match figures.liquidation_price {
-        None => LiquidationPrice::None,
-        Some(_) if liquidatable => LiquidationPrice::AlreadyLiquidatable,
-        Some(p) => LiquidationPrice::AtOrBelow(m.price_of_unit(p)),
-    };
+    let liquidation_price = liquidation_price(m, COLLATERAL);
     let no_borrow = SafeAmount {
         amount: U256::ZERO,
         limit: Limit::Blocked(Blocked::BorrowingDisabled),

@@ -125,6 +125,32 @@ pub fn after_repay(position: &MorphoPosition, assets: U256) -> Option<(U256, Mar
     Some((position.borrow_shares.checked_sub(shares)?, after))
 }
 
+/// The collateral to add (collateral-token units) that brings HF to `target`; `None` without
+/// debt or when no amount within 2^200 does.
+pub fn add_to_target(position: &MorphoPosition, target: U256) -> Option<U256> {
+    let borrowed = position.borrowed();
+    if borrowed.is_zero() || position.price.is_zero() {
+        return None;
+    }
+    let aim = with_margin(target);
+    let hf_with = |extra: U256| {
+        position
+            .collateral
+            .checked_add(extra)
+            .and_then(|c| math::health_factor(c, borrowed, position.price, position.facts.lltv))
+            .unwrap_or(U256::ZERO)
+    };
+    let ceiling = U256::from(1) << 200;
+    let mut hi = U256::from(1);
+    while hf_with(hi) < aim {
+        if hi >= ceiling {
+            return None;
+        }
+        hi *= U256::from(2);
+    }
+    Some(smallest(hi, |x| hf_with(x) >= aim))
+}
+
 /// The health factor after the oracle price becomes `price`, everything else unchanged.
 pub fn health_at_price(position: &MorphoPosition, price: U256) -> U256 {
     math::health_factor(

@@ -1,0 +1,249 @@
+//! One Morpho Blue deployment's watcher: at each new block, every watched address's positions
+//! in every market of the deployment, read exactly at that block (interest accrued by Morpho's
+//! own `accrueInterest` in the same call; many addresses per Multicall3 request), then each
+//! subscriber's levels stepped per Morpho market. The read is the fresh exact read an Aave
+//! crossing waits for, so a crossing here needs no confirmation; state and alert go to the
+//! outbox in one flushed step, as the Aave watcher writes them. Marks are kept per Morpho
+//! market (the market named as answers name it), so two markets of one address alert apart.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use alloy::eips::BlockId;
+use alloy::primitives::{Address, B256, U256};
+use alloy::providers::Provider;
+use futures::future::join_all;
+
+use crate::chain::batch::Batch;
+use crate::chain::error::ChainError;
+use crate::chain::morpho_blue::{MorphoPosition, MorphoReader, common};
+use crate::chain::report;
+use crate::store::{AlertMark, OutboxEntry, Store, StoreError};
+
+use super::AlertsConfig;
+use super::levels::{Levels, Step};
+use super::notice::Moved;
+use super::watcher::{
+    Crossing, Subscriber, TickReport, WatchError, alert_entry, load_subscribers, new_mark, step_of,
+    write_tick,
+};
+
+/// Addresses read per Multicall3 request (each adds six calls per market).
+const ADDRESSES_PER_CALL: usize = 100;
+
+/// What the last tick saw of one position: health factor and oracle price.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    hf: U256,
+    price: U256,
+    borrow_shares: U256,
+    collateral: U256,
+}
+
+/// The watcher of one Morpho deployment.
+pub struct MorphoWatcher {
+    reader: Arc<MorphoReader>,
+    store: Store,
+    config: AlertsConfig,
+    subscribers: HashMap<Address, Vec<Subscriber>>,
+    /// By (user, Morpho market name, address).
+    marks: HashMap<(i64, String, Address), AlertMark>,
+    seen: HashMap<(Address, B256), Seen>,
+    cursor: Option<u64>,
+}
+
+impl std::fmt::Debug for MorphoWatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MorphoWatcher")
+            .field("market", &self.reader.market().name)
+            .field("cursor", &self.cursor)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The marks the store holds for the Morpho markets of `deployment`.
+fn stored_marks(
+    store: &Store,
+    deployment: &str,
+) -> Result<HashMap<(i64, String, Address), AlertMark>, StoreError> {
+    let prefix = format!("{deployment} ");
+    Ok(store
+        .alert_marks()?
+        .into_iter()
+        .filter(|m| m.market.starts_with(&prefix))
+        .map(|m| ((m.user, m.market.clone(), m.address), m))
+        .collect())
+}
+
+impl MorphoWatcher {
+    /// A watcher of `reader`'s deployment, resuming from the store's cursor and marks.
+    pub fn new(
+        reader: Arc<MorphoReader>,
+        store: Store,
+        config: AlertsConfig,
+    ) -> Result<Self, StoreError> {
+        let deployment = reader.market().name.clone();
+        Ok(Self {
+            cursor: store.watch_cursor(&deployment)?,
+            marks: stored_marks(&store, &deployment)?,
+            reader,
+            store,
+            config,
+            subscribers: HashMap::new(),
+            seen: HashMap::new(),
+        })
+    }
+
+    /// The deployment's configured name.
+    pub fn market(&self) -> &str {
+        &self.reader.market().name
+    }
+
+    /// The last block processed.
+    pub fn cursor(&self) -> Option<u64> {
+        self.cursor
+    }
+
+    /// Rebuilds who watches what; a watch that ended forgets its marks.
+    pub fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
+        let subscribers = load_subscribers(&self.store)?;
+        let ended: Vec<(i64, String, Address)> = self
+            .marks
+            .keys()
+            .filter(|(user, _, address)| {
+                !subscribers
+                    .get(address)
+                    .is_some_and(|subs| subs.iter().any(|s| s.settings.user == *user))
+            })
+            .cloned()
+            .collect();
+        for key in ended {
+            self.marks.remove(&key);
+            self.store.remove_alert_mark(key.0, &key.1, key.2)?;
+        }
+        self.seen.retain(|(a, _), _| subscribers.contains_key(a));
+        self.subscribers = subscribers;
+        Ok(())
+    }
+
+    /// Reads every watched address at `head`, many per request.
+    async fn read_all(&self, head: u64) -> Result<Vec<(Address, Vec<MorphoPosition>)>, ChainError> {
+        let addresses: Vec<Address> = self.subscribers.keys().copied().collect();
+        let mut out = Vec::with_capacity(addresses.len());
+        for chunk in addresses.chunks(ADDRESSES_PER_CALL) {
+            let plans = join_all(chunk.iter().map(|&a| self.reader.plan(a))).await;
+            let mut combined = Batch::new();
+            let mut pending = Vec::with_capacity(chunk.len());
+            for (&address, plan) in chunk.iter().zip(plans) {
+                let (batch, read) = plan?;
+                pending.push((address, combined.append(batch), read));
+            }
+            let results = combined
+                .run(
+                    self.reader.rpc(),
+                    self.reader.market().multicall3,
+                    BlockId::number(head),
+                )
+                .await?;
+            for (address, range, read) in pending {
+                out.push((address, read.finish(&results.part(range))?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Processes the node's head: every watched position read at it, levels stepped.
+    pub async fn tick(&mut self, now: u64) -> Result<TickReport, WatchError> {
+        let rpc = self.reader.rpc();
+        let head = rpc.run(rpc.provider.get_block_number()).await?;
+        let mut report = TickReport::default();
+        if self.cursor.is_some_and(|c| c >= head) {
+            return Ok(report);
+        }
+        let read = self.read_all(head).await?;
+        report.read = read.len();
+        let mut marks_out = Vec::new();
+        let mut outbox = Vec::new();
+        for (address, positions) in read {
+            for m in positions {
+                self.evaluate(address, &m, now, &mut report, &mut marks_out, &mut outbox);
+            }
+        }
+        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox)?;
+        self.cursor = Some(head);
+        report.block = Some(head);
+        Ok(report)
+    }
+
+    /// One position at this block: each subscriber's levels stepped, notices written.
+    fn evaluate(
+        &mut self,
+        address: Address,
+        m: &MorphoPosition,
+        now: u64,
+        report: &mut TickReport,
+        marks_out: &mut Vec<AlertMark>,
+        outbox: &mut Vec<OutboxEntry>,
+    ) {
+        let key = (address, m.facts.id);
+        if m.is_empty() && !self.seen.contains_key(&key) {
+            return;
+        }
+        let position = common::to_position(m, self.reader.stablecoins());
+        let hf = report::totals(&position).health_factor;
+        report.evaluated += 1;
+        let before = self.seen.insert(
+            key,
+            Seen {
+                hf,
+                price: m.price,
+                borrow_shares: m.borrow_shares,
+                collateral: m.collateral,
+            },
+        );
+        let moved = match before {
+            None => Moved::Unknown,
+            Some(b) if b.borrow_shares != m.borrow_shares || b.collateral != m.collateral => {
+                Moved::Position
+            }
+            // The oracle's ratio moved: shown as the collateral's price in the loan token.
+            Some(b) if b.price != m.price => Moved::Prices(vec![(
+                common::COLLATERAL,
+                m.price_of_unit(b.price),
+                m.price_of_unit(m.price),
+            )]),
+            Some(_) => Moved::Interest,
+        };
+        let market = position.market.clone();
+        for sub in self.subscribers.get(&address).into_iter().flatten() {
+            let levels = Levels::of(&sub.settings, self.config.margin);
+            let user = sub.settings.user;
+            let mark = self
+                .marks
+                .entry((user, market.clone(), address))
+                .or_insert_with(|| new_mark(user, market.clone(), address));
+            let was = (mark.arming, mark.held);
+            let step = step_of(mark, &levels, &sub.settings, hf, now);
+            let (severity, state) = match step {
+                Step::Quiet => {
+                    if (mark.arming, mark.held) != was {
+                        marks_out.push(mark.clone());
+                    }
+                    continue;
+                }
+                Step::Alert(s) => (s, false),
+                Step::State(s) => (s, true),
+            };
+            let crossing = Crossing {
+                position: &position,
+                hf,
+                previous: before.map(|b| b.hf),
+                moved: moved.clone(),
+                severity,
+                state,
+            };
+            outbox.extend(alert_entry(mark, sub, &levels, &self.config, crossing, now));
+            marks_out.push(mark.clone());
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Alerts on Morpho Blue positions, judged by the chain: a user watching the devnet's Morpho
+//! borrowers gets the state once for a position already under a level, one warning when a WETH
+//! price fall takes another across 1.3 (its health factor equal to Morpho's own at the alert's
+//! block, the market named), no repeat while it stays under, and nothing for a market of the
+//! same address that did not cross.
+
+mod common;
+
+use std::sync::Arc;
+
+use alloy::eips::BlockId;
+use alloy::primitives::{Address, U256};
+use alloy::providers::Provider as _;
+use lendesk::alerts::AlertsConfig;
+use lendesk::alerts::morpho::MorphoWatcher;
+use lendesk::chain::bindings::morpho::{Morpho, OracleMock};
+use lendesk::chain::morpho_blue::MorphoReader;
+use lendesk::chain::morpho_blue::math::{self, MarketState};
+use lendesk::chain::rpc::Rpc;
+use lendesk::config::{MULTICALL3, MarketConfig, Protocol};
+use lendesk::devnet::Devnet;
+use lendesk::store::{NoticeKind, OutboxEntry, Severity, Store};
+
+const USER: i64 = 7;
+
+fn watcher(devnet: &Devnet, store: &Store) -> MorphoWatcher {
+    let config = MarketConfig {
+        name: "devnet-morpho".into(),
+        chain_id: devnet.manifest().chain_id,
+        rpc_url: devnet.rpc_url().into(),
+        protocol: Protocol::MorphoBlue {
+            morpho: common::morpho(devnet.manifest()).morpho,
+            market_ids: common::morpho(devnet.manifest())
+                .markets
+                .iter()
+                .map(|m| m.id)
+                .collect(),
+        },
+        multicall3: MULTICALL3,
+    };
+    let rpc = Rpc::connect(devnet.rpc_url(), std::time::Duration::from_secs(10)).expect("rpc");
+    let reader = MorphoReader::new(config, rpc, vec!["USDC".into(), "DAI".into()]).expect("Morpho");
+    MorphoWatcher::new(Arc::new(reader), store.clone(), AlertsConfig::default()).expect("watcher")
+}
+
+async fn tick(watcher: &mut MorphoWatcher, store: &Store) -> Vec<OutboxEntry> {
+    let before: Vec<String> = store
+        .alert_outbox()
+        .expect("outbox")
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    watcher.tick(1_000).await.expect("tick");
+    store
+        .alert_outbox()
+        .expect("outbox")
+        .into_iter()
+        .filter(|e| !before.contains(&e.key))
+        .collect()
+}
+
+/// `user`'s HF on the market called `label` at `block`, from Morpho's own state with the
+/// interest Morpho would accrue at that block (its IRM's rate).
+async fn morpho_hf(devnet: &Devnet, label: &str, user: Address, block: u64) -> U256 {
+    let m = common::morpho(devnet.manifest());
+    let market = m.markets.iter().find(|x| x.name == label).expect("market");
+    let provider = common::provider(devnet.rpc_url());
+    let at = BlockId::number(block);
+    let contract = Morpho::new(m.morpho, &provider);
+    let stored = contract
+        .market(market.id)
+        .block(at)
+        .call()
+        .await
+        .expect("market");
+    let rate = lendesk::chain::bindings::morpho::IrmMock::new(market.irm, &provider)
+        .borrowRateView(
+            lendesk::chain::bindings::morpho::IrmMock::MarketParams {
+                loanToken: market.loan_token,
+                collateralToken: market.collateral_token,
+                oracle: market.oracle,
+                irm: market.irm,
+                lltv: market.lltv,
+            },
+            lendesk::chain::bindings::morpho::IrmMock::Market {
+                totalSupplyAssets: stored.totalSupplyAssets,
+                totalSupplyShares: stored.totalSupplyShares,
+                totalBorrowAssets: stored.totalBorrowAssets,
+                totalBorrowShares: stored.totalBorrowShares,
+                lastUpdate: stored.lastUpdate,
+                fee: stored.fee,
+            },
+        )
+        .block(at)
+        .call()
+        .await
+        .expect("rate");
+    let time = provider
+        .get_block_by_number(block.into())
+        .await
+        .expect("block")
+        .expect("a block")
+        .header
+        .timestamp;
+    let state = math::accrue(&MarketState::from(&stored), rate, time)
+        .expect("accrue")
+        .market;
+    let position = contract
+        .position(market.id, user)
+        .block(at)
+        .call()
+        .await
+        .expect("position");
+    let price = OracleMock::new(market.oracle, &provider)
+        .price()
+        .block(at)
+        .call()
+        .await
+        .expect("price");
+    let owed = math::borrowed(U256::from(position.borrowShares), &state).expect("owed");
+    math::health_factor(U256::from(position.collateral), owed, price, market.lltv).expect("hf")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn morpho_positions_alert_once_per_crossing_with_morpho_s_health_factor() {
+    let devnet = common::own().await;
+    let store = Store::temporary().expect("store");
+    let (close, multi) = (
+        common::morpho_borrower(devnet.manifest(), "close"),
+        common::morpho_borrower(devnet.manifest(), "multi"),
+    );
+    let mut settings = common::watching(USER, close);
+    settings.watched.push(multi);
+    store.save_alert_settings(&settings).expect("settings");
+    let mut watcher = watcher(&devnet, &store);
+    watcher.reload_subscriptions().expect("subscriptions");
+
+    // The first tick: the close borrower (1.05) is under both levels: the state, once. The
+    // multi borrower's DAI/USDC market (1.2) is under the warning: its state too. Its
+    // WETH/USDC market (1.8) says nothing.
+    let first = tick(&mut watcher, &store).await;
+    let states: Vec<(&str, Address)> = first
+        .iter()
+        .map(|e| (e.market.as_str(), e.address))
+        .collect();
+    assert_eq!(first.len(), 2, "{first:#?}");
+    assert!(
+        states.contains(&("devnet-morpho WETH/USDC 86%", close)),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("devnet-morpho DAI/USDC 94.5%", multi)),
+        "{states:?}"
+    );
+    assert!(
+        first.iter().all(|e| e.kind == NoticeKind::State),
+        "{first:#?}"
+    );
+    assert!(
+        tick(&mut watcher, &store).await.is_empty(),
+        "no new block, nothing"
+    );
+
+    // WETH falls 30%: multi's WETH/USDC market goes from 1.8 to 1.26, under 1.3: one warning
+    // there, with Morpho's health factor; nothing again for the positions already under.
+    devnet.set_price("WETH", "1400").await.expect("price");
+    let crossed = tick(&mut watcher, &store).await;
+    assert_eq!(crossed.len(), 1, "{crossed:#?}");
+    let alert = &crossed[0];
+    assert_eq!(alert.kind, NoticeKind::Alert(Severity::Warning));
+    assert_eq!(
+        (alert.market.as_str(), alert.address),
+        ("devnet-morpho WETH/USDC 86%", multi)
+    );
+    let marks = store.alert_marks_of(USER).expect("marks");
+    let mark = marks
+        .iter()
+        .find(|m| m.market == alert.market && m.address == multi)
+        .expect("the mark");
+    let last = mark.last_alert.as_ref().expect("last alert");
+    let chain = morpho_hf(&devnet, "WETH/USDC 86%", multi, last.block).await;
+    assert_eq!(
+        last.health_factor,
+        chain.to_string(),
+        "Morpho's own HF at the block"
+    );
+    assert!(alert.text.contains("WETH/USDC 86%"), "{}", alert.text);
+    assert!(alert.text.contains("USDC"), "{}", alert.text);
+
+    devnet.advance_time(60).await.expect("a block");
+    assert!(
+        tick(&mut watcher, &store).await.is_empty(),
+        "no repeat while under"
+    );
+}
