@@ -192,4 +192,39 @@ async fn morpho_positions_alert_once_per_crossing_with_morpho_s_health_factor() 
         tick(&mut watcher, &store).await.is_empty(),
         "no repeat while under"
     );
+
+    // WETH at $1,500: the close borrower (1.05 at $2,000) is liquidatable; Morpho's own
+    // liquidate runs. The next tick tells the watcher once, with what was repaid and seized.
+    devnet.set_price("WETH", "1500").await.expect("price");
+    tick(&mut watcher, &store).await;
+    let done = devnet.liquidate_morpho(close).await.expect("liquidate");
+    let done = done
+        .iter()
+        .find(|r| r.executed)
+        .expect("one liquidation went through");
+    let seized = done.collateral_before - done.collateral_after.expect("after");
+    let noticed = tick(&mut watcher, &store).await;
+    let notices: Vec<&OutboxEntry> = noticed
+        .iter()
+        .filter(|e| e.kind == NoticeKind::Liquidation)
+        .collect();
+    assert_eq!(notices.len(), 1, "{noticed:#?}");
+    let text = &notices[0].text;
+    assert_eq!(notices[0].address, close);
+    let repaid = lendesk::chain::format::token(done.repaid_assets, 6);
+    let taken = lendesk::chain::format::token(seized, 18);
+    assert!(
+        text.contains(&format!("{repaid} USDC")),
+        "repaid {repaid}: {text}"
+    );
+    assert!(
+        text.contains(&format!("{taken} WETH")),
+        "seized {taken}: {text}"
+    );
+    devnet.advance_time(60).await.expect("a block");
+    let again = tick(&mut watcher, &store).await;
+    assert!(
+        !again.iter().any(|e| e.kind == NoticeKind::Liquidation),
+        "told once: {again:#?}"
+    );
 }

@@ -5,6 +5,8 @@
 //! crossing waits for, so a crossing here needs no confirmation; state and alert go to the
 //! outbox in one flushed step, as the Aave watcher writes them. Marks are kept per Morpho
 //! market (the market named as answers name it), so two markets of one address alert apart.
+//! Morpho's `Liquidate` events since the last block give each subscriber one notice, with what
+//! was repaid and seized and the debt Morpho wrote off when the collateral ran out.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,19 +16,21 @@ use alloy::primitives::{Address, B256, U256};
 use alloy::providers::Provider;
 use futures::future::join_all;
 
+use crate::chain::aave_v3::changes::Liquidation;
 use crate::chain::batch::Batch;
 use crate::chain::error::ChainError;
-use crate::chain::morpho_blue::{MorphoPosition, MorphoReader, common};
+use crate::chain::format;
+use crate::chain::morpho_blue::{MorphoLiquidation, MorphoPosition, MorphoReader, common};
 use crate::chain::report;
-use crate::store::{AlertMark, OutboxEntry, Store, StoreError};
+use crate::store::{AlertMark, NoticeKind, OutboxEntry, Store, StoreError};
 
-use super::AlertsConfig;
 use super::levels::{Levels, Step};
-use super::notice::Moved;
+use super::notice::{self, Moved};
 use super::watcher::{
     Crossing, Subscriber, TickReport, WatchError, alert_entry, load_subscribers, new_mark, step_of,
     write_tick,
 };
+use super::{AlertsConfig, liquidation_key};
 
 /// Addresses read per Multicall3 request (each adds six calls per market).
 const ADDRESSES_PER_CALL: usize = 100;
@@ -160,19 +164,99 @@ impl MorphoWatcher {
         if self.cursor.is_some_and(|c| c >= head) {
             return Ok(report);
         }
+        let liquidations = self.liquidations_until(head).await?;
         let read = self.read_all(head).await?;
         report.read = read.len();
         let mut marks_out = Vec::new();
         let mut outbox = Vec::new();
-        for (address, positions) in read {
+        for (address, positions) in &read {
             for m in positions {
-                self.evaluate(address, &m, now, &mut report, &mut marks_out, &mut outbox);
+                self.evaluate(*address, m, now, &mut report, &mut marks_out, &mut outbox);
+            }
+        }
+        for l in &liquidations {
+            let after = read
+                .iter()
+                .filter(|(address, _)| *address == l.borrower)
+                .flat_map(|(_, positions)| positions)
+                .find(|m| m.facts.id == l.market);
+            if let Some(after) = after {
+                self.notice_liquidation(l, after, now, &mut outbox)?;
             }
         }
         report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox)?;
         self.cursor = Some(head);
         report.block = Some(head);
         Ok(report)
+    }
+
+    /// The liquidations since the cursor, in ranges the node accepts; none on the first tick
+    /// (it starts at the head).
+    async fn liquidations_until(&self, head: u64) -> Result<Vec<MorphoLiquidation>, ChainError> {
+        let mut all = Vec::new();
+        let Some(cursor) = self.cursor else {
+            return Ok(all);
+        };
+        let mut from = cursor + 1;
+        while from <= head {
+            let to = head.min(from + self.config.max_log_range - 1);
+            all.extend(self.reader.liquidations(from, to).await?);
+            from = to + 1;
+        }
+        Ok(all)
+    }
+
+    /// A notice per subscriber of a liquidated watched address, with the position after (and
+    /// the bad debt Morpho wrote off, if the collateral ran out).
+    fn notice_liquidation(
+        &self,
+        l: &MorphoLiquidation,
+        after: &MorphoPosition,
+        now: u64,
+        outbox: &mut Vec<OutboxEntry>,
+    ) -> Result<(), StoreError> {
+        let position = common::to_position(after, self.reader.stablecoins());
+        let facts = &after.facts;
+        let event = Liquidation {
+            user: l.borrower,
+            collateral_asset: facts.collateral.address,
+            debt_asset: facts.loan.address,
+            debt_to_cover: l.repaid,
+            liquidated_collateral: l.seized,
+            liquidator: l.liquidator,
+            block_number: l.block_number,
+            transaction: l.transaction,
+            log_index: l.log_index,
+        };
+        for sub in self.subscribers.get(&l.borrower).into_iter().flatten() {
+            let user = sub.settings.user;
+            let key = liquidation_key(user, l.block_number, l.log_index);
+            if self.store.alert_was_sent(&key)? {
+                continue;
+            }
+            let mut text = notice::liquidation_text(&event, &position, sub.lang);
+            if !l.bad_debt.is_zero() {
+                let amount = format!(
+                    "{} {}",
+                    format::token(l.bad_debt, facts.loan.decimals),
+                    facts.loan.symbol
+                );
+                text.push_str(&notice::bad_debt_line(&amount, sub.lang));
+                text.push('\n');
+            }
+            outbox.push(OutboxEntry {
+                key,
+                user,
+                market: position.market.clone(),
+                address: l.borrower,
+                kind: NoticeKind::Liquidation,
+                text,
+                buttons: notice::liquidation_buttons(l.borrower, sub.lang),
+                created_at: now,
+                seq: 0,
+            });
+        }
+        Ok(())
     }
 
     /// One position at this block: each subscriber's levels stepped, notices written.

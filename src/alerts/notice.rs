@@ -242,6 +242,10 @@ pub fn liquidation_text(l: &Liquidation, now: &Position, lang: Lang) -> String {
             .map(|r| (r.symbol.clone(), r.decimals, r.price))
     };
     let amount = |asset: Address, value: U256| match symbol(asset) {
+        // The quote's own token needs no value beside it.
+        Some((s, d, _)) if now.quote.as_deref() == Some(s.as_str()) => {
+            format!("{} {s}", format::token(value, d))
+        }
         Some((s, d, price)) => format!(
             "{} {s} ({})",
             format::token(value, d),
@@ -292,6 +296,19 @@ pub fn liquidation_text(l: &Liquidation, now: &Position, lang: Lang) -> String {
         }
     );
     out
+}
+
+/// The line a Morpho liquidation notice adds when it left debt with no collateral: Morpho
+/// wrote that debt off against the market's lenders, and the borrower owes nothing of it.
+pub fn bad_debt_line(amount: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "The liquidation took all your collateral; the {amount} of debt left was written off by Morpho (the market's lenders bear it): you no longer owe it."
+        ),
+        Lang::Zh => format!(
+            "这次清算拿走了你全部的抵押物；剩下的 {amount} 债务已由 Morpho 核销（由该市场的出借人承担），你不再欠这部分。"
+        ),
+    }
 }
 
 fn button(label: &str, data: String) -> OutboxButton {

@@ -167,9 +167,9 @@ pub mod morpho {
         "abis/morpho/ERC20Mock.json"
     );
 
-    /// The event a market's creation emits. Morpho 1.0.0 declares its events in the library
-    /// `EventsLib`, which solc 0.8.19 leaves out of the contract's ABI; this is
-    /// `EventsLib.CreateMarket` as the package's `src/libraries/EventsLib.sol` declares it.
+    /// The events lendesk follows (a market's creation, a liquidation). Morpho 1.0.0 declares its events in the library
+    /// `EventsLib`, which solc 0.8.19 leaves out of the contract's ABI; these are as the
+    /// package's `src/libraries/EventsLib.sol` declares them.
     pub mod events {
         #![allow(missing_docs)]
         alloy::sol! {
@@ -184,6 +184,18 @@ pub mod morpho {
 
             #[derive(Debug)]
             event CreateMarket(bytes32 indexed id, MarketParams marketParams);
+
+            #[derive(Debug)]
+            event Liquidate(
+                bytes32 indexed id,
+                address indexed caller,
+                address indexed borrower,
+                uint256 repaidAssets,
+                uint256 repaidShares,
+                uint256 seizedAssets,
+                uint256 badDebtAssets,
+                uint256 badDebtShares
+            );
         }
     }
 }

@@ -12,5 +12,5 @@ pub mod reader;
 pub mod risk;
 
 pub use position::{MarketFacts, MorphoPosition, TokenFacts};
-pub use reader::{MorphoCatalog, MorphoReader, PendingMorpho};
+pub use reader::{MorphoCatalog, MorphoLiquidation, MorphoReader, PendingMorpho};
 pub use risk::MorphoRisk;

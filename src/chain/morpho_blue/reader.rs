@@ -25,11 +25,35 @@ use super::position::{MarketFacts, MorphoPosition, TokenFacts};
 use crate::chain::batch::{Batch, BatchResults, Slot};
 use crate::chain::bindings::Multicall3;
 use crate::chain::bindings::mainnet::IERC20Detailed;
-use crate::chain::bindings::morpho::{Morpho, OracleMock, events::CreateMarket};
+use crate::chain::bindings::morpho::events::{CreateMarket, Liquidate};
+use crate::chain::bindings::morpho::{Morpho, OracleMock};
 use crate::chain::discovered::Discovered;
 use crate::chain::error::ChainError;
 use crate::chain::rpc::{Rpc, printable};
 use crate::config::{MarketConfig, Protocol};
+
+/// One `Liquidate` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MorphoLiquidation {
+    /// The Morpho market.
+    pub market: B256,
+    /// The liquidated borrower.
+    pub borrower: Address,
+    /// Who liquidated.
+    pub liquidator: Address,
+    /// Loan token repaid, its units.
+    pub repaid: U256,
+    /// Collateral seized, its units.
+    pub seized: U256,
+    /// Debt written off against the market's lenders (collateral gone), loan-token units.
+    pub bad_debt: U256,
+    /// The block.
+    pub block_number: u64,
+    /// The log's index in its block.
+    pub log_index: u64,
+    /// The transaction.
+    pub transaction: B256,
+}
 
 /// The markets of one Morpho deployment, as discovered.
 #[derive(Debug, Clone)]
@@ -327,6 +351,37 @@ impl MorphoReader {
             }
         }
         Ok(ids)
+    }
+
+    /// Every liquidation in the deployment's markets between blocks `from` and `to`, inclusive.
+    pub async fn liquidations(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<MorphoLiquidation>, ChainError> {
+        let filter = Filter::new()
+            .address(self.morpho)
+            .event_signature(Liquidate::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let logs = self.rpc.run(self.rpc.provider.get_logs(&filter)).await?;
+        let mut found = Vec::with_capacity(logs.len());
+        for log in logs {
+            let decoded = Liquidate::decode_log(&log.inner)
+                .map_err(|e| ChainError::Decode(format!("Morpho Liquidate event: {e}")))?;
+            found.push(MorphoLiquidation {
+                market: decoded.id,
+                borrower: decoded.borrower,
+                liquidator: decoded.caller,
+                repaid: decoded.repaidAssets,
+                seized: decoded.seizedAssets,
+                bad_debt: decoded.badDebtAssets,
+                block_number: log.block_number.unwrap_or(to),
+                log_index: log.log_index.unwrap_or_default(),
+                transaction: log.transaction_hash.unwrap_or_default(),
+            });
+        }
+        Ok(found)
     }
 
     /// The user's positions in every market of the deployment, read in one HTTP round trip at
