@@ -10,22 +10,9 @@ use super::error::DevnetError;
 use super::manifest::{DevnetManifest, MorphoManifest, MorphoMarketInfo, Profile};
 use super::morpho;
 use super::rpc::DevClient;
+use crate::chain::bindings::morpho::events::Liquidate;
 use crate::chain::bindings::morpho::{IrmMock, Morpho, OracleMock};
 use crate::chain::morpho_blue::math::{self, MarketState};
-
-alloy::sol! {
-    /// `EventsLib.Liquidate` of Morpho 1.0.0 (library events are not in the compiled ABI).
-    event Liquidate(
-        bytes32 indexed id,
-        address indexed caller,
-        address indexed borrower,
-        uint256 repaidAssets,
-        uint256 repaidShares,
-        uint256 seizedAssets,
-        uint256 badDebtAssets,
-        uint256 badDebtShares
-    );
-}
 
 /// A borrower's position on one Morpho market, as Morpho would judge it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
