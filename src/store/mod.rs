@@ -7,6 +7,7 @@ mod alerts;
 mod backup;
 mod check;
 mod integrity;
+pub mod pg;
 mod privacy;
 mod records;
 mod redact;
@@ -58,6 +59,24 @@ pub enum StoreError {
     /// sled failed (disk full, corruption, permissions).
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    /// PostgreSQL failed (server down, a query refused).
+    #[error("PostgreSQL, {what}: {message}")]
+    Postgres {
+        /// What was being done.
+        what: String,
+        /// The server's or the client's message.
+        message: String,
+    },
+    /// The PostgreSQL database was migrated by a newer lendesk.
+    #[error(
+        "the PostgreSQL database has schema version {found}, this lendesk understands up to {known}"
+    )]
+    NewerDatabase {
+        /// The newest migration applied there.
+        found: i32,
+        /// The newest this lendesk knows.
+        known: i32,
+    },
     /// A stored record does not decode.
     #[error("stored record {key} in {tree} is unreadable: {message}")]
     Corrupt {

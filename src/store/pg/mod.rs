@@ -1,0 +1,135 @@
+//! The PostgreSQL backend (issue 12, first part): a connection pool to the server named by
+//! `[store] url` / `LENDESK_STORE_URL`, and the versioned schema applied at start-up
+//! ([`migrations`]). The client is `tokio-postgres` with `deadpool-postgres`: async on the
+//! runtime the bot already runs, queries checked at run time against the migrated schema (no
+//! database needed to build, unlike `sqlx`'s compile-time checks), pipelining, and a small pool
+//! whose connections are recycled after a failure.
+
+pub mod migrations;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+use super::StoreError;
+
+/// Connections kept per process.
+const POOL_SIZE: usize = 16;
+
+/// A PostgreSQL database with lendesk's schema.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+/// A PostgreSQL failure as the store reports it: what was being done, and the server's words
+/// (never the URL, which may carry a password).
+fn failed(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Postgres {
+        what: what.to_string(),
+        message: e.to_string(),
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`) and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| failed("reading the store URL", e))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| failed("building the connection pool", e))?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A connection from the pool.
+    pub async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| failed("connecting to PostgreSQL", e))
+    }
+
+    /// The schema versions applied, in order.
+    pub async fn applied(&self) -> Result<Vec<i32>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT version FROM lendesk_migrations ORDER BY version",
+                &[],
+            )
+            .await
+            .map_err(|e| failed("reading the schema version", e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Applies every migration not yet applied, each in one transaction with its record, all
+    /// under one advisory lock (replicas starting together apply each once). A database with
+    /// a version newer than this lendesk knows is refused.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| failed("starting the migration", e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&migrations::LOCK])
+            .await
+            .map_err(|e| failed("taking the migration lock", e))?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS lendesk_migrations (
+                 version INTEGER PRIMARY KEY,
+                 name TEXT NOT NULL,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+             )",
+        )
+        .await
+        .map_err(|e| failed("creating the migrations table", e))?;
+        let newest: Option<i32> = tx
+            .query_one("SELECT max(version) FROM lendesk_migrations", &[])
+            .await
+            .map_err(|e| failed("reading the schema version", e))?
+            .get(0);
+        let newest = newest.unwrap_or(0);
+        if newest > migrations::latest() {
+            return Err(StoreError::NewerDatabase {
+                found: newest,
+                known: migrations::latest(),
+            });
+        }
+        for m in migrations::MIGRATIONS.iter().filter(|m| m.version > newest) {
+            tx.batch_execute(m.sql).await.map_err(|e| {
+                failed(&format!("applying migration {} ({})", m.version, m.name), e)
+            })?;
+            tx.execute(
+                "INSERT INTO lendesk_migrations (version, name) VALUES ($1, $2)",
+                &[&m.version, &m.name],
+            )
+            .await
+            .map_err(|e| failed("recording a migration", e))?;
+            tracing::info!(
+                version = m.version,
+                name = m.name,
+                "store migration applied"
+            );
+        }
+        tx.commit()
+            .await
+            .map_err(|e| failed("committing the migrations", e))
+    }
+}
