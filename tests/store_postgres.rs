@@ -180,3 +180,35 @@ async fn a_server_that_does_not_answer_is_a_clear_error_without_the_password() {
     assert!(text.contains("PostgreSQL"), "{text}");
     assert!(!text.contains("s3cret-pass"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lease_has_one_holder_until_it_lapses_or_is_given_up() {
+    let Some(db) = TestDb::new("leases").await else {
+        return;
+    };
+    let (a, b) = (
+        PgStore::connect(&db.url).await.expect("replica a"),
+        PgStore::connect(&db.url).await.expect("replica b"),
+    );
+    let short = std::time::Duration::from_millis(300);
+    let long = std::time::Duration::from_secs(30);
+    assert!(a.acquire_lease("sla", "a", short).await.expect("a takes"));
+    assert!(!b.acquire_lease("sla", "b", long).await.expect("b waits"));
+    assert!(a.acquire_lease("sla", "a", short).await.expect("a renews"));
+    // Another lease is another name: b holds it at once.
+    assert!(b.acquire_lease("broadcasts", "b", long).await.expect("b"));
+    // a stops renewing (a dead replica): b takes over once the lease lapses.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(
+        b.acquire_lease("sla", "b", long)
+            .await
+            .expect("b takes over")
+    );
+    assert!(!a.acquire_lease("sla", "a", short).await.expect("a lost it"));
+    // Given up, it is free at once.
+    b.release_lease("sla", "b").await.expect("release");
+    assert!(a.acquire_lease("sla", "a", long).await.expect("a again"));
+    // Releasing a lease one does not hold changes nothing.
+    b.release_lease("sla", "b").await.expect("release");
+    assert!(!b.acquire_lease("sla", "b", long).await.expect("still a's"));
+}

@@ -1,10 +1,11 @@
-//! The PostgreSQL backend (issue 12, first part): a connection pool to the server named by
-//! `[store] url` / `LENDESK_STORE_URL`, and the versioned schema applied at start-up
-//! ([`migrations`]). The client is `tokio-postgres` with `deadpool-postgres`: async on the
+//! The PostgreSQL backend (issue 12, first part): a connection pool to a PostgreSQL server,
+//! the versioned schema applied at start-up ([`migrations`]), and leases on background work
+//! shared by replicas (`leases`). The client is `tokio-postgres` with `deadpool-postgres`: async on the
 //! runtime the bot already runs, queries checked at run time against the migrated schema (no
 //! database needed to build, unlike `sqlx`'s compile-time checks), pipelining, and a small pool
 //! whose connections are recycled after a failure.
 
+mod leases;
 pub mod migrations;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -29,7 +30,7 @@ impl std::fmt::Debug for PgStore {
 
 /// A PostgreSQL failure as the store reports it: what was being done, and the server's words
 /// (never the URL, which may carry a password).
-fn failed(what: &str, e: impl std::fmt::Display) -> StoreError {
+pub(super) fn failed(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Postgres {
         what: what.to_string(),
         message: e.to_string(),
