@@ -21,14 +21,13 @@ use crate::chain::batch::Batch;
 use crate::chain::error::ChainError;
 use crate::chain::format;
 use crate::chain::morpho_blue::{MorphoLiquidation, MorphoPosition, MorphoReader, common};
-use crate::chain::report;
 use crate::store::{AlertMark, NoticeKind, OutboxEntry, Store, StoreError};
 
 use super::levels::{Levels, Step};
 use super::notice::{self, Moved};
 use super::watcher::{
-    Crossing, Subscriber, TickReport, WatchError, alert_entry, load_subscribers, new_mark, step_of,
-    write_tick,
+    Crossing, Subscriber, TickReport, WatchError, alert_entry, load_subscribers, log_ranges,
+    new_mark, step_of, write_tick,
 };
 use super::{AlertsConfig, liquidation_key};
 
@@ -194,14 +193,8 @@ impl MorphoWatcher {
     /// (it starts at the head).
     async fn liquidations_until(&self, head: u64) -> Result<Vec<MorphoLiquidation>, ChainError> {
         let mut all = Vec::new();
-        let Some(cursor) = self.cursor else {
-            return Ok(all);
-        };
-        let mut from = cursor + 1;
-        while from <= head {
-            let to = head.min(from + self.config.max_log_range - 1);
+        for (from, to) in log_ranges(self.cursor, head, self.config.max_log_range) {
             all.extend(self.reader.liquidations(from, to).await?);
-            from = to + 1;
         }
         Ok(all)
     }
@@ -273,8 +266,9 @@ impl MorphoWatcher {
         if m.is_empty() && !self.seen.contains_key(&key) {
             return;
         }
-        let position = common::to_position(m, self.reader.stablecoins());
-        let hf = report::totals(&position).health_factor;
+        // The health factor from Morpho's integers directly; the common model is built only
+        // for a notice.
+        let hf = common::totals(m).health_factor;
         report.evaluated += 1;
         let before = self.seen.insert(
             key,
@@ -285,20 +279,8 @@ impl MorphoWatcher {
                 collateral: m.collateral,
             },
         );
-        let moved = match before {
-            None => Moved::Unknown,
-            Some(b) if b.borrow_shares != m.borrow_shares || b.collateral != m.collateral => {
-                Moved::Position
-            }
-            // The oracle's ratio moved: shown as the collateral's price in the loan token.
-            Some(b) if b.price != m.price => Moved::Prices(vec![(
-                common::COLLATERAL,
-                m.price_of_unit(b.price),
-                m.price_of_unit(m.price),
-            )]),
-            Some(_) => Moved::Interest,
-        };
-        let market = position.market.clone();
+        let mut position = None;
+        let market = common::market_name(&m.market, &m.facts);
         for sub in self.subscribers.get(&address).into_iter().flatten() {
             let levels = Levels::of(&sub.settings, self.config.margin);
             let user = sub.settings.user;
@@ -318,16 +300,35 @@ impl MorphoWatcher {
                 Step::Alert(s) => (s, false),
                 Step::State(s) => (s, true),
             };
+            let position =
+                position.get_or_insert_with(|| common::to_position(m, self.reader.stablecoins()));
             let crossing = Crossing {
-                position: &position,
+                position,
                 hf,
                 previous: before.map(|b| b.hf),
-                moved: moved.clone(),
+                moved: moved_since(before, m),
                 severity,
                 state,
             };
             outbox.extend(alert_entry(mark, sub, &levels, &self.config, crossing, now));
             marks_out.push(mark.clone());
         }
+    }
+}
+
+/// What moved a position since the last tick saw it.
+fn moved_since(before: Option<Seen>, m: &MorphoPosition) -> Moved {
+    match before {
+        None => Moved::Unknown,
+        Some(b) if b.borrow_shares != m.borrow_shares || b.collateral != m.collateral => {
+            Moved::Position
+        }
+        // The oracle's ratio moved: shown as the collateral's price in the loan token.
+        Some(b) if b.price != m.price => Moved::Prices(vec![(
+            common::COLLATERAL,
+            m.price_of_unit(b.price),
+            m.price_of_unit(m.price),
+        )]),
+        Some(_) => Moved::Interest,
     }
 }

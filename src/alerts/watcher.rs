@@ -82,6 +82,22 @@ pub(super) fn load_subscribers(
     Ok(subscribers)
 }
 
+/// The block ranges after `cursor` up to `head`, each at most `max` blocks (what the node
+/// accepts in one `eth_getLogs`); none without a cursor (the first tick starts at the head).
+pub(super) fn log_ranges(cursor: Option<u64>, head: u64, max: u64) -> Vec<(u64, u64)> {
+    let mut ranges = Vec::new();
+    let Some(cursor) = cursor else {
+        return ranges;
+    };
+    let mut from = cursor + 1;
+    while from <= head {
+        let to = head.min(from + max.max(1) - 1);
+        ranges.push((from, to));
+        from = to + 1;
+    }
+    ranges
+}
+
 /// What a tick decided, written: changed marks and new alerts in one flushed step, then the
 /// cursor at `head`. The alerts written.
 pub(super) fn write_tick(
@@ -341,16 +357,10 @@ impl MarketWatcher {
     /// it starts at the head.
     async fn changes_until(&self, head: u64) -> Result<Changes, ChainError> {
         let mut all = Changes::default();
-        let Some(cursor) = self.cursor else {
-            return Ok(all);
-        };
-        let mut from = cursor + 1;
-        while from <= head {
-            let to = head.min(from + self.config.max_log_range - 1);
+        for (from, to) in log_ranges(self.cursor, head, self.config.max_log_range) {
             let part = self.reader.changes(from, to).await?;
             all.users.extend(part.users);
             all.liquidations.extend(part.liquidations);
-            from = to + 1;
         }
         Ok(all)
     }

@@ -161,11 +161,6 @@ impl Markets {
         self
     }
 
-    /// The Morpho Blue deployments.
-    pub fn morpho(&self) -> &[MorphoReader] {
-        &self.morpho
-    }
-
     /// One market, its reader's timeout as the deadline.
     pub fn single(reader: AaveV3Reader) -> Self {
         let deadline = reader.rpc().timeout;

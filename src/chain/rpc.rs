@@ -149,6 +149,19 @@ impl Rpc {
         }
     }
 
+    /// Checks that the node serves chain `expected` (a market's first read).
+    pub async fn expect_chain(&self, expected: u64) -> Result<(), ChainError> {
+        let actual = self.run(self.provider.get_chain_id()).await?;
+        if actual != expected {
+            return Err(ChainError::WrongChain {
+                url: self.display_url.clone(),
+                expected,
+                actual,
+            });
+        }
+        Ok(())
+    }
+
     /// Maps a transport error to what a caller can act on.
     pub fn classify(&self, error: TransportError) -> ChainError {
         match &error {

@@ -435,42 +435,11 @@ pub fn describe_report(manifest: &DevnetManifest, report: &LiquidationReport) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::devnet::manifest::{ArtifactVersions, Contracts};
-    use std::collections::BTreeMap;
-
-    fn manifest() -> DevnetManifest {
-        let a = Address::repeat_byte(1);
-        DevnetManifest {
-            chain_id: 31337,
-            rpc_url: "http://127.0.0.1:8545".into(),
-            block_number: 1,
-            contracts: Contracts {
-                pool_addresses_provider: Address::repeat_byte(0xab),
-                pool: a,
-                pool_configurator: a,
-                acl_manager: a,
-                aave_oracle: a,
-                protocol_data_provider: a,
-                ui_pool_data_provider: a,
-                multicall3: a,
-                treasury: a,
-                libraries: BTreeMap::new(),
-                interest_rate_strategies: BTreeMap::new(),
-            },
-            tokens: vec![],
-            accounts: vec![],
-            artifacts: ArtifactVersions {
-                core: "1.19.3".into(),
-                periphery: "3.0.1".into(),
-                anvil: "1.7.1".into(),
-            },
-            morpho: None,
-        }
-    }
+    use crate::devnet::manifest::sample;
 
     #[test]
     fn lendesk_toml_parses_and_points_at_the_devnet() {
-        let text = lendesk_toml(&manifest());
+        let text = lendesk_toml(&sample(false));
         let value: toml::Value = toml::from_str(&text).unwrap();
         assert_eq!(value["default_market"].as_str(), Some("devnet"));
         let market = &value["markets"][0];

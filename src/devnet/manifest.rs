@@ -379,6 +379,58 @@ pub(super) fn write_json(path: &Path, mut json: String) -> Result<(), DevnetErro
         .map_err(|e| DevnetError::io(format!("writing {}", path.display()), e))
 }
 
+/// A devnet manifest for unit tests: placeholder addresses, no tokens or accounts; with two
+/// Morpho markets ("M17", "M34") when `morpho`.
+#[cfg(test)]
+pub(super) fn sample(morpho: bool) -> DevnetManifest {
+    let a = Address::repeat_byte(1);
+    let market = |byte: u8| MorphoMarketInfo {
+        name: format!("M{byte}"),
+        id: B256::repeat_byte(byte),
+        loan_symbol: "USDC".into(),
+        loan_token: a,
+        collateral_symbol: "WETH".into(),
+        collateral_token: a,
+        oracle: a,
+        irm: a,
+        lltv: U256::from(1u64),
+        oracle_price: U256::from(1u64),
+    };
+    DevnetManifest {
+        chain_id: 31337,
+        rpc_url: "http://127.0.0.1:8545".into(),
+        block_number: 1,
+        contracts: Contracts {
+            pool_addresses_provider: Address::repeat_byte(0xab),
+            pool: a,
+            pool_configurator: a,
+            acl_manager: a,
+            aave_oracle: a,
+            protocol_data_provider: a,
+            ui_pool_data_provider: a,
+            multicall3: a,
+            treasury: a,
+            libraries: Default::default(),
+            interest_rate_strategies: Default::default(),
+        },
+        tokens: vec![],
+        accounts: vec![],
+        artifacts: ArtifactVersions {
+            core: "1.19.3".into(),
+            periphery: "3.0.1".into(),
+            anvil: "1.7.1".into(),
+        },
+        morpho: morpho.then(|| MorphoManifest {
+            morpho: Address::repeat_byte(0xcd),
+            owner: a,
+            irm: a,
+            artifacts: "k".into(),
+            markets: vec![market(0x11), market(0x22)],
+            accounts: vec![],
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -286,62 +286,12 @@ fn v3_6_port(port: u16) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::devnet::manifest::{ArtifactVersions, Contracts, MorphoMarketInfo};
-    use alloy::primitives::U256;
-
-    fn manifest(morpho: bool) -> DevnetManifest {
-        let a = Address::repeat_byte(1);
-        let market = |byte: u8| MorphoMarketInfo {
-            name: format!("M{byte}"),
-            id: B256::repeat_byte(byte),
-            loan_symbol: "USDC".into(),
-            loan_token: a,
-            collateral_symbol: "WETH".into(),
-            collateral_token: a,
-            oracle: a,
-            irm: a,
-            lltv: U256::from(1u64),
-            oracle_price: U256::from(1u64),
-        };
-        DevnetManifest {
-            chain_id: 31337,
-            rpc_url: "http://127.0.0.1:8545".into(),
-            block_number: 1,
-            contracts: Contracts {
-                pool_addresses_provider: Address::repeat_byte(0xab),
-                pool: a,
-                pool_configurator: a,
-                acl_manager: a,
-                aave_oracle: a,
-                protocol_data_provider: a,
-                ui_pool_data_provider: a,
-                multicall3: a,
-                treasury: a,
-                libraries: Default::default(),
-                interest_rate_strategies: Default::default(),
-            },
-            tokens: vec![],
-            accounts: vec![],
-            artifacts: ArtifactVersions {
-                core: "1.19.3".into(),
-                periphery: "3.0.1".into(),
-                anvil: "1.7.1".into(),
-            },
-            morpho: morpho.then(|| MorphoManifest {
-                morpho: Address::repeat_byte(0xcd),
-                owner: a,
-                irm: a,
-                artifacts: "k".into(),
-                markets: vec![market(0x11), market(0x22)],
-                accounts: vec![],
-            }),
-        }
-    }
+    use crate::devnet::manifest::sample;
 
     #[test]
     fn the_morpho_market_follows_the_aave_one_with_exactly_its_keys() {
         let file = DevnetFile {
-            v3_0: manifest(true),
+            v3_0: sample(true),
             v3_6: None,
         };
         let text = file.lendesk_toml();
@@ -383,7 +333,7 @@ mod tests {
         assert!(!single_market_toml(&file.v3_0).contains("morpho"));
         // A manifest without Morpho writes no Morpho market.
         let old = DevnetFile {
-            v3_0: manifest(false),
+            v3_0: sample(false),
             v3_6: None,
         };
         assert!(!old.lendesk_toml().contains("morpho"));
@@ -392,7 +342,7 @@ mod tests {
     #[test]
     fn the_morpho_market_is_named_and_selected_when_described() {
         let file = DevnetFile {
-            v3_0: manifest(true),
+            v3_0: sample(true),
             v3_6: None,
         };
         assert_eq!(file.market_names(), [V3_0_MARKET, MORPHO_MARKET]);
@@ -403,7 +353,7 @@ mod tests {
         assert_eq!(file.select("DEVNET").ok(), Some(DevnetMarket::V3_0));
         assert!(file.select(V3_6_MARKET).is_err());
         let old = DevnetFile {
-            v3_0: manifest(false),
+            v3_0: sample(false),
             v3_6: None,
         };
         assert_eq!(old.market_names(), [V3_0_MARKET]);

@@ -616,14 +616,7 @@ impl AaveV3Reader {
     }
 
     async fn discover(&self) -> Result<Catalog, ChainError> {
-        let chain_id = self.rpc.run(self.rpc.provider.get_chain_id()).await?;
-        if chain_id != self.market.chain_id {
-            return Err(ChainError::WrongChain {
-                url: self.rpc.display_url.clone(),
-                expected: self.market.chain_id,
-                actual: chain_id,
-            });
-        }
+        self.rpc.expect_chain(self.market.chain_id).await?;
         let Some(provider) = self.market.pool_addresses_provider() else {
             return Err(ChainError::NotAMarket(format!(
                 "{} is a {} market, not an Aave v3 one",

@@ -244,14 +244,7 @@ impl MorphoReader {
     /// Checks the chain, finds the market ids (configured, or from `CreateMarket` events),
     /// then reads each market's parameters and its tokens' symbols and decimals.
     async fn discover(&self) -> Result<MorphoCatalog, ChainError> {
-        let chain_id = self.rpc.run(self.rpc.provider.get_chain_id()).await?;
-        if chain_id != self.market.chain_id {
-            return Err(ChainError::WrongChain {
-                url: self.rpc.display_url.clone(),
-                expected: self.market.chain_id,
-                actual: chain_id,
-            });
-        }
+        self.rpc.expect_chain(self.market.chain_id).await?;
         let ids = if self.market_ids.is_empty() {
             self.created_markets().await?
         } else {
