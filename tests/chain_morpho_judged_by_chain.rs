@@ -16,8 +16,6 @@ use lendesk::chain::bindings::MintableERC20;
 use lendesk::chain::bindings::morpho::{IrmMock, Morpho};
 use lendesk::chain::morpho_blue::math::{self, MarketState};
 use lendesk::chain::morpho_blue::{MorphoPosition, MorphoReader, risk};
-use lendesk::chain::rpc::Rpc;
-use lendesk::config::{MULTICALL3, MarketConfig, Protocol};
 use lendesk::devnet::Devnet;
 use lendesk::devnet::morpho::{MorphoBorrow, MorphoDeployment, MorphoMarket, MorphoMarketSpec};
 
@@ -89,19 +87,12 @@ impl Fixture {
                 .await
                 .expect("seed");
         }
-        let config = MarketConfig {
-            name: "devnet-morpho".into(),
-            chain_id: manifest.chain_id,
-            rpc_url: devnet.rpc_url().into(),
-            protocol: Protocol::MorphoBlue {
-                morpho: deployed.morpho,
-                market_ids: deployed.markets.iter().map(|m| m.id).collect(),
-            },
-            multicall3: MULTICALL3,
-        };
-        let rpc = Rpc::connect(devnet.rpc_url(), std::time::Duration::from_secs(10)).expect("rpc");
-        let reader = MorphoReader::new(config, rpc, vec!["USDC".into(), "DAI".into()])
-            .expect("a Morpho market");
+        let reader = common::morpho_reader(
+            devnet.rpc_url(),
+            manifest.chain_id,
+            deployed.morpho,
+            deployed.markets.iter().map(|m| m.id).collect(),
+        );
         Fixture {
             devnet,
             deployed,
@@ -214,6 +205,27 @@ fn state_of(m: &Morpho::marketReturn) -> MarketState {
     MarketState::from(m)
 }
 
+/// The most `p` can borrow by lendesk's mirror of `Morpho.borrow` (shares rounded up, the
+/// market's totals moved) while Morpho still calls it healthy, searched below `max_borrow`.
+fn most_morpho_lends(p: &MorphoPosition, max_borrow: U256) -> U256 {
+    let healthy_after = |assets: U256| {
+        risk::after_borrow(p, assets).is_some_and(|(shares, market)| {
+            let owed = math::borrowed(shares, &market).expect("owed");
+            math::is_healthy(p.collateral, owed, p.price, p.facts.lltv) == Some(true)
+        })
+    };
+    let (mut lo, mut hi) = (U256::ZERO, max_borrow);
+    while hi - lo > U256::from(1) {
+        let mid = (lo + hi) / U256::from(2);
+        if healthy_after(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 fn more(x: U256, per_mille: u64) -> U256 {
     x * U256::from(1_000 + per_mille) / U256::from(1_000u64)
 }
@@ -298,21 +310,7 @@ async fn figures_equal_what_morpho_computes_at_the_same_block_in_one_round_trip(
         }
         // lendesk's mirror of `borrow` (shares rounded up, totals moved) finds the most Morpho
         // lends against this collateral at that block, to the unit.
-        let healthy_after = |assets: U256| {
-            risk::after_borrow(p, assets).is_some_and(|(shares, market)| {
-                let owed = math::borrowed(shares, &market).expect("owed");
-                math::is_healthy(p.collateral, owed, p.price, p.facts.lltv) == Some(true)
-            })
-        };
-        let (mut lo, mut hi) = (U256::ZERO, figures.max_borrow);
-        while hi - lo > U256::from(1) {
-            let mid = (lo + hi) / U256::from(2);
-            if healthy_after(mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
+        let lo = most_morpho_lends(p, figures.max_borrow);
         let borrow = |assets: U256| Morpho::borrowCall {
             marketParams: f.params(i),
             assets,
@@ -450,18 +448,12 @@ async fn repaying_the_computed_amount_reaches_the_target_and_half_a_percent_less
 #[tokio::test(flavor = "multi_thread")]
 async fn markets_are_found_from_create_market_events_when_none_are_configured() {
     let f = Fixture::new().await;
-    let config = MarketConfig {
-        name: "devnet-morpho".into(),
-        chain_id: f.devnet.manifest().chain_id,
-        rpc_url: f.devnet.rpc_url().into(),
-        protocol: Protocol::MorphoBlue {
-            morpho: f.deployed.morpho,
-            market_ids: Vec::new(),
-        },
-        multicall3: MULTICALL3,
-    };
-    let rpc = Rpc::connect(f.devnet.rpc_url(), std::time::Duration::from_secs(10)).expect("rpc");
-    let reader = MorphoReader::new(config, rpc, vec!["USDC".into(), "DAI".into()]).expect("Morpho");
+    let reader = common::morpho_reader(
+        f.devnet.rpc_url(),
+        f.devnet.manifest().chain_id,
+        f.deployed.morpho,
+        Vec::new(),
+    );
     let catalog = reader.catalog().await.expect("discovered");
     let ids: Vec<_> = catalog.markets.iter().map(|m| m.id).collect();
     let created: Vec<_> = f.deployed.markets.iter().map(|m| m.id).collect();
@@ -518,18 +510,12 @@ async fn every_demo_borrower_s_figures_are_morpho_s_at_the_read_s_block() {
     let manifest = devnet.manifest().clone();
     let morpho = manifest.morpho.clone().expect("the devnet runs Morpho");
     let provider = common::provider(devnet.rpc_url());
-    let config = MarketConfig {
-        name: "devnet-morpho".into(),
-        chain_id: manifest.chain_id,
-        rpc_url: devnet.rpc_url().into(),
-        protocol: Protocol::MorphoBlue {
-            morpho: morpho.morpho,
-            market_ids: Vec::new(),
-        },
-        multicall3: MULTICALL3,
-    };
-    let rpc = Rpc::connect(devnet.rpc_url(), std::time::Duration::from_secs(10)).expect("rpc");
-    let reader = MorphoReader::new(config, rpc, Vec::new()).expect("Morpho");
+    let reader = common::morpho_reader(
+        devnet.rpc_url(),
+        manifest.chain_id,
+        morpho.morpho,
+        Vec::new(),
+    );
     let usdc = manifest.token("USDC").expect("USDC").address;
     let send = |from: Address, to: Address, data: Vec<u8>| {
         let provider = provider.clone();
@@ -610,21 +596,7 @@ async fn every_demo_borrower_s_figures_are_morpho_s_at_the_read_s_block() {
                 account.profile,
                 p.facts.label()
             );
-            let healthy_after = |assets: U256| {
-                risk::after_borrow(&p, assets).is_some_and(|(shares, market)| {
-                    let owed = math::borrowed(shares, &market).expect("owed");
-                    math::is_healthy(p.collateral, owed, p.price, p.facts.lltv) == Some(true)
-                })
-            };
-            let (mut lo, mut hi) = (U256::ZERO, figures.max_borrow);
-            while hi - lo > U256::from(1) {
-                let mid = (lo + hi) / U256::from(2);
-                if healthy_after(mid) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
+            let lo = most_morpho_lends(&p, figures.max_borrow);
             let borrow = |assets: U256| {
                 Morpho::borrowCall {
                     marketParams: params.clone(),

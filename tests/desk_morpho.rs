@@ -6,10 +6,8 @@
 
 mod common;
 
-use alloy::primitives::{Address, U256};
-use lendesk::chain::bindings::morpho::{Morpho, OracleMock};
+use alloy::primitives::U256;
 use lendesk::chain::markets::Markets;
-use lendesk::chain::morpho_blue::math::{self, MarketState};
 use lendesk::config::Config;
 use lendesk::desk::{Desk, Incoming, Intent, Outcome};
 use lendesk::devnet::Devnet;
@@ -40,29 +38,6 @@ async fn ask(desk: &Desk, user: i64, text: &str) -> Outcome {
     out
 }
 
-/// The borrower's HF on the market named `label`, from Morpho's own stored state (the interest
-/// since the market was last touched, at about 2% APR, moves it far less than the 0.01 the
-/// answers are compared to).
-async fn chain_hf(devnet: &Devnet, label: &str, user: Address) -> U256 {
-    let m = common::morpho(devnet.manifest());
-    let market = m.markets.iter().find(|x| x.name == label).expect("market");
-    let provider = common::provider(devnet.rpc_url());
-    let contract = Morpho::new(m.morpho, &provider);
-    let state = MarketState::from(&contract.market(market.id).call().await.expect("market"));
-    let position = contract
-        .position(market.id, user)
-        .call()
-        .await
-        .expect("position");
-    let price = OracleMock::new(market.oracle, &provider)
-        .price()
-        .call()
-        .await
-        .expect("price");
-    let owed = math::borrowed(U256::from(position.borrowShares), &state).expect("owed");
-    math::health_factor(U256::from(position.collateral), owed, price, market.lltv).expect("hf")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn two_morpho_markets_in_one_answer_worst_first_each_equal_to_morpho() {
     let devnet = common::own().await;
@@ -76,23 +51,34 @@ async fn two_morpho_markets_in_one_answer_worst_first_each_equal_to_morpho() {
     assert!(text.contains("fixed for this market"), "{text}");
     assert!(text.contains("USDC"), "values in the loan token: {text}");
     for (label, reply) in [("DAI/USDC 94.5%", 0), ("WETH/USDC 86%", 1)] {
-        let hf = chain_hf(&devnet, label, multi).await;
+        let hf = common::morpho_chain_hf(&devnet, label, multi).await;
         let shown = common::shown_health_factor(&out.replies[reply].text, "Health factor ")
             .expect("a health factor");
-        let chain = f64::from(u32::try_from(hf / U256::from(10u64).pow(U256::from(14))).unwrap())
-            / 10_000.0;
+        let chain = as_f64(hf);
         assert!(
             (shown - chain).abs() < 0.01,
             "{label}: shown {shown}, Morpho {chain}"
         );
     }
+    // In Chinese: the same figure (the worst market's, DAI/USDC) and the fixed LLTV. The
+    // figure is compared with Morpho's, not written out: interest lowers it as the devnet's
+    // cached state ages (seeded at 1.2 plus a millionth).
     let zh = ask(&desk, 2, &format!("{multi} 的健康因子是多少？"))
         .await
         .text();
+    assert!(zh.contains("该市场固定不变"), "{zh}");
+    let shown = common::shown_health_factor(&zh, "健康因子 ").expect("a health factor");
+    let chain = as_f64(common::morpho_chain_hf(&devnet, "DAI/USDC 94.5%", multi).await);
     assert!(
-        zh.contains("该市场固定不变") && zh.contains("健康因子 1.20"),
-        "{zh}"
+        (shown - chain).abs() < 0.01,
+        "shown {shown}, Morpho {chain}: {zh}"
     );
+}
+
+/// A health factor (wad) as a number, to four decimals.
+fn as_f64(hf: U256) -> f64 {
+    let ten_thousandths = u32::try_from(hf / U256::from(10u64).pow(U256::from(14))).unwrap();
+    f64::from(ten_thousandths) / 10_000.0
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -123,8 +109,14 @@ async fn an_address_on_aave_and_morpho_gets_both_and_the_buttons_act_on_the_morp
         .unwrap_or_else(|| panic!("a tagged what-if: {buttons:?}"));
     let pressed = desk.button(3, what_if, None, 1_700_000_001).await;
     assert_eq!(pressed.replies.len(), 1, "{}", pressed.text());
-    // 1.6 × 0.8 = 1.28: the collateral's price moves, the debt does not.
-    assert!(pressed.text().contains("HF 1.28"), "{}", pressed.text());
+    // HF × 0.8 (1.6 × 0.8 = 1.28 when seeded): the collateral's price moves, the debt does not.
+    let expected = as_f64(common::morpho_chain_hf(&devnet, "WETH/USDC 86%", both).await) * 0.8;
+    let shown = common::shown_health_factor(&pressed.text(), ": HF ").expect("the what-if HF");
+    assert!(
+        (shown - expected).abs() < 0.01,
+        "shown {shown}, expected {expected}: {}",
+        pressed.text()
+    );
     let asset = buttons
         .iter()
         .find(|d| d.starts_with(&format!("am:{tag}:")) && d.ends_with(":WETH"))

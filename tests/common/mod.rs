@@ -303,3 +303,37 @@ pub fn morpho_borrower(manifest: &DevnetManifest, profile: &str) -> Address {
         .unwrap_or_else(|| panic!("no Morpho {profile} borrower"))
         .address
 }
+
+/// `user`'s health factor on the devnet's Morpho market `label` ("WETH/USDC 86%") as Morpho
+/// judges it at the latest block: its own state, with the interest its IRM would accrue.
+pub async fn morpho_chain_hf(devnet: &Devnet, label: &str, user: Address) -> U256 {
+    devnet
+        .morpho_positions(user)
+        .await
+        .expect("Morpho positions")
+        .into_iter()
+        .find(|p| p.market == label)
+        .unwrap_or_else(|| panic!("{user} has nothing on {label}"))
+        .health_factor
+}
+
+/// A reader of the Morpho contract `morpho` on the devnet at `rpc_url` (market
+/// "devnet-morpho"), of the markets `market_ids` (every created one when empty), with USDC and
+/// DAI counted as stablecoins.
+pub fn morpho_reader(
+    rpc_url: &str,
+    chain_id: u64,
+    morpho: Address,
+    market_ids: Vec<alloy::primitives::B256>,
+) -> lendesk::chain::morpho_blue::MorphoReader {
+    let config = MarketConfig {
+        name: "devnet-morpho".into(),
+        chain_id,
+        rpc_url: rpc_url.into(),
+        protocol: Protocol::MorphoBlue { morpho, market_ids },
+        multicall3: MULTICALL3,
+    };
+    let rpc = Rpc::connect(rpc_url, Duration::from_secs(10)).expect("rpc");
+    lendesk::chain::morpho_blue::MorphoReader::new(config, rpc, vec!["USDC".into(), "DAI".into()])
+        .expect("a Morpho market")
+}
