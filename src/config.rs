@@ -230,6 +230,23 @@ impl<'de> Deserialize<'de> for MarketId {
 }
 
 /// An RPC endpoint: an http:// or https:// URL.
+/// A store URL must be a PostgreSQL one (`postgres://` or `postgresql://`); the message never
+/// repeats the URL, which may carry a password.
+fn check_store_url(url: &str) -> Result<(), ConfigError> {
+    let invalid = |message: &str| ConfigError::Invalid {
+        key: "store.url".into(),
+        message: message.into(),
+    };
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(invalid(
+            "must be a PostgreSQL URL, postgres://user@host:5432/database (leave it out to keep records in sled, in desk.data_dir)",
+        ));
+    }
+    url.parse::<tokio_postgres::Config>()
+        .map(|_| ())
+        .map_err(|_| invalid("is not a PostgreSQL URL lendesk can read (postgres://user[:password]@host[:port]/database)"))
+}
+
 fn check_rpc_url(key: &str, url: &str) -> Result<(), ConfigError> {
     let parsed = url::Url::parse(url).map_err(|e| ConfigError::invalid(key, e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -343,6 +360,24 @@ impl Default for TelegramConfig {
     }
 }
 
+/// Where records are kept (`[store]`): `url = "postgres://user@host:5432/db"` (or
+/// `LENDESK_STORE_URL`) for PostgreSQL, shared by replicas; none for sled in `desk.data_dir`.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSection {
+    /// The PostgreSQL URL, if records are kept there.
+    pub url: Option<String>,
+}
+
+impl std::fmt::Debug for StoreSection {
+    /// Never prints the URL (it may carry a password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreSection")
+            .field("url", &self.url.as_ref().map(|_| "postgres://…"))
+            .finish()
+    }
+}
+
 /// Liquidation-risk alerts (`[alerts]`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -400,6 +435,8 @@ pub struct Config {
     pub telegram: TelegramConfig,
     /// Liquidation-risk alerts.
     pub alerts: AlertsSection,
+    /// Where records are kept: PostgreSQL, or sled in `desk.data_dir`.
+    pub store: StoreSection,
 }
 
 /// The file as written: markets not resolved yet.
@@ -422,6 +459,8 @@ struct ConfigFile {
     telegram: TelegramConfig,
     #[serde(default)]
     alerts: AlertsSection,
+    #[serde(default)]
+    store: StoreSection,
 }
 
 /// One entry of `markets`: a preset by name (a string, or a table with `preset`), or a market
@@ -594,7 +633,8 @@ impl Config {
     /// Reads `path` if it exists (a missing default file is an empty config), then applies
     /// environment overrides: `LENDESK_RPC_URL` (the default market's endpoint),
     /// `LENDESK_MARKET` (default market), `LENDESK_RPC_TIMEOUT_MS`, `LENDESK_TARGET_HF`,
-    /// `LENDESK_DATA_DIR`, `LENDESK_FAQ_DIR`, `TELOXIDE_API_URL` (the Bot API base URL),
+    /// `LENDESK_DATA_DIR`, `LENDESK_STORE_URL` (PostgreSQL), `LENDESK_FAQ_DIR`,
+    /// `TELOXIDE_API_URL` (the Bot API base URL),
     /// `LENDESK_STAFF_CHAT` and `LENDESK_ADMINS` (comma-separated ids).
     pub fn load(path: &Path, must_exist: bool) -> Result<Self, ConfigError> {
         let text = match std::fs::read_to_string(path) {
@@ -706,6 +746,7 @@ impl Config {
             support: file.support,
             telegram: file.telegram,
             alerts: file.alerts,
+            store: file.store,
         })
     }
 
@@ -749,6 +790,9 @@ impl Config {
         }
         if let Some(dir) = var("LENDESK_DATA_DIR") {
             self.desk.data_dir = dir;
+        }
+        if let Some(url) = var("LENDESK_STORE_URL").filter(|u| !u.trim().is_empty()) {
+            self.store.url = Some(url);
         }
         if let Some(dir) = var("LENDESK_FAQ_DIR") {
             self.desk.faq_dir = dir;
@@ -820,6 +864,9 @@ impl Config {
                 key: "telegram.staff_lang".into(),
                 message: "must be \"en\" or \"zh\"".into(),
             });
+        }
+        if let Some(url) = &self.store.url {
+            check_store_url(url)?;
         }
         if let Some(url) = &self.telegram.api_url {
             url::Url::parse(url).map_err(|e| ConfigError::Invalid {

@@ -15,6 +15,7 @@ pub mod desk;
 pub mod devnet;
 pub mod knowledge;
 pub mod lang;
+pub mod replica;
 pub mod secrets;
 pub mod staff;
 pub mod store;

@@ -46,10 +46,13 @@ fn follow(
 }
 
 /// Polls the store until `f` holds, or fails after [`WAIT`].
-async fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+async fn until<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    mut f: impl FnMut() -> F,
+) -> T {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        if let Some(v) = f() {
+        if let Some(v) = f().await {
             return v;
         }
         assert!(
@@ -67,8 +70,8 @@ async fn next_event(watching: &mut Watching) -> WatchEvent {
         .expect("the watchers run")
 }
 
-fn outbox(store: &Store) -> Vec<OutboxEntry> {
-    store.alert_outbox().expect("outbox")
+async fn outbox(store: &Store) -> Vec<OutboxEntry> {
+    store.alert_outbox().await.expect("outbox")
 }
 
 /// `USER` watching the safe account, the watcher reading through a switchable node, its first
@@ -81,10 +84,12 @@ async fn safe_watched_through_a_switchable_node()
     let store = Store::temporary().expect("store");
     store
         .save_alert_settings(&common::watching(USER, safe))
+        .await
         .expect("settings");
     let (watching, _) = follow(&sandbox, &node, &store);
     until("the first tick", || {
-        store.watch_cursor("devnet").expect("cursor")
+        let store = &store;
+        async move { store.watch_cursor("devnet").await.expect("cursor") }
     })
     .await;
     (sandbox, safe, mode, store, watching)
@@ -114,7 +119,7 @@ async fn an_outage_pauses_once_and_a_price_moved_meanwhile_alerts_after_recovery
     sandbox.devnet.advance_time(60).await.expect("block");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
-        outbox(&store).is_empty(),
+        outbox(&store).await.is_empty(),
         "nothing can be confirmed while the node is down"
     );
     assert!(watching.events.try_recv().is_err(), "one event per outage");
@@ -130,15 +135,18 @@ async fn an_outage_pauses_once_and_a_price_moved_meanwhile_alerts_after_recovery
         other => panic!("expected Resumed, got {other:?}"),
     }
     let written = until("the alert", || {
-        let o = outbox(&store);
-        (!o.is_empty()).then_some(o)
+        let store = &store;
+        async move {
+            let o = outbox(store).await;
+            (!o.is_empty()).then_some(o)
+        }
     })
     .await;
     assert_eq!(written.len(), 1, "{written:#?}");
     assert_eq!(written[0].kind, NoticeKind::Alert(Severity::Warning));
     common::last_alert_equals_the_chain(&sandbox, &store, USER, safe).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(outbox(&store).len(), 1, "no repeat at later ticks");
+    assert_eq!(outbox(&store).await.len(), 1, "no repeat at later ticks");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -155,7 +163,7 @@ async fn a_crossing_whose_confirmation_read_failed_alerts_at_the_next_tick() {
         .expect("price");
     let paused = next_event(&mut watching).await;
     assert!(matches!(paused, WatchEvent::Paused { .. }), "{paused:?}");
-    assert!(outbox(&store).is_empty());
+    assert!(outbox(&store).await.is_empty());
 
     // The read works again: the same crossing alerts (it was not used up in memory).
     set(&mode, PASS);
@@ -164,8 +172,11 @@ async fn a_crossing_whose_confirmation_read_failed_alerts_at_the_next_tick() {
         WatchEvent::Resumed { .. }
     ));
     let written = until("the alert", || {
-        let o = outbox(&store);
-        (!o.is_empty()).then_some(o)
+        let store = &store;
+        async move {
+            let o = outbox(store).await;
+            (!o.is_empty()).then_some(o)
+        }
     })
     .await;
     assert_eq!(written.len(), 1, "{written:#?}");
@@ -180,7 +191,8 @@ async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
     let store = Store::temporary().expect("store");
     let (watching, changed) = follow(&sandbox, sandbox.devnet.rpc_url(), &store);
     until("the first tick", || {
-        store.watch_cursor("devnet").expect("cursor")
+        let store = &store;
+        async move { store.watch_cursor("devnet").await.expect("cursor") }
     })
     .await;
 
@@ -188,12 +200,16 @@ async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
     // state, once, at the next block.
     store
         .save_alert_settings(&common::watching(USER, close))
+        .await
         .expect("settings");
     changed.raise();
     sandbox.devnet.advance_time(1).await.expect("block");
     let written = until("the state", || {
-        let o = outbox(&store);
-        (!o.is_empty()).then_some(o)
+        let store = &store;
+        async move {
+            let o = outbox(store).await;
+            (!o.is_empty()).then_some(o)
+        }
     })
     .await;
     assert_eq!(written.len(), 1, "{written:#?}");
@@ -201,30 +217,38 @@ async fn a_subscription_made_or_ended_while_the_watcher_runs_is_picked_up() {
     assert_eq!(written[0].user, USER);
     sandbox.devnet.advance_time(1).await.expect("block");
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(outbox(&store).len(), 1, "the state is told once");
+    assert_eq!(outbox(&store).await.len(), 1, "the state is told once");
 
     // Unwatched, then watched again: a new watch, its state told again (a key of its own).
     let mut none = common::watching(USER, close);
     none.watched.clear();
-    store.save_alert_settings(&none).expect("settings");
+    store.save_alert_settings(&none).await.expect("settings");
     changed.raise();
     sandbox.devnet.advance_time(1).await.expect("block");
     until("the watch's state forgotten", || {
-        store
-            .alert_mark(USER, "devnet", close)
-            .expect("mark")
-            .is_none()
-            .then_some(())
+        let store = &store;
+        async move {
+            store
+                .alert_mark(USER, "devnet", close)
+                .await
+                .expect("mark")
+                .is_none()
+                .then_some(())
+        }
     })
     .await;
     store
         .save_alert_settings(&common::watching(USER, close))
+        .await
         .expect("settings");
     changed.raise();
     sandbox.devnet.advance_time(1).await.expect("block");
     let written = until("the state again", || {
-        let o = outbox(&store);
-        (o.len() == 2).then_some(o)
+        let store = &store;
+        async move {
+            let o = outbox(store).await;
+            (o.len() == 2).then_some(o)
+        }
     })
     .await;
     assert!(written.iter().all(|e| e.kind == NoticeKind::State));
@@ -239,6 +263,7 @@ async fn a_new_head_over_websocket_wakes_the_watcher_before_its_poll() {
     let store = Store::temporary().expect("store");
     store
         .save_alert_settings(&common::watching(USER, safe))
+        .await
         .expect("settings");
     let rpc_url = sandbox.devnet.rpc_url();
     let reader = common::reader(rpc_url, sandbox.devnet.manifest());
@@ -261,14 +286,16 @@ async fn a_new_head_over_websocket_wakes_the_watcher_before_its_poll() {
         SubscriptionsChanged::default(),
     );
     until("the first tick", || {
-        store.watch_cursor("devnet").expect("cursor")
+        let store = &store;
+        async move { store.watch_cursor("devnet").await.expect("cursor") }
     })
     .await;
     // The subscription is up once a head has woken a tick.
-    let first = store.watch_cursor("devnet").expect("cursor");
+    let first = store.watch_cursor("devnet").await.expect("cursor");
     sandbox.devnet.advance_time(1).await.expect("block");
     until("a tick woken by a head", || {
-        (store.watch_cursor("devnet").expect("cursor") > first).then_some(())
+        let store = &store;
+        async move { (store.watch_cursor("devnet").await.expect("cursor") > first).then_some(()) }
     })
     .await;
 
@@ -279,8 +306,11 @@ async fn a_new_head_over_websocket_wakes_the_watcher_before_its_poll() {
         .await
         .expect("price");
     let written = until("the alert", || {
-        let o = outbox(&store);
-        (!o.is_empty()).then_some(o)
+        let store = &store;
+        async move {
+            let o = outbox(store).await;
+            (!o.is_empty()).then_some(o)
+        }
     })
     .await;
     assert!(

@@ -17,7 +17,7 @@ use lendesk::store::{NoticeKind, OutboxEntry, Severity, Store};
 
 const USER: i64 = 7;
 
-fn watcher(devnet: &Devnet, store: &Store) -> MorphoWatcher {
+async fn watcher(devnet: &Devnet, store: &Store) -> MorphoWatcher {
     let morpho = common::morpho(devnet.manifest());
     let reader = common::morpho_reader(
         devnet.rpc_url(),
@@ -25,12 +25,15 @@ fn watcher(devnet: &Devnet, store: &Store) -> MorphoWatcher {
         morpho.morpho,
         morpho.markets.iter().map(|m| m.id).collect(),
     );
-    MorphoWatcher::new(Arc::new(reader), store.clone(), AlertsConfig::default()).expect("watcher")
+    MorphoWatcher::new(Arc::new(reader), store.clone(), AlertsConfig::default())
+        .await
+        .expect("watcher")
 }
 
 async fn tick(watcher: &mut MorphoWatcher, store: &Store) -> Vec<OutboxEntry> {
     let before: Vec<String> = store
         .alert_outbox()
+        .await
         .expect("outbox")
         .into_iter()
         .map(|e| e.key)
@@ -38,6 +41,7 @@ async fn tick(watcher: &mut MorphoWatcher, store: &Store) -> Vec<OutboxEntry> {
     watcher.tick(1_000).await.expect("tick");
     store
         .alert_outbox()
+        .await
         .expect("outbox")
         .into_iter()
         .filter(|e| !before.contains(&e.key))
@@ -54,9 +58,12 @@ async fn morpho_positions_alert_once_per_crossing_with_morpho_s_health_factor() 
     );
     let mut settings = common::watching(USER, close);
     settings.watched.push(multi);
-    store.save_alert_settings(&settings).expect("settings");
-    let mut watcher = watcher(&devnet, &store);
-    watcher.reload_subscriptions().expect("subscriptions");
+    store
+        .save_alert_settings(&settings)
+        .await
+        .expect("settings");
+    let mut watcher = watcher(&devnet, &store).await;
+    watcher.reload_subscriptions().await.expect("subscriptions");
 
     // The first tick: the close borrower (1.05) is under both levels: the state, once. The
     // multi borrower's DAI/USDC market (1.2) is under the warning: its state too. Its
@@ -95,7 +102,7 @@ async fn morpho_positions_alert_once_per_crossing_with_morpho_s_health_factor() 
         (alert.market.as_str(), alert.address),
         ("devnet-morpho WETH/USDC 86%", multi)
     );
-    let marks = store.alert_marks_of(USER).expect("marks");
+    let marks = store.alert_marks_of(USER).await.expect("marks");
     let mark = marks
         .iter()
         .find(|m| m.market == alert.market && m.address == multi)

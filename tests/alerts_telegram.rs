@@ -61,7 +61,10 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
         if critical(id) {
             (settings.warning, settings.critical) = (15_000, 13_000);
         }
-        store.save_alert_settings(&settings).expect("settings");
+        store
+            .save_alert_settings(&settings)
+            .await
+            .expect("settings");
     }
     let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
     let reader = common::reader(sandbox.devnet.rpc_url(), sandbox.devnet.manifest());
@@ -72,8 +75,9 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
         SubscriptionsChanged::default(),
         None,
     );
-    api.wait_for("the first tick", WAIT, |_| {
-        store.watch_cursor("devnet").expect("cursor")
+    api.wait_until("the first tick", WAIT, || {
+        let store = &store;
+        async move { store.watch_cursor("devnet").await.expect("cursor") }
     })
     .await;
 
@@ -122,9 +126,9 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
         last_critical < first_warning,
         "every critical alert went out before the first warning ({last_critical:?} vs {first_warning:?})"
     );
-    assert!(store.alert_outbox().expect("outbox").is_empty());
+    assert!(store.alert_outbox().await.expect("outbox").is_empty());
     assert_eq!(
-        store.alerts_sent_since(0).expect("sent").len(),
+        store.alerts_sent_since(0).await.expect("sent").len(),
         USERS as usize
     );
     eprintln!(
@@ -146,6 +150,7 @@ async fn a_node_outage_is_told_to_the_staff_chat_once_and_so_is_its_end() {
     let store = Store::temporary().expect("store");
     store
         .save_alert_settings(&common::watching(7, safe))
+        .await
         .expect("settings");
     let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
     let reader = common::reader_of(
@@ -155,8 +160,9 @@ async fn a_node_outage_is_told_to_the_staff_chat_once_and_so_is_its_end() {
     let setup = polling_every_200_ms(reader);
     let staff = Some((teloxide::types::ChatId(STAFF_CHAT), lendesk::lang::Lang::En));
     let tasks = start(&bot, &store, setup, SubscriptionsChanged::default(), staff);
-    api.wait_for("the first tick", WAIT, |_| {
-        store.watch_cursor("devnet").expect("cursor")
+    api.wait_until("the first tick", WAIT, || {
+        let store = &store;
+        async move { store.watch_cursor("devnet").await.expect("cursor") }
     })
     .await;
     let staff_texts = |api: &BotApi| -> Vec<String> {

@@ -15,18 +15,20 @@ use lendesk::store::{NoticeKind, OutboxEntry, Severity, Store};
 const USER: i64 = 42;
 
 /// A watcher of the sandbox's market with `USER` watching `address`, and its store.
-fn watcher_of(sandbox: &common::Sandbox, address: Address) -> (Store, MarketWatcher) {
+async fn watcher_of(sandbox: &common::Sandbox, address: Address) -> (Store, MarketWatcher) {
     let store = Store::temporary().expect("store");
     store
         .save_alert_settings(&common::watching(USER, address))
+        .await
         .expect("settings");
     let reader = Arc::new(common::reader(
         sandbox.devnet.rpc_url(),
         sandbox.devnet.manifest(),
     ));
-    let mut watcher =
-        MarketWatcher::new(reader, store.clone(), AlertsConfig::default()).expect("watcher");
-    watcher.reload_subscriptions().expect("subscriptions");
+    let mut watcher = MarketWatcher::new(reader, store.clone(), AlertsConfig::default())
+        .await
+        .expect("watcher");
+    watcher.reload_subscriptions().await.expect("subscriptions");
     (store, watcher)
 }
 
@@ -39,6 +41,7 @@ async fn tick(watcher: &mut MarketWatcher, store: &Store) -> Vec<OutboxEntry> {
 async fn tick_at(watcher: &mut MarketWatcher, store: &Store, now: u64) -> Vec<OutboxEntry> {
     let before: Vec<String> = store
         .alert_outbox()
+        .await
         .expect("outbox")
         .into_iter()
         .map(|e| e.key)
@@ -46,6 +49,7 @@ async fn tick_at(watcher: &mut MarketWatcher, store: &Store, now: u64) -> Vec<Ou
     watcher.tick(now).await.expect("tick");
     store
         .alert_outbox()
+        .await
         .expect("outbox")
         .into_iter()
         .filter(|e| !before.contains(&e.key))
@@ -85,7 +89,7 @@ async fn assert_one(
 async fn each_crossing_alerts_once_equal_to_the_chain_and_rearms_above_the_margin() {
     let sandbox = common::Sandbox::new().await;
     let safe = common::account(sandbox.devnet.manifest(), "safe");
-    let (store, mut watcher) = watcher_of(&sandbox, safe);
+    let (store, mut watcher) = watcher_of(&sandbox, safe).await;
     sandbox.devnet.advance_time(1).await.expect("block");
     // HF 2.5: nothing to say.
     assert!(tick(&mut watcher, &store).await.is_empty());
@@ -166,7 +170,7 @@ async fn each_crossing_alerts_once_equal_to_the_chain_and_rearms_above_the_margi
     .await
     .expect("deliver");
     assert_eq!((done.sent, done.coalesced), (1, 2));
-    assert!(store.alert_outbox().expect("outbox").is_empty());
+    assert!(store.alert_outbox().await.expect("outbox").is_empty());
     assert_eq!(
         deliver(&store, 2_001, |_| async { Ok(()) })
             .await
@@ -193,7 +197,7 @@ async fn interest_alone_crosses_the_level_and_the_alert_says_so() {
     )
     .await;
     assert!(hf > common::wad(13, 10), "{hf}");
-    let (store, mut watcher) = watcher_of(&sandbox, safe);
+    let (store, mut watcher) = watcher_of(&sandbox, safe).await;
     assert!(tick(&mut watcher, &store).await.is_empty());
     // A year of interest on the USDC debt, no price move.
     sandbox
@@ -217,7 +221,7 @@ async fn interest_alone_crosses_the_level_and_the_alert_says_so() {
 async fn a_watch_under_the_level_states_it_once_and_a_liquidation_is_noticed() {
     let sandbox = common::Sandbox::new().await;
     let close = common::account(sandbox.devnet.manifest(), "close");
-    let (store, mut watcher) = watcher_of(&sandbox, close);
+    let (store, mut watcher) = watcher_of(&sandbox, close).await;
     // HF 1.05 at subscription: the state, once (it is under critical).
     let written = tick(&mut watcher, &store).await;
     assert_one(&sandbox, &store, close, &written, NoticeKind::State).await;
@@ -254,13 +258,13 @@ async fn a_watch_under_the_level_states_it_once_and_a_liquidation_is_noticed() {
     );
     // Stored as written (nothing in it reads as a secret to the store's redaction), sent once.
     assert!(!notice.text.contains("redacted"), "{}", notice.text);
-    let stored = store.alert_outbox().expect("outbox");
+    let stored = store.alert_outbox().await.expect("outbox");
     assert!(stored.iter().any(|e| e.key == notice.key), "{stored:#?}");
     deliver(&store, 2_000, |_| async { Ok(()) })
         .await
         .expect("deliver");
-    assert!(store.alert_outbox().expect("outbox").is_empty());
-    assert!(store.alert_was_sent(&notice.key).expect("sent log"));
+    assert!(store.alert_outbox().await.expect("outbox").is_empty());
+    assert!(store.alert_was_sent(&notice.key).await.expect("sent log"));
     // A watcher that goes over the liquidation's block again (a restart before its cursor
     // was saved) does not write the notice again.
     let tx = report.tx_hash.expect("liquidation transaction");
@@ -269,11 +273,18 @@ async fn a_watch_under_the_level_states_it_once_and_a_liquidation_is_noticed() {
         .expect("receipt")
         .expect("mined");
     let block = receipt.block_number.expect("block");
-    store.set_watch_cursor("devnet", block - 1).expect("cursor");
+    store
+        .set_watch_cursor("devnet", block - 1)
+        .await
+        .expect("cursor");
     let reader = Arc::new(common::reader(sandbox.devnet.rpc_url(), manifest));
-    let mut restarted =
-        MarketWatcher::new(reader, store.clone(), AlertsConfig::default()).expect("watcher");
-    restarted.reload_subscriptions().expect("subscriptions");
+    let mut restarted = MarketWatcher::new(reader, store.clone(), AlertsConfig::default())
+        .await
+        .expect("watcher");
+    restarted
+        .reload_subscriptions()
+        .await
+        .expect("subscriptions");
     sandbox.devnet.advance_time(1).await.expect("block");
     let replayed = tick(&mut restarted, &store).await;
     assert!(
@@ -286,11 +297,11 @@ async fn a_watch_under_the_level_states_it_once_and_a_liquidation_is_noticed() {
 async fn a_snoozed_warning_waits_for_the_snooze_to_end_and_a_critical_alert_does_not_wait() {
     let sandbox = common::Sandbox::new().await;
     let safe = common::account(sandbox.devnet.manifest(), "safe");
-    let (store, mut watcher) = watcher_of(&sandbox, safe);
+    let (store, mut watcher) = watcher_of(&sandbox, safe).await;
     let mut snoozed = common::watching(USER, safe);
     snoozed.snooze_until = 5_000;
-    store.save_alert_settings(&snoozed).expect("settings");
-    watcher.reload_subscriptions().expect("subscriptions");
+    store.save_alert_settings(&snoozed).await.expect("settings");
+    watcher.reload_subscriptions().await.expect("subscriptions");
     sandbox.devnet.advance_time(1).await.expect("block");
     assert!(tick_at(&mut watcher, &store, 1_000).await.is_empty());
 
@@ -311,8 +322,8 @@ async fn a_snoozed_warning_waits_for_the_snooze_to_end_and_a_critical_alert_does
 
     // Snoozed again, and the position falls under critical: that alert does not wait.
     snoozed.snooze_until = 20_000;
-    store.save_alert_settings(&snoozed).expect("settings");
-    watcher.reload_subscriptions().expect("subscriptions");
+    store.save_alert_settings(&snoozed).await.expect("settings");
+    watcher.reload_subscriptions().await.expect("subscriptions");
     sandbox
         .devnet
         .set_price("WETH", "850")

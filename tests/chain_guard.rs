@@ -280,8 +280,8 @@ async fn an_oracle_replaced_after_discovery_trips_the_guard_in_the_desk_and_in_s
     assert!(text.contains("Liquidation price of"), "{text}");
 
     // `/stats` counts the one guarded answer for the market.
-    desk.flush_events();
-    let events = store.events_since(0).expect("events");
+    desk.flush_events().await;
+    let events = store.events_since(0).await.expect("events");
     let stats = lendesk::staff::stats::compute(&[], &events, 1_700_000_100, 86_400);
     assert_eq!(stats.guarded, vec![("devnet".to_string(), 1)], "{events:?}");
     devnet.stop();

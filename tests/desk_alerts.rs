@@ -91,9 +91,10 @@ impl Fixture {
         self.desk.button(user, data, None, NOW).await
     }
 
-    fn settings(&self, user: i64) -> AlertSettings {
+    async fn settings(&self, user: i64) -> AlertSettings {
         self.store
             .alert_settings(user)
+            .await
             .unwrap()
             .expect("alert settings saved")
     }
@@ -122,17 +123,17 @@ async fn alerts_off_then_on_stores_the_configured_defaults_and_raises_the_flag()
     assert!(out.text().contains("/watch 0x"), "{}", out.text());
     assert_eq!(buttons(&out), ["alert:on"]);
     // Looking changes nothing.
-    assert!(f.store.alert_settings(1).unwrap().is_none());
+    assert!(f.store.alert_settings(1).await.unwrap().is_none());
     assert!(!f.raised());
 
     let out = f.say(1, "/alerts off").await;
     assert!(out.text().contains("are off"), "{}", out.text());
-    assert!(!f.settings(1).enabled);
+    assert!(!f.settings(1).await.enabled);
     assert!(f.raised());
 
     let out = f.say(1, "/alerts on").await;
     let text = out.text();
-    let s = f.settings(1);
+    let s = f.settings(1).await;
     assert!(s.enabled);
     assert_eq!((s.warning, s.critical), (13_000, 11_000));
     assert!(text.contains("1.30") && text.contains("1.10"), "{text}");
@@ -155,7 +156,7 @@ async fn levels_are_stored_in_either_order_and_bad_levels_change_nothing() {
     let f = fixture();
     let out = f.say(2, "/alerts 1.5 1.2").await;
     assert_eq!(out.intent, Intent::Command);
-    let s = f.settings(2);
+    let s = f.settings(2).await;
     assert_eq!((s.warning, s.critical, s.enabled), (15_000, 12_000, true));
     assert!(out.text().contains("1.50") && out.text().contains("1.20"));
     assert!(f.raised());
@@ -163,7 +164,7 @@ async fn levels_are_stored_in_either_order_and_bad_levels_change_nothing() {
     let out = f.say(2, "/alerts 1.25 1.6").await;
     assert_eq!(out.intent, Intent::Command, "{}", out.text());
     assert_eq!(
-        (f.settings(2).warning, f.settings(2).critical),
+        (f.settings(2).await.warning, f.settings(2).await.critical),
         (16_000, 12_500)
     );
     assert!(f.raised());
@@ -185,14 +186,14 @@ async fn levels_are_stored_in_either_order_and_bad_levels_change_nothing() {
     let out = f.say(2, "/alerts banana").await;
     assert!(out.text().contains("didn't understand"), "{}", out.text());
     assert!(out.text().contains("/alerts 1.5 1.2"));
-    let s = f.settings(2);
+    let s = f.settings(2).await;
     assert_eq!((s.warning, s.critical, s.enabled), (16_000, 12_500, true));
 
     // Off and on again keeps the user's own levels, and says how to go back to the defaults.
     f.say(2, "/alerts off").await;
     let out = f.say(2, "/alerts on").await;
     assert_eq!(
-        (f.settings(2).warning, f.settings(2).critical),
+        (f.settings(2).await.warning, f.settings(2).await.critical),
         (16_000, 12_500)
     );
     assert!(out.text().contains("levels you set"), "{}", out.text());
@@ -205,7 +206,7 @@ async fn quiet_hours_and_snooze_are_set_by_command() {
     let out = f.say(3, "/alerts quiet 23:00-07:00 UTC+8").await;
     assert_eq!(out.intent, Intent::Command, "{}", out.text());
     assert_eq!(
-        f.settings(3).quiet,
+        f.settings(3).await.quiet,
         Some(QuietHours {
             from: 1_380,
             to: 420,
@@ -215,11 +216,11 @@ async fn quiet_hours_and_snooze_are_set_by_command() {
     assert!(out.text().contains("23:00–07:00 UTC+8"), "{}", out.text());
     assert!(f.raised());
     // Quiet hours alone do not turn alerts on.
-    assert!(!f.settings(3).enabled);
+    assert!(!f.settings(3).await.enabled);
 
     f.say(3, "/alerts quiet 22:00-06:30 UTC-5").await;
     assert_eq!(
-        f.settings(3).quiet,
+        f.settings(3).await.quiet,
         Some(QuietHours {
             from: 1_320,
             to: 390,
@@ -227,31 +228,31 @@ async fn quiet_hours_and_snooze_are_set_by_command() {
         })
     );
     f.say(3, "/alerts quiet 9:00-17:30 UTC+5:30").await;
-    assert_eq!(f.settings(3).quiet.map(|q| q.utc_offset), Some(330));
+    assert_eq!(f.settings(3).await.quiet.map(|q| q.utc_offset), Some(330));
     f.say(3, "/alerts quiet 23:00-07:00").await;
-    assert_eq!(f.settings(3).quiet.map(|q| q.utc_offset), Some(0));
+    assert_eq!(f.settings(3).await.quiet.map(|q| q.utc_offset), Some(0));
     assert!(f.raised());
 
     let out = f.say(3, "/alerts quiet 25:00-07:00 UTC+8").await;
     assert_eq!(out.intent, Intent::Error);
     assert!(out.text().contains("/alerts quiet 23:00-07:00 UTC+8"));
-    assert_eq!(f.settings(3).quiet.map(|q| q.from), Some(1_380));
+    assert_eq!(f.settings(3).await.quiet.map(|q| q.from), Some(1_380));
     assert!(!f.raised());
 
     let out = f.say(3, "/alerts quiet off").await;
     assert!(out.text().contains("removed"), "{}", out.text());
-    assert_eq!(f.settings(3).quiet, None);
+    assert_eq!(f.settings(3).await.quiet, None);
     assert!(f.raised());
 
     let out = f.say(3, "/alerts snooze 1h").await;
-    assert_eq!(f.settings(3).snooze_until, NOW + 3_600);
+    assert_eq!(f.settings(3).await.snooze_until, NOW + 3_600);
     assert!(out.text().contains("Critical alerts still come"));
     assert!(f.raised());
     let out = f.say(3, "/alerts snooze 3h").await;
     assert_eq!(out.intent, Intent::Error);
-    assert_eq!(f.settings(3).snooze_until, NOW + 3_600);
+    assert_eq!(f.settings(3).await.snooze_until, NOW + 3_600);
     f.say(3, "/alerts snooze off").await;
-    assert_eq!(f.settings(3).snooze_until, 0);
+    assert_eq!(f.settings(3).await.snooze_until, 0);
 }
 
 #[tokio::test]
@@ -265,7 +266,7 @@ async fn watch_and_unwatch_any_address_with_a_cap() {
         .await;
     assert_eq!(out.intent, Intent::Command, "{}", out.text());
     assert!(out.text().contains(&A.to_checksum(None)), "{}", out.text());
-    let s = f.settings(4);
+    let s = f.settings(4).await;
     assert_eq!(s.watched, [A]);
     // Watched with the default levels; alerts for linked addresses stay as they were.
     assert_eq!((s.warning, s.critical, s.enabled), (13_000, 11_000, false));
@@ -280,16 +281,16 @@ async fn watch_and_unwatch_any_address_with_a_cap() {
     assert!(out.text().contains("doesn't look right"), "{}", out.text());
     let out = f.say(4, "/watch 0xf39F…2266").await;
     assert!(out.text().contains("shortened address"), "{}", out.text());
-    assert_eq!(f.settings(4).watched, [A]);
+    assert_eq!(f.settings(4).await.watched, [A]);
     assert!(!f.raised());
 
     // Up to 20 addresses (19 more written directly: 19 messages at once would be a flood).
-    let mut s = f.settings(4);
+    let mut s = f.settings(4).await;
     s.watched.extend((1..20u8).map(Address::repeat_byte));
-    f.store.save_alert_settings(&s).unwrap();
+    f.store.save_alert_settings(&s).await.unwrap();
     let out = f.say(4, &format!("/watch {B}")).await;
     assert!(out.text().contains("20 addresses"), "{}", out.text());
-    assert!(!f.settings(4).watched.contains(&B));
+    assert!(!f.settings(4).await.watched.contains(&B));
     assert!(!f.raised());
 
     let out = f.say(4, "/watch").await;
@@ -298,7 +299,7 @@ async fn watch_and_unwatch_any_address_with_a_cap() {
 
     let out = f.say(4, &format!("/unwatch {A}")).await;
     assert!(out.text().contains("Stopped watching"), "{}", out.text());
-    assert!(!f.settings(4).watched.contains(&A));
+    assert!(!f.settings(4).await.watched.contains(&A));
     assert!(f.raised());
     let out = f.say(4, &format!("/unwatch {A}")).await;
     assert!(out.text().contains("was not watched"), "{}", out.text());
@@ -318,36 +319,36 @@ async fn snooze_stop_and_resume_buttons_change_what_is_watched() {
     f.raised();
 
     let out = f.press(5, "alert:snooze:3600").await;
-    assert_eq!(f.settings(5).snooze_until, NOW + 3_600);
+    assert_eq!(f.settings(5).await.snooze_until, NOW + 3_600);
     assert!(out.text().contains("UTC"), "{}", out.text());
     assert!(out.text().contains("Critical alerts still come"));
     assert!(f.raised());
     f.press(5, "alert:snooze:86400").await;
-    assert_eq!(f.settings(5).snooze_until, NOW + 86_400);
+    assert_eq!(f.settings(5).await.snooze_until, NOW + 86_400);
     f.raised();
     // Only 1 h and 24 h.
     f.press(5, "alert:snooze:999999").await;
-    assert_eq!(f.settings(5).snooze_until, NOW + 86_400);
+    assert_eq!(f.settings(5).await.snooze_until, NOW + 86_400);
     assert!(!f.raised());
 
     // Stop on a linked address mutes it; resume unmutes it.
     let out = f.press(5, &format!("alert:stop:{A}")).await;
     assert!(out.text().contains("No more alerts"), "{}", out.text());
     assert_eq!(buttons(&out), [format!("alert:resume:{A}")]);
-    assert_eq!(f.settings(5).muted, [A]);
+    assert_eq!(f.settings(5).await.muted, [A]);
     assert!(f.raised());
     let out = f.press(5, &format!("alert:resume:{A}")).await;
     assert!(out.text().contains("back on"), "{}", out.text());
-    assert!(f.settings(5).muted.is_empty());
+    assert!(f.settings(5).await.muted.is_empty());
     assert!(f.raised());
 
     // Stop on a watched address removes it; resume watches it again.
     f.press(5, &format!("alert:stop:{B}")).await;
-    let s = f.settings(5);
+    let s = f.settings(5).await;
     assert!(s.watched.is_empty() && s.muted.is_empty());
     assert!(f.raised());
     f.press(5, &format!("alert:resume:{B}")).await;
-    assert_eq!(f.settings(5).watched, [B]);
+    assert_eq!(f.settings(5).await.watched, [B]);
     assert!(f.raised());
 
     // An address that is not watched: nothing to stop.
@@ -361,10 +362,10 @@ async fn snooze_stop_and_resume_buttons_change_what_is_watched() {
 
     // The overview's own buttons.
     f.press(5, "alert:off").await;
-    assert!(!f.settings(5).enabled);
+    assert!(!f.settings(5).await.enabled);
     assert!(f.raised());
     f.press(5, "alert:unsnooze").await;
-    assert_eq!(f.settings(5).snooze_until, 0);
+    assert_eq!(f.settings(5).await.snooze_until, 0);
     assert!(f.raised());
 
     // Unlinking raises the flag too.
@@ -391,6 +392,7 @@ async fn the_overview_lists_addresses_snooze_quiet_hours_and_the_last_alert_in_b
                 utc_offset: 480,
             }),
         })
+        .await
         .unwrap();
     f.store
         .save_alert_marks(
@@ -410,6 +412,7 @@ async fn the_overview_lists_addresses_snooze_quiet_hours_and_the_last_alert_in_b
             }],
             &[],
         )
+        .await
         .unwrap();
 
     let out = f.say(6, "/alerts").await;
@@ -482,14 +485,14 @@ async fn errors_are_answered_in_chinese_too() {
     assert_eq!(out.lang, Lang::Zh);
     assert!(out.text().contains("紧急线不能低于 1.00"), "{}", out.text());
     assert!(out.text().contains("设置未更改"));
-    assert!(f.store.alert_settings(8).unwrap().is_none());
+    assert!(f.store.alert_settings(8).await.unwrap().is_none());
 
     let out = f.desk.handle(zh("/alerts 开")).await;
     assert!(out.text().contains("已开启"), "{}", out.text());
-    assert!(f.settings(8).enabled);
+    assert!(f.settings(8).await.enabled);
     let out = f.desk.handle(zh("/alerts 关")).await;
     assert!(out.text().contains("已关闭"), "{}", out.text());
-    assert!(!f.settings(8).enabled);
+    assert!(!f.settings(8).await.enabled);
 
     let out = f.desk.handle(zh("/watch 0x1234")).await;
     assert!(out.text().contains("这个地址格式不对"), "{}", out.text());
@@ -520,13 +523,14 @@ async fn alerts_stay_out_of_groups_and_away_from_banned_users() {
             at: NOW,
             reason: "spam".into(),
         })
+        .await
         .unwrap();
     f.raised();
     let out = f.say(10, "/alerts on").await;
     assert_eq!(out.intent, Intent::Dropped);
     let out = f.press(10, &format!("alert:resume:{A}")).await;
     assert_eq!(out.intent, Intent::Dropped);
-    assert!(f.store.alert_settings(10).unwrap().is_none());
+    assert!(f.store.alert_settings(10).await.unwrap().is_none());
     assert!(!f.raised());
 }
 
@@ -536,7 +540,7 @@ async fn forgetting_a_user_removes_their_alerts_and_raises_the_flag() {
     f.say(11, &format!("/watch {A}")).await;
     f.raised();
     f.press(11, FORGET_YES).await;
-    assert!(f.store.alert_settings(11).unwrap().is_none());
+    assert!(f.store.alert_settings(11).await.unwrap().is_none());
     assert!(f.raised());
 }
 
@@ -554,7 +558,7 @@ async fn the_person_button_after_a_liquidation_opens_a_ticket_naming_it() {
         created_at: NOW - 120,
         seq: 0,
     };
-    f.store.mark_alert_sent(&notice, NOW - 60).unwrap();
+    f.store.mark_alert_sent(&notice, NOW - 60).await.unwrap();
 
     let out = f.press(12, "alert:human").await;
     assert_eq!(out.intent, Intent::Escalate, "{}", out.text());
@@ -562,6 +566,7 @@ async fn the_person_button_after_a_liquidation_opens_a_ticket_naming_it() {
     let ticket = f
         .store
         .tickets()
+        .await
         .unwrap()
         .into_iter()
         .find(|t| t.id == id)
@@ -608,6 +613,7 @@ async fn a_verified_link_raises_the_flag_and_a_failed_proof_does_not() {
     let message = f
         .store
         .user(14)
+        .await
         .unwrap()
         .and_then(|u| u.pending_proof)
         .expect("a proof to sign")

@@ -79,7 +79,7 @@ async fn active_user(f: &Fixture, user: i64) -> u64 {
     say(&f.desk, user, "qwertyuiop zxcvbnm", NOW + 1).await;
     let out = say(&f.desk, user, "/human my withdrawal is stuck", NOW + 2).await;
     let ticket = out.ticket.expect("a ticket");
-    f.desk.tickets().close(ticket, NOW + 60).unwrap();
+    f.desk.tickets().close(ticket, NOW + 60).await.unwrap();
     f.desk
         .button(user, &format!("rate:{ticket}:5"), None, NOW + 61)
         .await;
@@ -152,30 +152,31 @@ async fn forget_deletes_after_confirmation_keeps_tickets_anonymised_and_audits_w
         "{}",
         kept.text()
     );
-    assert!(f.store.user(32).unwrap().is_some());
+    assert!(f.store.user(32).await.unwrap().is_some());
 
     let done = f.desk.button(32, "forget:yes", None, NOW + 102).await;
     assert!(done.text().contains("is deleted"), "{}", done.text());
-    assert!(f.store.user(32).unwrap().is_none());
-    assert!(f.store.history(32).unwrap().is_empty());
-    assert!(f.store.tickets_of(32).unwrap().is_empty());
-    assert!(f.store.events_of(32).unwrap().is_empty());
-    assert!(f.desk.conversation(32).unwrap().is_empty());
+    assert!(f.store.user(32).await.unwrap().is_none());
+    assert!(f.store.history(32).await.unwrap().is_empty());
+    assert!(f.store.tickets_of(32).await.unwrap().is_empty());
+    assert!(f.store.events_of(32).await.unwrap().is_empty());
+    assert!(f.desk.conversation(32).await.unwrap().is_empty());
     let kept = f
         .store
         .ticket(ticket)
+        .await
         .unwrap()
         .expect("the ticket stays for staff");
     assert_eq!(kept.user, ANONYMOUS);
-    let line = &f.store.audit_log(1).unwrap()[0];
+    let line = &f.store.audit_log(1).await.unwrap()[0];
     assert_eq!(
         (line.action.as_str(), line.actor),
         ("user data deleted", ANONYMOUS)
     );
     assert_eq!(line.detail, format!("tickets kept anonymised: #{ticket}"));
     // The other user keeps everything.
-    assert!(f.store.user(33).unwrap().is_some());
-    assert_eq!(f.store.tickets_of(33).unwrap().len(), 1);
+    assert!(f.store.user(33).await.unwrap().is_some());
+    assert_eq!(f.store.tickets_of(33).await.unwrap().len(), 1);
 
     // What /mydata shows now: nothing but the new, empty record.
     let out = say(&f.desk, 32, "/mydata", NOW + 200).await;
@@ -207,15 +208,15 @@ async fn statistics_events_and_question_texts_expire_after_the_retention() {
     let f = fixture();
     say(&f.desk, 36, "qwertyuiop zxcvbnm", NOW - 31 * DAY).await;
     say(&f.desk, 36, "qwertyuiop zxcvbnm", NOW - 29 * DAY).await;
-    f.desk.flush_events();
-    assert_eq!(f.store.events_of(36).unwrap().len(), 2);
-    assert_eq!(f.desk.prune_expired(NOW).unwrap(), 1);
-    let left = f.store.events_of(36).unwrap();
+    f.desk.flush_events().await;
+    assert_eq!(f.store.events_of(36).await.unwrap().len(), 2);
+    assert_eq!(f.desk.prune_expired(NOW).await.unwrap(), 1);
+    let left = f.store.events_of(36).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].at, NOW - 29 * DAY);
     assert_eq!(left[0].question.as_deref(), Some("qwertyuiop zxcvbnm"));
-    assert_eq!(f.desk.prune_expired(NOW + 2 * DAY).unwrap(), 1);
-    assert!(f.store.events_of(36).unwrap().is_empty());
+    assert_eq!(f.desk.prune_expired(NOW + 2 * DAY).await.unwrap(), 1);
+    assert!(f.store.events_of(36).await.unwrap().is_empty());
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -241,8 +242,8 @@ fn on_disk(dir: &Path, needle: &str) -> bool {
     })
 }
 
-#[test]
-fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
+#[tokio::test]
+async fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     // One distinct private key per write path, and a marker that must be found (the control).
@@ -254,9 +255,10 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
 
     let mut user = UserRecord::new(5);
     user.display_name = Some(said(0));
-    store.save_user(&user, true).unwrap();
+    store.save_user(&user, true).await.unwrap();
     store
         .save_history(5, &[HistoryEntry::new(NOW, Speaker::User, &said(1))])
+        .await
         .unwrap();
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
     let (ticket, _) = tickets
@@ -267,9 +269,10 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             &said(2),
             NOW,
         )
+        .await
         .unwrap();
-    tickets.close(ticket.id, NOW).unwrap();
-    tickets.rate(ticket.id, 3, Some(&said(3))).unwrap();
+    tickets.close(ticket.id, NOW).await.unwrap();
+    tickets.rate(ticket.id, 3, Some(&said(3))).await.unwrap();
     store
         .record_event(&MessageEvent {
             count: 1,
@@ -280,6 +283,7 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             question: Some(said(4)),
             guarded_markets: Vec::new(),
         })
+        .await
         .unwrap();
     store
         .save_macro(&Macro {
@@ -289,6 +293,7 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             by: 1,
             at: NOW,
         })
+        .await
         .unwrap();
     let mut topic = kb.topic("gas-fees").cloned().unwrap();
     topic.en.answer = said(6);
@@ -299,8 +304,9 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             by: 1,
             at: NOW,
         })
+        .await
         .unwrap();
-    let id = store.next_broadcast_id().unwrap();
+    let id = store.next_broadcast_id().await.unwrap();
     store
         .save_broadcast(&Broadcast {
             id,
@@ -315,8 +321,9 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             done: false,
             progress_message: None,
         })
+        .await
         .unwrap();
-    store.audit(NOW, 1, "note", &said(8)).unwrap();
+    store.audit(NOW, 1, "note", &said(8)).await.unwrap();
     store
         .save_ban(&BanRecord {
             user: 9,
@@ -325,6 +332,7 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             at: NOW,
             reason: said(9),
         })
+        .await
         .unwrap();
     store
         .set_maintenance(Some(&Maintenance {
@@ -332,8 +340,9 @@ fn a_secret_in_any_store_write_path_never_reaches_the_sled_files() {
             by: 1,
             since: NOW,
         }))
+        .await
         .unwrap();
-    store.flush().unwrap();
+    store.flush().await.unwrap();
     drop(tickets);
     drop(store);
     let mut leaks = Vec::new();

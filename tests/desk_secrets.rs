@@ -474,7 +474,7 @@ async fn pasted_secrets_reach_no_reply_no_log_line_and_no_byte_on_disk() {
         }
 
         // History: placeholders, never the secret.
-        let history = store.history(user).unwrap();
+        let history = store.history(user).await.unwrap();
         let removed = history
             .iter()
             .filter(|h| h.who == Speaker::User && h.text.starts_with("[message removed"))
@@ -500,6 +500,7 @@ async fn pasted_secrets_reach_no_reply_no_log_line_and_no_byte_on_disk() {
     // (the control user's /human ticket aside).
     let tickets: Vec<_> = store
         .tickets()
+        .await
         .unwrap()
         .into_iter()
         .filter(|t| t.user != CONTROL_USER)
@@ -551,14 +552,14 @@ async fn pasted_secrets_reach_no_reply_no_log_line_and_no_byte_on_disk() {
     }
 
     // The sled files, after everything is on disk and closed.
-    let control_history = store.history(CONTROL_USER).unwrap();
+    let control_history = store.history(CONTROL_USER).await.unwrap();
     assert!(
         control_history
             .iter()
             .any(|h| h.text.contains(control_words)),
         "{control_history:?}"
     );
-    store.flush().unwrap();
+    store.flush().await.unwrap();
     drop(desk);
     drop(store);
     let files = files_under(dir.path());

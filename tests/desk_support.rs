@@ -71,7 +71,7 @@ async fn say(desk: &Desk, user: i64, text: &str) -> Outcome {
     desk.handle(msg(user, text, NOW)).await
 }
 
-fn ban(store: &Store, user: i64, kind: BanKind) {
+async fn ban(store: &Store, user: i64, kind: BanKind) {
     store
         .save_ban(&BanRecord {
             user,
@@ -80,14 +80,15 @@ fn ban(store: &Store, user: i64, kind: BanKind) {
             at: NOW,
             reason: "spam".into(),
         })
+        .await
         .unwrap();
 }
 
 #[tokio::test]
 async fn a_shadow_ban_drops_silently_and_a_ban_answers_once() {
     let f = fixture();
-    ban(&f.store, 7, BanKind::Shadow);
-    ban(&f.store, 8, BanKind::Ban);
+    ban(&f.store, 7, BanKind::Shadow).await;
+    ban(&f.store, 8, BanKind::Ban).await;
 
     let out = say(&f.desk, 7, "what is a health factor").await;
     assert_eq!(out.intent, Intent::Dropped);
@@ -113,14 +114,14 @@ async fn a_shadow_ban_drops_silently_and_a_ban_answers_once() {
     assert!(!out.text().contains(DEV_KEY));
 
     // Nothing processed: no ticket, no conversation, no statistics.
-    assert!(f.store.tickets().unwrap().is_empty());
-    assert!(f.desk.conversation(7).unwrap().is_empty());
-    assert!(f.desk.conversation(8).unwrap().is_empty());
-    f.desk.flush_events();
-    assert!(f.store.events_since(0).unwrap().is_empty());
+    assert!(f.store.tickets().await.unwrap().is_empty());
+    assert!(f.desk.conversation(7).await.unwrap().is_empty());
+    assert!(f.desk.conversation(8).await.unwrap().is_empty());
+    f.desk.flush_events().await;
+    assert!(f.store.events_since(0).await.unwrap().is_empty());
 
     // Lifting the ban takes effect at once.
-    f.store.remove_ban(8).unwrap();
+    f.store.remove_ban(8).await.unwrap();
     let out = say(&f.desk, 8, "what is a health factor").await;
     assert_eq!(out.intent, Intent::Faq, "{}", out.text());
 }
@@ -164,8 +165,8 @@ async fn flooding_gets_one_notice_then_silence_and_recovers_after_a_minute() {
     let out = f.desk.handle(msg(5, "wat is emode", NOW + 72)).await;
     assert_eq!(out.intent, Intent::Faq, "{}", out.text());
     // Throttled messages are not statistics.
-    f.desk.flush_events();
-    let events = f.store.events_since(0).unwrap();
+    f.desk.flush_events().await;
+    let events = f.store.events_since(0).await.unwrap();
     assert!(events.iter().all(|e| e.intent != "throttled"));
     // 21 answered for user 5 and one for user 6 (records of a minute are collapsed with a count).
     assert_eq!(events.iter().map(|e| e.count).sum::<u64>(), 22);
@@ -182,6 +183,7 @@ async fn the_maintenance_notice_comes_first_and_goes_when_turned_off() {
             by: 1,
             since: NOW,
         }))
+        .await
         .unwrap();
     // Visible within a second without anyone telling the desk.
     std::thread::sleep(std::time::Duration::from_millis(1_100));
@@ -204,8 +206,8 @@ async fn the_maintenance_notice_comes_first_and_goes_when_turned_off() {
     let out = f.desk.button(4, "faq:health-factor", None, NOW).await;
     assert!(out.replies[0].text.starts_with("⚠️"));
 
-    f.store.set_maintenance(None).unwrap();
-    f.desk.refresh_maintenance();
+    f.store.set_maintenance(None).await.unwrap();
+    f.desk.refresh_maintenance().await;
     let out = say(&f.desk, 3, QUESTIONS[2]).await;
     assert_eq!(out.intent, Intent::Faq);
     assert!(!out.text().contains("Notice"), "{}", out.text());
@@ -267,10 +269,14 @@ async fn a_user_with_a_ticket_is_relayed_and_the_bot_steps_back_while_a_person_i
     let out = say(&f.desk, user, "I want to talk to a human").await;
     assert_eq!(out.ticket, Some(ticket));
     assert!(out.actions.contains(&Action::RelayToStaff));
-    assert_eq!(f.store.tickets().unwrap().len(), 1);
+    assert_eq!(f.store.tickets().await.unwrap().len(), 1);
 
     // A person answers: free text goes to them only.
-    f.desk.tickets().respond(ticket, 99, NOW + 60).unwrap();
+    f.desk
+        .tickets()
+        .respond(ticket, 99, NOW + 60)
+        .await
+        .unwrap();
     f.desk.ticket_changed(user);
     let out = say(&f.desk, user, "thanks, my tx is 0xabc, what now?").await;
     assert_eq!(out.intent, Intent::Relayed);
@@ -313,11 +319,11 @@ async fn a_user_with_a_ticket_is_relayed_and_the_bot_steps_back_while_a_person_i
     let out = f.desk.button(user, "faq:liquidation", None, NOW).await;
     assert_eq!(out.intent, Intent::Faq);
     // Staff see the relayed lines in the conversation.
-    let lines = f.desk.conversation(user).unwrap();
+    let lines = f.desk.conversation(user).await.unwrap();
     assert!(lines.iter().any(|l| l.text.contains("my tx is 0xabc")));
 
     // Closed: back to the bot alone.
-    f.desk.tickets().close(ticket, NOW + 120).unwrap();
+    f.desk.tickets().close(ticket, NOW + 120).await.unwrap();
     f.desk.ticket_changed(user);
     let out = say(&f.desk, user, QUESTIONS[3]).await;
     assert_eq!(out.intent, Intent::Faq);
@@ -386,7 +392,7 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
         .button(user, &format!("rate:{ticket}:5"), None, NOW)
         .await;
     assert!(out.text().contains("only closed tickets"), "{}", out.text());
-    f.desk.tickets().close(ticket, NOW + 10).unwrap();
+    f.desk.tickets().close(ticket, NOW + 10).await.unwrap();
     f.desk.ticket_changed(user);
     // Someone else's ticket, and malformed data, are refused.
     let other = f
@@ -398,16 +404,19 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
         let out = f.desk.button(user, bad, None, NOW).await;
         assert!(out.text().contains("only closed tickets"), "{bad}");
     }
-    assert_eq!(f.store.ticket(ticket).unwrap().unwrap().rating, None);
+    assert_eq!(f.store.ticket(ticket).await.unwrap().unwrap().rating, None);
 
     let out = f
         .desk
         .button(user, &format!("rate:{ticket}:4"), None, NOW)
         .await;
     assert!(out.text().contains("/skip"), "{}", out.text());
-    assert_eq!(f.store.ticket(ticket).unwrap().unwrap().rating, Some(4));
     assert_eq!(
-        f.store.user(user).unwrap().unwrap().awaiting_comment,
+        f.store.ticket(ticket).await.unwrap().unwrap().rating,
+        Some(4)
+    );
+    assert_eq!(
+        f.store.user(user).await.unwrap().unwrap().awaiting_comment,
         Some(ticket),
         "the wait for a comment is saved"
     );
@@ -421,12 +430,15 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
     assert_eq!(out.intent, Intent::RefuseSecret);
     assert!(out.actions.contains(&Action::DeleteMessage));
     assert!(out.text().contains("comment is saved"), "{}", out.text());
-    let rated = f.store.ticket(ticket).unwrap().unwrap();
+    let rated = f.store.ticket(ticket).await.unwrap().unwrap();
     assert_eq!(rated.rating, Some(4));
     let comment = rated.comment.expect("comment");
     assert!(comment.starts_with("fast and kind"), "{comment}");
     assert!(!comment.contains(&DEV_KEY[..16]), "{comment}");
-    assert_eq!(f.store.user(user).unwrap().unwrap().awaiting_comment, None);
+    assert_eq!(
+        f.store.user(user).await.unwrap().unwrap().awaiting_comment,
+        None
+    );
 
     // One rating per ticket: an older button pressed later is refused and its buttons go; the
     // first rating and its comment stay, and the next message is a question, not a comment.
@@ -439,7 +451,7 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
         assert!(out.text().contains("already rated"), "{}", out.text());
         assert_eq!(out.actions, vec![Action::RemoveButtons]);
     }
-    let rated = f.store.ticket(ticket).unwrap().unwrap();
+    let rated = f.store.ticket(ticket).await.unwrap().unwrap();
     assert_eq!(rated.rating, Some(4));
     assert!(
         rated
@@ -451,8 +463,8 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
 
     // A reopened ticket is rated afresh when it closes again. /skip ends the wait for a
     // comment; the next message is a question.
-    f.desk.tickets().reopen(ticket).unwrap();
-    f.desk.tickets().close(ticket, NOW + 20).unwrap();
+    f.desk.tickets().reopen(ticket).await.unwrap();
+    f.desk.tickets().close(ticket, NOW + 20).await.unwrap();
     f.desk.ticket_changed(user);
     let out = f
         .desk
@@ -463,7 +475,7 @@ async fn a_rating_and_its_comment_are_stored_with_any_secret_cut_out() {
     assert!(out.text().contains("without a comment"), "{}", out.text());
     let out = say(&f.desk, user, "what is a health factor").await;
     assert_eq!(out.intent, Intent::Faq);
-    let rated = f.store.ticket(ticket).unwrap().unwrap();
+    let rated = f.store.ticket(ticket).await.unwrap().unwrap();
     assert_eq!(rated.rating, Some(5));
 }
 
@@ -481,13 +493,13 @@ async fn announcements_opt_out_survives_a_restart() {
         assert!(out.text().contains("/announcements on"), "{}", out.text());
     }
     let store = Store::open(dir.path()).unwrap();
-    assert!(store.user(41).unwrap().unwrap().broadcast_opt_out);
+    assert!(store.user(41).await.unwrap().unwrap().broadcast_opt_out);
     let desk = desk_over(store.clone());
     let out = say(&desk, 41, "/announcements").await;
     assert!(out.text().contains("off"), "{}", out.text());
     say(&desk, 41, "/announcements on").await;
     drop(desk);
-    assert!(!store.user(41).unwrap().unwrap().broadcast_opt_out);
+    assert!(!store.user(41).await.unwrap().unwrap().broadcast_opt_out);
 }
 
 #[tokio::test]
@@ -512,6 +524,7 @@ async fn a_signature_proves_an_address_and_a_wrong_or_garbled_one_does_not() {
     let proof = f
         .store
         .user(user)
+        .await
         .unwrap()
         .unwrap()
         .pending_proof
@@ -564,7 +577,7 @@ async fn a_signature_proves_an_address_and_a_wrong_or_garbled_one_does_not() {
     assert!(out.text().contains("does not match"), "{}", out.text());
     assert!(out.text().contains(&stranger.address().to_checksum(None)));
     assert!(!out.text().contains(&wrong_hex[2..40]), "no echo");
-    let record = f.store.user(user).unwrap().unwrap();
+    let record = f.store.user(user).await.unwrap().unwrap();
     assert!(!record.links[0].verified);
     assert!(record.pending_proof.is_some(), "the user can try again");
 
@@ -585,12 +598,12 @@ async fn a_signature_proves_an_address_and_a_wrong_or_garbled_one_does_not() {
     assert_eq!(out.intent, Intent::Command, "{}", out.text());
     assert!(out.text().contains("Verified"), "{}", out.text());
     assert!(!out.text().contains(&good_hex[2..40]), "no echo");
-    let record = f.store.user(user).unwrap().unwrap();
+    let record = f.store.user(user).await.unwrap().unwrap();
     assert_eq!(record.links.len(), 1);
     assert!(record.links[0].verified);
     assert!(record.pending_proof.is_none());
     // The conversation keeps no signature either.
-    let lines = f.desk.conversation(user).unwrap();
+    let lines = f.desk.conversation(user).await.unwrap();
     assert!(lines.iter().all(|l| !l.text.contains(&good_hex[2..40])));
 
     // /link lists the links; linking a verified address again asks for nothing.
@@ -607,9 +620,25 @@ async fn a_signature_proves_an_address_and_a_wrong_or_garbled_one_does_not() {
     assert!(out.text().contains("already linked and verified"));
 
     // /unlink drops the proof in progress for that address.
-    assert!(f.store.user(user).unwrap().unwrap().pending_proof.is_some());
+    assert!(
+        f.store
+            .user(user)
+            .await
+            .unwrap()
+            .unwrap()
+            .pending_proof
+            .is_some()
+    );
     say(&f.desk, user, &format!("/unlink {second}")).await;
-    assert!(f.store.user(user).unwrap().unwrap().pending_proof.is_none());
+    assert!(
+        f.store
+            .user(user)
+            .await
+            .unwrap()
+            .unwrap()
+            .pending_proof
+            .is_none()
+    );
     let out = say(&f.desk, user, &format!("/verify {good_hex}")).await;
     assert!(out.text().contains("/link"), "{}", out.text());
 }
@@ -619,7 +648,14 @@ async fn a_proof_request_expires_after_an_hour() {
     let f = fixture();
     let owner = PrivateKeySigner::random();
     say(&f.desk, 61, &format!("/link {}", owner.address())).await;
-    let proof = f.store.user(61).unwrap().unwrap().pending_proof.unwrap();
+    let proof = f
+        .store
+        .user(61)
+        .await
+        .unwrap()
+        .unwrap()
+        .pending_proof
+        .unwrap();
     let sig = owner.sign_message_sync(proof.message.as_bytes()).unwrap();
     let out = f
         .desk
@@ -630,7 +666,7 @@ async fn a_proof_request_expires_after_an_hour() {
         ))
         .await;
     assert!(out.text().contains("/link"), "{}", out.text());
-    assert!(!f.store.user(61).unwrap().unwrap().links[0].verified);
+    assert!(!f.store.user(61).await.unwrap().unwrap().links[0].verified);
 }
 
 #[tokio::test]
@@ -648,6 +684,7 @@ async fn who_the_user_is_statistics_and_help() {
     let record = f
         .store
         .user(71)
+        .await
         .unwrap()
         .expect("saved on the first message");
     assert_eq!(record.username.as_deref(), Some("alice"));
@@ -659,7 +696,7 @@ async fn who_the_user_is_statistics_and_help() {
             ..msg(71, "thanks", NOW + 100)
         })
         .await;
-    let record = f.store.user(71).unwrap().unwrap();
+    let record = f.store.user(71).await.unwrap().unwrap();
     assert_eq!(record.username.as_deref(), Some("alice_2"));
     assert_eq!(record.display_name.as_deref(), Some("Alice"));
     assert_eq!(
@@ -669,8 +706,8 @@ async fn who_the_user_is_statistics_and_help() {
     );
 
     say(&f.desk, 72, "qwertyuiop zxcvbnm").await;
-    f.desk.flush_events();
-    let events = f.store.events_since(0).unwrap();
+    f.desk.flush_events().await;
+    let events = f.store.events_since(0).await.unwrap();
     let faq = events
         .iter()
         .find(|e| e.intent == "faq" && e.topic.as_deref() == Some("health-factor"))
@@ -747,7 +784,13 @@ async fn position_answers_say_whether_each_linked_address_is_verified() {
     let owner = PrivateKeySigner::random();
     say(&desk, user, &format!("/link {warning}")).await;
     say(&desk, user, &format!("/link {}", owner.address())).await;
-    let proof = store.user(user).unwrap().unwrap().pending_proof.unwrap();
+    let proof = store
+        .user(user)
+        .await
+        .unwrap()
+        .unwrap()
+        .pending_proof
+        .unwrap();
     let sig = owner.sign_message_sync(proof.message.as_bytes()).unwrap();
     let out = say(
         &desk,

@@ -13,7 +13,7 @@ use lendesk::knowledge::KnowledgeBase;
 use lendesk::lang::Lang;
 use lendesk::store::{
     BanKind, BanRecord, Broadcast, FaqEdit, MANIFEST_FILE, Macro, Maintenance, RelayedMessage,
-    StaffMember, Store, StoreError, TicketThread,
+    SledStore, StaffMember, Store, StoreError, TicketThread,
 };
 use lendesk::tickets::{EscalationReason, SlaConfig, Tickets};
 
@@ -37,11 +37,12 @@ fn msg(user: i64, text: &str, now: u64) -> Incoming {
 }
 
 /// A data directory with one user and three acknowledged tickets, as the operator had.
-fn three_tickets(dir: &Path) {
+async fn three_tickets(dir: &Path) {
     let store = Store::open(dir).expect("open");
     let tickets = Tickets::new(store.clone(), SlaConfig::default());
     store
         .save_user(&lendesk::store::UserRecord::new(USER), true)
+        .await
         .expect("user");
     for n in 0..3 {
         let (ticket, new) = tickets
@@ -52,9 +53,10 @@ fn three_tickets(dir: &Path) {
                 "help",
                 NOW + n,
             )
+            .await
             .expect("open a ticket");
         assert!(new);
-        tickets.close(ticket.id, NOW + n).expect("close it");
+        tickets.close(ticket.id, NOW + n).await.expect("close it");
     }
 }
 
@@ -80,7 +82,7 @@ fn flip(file: &Path, offset: u64) {
 
 /// What opening a damaged copy did: `None` when it refused with a message naming the data
 /// directory and the way out; `Some(tickets)` when it opened.
-fn open_damaged(dir: &Path) -> Option<usize> {
+async fn open_damaged(dir: &Path) -> Option<usize> {
     let opened = std::panic::catch_unwind(|| Store::open(dir));
     let store = match opened {
         Err(_) => panic!(
@@ -101,14 +103,14 @@ fn open_damaged(dir: &Path) -> Option<usize> {
         }
         Ok(Ok(store)) => store,
     };
-    Some(store.tickets_of(USER).map(|t| t.len()).unwrap_or(0))
+    Some(store.tickets_of(USER).await.map(|t| t.len()).unwrap_or(0))
 }
 
-#[test]
-fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
+#[tokio::test]
+async fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
     let base = tempfile::tempdir().unwrap();
     let original = base.path().join("data");
-    three_tickets(&original);
+    three_tickets(&original).await;
     let db_len = std::fs::metadata(original.join("db")).unwrap().len();
     let conf_len = std::fs::metadata(original.join("conf")).unwrap().len();
     let mut cases: Vec<(&str, u64)> = [0, 1, 7, 8, 20, 64, 512, 4096, db_len / 2, db_len - 1]
@@ -122,7 +124,7 @@ fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
         let copy = base.path().join(format!("copy-{n}"));
         copy_dir(&original, &copy);
         flip(&copy.join(file), *offset);
-        let outcome = open_damaged(&copy);
+        let outcome = open_damaged(&copy).await;
         eprintln!("{file}:{offset} → {outcome:?}");
         match outcome {
             None => refused += 1,
@@ -136,10 +138,10 @@ fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
     let copy = base.path().join("first-byte");
     copy_dir(&original, &copy);
     flip(&copy.join("db"), 0);
-    assert_eq!(open_damaged(&copy), None);
+    assert_eq!(open_damaged(&copy).await, None);
     // Without the manifest, the same damage opens with the tickets gone: what the check catches.
     std::fs::remove_file(copy.join(MANIFEST_FILE)).unwrap();
-    let without = Store::open(&copy).map(|s| s.tickets_of(USER).map(|t| t.len()));
+    let without = SledStore::open(&copy).map(|s| s.tickets_of(USER).map(|t| t.len()));
     assert!(
         !matches!(without, Ok(Ok(3))),
         "the first byte of db is harmless after all: this test proves nothing"
@@ -147,10 +149,10 @@ fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
     assert!(refused >= 1, "{cases:?}");
 }
 
-#[test]
-fn the_damage_message_names_the_directory_and_the_way_out() {
+#[tokio::test]
+async fn the_damage_message_names_the_directory_and_the_way_out() {
     let dir = tempfile::tempdir().unwrap();
-    three_tickets(dir.path());
+    three_tickets(dir.path()).await;
     // Acknowledged tickets vanish behind sled's back (as a damaged file loses them).
     {
         let db = sled::open(dir.path()).unwrap();
@@ -169,14 +171,14 @@ fn the_damage_message_names_the_directory_and_the_way_out() {
     assert!(text.contains("move the directory aside"), "{text}");
 }
 
-#[test]
-fn a_store_reopened_after_normal_use_is_not_called_damaged() {
+#[tokio::test]
+async fn a_store_reopened_after_normal_use_is_not_called_damaged() {
     let dir = tempfile::tempdir().unwrap();
-    three_tickets(dir.path());
+    three_tickets(dir.path()).await;
     for _ in 0..2 {
         let store = Store::open(dir.path()).expect("reopen");
-        assert_eq!(store.tickets_of(USER).unwrap().len(), 3);
-        store.audit(NOW, 1, "ban", "7").unwrap();
+        assert_eq!(store.tickets_of(USER).await.unwrap().len(), 3);
+        store.audit(NOW, 1, "ban", "7").await.unwrap();
     }
 }
 
@@ -214,12 +216,17 @@ async fn populate(dir: &Path) {
     ] {
         desk.handle(msg(user, text, NOW)).await;
     }
-    let ticket = desk.tickets().open_for(7).unwrap().expect("ticket of 7");
-    desk.tickets().close(ticket.id, NOW + 60).unwrap();
+    let ticket = desk
+        .tickets()
+        .open_for(7)
+        .await
+        .unwrap()
+        .expect("ticket of 7");
+    desk.tickets().close(ticket.id, NOW + 60).await.unwrap();
     desk.button(7, &format!("rate:{}:4", ticket.id), None, NOW + 61)
         .await;
     desk.handle(msg(7, "quick and kind", NOW + 62)).await;
-    desk.flush_events();
+    desk.flush_events().await;
     store
         .add_staff(&StaffMember {
             id: 900,
@@ -227,6 +234,7 @@ async fn populate(dir: &Path) {
             added_by: 1,
             added_at: NOW,
         })
+        .await
         .unwrap();
     store
         .save_macro(&Macro {
@@ -236,6 +244,7 @@ async fn populate(dir: &Path) {
             by: 900,
             at: NOW,
         })
+        .await
         .unwrap();
     store
         .save_ban(&BanRecord {
@@ -245,8 +254,9 @@ async fn populate(dir: &Path) {
             at: NOW,
             reason: "spam".into(),
         })
+        .await
         .unwrap();
-    store.audit(NOW, 900, "ban", "13 spam").unwrap();
+    store.audit(NOW, 900, "ban", "13 spam").await.unwrap();
     let mut topic = desk
         .knowledge()
         .topic("gas-fees")
@@ -260,8 +270,9 @@ async fn populate(dir: &Path) {
             by: 900,
             at: NOW,
         })
+        .await
         .unwrap();
-    let id = store.next_broadcast_id().unwrap();
+    let id = store.next_broadcast_id().await.unwrap();
     store
         .save_broadcast(&Broadcast {
             id,
@@ -276,6 +287,7 @@ async fn populate(dir: &Path) {
             done: true,
             progress_message: Some((-100, 5)),
         })
+        .await
         .unwrap();
     store
         .save_thread(&TicketThread {
@@ -284,6 +296,7 @@ async fn populate(dir: &Path) {
             thread: Some(55),
             card: Some(56),
         })
+        .await
         .unwrap();
     store
         .save_relay(&RelayedMessage {
@@ -294,6 +307,7 @@ async fn populate(dir: &Path) {
             staff_message: 77,
             from_staff: false,
         })
+        .await
         .unwrap();
     store
         .set_maintenance(Some(&Maintenance {
@@ -301,9 +315,10 @@ async fn populate(dir: &Path) {
             by: 900,
             since: NOW,
         }))
+        .await
         .unwrap();
     drop(desk);
-    store.flush().unwrap();
+    store.flush().await.unwrap();
 }
 
 fn config_for(dir: &Path) -> Config {
@@ -353,10 +368,13 @@ async fn backup_wipe_restore_brings_back_every_record_byte_for_byte() {
 
     // The restored store opens (its manifest is written) and answers as before.
     let store = Store::open(&data).unwrap();
-    assert_eq!(store.tickets_of(USER).unwrap().len(), 1);
-    assert_eq!(store.user(USER).unwrap().unwrap().lang, Some(Lang::Zh));
+    assert_eq!(store.tickets_of(USER).await.unwrap().len(), 1);
     assert_eq!(
-        store.macro_named("gas").unwrap().unwrap().en,
+        store.user(USER).await.unwrap().unwrap().lang,
+        Some(Lang::Zh)
+    );
+    assert_eq!(
+        store.macro_named("gas").await.unwrap().unwrap().en,
         "Gas is the fee"
     );
     drop(store);
@@ -369,11 +387,11 @@ async fn backup_wipe_restore_brings_back_every_record_byte_for_byte() {
     assert_eq!(dump(&data), before);
 }
 
-#[test]
-fn restore_refuses_a_newer_format_and_a_cut_off_file_and_leaves_the_directory_alone() {
+#[tokio::test]
+async fn restore_refuses_a_newer_format_and_a_cut_off_file_and_leaves_the_directory_alone() {
     let base = tempfile::tempdir().unwrap();
     let data = base.path().join("data");
-    three_tickets(&data);
+    three_tickets(&data).await;
     let config = config_for(&data);
     let file = base.path().join("backup.jsonl");
     lendesk::cli::store::backup(&config, &file).expect("backup");
@@ -393,10 +411,10 @@ fn restore_refuses_a_newer_format_and_a_cut_off_file_and_leaves_the_directory_al
     assert!(!base.path().join("restored").exists());
 }
 
-#[test]
-fn store_check_fails_on_a_broken_index() {
+#[tokio::test]
+async fn store_check_fails_on_a_broken_index() {
     let dir = tempfile::tempdir().unwrap();
-    three_tickets(dir.path());
+    three_tickets(dir.path()).await;
     {
         let db = sled::open(dir.path()).unwrap();
         db.open_tree("tickets_by_user").unwrap().clear().unwrap();
@@ -435,11 +453,11 @@ fn text(out: &std::process::Output) -> (String, String) {
     )
 }
 
-#[test]
-fn the_binary_refuses_a_damaged_store_and_restore_brings_the_tickets_back() {
+#[tokio::test]
+async fn the_binary_refuses_a_damaged_store_and_restore_brings_the_tickets_back() {
     let base = tempfile::tempdir().unwrap();
     let data = base.path().join("data");
-    three_tickets(&data);
+    three_tickets(&data).await;
     let user = USER.to_string();
     let tickets = ["ask", "/ticket", "--user", user.as_str()];
 

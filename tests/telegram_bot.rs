@@ -92,6 +92,7 @@ async fn world_full(
         vec![admin.id as i64],
         Lang::En,
     )
+    .await
     .expect("staff desk");
     let options = RunOptions {
         token: TOKEN.to_string(),
@@ -302,8 +303,8 @@ async fn a_pasted_secret_is_deleted_and_never_reaches_staff_or_disk() {
         assert!(!m.raw.contains("sausage"), "relayed a secret: {}", m.raw);
     }
     // Statistics events are written on a thread of their own: in the store before it is read.
-    w.desk.flush_events();
-    w.store.flush().expect("flush");
+    w.desk.flush_events().await;
+    w.store.flush().await.expect("flush");
     for entry in walkdir(w._dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
         assert!(
@@ -405,11 +406,15 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
     // The response is recorded right after delivery, so the user may see it a moment first.
     let ticket = w
         .api
-        .wait_for("the ticket in progress", WAIT, |_| {
-            w.store
-                .ticket(1)
-                .expect("store")
-                .filter(|t| t.status == TicketStatus::InProgress)
+        .wait_until("the ticket in progress", WAIT, || {
+            let w = &w;
+            async move {
+                w.store
+                    .ticket(1)
+                    .await
+                    .expect("store")
+                    .filter(|t| t.status == TicketStatus::InProgress)
+            }
         })
         .await;
     assert!(ticket.first_response_at.is_some());
@@ -488,7 +493,7 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
         })
         .await;
     w.staff_says(&w.agent, Some(topic), "/assign me").await;
-    let assigned = w.store.ticket(1).expect("store").expect("ticket");
+    let assigned = w.store.ticket(1).await.expect("store").expect("ticket");
     assert_eq!(assigned.assignee, Some(w.agent.id as i64));
 
     // A note stays internal.
@@ -540,7 +545,7 @@ async fn a_ticket_goes_to_a_topic_and_is_relayed_both_ways_then_closed_and_rated
         .press_button_unchecked(&w.alice, alice, thanks.message_id, "rate:1:1");
     let again = w.settled(alice, before, "a second rating").await;
     assert!(again.text.contains("already rated"), "{}", again.text);
-    let rated = w.store.ticket(1).expect("store").expect("ticket");
+    let rated = w.store.ticket(1).await.expect("store").expect("ticket");
     assert_eq!(rated.status, TicketStatus::Closed);
     assert_eq!(rated.rating, Some(5));
     assert_eq!(rated.comment.as_deref(), Some("quick and kind, thanks"));
@@ -572,10 +577,14 @@ async fn without_topics_staff_reply_to_the_card() {
     // The card is mapped to its ticket just after Telegram accepted it; a reply to it before
     // that would find no ticket and be ignored.
     w.api
-        .wait_for("the card mapped to the ticket", WAIT, |_| {
-            w.store
-                .ticket_of_staff_message(STAFF_CHAT, card.message_id)
-                .expect("store")
+        .wait_until("the card mapped to the ticket", WAIT, || {
+            let w = &w;
+            async move {
+                w.store
+                    .ticket_of_staff_message(STAFF_CHAT, card.message_id)
+                    .await
+                    .expect("store")
+            }
         })
         .await;
     let agent = w.agent_as_staff().await;
@@ -754,11 +763,15 @@ async fn a_broadcast_reaches_users_who_did_not_opt_out() {
     }
     let done = w
         .api
-        .wait_for("the broadcast finishes", WAIT, |_| {
-            w.store
-                .broadcasts()
-                .ok()
-                .and_then(|b| b.into_iter().find(|b| b.done))
+        .wait_until("the broadcast finishes", WAIT, || {
+            let w = &w;
+            async move {
+                w.store
+                    .broadcasts()
+                    .await
+                    .ok()
+                    .and_then(|b| b.into_iter().find(|b| b.done))
+            }
         })
         .await;
     assert_eq!((done.sent, done.failed), (2, 1), "{done:?}");
@@ -1001,6 +1014,7 @@ async fn link_verify_and_a_live_position_with_asset_and_what_if_buttons() {
     let record = w
         .store
         .user(w.alice.id as i64)
+        .await
         .expect("store")
         .expect("alice");
     assert!(
@@ -1023,7 +1037,12 @@ async fn link_verify_and_a_live_position_with_asset_and_what_if_buttons() {
         .to_string();
     let forged = other.sign_message_sync(message.as_bytes()).expect("sign");
     let refused = w.say(&w.bob, &format!("/verify {forged}")).await;
-    let bob = w.store.user(w.bob.id as i64).expect("store").expect("bob");
+    let bob = w
+        .store
+        .user(w.bob.id as i64)
+        .await
+        .expect("store")
+        .expect("bob");
     assert!(bob.links.iter().all(|l| !l.verified), "{}", refused.text);
 
     let position = w.say(&w.alice, "/position").await;

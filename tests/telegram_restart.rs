@@ -186,22 +186,31 @@ async fn kill_9_mid_ticket_loses_nothing() {
         "a redelivered update is not relayed twice"
     );
     let store = Store::open(&dir.path().join("db")).expect("reopen the store");
-    let ticket = store.ticket(1).expect("read").expect("ticket 1 survived");
+    let ticket = store
+        .ticket(1)
+        .await
+        .expect("read")
+        .expect("ticket 1 survived");
     assert_eq!(ticket.status, TicketStatus::Closed);
     assert!(ticket.first_response_at.is_some());
     assert_eq!(
-        store.thread_of(1).expect("read").and_then(|t| t.thread),
+        store
+            .thread_of(1)
+            .await
+            .expect("read")
+            .and_then(|t| t.thread),
         Some(topic)
     );
     assert!(
         store
             .relay_of_staff_message(STAFF_CHAT, copy.message_id)
+            .await
             .expect("read")
             .is_some(),
         "the relay map survived"
     );
     assert!(
-        store.ticket(2).expect("read").is_none(),
+        store.ticket(2).await.expect("read").is_none(),
         "no duplicate ticket"
     );
 }
@@ -301,6 +310,6 @@ async fn sigterm_and_sigint_stop_the_bot_cleanly() {
         );
         // The store is closed cleanly and opens again.
         let store = Store::open(&dir.path().join("db")).expect("reopen the store");
-        assert!(store.user(alice.id as i64).expect("read").is_some());
+        assert!(store.user(alice.id as i64).await.expect("read").is_some());
     }
 }

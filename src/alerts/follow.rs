@@ -46,21 +46,25 @@ enum Watcher {
 }
 
 impl Watcher {
-    fn new(followed: &Followed, store: Store, config: AlertsConfig) -> Result<Self, StoreError> {
+    async fn new(
+        followed: &Followed,
+        store: Store,
+        config: AlertsConfig,
+    ) -> Result<Self, StoreError> {
         Ok(match followed {
-            Followed::Aave(r) => {
-                Self::Aave(Box::new(MarketWatcher::new(r.clone(), store, config)?))
-            }
-            Followed::Morpho(r) => {
-                Self::Morpho(Box::new(MorphoWatcher::new(r.clone(), store, config)?))
-            }
+            Followed::Aave(r) => Self::Aave(Box::new(
+                MarketWatcher::new(r.clone(), store, config).await?,
+            )),
+            Followed::Morpho(r) => Self::Morpho(Box::new(
+                MorphoWatcher::new(r.clone(), store, config).await?,
+            )),
         })
     }
 
-    fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
+    async fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
         match self {
-            Self::Aave(w) => w.reload_subscriptions(),
-            Self::Morpho(w) => w.reload_subscriptions(),
+            Self::Aave(w) => w.reload_subscriptions().await,
+            Self::Morpho(w) => w.reload_subscriptions().await,
         }
     }
 
@@ -205,7 +209,7 @@ struct Follower {
 
 impl Follower {
     async fn run(self) {
-        let mut watcher = match Watcher::new(&self.reader, self.store.clone(), self.config) {
+        let mut watcher = match Watcher::new(&self.reader, self.store.clone(), self.config).await {
             Ok(w) => w,
             Err(e) => return self.stopped(&e.to_string()),
         };
@@ -217,7 +221,7 @@ impl Follower {
             // 1. Who watches what, when it changed (or was never loaded).
             let epoch = self.changed.epoch();
             if loaded != Some(epoch) {
-                match watcher.reload_subscriptions() {
+                match watcher.reload_subscriptions().await {
                     Ok(()) => loaded = Some(epoch),
                     Err(e) => return self.stopped(&e.to_string()),
                 }

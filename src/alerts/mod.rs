@@ -136,7 +136,7 @@ where
 {
     use futures::StreamExt;
     let mut done = Delivered::default();
-    let entries = store.alert_outbox()?;
+    let entries = store.alert_outbox().await?;
     // The newest entry (by order written) of each user and address.
     let mut newest: std::collections::HashMap<(i64, Address), u64> = Default::default();
     for e in &entries {
@@ -147,8 +147,8 @@ where
     }
     let mut due = Vec::with_capacity(entries.len());
     for entry in entries {
-        if store.alert_was_sent(&entry.key)? {
-            store.drop_alert(&entry.key)?;
+        if store.alert_was_sent(&entry.key).await? {
+            store.drop_alert(&entry.key).await?;
             continue;
         }
         let superseded = entry.kind != NoticeKind::Liquidation
@@ -156,7 +156,7 @@ where
                 .get(&(entry.user, entry.address))
                 .is_some_and(|&seq| seq > entry.seq);
         if superseded {
-            store.mark_alert_sent(&entry, now)?;
+            store.mark_alert_sent(&entry, now).await?;
             done.coalesced += 1;
         } else {
             due.push(entry);
@@ -173,11 +173,11 @@ where
         while let Some((entry, result)) = sends.next().await {
             match result {
                 Ok(()) => {
-                    store.mark_alert_sent(&entry, now)?;
+                    store.mark_alert_sent(&entry, now).await?;
                     done.sent += 1;
                 }
                 Err(SendFailure::Never) => {
-                    store.drop_alert(&entry.key)?;
+                    store.drop_alert(&entry.key).await?;
                     done.dropped += 1;
                 }
                 Err(SendFailure::Later) => done.waiting += 1,

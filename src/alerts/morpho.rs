@@ -65,13 +65,14 @@ impl std::fmt::Debug for MorphoWatcher {
 }
 
 /// The marks the store holds for the Morpho markets of `deployment`.
-fn stored_marks(
+async fn stored_marks(
     store: &Store,
     deployment: &str,
 ) -> Result<HashMap<(i64, String, Address), AlertMark>, StoreError> {
     let prefix = format!("{deployment} ");
     Ok(store
-        .alert_marks()?
+        .alert_marks()
+        .await?
         .into_iter()
         .filter(|m| m.market.starts_with(&prefix))
         .map(|m| ((m.user, m.market.clone(), m.address), m))
@@ -80,15 +81,15 @@ fn stored_marks(
 
 impl MorphoWatcher {
     /// A watcher of `reader`'s deployment, resuming from the store's cursor and marks.
-    pub fn new(
+    pub async fn new(
         reader: Arc<MorphoReader>,
         store: Store,
         config: AlertsConfig,
     ) -> Result<Self, StoreError> {
         let deployment = reader.market().name.clone();
         Ok(Self {
-            cursor: store.watch_cursor(&deployment)?,
-            marks: stored_marks(&store, &deployment)?,
+            cursor: store.watch_cursor(&deployment).await?,
+            marks: stored_marks(&store, &deployment).await?,
             reader,
             store,
             config,
@@ -108,8 +109,8 @@ impl MorphoWatcher {
     }
 
     /// Rebuilds who watches what; a watch that ended forgets its marks.
-    pub fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
-        let subscribers = load_subscribers(&self.store)?;
+    pub async fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
+        let subscribers = load_subscribers(&self.store).await?;
         let ended: Vec<(i64, String, Address)> = self
             .marks
             .keys()
@@ -122,7 +123,7 @@ impl MorphoWatcher {
             .collect();
         for key in ended {
             self.marks.remove(&key);
-            self.store.remove_alert_mark(key.0, &key.1, key.2)?;
+            self.store.remove_alert_mark(key.0, &key.1, key.2).await?;
         }
         self.seen.retain(|(a, _), _| subscribers.contains_key(a));
         self.subscribers = subscribers;
@@ -180,10 +181,10 @@ impl MorphoWatcher {
                 .flat_map(|(_, positions)| positions)
                 .find(|m| m.facts.id == l.market);
             if let Some(after) = after {
-                self.notice_liquidation(l, after, now, &mut outbox)?;
+                self.notice_liquidation(l, after, now, &mut outbox).await?;
             }
         }
-        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox)?;
+        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox).await?;
         self.cursor = Some(head);
         report.block = Some(head);
         Ok(report)
@@ -201,7 +202,7 @@ impl MorphoWatcher {
 
     /// A notice per subscriber of a liquidated watched address, with the position after (and
     /// the bad debt Morpho wrote off, if the collateral ran out).
-    fn notice_liquidation(
+    async fn notice_liquidation(
         &self,
         l: &MorphoLiquidation,
         after: &MorphoPosition,
@@ -224,7 +225,7 @@ impl MorphoWatcher {
         for sub in self.subscribers.get(&l.borrower).into_iter().flatten() {
             let user = sub.settings.user;
             let key = liquidation_key(user, l.block_number, l.log_index);
-            if self.store.alert_was_sent(&key)? {
+            if self.store.alert_was_sent(&key).await? {
                 continue;
             }
             let mut text = notice::liquidation_text(&event, &position, sub.lang);

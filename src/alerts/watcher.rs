@@ -55,12 +55,12 @@ pub(super) struct Subscriber {
 
 /// Who watches what, from the store's settings and linked addresses: every subscriber of each
 /// address (its own watches, and its linked addresses unless alerts are off or muted there).
-pub(super) fn load_subscribers(
+pub(super) async fn load_subscribers(
     store: &Store,
 ) -> Result<HashMap<Address, Vec<Subscriber>>, StoreError> {
     let mut subscribers: HashMap<Address, Vec<Subscriber>> = HashMap::new();
-    for settings in store.all_alert_settings()? {
-        let user = store.user(settings.user)?;
+    for settings in store.all_alert_settings().await? {
+        let user = store.user(settings.user).await?;
         let lang = user.as_ref().map(|u| u.speaks()).unwrap_or_default();
         let mut addresses: Vec<Address> = settings.watched.clone();
         if settings.enabled {
@@ -100,7 +100,7 @@ pub(super) fn log_ranges(cursor: Option<u64>, head: u64, max: u64) -> Vec<(u64, 
 
 /// What a tick decided, written: changed marks and new alerts in one flushed step, then the
 /// cursor at `head`. The alerts written.
-pub(super) fn write_tick(
+pub(super) async fn write_tick(
     store: &Store,
     market: &str,
     head: u64,
@@ -108,9 +108,9 @@ pub(super) fn write_tick(
     outbox: &[OutboxEntry],
 ) -> Result<usize, StoreError> {
     if !marks.is_empty() || !outbox.is_empty() {
-        store.save_alert_marks(marks, outbox)?;
+        store.save_alert_marks(marks, outbox).await?;
     }
-    store.set_watch_cursor(market, head)?;
+    store.set_watch_cursor(market, head).await?;
     Ok(outbox.len())
 }
 
@@ -247,14 +247,14 @@ impl std::fmt::Debug for MarketWatcher {
 
 impl MarketWatcher {
     /// A watcher of `reader`'s market, resuming after the block the store last recorded.
-    pub fn new(
+    pub async fn new(
         reader: Arc<AaveV3Reader>,
         store: Store,
         config: AlertsConfig,
     ) -> Result<Self, StoreError> {
         let market = reader.market().name.clone();
-        let cursor = store.watch_cursor(&market)?;
-        let marks = stored_marks(&store, &market)?;
+        let cursor = store.watch_cursor(&market).await?;
+        let marks = stored_marks(&store, &market).await?;
         Ok(Self {
             reader,
             store,
@@ -284,8 +284,8 @@ impl MarketWatcher {
     }
 
     /// Rebuilds who watches what from the store's settings and linked addresses.
-    pub fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
-        let subscribers = load_subscribers(&self.store)?;
+    pub async fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
+        let subscribers = load_subscribers(&self.store).await?;
         self.book.retain(|a, _| subscribers.contains_key(a));
         // A watch that ended forgets its state: watching again starts afresh (the state once
         // if under a level).
@@ -302,7 +302,8 @@ impl MarketWatcher {
         for (user, address) in ended {
             self.marks.remove(&(user, address));
             self.store
-                .remove_alert_mark(user, self.reader.market().name.as_str(), address)?;
+                .remove_alert_mark(user, self.reader.market().name.as_str(), address)
+                .await?;
         }
         self.subscribers = subscribers;
         Ok(())
@@ -343,10 +344,10 @@ impl MarketWatcher {
         if let Err(e) = noticed {
             // The marks in memory already took this block's crossings; the store still has
             // them armed. Back to the store's, so the next tick finds the crossings again.
-            self.marks = stored_marks(&self.store, self.market())?;
+            self.marks = stored_marks(&self.store, self.market()).await?;
             return Err(e);
         }
-        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox)?;
+        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox).await?;
         self.cursor = Some(head);
         self.previous = Some(snapshot);
         report.block = Some(head);
@@ -511,7 +512,7 @@ impl MarketWatcher {
             for sub in subs {
                 let user = sub.settings.user;
                 let key = liquidation_key(user, l.block_number, l.log_index);
-                if self.store.alert_was_sent(&key)? {
+                if self.store.alert_was_sent(&key).await? {
                     continue;
                 }
                 outbox.push(OutboxEntry {
@@ -532,12 +533,13 @@ impl MarketWatcher {
 }
 
 /// The alert states the store holds for `market`, by user and address.
-fn stored_marks(
+async fn stored_marks(
     store: &Store,
     market: &str,
 ) -> Result<HashMap<(i64, Address), AlertMark>, StoreError> {
     Ok(store
-        .alert_marks()?
+        .alert_marks()
+        .await?
         .into_iter()
         .filter(|m| m.market == market)
         .map(|m| ((m.user, m.address), m))

@@ -324,6 +324,7 @@ pub async fn alert_latency_figures(
             watched: vec![watched],
             ..AlertSettings::new(1, config.warning, config.critical)
         })
+        .await
         .map_err(|e| other(&e))?;
     let rpc = crate::chain::rpc::Rpc::connect(&market.rpc_url, Duration::from_secs(10))?;
     let provider = rpc.provider.clone();
@@ -369,6 +370,7 @@ pub async fn alert_latency_figures(
         let deadline = Instant::now() + Duration::from_secs(10);
         while store
             .watch_cursor(&market)
+            .await
             .map_err(|e| other(&e))?
             .is_none_or(|c| c < block)
         {

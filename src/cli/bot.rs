@@ -83,7 +83,7 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
             Receive::Webhook { url, listen }
         }
     };
-    let (desk, store) = super::console::build_desk(config)?;
+    let (desk, store) = super::console::build_desk(config).await?;
     let desk = Arc::new(desk);
     // The files of faq/, before the staff desk applies moderators' edits over them.
     let base = KnowledgeBase::clone(&desk.knowledge());
@@ -95,6 +95,7 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
         config.telegram.admins.clone(),
         staff_lang,
     )
+    .await
     .map_err(|e| CommandError::Other(e.to_string()))?;
     let watch = if config.alerts.watch {
         watch_setup(config)?
@@ -128,8 +129,7 @@ pub async fn watch(config: &Config, print: bool) -> Result<(), CommandError> {
             "no market is configured: there is nothing to watch".into(),
         ));
     };
-    let store = crate::store::Store::open(std::path::Path::new(&config.desk.data_dir))
-        .map_err(|e| CommandError::Other(e.to_string()))?;
+    let store = super::store::open(config).await?;
     if print {
         return print_alerts(store, setup).await;
     }
@@ -182,6 +182,7 @@ async fn print_alerts(
     }
     store
         .flush()
+        .await
         .map_err(|e| CommandError::Other(e.to_string()))?;
     Ok(())
 }

@@ -42,21 +42,19 @@ pub fn log_file(data_dir: &Path) -> PathBuf {
     data_dir.join("console.log")
 }
 
-/// Builds the desk from the config: knowledge base, a reader per configured market, sled store and
-/// tickets. The store comes back beside the desk, for the adapter's own records.
-pub fn build_desk(config: &Config) -> Result<(Desk, Store), CommandError> {
+/// Builds the desk from the config: knowledge base, a reader per configured market, the store
+/// (PostgreSQL or sled, [`super::store::open`]) and tickets. The store comes back beside the
+/// desk, for the adapter's own records.
+pub async fn build_desk(config: &Config) -> Result<(Desk, Store), CommandError> {
     // The knowledge base (the longest step) loads while the store opens.
     let faq = faq_dir(config)?;
-    let (kb, store) = std::thread::scope(|s| {
-        let kb = s.spawn(|| KnowledgeBase::load_dir(&faq));
-        let store = Store::open(Path::new(&config.desk.data_dir));
-        let kb = kb
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (kb, store)
-    });
-    let kb = kb.map_err(other)?;
-    let store = store.map_err(other)?;
+    let kb = tokio::task::spawn_blocking(move || KnowledgeBase::load_dir(&faq));
+    let store = super::store::open(config).await;
+    let kb = kb
+        .await
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+        .map_err(other)?;
+    let store = store?;
     let chain = crate::chain::markets::Markets::from_config(config)?;
     let tickets = Tickets::new(store.clone(), config.support.clone());
     let settings = DeskSettings {
@@ -119,7 +117,7 @@ pub async fn ask(
         ],
         None => Vec::new(),
     };
-    let (desk, _) = build_desk(config)?;
+    let (desk, _) = build_desk(config).await?;
     let outcome = desk
         .handle(Incoming {
             user,
@@ -171,7 +169,7 @@ pub fn render_for_console(outcome: &Outcome) -> String {
 /// `lendesk chat`: reads lines from stdin until EOF or /quit. A closed stdout ends the chat
 /// quietly.
 pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(), CommandError> {
-    let (desk, store) = build_desk(config)?;
+    let (desk, store) = build_desk(config).await?;
     let desk = std::sync::Arc::new(desk);
     tokio::spawn({
         let desk = desk.clone();
@@ -189,7 +187,7 @@ pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(),
             ..Default::default()
         })
         .await;
-    console.reply(&desk, &store, &first);
+    console.reply(&desk, &store, &first).await;
     let mut buttons: Vec<String> = button_data(&first);
     let stdin = std::io::stdin();
     while console.show("you> ") {
@@ -221,7 +219,7 @@ pub async fn chat(config: &Config, user: i64, intro: Option<&str>) -> Result<(),
             }
         };
         console.show("\n");
-        console.reply(&desk, &store, &outcome);
+        console.reply(&desk, &store, &outcome).await;
         buttons = button_data(&outcome);
     }
     console.result()
@@ -255,7 +253,7 @@ impl Console {
 
     /// An answer, then, for a ticket opened outside business hours, when a person will
     /// answer (the notice the Telegram adapter sends).
-    fn reply(&mut self, desk: &Desk, store: &Store, outcome: &Outcome) {
+    async fn reply(&mut self, desk: &Desk, store: &Store, outcome: &Outcome) {
         self.show(&render_for_console(outcome));
         let Some(ticket) = outcome.ticket else {
             return;
@@ -266,6 +264,7 @@ impl Console {
         }
         let notice = store
             .ticket(ticket)
+            .await
             .ok()
             .flatten()
             .and_then(|record| desk.tickets().out_of_hours_notice(&record, now()));

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::CommandError;
 use crate::clock::unix_now as now;
 use crate::config::Config;
-use crate::store::{CheckReport, Store};
+use crate::store::{CheckReport, SledStore, Store};
 
 fn failed(e: impl std::fmt::Display) -> CommandError {
     CommandError::Other(e.to_string())
@@ -46,10 +46,19 @@ fn render(dir: &Path, report: &CheckReport) -> String {
     text
 }
 
+/// The store the config names: PostgreSQL at `store.url` (its schema brought up to date), or
+/// sled in `desk.data_dir`.
+pub async fn open(config: &Config) -> Result<Store, CommandError> {
+    match &config.store.url {
+        Some(url) => Store::connect(url).await.map_err(failed),
+        None => Store::open(Path::new(&config.desk.data_dir)).map_err(failed),
+    }
+}
+
 /// `lendesk store check`: counts per kind; an error (exit 1) when anything is wrong.
 pub fn check(config: &Config) -> Result<String, CommandError> {
     let dir = existing_data_dir(config)?;
-    let store = Store::open(dir).map_err(failed)?;
+    let store = SledStore::open(dir).map_err(failed)?;
     let report = store.check().map_err(failed)?;
     let text = render(dir, &report);
     if report.problems.is_empty() {
@@ -62,7 +71,7 @@ pub fn check(config: &Config) -> Result<String, CommandError> {
 /// `lendesk store backup FILE`: every record into one file (written whole, then renamed).
 pub fn backup(config: &Config, file: &Path) -> Result<String, CommandError> {
     let dir = existing_data_dir(config)?;
-    let store = Store::open(dir).map_err(failed)?;
+    let store = SledStore::open(dir).map_err(failed)?;
     let tmp = file.with_extension("partial");
     let records = {
         let out = std::fs::File::create(&tmp)
@@ -89,7 +98,7 @@ pub fn restore(config: &Config, file: &Path, force: bool) -> Result<String, Comm
     let input = std::fs::File::open(file)
         .map_err(|e| CommandError::BadInput(format!("cannot read {}: {e}", file.display())))?;
     let summary =
-        Store::restore(dir, BufReader::new(input), force, now()).map_err(|e| match e {
+        SledStore::restore(dir, BufReader::new(input), force, now()).map_err(|e| match e {
             crate::store::StoreError::Backup(m) => CommandError::BadInput(m),
             other => failed(other),
         })?;

@@ -83,22 +83,22 @@ fn address_of(text: &str, lang: Lang) -> Result<Address, Outcome> {
 
 impl Desk {
     /// The user's alert settings: as saved, or new ones (off, at the configured levels).
-    fn alert_settings_of(&self, user: i64) -> Result<AlertSettings, StoreError> {
-        Ok(self.store.alert_settings(user)?.unwrap_or_else(|| {
+    async fn alert_settings_of(&self, user: i64) -> Result<AlertSettings, StoreError> {
+        Ok(self.store.alert_settings(user).await?.unwrap_or_else(|| {
             let defaults = &self.settings.alerts;
             AlertSettings::new(user, defaults.warning, defaults.critical)
         }))
     }
 
     /// Saves the settings (flushed: the user is told) and has the watcher reload them.
-    fn keep_alert_settings(&self, settings: &AlertSettings) -> Result<(), StoreError> {
-        self.store.save_alert_settings(settings)?;
+    async fn keep_alert_settings(&self, settings: &AlertSettings) -> Result<(), StoreError> {
+        self.store.save_alert_settings(settings).await?;
         self.subscriptions.raise();
         Ok(())
     }
 
     /// `/alerts [on|off|W C|quiet …|snooze …]`.
-    pub(super) fn alerts(
+    pub(super) async fn alerts(
         &self,
         record: &UserRecord,
         arg: Option<&str>,
@@ -120,25 +120,25 @@ impl Desk {
         or_failed(
             record.id,
             lang,
-            self.apply_alerts(record, command, lang, msg.now),
+            self.apply_alerts(record, command, lang, msg.now).await,
         )
     }
 
-    fn apply_alerts(
+    async fn apply_alerts(
         &self,
         record: &UserRecord,
         command: AlertsCommand,
         lang: Lang,
         now: u64,
     ) -> Result<Outcome, StoreError> {
-        let mut s = self.alert_settings_of(record.id)?;
+        let mut s = self.alert_settings_of(record.id).await?;
         let defaults = self.settings.alerts;
         let mut text = match command {
-            AlertsCommand::Show => return Ok(self.alerts_overview(record, &s, lang, now)),
+            AlertsCommand::Show => return Ok(self.alerts_overview(record, &s, lang, now).await),
             AlertsCommand::Switch(true) => {
                 // The levels the user chose stay: turning alerts off and on is not a reset.
                 s.enabled = true;
-                self.keep_alert_settings(&s)?;
+                self.keep_alert_settings(&s).await?;
                 let own = (s.warning, s.critical) != (defaults.warning, defaults.critical);
                 let back = format!(
                     "{} {}",
@@ -155,29 +155,29 @@ impl Desk {
             }
             AlertsCommand::Switch(false) => {
                 s.enabled = false;
-                self.keep_alert_settings(&s)?;
+                self.keep_alert_settings(&s).await?;
                 texts::alerts_off(lang, s.watched.len())
             }
             AlertsCommand::Levels { warning, critical } => {
                 (s.warning, s.critical, s.enabled) = (warning, critical, true);
-                self.keep_alert_settings(&s)?;
+                self.keep_alert_settings(&s).await?;
                 texts::alerts_levels_set(lang, &shown_level(warning), &shown_level(critical))
             }
             AlertsCommand::Quiet(Some(q)) => {
                 s.quiet = Some(q);
-                self.keep_alert_settings(&s)?;
+                self.keep_alert_settings(&s).await?;
                 texts::alerts_quiet_set(lang, &shown_quiet(&q), &clock(q.to))
             }
             AlertsCommand::Quiet(None) => {
                 let had = s.quiet.take().is_some();
                 if had {
-                    self.keep_alert_settings(&s)?;
+                    self.keep_alert_settings(&s).await?;
                 }
                 texts::alerts_quiet_off(lang, had).to_string()
             }
             AlertsCommand::Snooze(Snooze::For(secs)) => {
                 s.snooze_until = now.saturating_add(secs);
-                self.keep_alert_settings(&s)?;
+                self.keep_alert_settings(&s).await?;
                 let tomorrow = s.snooze_until / 86_400 > now / 86_400;
                 texts::alerts_snooze_set(lang, &utc_clock(s.snooze_until), tomorrow)
             }
@@ -185,7 +185,7 @@ impl Desk {
                 let was = s.snooze_until > now;
                 if s.snooze_until != 0 {
                     s.snooze_until = 0;
-                    self.keep_alert_settings(&s)?;
+                    self.keep_alert_settings(&s).await?;
                 }
                 texts::alerts_snooze_off(lang, was).to_string()
             }
@@ -203,7 +203,7 @@ impl Desk {
 
     /// `/alerts`: the state of every address, the snooze, quiet hours and the last alert,
     /// with buttons.
-    fn alerts_overview(
+    async fn alerts_overview(
         &self,
         record: &UserRecord,
         s: &AlertSettings,
@@ -253,7 +253,7 @@ impl Desk {
         if let Some(q) = &s.quiet {
             notes.push(texts::alerts_quiet(lang, &shown_quiet(q)));
         }
-        if let Some((address, market, last)) = self.last_alert(record, s) {
+        if let Some((address, market, last)) = self.last_alert(record, s).await {
             notes.push(texts::alerts_last(
                 lang,
                 last.severity == Severity::Critical,
@@ -278,7 +278,7 @@ impl Desk {
     }
 
     /// The latest alert about one of the user's addresses, on a configured market.
-    fn last_alert(
+    async fn last_alert(
         &self,
         record: &UserRecord,
         s: &AlertSettings,
@@ -291,7 +291,7 @@ impl Desk {
         for reader in self.chain.readers() {
             let market = &reader.market().name;
             for &address in &addresses {
-                let last = match self.store.alert_mark(record.id, market, address) {
+                let last = match self.store.alert_mark(record.id, market, address).await {
                     Ok(mark) => mark.and_then(|m| m.last_alert),
                     Err(e) => {
                         tracing::warn!(user = record.id, error = %e, "cannot read an alert state");
@@ -309,7 +309,7 @@ impl Desk {
     }
 
     /// `/watch [0x…]`: watches an address without linking it; alone, lists the watched ones.
-    pub(super) fn watch(
+    pub(super) async fn watch(
         &self,
         record: &UserRecord,
         arg: Option<&str>,
@@ -320,20 +320,20 @@ impl Desk {
             return said(lang, texts::alerts_private_only(lang));
         }
         let Some(arg) = arg else {
-            return or_failed(record.id, lang, self.watch_list(record.id, lang));
+            return or_failed(record.id, lang, self.watch_list(record.id, lang).await);
         };
         match address_of(arg, lang) {
             Ok(address) => or_failed(
                 record.id,
                 lang,
-                self.watch_address(record.id, address, lang),
+                self.watch_address(record.id, address, lang).await,
             ),
             Err(out) => out,
         }
     }
 
-    fn watch_list(&self, user: i64, lang: Lang) -> Result<Outcome, StoreError> {
-        let s = self.alert_settings_of(user)?;
+    async fn watch_list(&self, user: i64, lang: Lang) -> Result<Outcome, StoreError> {
+        let s = self.alert_settings_of(user).await?;
         if s.watched.is_empty() {
             return Ok(said(lang, texts::watch_usage(lang)));
         }
@@ -348,13 +348,13 @@ impl Desk {
         Ok(said(lang, lines.join("\n")))
     }
 
-    fn watch_address(
+    async fn watch_address(
         &self,
         user: i64,
         address: Address,
         lang: Lang,
     ) -> Result<Outcome, StoreError> {
-        let mut s = self.alert_settings_of(user)?;
+        let mut s = self.alert_settings_of(user).await?;
         let shown = address.to_checksum(None);
         if s.watched.contains(&address) {
             return Ok(said(lang, texts::already_watching(lang, &shown)));
@@ -363,7 +363,7 @@ impl Desk {
             return Ok(refused(lang, texts::watch_full(lang, MAX_WATCHED)));
         }
         s.watched.push(address);
-        self.keep_alert_settings(&s)?;
+        self.keep_alert_settings(&s).await?;
         Ok(said(
             lang,
             texts::watching(
@@ -376,7 +376,7 @@ impl Desk {
     }
 
     /// `/unwatch 0x…`.
-    pub(super) fn unwatch(
+    pub(super) async fn unwatch(
         &self,
         record: &UserRecord,
         arg: Option<&str>,
@@ -396,22 +396,22 @@ impl Desk {
         or_failed(
             record.id,
             lang,
-            self.unwatch_address(record.id, address, lang),
+            self.unwatch_address(record.id, address, lang).await,
         )
     }
 
-    fn unwatch_address(
+    async fn unwatch_address(
         &self,
         user: i64,
         address: Address,
         lang: Lang,
     ) -> Result<Outcome, StoreError> {
-        let mut s = self.alert_settings_of(user)?;
+        let mut s = self.alert_settings_of(user).await?;
         let before = s.watched.len();
         s.watched.retain(|a| *a != address);
         let found = s.watched.len() != before;
         if found {
-            self.keep_alert_settings(&s)?;
+            self.keep_alert_settings(&s).await?;
         }
         Ok(said(
             lang,
@@ -428,48 +428,47 @@ impl Desk {
         msg: &Incoming,
     ) -> Outcome {
         let (kind, value) = rest.split_once(':').unwrap_or((rest, ""));
-        let settings = |command| {
-            or_failed(
-                record.id,
-                lang,
-                self.apply_alerts(record, command, lang, msg.now),
-            )
-        };
-        match kind {
-            "on" => settings(AlertsCommand::Switch(true)),
-            "off" => settings(AlertsCommand::Switch(false)),
-            "unsnooze" => settings(AlertsCommand::Snooze(Snooze::Off)),
+        let command = match kind {
+            "on" => AlertsCommand::Switch(true),
+            "off" => AlertsCommand::Switch(false),
+            "unsnooze" => AlertsCommand::Snooze(Snooze::Off),
             "snooze" => match value.parse::<u64>() {
-                Ok(secs) if SNOOZES.contains(&secs) => {
-                    settings(AlertsCommand::Snooze(Snooze::For(secs)))
-                }
-                _ => said(lang, texts::unknown_command(lang)),
+                Ok(secs) if SNOOZES.contains(&secs) => AlertsCommand::Snooze(Snooze::For(secs)),
+                _ => return said(lang, texts::unknown_command(lang)),
             },
             "human" => {
-                let summary = match self.last_liquidation(record.id, msg.now) {
+                let summary = match self.last_liquidation(record.id, msg.now).await {
                     Some(which) => {
                         format!("[pressed: talk to a person, under a liquidation notice {which}]")
                     }
                     None => "[pressed: talk to a person, under a liquidation notice]".into(),
                 };
-                self.escalate(
-                    record,
-                    EscalationReason::AskedForPerson,
-                    lang,
-                    &summary,
-                    msg.now,
-                )
+                return self
+                    .escalate(
+                        record,
+                        EscalationReason::AskedForPerson,
+                        lang,
+                        &summary,
+                        msg.now,
+                    )
+                    .await;
             }
             "pos" | "plan" | "stop" | "resume" => {
                 let address = match address_of(value, lang) {
                     Ok(address) => address,
                     Err(out) => return out,
                 };
-                match kind {
-                    "stop" => or_failed(record.id, lang, self.stop_alerts(record, address, lang)),
-                    "resume" => {
-                        or_failed(record.id, lang, self.resume_alerts(record, address, lang))
-                    }
+                return match kind {
+                    "stop" => or_failed(
+                        record.id,
+                        lang,
+                        self.stop_alerts(record, address, lang).await,
+                    ),
+                    "resume" => or_failed(
+                        record.id,
+                        lang,
+                        self.resume_alerts(record, address, lang).await,
+                    ),
                     _ => {
                         let focus = if kind == "plan" {
                             PositionFocus::Repay
@@ -483,20 +482,26 @@ impl Desk {
                         };
                         self.position(record, &[address], lang, msg, ask).await
                     }
-                }
+                };
             }
-            _ => said(lang, texts::unknown_command(lang)),
-        }
+            _ => return said(lang, texts::unknown_command(lang)),
+        };
+        // A settings button: changed like the /alerts command.
+        or_failed(
+            record.id,
+            lang,
+            self.apply_alerts(record, command, lang, msg.now).await,
+        )
     }
 
     /// The stop button: a linked address is muted, a watched one no longer watched.
-    fn stop_alerts(
+    async fn stop_alerts(
         &self,
         record: &UserRecord,
         address: Address,
         lang: Lang,
     ) -> Result<Outcome, StoreError> {
-        let mut s = self.alert_settings_of(record.id)?;
+        let mut s = self.alert_settings_of(record.id).await?;
         let shown = address.to_checksum(None);
         if !alerting(record, &s, address) {
             return Ok(said(lang, texts::alert_not_watched(lang, &shown)));
@@ -505,7 +510,7 @@ impl Desk {
         if record.links.iter().any(|l| l.address == address) && !s.muted.contains(&address) {
             s.muted.push(address);
         }
-        self.keep_alert_settings(&s)?;
+        self.keep_alert_settings(&s).await?;
         let undo = vec![vec![button(
             texts::alert_button(lang, AlertButton::Resume, &short_address(address)),
             resume_data(address),
@@ -518,13 +523,13 @@ impl Desk {
     }
 
     /// The resume button: a linked address is unmuted, another one watched again.
-    fn resume_alerts(
+    async fn resume_alerts(
         &self,
         record: &UserRecord,
         address: Address,
         lang: Lang,
     ) -> Result<Outcome, StoreError> {
-        let mut s = self.alert_settings_of(record.id)?;
+        let mut s = self.alert_settings_of(record.id).await?;
         let shown = address.to_checksum(None);
         if alerting(record, &s, address) {
             return Ok(said(lang, texts::alert_already_on(lang, &shown)));
@@ -533,7 +538,7 @@ impl Desk {
             let before = s.muted.len();
             s.muted.retain(|a| *a != address);
             if s.muted.len() != before {
-                self.keep_alert_settings(&s)?;
+                self.keep_alert_settings(&s).await?;
             }
             // Still silent while alerts for linked addresses are off: say so.
             return Ok(said(lang, texts::alert_resumed(lang, &shown, !s.enabled)));
@@ -542,16 +547,17 @@ impl Desk {
             return Ok(refused(lang, texts::watch_full(lang, MAX_WATCHED)));
         }
         s.watched.push(address);
-        self.keep_alert_settings(&s)?;
+        self.keep_alert_settings(&s).await?;
         Ok(said(lang, texts::alert_resumed(lang, &shown, false)))
     }
 
     /// The user's latest liquidation notice for the ticket's summary: when it went out, and
     /// its transaction, shortened.
-    fn last_liquidation(&self, user: i64, now: u64) -> Option<String> {
+    async fn last_liquidation(&self, user: i64, now: u64) -> Option<String> {
         let sent = match self
             .store
             .alerts_sent_since(now.saturating_sub(LIQUIDATION_LOOKBACK_SECS))
+            .await
         {
             Ok(sent) => sent,
             Err(e) => {

@@ -19,15 +19,15 @@ impl Desk {
         lang_hint: Option<Lang>,
         now: u64,
     ) -> Outcome {
-        let ban = self.ban_of(user);
-        let mut record = self.load_or_new(user);
+        let ban = self.ban_of(user).await;
+        let mut record = self.load_or_new(user).await;
         let lang = Self::button_language(&record, lang_hint);
         if let Some(kind) = ban {
             return Self::dropped(kind, lang);
         }
         if data == privacy::FORGET_YES {
             // Nothing of this press may be kept: no history line, no event, no user record.
-            return self.forget_confirmed(user, lang, now);
+            return self.forget_confirmed(user, lang, now).await;
         }
         let loaded = record.clone();
         if record.started_at.is_none() {
@@ -49,12 +49,13 @@ impl Desk {
                 "[pressed: talk to a person]",
                 now,
             )
+            .await
         } else if let Some(code) = data.strip_prefix("lang:") {
             self.set_lang(&mut record, Some(code))
         } else if data == privacy::FORGET_NO {
             Self::forget_declined(lang)
         } else if let Some(rating) = data.strip_prefix("rate:") {
-            self.rate(&mut record, rating, lang)
+            self.rate(&mut record, rating, lang).await
         } else if let Some((bps, named, market)) = data.strip_prefix("whatif:").and_then(|rest| {
             // "whatif:-2000:0xAddress@tag" with several markets, "whatif:-2000:0xAddress" with
             // one (older buttons carry no address: the linked ones).
@@ -97,7 +98,7 @@ impl Desk {
             Speaker::User,
             &format!("[button {}]", secrets::redact(data)),
         );
-        self.finish(&loaded, &record, said, &out, now, None);
+        self.finish(&loaded, &record, said, &out, now, None).await;
         out
     }
 }

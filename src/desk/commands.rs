@@ -170,15 +170,15 @@ impl Desk {
                 )
             }
             "help" => Outcome::new(Intent::Command, lang, Reply::text(texts::help(lang))),
-            "mydata" => self.my_data(record, lang),
+            "mydata" => self.my_data(record, lang).await,
             "forget" => Self::forget_asked(lang),
             "lang" | "language" => self.set_lang(record, arg),
             "link" => self.link(record, arg, lang, msg.now),
             "verify" => self.verify(record, arg, lang, msg.now),
             "announcements" | "announcement" => self.announcements(record, arg, lang),
-            "alerts" | "alert" => self.alerts(record, arg, lang, msg),
-            "watch" => self.watch(record, arg, lang, msg),
-            "unwatch" => self.unwatch(record, arg, lang, msg),
+            "alerts" | "alert" => self.alerts(record, arg, lang, msg).await,
+            "watch" => self.watch(record, arg, lang, msg).await,
+            "unwatch" => self.unwatch(record, arg, lang, msg).await,
             "unlink" => {
                 let Some(arg) = arg else {
                     return Outcome::new(
@@ -267,10 +267,11 @@ impl Desk {
                     &summary,
                     msg.now,
                 )
+                .await
             }
             // Staff own /tickets.
             "ticket" => {
-                let tickets = match self.tickets.of_user(record.id) {
+                let tickets = match self.tickets.of_user(record.id).await {
                     Ok(t) => t,
                     Err(e) => {
                         tracing::error!(error = %e, "cannot list tickets");

@@ -133,11 +133,15 @@ impl Desk {
 
         // A secret offered ("want me to send my 24 words?") or asked for by someone else.
         if routes::secret_offered_or_asked(&folded) {
-            return self.take_route(record, Route::SecretOffer, lang, text, msg);
+            return self
+                .take_route(record, Route::SecretOffer, lang, text, msg)
+                .await;
         }
         // "Are you a bot?" is a question about the desk, not a demand for a person.
         if intent::asks_who_it_is(&folded) {
-            return self.take_route(record, Route::WhoAmI, lang, text, msg);
+            return self
+                .take_route(record, Route::WhoAmI, lang, text, msg)
+                .await;
         }
         // Escalations: money at risk, an explicit ask for a person, a complaint.
         if let Some(reason) = intent::escalation(&folded) {
@@ -148,14 +152,18 @@ impl Desk {
             {
                 return self.faq_answer(record, &id, lang, msg).await;
             }
-            return self.escalate(record, reason, lang, text, msg.now);
+            return self.escalate(record, reason, lang, text, msg.now).await;
         }
         if intent::still_unresolved(&folded) && !record.recent_topics.is_empty() {
-            return self.escalate(record, EscalationReason::Unresolved, lang, text, msg.now);
+            return self
+                .escalate(record, EscalationReason::Unresolved, lang, text, msg.now)
+                .await;
         }
 
         if intent::asks_what_it_can_do(&folded) {
-            return self.take_route(record, Route::Capabilities, lang, text, msg);
+            return self
+                .take_route(record, Route::Capabilities, lang, text, msg)
+                .await;
         }
 
         // Live position questions.
@@ -187,7 +195,7 @@ impl Desk {
                     && let Some(route @ (Route::Escalate(_) | Route::SecretOffer)) =
                         self.routes().route(&Analysis::of(text))
                 {
-                    return self.take_route(record, route, lang, text, msg);
+                    return self.take_route(record, route, lang, text, msg).await;
                 }
                 if let Some(short) = mentions.shortened.first() {
                     return Outcome::new(
@@ -247,7 +255,9 @@ impl Desk {
             return Outcome::new(Intent::Smalltalk, lang, Reply::text(texts::tax(lang)));
         }
         if intent::out_of_scope(&folded) {
-            return self.take_route(record, Route::PricePrediction, lang, text, msg);
+            return self
+                .take_route(record, Route::PricePrediction, lang, text, msg)
+                .await;
         }
         if let Some(kind) = intent::small_talk(&folded) {
             let reply = match kind {
@@ -264,14 +274,14 @@ impl Desk {
         // Analyzed once, for the route model and the knowledge base.
         let analysis = Analysis::of(text);
         if let Some(route) = self.routes().route(&analysis) {
-            return self.take_route(record, route, lang, text, msg);
+            return self.take_route(record, route, lang, text, msg).await;
         }
         self.answer_analyzed(record, text, &analysis, lang, msg)
             .await
     }
 
     /// The answer for what a message asks for, whether the rules or the route model found it.
-    fn take_route(
+    async fn take_route(
         &self,
         record: &mut UserRecord,
         route: Route,
@@ -280,7 +290,9 @@ impl Desk {
         msg: &Incoming,
     ) -> Outcome {
         let reply = match route {
-            Route::Escalate(reason) => return self.escalate(record, reason, lang, text, msg.now),
+            Route::Escalate(reason) => {
+                return self.escalate(record, reason, lang, text, msg.now).await;
+            }
             Route::SecretOffer => {
                 return Outcome::new(
                     Intent::RefuseSecret,
@@ -340,7 +352,9 @@ impl Desk {
                 .filter(|t| **t == best.id)
                 .count();
             if repeats == 2 {
-                return self.escalate(record, EscalationReason::Unresolved, lang, text, msg.now);
+                return self
+                    .escalate(record, EscalationReason::Unresolved, lang, text, msg.now)
+                    .await;
             }
             let mut out = self.faq_answer(record, &best.id, lang, msg).await;
             if ahead {
@@ -437,7 +451,9 @@ impl Desk {
         if topic.escalate
             && let Some(reason) = escalation_for_topic(id)
         {
-            let mut out = self.escalate(record, reason, lang, &format!("[faq:{id}]"), msg.now);
+            let mut out = self
+                .escalate(record, reason, lang, &format!("[faq:{id}]"), msg.now)
+                .await;
             out.replies.insert(0, Reply::text(text));
             out.sources.insert(0, format!("faq:{id}"));
             return out;

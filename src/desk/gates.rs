@@ -46,13 +46,14 @@ pub(super) struct NoticeCache {
 impl Desk {
     /// Reads the maintenance notice from the store now (it is otherwise re-read at most once
     /// a second, so a change through the store shows within a second without this call).
-    pub fn refresh_maintenance(&self) {
-        self.read_maintenance();
+    pub async fn refresh_maintenance(&self) {
+        self.read_maintenance().await;
     }
 
-    fn read_maintenance(&self) -> Option<Arc<str>> {
+    async fn read_maintenance(&self) -> Option<Arc<str>> {
+        let read = self.store.maintenance().await;
         let mut cache = write(&self.notice);
-        match self.store.maintenance() {
+        match read {
             Ok(notice) => cache.text = notice.map(|m| Arc::from(m.text.trim())),
             // Keep showing what was last known; try again after the TTL.
             Err(e) => tracing::error!(error = %e, "cannot read the maintenance notice"),
@@ -62,30 +63,30 @@ impl Desk {
     }
 
     /// The maintenance notice in force (cached for up to [`NOTICE_TTL`]).
-    fn maintenance_notice(&self) -> Option<Arc<str>> {
+    async fn maintenance_notice(&self) -> Option<Arc<str>> {
         {
             let cache = read(&self.notice);
             if cache.read_at.is_some_and(|at| at.elapsed() < NOTICE_TTL) {
                 return cache.text.clone();
             }
         }
-        self.read_maintenance()
+        self.read_maintenance().await
     }
 
     /// Puts the maintenance notice in front of an answer that has replies.
-    pub(super) fn add_notice(&self, out: &mut Outcome) {
+    pub(super) async fn add_notice(&self, out: &mut Outcome) {
         if out.replies.is_empty() || matches!(out.intent, Intent::Dropped | Intent::Throttled) {
             return;
         }
-        if let Some(notice) = self.maintenance_notice().filter(|n| !n.is_empty()) {
+        if let Some(notice) = self.maintenance_notice().await.filter(|n| !n.is_empty()) {
             out.replies
                 .insert(0, Reply::text(texts::maintenance(out.lang, &notice)));
         }
     }
 
     /// How the user is banned, if they are.
-    pub(super) fn ban_of(&self, user: i64) -> Option<BanKind> {
-        match self.store.ban_of(user) {
+    pub(super) async fn ban_of(&self, user: i64) -> Option<BanKind> {
+        match self.store.ban_of(user).await {
             Ok(ban) => ban.map(|b| b.kind),
             Err(e) => {
                 tracing::error!(user, error = %e, "cannot read bans");

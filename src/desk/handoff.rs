@@ -128,9 +128,13 @@ impl<'a> Turn<'a> {
 impl Desk {
     /// The user's ticket that is not closed, in a private chat (the hand-off to a person
     /// happens in private chats only).
-    pub(super) fn handoff_in(&self, chat: ChatKind, user: i64) -> Option<(u64, TicketStatus)> {
+    pub(super) async fn handoff_in(
+        &self,
+        chat: ChatKind,
+        user: i64,
+    ) -> Option<(u64, TicketStatus)> {
         match chat {
-            ChatKind::Private => self.handoff(user),
+            ChatKind::Private => self.handoff(user).await,
             ChatKind::Group => None,
         }
     }
@@ -143,12 +147,12 @@ impl Desk {
     }
 
     /// The user's ticket that is not closed: (id, status), from memory when known.
-    pub(super) fn handoff(&self, user: i64) -> Option<(u64, TicketStatus)> {
+    pub(super) async fn handoff(&self, user: i64) -> Option<(u64, TicketStatus)> {
         if let Some(known) = lock(&self.handoffs).get(&user) {
             return *known;
         }
         let epoch = self.handoff_epoch.load(Ordering::SeqCst);
-        match self.tickets.open_for(user) {
+        match self.tickets.open_for(user).await {
             Ok(ticket) => {
                 let found = ticket.map(|t| (t.id, t.status));
                 let mut handoffs = lock(&self.handoffs);
@@ -168,7 +172,7 @@ impl Desk {
         }
     }
 
-    pub(super) fn escalate(
+    pub(super) async fn escalate(
         &self,
         record: &UserRecord,
         reason: EscalationReason,
@@ -176,7 +180,11 @@ impl Desk {
         summary: &str,
         now: u64,
     ) -> Outcome {
-        match self.tickets.open(record.id, reason, lang, summary, now) {
+        match self
+            .tickets
+            .open(record.id, reason, lang, summary, now)
+            .await
+        {
             Ok((ticket, new)) => {
                 // The user now has a ticket that is not closed: their next messages reach it.
                 {

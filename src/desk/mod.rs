@@ -264,7 +264,7 @@ impl Desk {
     /// lose the reply.
     pub async fn handle(&self, msg: Incoming) -> Outcome {
         let mut out = self.answer(msg).await;
-        self.add_notice(&mut out);
+        self.add_notice(&mut out).await;
         out
     }
 
@@ -277,22 +277,29 @@ impl Desk {
         now: u64,
     ) -> Outcome {
         let mut out = self.press(user, data, lang_hint, now).await;
-        self.add_notice(&mut out);
+        self.add_notice(&mut out).await;
         out
     }
 
     /// Waits until every statistics event of the messages answered so far is in the store
-    /// (events are written on a thread of their own; statistics readers call this first
+    /// (events are written by a task of their own; statistics readers call this first
     /// when they need the last milliseconds).
-    pub fn flush_events(&self) {
-        self.events.flush();
+    pub async fn flush_events(&self) {
+        self.events.flush().await;
+    }
+
+    /// Shuts the desk's background work down: the statistics queued are written and the
+    /// writer ends, letting go of the store (a sled directory can then be opened again in this
+    /// process). Events of messages handled afterwards are not recorded.
+    pub async fn close(&self) {
+        self.events.stop().await;
     }
 
     /// One message through the stages, in order. Each stage either answers (and the later ones
     /// do not run) or hands the message on.
     async fn answer(&self, msg: Incoming) -> Outcome {
-        let ban = self.ban_of(msg.user);
-        let mut record = self.load_or_new(msg.user);
+        let ban = self.ban_of(msg.user).await;
+        let mut record = self.load_or_new(msg.user).await;
         let (text, cut) = truncate_chars(&msg.text, MAX_PROCESSED_CHARS);
         let secret = pasted_secret::holds_secret(text, cut, &msg.text);
         let early_lang =
@@ -308,7 +315,7 @@ impl Desk {
         // 3. Secrets: nothing of the message goes anywhere.
         if secret {
             let lang = early_lang(&record);
-            return self.refuse_secret(&loaded, record, &msg, lang);
+            return self.refuse_secret(&loaded, record, &msg, lang).await;
         }
 
         // `text` passed the secret check above, so it is its own redaction from here on.
@@ -317,7 +324,7 @@ impl Desk {
         let is_command = commands::is_command(trimmed);
         let lang = commands::message_lang(&record, text, msg.lang_hint);
         // 4. The hand-off: a user with a ticket that is not closed talks to the team.
-        let handoff = self.handoff_in(msg.chat, msg.user);
+        let handoff = self.handoff_in(msg.chat, msg.user).await;
         let mut turn = handoff::Turn::new(handoff, is_command);
         let out = if trimmed.is_empty() {
             // 5. An empty message (a photo for the person on the ticket is relayed).
@@ -325,7 +332,7 @@ impl Desk {
         } else if is_command {
             // 6. Commands.
             self.commands(&mut record, trimmed, lang, &msg).await
-        } else if let Some(saved) = self.take_comment(&mut record, text, lang) {
+        } else if let Some(saved) = self.take_comment(&mut record, text, lang).await {
             // 7. The comment after a rating.
             turn.answered_by_bot();
             saved
@@ -340,7 +347,8 @@ impl Desk {
         let out = turn.relay(out);
         let out = record::note_cut(out, cut);
         // 10. What is kept: conversation, user record, statistics event.
-        self.finish(&loaded, &record, said, &out, msg.now, turn.asked());
+        self.finish(&loaded, &record, said, &out, msg.now, turn.asked())
+            .await;
         out
     }
 }

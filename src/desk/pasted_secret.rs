@@ -44,7 +44,7 @@ impl ScriptHint for Lang {
 
 impl Desk {
     /// The answer to a message holding a secret: delete it, warn, keep nothing of it.
-    pub(super) fn refuse_secret(
+    pub(super) async fn refuse_secret(
         &self,
         loaded: &UserRecord,
         mut record: UserRecord,
@@ -68,17 +68,20 @@ impl Desk {
         let redacted = secrets::redact(&msg.text);
         if let Some(reason) = intent::escalation(&intent::fold(&redacted)) {
             let summary: String = redacted.chars().take(MAX_PROCESSED_CHARS).collect();
-            let ticket = self.escalate(&record, reason, lang, &summary, msg.now);
+            let ticket = self
+                .escalate(&record, reason, lang, &summary, msg.now)
+                .await;
             out.ticket = ticket.ticket;
             out.actions.extend(ticket.actions);
             out.replies.extend(ticket.replies);
         } else if command_name(&redacted).is_none()
-            && let Some(saved) = self.take_comment(&mut record, &redacted, lang)
+            && let Some(saved) = self.take_comment(&mut record, &redacted, lang).await
         {
             // The comment after a rating, with the secret cut out.
             out.replies.extend(saved.replies);
         }
-        self.finish(loaded, &record, said, &out, msg.now, None);
+        self.finish(loaded, &record, said, &out, msg.now, None)
+            .await;
         out
     }
 }

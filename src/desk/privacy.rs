@@ -8,7 +8,10 @@ use serde::Serialize;
 
 use super::{Button, Desk, DeskError, Intent, Outcome, Reply, lock, texts};
 use crate::lang::Lang;
-use crate::store::{ANONYMOUS, BanKind, HistoryEntry, MessageEvent, TicketRecord, UserRecord};
+use crate::store::{
+    ANONYMOUS, BanKind, ForgetSummary, HistoryEntry, MessageEvent, StoreError, TicketRecord,
+    UserRecord,
+};
 
 /// The `/mydata` document: everything stored about one user.
 #[derive(Debug, Serialize)]
@@ -71,22 +74,22 @@ fn chunks(text: &str, max: usize) -> Vec<String> {
 
 impl Desk {
     /// Everything stored about the user.
-    fn stored_about<'a>(&self, record: &'a UserRecord) -> Result<StoredAbout<'a>, DeskError> {
+    async fn stored_about<'a>(&self, record: &'a UserRecord) -> Result<StoredAbout<'a>, DeskError> {
         // Events of the messages answered so far, this one's predecessors included.
-        self.events.flush();
+        self.events.flush().await;
         let store = &self.store;
         Ok(StoredAbout {
             user: record,
-            conversation: self.conversation(record.id)?,
-            tickets: store.tickets_of(record.id)?,
-            statistics_events: store.events_of(record.id)?,
+            conversation: self.conversation(record.id).await?,
+            tickets: store.tickets_of(record.id).await?,
+            statistics_events: store.events_of(record.id).await?,
             statistics_retention_days: self.settings.retention_days,
-            ban: store.ban_of(record.id)?.map(|b| (b.kind, b.at)),
+            ban: store.ban_of(record.id).await?.map(|b| (b.kind, b.at)),
         })
     }
 
     /// `/mydata`: an introduction, then the JSON document in fenced blocks.
-    pub(super) fn my_data(&self, record: &UserRecord, lang: Lang) -> Outcome {
+    pub(super) async fn my_data(&self, record: &UserRecord, lang: Lang) -> Outcome {
         let failed = |what: &str, error: &dyn std::fmt::Display| {
             tracing::error!(user = record.id, %error, "cannot {what} a user's data");
             Outcome::new(
@@ -95,7 +98,7 @@ impl Desk {
                 Reply::text(texts::privacy_failed(lang)),
             )
         };
-        let about = match self.stored_about(record) {
+        let about = match self.stored_about(record).await {
             Ok(about) => about,
             Err(e) => return failed("export", &e),
         };
@@ -137,24 +140,29 @@ impl Desk {
     /// The confirmation of `/forget`: deletes the user's records (tickets are anonymised),
     /// forgets them in memory, and audits the deletion without its content. Nothing of this
     /// press is recorded afterwards.
-    pub(super) fn forget_confirmed(&self, user: i64, lang: Lang, now: u64) -> Outcome {
+    /// Deletes what the store holds about `user`, then writes the audit line (naming nobody).
+    async fn forget_and_audit(&self, user: i64, now: u64) -> Result<ForgetSummary, StoreError> {
+        let summary = self.store.forget_user(user).await?;
+        let tickets: Vec<String> = summary.tickets.iter().map(|t| format!("#{t}")).collect();
+        let detail = if tickets.is_empty() {
+            String::new()
+        } else {
+            format!("tickets kept anonymised: {}", tickets.join(", "))
+        };
+        // Who asked is exactly what was deleted: the line names nobody.
+        self.store
+            .audit(now, ANONYMOUS, AUDIT_USER_DELETED, &detail)
+            .await?;
+        Ok(summary)
+    }
+
+    pub(super) async fn forget_confirmed(&self, user: i64, lang: Lang, now: u64) -> Outcome {
         // Queued events of this user must be in the store to be deleted with the rest.
-        self.events.flush();
+        self.events.flush().await;
         lock(&self.conversations).remove(&user);
         self.cached_users().remove(&user);
         lock(&self.handoffs).remove(&user);
-        let deleted = self.store.forget_user(user).and_then(|summary| {
-            let tickets: Vec<String> = summary.tickets.iter().map(|t| format!("#{t}")).collect();
-            let detail = if tickets.is_empty() {
-                String::new()
-            } else {
-                format!("tickets kept anonymised: {}", tickets.join(", "))
-            };
-            // Who asked is exactly what was deleted: the line names nobody.
-            self.store
-                .audit(now, ANONYMOUS, AUDIT_USER_DELETED, &detail)
-                .map(|_| summary)
-        });
+        let deleted = self.forget_and_audit(user, now).await;
         // Whatever was cached while the store was written.
         self.cached_users().remove(&user);
         lock(&self.conversations).remove(&user);
@@ -195,9 +203,9 @@ impl Desk {
     /// Deletes statistics events (and the question texts kept with them) older than the
     /// retention, as of `now` (unix seconds); how many records. The adapter calls this at
     /// start and then periodically.
-    pub fn prune_expired(&self, now: u64) -> Result<usize, DeskError> {
+    pub async fn prune_expired(&self, now: u64) -> Result<usize, DeskError> {
         let before = now.saturating_sub(self.settings.retention_days.saturating_mul(DAY_SECS));
-        let pruned = self.store.prune_events(before)?;
+        let pruned = self.store.prune_events(before).await?;
         if pruned > 0 {
             tracing::info!(pruned, before, "expired statistics events pruned");
         }

@@ -15,7 +15,7 @@ impl Desk {
     /// already given. `None` when no comment is awaited, when the message reports money at
     /// risk (that is handled as a message, not filed as a comment), or when the rating is
     /// gone (the ticket was reopened).
-    pub(super) fn take_comment(
+    pub(super) async fn take_comment(
         &self,
         record: &mut UserRecord,
         text: &str,
@@ -29,7 +29,7 @@ impl Desk {
             return None;
         }
         record.awaiting_comment = None;
-        let stars = match self.store.ticket(ticket) {
+        let stars = match self.store.ticket(ticket).await {
             Ok(Some(t)) if t.user == record.id => t.rating?,
             Ok(_) => return None,
             Err(e) => {
@@ -41,7 +41,7 @@ impl Desk {
             .chars()
             .take(COMMENT_CHARS)
             .collect();
-        match self.tickets.rate(ticket, stars, Some(&comment)) {
+        match self.tickets.rate(ticket, stars, Some(&comment)).await {
             Ok(_) => Some(Outcome::new(
                 Intent::Command,
                 lang,
@@ -56,7 +56,7 @@ impl Desk {
 
     /// A rating button, `<ticket>:<stars>`: counted once for the user's own closed tickets
     /// (then the buttons go); the next plain message is then taken as a comment.
-    pub(super) fn rate(&self, record: &mut UserRecord, data: &str, lang: Lang) -> Outcome {
+    pub(super) async fn rate(&self, record: &mut UserRecord, data: &str, lang: Lang) -> Outcome {
         let refused = || {
             Outcome::new(
                 Intent::Command,
@@ -71,7 +71,7 @@ impl Desk {
         else {
             return refused();
         };
-        match self.store.ticket(ticket) {
+        match self.store.ticket(ticket).await {
             Ok(Some(t)) if t.user == record.id && t.status == TicketStatus::Closed => {
                 // One rating per ticket: an older button pressed later changes nothing.
                 if t.rating.is_some() {
@@ -90,7 +90,7 @@ impl Desk {
                 return refused();
             }
         }
-        match self.tickets.rate(ticket, stars, None) {
+        match self.tickets.rate(ticket, stars, None).await {
             Ok(_) => {
                 record.awaiting_comment = Some(ticket);
                 let mut out = Outcome::new(

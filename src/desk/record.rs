@@ -86,7 +86,7 @@ pub(super) fn note_cut(mut out: Outcome, cut: bool) -> Outcome {
 }
 
 impl Desk {
-    pub(super) fn finish(
+    pub(super) async fn finish(
         &self,
         loaded: &UserRecord,
         record: &UserRecord,
@@ -135,7 +135,7 @@ impl Desk {
             }
         };
         if !conversation.is_empty()
-            && let Err(e) = self.store.save_history(record.id, &conversation)
+            && let Err(e) = self.store.save_history(record.id, &conversation).await
         {
             tracing::error!(user = record.id, error = %e, "cannot save conversation");
         }
@@ -145,8 +145,8 @@ impl Desk {
             // a flush; recent topics alone live in the cache until the next save.
             let saved = match change(record, loaded) {
                 Change::Topics => Ok(()),
-                Change::Identity => self.store.save_user(record, false),
-                Change::Acknowledged => self.store.save_user(record, true),
+                Change::Identity => self.store.save_user(record, false).await,
+                Change::Acknowledged => self.store.save_user(record, true).await,
             };
             if let Err(e) = saved {
                 tracing::error!(user = record.id, error = %e, "cannot save user record");

@@ -26,13 +26,13 @@ pub(super) fn note_identity(record: &mut UserRecord, msg: &Incoming) {
 impl Desk {
     /// A user's recent conversation with the bot (redacted), oldest first: from memory, or as
     /// last saved when the user was handed to a person.
-    pub fn conversation(&self, user: i64) -> Result<Vec<HistoryEntry>, DeskError> {
+    pub async fn conversation(&self, user: i64) -> Result<Vec<HistoryEntry>, DeskError> {
         let in_memory = lock(&self.conversations)
             .get(&user)
             .map(|l| l.iter().cloned().collect::<Vec<_>>());
         match in_memory {
             Some(lines) => Ok(lines),
-            None => Ok(self.store.history(user)?),
+            None => Ok(self.store.history(user).await?),
         }
     }
 
@@ -40,11 +40,15 @@ impl Desk {
         lock(&self.users)
     }
 
-    fn load_user(&self, id: i64) -> Result<UserRecord, DeskError> {
+    async fn load_user(&self, id: i64) -> Result<UserRecord, DeskError> {
         if let Some(record) = self.cached_users().get(&id) {
             return Ok(record.clone());
         }
-        let record = self.store.user(id)?.unwrap_or_else(|| UserRecord::new(id));
+        let record = self
+            .store
+            .user(id)
+            .await?
+            .unwrap_or_else(|| UserRecord::new(id));
         let mut users = self.cached_users();
         if users.len() >= USER_CACHE_LIMIT {
             users.clear();
@@ -72,8 +76,8 @@ impl Desk {
             .unwrap_or_default()
     }
 
-    pub(super) fn load_or_new(&self, user: i64) -> UserRecord {
-        match self.load_user(user) {
+    pub(super) async fn load_or_new(&self, user: i64) -> UserRecord {
+        match self.load_user(user).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(user, error = %e, "cannot load user record");

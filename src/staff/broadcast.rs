@@ -41,7 +41,11 @@ pub enum Delivery {
 /// Whether a user gets a broadcast: they started the bot, did not opt out, are not banned,
 /// and speak the broadcast's language if it has one (their choice, else the language they
 /// were last answered in).
-pub fn eligible(store: &Store, user: &UserRecord, lang: Option<Lang>) -> Result<bool, StoreError> {
+pub async fn eligible(
+    store: &Store,
+    user: &UserRecord,
+    lang: Option<Lang>,
+) -> Result<bool, StoreError> {
     if user.started_at.is_none() || user.broadcast_opt_out {
         return Ok(false);
     }
@@ -50,14 +54,14 @@ pub fn eligible(store: &Store, user: &UserRecord, lang: Option<Lang>) -> Result<
     {
         return Ok(false);
     }
-    Ok(store.ban_of(user.id)?.is_none())
+    Ok(store.ban_of(user.id).await?.is_none())
 }
 
 /// How many users a broadcast in `lang` (or to all) would reach now.
-pub fn eligible_count(store: &Store, lang: Option<Lang>) -> Result<u64, StoreError> {
+pub async fn eligible_count(store: &Store, lang: Option<Lang>) -> Result<u64, StoreError> {
     let mut n = 0;
-    for user in store.users()? {
-        if eligible(store, &user, lang)? {
+    for user in store.users().await? {
+        if eligible(store, &user, lang).await? {
             n += 1;
         }
     }
@@ -72,9 +76,10 @@ pub(super) fn with_footer(text: &str, lang: Lang) -> String {
 
 /// Takes over what others may have changed in the stored record (a cancel, the progress
 /// message); returns true when the broadcast was cancelled.
-fn sync_stored(store: &Store, b: &mut Broadcast) -> Result<bool, StaffError> {
+async fn sync_stored(store: &Store, b: &mut Broadcast) -> Result<bool, StaffError> {
     let stored = store
-        .broadcast(b.id)?
+        .broadcast(b.id)
+        .await?
         .ok_or(StaffError::NoBroadcast(b.id))?;
     b.progress_message = stored.progress_message;
     if stored.done {
@@ -101,24 +106,27 @@ where
     P: FnMut(Broadcast) -> PFut,
     PFut: Future<Output = ()>,
 {
-    let mut b = store.broadcast(id)?.ok_or(StaffError::NoBroadcast(id))?;
+    let mut b = store
+        .broadcast(id)
+        .await?
+        .ok_or(StaffError::NoBroadcast(id))?;
     if b.done {
         return Ok(b);
     }
-    let mut users = store.users()?;
+    let mut users = store.users().await?;
     users.sort_by_key(|u| u.id);
     let after = b.cursor;
     let mut visited = 0u64;
     let mut cancelled = false;
     for user in users.into_iter().filter(|u| after.is_none_or(|c| u.id > c)) {
-        if eligible(store, &user, b.lang)? {
-            if sync_stored(store, &mut b)? {
+        if eligible(store, &user, b.lang).await? {
+            if sync_stored(store, &mut b).await? {
                 cancelled = true;
                 break;
             }
             // Committed before sending: a restart never sends to this user again.
             b.cursor = Some(user.id);
-            store.save_broadcast(&b)?;
+            store.save_broadcast(&b).await?;
             let text = with_footer(&b.text, user.speaks());
             let mut retries = 0;
             loop {
@@ -146,16 +154,16 @@ where
                     }
                 }
             }
-            sync_stored(store, &mut b)?;
-            store.save_broadcast(&b)?;
+            sync_stored(store, &mut b).await?;
+            store.save_broadcast(&b).await?;
         } else {
             b.skipped += 1;
             b.cursor = Some(user.id);
         }
         visited += 1;
         if visited.is_multiple_of(PROGRESS_EVERY) {
-            sync_stored(store, &mut b)?;
-            store.save_broadcast(&b)?;
+            sync_stored(store, &mut b).await?;
+            store.save_broadcast(&b).await?;
             progress(b.clone()).await;
             if b.done {
                 cancelled = true;
@@ -163,9 +171,9 @@ where
             }
         }
     }
-    sync_stored(store, &mut b)?;
+    sync_stored(store, &mut b).await?;
     b.done = true;
-    store.save_broadcast(&b)?;
+    store.save_broadcast(&b).await?;
     tracing::info!(
         broadcast = id,
         sent = b.sent,

@@ -44,7 +44,7 @@ impl StaffDesk {
     pub async fn user_card_at(&self, ticket: &TicketRecord, now: u64) -> String {
         let lang = self.lang;
         let store = &self.store;
-        let user = store.user(ticket.user).ok().flatten();
+        let user = store.user(ticket.user).await.ok().flatten();
         let none = texts::none(lang);
         let field = |en: &str, zh: &str, value: &str| format!("- {}: {value}", lang.pick(en, zh));
         let mut head = vec![match lang {
@@ -97,7 +97,7 @@ impl StaffDesk {
             head.push(format!("- {}:", lang.pick("Linked addresses", "绑定地址")));
             head.extend(self.link_lines(&links).await);
         }
-        head.extend(self.alert_lines(ticket.user, now));
+        head.extend(self.alert_lines(ticket.user, now).await);
         let target = human_duration(self.desk.tickets().response_minutes(ticket) * 60, lang);
         let sla = self.desk.tickets().sla();
         let hours = if sla.in_business_hours(now) {
@@ -128,10 +128,14 @@ impl StaffDesk {
         }
         let mut card = head.join("\n");
 
-        let conversation = self.desk.conversation(ticket.user).unwrap_or_else(|e| {
-            tracing::error!(user = ticket.user, error = %e, "cannot read the conversation");
-            Vec::new()
-        });
+        let conversation = self
+            .desk
+            .conversation(ticket.user)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(user = ticket.user, error = %e, "cannot read the conversation");
+                Vec::new()
+            });
         let start = conversation.len().saturating_sub(CARD_LINES);
         let mut lines: Vec<String> = conversation[start..]
             .iter()
@@ -202,8 +206,8 @@ impl StaffDesk {
 
     /// The alerts part of a user card and of /whois (see [`texts::alerts_part`]); nothing for a
     /// user who never set alerts, or when the store cannot be read (logged).
-    pub(super) fn alert_lines(&self, user: i64, now: u64) -> Vec<String> {
-        let settings = match self.store.alert_settings(user) {
+    pub(super) async fn alert_lines(&self, user: i64, now: u64) -> Vec<String> {
+        let settings = match self.store.alert_settings(user).await {
             Ok(Some(settings)) => settings,
             Ok(None) => return Vec::new(),
             Err(e) => {
@@ -211,7 +215,7 @@ impl StaffDesk {
                 return Vec::new();
             }
         };
-        let marks = self.store.alert_marks_of(user).unwrap_or_else(|e| {
+        let marks = self.store.alert_marks_of(user).await.unwrap_or_else(|e| {
             tracing::error!(user, error = %e, "cannot read the alert states");
             Vec::new()
         });
@@ -251,8 +255,8 @@ impl StaffDesk {
     }
 
     /// The forum topic title: "#12 Alice (@alice) · urgent", at most 128 characters.
-    pub fn topic_title(&self, ticket: &TicketRecord) -> String {
-        let who = roles::label(&self.store, ticket.user, self.lang);
+    pub async fn topic_title(&self, ticket: &TicketRecord) -> String {
+        let who = roles::label(&self.store, ticket.user, self.lang).await;
         let priority = texts::priority_word(self.lang, &ticket.priority);
         let suffix = format!(" · {priority}");
         let prefix = format!("#{} ", ticket.id);
@@ -266,27 +270,27 @@ impl StaffDesk {
     }
 
     /// One ticket in a `/tickets` list.
-    pub(super) fn ticket_line(&self, t: &TicketRecord, now: u64) -> String {
+    pub(super) async fn ticket_line(&self, t: &TicketRecord, now: u64) -> String {
         let lang = self.lang;
         let store = &self.store;
         let age = human_duration(now.saturating_sub(t.created_at), lang);
-        let assignee = t
-            .assignee
-            .map(|a| format!(" → {}", roles::label(store, a, lang)))
-            .unwrap_or_default();
+        let assignee = match t.assignee {
+            Some(a) => format!(" → {}", roles::label(store, a, lang).await),
+            None => String::new(),
+        };
         let ago = lang.pick("ago", "前");
         format!(
             "- #{} · {} · {} · {} · {age}{}{ago}{assignee}",
             t.id,
             texts::priority_word(lang, &t.priority),
             texts::status_word(lang, t.status),
-            roles::label(store, t.user, lang),
+            roles::label(store, t.user, lang).await,
             lang.pick(" ", ""),
         )
     }
 
     /// The card a `/tickets` button shows: status, priority, user, age, assignee, rating.
-    pub(super) fn ticket_card(&self, t: &TicketRecord, now: u64) -> String {
+    pub(super) async fn ticket_card(&self, t: &TicketRecord, now: u64) -> String {
         let lang = self.lang;
         let store = &self.store;
         let none = texts::none(lang);
@@ -316,7 +320,11 @@ impl StaffDesk {
         lines.push(field(
             "User",
             "用户",
-            &format!("{} · id {}", roles::label(store, t.user, lang), t.user),
+            &format!(
+                "{} · id {}",
+                roles::label(store, t.user, lang).await,
+                t.user
+            ),
         ));
         lines.push(field(
             "Opened",
@@ -334,7 +342,10 @@ impl StaffDesk {
                 ),
             },
         ));
-        let assignee = t.assignee.map(|a| roles::label(store, a, lang));
+        let assignee = match t.assignee {
+            Some(a) => Some(roles::label(store, a, lang).await),
+            None => None,
+        };
         lines.push(field(
             "Assignee",
             "负责人",

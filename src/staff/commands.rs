@@ -93,24 +93,25 @@ pub(super) fn ticket_number(arg: &str) -> Option<u64> {
 
 impl StaffDesk {
     /// Resolves a user argument, or the reply explaining why it names nobody.
-    pub(super) fn user_arg(
+    pub(super) async fn user_arg(
         &self,
         actor: &Actor,
         arg: &str,
     ) -> Result<Result<i64, String>, StaffError> {
         Ok(
-            roles::resolve_user(&self.store, arg, (actor.id, actor.username.as_deref()))?
+            roles::resolve_user(&self.store, arg, (actor.id, actor.username.as_deref()))
+                .await?
                 .map_err(|e: UserArgError| e.text(self.lang)),
         )
     }
 
-    pub(super) fn label(&self, id: i64) -> String {
-        roles::label(&self.store, id, self.lang)
+    pub(super) async fn label(&self, id: i64) -> String {
+        roles::label(&self.store, id, self.lang).await
     }
 
     // --- /tickets ------------------------------------------------------------------------
 
-    pub(super) fn cmd_tickets(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_tickets(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let filter = split_first(args).0.to_ascii_lowercase();
         let filter = if filter.is_empty() {
@@ -121,18 +122,21 @@ impl StaffDesk {
         let store = &self.store;
         let mut list: Vec<TicketRecord> = match filter.as_str() {
             "open" => store
-                .tickets()?
+                .tickets()
+                .await?
                 .into_iter()
                 .filter(|t| t.status != TicketStatus::Closed)
                 .collect(),
             "mine" => store
-                .tickets()?
+                .tickets()
+                .await?
                 .into_iter()
                 .filter(|t| t.status != TicketStatus::Closed && t.assignee == Some(actor.id))
                 .collect(),
-            "overdue" => self.desk.tickets().overdue(now)?,
+            "overdue" => self.desk.tickets().overdue(now).await?,
             "closed" => store
-                .tickets()?
+                .tickets()
+                .await?
                 .into_iter()
                 .filter(|t| t.status == TicketStatus::Closed)
                 .collect(),
@@ -159,7 +163,7 @@ impl StaffDesk {
         }
         for t in &list {
             text.push('\n');
-            text.push_str(&self.ticket_line(t, now));
+            text.push_str(&self.ticket_line(t, now).await);
         }
         let buttons: Vec<Vec<Button>> = list
             .chunks(4)
@@ -179,7 +183,7 @@ impl StaffDesk {
 
     // --- /stats --------------------------------------------------------------------------
 
-    pub(super) fn cmd_stats(&self, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_stats(&self, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let arg = split_first(args).0.to_ascii_lowercase();
         let arg = if arg.is_empty() {
@@ -196,12 +200,12 @@ impl StaffDesk {
         };
         let window = days * 86_400;
         let store = &self.store;
-        let tickets = store.tickets()?;
+        let tickets = store.tickets().await?;
         // Events are written in batches: take the newest ones too.
-        self.desk.flush_events();
-        let events = store.events_since(now.saturating_sub(window))?;
+        self.desk.flush_events().await;
+        let events = store.events_since(now.saturating_sub(window)).await?;
         let mut figures = stats::compute(&tickets, &events, now, window);
-        let sent = store.alerts_sent_since(figures.since)?;
+        let sent = store.alerts_sent_since(figures.since).await?;
         figures.alerts = stats::AlertCounts::of(&sent, figures.since, now);
         let label = match lang {
             Lang::En => format!("{days} day{}", if days == 1 { "" } else { "s" }),
@@ -212,11 +216,11 @@ impl StaffDesk {
 
     // --- /faq ----------------------------------------------------------------------------
 
-    pub(super) fn cmd_faq(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_faq(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let (sub, rest) = split_first(args);
         match sub.to_ascii_lowercase().as_str() {
-            "list" => self.faq_list(),
+            "list" => self.faq_list().await,
             "show" => {
                 let id = split_first(rest).0;
                 if id.is_empty() {
@@ -254,7 +258,7 @@ impl StaffDesk {
                     return Ok(StaffOutcome::text(problem));
                 }
                 let id = topic.id.clone();
-                let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
+                let _guard = self.faq_lock.lock().await;
                 let exists = self.desk.knowledge().topic(&id).is_some();
                 if adding && exists {
                     return Ok(StaffOutcome::text(match lang {
@@ -278,14 +282,17 @@ impl StaffDesk {
                         .collect()
                 };
                 let unknown_related = unknown_related.join(", ");
-                self.store.save_faq_edit(&FaqEdit {
-                    id: id.clone(),
-                    topic: Some(topic.clone()),
-                    by: actor.id,
-                    at: now,
-                })?;
-                self.apply_faq_overlay()?;
-                self.audit(actor, now, if adding { "faq add" } else { "faq edit" }, &id)?;
+                self.store
+                    .save_faq_edit(&FaqEdit {
+                        id: id.clone(),
+                        topic: Some(topic.clone()),
+                        by: actor.id,
+                        at: now,
+                    })
+                    .await?;
+                self.apply_faq_overlay().await?;
+                self.audit(actor, now, if adding { "faq add" } else { "faq edit" }, &id)
+                    .await?;
                 let mut text = match (lang, adding) {
                     (Lang::En, true) => format!(
                         "Topic **{id}** added; the bot answers with it from now on. /faq remove {id} takes it out."
@@ -313,24 +320,26 @@ impl StaffDesk {
                 if id.is_empty() {
                     return usage(lang, StaffCommand::Faq);
                 }
-                let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
+                let _guard = self.faq_lock.lock().await;
                 if self.desk.knowledge().topic(id).is_none() {
                     return Ok(StaffOutcome::text(no_topic(lang, id)));
                 }
                 let store = &self.store;
                 if self.base.topic(id).is_some() {
-                    store.save_faq_edit(&FaqEdit {
-                        id: id.to_string(),
-                        topic: None,
-                        by: actor.id,
-                        at: now,
-                    })?;
+                    store
+                        .save_faq_edit(&FaqEdit {
+                            id: id.to_string(),
+                            topic: None,
+                            by: actor.id,
+                            at: now,
+                        })
+                        .await?;
                 } else {
                     // Added by a moderator: dropping the edit removes it, no tombstone needed.
-                    store.remove_faq_edit(id)?;
+                    store.remove_faq_edit(id).await?;
                 }
-                self.apply_faq_overlay()?;
-                self.audit(actor, now, "faq remove", id)?;
+                self.apply_faq_overlay().await?;
+                self.audit(actor, now, "faq remove", id).await?;
                 Ok(StaffOutcome::text(match lang {
                     Lang::En => format!(
                         "Topic **{id}** removed; the bot no longer answers with it. /faq restore {id} brings back the file's version."
@@ -345,15 +354,15 @@ impl StaffDesk {
                 if id.is_empty() {
                     return usage(lang, StaffCommand::Faq);
                 }
-                let _guard = self.faq_lock.lock().unwrap_or_else(|p| p.into_inner());
-                if !self.store.remove_faq_edit(id)? {
+                let _guard = self.faq_lock.lock().await;
+                if !self.store.remove_faq_edit(id).await? {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("Topic {id} has no moderator changes."),
                         Lang::Zh => format!("问题 {id} 没有被管理员修改过。"),
                     }));
                 }
-                self.apply_faq_overlay()?;
-                self.audit(actor, now, "faq restore", id)?;
+                self.apply_faq_overlay().await?;
+                self.audit(actor, now, "faq restore", id).await?;
                 let in_files = self.base.topic(id).is_some();
                 Ok(StaffOutcome::text(match (lang, in_files) {
                     (Lang::En, true) => format!("Topic **{id}** is back to the file's version."),
@@ -370,11 +379,12 @@ impl StaffDesk {
         }
     }
 
-    fn faq_list(&self) -> Answer {
+    async fn faq_list(&self) -> Answer {
         let lang = self.lang;
         let edits: HashMap<String, bool> = self
             .store
-            .faq_edits()?
+            .faq_edits()
+            .await?
             .into_iter()
             .map(|e| (e.id, e.topic.is_some()))
             .collect();
@@ -424,14 +434,14 @@ impl StaffDesk {
 
     // --- /broadcast ----------------------------------------------------------------------
 
-    pub(super) fn cmd_broadcast(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_broadcast(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let (sub, rest) = split_first(args);
         let store = &self.store;
         match sub.to_ascii_lowercase().as_str() {
             "" => usage(lang, StaffCommand::Broadcast),
             "status" => {
-                let mut all = store.broadcasts()?;
+                let mut all = store.broadcasts().await?;
                 if all.is_empty() {
                     return Ok(StaffOutcome::text(
                         lang.pick("No broadcasts yet.", "还没有发布过公告。"),
@@ -449,7 +459,7 @@ impl StaffDesk {
                 let Some(id) = ticket_number(split_first(rest).0) else {
                     return usage(lang, StaffCommand::Broadcast);
                 };
-                let Some(mut b) = store.broadcast(id)? else {
+                let Some(mut b) = store.broadcast(id).await? else {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("There is no broadcast #{id}."),
                         Lang::Zh => format!("没有公告 #{id}。"),
@@ -462,8 +472,9 @@ impl StaffDesk {
                     }));
                 }
                 b.done = true;
-                store.save_broadcast(&b)?;
-                self.audit(actor, now, "broadcast cancel", &format!("#{id}"))?;
+                store.save_broadcast(&b).await?;
+                self.audit(actor, now, "broadcast cancel", &format!("#{id}"))
+                    .await?;
                 Ok(StaffOutcome::text(match lang {
                     Lang::En => format!(
                         "Broadcast #{id} cancelled: it stops before the next user ({} sent so far).",
@@ -491,7 +502,7 @@ impl StaffDesk {
                         Lang::Zh => format!("公告最多 {MAX_BROADCAST_CHARS} 个字符。"),
                     }));
                 }
-                let id = store.next_broadcast_id()?;
+                let id = store.next_broadcast_id().await?;
                 let b = Broadcast {
                     id,
                     text: text.to_string(),
@@ -505,15 +516,16 @@ impl StaffDesk {
                     done: false,
                     progress_message: None,
                 };
-                store.save_broadcast(&b)?;
-                let eligible = super::eligible_count(store, only)?;
+                store.save_broadcast(&b).await?;
+                let eligible = super::eligible_count(store, only).await?;
                 let audience = only.map_or("all", Lang::code);
                 self.audit(
                     actor,
                     now,
                     "broadcast",
                     &format!("#{id} [{audience}] {text}"),
-                )?;
+                )
+                .await?;
                 let audience = match only {
                     Some(l) => texts::lang_name(lang, l),
                     None => lang.pick("all languages", "所有语言"),
@@ -534,53 +546,57 @@ impl StaffDesk {
 
     // --- /maintenance --------------------------------------------------------------------
 
-    pub(super) fn cmd_maintenance(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_maintenance(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let store = &self.store;
         let (sub, rest) = split_first(args);
         match sub.to_ascii_lowercase().as_str() {
-            "" => Ok(StaffOutcome::text(match (store.maintenance()?, lang) {
-                (Some(m), Lang::En) => format!(
-                    "Maintenance notice is **on** since {} (by {}):\n{}",
-                    texts::fmt_utc(m.since),
-                    self.label(m.by),
-                    m.text
-                ),
-                (Some(m), Lang::Zh) => format!(
-                    "维护通知**已开启**，自 {}（由 {} 开启）：\n{}",
-                    texts::fmt_utc(m.since),
-                    self.label(m.by),
-                    m.text
-                ),
-                (None, _) => lang
-                    .pick(
-                        "Maintenance notice is off. /maintenance on <text> turns it on.",
-                        "维护通知未开启。/maintenance on <内容> 可开启。",
-                    )
-                    .to_string(),
-            })),
+            "" => Ok(StaffOutcome::text(
+                match (store.maintenance().await?, lang) {
+                    (Some(m), Lang::En) => format!(
+                        "Maintenance notice is **on** since {} (by {}):\n{}",
+                        texts::fmt_utc(m.since),
+                        self.label(m.by).await,
+                        m.text
+                    ),
+                    (Some(m), Lang::Zh) => format!(
+                        "维护通知**已开启**，自 {}（由 {} 开启）：\n{}",
+                        texts::fmt_utc(m.since),
+                        self.label(m.by).await,
+                        m.text
+                    ),
+                    (None, _) => lang
+                        .pick(
+                            "Maintenance notice is off. /maintenance on <text> turns it on.",
+                            "维护通知未开启。/maintenance on <内容> 可开启。",
+                        )
+                        .to_string(),
+                },
+            )),
             "on" => {
                 if rest.is_empty() {
                     return usage(lang, StaffCommand::Maintenance);
                 }
-                store.set_maintenance(Some(&Maintenance {
-                    text: rest.to_string(),
-                    by: actor.id,
-                    since: now,
-                }))?;
-                self.desk.refresh_maintenance();
-                self.audit(actor, now, "maintenance on", rest)?;
+                store
+                    .set_maintenance(Some(&Maintenance {
+                        text: rest.to_string(),
+                        by: actor.id,
+                        since: now,
+                    }))
+                    .await?;
+                self.desk.refresh_maintenance().await;
+                self.audit(actor, now, "maintenance on", rest).await?;
                 Ok(StaffOutcome::text(match lang {
                     Lang::En => format!("Maintenance notice is on. Users see:\n{rest}"),
                     Lang::Zh => format!("维护通知已开启。用户会看到：\n{rest}"),
                 }))
             }
             "off" => {
-                let was_on = store.maintenance()?.is_some();
-                store.set_maintenance(None)?;
-                self.desk.refresh_maintenance();
+                let was_on = store.maintenance().await?.is_some();
+                store.set_maintenance(None).await?;
+                self.desk.refresh_maintenance().await;
                 if was_on {
-                    self.audit(actor, now, "maintenance off", "")?;
+                    self.audit(actor, now, "maintenance off", "").await?;
                 }
                 Ok(StaffOutcome::text(if was_on {
                     lang.pick("Maintenance notice is off.", "维护通知已关闭。")
@@ -594,7 +610,13 @@ impl StaffDesk {
 
     // --- /ban /shadowban /unban ----------------------------------------------------------
 
-    pub(super) fn cmd_ban(&self, actor: &Actor, kind: BanKind, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_ban(
+        &self,
+        actor: &Actor,
+        kind: BanKind,
+        args: &str,
+        now: u64,
+    ) -> Answer {
         let lang = self.lang;
         let command = match kind {
             BanKind::Ban => StaffCommand::Ban,
@@ -604,26 +626,29 @@ impl StaffDesk {
         if target.is_empty() {
             return usage(lang, command);
         }
-        let id = match self.user_arg(actor, target)? {
+        let id = match self.user_arg(actor, target).await? {
             Ok(id) => id,
             Err(text) => return Ok(StaffOutcome::text(text)),
         };
-        if self.role(id).is_some() {
+        if self.role(id).await.is_some() {
             return Ok(StaffOutcome::text(lang.pick(
                 "Staff and admins cannot be banned. An admin can /staff remove them first.",
                 "不能封禁客服或管理员。可由管理员先用 /staff remove 移除。",
             )));
         }
         let reason = texts::trim_chars(&crate::secrets::redact(reason), 300);
-        self.store.save_ban(&BanRecord {
-            user: id,
-            kind,
-            by: actor.id,
-            at: now,
-            reason: reason.clone(),
-        })?;
-        self.audit(actor, now, command.name(), &format!("{id} {reason}"))?;
-        let who = self.label(id);
+        self.store
+            .save_ban(&BanRecord {
+                user: id,
+                kind,
+                by: actor.id,
+                at: now,
+                reason: reason.clone(),
+            })
+            .await?;
+        self.audit(actor, now, command.name(), &format!("{id} {reason}"))
+            .await?;
+        let who = self.label(id).await;
         Ok(StaffOutcome::text(match (kind, lang) {
             (BanKind::Ban, Lang::En) => format!(
                 "{who} ({id}) is banned: they are told so, and nothing they send is processed. /unban {id} lifts it."
@@ -640,20 +665,20 @@ impl StaffDesk {
         }))
     }
 
-    pub(super) fn cmd_unban(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_unban(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let target = split_first(args).0;
         if target.is_empty() {
             return usage(lang, StaffCommand::Unban);
         }
-        let id = match self.user_arg(actor, target)? {
+        let id = match self.user_arg(actor, target).await? {
             Ok(id) => id,
             Err(text) => return Ok(StaffOutcome::text(text)),
         };
-        let who = self.label(id);
-        match self.store.remove_ban(id)? {
+        let who = self.label(id).await;
+        match self.store.remove_ban(id).await? {
             Some(_) => {
-                self.audit(actor, now, "unban", &id.to_string())?;
+                self.audit(actor, now, "unban", &id.to_string()).await?;
                 Ok(StaffOutcome::text(match lang {
                     Lang::En => format!("{who} ({id}) is no longer banned."),
                     Lang::Zh => format!("{who}（{id}）已解除封禁。"),
@@ -674,15 +699,15 @@ impl StaffDesk {
         if target.is_empty() {
             return usage(lang, StaffCommand::Whois);
         }
-        let id = match self.user_arg(actor, target)? {
+        let id = match self.user_arg(actor, target).await? {
             Ok(id) => id,
             Err(text) => return Ok(StaffOutcome::text(text)),
         };
         let store = &self.store;
-        let user = store.user(id)?;
-        let tickets = self.desk.tickets().of_user(id)?;
-        let ban = store.ban_of(id)?;
-        let role = self.role(id);
+        let user = store.user(id).await?;
+        let tickets = self.desk.tickets().of_user(id).await?;
+        let ban = store.ban_of(id).await?;
+        let role = self.role(id).await;
         if user.is_none() && tickets.is_empty() && ban.is_none() && role.is_none() {
             return Ok(StaffOutcome::text(match lang {
                 Lang::En => format!("I have no record of user {id}."),
@@ -690,7 +715,7 @@ impl StaffDesk {
             }));
         }
         let none = texts::none(lang);
-        let mut lines = vec![format!("**{}**", self.label(id))];
+        let mut lines = vec![format!("**{}**", self.label(id).await)];
         let field = |en: &str, zh: &str, value: String| format!("- {}: {value}", lang.pick(en, zh));
         lines.push(field("Telegram id", "Telegram id", id.to_string()));
         if let Some(u) = &user {
@@ -763,7 +788,7 @@ impl StaffDesk {
                     format!(
                         "{kind} {} {} · {}{reason}",
                         lang.pick("by", "操作人"),
-                        self.label(b.by),
+                        self.label(b.by).await,
                         texts::fmt_utc(b.at)
                     )
                 }
@@ -776,7 +801,7 @@ impl StaffDesk {
             lines.push(format!("- {}:", lang.pick("Linked addresses", "绑定地址")));
             lines.extend(self.link_lines(&links).await);
         }
-        lines.extend(self.alert_lines(id, now));
+        lines.extend(self.alert_lines(id, now).await);
         let ticket_list: Vec<String> = tickets
             .iter()
             .take(10)
@@ -798,7 +823,13 @@ impl StaffDesk {
 
     // --- /staff --------------------------------------------------------------------------
 
-    pub(super) fn cmd_staff(&self, actor: &Actor, role: Role, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_staff(
+        &self,
+        actor: &Actor,
+        role: Role,
+        args: &str,
+        now: u64,
+    ) -> Answer {
         let lang = self.lang;
         let store = &self.store;
         let (sub, rest) = split_first(args);
@@ -809,27 +840,27 @@ impl StaffDesk {
                 for id in &self.admins {
                     text.push_str(&format!(
                         "\n- {} ({id}) · {}",
-                        self.label(*id),
+                        self.label(*id).await,
                         lang.pick("admin (configuration)", "管理员（配置文件）")
                     ));
                 }
-                for m in store.staff_members()? {
+                for m in store.staff_members().await? {
                     if self.admins.contains(&m.id) {
                         continue;
                     }
                     text.push_str(&match lang {
                         Lang::En => format!(
                             "\n- {} ({}) · staff, added by {} on {}",
-                            self.label(m.id),
+                            self.label(m.id).await,
                             m.id,
-                            self.label(m.added_by),
+                            self.label(m.added_by).await,
                             texts::fmt_utc(m.added_at)
                         ),
                         Lang::Zh => format!(
                             "\n- {}（{}）· 客服，由 {} 于 {} 添加",
-                            self.label(m.id),
+                            self.label(m.id).await,
                             m.id,
-                            self.label(m.added_by),
+                            self.label(m.added_by).await,
                             texts::fmt_utc(m.added_at)
                         ),
                     });
@@ -844,7 +875,7 @@ impl StaffDesk {
                 if target.is_empty() {
                     return usage(lang, StaffCommand::Staff);
                 }
-                let id = match self.user_arg(actor, target)? {
+                let id = match self.user_arg(actor, target).await? {
                     Ok(id) => id,
                     Err(text) => return Ok(StaffOutcome::text(text)),
                 };
@@ -852,29 +883,32 @@ impl StaffDesk {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!(
                             "{} ({id}) is an admin from the configuration (telegram.admins); change it there.",
-                            self.label(id)
+                            self.label(id).await
                         ),
                         Lang::Zh => format!(
                             "{}（{id}）是配置文件中的管理员（telegram.admins），请在配置中修改。",
-                            self.label(id)
+                            self.label(id).await
                         ),
                     }));
                 }
                 if sub == "add" {
                     let username = store
-                        .user(id)?
+                        .user(id)
+                        .await?
                         .and_then(|u| u.username)
                         .or_else(|| target.strip_prefix('@').map(str::to_string));
-                    let new = store.add_staff(&StaffMember {
-                        id,
-                        username,
-                        added_by: actor.id,
-                        added_at: now,
-                    })?;
+                    let new = store
+                        .add_staff(&StaffMember {
+                            id,
+                            username,
+                            added_by: actor.id,
+                            added_at: now,
+                        })
+                        .await?;
                     if new {
-                        self.audit(actor, now, "staff add", &id.to_string())?;
+                        self.audit(actor, now, "staff add", &id.to_string()).await?;
                     }
-                    let who = self.label(id);
+                    let who = self.label(id).await;
                     Ok(StaffOutcome::text(match (lang, new) {
                         (Lang::En, true) => format!(
                             "{who} ({id}) is now on the support team and can use the staff commands."
@@ -886,10 +920,11 @@ impl StaffDesk {
                         (Lang::Zh, false) => format!("{who}（{id}）已经是团队成员。"),
                     }))
                 } else {
-                    let who = self.label(id);
-                    let removed = store.remove_staff(id)?;
+                    let who = self.label(id).await;
+                    let removed = store.remove_staff(id).await?;
                     if removed {
-                        self.audit(actor, now, "staff remove", &id.to_string())?;
+                        self.audit(actor, now, "staff remove", &id.to_string())
+                            .await?;
                     }
                     Ok(StaffOutcome::text(match (lang, removed) {
                         (Lang::En, true) => format!("{who} ({id}) is no longer on the team."),
@@ -905,7 +940,7 @@ impl StaffDesk {
 
     // --- /audit --------------------------------------------------------------------------
 
-    pub(super) fn cmd_audit(&self, args: &str) -> Answer {
+    pub(super) async fn cmd_audit(&self, args: &str) -> Answer {
         let lang = self.lang;
         let arg = split_first(args).0;
         let limit = if arg.is_empty() {
@@ -916,7 +951,7 @@ impl StaffDesk {
                 _ => return usage(lang, StaffCommand::Audit),
             }
         };
-        let entries = self.store.audit_log(limit)?;
+        let entries = self.store.audit_log(limit).await?;
         if entries.is_empty() {
             return Ok(StaffOutcome::text(
                 lang.pick("The audit log is empty.", "审计日志为空。"),
@@ -928,10 +963,14 @@ impl StaffDesk {
             Lang::Zh => format!("**审计日志**（最近 {} 条，最新在前）", entries.len()),
         };
         for e in &entries {
-            let who = names
-                .entry(e.actor)
-                .or_insert_with(|| self.label(e.actor))
-                .clone();
+            let who = match names.get(&e.actor) {
+                Some(who) => who.clone(),
+                None => {
+                    let who = self.label(e.actor).await;
+                    names.insert(e.actor, who.clone());
+                    who
+                }
+            };
             text.push_str(&format!(
                 "\n- #{} {} · {who} · {}{}",
                 e.seq,
@@ -949,13 +988,13 @@ impl StaffDesk {
 
     // --- /macros -------------------------------------------------------------------------
 
-    pub(super) fn cmd_macros(&self, actor: &Actor, args: &str, now: u64) -> Answer {
+    pub(super) async fn cmd_macros(&self, actor: &Actor, args: &str, now: u64) -> Answer {
         let lang = self.lang;
         let store = &self.store;
         let (sub, rest) = split_first(args);
         match sub.to_ascii_lowercase().as_str() {
             "list" | "" => {
-                let macros = store.macros()?;
+                let macros = store.macros().await?;
                 if macros.is_empty() {
                     return Ok(StaffOutcome::text(lang.pick(
                         "No macros yet. /macros add <name> <text> creates one.",
@@ -1004,7 +1043,7 @@ impl StaffDesk {
                         Lang::Zh => format!("预设回复最多 {MAX_MACRO_CHARS} 个字符。"),
                     }));
                 }
-                let mut m = store.macro_named(&name)?.unwrap_or(Macro {
+                let mut m = store.macro_named(&name).await?.unwrap_or(Macro {
                     name: name.clone(),
                     en: String::new(),
                     zh: String::new(),
@@ -1017,13 +1056,14 @@ impl StaffDesk {
                 }
                 m.by = actor.id;
                 m.at = now;
-                store.save_macro(&m)?;
+                store.save_macro(&m).await?;
                 self.audit(
                     actor,
                     now,
                     "macros add",
                     &format!("{name} ({})", which.code()),
-                )?;
+                )
+                .await?;
                 let missing = match which {
                     Lang::En if m.zh.trim().is_empty() => lang.pick(
                         "\nNo Chinese text yet: Chinese-speaking users get the English one. Add it with /macros add NAME zh <text>.",
@@ -1051,9 +1091,9 @@ impl StaffDesk {
                 let Some(name) = macro_name(split_first(rest).0) else {
                     return usage(lang, StaffCommand::Macros);
                 };
-                let removed = store.remove_macro(&name)?;
+                let removed = store.remove_macro(&name).await?;
                 if removed {
-                    self.audit(actor, now, "macros remove", &name)?;
+                    self.audit(actor, now, "macros remove", &name).await?;
                 }
                 Ok(StaffOutcome::text(match (lang, removed) {
                     (Lang::En, true) => format!("Macro **{name}** removed."),

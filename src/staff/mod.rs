@@ -37,7 +37,7 @@ mod topic_commands;
 #[cfg(test)]
 mod tests;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::desk::outcome::Reply;
 use crate::desk::{Desk, DeskError};
@@ -229,7 +229,7 @@ pub struct StaffDesk {
     admins: Vec<i64>,
     lang: Lang,
     /// Serialises FAQ edits: each one saves, then rebuilds the knowledge base from the store.
-    faq_lock: Mutex<()>,
+    faq_lock: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for StaffDesk {
@@ -245,7 +245,7 @@ impl StaffDesk {
     /// The staff side of `desk`, over `store` (the one the desk was built on). `base` is the
     /// knowledge base of the `faq/` files; the moderators' stored edits are applied over it and
     /// the result given to the desk now.
-    pub fn new(
+    pub async fn new(
         desk: Arc<Desk>,
         store: Store,
         base: KnowledgeBase,
@@ -258,9 +258,9 @@ impl StaffDesk {
             base,
             admins,
             lang,
-            faq_lock: Mutex::new(()),
+            faq_lock: tokio::sync::Mutex::new(()),
         };
-        staff.apply_faq_overlay()?;
+        staff.apply_faq_overlay().await?;
         Ok(staff)
     }
 
@@ -275,11 +275,11 @@ impl StaffDesk {
     }
 
     /// A person's role: admins from the configuration, staff from the store, else `None`.
-    pub fn role(&self, user: i64) -> Option<Role> {
+    pub async fn role(&self, user: i64) -> Option<Role> {
         if self.admins.contains(&user) {
             return Some(Role::Admin);
         }
-        match self.store.staff_member(user) {
+        match self.store.staff_member(user).await {
             Ok(Some(_)) => Some(Role::Staff),
             Ok(None) => None,
             Err(e) => {
@@ -316,12 +316,12 @@ impl StaffDesk {
         now: u64,
     ) -> StaffOutcome {
         let Some((name, args)) = parse_command(text) else {
-            return match self.role(actor.id) {
+            return match self.role(actor.id).await {
                 Some(_) => StaffOutcome::text(texts::help(self.lang)),
                 None => StaffOutcome::text(texts::not_staff()),
             };
         };
-        let Some(role) = self.role(actor.id) else {
+        let Some(role) = self.role(actor.id).await else {
             return StaffOutcome::text(texts::not_staff());
         };
         let Some(command) = StaffCommand::parse(&name) else {
@@ -331,25 +331,29 @@ impl StaffDesk {
             return StaffOutcome::text(texts::admin_only(self.lang));
         }
         let result = match command {
-            StaffCommand::Tickets => self.cmd_tickets(actor, args, now),
-            StaffCommand::Stats => self.cmd_stats(args, now),
-            StaffCommand::Faq => self.cmd_faq(actor, args, now),
-            StaffCommand::Broadcast => self.cmd_broadcast(actor, args, now),
-            StaffCommand::Maintenance => self.cmd_maintenance(actor, args, now),
-            StaffCommand::Ban => self.cmd_ban(actor, crate::store::BanKind::Ban, args, now),
+            StaffCommand::Tickets => self.cmd_tickets(actor, args, now).await,
+            StaffCommand::Stats => self.cmd_stats(args, now).await,
+            StaffCommand::Faq => self.cmd_faq(actor, args, now).await,
+            StaffCommand::Broadcast => self.cmd_broadcast(actor, args, now).await,
+            StaffCommand::Maintenance => self.cmd_maintenance(actor, args, now).await,
+            StaffCommand::Ban => {
+                self.cmd_ban(actor, crate::store::BanKind::Ban, args, now)
+                    .await
+            }
             StaffCommand::Shadowban => {
                 self.cmd_ban(actor, crate::store::BanKind::Shadow, args, now)
+                    .await
             }
-            StaffCommand::Unban => self.cmd_unban(actor, args, now),
+            StaffCommand::Unban => self.cmd_unban(actor, args, now).await,
             StaffCommand::Whois => self.cmd_whois(actor, args, now).await,
-            StaffCommand::Staff => self.cmd_staff(actor, role, args, now),
-            StaffCommand::Audit => self.cmd_audit(args),
-            StaffCommand::Macros => self.cmd_macros(actor, args, now),
+            StaffCommand::Staff => self.cmd_staff(actor, role, args, now).await,
+            StaffCommand::Audit => self.cmd_audit(args).await,
+            StaffCommand::Macros => self.cmd_macros(actor, args, now).await,
             StaffCommand::Note
             | StaffCommand::Assign
             | StaffCommand::Macro
             | StaffCommand::Close
-            | StaffCommand::Reopen => self.ticket_command(actor, command, args, ticket, now),
+            | StaffCommand::Reopen => self.ticket_command(actor, command, args, ticket, now).await,
         };
         result.unwrap_or_else(|e| {
             tracing::error!(command = %name, actor = actor.id, error = %e, "staff command failed");
@@ -359,7 +363,7 @@ impl StaffDesk {
 
     /// Handles a button this module made (data `staff:…`).
     pub async fn button(&self, actor: &Actor, data: &str, now: u64) -> StaffOutcome {
-        if self.role(actor.id).is_none() {
+        if self.role(actor.id).await.is_none() {
             return StaffOutcome::text(texts::not_staff());
         }
         let id = data
@@ -371,8 +375,8 @@ impl StaffDesk {
                     .pick("This button is no longer valid.", "这个按钮已失效。"),
             );
         };
-        match self.store.ticket(id) {
-            Ok(Some(t)) => StaffOutcome::text(self.ticket_card(&t, now)),
+        match self.store.ticket(id).await {
+            Ok(Some(t)) => StaffOutcome::text(self.ticket_card(&t, now).await),
             Ok(None) => StaffOutcome::text(texts::no_ticket(self.lang, id)),
             Err(e) => StaffOutcome::text(texts::failed(self.lang, &e.to_string())),
         }
@@ -380,20 +384,20 @@ impl StaffDesk {
 
     /// A staff member answered a ticket (a relayed message or a macro): records the first
     /// response and moves the ticket in progress.
-    pub fn staff_replied(
+    pub async fn staff_replied(
         &self,
         ticket: u64,
         staff: i64,
         now: u64,
     ) -> Result<TicketRecord, StaffError> {
-        let t = self.desk.tickets().respond(ticket, staff, now)?;
+        let t = self.desk.tickets().respond(ticket, staff, now).await?;
         self.desk.ticket_changed(t.user);
         Ok(t)
     }
 
     /// The staff chat notice about tickets past their first-response target (`None` when
     /// there are none).
-    pub fn overdue_notice(&self, tickets: &[TicketRecord], now: u64) -> Option<String> {
+    pub async fn overdue_notice(&self, tickets: &[TicketRecord], now: u64) -> Option<String> {
         if tickets.is_empty() {
             return None;
         }
@@ -413,7 +417,7 @@ impl StaffDesk {
         for t in sorted.iter().take(20) {
             let waited = stats::human_duration(now.saturating_sub(t.created_at), lang);
             let target = stats::human_duration(self.desk.tickets().response_minutes(t) * 60, lang);
-            let who = roles::label(store, t.user, lang);
+            let who = roles::label(store, t.user, lang).await;
             let priority = texts::priority_word(lang, &t.priority);
             out.push_str(&match lang {
                 Lang::En => format!(
@@ -446,10 +450,10 @@ impl StaffDesk {
     }
 
     /// Rebuilds the desk's knowledge base: the files, then the stored moderators' edits.
-    fn apply_faq_overlay(&self) -> Result<(), StaffError> {
+    async fn apply_faq_overlay(&self) -> Result<(), StaffError> {
         let mut upserts = Vec::new();
         let mut removed = Vec::new();
-        for edit in self.store.faq_edits()? {
+        for edit in self.store.faq_edits().await? {
             match edit.topic {
                 Some(topic) => upserts.push(topic),
                 None => removed.push(edit.id),
@@ -465,16 +469,23 @@ impl StaffDesk {
     }
 
     /// Appends to the audit log, redacting what staff typed.
-    fn audit(&self, actor: &Actor, now: u64, action: &str, detail: &str) -> Result<(), StaffError> {
+    async fn audit(
+        &self,
+        actor: &Actor,
+        now: u64,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), StaffError> {
         let detail = texts::trim_chars(&crate::secrets::redact(detail), 300);
-        self.store.audit(now, actor.id, action, &detail)?;
+        self.store.audit(now, actor.id, action, &detail).await?;
         Ok(())
     }
 
     /// The language a user reads the team's messages in: their choice, else the ticket's.
-    fn user_lang(&self, ticket: &TicketRecord) -> Lang {
+    async fn user_lang(&self, ticket: &TicketRecord) -> Lang {
         self.store
             .user(ticket.user)
+            .await
             .ok()
             .flatten()
             .and_then(|u| u.lang)

@@ -43,7 +43,7 @@ impl UserArgError {
 
 /// Resolves a user argument: a numeric id, or an @username (case-insensitive) of a user the bot
 /// has seen, a staff member, or the actor themselves.
-pub(super) fn resolve_user(
+pub(super) async fn resolve_user(
     store: &Store,
     arg: &str,
     actor: (i64, Option<&str>),
@@ -65,14 +65,16 @@ pub(super) fn resolve_user(
         return Ok(Ok(actor.0));
     }
     if let Some(m) = store
-        .staff_members()?
+        .staff_members()
+        .await?
         .into_iter()
         .find(|m| same(m.username.as_deref()))
     {
         return Ok(Ok(m.id));
     }
     if let Some(u) = store
-        .users()?
+        .users()
+        .await?
         .into_iter()
         .find(|u| same(u.username.as_deref()))
     {
@@ -83,12 +85,12 @@ pub(super) fn resolve_user(
 
 /// "Alice (@alice)", "@alice", "Alice" or "user 123": how a person is named to staff (the id of
 /// anonymised tickets and of a deletion in the audit log names nobody).
-pub(super) fn label(store: &Store, id: i64, lang: Lang) -> String {
+pub(super) async fn label(store: &Store, id: i64, lang: Lang) -> String {
     if id == crate::store::ANONYMOUS {
         return super::texts::deleted_user(lang).to_string();
     }
-    let user = store.user(id).ok().flatten();
-    let member = store.staff_member(id).ok().flatten();
+    let user = store.user(id).await.ok().flatten();
+    let member = store.staff_member(id).await.ok().flatten();
     let name = user
         .as_ref()
         .and_then(|u| u.display_name.clone())

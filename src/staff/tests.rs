@@ -26,7 +26,7 @@ fn base_kb() -> KnowledgeBase {
     KnowledgeBase::load_dir(Path::new("faq")).expect("the FAQ loads")
 }
 
-fn open_at(dir: &Path) -> (Store, StaffDesk) {
+async fn open_at(dir: &Path) -> (Store, StaffDesk) {
     let store = Store::open(dir).unwrap();
     let kb = base_kb();
     let desk = Desk::new(
@@ -36,13 +36,15 @@ fn open_at(dir: &Path) -> (Store, StaffDesk) {
         store.clone(),
         DeskSettings::default(),
     );
-    let staff = StaffDesk::new(Arc::new(desk), store.clone(), kb, vec![ADMIN], Lang::En).unwrap();
+    let staff = StaffDesk::new(Arc::new(desk), store.clone(), kb, vec![ADMIN], Lang::En)
+        .await
+        .unwrap();
     (store, staff)
 }
 
-fn fixture() -> Fixture {
+async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let (store, staff) = open_at(dir.path());
+    let (store, staff) = open_at(dir.path()).await;
     store
         .add_staff(&crate::store::StaffMember {
             id: STAFF,
@@ -50,13 +52,14 @@ fn fixture() -> Fixture {
             added_by: ADMIN,
             added_at: NOW,
         })
+        .await
         .unwrap();
     let mut user = UserRecord::new(USER);
     user.username = Some("Alice".into());
     user.display_name = Some("Alice Liddell".into());
     user.started_at = Some(NOW - 86_400);
     user.lang = Some(Lang::Zh);
-    store.save_user(&user, true).unwrap();
+    store.save_user(&user, true).await.unwrap();
     Fixture {
         _dir: Some(dir),
         store,
@@ -81,7 +84,7 @@ impl Fixture {
         self.staff.command(&actor(who), text, ticket, NOW).await
     }
 
-    fn ticket(&self) -> u64 {
+    async fn ticket(&self) -> u64 {
         self.staff
             .desk()
             .tickets()
@@ -92,13 +95,14 @@ impl Fixture {
                 "我要找人工",
                 NOW - 600,
             )
+            .await
             .unwrap()
             .0
             .id
     }
 
-    fn last_audit(&self) -> crate::store::AuditEntry {
-        self.store.audit_log(1).unwrap().remove(0)
+    async fn last_audit(&self) -> crate::store::AuditEntry {
+        self.store.audit_log(1).await.unwrap().remove(0)
     }
 }
 
@@ -106,8 +110,8 @@ const QUOKKA: &str = "+++\nid = \"quokka-rewards\"\ntags = [\"quokka\"]\nrelated
 
 #[tokio::test]
 async fn every_command_is_refused_to_people_outside_the_team() {
-    let f = fixture();
-    let t = f.ticket();
+    let f = fixture().await;
+    let t = f.ticket().await;
     let add = format!("/faq add {QUOKKA}");
     let commands = [
         "/tickets",
@@ -160,33 +164,33 @@ async fn every_command_is_refused_to_people_outside_the_team() {
         .await;
     assert_eq!(pressed.replies[0].text, texts::not_staff());
     assert!(
-        f.store.audit_log(10).unwrap().is_empty(),
+        f.store.audit_log(10).await.unwrap().is_empty(),
         "nothing was changed"
     );
-    let ticket = f.store.ticket(t).unwrap().unwrap();
+    let ticket = f.store.ticket(t).await.unwrap().unwrap();
     assert_eq!(ticket.status, TicketStatus::Open);
-    assert!(f.store.ban_of(5).unwrap().is_none());
-    assert!(f.store.maintenance().unwrap().is_none());
+    assert!(f.store.ban_of(5).await.unwrap().is_none());
+    assert!(f.store.maintenance().await.unwrap().is_none());
 }
 
 #[tokio::test]
 async fn only_admins_add_and_remove_staff() {
-    let f = fixture();
-    assert_eq!(f.staff.role(ADMIN), Some(Role::Admin));
-    assert_eq!(f.staff.role(STAFF), Some(Role::Staff));
-    assert_eq!(f.staff.role(USER), None);
+    let f = fixture().await;
+    assert_eq!(f.staff.role(ADMIN).await, Some(Role::Admin));
+    assert_eq!(f.staff.role(STAFF).await, Some(Role::Staff));
+    assert_eq!(f.staff.role(USER).await, None);
 
     let out = f.run(STAFF, "/staff add @alice", None).await;
     assert_eq!(out.text_of_replies(), texts::admin_only(Lang::En));
-    assert_eq!(f.staff.role(USER), None);
+    assert_eq!(f.staff.role(USER).await, None);
 
     let out = f.run(ADMIN, "/staff add @ALICE", None).await;
     assert!(
         out.text_of_replies().contains("is now on the support team"),
         "{out:?}"
     );
-    assert_eq!(f.staff.role(USER), Some(Role::Staff));
-    let line = f.last_audit();
+    assert_eq!(f.staff.role(USER).await, Some(Role::Staff));
+    let line = f.last_audit().await;
     assert_eq!(
         (line.actor, line.action.as_str(), line.detail.as_str()),
         (ADMIN, "staff add", "100")
@@ -203,8 +207,8 @@ async fn only_admins_add_and_remove_staff() {
     let out = f.run(ADMIN, "/staff remove 1", None).await;
     assert!(out.text_of_replies().contains("telegram.admins"));
     f.run(ADMIN, "/staff remove 100", None).await;
-    assert_eq!(f.staff.role(USER), None);
-    assert_eq!(f.last_audit().action, "staff remove");
+    assert_eq!(f.staff.role(USER).await, None);
+    assert_eq!(f.last_audit().await.action, "staff remove");
     let out = f.run(ADMIN, "/staff add @nobody_here", None).await;
     assert!(out.text_of_replies().contains("I don't know @nobody_here"));
     let out = f.run(ADMIN, "/staff frobnicate", None).await;
@@ -216,16 +220,16 @@ async fn only_admins_add_and_remove_staff() {
 
 #[tokio::test]
 async fn bans_are_saved_audited_and_lifted() {
-    let f = fixture();
+    let f = fixture().await;
     let key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
     let out = f
         .run(STAFF, &format!("/ban @alice spam and scams {key}"), None)
         .await;
     assert!(out.text_of_replies().contains("is banned"), "{out:?}");
-    let ban = f.store.ban_of(USER).unwrap().unwrap();
+    let ban = f.store.ban_of(USER).await.unwrap().unwrap();
     assert_eq!((ban.kind, ban.by, ban.at), (BanKind::Ban, STAFF, NOW));
     assert!(!ban.reason.contains(key) && ban.reason.starts_with("spam and scams"));
-    let line = f.last_audit();
+    let line = f.last_audit().await;
     assert_eq!((line.actor, line.action.as_str()), (STAFF, "ban"));
     assert!(
         line.detail.starts_with("100 spam and scams") && !line.detail.contains(key),
@@ -233,19 +237,22 @@ async fn bans_are_saved_audited_and_lifted() {
     );
 
     f.run(ADMIN, "/shadowban 100", None).await;
-    assert_eq!(f.store.ban_of(USER).unwrap().unwrap().kind, BanKind::Shadow);
-    assert_eq!(f.last_audit().action, "shadowban");
+    assert_eq!(
+        f.store.ban_of(USER).await.unwrap().unwrap().kind,
+        BanKind::Shadow
+    );
+    assert_eq!(f.last_audit().await.action, "shadowban");
 
     let out = f.run(STAFF, "/ban 1", None).await;
     assert!(out.text_of_replies().contains("cannot be banned"));
     let out = f.run(ADMIN, "/ban 2", None).await;
     assert!(out.text_of_replies().contains("cannot be banned"));
-    assert!(f.store.ban_of(STAFF).unwrap().is_none());
+    assert!(f.store.ban_of(STAFF).await.unwrap().is_none());
 
     let out = f.run(STAFF, "/unban @Alice", None).await;
     assert!(out.text_of_replies().contains("no longer banned"));
-    assert!(f.store.ban_of(USER).unwrap().is_none());
-    let line = f.last_audit();
+    assert!(f.store.ban_of(USER).await.unwrap().is_none());
+    let line = f.last_audit().await;
     assert_eq!(
         (line.action.as_str(), line.detail.as_str()),
         ("unban", "100")
@@ -253,7 +260,7 @@ async fn bans_are_saved_audited_and_lifted() {
     let out = f.run(STAFF, "/unban 100", None).await;
     assert!(out.text_of_replies().contains("was not banned"));
     assert_eq!(
-        f.store.audit_log(100).unwrap().len(),
+        f.store.audit_log(100).await.unwrap().len(),
         3,
         "no-ops are not audited"
     );
@@ -298,7 +305,7 @@ async fn never_send(user: i64, _text: String) -> Delivery {
 
 #[tokio::test]
 async fn faq_edits_are_live_and_undone() {
-    let f = fixture();
+    let f = fixture().await;
     // Before the topic exists the answer (if any: "rewards" leads to the APY topic) is another.
     let before = ask(&f, 500, "how do quokka rewards work").await;
     assert!(!before.text().contains("every Monday"), "{before:?}");
@@ -315,7 +322,7 @@ async fn faq_edits_are_live_and_undone() {
 
     let out = f.run(STAFF, &format!("/faq add {QUOKKA}"), None).await;
     assert!(out.text_of_replies().contains("added"), "{out:?}");
-    assert_eq!(f.last_audit().action, "faq add");
+    assert_eq!(f.last_audit().await.action, "faq add");
     let answered = ask(&f, 501, "how do quokka rewards work").await;
     assert_eq!(answered.intent, Intent::Faq, "{answered:?}");
     assert_eq!(answered.sources, ["faq:quokka-rewards"]);
@@ -341,9 +348,9 @@ async fn faq_edits_are_live_and_undone() {
     );
 
     f.run(STAFF, "/faq remove quokka-rewards", None).await;
-    assert_eq!(f.last_audit().action, "faq remove");
+    assert_eq!(f.last_audit().await.action, "faq remove");
     assert!(
-        f.store.faq_edits().unwrap().is_empty(),
+        f.store.faq_edits().await.unwrap().is_empty(),
         "an added topic leaves no tombstone"
     );
     let after = ask(&f, 502, "how do quokka rewards work").await;
@@ -387,19 +394,22 @@ async fn faq_edits_are_live_and_undone() {
     assert!(out.text_of_replies().starts_with("Usage: /faq list"));
 }
 
-#[test]
-fn the_faq_overlay_is_applied_again_after_a_restart() {
+#[tokio::test]
+async fn the_faq_overlay_is_applied_again_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let (_store, staff) = open_at(dir.path());
+        let (_store, staff) = open_at(dir.path()).await;
         let admin = actor(ADMIN);
-        let run =
-            |text: String| futures::executor::block_on(staff.command(&admin, &text, None, NOW));
-        run(format!("/faq add {QUOKKA}"));
-        run("/faq remove liquidation-bonus".to_string());
+        for text in [
+            format!("/faq add {QUOKKA}"),
+            "/faq remove liquidation-bonus".into(),
+        ] {
+            staff.command(&admin, &text, None, NOW).await;
+        }
         assert!(staff.desk().knowledge().topic("quokka-rewards").is_some());
+        staff.desk().close().await;
     }
-    let (_store, staff) = open_at(dir.path());
+    let (_store, staff) = open_at(dir.path()).await;
     let kb = staff.desk().knowledge();
     assert!(kb.topic("quokka-rewards").is_some(), "added topic survives");
     assert!(
@@ -411,8 +421,8 @@ fn the_faq_overlay_is_applied_again_after_a_restart() {
 
 #[tokio::test]
 async fn macros_are_sent_in_the_users_language_and_count_as_a_response() {
-    let f = fixture();
-    let t = f.ticket();
+    let f = fixture().await;
+    let t = f.ticket().await;
     let out = f
         .run(STAFF, "/macros add Gas Gas is the network fee.", None)
         .await;
@@ -422,12 +432,12 @@ async fn macros_are_sent_in_the_users_language_and_count_as_a_response() {
     );
     f.run(STAFF, "/macros add gas zh Gas 是网络手续费。", None)
         .await;
-    let m = f.store.macro_named("gas").unwrap().unwrap();
+    let m = f.store.macro_named("gas").await.unwrap().unwrap();
     assert_eq!(
         (m.en.as_str(), m.zh.as_str()),
         ("Gas is the network fee.", "Gas 是网络手续费。")
     );
-    assert_eq!(f.last_audit().detail, "gas (zh)");
+    assert_eq!(f.last_audit().await.detail, "gas (zh)");
     let list = f.run(STAFF, "/macros list", None).await.text_of_replies();
     assert!(list.contains("**gas**: Gas is the network fee."), "{list}");
 
@@ -444,7 +454,7 @@ async fn macros_are_sent_in_the_users_language_and_count_as_a_response() {
     let (to, reply) = &out.to_user[0];
     assert_eq!(*to, USER);
     assert_eq!(reply.text, "Gas 是网络手续费。\n\n— lendesk 客服团队");
-    let ticket = f.store.ticket(t).unwrap().unwrap();
+    let ticket = f.store.ticket(t).await.unwrap().unwrap();
     assert_eq!(ticket.status, TicketStatus::InProgress);
     assert_eq!(
         (ticket.first_response_at, ticket.assignee),
@@ -452,8 +462,8 @@ async fn macros_are_sent_in_the_users_language_and_count_as_a_response() {
     );
 
     f.run(STAFF, "/macros remove gas", None).await;
-    assert!(f.store.macro_named("gas").unwrap().is_none());
-    assert_eq!(f.last_audit().action, "macros remove");
+    assert!(f.store.macro_named("gas").await.unwrap().is_none());
+    assert_eq!(f.last_audit().await.action, "macros remove");
     for bad in [
         "/macros add",
         "/macros add gas",
@@ -472,19 +482,19 @@ async fn macros_are_sent_in_the_users_language_and_count_as_a_response() {
 
 #[tokio::test]
 async fn ticket_commands_note_assign_close_and_reopen() {
-    let f = fixture();
-    let t = f.ticket();
+    let f = fixture().await;
+    let t = f.ticket().await;
 
     let out = f.run(STAFF, "/note user seems legit", Some(t)).await;
     assert!(out.to_user.is_empty());
-    let line = f.last_audit();
+    let line = f.last_audit().await;
     assert_eq!(
         (line.action.as_str(), line.detail),
         ("note", format!("#{t}: user seems legit"))
     );
     let out = f.run(STAFF, &format!("/note #{t} second note"), None).await;
     assert!(out.text_of_replies().contains("Note added"));
-    assert_eq!(f.last_audit().detail, format!("#{t}: second note"));
+    assert_eq!(f.last_audit().await.detail, format!("#{t}: second note"));
     let out = f.run(STAFF, "/note", Some(t)).await;
     assert!(out.text_of_replies().starts_with("Usage: /note"));
     let out = f.run(STAFF, "/close", None).await;
@@ -493,12 +503,18 @@ async fn ticket_commands_note_assign_close_and_reopen() {
     assert!(out.text_of_replies().contains("no ticket #999"));
 
     f.run(ADMIN, "/assign @bob_staff", Some(t)).await;
-    assert_eq!(f.store.ticket(t).unwrap().unwrap().assignee, Some(STAFF));
+    assert_eq!(
+        f.store.ticket(t).await.unwrap().unwrap().assignee,
+        Some(STAFF)
+    );
     f.run(ADMIN, "/assign me", Some(t)).await;
-    assert_eq!(f.store.ticket(t).unwrap().unwrap().assignee, Some(ADMIN));
+    assert_eq!(
+        f.store.ticket(t).await.unwrap().unwrap().assignee,
+        Some(ADMIN)
+    );
     let out = f.run(ADMIN, "/assign @alice", Some(t)).await;
     assert!(out.text_of_replies().contains("not on the support team"));
-    assert_eq!(f.last_audit().action, "assign");
+    assert_eq!(f.last_audit().await.action, "assign");
 
     let out = f.run(STAFF, "/close", Some(t)).await;
     assert_eq!(out.effects, [StaffEffect::CloseTopic(t)]);
@@ -515,12 +531,12 @@ async fn ticket_commands_note_assign_close_and_reopen() {
         data,
         (1..=5).map(|s| format!("rate:{t}:{s}")).collect::<Vec<_>>()
     );
-    let closed = f.store.ticket(t).unwrap().unwrap();
+    let closed = f.store.ticket(t).await.unwrap().unwrap();
     assert_eq!(
         (closed.status, closed.closed_at),
         (TicketStatus::Closed, Some(NOW))
     );
-    assert_eq!(f.last_audit().action, "close");
+    assert_eq!(f.last_audit().await.action, "close");
 
     f.run(STAFF, "/macros add gas Gas is the network fee.", None)
         .await;
@@ -537,7 +553,7 @@ async fn ticket_commands_note_assign_close_and_reopen() {
     assert_eq!(out.effects, [StaffEffect::ReopenTopic(t)]);
     assert!(out.to_user[0].1.text.contains("已重新打开"));
     assert_eq!(
-        f.store.ticket(t).unwrap().unwrap().status,
+        f.store.ticket(t).await.unwrap().unwrap().status,
         TicketStatus::Open
     );
     let out = f.run(STAFF, "/reopen", Some(t)).await;
@@ -546,8 +562,8 @@ async fn ticket_commands_note_assign_close_and_reopen() {
 
 #[tokio::test]
 async fn ticket_lists_cards_titles_and_overdue_notices() {
-    let f = fixture();
-    let t = f.ticket();
+    let f = fixture().await;
+    let t = f.ticket().await;
     let out = f.run(STAFF, "/tickets", None).await;
     let reply = &out.replies[0];
     assert!(
@@ -589,18 +605,22 @@ async fn ticket_lists_cards_titles_and_overdue_notices() {
             .contains("no longer valid")
     );
 
-    let ticket = f.store.ticket(t).unwrap().unwrap();
+    let ticket = f.store.ticket(t).await.unwrap().unwrap();
     assert_eq!(
-        f.staff.topic_title(&ticket),
+        f.staff.topic_title(&ticket).await,
         format!("#{t} Alice Liddell (@Alice) · normal")
     );
-    let mut long = f.store.user(USER).unwrap().unwrap();
+    let mut long = f.store.user(USER).await.unwrap().unwrap();
     long.display_name = Some("x".repeat(300));
-    f.store.save_user(&long, true).unwrap();
-    assert!(f.staff.topic_title(&ticket).chars().count() <= 128);
+    f.store.save_user(&long, true).await.unwrap();
+    assert!(f.staff.topic_title(&ticket).await.chars().count() <= 128);
 
-    assert_eq!(f.staff.overdue_notice(&[], NOW), None);
-    let notice = f.staff.overdue_notice(&[ticket], NOW + 5 * 3_600).unwrap();
+    assert_eq!(f.staff.overdue_notice(&[], NOW).await, None);
+    let notice = f
+        .staff
+        .overdue_notice(&[ticket], NOW + 5 * 3_600)
+        .await
+        .unwrap();
     assert!(
         notice.contains(&format!("#{t} · normal · waiting 5h 10m (target 4h)")),
         "{notice}"
@@ -609,14 +629,14 @@ async fn ticket_lists_cards_titles_and_overdue_notices() {
 
 #[tokio::test]
 async fn the_user_card_shows_the_user_and_fits() {
-    let f = fixture();
-    let mut user = f.store.user(USER).unwrap().unwrap();
+    let f = fixture().await;
+    let mut user = f.store.user(USER).await.unwrap().unwrap();
     user.link(
         "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
             .parse()
             .unwrap(),
     );
-    f.store.save_user(&user, true).unwrap();
+    f.store.save_user(&user, true).await.unwrap();
     // Twelve long questions on twelve topics (one topic asked again and again is the bot's
     // answers not helping, which hands the user over).
     let questions = [
@@ -636,8 +656,8 @@ async fn the_user_card_shows_the_user_and_fits() {
     for (i, q) in questions.iter().enumerate() {
         ask(&f, USER, &format!("question {i} {}", q.repeat(40))).await;
     }
-    let t = f.ticket();
-    let ticket = f.store.ticket(t).unwrap().unwrap();
+    let t = f.ticket().await;
+    let ticket = f.store.ticket(t).await.unwrap().unwrap();
     let card = f.staff.user_card_at(&ticket, NOW).await;
     assert!(
         card.chars().count() <= card::MAX_CARD_CHARS,
@@ -693,7 +713,7 @@ fn alert_mark(
 }
 
 /// A staff desk in another language over the fixture's desk and store.
-fn staff_in(f: &Fixture, lang: Lang) -> StaffDesk {
+async fn staff_in(f: &Fixture, lang: Lang) -> StaffDesk {
     StaffDesk::new(
         f.staff.desk().clone(),
         f.store.clone(),
@@ -701,15 +721,16 @@ fn staff_in(f: &Fixture, lang: Lang) -> StaffDesk {
         vec![ADMIN],
         lang,
     )
+    .await
     .unwrap()
 }
 
 #[tokio::test]
 async fn the_user_card_shows_alert_settings_and_the_last_alert() {
-    let f = fixture();
-    let mut user = f.store.user(USER).unwrap().unwrap();
+    let f = fixture().await;
+    let mut user = f.store.user(USER).await.unwrap().unwrap();
     user.link(LINKED.parse().unwrap());
-    f.store.save_user(&user, true).unwrap();
+    f.store.save_user(&user, true).await.unwrap();
     f.store
         .save_alert_settings(&crate::store::AlertSettings {
             user: USER,
@@ -725,6 +746,7 @@ async fn the_user_card_shows_alert_settings_and_the_last_alert() {
                 utc_offset: 8 * 60,
             }),
         })
+        .await
         .unwrap();
     // The last alert is the newest over all the user's watches, not the last mark read;
     // another user's newer alert is not theirs.
@@ -749,9 +771,10 @@ async fn the_user_card_shows_alert_settings_and_the_last_alert() {
             ],
             &[],
         )
+        .await
         .unwrap();
-    let t = f.ticket();
-    let ticket = f.store.ticket(t).unwrap().unwrap();
+    let t = f.ticket().await;
+    let ticket = f.store.ticket(t).await.unwrap().unwrap();
 
     let card = f.staff.user_card_at(&ticket, NOW).await;
     for part in [
@@ -767,7 +790,10 @@ async fn the_user_card_shows_alert_settings_and_the_last_alert() {
     }
     assert!(card.chars().count() <= card::MAX_CARD_CHARS);
 
-    let zh = staff_in(&f, Lang::Zh).user_card_at(&ticket, NOW).await;
+    let zh = staff_in(&f, Lang::Zh)
+        .await
+        .user_card_at(&ticket, NOW)
+        .await;
     for part in [
         "- 风险提醒: 已开启 · 预警 < 1.30，紧急 < 1.10",
         "- 未绑定而关注的地址: 0x3C44…93BC",
@@ -789,17 +815,17 @@ async fn the_user_card_shows_alert_settings_and_the_last_alert() {
     assert!(later.contains("(6h 3m ago)"), "{later}");
 
     // Off, with an address watched without linking: the levels still apply to it.
-    let mut settings = f.store.alert_settings(USER).unwrap().unwrap();
+    let mut settings = f.store.alert_settings(USER).await.unwrap().unwrap();
     settings.enabled = false;
     settings.warning = 12_500;
-    f.store.save_alert_settings(&settings).unwrap();
+    f.store.save_alert_settings(&settings).await.unwrap();
     let off = f.staff.user_card_at(&ticket, NOW).await;
     assert!(
         off.contains("- Alerts: off for linked addresses · warning < 1.25, critical < 1.10"),
         "{off}"
     );
     settings.watched.clear();
-    f.store.save_alert_settings(&settings).unwrap();
+    f.store.save_alert_settings(&settings).await.unwrap();
     let off = f.staff.user_card_at(&ticket, NOW).await;
     assert!(off.contains("- Alerts: off\n"), "{off}");
     assert!(!off.contains("Watched without linking"), "{off}");
@@ -807,13 +833,14 @@ async fn the_user_card_shows_alert_settings_and_the_last_alert() {
 
 #[tokio::test]
 async fn a_user_who_never_set_alerts_has_no_alerts_part() {
-    let f = fixture();
+    let f = fixture().await;
     // Someone else's alerts do not show on this user's card.
     f.store
         .save_alert_settings(&crate::store::AlertSettings {
             enabled: true,
             ..crate::store::AlertSettings::new(USER + 1, 13_000, 11_000)
         })
+        .await
         .unwrap();
     f.store
         .save_alert_marks(
@@ -824,10 +851,12 @@ async fn a_user_who_never_set_alerts_has_no_alerts_part() {
             )],
             &[],
         )
+        .await
         .unwrap();
-    let t = f.ticket();
-    let ticket = f.store.ticket(t).unwrap().unwrap();
-    for staff in [&f.staff, &staff_in(&f, Lang::Zh)] {
+    let t = f.ticket().await;
+    let ticket = f.store.ticket(t).await.unwrap().unwrap();
+    let zh = staff_in(&f, Lang::Zh).await;
+    for staff in [&f.staff, &zh] {
         let card = staff.user_card_at(&ticket, NOW).await;
         for word in ["Alerts", "Last alert", "风险提醒", "最近一次提醒"] {
             assert!(!card.contains(word), "{word:?} in\n{card}");
@@ -839,7 +868,7 @@ async fn a_user_who_never_set_alerts_has_no_alerts_part() {
 
 #[tokio::test]
 async fn stats_count_the_alerts_sent_in_the_period_by_kind() {
-    let f = fixture();
+    let f = fixture().await;
     let day = 86_400;
     let entry = |key: &str, kind: NoticeKind| crate::store::OutboxEntry {
         key: format!("{USER}:{key}"),
@@ -881,9 +910,9 @@ async fn stats_count_the_alerts_sent_in_the_period_by_kind() {
         ),
     ];
     let entries: Vec<_> = sent.iter().map(|(e, _)| e.clone()).collect();
-    f.store.save_alert_marks(&[], &entries).unwrap();
+    f.store.save_alert_marks(&[], &entries).await.unwrap();
     for (e, at) in &sent {
-        f.store.mark_alert_sent(e, *at).unwrap();
+        f.store.mark_alert_sent(e, *at).await.unwrap();
     }
     // Written and never sent: not counted.
     f.store
@@ -891,6 +920,7 @@ async fn stats_count_the_alerts_sent_in_the_period_by_kind() {
             &[],
             &[entry("unsent", NoticeKind::Alert(Severity::Critical))],
         )
+        .await
         .unwrap();
 
     let week = f.run(STAFF, "/stats", None).await.text_of_replies();
@@ -910,6 +940,7 @@ async fn stats_count_the_alerts_sent_in_the_period_by_kind() {
         "{month}"
     );
     let zh = staff_in(&f, Lang::Zh)
+        .await
         .command(&actor(STAFF), "/stats", None, NOW)
         .await
         .text_of_replies();
@@ -926,7 +957,11 @@ async fn stats_count_the_alerts_sent_in_the_period_by_kind() {
     );
 
     // A fresh desk sent nothing.
-    let quiet = fixture().run(STAFF, "/stats", None).await.text_of_replies();
+    let quiet = fixture()
+        .await
+        .run(STAFF, "/stats", None)
+        .await
+        .text_of_replies();
     assert!(
         quiet.contains("- Alerts sent: 0; liquidations noticed: 0"),
         "{quiet}"
@@ -935,7 +970,7 @@ async fn stats_count_the_alerts_sent_in_the_period_by_kind() {
 
 #[tokio::test]
 async fn stats_maintenance_whois_and_usage_lines() {
-    let f = fixture();
+    let f = fixture().await;
     let out = f.run(STAFF, "/stats", None).await.text_of_replies();
     assert!(out.contains("**Statistics, last 7 days**"), "{out}");
     assert!(
@@ -963,12 +998,12 @@ async fn stats_maintenance_whois_and_usage_lines() {
         None,
     )
     .await;
-    let m = f.store.maintenance().unwrap().unwrap();
+    let m = f.store.maintenance().await.unwrap().unwrap();
     assert_eq!(
         (m.by, m.since, m.text.as_str()),
         (STAFF, NOW, "Upgrading the node, back at 15:00 UTC")
     );
-    assert_eq!(f.last_audit().action, "maintenance on");
+    assert_eq!(f.last_audit().await.action, "maintenance on");
     assert!(
         f.run(STAFF, "/maintenance", None)
             .await
@@ -976,8 +1011,8 @@ async fn stats_maintenance_whois_and_usage_lines() {
             .contains("is **on**")
     );
     f.run(STAFF, "/maintenance off", None).await;
-    assert!(f.store.maintenance().unwrap().is_none());
-    assert_eq!(f.last_audit().action, "maintenance off");
+    assert!(f.store.maintenance().await.unwrap().is_none());
+    assert_eq!(f.last_audit().await.action, "maintenance off");
     assert!(
         f.run(STAFF, "/maintenance on", None)
             .await
@@ -985,7 +1020,7 @@ async fn stats_maintenance_whois_and_usage_lines() {
             .starts_with("Usage: /maintenance")
     );
 
-    let t = f.ticket();
+    let t = f.ticket().await;
     f.run(STAFF, "/shadowban @alice flood", None).await;
     let who = f.run(STAFF, "/whois @alice", None).await.text_of_replies();
     for part in [
@@ -1066,17 +1101,17 @@ fn staff_commands_are_told_apart_from_user_commands() {
     }
 }
 
-#[test]
-fn command_futures_can_move_between_threads() {
+#[tokio::test]
+async fn command_futures_can_move_between_threads() {
     fn assert_send<T: Send>(_: &T) {}
-    let f = fixture();
-    f.ticket();
+    let f = fixture().await;
+    f.ticket().await;
     let a = actor(STAFF);
     let command = f.staff.command(&a, "/whois 100", None, NOW);
     assert_send(&command);
     let button = f.staff.button(&a, "staff:ticket:1", NOW);
     assert_send(&button);
-    let ticket = f.store.ticket(1).unwrap();
+    let ticket = f.store.ticket(1).await.unwrap();
     if let Some(t) = ticket {
         let card = f.staff.user_card(&t);
         assert_send(&card);
@@ -1105,14 +1140,14 @@ fn long_replies_are_split_at_line_ends() {
 
 /// Users 10..=69 who started the bot; some opted out, some speak Chinese, one is banned, and
 /// one never started. Returns the ids an all-language broadcast must reach.
-fn broadcast_users(store: &Store) -> Vec<i64> {
+async fn broadcast_users(store: &Store) -> Vec<i64> {
     let mut eligible = Vec::new();
     for id in 10..=69i64 {
         let mut u = UserRecord::new(id);
         u.started_at = (id != 13).then_some(NOW - 1_000);
         u.broadcast_opt_out = id % 10 == 7;
         u.lang = (id % 3 == 0).then_some(Lang::Zh);
-        store.save_user(&u, true).unwrap();
+        store.save_user(&u, true).await.unwrap();
         if id != 13 && id % 10 != 7 && id != 42 {
             eligible.push(id);
         }
@@ -1125,15 +1160,16 @@ fn broadcast_users(store: &Store) -> Vec<i64> {
             at: NOW,
             reason: String::new(),
         })
+        .await
         .unwrap();
     eligible
 }
 
 #[tokio::test]
 async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
-    let f = fixture();
+    let f = fixture().await;
     // The fixture's user 100 also started the bot (Chinese) and is eligible.
-    let mut expected = broadcast_users(&f.store);
+    let mut expected = broadcast_users(&f.store).await;
     expected.push(USER);
     let out = f
         .run(STAFF, "/broadcast The pool upgrade is done.", None)
@@ -1146,7 +1182,7 @@ async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
             .contains(&format!("to {} users (all languages)", expected.len())),
         "{out:?}"
     );
-    assert_eq!(f.last_audit().action, "broadcast");
+    assert_eq!(f.last_audit().await.action, "broadcast");
 
     // First run: the process "dies" while sending to the 11th eligible user (the send never
     // completes and the run is dropped).
@@ -1174,7 +1210,7 @@ async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
     assert!(run.now_or_never().is_none(), "the first run was cut short");
     let first: Vec<(i64, String)> = first.lock().unwrap().clone();
     assert_eq!(first.len(), 11);
-    let saved = f.store.broadcast(id).unwrap().unwrap();
+    let saved = f.store.broadcast(id).await.unwrap().unwrap();
     assert_eq!(saved.cursor, Some(first[10].0), "committed before the send");
     assert_eq!((saved.sent, saved.done), (10, false));
 
@@ -1271,13 +1307,13 @@ async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
 
 #[tokio::test]
 async fn broadcasts_filter_by_language_and_can_be_cancelled() {
-    let f = fixture();
-    broadcast_users(&f.store);
+    let f = fixture().await;
+    broadcast_users(&f.store).await;
     let out = f.run(ADMIN, "/broadcast zh 维护完成。", None).await;
     let Some(StaffEffect::StartBroadcast(id)) = out.effects.first().copied() else {
         panic!("{out:?}");
     };
-    let b = f.store.broadcast(id).unwrap().unwrap();
+    let b = f.store.broadcast(id).await.unwrap().unwrap();
     assert_eq!((b.lang, b.text.as_str()), (Some(Lang::Zh), "维护完成。"));
 
     // Cancelled from the staff chat while running: it stops before the next user.
@@ -1295,9 +1331,9 @@ async fn broadcasts_filter_by_language_and_can_be_cancelled() {
                     log.len()
                 };
                 if n == 3 {
-                    let mut b = store.broadcast(id).unwrap().unwrap();
+                    let mut b = store.broadcast(id).await.unwrap().unwrap();
                     b.done = true;
-                    store.save_broadcast(&b).unwrap();
+                    store.save_broadcast(&b).await.unwrap();
                 }
                 Delivery::Sent
             }
@@ -1328,7 +1364,7 @@ async fn broadcasts_filter_by_language_and_can_be_cancelled() {
         .run(STAFF, &format!("/broadcast cancel {id2}"), None)
         .await;
     assert!(out.text_of_replies().contains("cancelled"));
-    assert_eq!(f.last_audit().action, "broadcast cancel");
+    assert_eq!(f.last_audit().await.action, "broadcast cancel");
     let nothing = run_broadcast(&f.store, id2, never_send, |_| async {})
         .await
         .unwrap();
@@ -1346,8 +1382,8 @@ async fn broadcasts_filter_by_language_and_can_be_cancelled() {
 
 #[tokio::test]
 async fn a_users_deletion_is_audited_without_content_and_their_ticket_names_nobody() {
-    let f = fixture();
-    let t = f.ticket();
+    let f = fixture().await;
+    let t = f.ticket().await;
     let done = f
         .staff
         .desk()

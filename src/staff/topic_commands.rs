@@ -26,7 +26,7 @@ pub(super) fn rating_buttons(ticket: u64) -> Vec<Vec<Button>> {
 }
 
 impl StaffDesk {
-    pub(super) fn ticket_command(
+    pub(super) async fn ticket_command(
         &self,
         actor: &Actor,
         command: StaffCommand,
@@ -46,7 +46,7 @@ impl StaffDesk {
                 }
             }
         };
-        let Some(t) = self.store.ticket(id)? else {
+        let Some(t) = self.store.ticket(id).await? else {
             return Ok(StaffOutcome::text(texts::no_ticket(lang, id)));
         };
         match command {
@@ -54,7 +54,8 @@ impl StaffDesk {
                 if args.is_empty() {
                     return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Note)));
                 }
-                self.audit(actor, now, "note", &format!("#{id}: {args}"))?;
+                self.audit(actor, now, "note", &format!("#{id}: {args}"))
+                    .await?;
                 Ok(StaffOutcome::text(match lang {
                     Lang::En => format!("📝 Note added to ticket #{id} (not sent to the user)."),
                     Lang::Zh => format!("📝 已为工单 #{id} 添加备注（不会发给用户）。"),
@@ -68,21 +69,22 @@ impl StaffDesk {
                 let staff = if target.eq_ignore_ascii_case("me") {
                     actor.id
                 } else {
-                    match self.user_arg(actor, target)? {
+                    match self.user_arg(actor, target).await? {
                         Ok(id) => id,
                         Err(text) => return Ok(StaffOutcome::text(text)),
                     }
                 };
-                let who = super::roles::label(&self.store, staff, lang);
-                if self.role(staff).is_none() {
+                let who = super::roles::label(&self.store, staff, lang).await;
+                if self.role(staff).await.is_none() {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("{who} is not on the support team (/staff list)."),
                         Lang::Zh => format!("{who} 不是客服团队成员（/staff list）。"),
                     }));
                 }
-                self.desk.tickets().assign(id, staff)?;
+                self.desk.tickets().assign(id, staff).await?;
                 self.desk.ticket_changed(t.user);
-                self.audit(actor, now, "assign", &format!("#{id} → {staff}"))?;
+                self.audit(actor, now, "assign", &format!("#{id} → {staff}"))
+                    .await?;
                 Ok(StaffOutcome::text(match lang {
                     Lang::En => format!("Ticket #{id} is assigned to {who}."),
                     Lang::Zh => format!("工单 #{id} 已分配给 {who}。"),
@@ -93,7 +95,7 @@ impl StaffDesk {
                 if name.is_empty() {
                     return Ok(StaffOutcome::text(texts::usage(lang, StaffCommand::Macro)));
                 }
-                let Some(m) = self.store.macro_named(&name)? else {
+                let Some(m) = self.store.macro_named(&name).await? else {
                     return Ok(StaffOutcome::text(match lang {
                         Lang::En => format!("There is no macro {name}. /macros list shows them."),
                         Lang::Zh => {
@@ -104,9 +106,10 @@ impl StaffDesk {
                 if t.status == TicketStatus::Closed {
                     return Ok(StaffOutcome::text(closed_already(lang, id)));
                 }
-                let user_lang = self.user_lang(&t);
-                self.staff_replied(id, actor.id, now)?;
-                self.audit(actor, now, "macro", &format!("#{id} {name}"))?;
+                let user_lang = self.user_lang(&t).await;
+                self.staff_replied(id, actor.id, now).await?;
+                self.audit(actor, now, "macro", &format!("#{id} {name}"))
+                    .await?;
                 let mut out = StaffOutcome::text(match lang {
                     Lang::En => format!(
                         "Macro {name} sent to the user ({}).",
@@ -127,7 +130,7 @@ impl StaffDesk {
                 Ok(out)
             }
             StaffCommand::Close => {
-                match self.desk.tickets().close(id, now) {
+                match self.desk.tickets().close(id, now).await {
                     Ok(_) => {}
                     Err(TicketError::BadTransition { .. }) => {
                         return Ok(StaffOutcome::text(closed_already(lang, id)));
@@ -135,8 +138,8 @@ impl StaffDesk {
                     Err(e) => return Err(e.into()),
                 }
                 self.desk.ticket_changed(t.user);
-                self.audit(actor, now, "close", &format!("#{id}"))?;
-                let user_lang = self.user_lang(&t);
+                self.audit(actor, now, "close", &format!("#{id}")).await?;
+                let user_lang = self.user_lang(&t).await;
                 let mut out = StaffOutcome::text(match lang {
                     Lang::En => format!(
                         "Ticket #{id} is closed; the user was thanked and asked for a rating."
@@ -154,7 +157,7 @@ impl StaffDesk {
                 Ok(out)
             }
             StaffCommand::Reopen => {
-                match self.desk.tickets().reopen(id) {
+                match self.desk.tickets().reopen(id).await {
                     Ok(_) => {}
                     Err(TicketError::BadTransition { .. }) => {
                         return Ok(StaffOutcome::text(match lang {
@@ -165,8 +168,8 @@ impl StaffDesk {
                     Err(e) => return Err(e.into()),
                 }
                 self.desk.ticket_changed(t.user);
-                self.audit(actor, now, "reopen", &format!("#{id}"))?;
-                let user_lang = self.user_lang(&t);
+                self.audit(actor, now, "reopen", &format!("#{id}")).await?;
+                let user_lang = self.user_lang(&t).await;
                 let mut out = StaffOutcome::text(match lang {
                     Lang::En => format!("Ticket #{id} is reopened; the user was told."),
                     Lang::Zh => format!("工单 #{id} 已重新打开，已通知用户。"),

@@ -9,7 +9,7 @@
 use alloy::primitives::Address;
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError};
+use super::{SledStore, StoreError};
 
 /// Tree names.
 pub(super) const ALERT_SETTINGS: &str = "alert_settings";
@@ -211,7 +211,7 @@ fn sent_key(at: u64, key: &str) -> Vec<u8> {
     k
 }
 
-impl Store {
+impl SledStore {
     /// A user's alert settings, if they ever set any.
     pub fn alert_settings(&self, user: i64) -> Result<Option<AlertSettings>, StoreError> {
         Self::get(&self.alert_settings, ALERT_SETTINGS, &user.to_be_bytes())
@@ -399,7 +399,7 @@ mod tests {
     fn the_outbox_survives_a_reopen_urgent_first_and_sent_entries_leave_it() {
         let dir = tempfile::tempdir().expect("dir");
         {
-            let store = Store::open(dir.path()).expect("open");
+            let store = SledStore::open(dir.path()).expect("open");
             let mark = AlertMark {
                 user: 7,
                 market: "devnet".into(),
@@ -424,7 +424,7 @@ mod tests {
                 )
                 .expect("save");
         }
-        let store = Store::open(dir.path()).expect("reopen");
+        let store = SledStore::open(dir.path()).expect("reopen");
         let keys: Vec<String> = store
             .alert_outbox()
             .expect("outbox")

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{SCHEMA_VERSION, Store, StoreError};
+use super::{SCHEMA_VERSION, SledStore, StoreError};
 
 /// The backup format this build writes; a newer one is refused.
 pub const BACKUP_FORMAT: u32 = 1;
@@ -51,7 +51,7 @@ fn bad(message: String) -> StoreError {
     StoreError::Backup(message)
 }
 
-impl Store {
+impl SledStore {
     /// Writes every record of every tree to `out`; returns how many records.
     pub fn backup(&self, out: &mut impl Write, now: u64) -> Result<u64, StoreError> {
         let io = |e: std::io::Error| bad(format!("cannot write the backup: {e}"));
@@ -130,7 +130,7 @@ impl Store {
         std::fs::rename(&staging, dir)
             .map_err(|e| io("move the restored directory in place", e))?;
         // Opening writes the integrity manifest of what was restored.
-        drop(Store::open(dir)?);
+        drop(SledStore::open(dir)?);
         Ok(RestoreSummary {
             records,
             moved_aside,

@@ -9,7 +9,7 @@ use super::privacy::ANONYMOUS;
 use super::staff::{AUDIT_SEQ, BROADCAST_SEQ};
 use super::{
     AuditEntry, BanRecord, Broadcast, FaqEdit, HistoryEntry, Macro, MessageEvent, RelayedMessage,
-    StaffMember, Store, StoreError, TICKET_SEQ, TicketRecord, TicketThread, UserRecord,
+    SledStore, StaffMember, StoreError, TICKET_SEQ, TicketRecord, TicketThread, UserRecord,
 };
 
 /// What `check` found.
@@ -45,7 +45,7 @@ fn be_u64(bytes: &[u8]) -> Option<u64> {
     <[u8; 8]>::try_from(bytes).ok().map(u64::from_be_bytes)
 }
 
-impl Store {
+impl SledStore {
     /// Verifies every record and index; see the module docs.
     pub fn check(&self) -> Result<CheckReport, StoreError> {
         let mut p = Vec::new();
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn a_ticket_without_its_index_entry_and_an_undecodable_user_are_reported() {
-        let store = Store::temporary().unwrap();
+        let store = SledStore::temporary().unwrap();
         let id = store.next_ticket_id().unwrap();
         let ticket = TicketRecord {
             id,

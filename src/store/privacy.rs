@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 
 use super::staff::{EVENTS, RELAY};
-use super::{MessageEvent, RelayedMessage, Store, StoreError};
+use super::{MessageEvent, RelayedMessage, SledStore, StoreError};
 
 /// The user id an anonymised ticket carries.
 pub const ANONYMOUS: i64 = 0;
@@ -25,7 +25,7 @@ pub struct ForgetSummary {
     pub alerts: usize,
 }
 
-impl Store {
+impl SledStore {
     /// Statistics events that name `user` (collapsed records name nobody), oldest first.
     pub fn events_of(&self, user: i64) -> Result<Vec<MessageEvent>, StoreError> {
         let mut out = Vec::new();
@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn forgetting_a_user_deletes_their_records_and_detaches_their_tickets() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         for user in [7, 8] {
             store.save_user(&UserRecord::new(user), true).unwrap();
             store
@@ -178,7 +178,7 @@ mod tests {
         assert_eq!(store.events_of(8).unwrap().len(), 1);
         drop(store);
         // The manifest was rewritten: one user fewer is not damage.
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         assert_eq!(store.users().unwrap().len(), 1);
     }
 
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_users_events_come_from_the_index_oldest_first_and_pruning_keeps_it_exact() {
-        let store = Store::temporary().unwrap();
+        let store = SledStore::temporary().unwrap();
         for (user, at) in [(5, 300), (6, 120), (5, 60), (5, 180)] {
             store.record_event(&question_event(user, at)).unwrap();
         }
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn a_schema_2_database_gets_its_events_indexed_when_opened() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         store.record_event(&question_event(9, 60)).unwrap();
         // What a schema 2 database looks like: events, no index.
         store.events_by_user.clear().unwrap();
@@ -234,7 +234,7 @@ mod tests {
         store.durable().unwrap();
         assert!(store.events_of(9).unwrap().is_empty());
         drop(store);
-        let store = Store::open(dir.path()).unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
         assert_eq!(store.events_of(9).unwrap().len(), 1);
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     }

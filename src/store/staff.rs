@@ -7,7 +7,7 @@ use super::staff_records::{
     AuditEntry, BanRecord, Broadcast, FaqEdit, Macro, Maintenance, MessageEvent, RelayedMessage,
     StaffMember, TicketThread,
 };
-use super::{Store, StoreError};
+use super::{SledStore, StoreError};
 
 /// Tree names.
 pub(super) const THREADS: &str = "threads";
@@ -47,7 +47,7 @@ fn thread_key(chat: i64, thread: i32) -> Vec<u8> {
     key
 }
 
-impl Store {
+impl SledStore {
     /// The next number of a counter kept in `meta` (1, 2, 3…; not flushed).
     pub(super) fn seq(&self, name: &str) -> Result<u64, StoreError> {
         let next = self.meta.update_and_fetch(name, |old| {
@@ -337,32 +337,7 @@ impl Store {
     /// a busy minute costs a handful of writes, not one per message. Keys are time ‖ a
     /// sled-generated monotonic id, so no counter is rewritten per event.
     pub fn record_events(&self, events: &[MessageEvent]) -> Result<(), StoreError> {
-        let mut collapsed: Vec<MessageEvent> = Vec::new();
-        type Key<'a> = (u64, &'a str, Option<&'a str>, &'a [String]);
-        let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
-        for event in events {
-            if event.question.is_some() {
-                collapsed.push(event.clone());
-                continue;
-            }
-            let minute = event.at - event.at % 60;
-            let key = (
-                minute,
-                event.intent.as_str(),
-                event.topic.as_deref(),
-                event.guarded_markets.as_slice(),
-            );
-            match index.get(&key) {
-                Some(&i) => collapsed[i].count += event.count,
-                None => {
-                    index.insert(key, collapsed.len());
-                    let mut record = event.clone();
-                    record.at = minute;
-                    record.user = 0;
-                    collapsed.push(record);
-                }
-            }
-        }
+        let collapsed = super::staff_records::collapse_events(events);
         let mut batch = sled::Batch::default();
         let mut by_user = sled::Batch::default();
         for event in &collapsed {

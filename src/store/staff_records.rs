@@ -195,3 +195,38 @@ pub struct MessageEvent {
 fn one() -> u64 {
     1
 }
+
+/// How a batch of statistics events is stored, by either backend: events
+/// of the same minute, intent, topic and guarded markets without a question text become one
+/// record at the minute, naming nobody, with the sum of their counts, in the place of the first
+/// of them; a question stays a record of its own.
+pub(super) fn collapse_events(events: &[MessageEvent]) -> Vec<MessageEvent> {
+    type Key<'a> = (u64, &'a str, Option<&'a str>, &'a [String]);
+    let mut collapsed: Vec<MessageEvent> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for event in events {
+        if event.question.is_some() {
+            collapsed.push(event.clone());
+            continue;
+        }
+        let minute = event.at - event.at % 60;
+        let key = (
+            minute,
+            event.intent.as_str(),
+            event.topic.as_deref(),
+            event.guarded_markets.as_slice(),
+        );
+        match index.get(&key) {
+            Some(&i) => collapsed[i].count += event.count,
+            None => {
+                index.insert(key, collapsed.len());
+                collapsed.push(MessageEvent {
+                    at: minute,
+                    user: 0,
+                    ..event.clone()
+                });
+            }
+        }
+    }
+    collapsed
+}

@@ -12,6 +12,7 @@ use teloxide::types::{MessageId, ParseMode, ThreadId};
 use super::{App, TgBot, now, render, send_replies};
 use crate::desk::outcome::Reply;
 use crate::lang::Lang;
+use crate::replica::Lease;
 use crate::staff::{Delivery, run_broadcast};
 use crate::store::Broadcast;
 
@@ -22,19 +23,34 @@ fn reply(text: String) -> Reply {
     }
 }
 
+/// Broadcasts this process is sending.
+pub type Running = Arc<std::sync::Mutex<HashSet<u64>>>;
+
+/// How often a replica looks for a broadcast nobody sends (a new one, or one whose replica
+/// died or restarted).
+const BROADCAST_SCAN: Duration = Duration::from_secs(2);
+
+/// How long a runner waits for a broadcast's lease before leaving it to its holder.
+const LEASE_WAIT: Duration = Duration::from_secs(2);
+
 /// Every `every`, posts newly overdue tickets to the staff chat (a summary in the main chat and
-/// a flag in each ticket's topic). Each ticket is flagged once per run of the bot.
+/// a flag in each ticket's topic), on one replica at a time (the `sla-checker` lease). Each
+/// ticket is flagged once per holder.
 pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
     let Some(chat) = app.staff_chat else {
         return;
     };
+    let lease = Lease::keep(app.store.clone(), "sla-checker", app.holder.clone());
     let mut flagged: HashSet<u64> = HashSet::new();
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
+        if !lease.held() {
+            continue;
+        }
         let now = now();
-        let overdue = match app.desk.tickets().overdue(now) {
+        let overdue = match app.desk.tickets().overdue(now).await {
             Ok(list) => list,
             Err(e) => {
                 tracing::error!(error = %e, "cannot check overdue tickets");
@@ -48,7 +64,7 @@ pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
         if fresh.is_empty() {
             continue;
         }
-        let Some(summary) = app.staff.overdue_notice(&fresh, now) else {
+        let Some(summary) = app.staff.overdue_notice(&fresh, now).await else {
             continue;
         };
         if let Err(e) = send_replies(&bot, chat, None, &[reply(summary)]).await {
@@ -61,7 +77,7 @@ pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
         );
         for ticket in &fresh {
             flagged.insert(ticket.id);
-            if let Ok(Some(thread)) = app.store.thread_of(ticket.id)
+            if let Ok(Some(thread)) = app.store.thread_of(ticket.id).await
                 && let Some(topic) = thread.thread
             {
                 let topic = Some(ThreadId(MessageId(topic)));
@@ -82,7 +98,7 @@ pub async fn pruner(app: Arc<App>) {
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        if let Err(e) = app.desk.prune_expired(now()) {
+        if let Err(e) = app.desk.prune_expired(now()).await {
             tracing::error!(error = %e, "cannot prune expired statistics events");
         }
     }
@@ -116,7 +132,7 @@ pub async fn start_broadcast(
     thread: Option<ThreadId>,
 ) {
     let store = app.store.clone();
-    let Ok(Some(mut broadcast)) = store.broadcast(id) else {
+    let Ok(Some(mut broadcast)) = store.broadcast(id).await else {
         tracing::error!(broadcast = id, "broadcast not found");
         return;
     };
@@ -125,52 +141,78 @@ pub async fn start_broadcast(
         match send_replies(bot, chat, thread, &[reply(text)]).await {
             Ok(ids) => {
                 broadcast.progress_message = ids.first().map(|m| (chat.0, m.0));
-                if let Err(e) = store.save_broadcast(&broadcast) {
+                if let Err(e) = store.save_broadcast(&broadcast).await {
                     tracing::error!(broadcast = id, error = %e, "cannot save the broadcast");
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot post broadcast progress"),
         }
     }
-    spawn_runner(
-        bot.clone(),
-        store,
-        id,
-        app.staff.lang(),
-        broadcast.progress_message,
-    );
+    spawn_runner(bot.clone(), app, id, broadcast.progress_message);
 }
 
-/// Resumes every broadcast a restart interrupted.
-pub fn resume_broadcasts(bot: &TgBot, app: &App) {
-    let store = app.store.clone();
-    let pending = match store.broadcasts() {
-        Ok(all) => all.into_iter().filter(|b| !b.done).collect::<Vec<_>>(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read broadcasts");
-            return;
+/// Sends every broadcast not done that no replica is sending: at start (one a restart
+/// interrupted), and every [`BROADCAST_SCAN`] (one whose replica died).
+pub async fn broadcast_runner(bot: TgBot, app: Arc<App>) {
+    let mut every = tokio::time::interval(BROADCAST_SCAN);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let pending = match app.store.broadcasts().await {
+            Ok(all) => all.into_iter().filter(|b| !b.done),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read broadcasts");
+                continue;
+            }
+        };
+        for b in pending {
+            spawn_runner(bot.clone(), &app, b.id, b.progress_message);
         }
-    };
-    for b in pending {
-        tracing::info!(broadcast = b.id, sent = b.sent, "resuming a broadcast");
-        spawn_runner(
-            bot.clone(),
-            store.clone(),
-            b.id,
-            app.staff.lang(),
-            b.progress_message,
-        );
     }
 }
 
-fn spawn_runner(
+/// Sends broadcast `id` from its stored cursor under its lease (`broadcast:<id>`), unless this
+/// process sends it already or another replica holds the lease. Losing the lease stops it
+/// (another replica continues from the cursor, committed before each send: nobody twice).
+fn spawn_runner(bot: TgBot, app: &App, id: u64, progress_message: Option<(i64, i32)>) {
+    let running = app.broadcasts_running.clone();
+    if !lock_running(&running).insert(id) {
+        return;
+    }
+    let store = app.store.clone();
+    let lang = app.staff.lang();
+    let mut lease = Lease::keep(store.clone(), format!("broadcast:{id}"), app.holder.clone());
+    tokio::spawn(async move {
+        if tokio::time::timeout(LEASE_WAIT, lease.wait_held())
+            .await
+            .is_ok()
+        {
+            tokio::select! {
+                () = send_broadcast(bot, store, id, lang, progress_message) => {}
+                () = lease.lost() => {
+                    tracing::warn!(broadcast = id, "broadcast lease lost; another replica continues");
+                }
+            }
+        }
+        lock_running(&running).remove(&id);
+    });
+}
+
+fn lock_running(running: &Running) -> std::sync::MutexGuard<'_, HashSet<u64>> {
+    running
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Sends broadcast `id` to the users after its cursor, editing its progress message.
+async fn send_broadcast(
     bot: TgBot,
     store: crate::store::Store,
     id: u64,
     lang: Lang,
     progress_message: Option<(i64, i32)>,
 ) {
-    tokio::spawn(async move {
+    {
         let sender = bot.clone();
         let send = move |user: i64, text: String| {
             let bot = sender.clone();
@@ -218,5 +260,5 @@ fn spawn_runner(
             ),
             Err(e) => tracing::error!(broadcast = id, error = %e, "broadcast stopped"),
         }
-    });
+    }
 }

@@ -60,6 +60,10 @@ pub struct App {
     pub updates: Arc<polling::UpdateTracker>,
     /// Where the bot is an administrator (it then removes secrets from any group message).
     admin: group::AdminStatus,
+    /// This process among replicas (the holder of its leases).
+    pub holder: Arc<str>,
+    /// Broadcasts this process is sending.
+    broadcasts_running: background::Running,
     /// Serializes the creation of a ticket's topic (two quick messages must not open two).
     ticket_locks: tokio::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -89,6 +93,8 @@ impl App {
             staff_chat,
             forum,
             updates: Arc::default(),
+            holder: crate::replica::holder_name(),
+            broadcasts_running: Arc::default(),
             admin: group::AdminStatus::default(),
             ticket_locks: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         }
@@ -245,7 +251,7 @@ async fn hand_to_staff(
 ) -> Result<(), HandlerError> {
     match relay::ensure_thread(bot, app, ticket).await {
         Ok(relay::ThreadState::Created) => {
-            if let Some(reply) = relay::out_of_hours_reply(app, ticket, now()) {
+            if let Some(reply) = relay::out_of_hours_reply(app, ticket, now()).await {
                 send_replies(bot, chat, None, &[reply]).await?;
             }
         }
@@ -425,7 +431,7 @@ fn stop_on_signal(stop: StopToken, store: crate::store::Store) {
         stop.stop();
         tokio::time::sleep(SHUTDOWN_GRACE).await;
         tracing::warn!("the dispatcher did not stop in time; exiting");
-        if let Err(e) = store.flush() {
+        if let Err(e) = store.flush().await {
             tracing::error!(error = %e, "flush on exit failed");
         }
         std::process::exit(0);
@@ -571,9 +577,36 @@ pub async fn watch(
     );
     stop_signal().await;
     drop(tasks);
-    store.flush()?;
+    store.flush().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The lease on long polling for this bot, taken before the first `getUpdates`: a second
+/// `lendesk run` polling with the same token on the same store is refused with a clear error
+/// (Telegram serves one poller per bot; two would take each other's updates). On sled the data
+/// directory's lock already keeps a second process out.
+async fn poller_lease(
+    store: &Store,
+    me: &teloxide::types::Me,
+    holder: &Arc<str>,
+) -> Result<crate::replica::Lease, HandlerError> {
+    let name = format!("telegram-poller:{}", me.id.0);
+    if !store
+        .acquire_lease(&name, holder, crate::replica::LEASE_TTL)
+        .await?
+    {
+        return Err(format!(
+            "another lendesk is already receiving @{}'s updates by long polling on this store; Telegram serves one poller per bot. Stop it, or run replicas with --webhook-url behind a load balancer",
+            me.username()
+        )
+        .into());
+    }
+    Ok(crate::replica::Lease::keep(
+        store.clone(),
+        name,
+        holder.clone(),
+    ))
 }
 
 /// Runs the bot until SIGINT or SIGTERM: polling or webhook, the staff side, the SLA checker
@@ -606,7 +639,12 @@ pub async fn run(
         forum,
     ));
     register_commands(&bot, &app).await;
-    background::resume_broadcasts(&bot, &app);
+    // Long polling: one poller per bot (Telegram answers a second one with a conflict).
+    let _poller = match options.receive {
+        Receive::Polling => Some(poller_lease(&store, &me, &app.holder).await?),
+        Receive::Webhook { .. } => None,
+    };
+    let broadcasts = tokio::spawn(background::broadcast_runner(bot.clone(), app.clone()));
     let _alerts = options.watch.map(|setup| {
         let staff = staff_chat.map(|chat| (chat, app.staff.lang()));
         alerts::start(&bot, &store, setup, desk.subscriptions_changed(), staff)
@@ -657,7 +695,9 @@ pub async fn run(
     }
     sla.abort();
     pruner.abort();
-    store.flush()?;
+    broadcasts.abort();
+    desk.close().await;
+    store.flush().await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -50,11 +50,12 @@ pub async fn ensure_thread(
     let lock = app.ticket_lock(ticket).await;
     let _guard = lock.lock().await;
     let store = &app.store;
-    if store.thread_of(ticket)?.is_some() {
+    if store.thread_of(ticket).await?.is_some() {
         return Ok(ThreadState::Existing);
     }
     let record = store
-        .ticket(ticket)?
+        .ticket(ticket)
+        .await?
         .ok_or_else(|| format!("ticket #{ticket} is not in the store"))?;
     let mut thread = TicketThread {
         ticket,
@@ -64,13 +65,13 @@ pub async fn ensure_thread(
     };
     if app.forum {
         match bot
-            .create_forum_topic(chat, app.staff.topic_title(&record))
+            .create_forum_topic(chat, app.staff.topic_title(&record).await)
             .await
         {
             Ok(topic) => {
                 thread.thread = Some(topic.thread_id.0.0);
                 // On disk before anything else: a restart must not open a second topic.
-                store.save_thread(&thread)?;
+                store.save_thread(&thread).await?;
             }
             Err(e) => {
                 tracing::warn!(ticket, error = %e, "cannot create a forum topic; posting the card in the chat");
@@ -89,16 +90,16 @@ pub async fn ensure_thread(
     )
     .await?;
     thread.card = sent.first().map(|m| m.0);
-    store.save_thread(&thread)?;
+    store.save_thread(&thread).await?;
     for id in &sent {
-        store.save_ticket_message(chat.0, id.0, ticket)?;
+        store.save_ticket_message(chat.0, id.0, ticket).await?;
     }
     Ok(ThreadState::Created)
 }
 
 /// The auto-reply for a ticket opened outside business hours: when a person will answer.
-pub fn out_of_hours_reply(app: &App, ticket: u64, now: u64) -> Option<Reply> {
-    let record = app.store.ticket(ticket).ok().flatten()?;
+pub async fn out_of_hours_reply(app: &App, ticket: u64, now: u64) -> Option<Reply> {
+    let record = app.store.ticket(ticket).await.ok().flatten()?;
     let text = app.desk.tickets().out_of_hours_notice(&record, now)?;
     Some(Reply {
         text,
@@ -118,15 +119,16 @@ pub async fn user_to_staff(
     };
     let store = &app.store;
     if store
-        .relay_of_user_message(msg.chat.id.0, msg.id.0)?
+        .relay_of_user_message(msg.chat.id.0, msg.id.0)
+        .await?
         .is_some()
     {
         return Ok(());
     }
-    if store.thread_of(ticket)?.is_none() {
+    if store.thread_of(ticket).await?.is_none() {
         ensure_thread(bot, app, ticket).await?;
     }
-    let Some(thread) = store.thread_of(ticket)? else {
+    let Some(thread) = store.thread_of(ticket).await? else {
         return Ok(());
     };
     let copy = retry::retrying("copyMessage", || {
@@ -141,14 +143,16 @@ pub async fn user_to_staff(
         request.send()
     })
     .await?;
-    store.save_relay(&RelayedMessage {
-        ticket,
-        user_chat: msg.chat.id.0,
-        user_message: msg.id.0,
-        staff_chat: chat.0,
-        staff_message: copy.0,
-        from_staff: false,
-    })?;
+    store
+        .save_relay(&RelayedMessage {
+            ticket,
+            user_chat: msg.chat.id.0,
+            user_message: msg.id.0,
+            staff_chat: chat.0,
+            staff_message: copy.0,
+            from_staff: false,
+        })
+        .await?;
     Ok(())
 }
 
@@ -162,12 +166,13 @@ pub async fn staff_to_user(
 ) -> Result<(), HandlerError> {
     let store = &app.store;
     if store
-        .relay_of_staff_message(msg.chat.id.0, msg.id.0)?
+        .relay_of_staff_message(msg.chat.id.0, msg.id.0)
+        .await?
         .is_some()
     {
         return Ok(());
     }
-    let Some(record) = store.ticket(ticket)? else {
+    let Some(record) = store.ticket(ticket).await? else {
         return Ok(());
     };
     let staff_lang = app.staff.lang();
@@ -196,7 +201,7 @@ pub async fn staff_to_user(
     // a crash mid-delivery (the update is confirmed already) cannot lose it, and the ticket
     // shows in progress by the time the user reads the answer.
     let staff = msg.from.as_ref().map(super::user_id).unwrap_or_default();
-    if let Err(e) = app.staff.staff_replied(ticket, staff, now()) {
+    if let Err(e) = app.staff.staff_replied(ticket, staff, now()).await {
         tracing::warn!(ticket, error = %e, "cannot record the staff response");
     }
     app.desk.ticket_changed(record.user);
@@ -234,14 +239,16 @@ pub async fn staff_to_user(
             return Ok(());
         }
     };
-    store.save_relay(&RelayedMessage {
-        ticket,
-        user_chat: record.user,
-        user_message: sent.0,
-        staff_chat: msg.chat.id.0,
-        staff_message: msg.id.0,
-        from_staff: true,
-    })?;
+    store
+        .save_relay(&RelayedMessage {
+            ticket,
+            user_chat: record.user,
+            user_message: sent.0,
+            staff_chat: msg.chat.id.0,
+            staff_message: msg.id.0,
+            from_staff: true,
+        })
+        .await?;
     Ok(())
 }
 
@@ -269,14 +276,18 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
     };
     let store = &app.store;
     if app.staff_chat == Some(msg.chat.id) {
-        let Some(relay) = store.relay_of_staff_message(msg.chat.id.0, msg.id.0)? else {
+        let Some(relay) = store
+            .relay_of_staff_message(msg.chat.id.0, msg.id.0)
+            .await?
+        else {
             return Ok(());
         };
         if !relay.from_staff || crate::secrets::contains_secret(text) {
             return Ok(());
         }
         let lang = store
-            .ticket(relay.ticket)?
+            .ticket(relay.ticket)
+            .await?
             .map(|t| t.lang)
             .unwrap_or_default();
         let copy = (ChatId(relay.user_chat), MessageId(relay.user_message));
@@ -320,7 +331,7 @@ pub async fn on_edit(bot: TgBot, msg: Message, app: Arc<App>) -> Result<(), Hand
         send_replies(&bot, msg.chat.id, None, &outcome.replies).await?;
         return Ok(());
     }
-    let Some(relay) = store.relay_of_user_message(msg.chat.id.0, msg.id.0)? else {
+    let Some(relay) = store.relay_of_user_message(msg.chat.id.0, msg.id.0).await? else {
         return Ok(());
     };
     if relay.from_staff {

@@ -12,16 +12,18 @@ use crate::store::RelayedMessage;
 
 /// The ticket a staff chat message is about: its forum topic, or the ticket message it
 /// replies to.
-fn ticket_of(app: &App, msg: &Message) -> Result<Option<u64>, HandlerError> {
+async fn ticket_of(app: &App, msg: &Message) -> Result<Option<u64>, HandlerError> {
     let store = &app.store;
     if let Some(thread) = msg.thread_id
         && msg.is_topic_message
-        && let Some(ticket) = store.ticket_in_thread(msg.chat.id.0, thread.0.0)?
+        && let Some(ticket) = store.ticket_in_thread(msg.chat.id.0, thread.0.0).await?
     {
         return Ok(Some(ticket));
     }
     if let Some(reply) = msg.reply_to_message() {
-        return Ok(store.ticket_of_staff_message(msg.chat.id.0, reply.id.0)?);
+        return Ok(store
+            .ticket_of_staff_message(msg.chat.id.0, reply.id.0)
+            .await?);
     }
     Ok(None)
 }
@@ -37,14 +39,14 @@ pub(super) async fn on_message(
     if from.is_bot {
         return Ok(());
     }
-    let ticket = ticket_of(&app, &msg)?;
+    let ticket = ticket_of(&app, &msg).await?;
     let text = msg.text().or(msg.caption()).unwrap_or_default();
     if msg.text().is_some() && text.starts_with('/') {
         let out = app.staff.command(&actor(from), text, ticket, now()).await;
         return apply_staff_outcome(&bot, &app, msg.chat.id, msg.thread_id, &out, Some(&msg)).await;
     }
     // Only staff speak for the team; anyone else in the staff chat is ignored.
-    if app.staff.role(user_id(from)).is_none() {
+    if app.staff.role(user_id(from)).await.is_none() {
         return Ok(());
     }
     match ticket {
@@ -70,16 +72,18 @@ pub(super) async fn apply_staff_outcome(
         match send_replies(bot, ChatId(*user), None, std::slice::from_ref(reply)).await {
             Ok(ids) => {
                 // Staff see the user's copy as a relay of their command message.
-                let ticket = store.tickets_of(*user)?.last().map(|t| t.id);
+                let ticket = store.tickets_of(*user).await?.last().map(|t| t.id);
                 if let (Some(source), Some(ticket), Some(first)) = (source, ticket, ids.first()) {
-                    store.save_relay(&RelayedMessage {
-                        ticket,
-                        user_chat: *user,
-                        user_message: first.0,
-                        staff_chat: source.chat.id.0,
-                        staff_message: source.id.0,
-                        from_staff: true,
-                    })?;
+                    store
+                        .save_relay(&RelayedMessage {
+                            ticket,
+                            user_chat: *user,
+                            user_message: first.0,
+                            staff_chat: source.chat.id.0,
+                            staff_message: source.id.0,
+                            from_staff: true,
+                        })
+                        .await?;
                 }
             }
             Err(e) => {
@@ -109,10 +113,10 @@ pub(super) async fn apply_staff_outcome(
             }
             StaffEffect::CloseTopic(ticket) | StaffEffect::ReopenTopic(ticket) => {
                 let close = matches!(effect, StaffEffect::CloseTopic(_));
-                if let Some(user) = store.ticket(*ticket)?.map(|t| t.user) {
+                if let Some(user) = store.ticket(*ticket).await?.map(|t| t.user) {
                     app.desk.ticket_changed(user);
                 }
-                let Some(t) = store.thread_of(*ticket)? else {
+                let Some(t) = store.thread_of(*ticket).await? else {
                     continue;
                 };
                 let Some(topic) = t.thread else {

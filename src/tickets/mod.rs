@@ -257,7 +257,7 @@ impl Tickets {
 
     /// Opens a ticket, or returns the user's ticket that is still open (`false` = not new); an
     /// open ticket is raised to the higher priority of the two.
-    pub fn open(
+    pub async fn open(
         &self,
         user: i64,
         reason: EscalationReason,
@@ -265,20 +265,22 @@ impl Tickets {
         summary: &str,
         now: u64,
     ) -> Result<(TicketRecord, bool), TicketError> {
-        if let Some(existing) = self.open_for(user)? {
+        if let Some(existing) = self.open_for(user).await? {
             if reason.priority() < Priority::from_code(&existing.priority) {
-                let raised = self.update(existing.id, |t| {
-                    if reason.priority() < Priority::from_code(&t.priority) {
-                        t.priority = reason.priority().code().to_string();
-                    }
-                    Ok(())
-                })?;
+                let raised = self
+                    .update(existing.id, |t| {
+                        if reason.priority() < Priority::from_code(&t.priority) {
+                            t.priority = reason.priority().code().to_string();
+                        }
+                        Ok(())
+                    })
+                    .await?;
                 return Ok((raised, false));
             }
             return Ok((existing, false));
         }
         let ticket = TicketRecord {
-            id: self.store.next_ticket_id()?,
+            id: self.store.next_ticket_id().await?,
             user,
             status: TicketStatus::Open,
             reason: reason.code().to_string(),
@@ -292,39 +294,46 @@ impl Tickets {
             rating: None,
             comment: None,
         };
-        self.store.save_ticket(&ticket)?;
+        self.store.save_ticket(&ticket).await?;
         Ok((ticket, true))
     }
 
     /// The user's ticket that is not closed, if any.
-    pub fn open_for(&self, user: i64) -> Result<Option<TicketRecord>, TicketError> {
+    pub async fn open_for(&self, user: i64) -> Result<Option<TicketRecord>, TicketError> {
         Ok(self
             .store
-            .tickets_of(user)?
+            .tickets_of(user)
+            .await?
             .into_iter()
             .rev()
             .find(|t| t.status != TicketStatus::Closed))
     }
 
     /// Every ticket of a user, newest first.
-    pub fn of_user(&self, user: i64) -> Result<Vec<TicketRecord>, TicketError> {
-        let mut all = self.store.tickets_of(user)?;
+    pub async fn of_user(&self, user: i64) -> Result<Vec<TicketRecord>, TicketError> {
+        let mut all = self.store.tickets_of(user).await?;
         all.reverse();
         Ok(all)
     }
 
-    fn update(
+    async fn update(
         &self,
         id: u64,
         change: impl FnMut(&mut TicketRecord) -> Result<(), TicketError>,
     ) -> Result<TicketRecord, TicketError> {
         self.store
-            .update_ticket(id, change)?
+            .update_ticket(id, change)
+            .await?
             .ok_or(TicketError::NotFound(id))
     }
 
     /// A staff member answered: records the first response and moves the ticket in progress.
-    pub fn respond(&self, id: u64, staff: i64, now: u64) -> Result<TicketRecord, TicketError> {
+    pub async fn respond(
+        &self,
+        id: u64,
+        staff: i64,
+        now: u64,
+    ) -> Result<TicketRecord, TicketError> {
         self.update(id, |t| {
             if t.status == TicketStatus::Closed {
                 return Err(TicketError::BadTransition {
@@ -338,18 +347,20 @@ impl Tickets {
             t.status = TicketStatus::InProgress;
             Ok(())
         })
+        .await
     }
 
     /// Assigns a staff member.
-    pub fn assign(&self, id: u64, staff: i64) -> Result<TicketRecord, TicketError> {
+    pub async fn assign(&self, id: u64, staff: i64) -> Result<TicketRecord, TicketError> {
         self.update(id, |t| {
             t.assignee = Some(staff);
             Ok(())
         })
+        .await
     }
 
     /// Closes a ticket.
-    pub fn close(&self, id: u64, now: u64) -> Result<TicketRecord, TicketError> {
+    pub async fn close(&self, id: u64, now: u64) -> Result<TicketRecord, TicketError> {
         self.update(id, |t| {
             if t.status == TicketStatus::Closed {
                 return Err(TicketError::BadTransition {
@@ -362,10 +373,11 @@ impl Tickets {
             t.closed_at = Some(now);
             Ok(())
         })
+        .await
     }
 
     /// Reopens a closed ticket.
-    pub fn reopen(&self, id: u64) -> Result<TicketRecord, TicketError> {
+    pub async fn reopen(&self, id: u64) -> Result<TicketRecord, TicketError> {
         self.update(id, |t| {
             if t.status != TicketStatus::Closed {
                 return Err(TicketError::BadTransition {
@@ -379,10 +391,11 @@ impl Tickets {
             t.rating = None;
             Ok(())
         })
+        .await
     }
 
     /// Records the user's 1–5 rating (and optional comment) on a closed ticket.
-    pub fn rate(
+    pub async fn rate(
         &self,
         id: u64,
         stars: u8,
@@ -405,6 +418,7 @@ impl Tickets {
             }
             Ok(())
         })
+        .await
     }
 
     /// Minutes within which a person will answer this ticket.
@@ -423,10 +437,11 @@ impl Tickets {
     }
 
     /// Open tickets past their first-response target at `now`.
-    pub fn overdue(&self, now: u64) -> Result<Vec<TicketRecord>, TicketError> {
+    pub async fn overdue(&self, now: u64) -> Result<Vec<TicketRecord>, TicketError> {
         Ok(self
             .store
-            .tickets()?
+            .tickets()
+            .await?
             .into_iter()
             .filter(|t| {
                 t.status == TicketStatus::Open
@@ -493,20 +508,21 @@ mod tests {
         (dir, Tickets::new(store, SlaConfig::default()))
     }
 
-    #[test]
-    fn changes_at_the_same_time_from_two_services_are_all_kept() {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn changes_at_the_same_time_from_two_services_are_all_kept() {
         // The desk and the staff desk each hold a `Tickets` over the same store: one rates,
         // the other reopens, from different chats at once. No change may overwrite another.
         let (_dir, t) = service();
         let (ticket, _) = t
             .open(7, EscalationReason::AskedForPerson, Lang::En, "help", 100)
+            .await
             .unwrap();
         let other = Tickets::new(t.store.clone(), SlaConfig::default());
         let threads: Vec<_> = [t.clone(), other]
             .into_iter()
             .enumerate()
             .map(|(n, service)| {
-                std::thread::spawn(move || {
+                tokio::spawn(async move {
                     for i in 0..200u64 {
                         service
                             .update(ticket.id, |r| {
@@ -518,25 +534,27 @@ mod tests {
                                 r.assignee = Some(i as i64);
                                 Ok(())
                             })
+                            .await
                             .unwrap();
                     }
                 })
             })
             .collect();
         for th in threads {
-            th.join().unwrap();
+            th.await.unwrap();
         }
-        let done = t.store.ticket(ticket.id).unwrap().unwrap();
+        let done = t.store.ticket(ticket.id).await.unwrap().unwrap();
         let comment = done.comment.unwrap_or_default();
         assert_eq!(comment.matches('x').count(), 200);
         assert_eq!(comment.matches('y').count(), 200);
     }
 
-    #[test]
-    fn a_ticket_lives_open_in_progress_closed_rated_and_reopens() {
+    #[tokio::test]
+    async fn a_ticket_lives_open_in_progress_closed_rated_and_reopens() {
         let (_dir, t) = service();
         let (ticket, new) = t
             .open(7, EscalationReason::AskedForPerson, Lang::En, "help", 100)
+            .await
             .unwrap();
         assert!(new);
         assert_eq!(ticket.priority, "normal");
@@ -548,6 +566,7 @@ mod tests {
                 "stolen",
                 110,
             )
+            .await
             .unwrap();
         assert!(!new);
         assert_eq!(again.id, ticket.id);
@@ -556,23 +575,26 @@ mod tests {
             "a worse reason raises the open ticket's priority"
         );
         assert!(
-            t.rate(ticket.id, 5, None).is_err(),
+            t.rate(ticket.id, 5, None).await.is_err(),
             "only closed tickets are rated"
         );
-        let r = t.respond(ticket.id, 99, 200).unwrap();
+        let r = t.respond(ticket.id, 99, 200).await.unwrap();
         assert_eq!(
             (r.status, r.first_response_at, r.assignee),
             (TicketStatus::InProgress, Some(200), Some(99))
         );
-        t.close(ticket.id, 300).unwrap();
+        t.close(ticket.id, 300).await.unwrap();
         assert!(matches!(
-            t.rate(ticket.id, 6, None),
+            t.rate(ticket.id, 6, None).await,
             Err(TicketError::BadRating(6))
         ));
-        let rated = t.rate(ticket.id, 4, Some("quick, thanks")).unwrap();
+        let rated = t.rate(ticket.id, 4, Some("quick, thanks")).await.unwrap();
         assert_eq!(rated.rating, Some(4));
-        assert!(t.open_for(7).unwrap().is_none());
-        assert_eq!(t.reopen(ticket.id).unwrap().status, TicketStatus::Open);
+        assert!(t.open_for(7).await.unwrap().is_none());
+        assert_eq!(
+            t.reopen(ticket.id).await.unwrap().status,
+            TicketStatus::Open
+        );
     }
 
     #[test]
@@ -608,27 +630,31 @@ mod tests {
         );
     }
 
-    #[test]
-    fn overdue_means_unanswered_past_the_priority_target() {
+    #[tokio::test]
+    async fn overdue_means_unanswered_past_the_priority_target() {
         let (_dir, t) = service();
         // Monday 2026-11-23 10:00 UTC: inside the default business hours.
         let t0 = 1_795_392_000 + 10 * 3600;
         let (urgent, _) = t
             .open(1, EscalationReason::HackedWallet, Lang::Zh, "hacked", t0)
+            .await
             .unwrap();
         let (normal, _) = t
             .open(2, EscalationReason::Complaint, Lang::En, "slow", t0)
+            .await
             .unwrap();
         let late: Vec<u64> = t
             .overdue(t0 + 16 * 60)
+            .await
             .unwrap()
             .iter()
             .map(|x| x.id)
             .collect();
         assert_eq!(late, vec![urgent.id]);
-        t.respond(urgent.id, 5, t0 + 17 * 60).unwrap();
+        t.respond(urgent.id, 5, t0 + 17 * 60).await.unwrap();
         assert!(
             t.overdue(t0 + 241 * 60)
+                .await
                 .unwrap()
                 .iter()
                 .all(|x| x.id == normal.id)

@@ -753,6 +753,28 @@ impl BotApi {
         }
     }
 
+    /// [`BotApi::wait_for`] for a condition that must be awaited (a store read).
+    pub async fn wait_until<T, F: std::future::Future<Output = Option<T>>>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut f: impl FnMut() -> F,
+    ) -> T {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(v) = f().await {
+                return v;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}\n{}",
+                    self.dump_calls(30)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     // --- faults -------------------------------------------------------------------------------
 
     /// The next `times` calls of `method` fail with `code` and `description` (plus

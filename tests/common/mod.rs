@@ -250,6 +250,7 @@ pub async fn last_alert_equals_the_chain(
 ) -> u64 {
     let mark = store
         .alert_mark(user, "devnet", address)
+        .await
         .expect("mark")
         .expect("kept");
     let last = mark.last_alert.expect("last alert");

@@ -1,12 +1,26 @@
-//! The PostgreSQL backend (issue 12, first part): a connection pool to a PostgreSQL server,
-//! the versioned schema applied at start-up ([`migrations`]), and leases on background work
-//! shared by replicas (`leases`). The client is `tokio-postgres` with `deadpool-postgres`: async on the
-//! runtime the bot already runs, queries checked at run time against the migrated schema (no
-//! database needed to build, unlike `sqlx`'s compile-time checks), pipelining, and a small pool
-//! whose connections are recycled after a failure.
+//! The PostgreSQL backend (issue 12): a connection pool to a PostgreSQL server, the versioned
+//! schema applied at start-up ([`migrations`]), leases on background work shared by replicas
+//! (`leases`), and the records, method for method as sled's [`Store`](super::Store) keeps them
+//! (`users`, `chat`, `staff`, `events`, `alerts`, `privacy`; shared helpers in `rows`,
+//! numbering in `numbers`). Records are stored as the same redacted JSON (JSONB) and listed
+//! in sled's key order: signed ids as big-endian bytes (`ORDER BY id < 0, id`), text bytewise
+//! (`COLLATE "C"` columns). Every statement commits when it returns, so nothing needs a flush.
+//!
+//! The client is `tokio-postgres` with `deadpool-postgres`: async on the runtime the bot
+//! already runs, queries checked at run time against the migrated schema (no database needed
+//! to build, unlike `sqlx`'s compile-time checks), pipelining, and a small pool whose
+//! connections are recycled after a failure.
 
+mod alerts;
+mod chat;
+mod events;
 mod leases;
 pub mod migrations;
+mod numbers;
+mod privacy;
+mod rows;
+mod staff;
+mod users;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
