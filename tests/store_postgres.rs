@@ -2,13 +2,16 @@
 //! own (a unique name) and drops it. The schema is applied at connect, once (again: nothing to
 //! do), once when several replicas connect together, and a database migrated by a newer
 //! lendesk is refused; leases have one holder; the records behave as sled's, method for
-//! method (`same_as_sled`).
+//! method (`same_as_sled`); replicas share leases and one poller (`replicas`).
 //!
 //! The server: `LENDESK_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/postgres`,
 //! trust auth as on the project's machines). Where none answers the tests say so and pass,
 //! unless `LENDESK_REQUIRE_POSTGRES` is set (`.ci/run` sets it once it has checked or started
 //! the server), so the sled-only suite runs on a machine without PostgreSQL.
 
+mod bot_api;
+#[path = "store_postgres/replicas.rs"]
+mod replicas;
 #[path = "store_postgres/same_as_sled.rs"]
 mod same_as_sled;
 

@@ -582,25 +582,30 @@ pub async fn watch(
     Ok(())
 }
 
-/// The lease on long polling for this bot, taken before the first `getUpdates`: a second
-/// `lendesk run` polling with the same token on the same store is refused with a clear error
-/// (Telegram serves one poller per bot; two would take each other's updates). On sled the data
-/// directory's lock already keeps a second process out.
+/// The lease on long polling for this bot, taken before the first `getUpdates`. A poller
+/// that died (a crash, a restart after `kill -9`) leaves the lease to lapse: the next one waits
+/// up to a lease's time for it. One still renewing it means a second `lendesk run` polling with
+/// the same token on the same store: refused with a clear error (Telegram serves one poller per
+/// bot; two would take each other's updates). On sled the data directory's lock already keeps
+/// a second process out.
 async fn poller_lease(
     store: &Store,
     me: &teloxide::types::Me,
     holder: &Arc<str>,
 ) -> Result<crate::replica::Lease, HandlerError> {
+    use crate::replica::LEASE_TTL;
     let name = format!("telegram-poller:{}", me.id.0);
-    if !store
-        .acquire_lease(&name, holder, crate::replica::LEASE_TTL)
-        .await?
-    {
-        return Err(format!(
+    let give_up = tokio::time::Instant::now() + LEASE_TTL + LEASE_TTL / 3;
+    while !store.acquire_lease(&name, holder, LEASE_TTL).await? {
+        if tokio::time::Instant::now() >= give_up {
+            return Err(format!(
             "another lendesk is already receiving @{}'s updates by long polling on this store; Telegram serves one poller per bot. Stop it, or run replicas with --webhook-url behind a load balancer",
-            me.username()
-        )
-        .into());
+                me.username()
+            )
+            .into());
+        }
+        tracing::info!("another poller holds this bot's updates; waiting for its lease to lapse");
+        tokio::time::sleep(LEASE_TTL / 5).await;
     }
     Ok(crate::replica::Lease::keep(
         store.clone(),
