@@ -103,7 +103,7 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         lookups: usize,
     },
-    /// The data directory: verify it, back it up, restore it.
+    /// The data directory: verify it, back it up, restore it, migrate it to PostgreSQL.
     Store {
         #[command(subcommand)]
         action: StoreAction,
@@ -158,6 +158,16 @@ enum StoreAction {
         /// Move a non-empty data directory aside instead of refusing.
         #[arg(long)]
         force: bool,
+    },
+    /// Copy a data directory into an empty PostgreSQL database (one transaction, verified by
+    /// counts); the directory is left as it is.
+    Migrate {
+        /// The data directory (sled).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database: postgres://user[:password]@host[:port]/database.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -279,11 +289,15 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
             print_out(&cli::console::faq_check(&config, dir.as_deref())?)
         }
         Command::Store { action } => {
-            let config = cli::load_config(cli.config)?;
+            // `migrate` names both ends itself: no configuration.
+            let config = || cli::load_config(cli.config.clone());
             let text = match action {
-                StoreAction::Check => cli::store::check(&config)?,
-                StoreAction::Backup { file } => cli::store::backup(&config, &file)?,
-                StoreAction::Restore { file, force } => cli::store::restore(&config, &file, force)?,
+                StoreAction::Check => cli::store::check(&config()?)?,
+                StoreAction::Backup { file } => cli::store::backup(&config()?, &file)?,
+                StoreAction::Restore { file, force } => {
+                    cli::store::restore(&config()?, &file, force)?
+                }
+                StoreAction::Migrate { from, to } => cli::store::migrate(&from, &to).await?,
             };
             println!("{}", text.trim_end());
             Ok(())

@@ -3,38 +3,16 @@
 //! calls), bytes flipped in sled's own files, and `lendesk store backup|restore|check` as the
 //! binary's command bodies run them.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use lendesk::chain::markets::Markets;
+use common::populate::{NOW, USER, populate};
 use lendesk::config::Config;
-use lendesk::desk::{Desk, DeskSettings, Incoming};
-use lendesk::knowledge::KnowledgeBase;
 use lendesk::lang::Lang;
-use lendesk::store::{
-    BanKind, BanRecord, Broadcast, FaqEdit, MANIFEST_FILE, Macro, Maintenance, RelayedMessage,
-    SledStore, StaffMember, Store, StoreError, TicketThread,
-};
+use lendesk::store::{MANIFEST_FILE, SledStore, Store, StoreError};
 use lendesk::tickets::{EscalationReason, SlaConfig, Tickets};
-
-const NOW: u64 = 1_700_000_000;
-const USER: i64 = 4242;
-
-fn desk_over(store: Store) -> Desk {
-    let kb =
-        KnowledgeBase::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")).expect("faq");
-    let tickets = Tickets::new(store.clone(), SlaConfig::default());
-    Desk::new(kb, Markets::none(), tickets, store, DeskSettings::default())
-}
-
-fn msg(user: i64, text: &str, now: u64) -> Incoming {
-    Incoming {
-        user,
-        text: text.to_string(),
-        now,
-        ..Default::default()
-    }
-}
 
 /// A data directory with one user and three acknowledged tickets, as the operator had.
 async fn three_tickets(dir: &Path) {
@@ -57,19 +35,6 @@ async fn three_tickets(dir: &Path) {
             .expect("open a ticket");
         assert!(new);
         tickets.close(ticket.id, NOW + n).await.expect("close it");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 
@@ -122,7 +87,7 @@ async fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
     let mut refused = 0;
     for (n, (file, offset)) in cases.iter().enumerate() {
         let copy = base.path().join(format!("copy-{n}"));
-        copy_dir(&original, &copy);
+        common::copy_dir(&original, &copy);
         flip(&copy.join(file), *offset);
         let outcome = open_damaged(&copy).await;
         eprintln!("{file}:{offset} → {outcome:?}");
@@ -136,7 +101,7 @@ async fn a_flipped_byte_in_sleds_files_never_opens_a_store_with_tickets_gone() {
     }
     // The case (the first byte of `db`) is refused, not survived by luck.
     let copy = base.path().join("first-byte");
-    copy_dir(&original, &copy);
+    common::copy_dir(&original, &copy);
     flip(&copy.join("db"), 0);
     assert_eq!(open_damaged(&copy).await, None);
     // Without the manifest, the same damage opens with the tickets gone: what the check catches.
@@ -200,127 +165,6 @@ fn dump(dir: &Path) -> BTreeMap<Vec<u8>, BTreeMap<Vec<u8>, Vec<u8>>> {
     out
 }
 
-/// Users, tickets with history, a rating and its comment, staff records, macros, bans, audit,
-/// a broadcast, events, a FAQ edit, a thread and a relay: through the desk and the store's API.
-async fn populate(dir: &Path) {
-    let store = Store::open(dir).expect("open");
-    let desk = desk_over(store.clone());
-    for (user, text) in [
-        (USER, "/lang zh"),
-        (USER, "/link 0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
-        (USER, "what is a health factor"),
-        (USER, "flibbertigibbet quux"),
-        (USER, "/human my liquidation looks wrong"),
-        (7, "what are aTokens"),
-        (7, "/human please call me"),
-    ] {
-        desk.handle(msg(user, text, NOW)).await;
-    }
-    let ticket = desk
-        .tickets()
-        .open_for(7)
-        .await
-        .unwrap()
-        .expect("ticket of 7");
-    desk.tickets().close(ticket.id, NOW + 60).await.unwrap();
-    desk.button(7, &format!("rate:{}:4", ticket.id), None, NOW + 61)
-        .await;
-    desk.handle(msg(7, "quick and kind", NOW + 62)).await;
-    desk.flush_events().await;
-    store
-        .add_staff(&StaffMember {
-            id: 900,
-            username: Some("agent".into()),
-            added_by: 1,
-            added_at: NOW,
-        })
-        .await
-        .unwrap();
-    store
-        .save_macro(&Macro {
-            name: "gas".into(),
-            en: "Gas is the fee".into(),
-            zh: "Gas 是手续费".into(),
-            by: 900,
-            at: NOW,
-        })
-        .await
-        .unwrap();
-    store
-        .save_ban(&BanRecord {
-            user: 13,
-            kind: BanKind::Ban,
-            by: 900,
-            at: NOW,
-            reason: "spam".into(),
-        })
-        .await
-        .unwrap();
-    store.audit(NOW, 900, "ban", "13 spam").await.unwrap();
-    let mut topic = desk
-        .knowledge()
-        .topic("gas-fees")
-        .cloned()
-        .expect("a topic");
-    topic.en.answer.push_str("\nEdited by staff.");
-    store
-        .save_faq_edit(&FaqEdit {
-            id: topic.id.clone(),
-            topic: Some(topic),
-            by: 900,
-            at: NOW,
-        })
-        .await
-        .unwrap();
-    let id = store.next_broadcast_id().await.unwrap();
-    store
-        .save_broadcast(&Broadcast {
-            id,
-            text: "Upgrade tonight".into(),
-            lang: None,
-            by: 900,
-            created_at: NOW,
-            cursor: Some(7),
-            sent: 1,
-            failed: 0,
-            skipped: 1,
-            done: true,
-            progress_message: Some((-100, 5)),
-        })
-        .await
-        .unwrap();
-    store
-        .save_thread(&TicketThread {
-            ticket: ticket.id,
-            chat: -100,
-            thread: Some(55),
-            card: Some(56),
-        })
-        .await
-        .unwrap();
-    store
-        .save_relay(&RelayedMessage {
-            ticket: ticket.id,
-            user_chat: 7,
-            user_message: 10,
-            staff_chat: -100,
-            staff_message: 77,
-            from_staff: false,
-        })
-        .await
-        .unwrap();
-    store
-        .set_maintenance(Some(&Maintenance {
-            text: "RPC upgrade".into(),
-            by: 900,
-            since: NOW,
-        }))
-        .await
-        .unwrap();
-    drop(desk);
-    store.flush().await.unwrap();
-}
-
 fn config_for(dir: &Path) -> Config {
     let mut config = Config::default();
     config.desk.data_dir = dir.display().to_string();
@@ -350,6 +194,10 @@ async fn backup_wipe_restore_brings_back_every_record_byte_for_byte() {
         "audit",
         "broadcasts",
         "events",
+        "alert_settings",
+        "alert_marks",
+        "alert_outbox",
+        "alerts_sent",
     ] {
         assert!(count(tree) > 0, "the fixture wrote nothing to {tree}");
     }
@@ -464,7 +312,7 @@ async fn the_binary_refuses_a_damaged_store_and_restore_brings_the_tickets_back(
     // The operator's backup, taken from a copy: `data` itself stays as the tickets left it
     // (an open can rewrite sled's files, after which the first byte may matter no more).
     let copy = base.path().join("copy");
-    copy_dir(&data, &copy);
+    common::copy_dir(&data, &copy);
     let out = lendesk(base.path(), &copy, &["store", "check"]);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");

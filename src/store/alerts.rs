@@ -17,9 +17,11 @@ pub(super) const ALERT_MARKS: &str = "alert_marks";
 pub(super) const ALERT_OUTBOX: &str = "alert_outbox";
 pub(super) const ALERTS_SENT: &str = "alerts_sent";
 /// `meta` counter of outbox entries written.
-const ALERT_SEQ: &str = "alert_seq";
+pub(super) const ALERT_SEQ: &str = "alert_seq";
 /// `meta` key prefix of each market's last block processed.
-const CURSOR: &str = "watch_cursor:";
+pub(super) const CURSOR: &str = "watch_cursor:";
+/// `meta` key prefix of the sent alerts' index (the dedup key follows).
+pub(super) const SENT: &str = "sent:";
 
 /// Quiet hours: non-critical alerts wait until they end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -298,7 +300,7 @@ impl SledStore {
     /// True when an alert with this key was sent already.
     pub fn alert_was_sent(&self, key: &str) -> Result<bool, StoreError> {
         // The sent log is keyed by time: the outbox key is looked up in the small index.
-        Ok(self.meta.contains_key(format!("sent:{key}"))?)
+        Ok(self.meta.contains_key(format!("{SENT}{key}"))?)
     }
 
     /// Moves an entry from the outbox to the sent log (flushed).
@@ -311,7 +313,7 @@ impl SledStore {
         };
         self.put_with(&self.alerts_sent, &sent_key(at, &entry.key), &sent, false)?;
         self.meta
-            .insert(format!("sent:{}", entry.key), &at.to_be_bytes())?;
+            .insert(format!("{SENT}{}", entry.key), &at.to_be_bytes())?;
         self.alert_outbox.remove(entry.key.as_bytes())?;
         self.durable()
     }
@@ -367,7 +369,7 @@ impl SledStore {
         // Dedup keys begin with the user id (see `alerts::dedup_key`).
         let sent: Vec<sled::IVec> = self
             .meta
-            .scan_prefix(format!("sent:{user}:"))
+            .scan_prefix(format!("{SENT}{user}:"))
             .keys()
             .collect::<Result<_, _>>()?;
         for k in sent {

@@ -9,6 +9,7 @@ mod alerts;
 mod backup;
 mod check;
 mod integrity;
+mod migrate;
 pub mod pg;
 mod privacy;
 mod records;
@@ -24,6 +25,7 @@ pub use alerts::{
 pub use backup::{BACKUP_FORMAT, RestoreSummary};
 pub use check::CheckReport;
 pub use integrity::MANIFEST_FILE;
+pub use migrate::{MigrateSummary, migrate};
 pub use privacy::{ANONYMOUS, ForgetSummary};
 
 pub use records::{
@@ -138,6 +140,24 @@ pub enum StoreError {
     /// A backup file is unusable or cannot be written or read.
     #[error("{0}")]
     Backup(String),
+    /// A migration's target database already holds lendesk records: it is left as it was.
+    #[error(
+        "the target PostgreSQL database already holds lendesk records (in {}); migrate into an empty database: a migration never merges",
+        tables.join(", ")
+    )]
+    TargetNotEmpty {
+        /// The tables with rows.
+        tables: Vec<String>,
+    },
+    /// After a migration's commit, PostgreSQL holds another count of some kind than sled.
+    #[error(
+        "the migration wrote PostgreSQL, but its counts differ from sled's: {}",
+        differences.join("; ")
+    )]
+    MigrationUnverified {
+        /// Each kind that differs, with both counts.
+        differences: Vec<String>,
+    },
 }
 
 /// The store: the one interface to persistence, over either backend. Cheap to clone (both

@@ -24,6 +24,8 @@ pub(super) const EVENTS_BY_USER: &str = "events_by_user";
 /// `meta` counters of audit and broadcast numbers issued.
 pub(super) const AUDIT_SEQ: &str = "audit_seq";
 pub(super) const BROADCAST_SEQ: &str = "broadcast_seq";
+/// The `meta` key of the maintenance notice.
+pub(super) const MAINTENANCE: &str = "maintenance";
 
 /// The index key of an event that names `user`: user ‖ the event's key.
 fn user_event_key(user: i64, event_key: &[u8]) -> Vec<u8> {
@@ -310,9 +312,9 @@ impl SledStore {
     /// Turns the maintenance notice on (`Some`) or off (`None`), flushed.
     pub fn set_maintenance(&self, notice: Option<&Maintenance>) -> Result<(), StoreError> {
         match notice {
-            Some(m) => self.put(&self.meta, b"maintenance", m),
+            Some(m) => self.put(&self.meta, MAINTENANCE.as_bytes(), m),
             None => {
-                self.meta.remove("maintenance")?;
+                self.meta.remove(MAINTENANCE)?;
                 self.durable()?;
                 Ok(())
             }
@@ -321,7 +323,7 @@ impl SledStore {
 
     /// The maintenance notice in force.
     pub fn maintenance(&self) -> Result<Option<Maintenance>, StoreError> {
-        Self::get(&self.meta, "meta", b"maintenance")
+        Self::get(&self.meta, "meta", MAINTENANCE.as_bytes())
     }
 
     // --- statistics events -------------------------------------------------------------------

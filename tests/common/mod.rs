@@ -1,9 +1,12 @@
 //! The shared fixture for tests that need a chain: a real Anvil with the real Aave v3 market,
 //! started once per test binary (read-only tests) or once per test (tests that move prices,
-//! withdraw, repay or liquidate).
+//! withdraw, repay or liquidate). The store's fixtures are here too: a data directory with
+//! every kind of record (`populate`) and a PostgreSQL database of a test's own (`postgres`).
 #![allow(dead_code)]
 
 pub mod judge;
+pub mod populate;
+pub mod postgres;
 pub mod switchable;
 
 use std::path::{Path, PathBuf};
@@ -337,4 +340,18 @@ pub fn morpho_reader(
     let rpc = Rpc::connect(rpc_url, Duration::from_secs(10)).expect("rpc");
     lendesk::chain::morpho_blue::MorphoReader::new(config, rpc, vec!["USDC".into(), "DAI".into()])
         .expect("a Morpho market")
+}
+
+/// Copies a directory tree (a sled data directory, to damage the copy).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }

@@ -2,9 +2,10 @@
 //! schema applied at start-up ([`migrations`]), leases on background work shared by replicas
 //! (`leases`), and the records, method for method as sled's [`Store`](super::Store) keeps them
 //! (`users`, `chat`, `staff`, `events`, `alerts`, `privacy`; shared helpers in `rows`,
-//! numbering in `numbers`). Records are stored as the same redacted JSON (JSONB) and listed
-//! in sled's key order: signed ids as big-endian bytes (`ORDER BY id < 0, id`), text bytewise
-//! (`COLLATE "C"` columns). Every statement commits when it returns, so nothing needs a flush.
+//! numbering in `numbers`), and the bulk writes of `lendesk store migrate` (`import`). Records
+//! are stored as the same redacted JSON (JSONB) and listed in sled's key order: signed ids as
+//! big-endian bytes (`ORDER BY id < 0, id`), text bytewise (`COLLATE "C"` columns). Every
+//! statement commits when it returns, so nothing needs a flush.
 //!
 //! The client is `tokio-postgres` with `deadpool-postgres`: async on the runtime the bot
 //! already runs, queries checked at run time against the migrated schema (no database needed
@@ -14,6 +15,7 @@
 mod alerts;
 mod chat;
 mod events;
+pub(super) mod import;
 mod leases;
 pub mod migrations;
 mod numbers;
