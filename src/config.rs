@@ -1122,6 +1122,38 @@ pool_addresses_provider = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
     }
 
     #[test]
+    fn the_store_url_comes_from_the_file_or_the_environment_and_is_never_shown() {
+        let secret = "postgres://lendesk:hunter2@db.internal:5432/lendesk";
+        let mut c = Config::parse(&format!("[store]\nurl = \"{secret}\"\n"), "t").unwrap();
+        assert_eq!(c.store.url.as_deref(), Some(secret));
+        c.validate().unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        c.apply_env(|k| {
+            (k == "LENDESK_STORE_URL").then(|| "postgresql://app@10.0.0.2/desk".into())
+        })
+        .unwrap();
+        assert_eq!(
+            c.store.url.as_deref(),
+            Some("postgresql://app@10.0.0.2/desk")
+        );
+        // Without one, sled in the data directory, as before.
+        assert!(Config::parse(SAMPLE, "t").unwrap().store.url.is_none());
+        for bad in [
+            "mysql://root:hunter2@db/x",
+            "postgres://hunter2@[::1/x",
+            "lendesk-data",
+        ] {
+            let mut c = Config::default();
+            c.store.url = Some(bad.into());
+            let e = c.validate().unwrap_err().to_string();
+            assert!(
+                e.contains("store.url") && !e.contains("hunter2"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
     fn rejects_unknown_keys_and_bad_targets() {
         assert!(Config::parse("colour = 1", "t").is_err());
         let mut c = Config::default();
