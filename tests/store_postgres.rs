@@ -42,7 +42,7 @@ async fn the_schema_is_applied_once_and_again_is_nothing_to_do() {
     let store = PgStore::connect(&db.url)
         .await
         .expect("connect and migrate");
-    assert_eq!(store.applied().await.expect("applied"), [1]);
+    assert_eq!(store.applied().await.expect("applied"), every_version());
     let tables = tables(&db.url).await;
     for table in [
         "users",
@@ -65,7 +65,7 @@ async fn the_schema_is_applied_once_and_again_is_nothing_to_do() {
     let again = PgStore::connect(&db.url).await.expect("connect again");
     assert_eq!(
         again.applied().await.expect("applied"),
-        [1],
+        every_version(),
         "nothing applied twice"
     );
 }
@@ -79,8 +79,65 @@ async fn replicas_starting_together_apply_each_migration_once() {
     let stores = futures::future::join_all(connects).await;
     for store in &stores {
         let store = store.as_ref().expect("every replica connects");
-        assert_eq!(store.applied().await.expect("applied"), [1]);
+        assert_eq!(store.applied().await.expect("applied"), every_version());
     }
+}
+
+fn every_version() -> Vec<i32> {
+    (1..=migrations::latest()).collect()
+}
+
+#[tokio::test]
+async fn a_version_1_database_is_brought_up_to_date_keeping_its_rows() {
+    let Some(db) = TestDb::new("upgrade").await else {
+        return;
+    };
+    // A database as lendesk with schema 1 left it: an update handled, a user.
+    let (client, connection) = tokio_postgres::connect(&db.url, NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client
+        .batch_execute(
+            "CREATE TABLE lendesk_migrations (
+                 version INTEGER PRIMARY KEY,
+                 name TEXT NOT NULL,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+             )",
+        )
+        .await
+        .expect("migrations table");
+    client
+        .batch_execute(migrations::MIGRATIONS[0].sql)
+        .await
+        .expect("schema 1");
+    client
+        .batch_execute(
+            "INSERT INTO lendesk_migrations (version, name) VALUES (1, 'v1');
+             INSERT INTO updates_handled (update_id) VALUES (41);
+             INSERT INTO users (id, record) VALUES (7, '{\"id\":7,\"links\":[],\"recent_topics\":[]}');",
+        )
+        .await
+        .expect("rows");
+    let store = lendesk::store::Store::connect(&db.url)
+        .await
+        .expect("upgrade");
+    let pg = store.postgres().expect("PostgreSQL");
+    assert_eq!(pg.applied().await.expect("applied"), every_version());
+    assert!(store.user(7).await.expect("user").is_some());
+    // The update handled under schema 1 counts as handled.
+    assert_eq!(
+        pg.claim_update(41, "replica", std::time::Duration::from_secs(5))
+            .await
+            .expect("claim"),
+        lendesk::store::pg::Claim::Done
+    );
+    assert_eq!(
+        pg.claim_update(42, "replica", std::time::Duration::from_secs(5))
+            .await
+            .expect("claim"),
+        lendesk::store::pg::Claim::Mine
+    );
 }
 
 #[tokio::test]

@@ -239,6 +239,37 @@ impl Store {
         }
     }
 
+    /// Claims Telegram update `id` for `holder` (replicas behind one webhook): on sled, one
+    /// process receives every update and claims each ([`pg::Claim::Mine`]).
+    pub async fn claim_update(
+        &self,
+        id: i64,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<pg::Claim, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(pg::Claim::Mine),
+            Store::Postgres(p) => p.claim_update(id, holder, ttl).await,
+        }
+    }
+
+    /// Marks update `id` handled by `holder`.
+    pub async fn finish_update(&self, id: i64, holder: &str) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Postgres(p) => p.finish_update(id, holder).await,
+        }
+    }
+
+    /// The lock of `chat` across replicas (`None` on sled: one process, whose own lock is
+    /// enough).
+    pub async fn lock_chat(&self, chat: i64) -> Result<Option<pg::ChatLock>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Postgres(p) => p.lock_chat(chat).await.map(Some),
+        }
+    }
+
     /// Changes a ticket atomically (durable): `change` edits the stored ticket; two changes
     /// at once (a rating from the user, a reopen by staff) never overwrite each other (sled
     /// reruns `change` on the newer ticket, PostgreSQL locks the row). `Ok(None)`: no such

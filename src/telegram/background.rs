@@ -1,6 +1,6 @@
 //! Work the bot does on its own: flagging tickets past their first-response target in the
 //! staff chat, sending broadcasts (resumed after a restart from the stored progress), and
-//! pruning statistics events past their retention.
+//! pruning statistics events past their retention and, on PostgreSQL, updates handled long ago.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -22,6 +22,9 @@ fn reply(text: String) -> Reply {
         buttons: Vec::new(),
     }
 }
+
+/// Handled updates are remembered this long (Telegram stops retrying an update within a day).
+const UPDATES_KEPT: Duration = Duration::from_secs(2 * 24 * 3600);
 
 /// Broadcasts this process is sending.
 pub type Running = Arc<std::sync::Mutex<HashSet<u64>>>;
@@ -100,6 +103,11 @@ pub async fn pruner(app: Arc<App>) {
         interval.tick().await;
         if let Err(e) = app.desk.prune_expired(now()).await {
             tracing::error!(error = %e, "cannot prune expired statistics events");
+        }
+        if let Some(pg) = app.store.postgres()
+            && let Err(e) = pg.prune_updates(UPDATES_KEPT).await
+        {
+            tracing::error!(error = %e, "cannot prune handled updates");
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod relay;
 pub mod render;
 pub mod retry;
 mod staff_chat;
+pub mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -623,7 +624,7 @@ pub async fn run(
     store: Store,
     staff_chat: Option<i64>,
 ) -> Result<(), HandlerError> {
-    let bot = connect(options.token, options.api_url)?;
+    let bot = connect(options.token.clone(), options.api_url.clone())?;
     let me = get_me_with_retries(&bot).await?;
     tracing::info!(bot = %me.username(), "connected to the Bot API");
     let staff_chat = staff_chat.map(ChatId);
@@ -684,18 +685,19 @@ pub async fn run(
             polling::confirm_handled(&bot, &app.updates).await;
         }
         Receive::Webhook { url, listen } => {
-            let mut listener = teloxide::update_listeners::webhooks::axum(
+            // Each update handled before Telegram is answered (see `webhook`); the dispatcher
+            // is not used.
+            drop(dispatcher);
+            webhook::serve(
                 bot.clone(),
-                teloxide::update_listeners::webhooks::Options::new(listen, url),
+                me.clone(),
+                app.clone(),
+                &options.token,
+                url,
+                listen,
+                stop_signal(),
             )
             .await?;
-            stop_on_signal(listener.stop_token(), store.clone());
-            dispatcher
-                .dispatch_with_listener(
-                    listener,
-                    LoggingErrorHandler::with_custom_text("webhook listener error"),
-                )
-                .await;
         }
     }
     sla.abort();

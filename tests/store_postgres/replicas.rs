@@ -66,9 +66,12 @@ async fn a_lease_moves_to_a_waiting_replica_within_seconds_of_its_holder_going_s
     }
 }
 
-fn start_bot(api: &BotApi, dir: &Path, store_url: &str) -> Child {
+/// `lendesk run` with `args` on the store at `store_url`, against the emulator (a piped
+/// `stderr` must be read, or a talkative process would block on a full pipe).
+fn lendesk_run(api: &BotApi, dir: &Path, store_url: &str, args: &[String], stderr: Stdio) -> Child {
     Command::new(env!("CARGO_BIN_EXE_lendesk"))
         .arg("run")
+        .args(args)
         .current_dir(dir)
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELOXIDE_API_URL", api.url().as_str())
@@ -82,9 +85,14 @@ fn start_bot(api: &BotApi, dir: &Path, store_url: &str) -> Child {
         .env_remove("LENDESK_CONFIG")
         .env_remove("LENDESK_RPC_URL")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .expect("start lendesk run")
+}
+
+/// A replica polling for updates (what it says kept, for the reason it stops).
+fn start_bot(api: &BotApi, dir: &Path, store_url: &str) -> Child {
+    lendesk_run(api, dir, store_url, &[], Stdio::piped())
 }
 
 fn stderr_of(child: &mut Child) -> String {
@@ -151,4 +159,155 @@ async fn a_second_poller_is_refused_and_takes_over_once_the_first_is_killed() {
     .await;
     third.kill().expect("kill");
     let _ = third.wait();
+}
+
+/// A load balancer written for the test: every update Telegram posts is delivered to each
+/// replica behind it (at once: a retry racing the first delivery, on another replica), and
+/// Telegram gets the first replica's answer.
+async fn duplicating_proxy(targets: Vec<String>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let forward = move |headers: axum::http::HeaderMap, body: String| {
+        let (client, targets) = (client.clone(), targets.clone());
+        async move {
+            let sends = targets.iter().map(|t| {
+                let mut request = client.post(t).body(body.clone());
+                for (name, value) in &headers {
+                    if name != "host" && name != "content-length" {
+                        request = request.header(name, value);
+                    }
+                }
+                request.send()
+            });
+            let answers = futures::future::join_all(sends).await;
+            match answers.into_iter().next() {
+                Some(Ok(r)) => axum::http::StatusCode::from_u16(r.status().as_u16())
+                    .unwrap_or(axum::http::StatusCode::BAD_GATEWAY),
+                _ => axum::http::StatusCode::BAD_GATEWAY,
+            }
+        }
+    };
+    let router = axum::Router::new().route("/telegram", axum::routing::post(forward));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}/telegram")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A replica receiving Telegram's posts at `public` (the load balancer), listening on `port`.
+fn start_webhook_replica(
+    api: &BotApi,
+    dir: &Path,
+    store_url: &str,
+    public: &str,
+    port: u16,
+) -> Child {
+    let args = [
+        "--webhook-url".to_string(),
+        public.to_string(),
+        "--listen".to_string(),
+        format!("127.0.0.1:{port}"),
+    ];
+    lendesk_run(api, dir, store_url, &args, Stdio::null())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_webhook_replicas_given_every_update_answer_each_once_in_order() {
+    let Some(db) = TestDb::new("webhook").await else {
+        return;
+    };
+    let api = BotApi::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ports = [free_port(), free_port()];
+    let public = duplicating_proxy(
+        ports
+            .iter()
+            .map(|p| format!("http://127.0.0.1:{p}/telegram"))
+            .collect(),
+    )
+    .await;
+    let mut replicas: Vec<Child> = ports
+        .iter()
+        .map(|port| start_webhook_replica(&api, dir.path(), &db.url, &public, *port))
+        .collect();
+    let wait = Duration::from_secs(60);
+    api.wait_for("the webhook set", wait, |api| api.webhook())
+        .await;
+    // Both replicas listening (each sets the same webhook once it does).
+    api.wait_for("both replicas registered", wait, |api| {
+        (api.calls_to("setWebhook").len() >= 2).then_some(())
+    })
+    .await;
+
+    let users: Vec<_> = (0..10u64)
+        .map(|i| api.add_user(3000 + i, &format!("User{i}"), None, Some("en")))
+        .collect();
+    let questions = ["what is a health factor", "/help", "what is liquidation"];
+    for q in questions {
+        for u in &users {
+            api.send_text(u, u.id as i64, q);
+        }
+    }
+    let expected = users.len() * questions.len();
+    api.wait_for("every message delivered", wait, |api| {
+        (api.pending_updates() == 0).then_some(())
+    })
+    .await;
+    // Let any duplicate answer that would come arrive.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Each chat answered once per question, in the order asked: the same three answers for
+    // every user (a question handled twice would show its answer twice).
+    let answers = |chat: i64| -> Vec<String> {
+        api.history(chat)
+            .into_iter()
+            .filter(|m| m.method != "user")
+            .map(|m| m.text)
+            .collect()
+    };
+    let first = answers(users[0].id as i64);
+    assert_eq!(first.len(), questions.len(), "{first:#?}");
+    for (answer, topic) in first.iter().zip(["health factor", "commands", "liquidat"]) {
+        assert!(answer.to_lowercase().contains(topic), "{topic}: {answer}");
+    }
+    for u in &users {
+        assert_eq!(answers(u.id as i64), first, "user {}", u.id);
+    }
+    // Once across replicas: the statistics count each message handled, and both replicas
+    // write them to the shared store.
+    let store = Store::connect(&db.url).await.expect("connect");
+    let handled = tokio::time::timeout(wait, async {
+        loop {
+            let events = store.events_since(0).await.expect("events");
+            let handled: u64 = events.iter().map(|e| e.count).sum();
+            if handled >= expected as u64 {
+                // A second handling would have written by now too.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let events = store.events_since(0).await.expect("events");
+                return events.iter().map(|e| e.count).sum::<u64>();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("statistics written");
+    assert_eq!(
+        handled, expected as u64,
+        "messages handled across the replicas"
+    );
+    for r in &mut replicas {
+        let _ = r.kill();
+        let _ = r.wait();
+    }
 }

@@ -26,10 +26,11 @@ pub struct Migration {
 pub const LOCK: i64 = 0x006c_656e_6465_736b;
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "sled's trees as tables; updates handled; leases",
-    sql: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "sled's trees as tables; updates handled; leases",
+        sql: r#"
 CREATE TABLE users (id BIGINT PRIMARY KEY, record JSONB NOT NULL);
 CREATE TABLE history (user_id BIGINT PRIMARY KEY, lines JSONB NOT NULL);
 -- user_id: the user the ticket was saved under (sled's tickets_by_user); NULL once forgotten.
@@ -118,7 +119,19 @@ CREATE TABLE leases (
     until TIMESTAMPTZ NOT NULL
 );
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "updates claimed by a replica, then marked handled",
+        sql: r#"
+ALTER TABLE updates_handled
+    ADD COLUMN holder TEXT,
+    ADD COLUMN until TIMESTAMPTZ,
+    ADD COLUMN done BOOLEAN NOT NULL DEFAULT true;
+CREATE INDEX updates_handled_at ON updates_handled (handled_at);
+"#,
+    },
+];
 
 /// The newest version this lendesk knows.
 pub fn latest() -> i32 {

@@ -22,7 +22,10 @@ mod numbers;
 mod privacy;
 mod rows;
 mod staff;
+mod updates;
 mod users;
+
+pub use updates::{ChatLock, Claim};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
@@ -32,10 +35,16 @@ use super::StoreError;
 /// Connections kept per process.
 const POOL_SIZE: usize = 16;
 
+/// Chats handled at once per process: each holds its chat's lock on a connection of its own
+/// (a pool apart, so held locks never starve the queries of the updates holding them).
+const LOCK_POOL_SIZE: usize = 32;
+
 /// A PostgreSQL database with lendesk's schema.
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// Connections that hold a chat's advisory lock while one of its updates is handled.
+    locks: Pool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -59,18 +68,23 @@ impl PgStore {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| failed("reading the store URL", e))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .build()
-            .map_err(|e| failed("building the connection pool", e))?;
-        let store = Self { pool };
+        let pool = |size: usize| {
+            let manager = Manager::from_config(
+                config.clone(),
+                NoTls,
+                ManagerConfig {
+                    recycling_method: RecyclingMethod::Fast,
+                },
+            );
+            Pool::builder(manager)
+                .max_size(size)
+                .build()
+                .map_err(|e| failed("building the connection pool", e))
+        };
+        let store = Self {
+            pool: pool(POOL_SIZE)?,
+            locks: pool(LOCK_POOL_SIZE)?,
+        };
         store.migrate().await?;
         Ok(store)
     }
