@@ -127,13 +127,13 @@ async fn a_version_1_database_is_brought_up_to_date_keeping_its_rows() {
     assert!(store.user(7).await.expect("user").is_some());
     // The update handled under schema 1 counts as handled.
     assert_eq!(
-        pg.claim_update(41, "replica", std::time::Duration::from_secs(5))
+        pg.claim_update(41, 7, "replica", std::time::Duration::from_secs(5))
             .await
             .expect("claim"),
         lendesk::store::pg::Claim::Done
     );
     assert_eq!(
-        pg.claim_update(42, "replica", std::time::Duration::from_secs(5))
+        pg.claim_update(42, 7, "replica", std::time::Duration::from_secs(5))
             .await
             .expect("claim"),
         lendesk::store::pg::Claim::Mine

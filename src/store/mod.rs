@@ -239,17 +239,27 @@ impl Store {
         }
     }
 
-    /// Claims Telegram update `id` for `holder` (replicas behind one webhook): on sled, one
-    /// process receives every update and claims each ([`pg::Claim::Mine`]).
+    /// Claims Telegram update `id` of `chat` for `holder` (replicas behind one webhook): on
+    /// sled, one process receives every update and claims each ([`pg::Claim::Mine`]).
     pub async fn claim_update(
         &self,
         id: i64,
+        chat: i64,
         holder: &str,
         ttl: std::time::Duration,
     ) -> Result<pg::Claim, StoreError> {
         match self {
             Store::Sled(_) => Ok(pg::Claim::Mine),
-            Store::Postgres(p) => p.claim_update(id, holder, ttl).await,
+            Store::Postgres(p) => p.claim_update(id, chat, holder, ttl).await,
+        }
+    }
+
+    /// Whether an older update of `chat` than `id` is claimed by a replica and not handled yet
+    /// (never on sled: one process orders its own).
+    pub async fn older_pending(&self, chat: i64, id: i64) -> Result<bool, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(false),
+            Store::Postgres(p) => p.older_pending(chat, id).await,
         }
     }
 

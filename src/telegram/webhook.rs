@@ -1,10 +1,11 @@
 //! Receiving updates by webhook, ready for replicas behind a load balancer. Telegram is
 //! answered only once the update is handled (a crash before that makes Telegram deliver it
-//! again: at least once); each update is claimed in the store first, so one delivered twice
-//! (a retry, perhaps to another replica) is handled once; and one chat's updates are handled
-//! one at a time, in this process (a lock per chat) and across replicas (the store's chat
-//! lock). Every replica sets the same webhook with the same secret (derived from the token), so
-//! any of them may (re)register it.
+//! again: at least once); each update is claimed in the store as it arrives, so one delivered
+//! twice (a retry, perhaps to another replica) is handled once; and one chat's updates are
+//! handled one at a time and oldest first: in this process the oldest update in hand of a chat
+//! goes first, across replicas the store's chat lock is taken and an update waits while an
+//! older one of its chat is claimed elsewhere. Every replica sets the same webhook with the same
+//! secret (derived from the token), so any of them may (re)register it.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -21,7 +22,7 @@ use crate::store::pg::Claim;
 
 /// How long a claim on an update lasts: a replica that dies mid-update leaves it to another
 /// after this.
-const CLAIM_TTL: Duration = Duration::from_secs(30);
+const CLAIM_TTL: Duration = Duration::from_secs(15);
 
 /// How long a request waits for an update another replica is handling before asking Telegram
 /// to deliver it again later.
@@ -37,14 +38,24 @@ pub fn secret_of(token: &str) -> String {
     alloy::hex::encode(&hash[..24])
 }
 
+/// How often an update waiting for an older one of its chat on another replica looks again.
+const OLDER_POLL: Duration = Duration::from_millis(20);
+
 /// What the webhook's handler shares.
 struct Hook {
     bot: TgBot,
     me: Me,
     app: Arc<App>,
     secret: String,
-    /// One lock per chat in this process.
-    chats: tokio::sync::Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// The updates in hand per chat in this process, oldest first.
+    chats: std::sync::Mutex<HashMap<i64, ChatTurns>>,
+}
+
+/// One chat's updates in hand here: the oldest goes first; each finished one wakes the rest.
+#[derive(Default)]
+struct ChatTurns {
+    waiting: std::collections::BTreeSet<i64>,
+    turn: Arc<tokio::sync::Notify>,
 }
 
 /// Registers the webhook and serves it on `listen` until `stop` resolves.
@@ -66,7 +77,7 @@ pub async fn serve(
         me,
         app,
         secret,
-        chats: tokio::sync::Mutex::new(HashMap::new()),
+        chats: std::sync::Mutex::new(HashMap::new()),
     });
     let router = axum::Router::new()
         .route(url.path(), axum::routing::post(receive))
@@ -109,27 +120,31 @@ async fn handle_once(hook: &Hook, update: Update) -> Result<(), HandlerError> {
         .map(|c| c.id.0)
         .or_else(|| update.from().map(super::user_id))
         .unwrap_or(0);
-    let local = chat_lock(hook, chat).await;
-    let _local = local.lock().await;
-    let shared = hook.app.store.lock_chat(chat).await?;
-    let handled = claim_and_handle(hook, id, update).await;
-    if let Some(shared) = shared {
-        shared.release().await?;
+    if !claim(hook, id, chat).await? {
+        return Ok(());
+    }
+    let _turn = Turn::wait(hook, chat, id).await;
+    let lock = take_turn_across_replicas(hook, chat, id).await?;
+    let handled = handle(hook, id, update).await;
+    if let Some(lock) = lock {
+        lock.release().await?;
     }
     handled
 }
 
-/// Claims the update, handles it if it is this replica's, marks it handled.
-async fn claim_and_handle(hook: &Hook, id: i64, update: Update) -> Result<(), HandlerError> {
+/// Claims the update as it arrives: `false` when it was handled already.
+async fn claim(hook: &Hook, id: i64, chat: i64) -> Result<bool, HandlerError> {
     let store = &hook.app.store;
-    let holder = hook.app.holder.as_ref();
     let waited = tokio::time::Instant::now();
     loop {
-        match store.claim_update(id, holder, CLAIM_TTL).await? {
-            Claim::Mine => break,
+        match store
+            .claim_update(id, chat, &hook.app.holder, CLAIM_TTL)
+            .await?
+        {
+            Claim::Mine => return Ok(true),
             Claim::Done => {
                 tracing::info!(update = id, "a repeated delivery of a handled update");
-                return Ok(());
+                return Ok(false);
             }
             Claim::Busy if waited.elapsed() < BUSY_WAIT => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -137,19 +152,85 @@ async fn claim_and_handle(hook: &Hook, id: i64, update: Update) -> Result<(), Ha
             Claim::Busy => return Err("another replica is handling this update".into()),
         }
     }
+}
+
+/// The chat's lock across replicas, taken once no older update of the chat is claimed
+/// elsewhere (`None` on sled).
+async fn take_turn_across_replicas(
+    hook: &Hook,
+    chat: i64,
+    id: i64,
+) -> Result<Option<crate::store::pg::ChatLock>, HandlerError> {
+    let store = &hook.app.store;
+    loop {
+        let lock = store.lock_chat(chat).await?;
+        if !store.older_pending(chat, id).await? {
+            return Ok(lock);
+        }
+        if let Some(lock) = lock {
+            lock.release().await?;
+        }
+        tokio::time::sleep(OLDER_POLL).await;
+    }
+}
+
+/// Runs the handler tree on the update and marks it handled.
+async fn handle(hook: &Hook, id: i64, update: Update) -> Result<(), HandlerError> {
     let deps = dptree::deps![hook.bot.clone(), hook.me.clone(), update, hook.app.clone()];
     if let std::ops::ControlFlow::Break(Err(e)) = handler_tree().dispatch(deps).await {
         tracing::error!(update = id, error = %e, "handling an update failed");
     }
-    store.finish_update(id, holder).await?;
+    hook.app.store.finish_update(id, &hook.app.holder).await?;
     Ok(())
 }
 
-/// This process's lock of `chat`.
-async fn chat_lock(hook: &Hook, chat: i64) -> Arc<tokio::sync::Mutex<()>> {
-    let mut chats = hook.chats.lock().await;
-    if chats.len() > 10_000 {
-        chats.retain(|_, l| Arc::strong_count(l) > 1);
+/// An update's turn in its chat in this process: waits until it is the oldest in hand, and
+/// hands the turn on when dropped.
+struct Turn<'a> {
+    hook: &'a Hook,
+    chat: i64,
+    id: i64,
+}
+
+impl<'a> Turn<'a> {
+    async fn wait(hook: &'a Hook, chat: i64, id: i64) -> Turn<'a> {
+        let turn = {
+            let mut chats = lock(&hook.chats);
+            let turns = chats.entry(chat).or_default();
+            turns.waiting.insert(id);
+            turns.turn.clone()
+        };
+        let me = Turn { hook, chat, id };
+        loop {
+            let notified = turn.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let first = lock(&hook.chats)
+                .get(&chat)
+                .and_then(|t| t.waiting.first().copied());
+            if first == Some(id) {
+                return me;
+            }
+            notified.await;
+        }
     }
-    chats.entry(chat).or_default().clone()
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut chats = lock(&self.hook.chats);
+        if let Some(turns) = chats.get_mut(&self.chat) {
+            turns.waiting.remove(&self.id);
+            turns.turn.notify_waiters();
+            if turns.waiting.is_empty() {
+                chats.remove(&self.chat);
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -603,6 +603,11 @@ fn set_webhook(st: &mut State, p: &Params) -> Result<Value, ApiErr> {
     st.webhook = Some(Webhook {
         url: link,
         secret: p.str("secret_token"),
+        max_connections: p
+            .str("max_connections")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(40)
+            .clamp(1, 100),
     });
     st.webhook_error = None;
     Ok(json!(true))

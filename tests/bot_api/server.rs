@@ -293,8 +293,10 @@ async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiErr> {
     }
 }
 
-/// While a webhook is set, POSTs queued updates to it one at a time, in order; an update is
-/// dropped from the queue once the receiver answers 2xx.
+/// While a webhook is set, POSTs queued updates to it as Telegram does: up to the webhook's
+/// `max_connections` at once, one chat's updates one at a time and in order; an update is
+/// dropped from the queue once the receiver answers 2xx, and sent again (after 100 ms) when it
+/// does not.
 async fn deliver_webhooks(shared: Arc<Shared>) {
     let Ok(client) = reqwest::Client::builder()
         .no_proxy()
@@ -303,42 +305,93 @@ async fn deliver_webhooks(shared: Arc<Shared>) {
     else {
         return;
     };
+    let in_flight: InFlight = Arc::default();
     loop {
         let notified = shared.notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let next = {
-            let st = shared.lock();
-            st.webhook
-                .clone()
-                .and_then(|hook| st.updates.front().map(|(id, u)| (hook, *id, u.clone())))
-        };
-        let Some((hook, id, update)) = next else {
-            let _ = tokio::time::timeout(Duration::from_millis(250), notified).await;
+        let Some((hook, id, chat, update)) = next_delivery(&shared, &in_flight) else {
+            let _ = tokio::time::timeout(Duration::from_millis(50), notified).await;
             continue;
         };
-        let mut request = client
-            .post(&hook.url)
-            .header("content-type", "application/json")
-            .body(update.to_string());
-        if let Some(secret) = &hook.secret {
-            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
-        }
-        let error = match request.send().await {
-            Ok(r) if r.status().is_success() => None,
-            Ok(r) => Some(format!("Wrong response from the webhook: {}", r.status())),
-            Err(e) => Some(format!("Connection failed: {e}")),
-        };
-        let failed = error.is_some();
-        {
-            let mut st = shared.lock();
-            match error {
-                None => st.updates.retain(|(u, _)| *u != id),
-                Some(e) => st.webhook_error = Some((now_unix(), e)),
+        lock_in_flight(&in_flight).insert((id, chat));
+        let (client, shared, in_flight) = (client.clone(), shared.clone(), in_flight.clone());
+        tokio::spawn(async move {
+            let mut request = client
+                .post(&hook.url)
+                .header("content-type", "application/json")
+                .body(update.to_string());
+            if let Some(secret) = &hook.secret {
+                request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
             }
-        }
-        if failed {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            let error = match request.send().await {
+                Ok(r) if r.status().is_success() => None,
+                Ok(r) => Some(format!("Wrong response from the webhook: {}", r.status())),
+                Err(e) => Some(format!("Connection failed: {e}")),
+            };
+            let failed = error.is_some();
+            {
+                let mut st = shared.lock();
+                match error {
+                    None => st.updates.retain(|(u, _)| *u != id),
+                    Some(e) => st.webhook_error = Some((now_unix(), e)),
+                }
+            }
+            if failed {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            lock_in_flight(&in_flight).remove(&(id, chat));
+            shared.notify.notify_waiters();
+        });
     }
+}
+
+/// Updates being delivered: (update id, its chat).
+type InFlight = Arc<std::sync::Mutex<std::collections::HashSet<(u32, Option<i64>)>>>;
+
+fn lock_in_flight(
+    set: &InFlight,
+) -> std::sync::MutexGuard<'_, std::collections::HashSet<(u32, Option<i64>)>> {
+    set.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The next update to deliver: the oldest queued one whose chat has nothing older queued or in
+/// flight, while fewer than `max_connections` are in flight.
+fn next_delivery(
+    shared: &Shared,
+    in_flight: &InFlight,
+) -> Option<(super::state::Webhook, u32, Option<i64>, Value)> {
+    let st = shared.lock();
+    let hook = st.webhook.clone()?;
+    let busy = lock_in_flight(in_flight).clone();
+    if busy.len() >= hook.max_connections {
+        return None;
+    }
+    let busy_chats: std::collections::HashSet<i64> = busy.iter().filter_map(|(_, c)| *c).collect();
+    let mut seen_chats = std::collections::HashSet::new();
+    st.updates.iter().find_map(|(id, u)| {
+        let chat = chat_of(u);
+        let first_of_chat = chat.is_none_or(|c| seen_chats.insert(c));
+        let free = chat.is_none_or(|c| !busy_chats.contains(&c));
+        let idle = !busy.contains(&(*id, chat));
+        (first_of_chat && free && idle).then(|| (hook.clone(), *id, chat, u.clone()))
+    })
+}
+
+/// The chat an update belongs to, if any.
+fn chat_of(update: &Value) -> Option<i64> {
+    ["message", "edited_message", "channel_post"]
+        .iter()
+        .find_map(|k| update.get(*k))
+        .or_else(|| update.get("callback_query").and_then(|q| q.get("message")))
+        .and_then(|m| m.get("chat"))
+        .and_then(|c| c.get("id"))
+        .and_then(Value::as_i64)
+        .or_else(|| {
+            update
+                .get("callback_query")
+                .and_then(|q| q.get("from"))
+                .and_then(|f| f.get("id"))
+                .and_then(Value::as_i64)
+        })
 }

@@ -89,6 +89,9 @@ impl Msg {
 pub(crate) struct Webhook {
     pub url: String,
     pub secret: Option<String>,
+    /// Deliveries at once (`max_connections`, Telegram's default 40); one chat's updates
+    /// still go one at a time, in order.
+    pub max_connections: usize,
 }
 
 #[derive(Clone, Debug)]

@@ -125,10 +125,12 @@ CREATE TABLE leases (
         name: "updates claimed by a replica, then marked handled",
         sql: r#"
 ALTER TABLE updates_handled
+    ADD COLUMN chat BIGINT,
     ADD COLUMN holder TEXT,
     ADD COLUMN until TIMESTAMPTZ,
     ADD COLUMN done BOOLEAN NOT NULL DEFAULT true;
 CREATE INDEX updates_handled_at ON updates_handled (handled_at);
+CREATE INDEX updates_pending ON updates_handled (chat, update_id) WHERE NOT done;
 "#,
     },
 ];

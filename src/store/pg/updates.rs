@@ -40,11 +40,12 @@ impl std::fmt::Debug for ChatLock {
 const CHAT_LOCK_SPACE: i32 = 0x6368_6174; // "chat"
 
 impl PgStore {
-    /// Claims update `id` for `holder` for `ttl` (or renews the holder's claim, or takes over
-    /// one whose holder's time ran out).
+    /// Claims update `id` of `chat` for `holder` for `ttl` (or renews the holder's claim, or
+    /// takes over one whose holder's time ran out).
     pub async fn claim_update(
         &self,
         id: i64,
+        chat: i64,
         holder: &str,
         ttl: Duration,
     ) -> Result<Claim, StoreError> {
@@ -54,14 +55,14 @@ impl PgStore {
         let mine = query_opt(
             &client,
             WHAT,
-            "INSERT INTO updates_handled (update_id, holder, until, done)
-             VALUES ($1, $2, now() + $3 * interval '1 millisecond', false)
+            "INSERT INTO updates_handled (update_id, chat, holder, until, done)
+             VALUES ($1, $4, $2, now() + $3 * interval '1 millisecond', false)
              ON CONFLICT (update_id) DO UPDATE
                  SET holder = EXCLUDED.holder, until = EXCLUDED.until
                  WHERE NOT updates_handled.done
                    AND (updates_handled.holder = EXCLUDED.holder OR updates_handled.until < now())
              RETURNING update_id",
-            &[&id, &holder, &ms],
+            &[&id, &holder, &ms, &chat],
         )
         .await?;
         if mine.is_some() {
@@ -82,6 +83,21 @@ impl PgStore {
             // Gone between the two statements (pruned): ask again.
             Some(false) | None => Claim::Busy,
         })
+    }
+
+    /// Whether an older update of `chat` than `id` is claimed and not handled yet (its claim
+    /// still running): `id` must wait for it, whichever replica has it.
+    pub async fn older_pending(&self, chat: i64, id: i64) -> Result<bool, StoreError> {
+        let row = query_opt(
+            &self.client().await?,
+            "looking for an older update of the chat",
+            "SELECT 1 FROM updates_handled
+             WHERE chat = $1 AND update_id < $2 AND NOT done AND until > now()
+             LIMIT 1",
+            &[&chat, &id],
+        )
+        .await?;
+        Ok(row.is_some())
     }
 
     /// Marks update `id` handled (by `holder`, whose claim it must still be).
