@@ -74,6 +74,28 @@ pub fn start(
     }
 }
 
+/// The watchers, the sender and the staff notices on the replica holding the `alert-watcher`
+/// lease, moved to another within seconds when it dies (on sled: here, always). Replicas all
+/// watching would each send every alert.
+pub async fn run_under_lease(
+    bot: TgBot,
+    store: Store,
+    setup: WatchSetup,
+    changed: SubscriptionsChanged,
+    staff: Option<(ChatId, Lang)>,
+    holder: Arc<str>,
+) {
+    let mut lease = crate::replica::Lease::keep(store.clone(), "alert-watcher", holder);
+    loop {
+        lease.wait_held().await;
+        tracing::info!("watching positions for alerts on this replica");
+        let tasks = start(&bot, &store, setup.clone(), changed.clone(), staff);
+        lease.lost().await;
+        tracing::warn!("the alert watcher's lease moved to another replica");
+        drop(tasks);
+    }
+}
+
 /// Sends the outbox whenever a tick wrote to it, and every [`RETRY_EVERY`] (the first round
 /// at start: what a crash left unsent goes out now).
 pub async fn sender(bot: TgBot, store: Store, outbox: Arc<Notify>) {

@@ -651,9 +651,16 @@ pub async fn run(
         Receive::Webhook { .. } => None,
     };
     let broadcasts = tokio::spawn(background::broadcast_runner(bot.clone(), app.clone()));
-    let _alerts = options.watch.map(|setup| {
+    let alerts = options.watch.map(|setup| {
         let staff = staff_chat.map(|chat| (chat, app.staff.lang()));
-        alerts::start(&bot, &store, setup, desk.subscriptions_changed(), staff)
+        tokio::spawn(alerts::run_under_lease(
+            bot.clone(),
+            store.clone(),
+            setup,
+            desk.subscriptions_changed(),
+            staff,
+            app.holder.clone(),
+        ))
     });
     let sla = tokio::spawn(background::sla_checker(
         bot.clone(),
@@ -703,6 +710,9 @@ pub async fn run(
     sla.abort();
     pruner.abort();
     broadcasts.abort();
+    if let Some(alerts) = alerts {
+        alerts.abort();
+    }
     desk.close().await;
     store.flush().await?;
     tracing::info!("stopped");

@@ -120,10 +120,16 @@ async fn handle_once(hook: &Hook, update: Update) -> Result<(), HandlerError> {
         .map(|c| c.id.0)
         .or_else(|| update.from().map(super::user_id))
         .unwrap_or(0);
+    let Some(turn) = Turn::join(hook, chat, id) else {
+        // Delivered again while this process still handles it (Telegram gave up waiting):
+        // answered once the first delivery is done.
+        Turn::wait_gone(hook, chat, id).await;
+        return Ok(());
+    };
     if !claim(hook, id, chat).await? {
         return Ok(());
     }
-    let _turn = Turn::wait(hook, chat, id).await;
+    let _turn = turn.wait().await;
     let lock = take_turn_across_replicas(hook, chat, id).await?;
     let handled = handle(hook, id, update).await;
     if let Some(lock) = lock {
@@ -193,26 +199,54 @@ struct Turn<'a> {
 }
 
 impl<'a> Turn<'a> {
-    async fn wait(hook: &'a Hook, chat: i64, id: i64) -> Turn<'a> {
+    /// Puts the update in hand in its chat; `None` when it is in hand already.
+    fn join(hook: &'a Hook, chat: i64, id: i64) -> Option<Turn<'a>> {
+        let mut chats = lock(&hook.chats);
+        let turns = chats.entry(chat).or_default();
+        turns.waiting.insert(id).then_some(Turn { hook, chat, id })
+    }
+
+    /// Waits until the update is the oldest of its chat in hand.
+    async fn wait(self) -> Turn<'a> {
+        self.wait_until(|waiting| waiting.first() == Some(&self.id))
+            .await;
+        self
+    }
+
+    /// Waits until another delivery of update `id` is no longer in hand.
+    async fn wait_gone(hook: &Hook, chat: i64, id: i64) {
+        wait_chat(hook, chat, |waiting| !waiting.contains(&id)).await;
+    }
+
+    async fn wait_until(&self, done: impl Fn(&std::collections::BTreeSet<i64>) -> bool) {
+        wait_chat(self.hook, self.chat, done).await;
+    }
+}
+
+/// Waits until `done` holds of the chat's updates in hand (checked at each change).
+async fn wait_chat(
+    hook: &Hook,
+    chat: i64,
+    done: impl Fn(&std::collections::BTreeSet<i64>) -> bool,
+) {
+    loop {
         let turn = {
-            let mut chats = lock(&hook.chats);
-            let turns = chats.entry(chat).or_default();
-            turns.waiting.insert(id);
-            turns.turn.clone()
-        };
-        let me = Turn { hook, chat, id };
-        loop {
-            let notified = turn.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let first = lock(&hook.chats)
-                .get(&chat)
-                .and_then(|t| t.waiting.first().copied());
-            if first == Some(id) {
-                return me;
+            let chats = lock(&hook.chats);
+            match chats.get(&chat) {
+                None => return,
+                Some(turns) => turns.turn.clone(),
             }
-            notified.await;
+        };
+        let notified = turn.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let holds = lock(&hook.chats)
+            .get(&chat)
+            .is_none_or(|t| done(&t.waiting));
+        if holds {
+            return;
         }
+        notified.await;
     }
 }
 

@@ -469,3 +469,130 @@ async fn three_replicas_answer_every_message_once_in_order_through_a_kill_9() {
         let _ = r.wait();
     }
 }
+
+/// A replica that keeps its records in sled (in `dir`), receiving Telegram's posts at `public`.
+fn start_sled_webhook(api: &BotApi, dir: &Path, public: &str, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_lendesk"))
+        .args(["run", "--webhook-url", public, "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .current_dir(dir)
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", api.url().as_str())
+        .env("LENDESK_DATA_DIR", dir.join("sled"))
+        .env(
+            "LENDESK_FAQ_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+        )
+        .env_remove("LENDESK_STORE_URL")
+        .env_remove("LENDESK_CONFIG")
+        .env_remove("LENDESK_RPC_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start lendesk run")
+}
+
+/// Transactions the database has committed (each statement outside a transaction is one: a
+/// round trip, give or take a pipelined batch).
+async fn commits(url: &str) -> i64 {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    // Statistics are flushed by each backend at the end of a transaction, at most once a second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client
+        .query_one(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .expect("pg_stat_database")
+        .get(0)
+}
+
+/// One load: `users` users each ask one question at once; the answers' rate and latency.
+async fn one_load(api: &BotApi, first_user: u64, users: u64) -> (f64, Duration, Duration) {
+    let people: Vec<_> = (0..users)
+        .map(|i| api.add_user(first_user + i, &format!("Load{i}"), None, Some("en")))
+        .collect();
+    let sent_before = api.calls_to("sendMessage").len();
+    let asked_at = api.elapsed();
+    for u in &people {
+        api.send_text(u, u.id as i64, "what is a health factor");
+    }
+    let answers = api
+        .wait_for("every load answer", Duration::from_secs(300), |api| {
+            let calls = api.calls_to("sendMessage");
+            (calls.len() >= sent_before + users as usize).then_some(calls)
+        })
+        .await;
+    let mut latencies: Vec<Duration> = answers[sent_before..]
+        .iter()
+        .map(|c| c.at.saturating_sub(asked_at))
+        .collect();
+    latencies.sort();
+    let last = latencies.last().copied().unwrap_or_default();
+    let rate = users as f64 / last.as_secs_f64();
+    let p = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+    (rate, p(0.5), p(0.99))
+}
+
+/// Throughput and latency of 1, 2 and 3 replicas on PostgreSQL against one process on sled, all
+/// by webhook behind the round-robin proxy: `cargo test --release --test store_postgres
+/// replicas_throughput -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run it on its own"]
+async fn replicas_throughput() {
+    const USERS: u64 = 600;
+    let Some(db) = TestDb::new("throughput").await else {
+        return;
+    };
+    let mut lines = Vec::new();
+    for replicas in [0usize, 1, 2, 3] {
+        let api = BotApi::start().await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ports: Vec<u16> = (0..replicas.max(1)).map(|_| free_port()).collect();
+        let public = proxy(local_hooks(&ports), Spread::RoundRobin).await;
+        let mut children: Vec<Child> = if replicas == 0 {
+            vec![start_sled_webhook(&api, dir.path(), &public, ports[0])]
+        } else {
+            ports
+                .iter()
+                .map(|p| start_webhook_replica(&api, dir.path(), &db.url, &public, *p))
+                .collect()
+        };
+        api.wait_for("replicas registered", Duration::from_secs(60), |api| {
+            (api.calls_to("setWebhook").len() >= children.len()).then_some(())
+        })
+        .await;
+        // Warm: one answer each way before measuring.
+        one_load(&api, 90_000, 3).await;
+        let before = if replicas > 0 {
+            commits(&db.url).await
+        } else {
+            0
+        };
+        let (rate, p50, p99) = one_load(&api, 100_000, USERS).await;
+        let per_message = if replicas > 0 {
+            format!(
+                "{:.1} transactions/message",
+                (commits(&db.url).await - before) as f64 / USERS as f64
+            )
+        } else {
+            "sled".into()
+        };
+        let what = match replicas {
+            0 => "1 process on sled".to_string(),
+            n => format!("{n} replica(s) on PostgreSQL"),
+        };
+        lines.push(format!(
+            "{what}: {rate:.0} messages/s, answer p50 {p50:?} p99 {p99:?}, {per_message}"
+        ));
+        for c in &mut children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+    eprintln!("{USERS} users asking at once:\n{}", lines.join("\n"));
+}
