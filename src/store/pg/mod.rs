@@ -33,11 +33,11 @@ use tokio_postgres::NoTls;
 use super::StoreError;
 
 /// Connections kept per process.
-const POOL_SIZE: usize = 16;
+const POOL_SIZE: usize = 8;
 
 /// Chats handled at once per process: each holds its chat's lock on a connection of its own
 /// (a pool apart, so held locks never starve the queries of the updates holding them).
-const LOCK_POOL_SIZE: usize = 32;
+const LOCK_POOL_SIZE: usize = 16;
 
 /// A PostgreSQL database with lendesk's schema.
 #[derive(Clone)]
