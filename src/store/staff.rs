@@ -262,13 +262,7 @@ impl SledStore {
         action: &str,
         detail: &str,
     ) -> Result<AuditEntry, StoreError> {
-        let entry = AuditEntry {
-            seq: self.seq(AUDIT_SEQ)?,
-            at,
-            actor,
-            action: action.to_string(),
-            detail: detail.chars().take(500).collect(),
-        };
+        let entry = AuditEntry::new(self.seq(AUDIT_SEQ)?, at, actor, action, detail);
         self.put(&self.audit, &entry.seq.to_be_bytes(), &entry)?;
         Ok(entry)
     }

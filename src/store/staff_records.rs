@@ -130,6 +130,23 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Characters of an audit line's detail kept.
+const AUDIT_DETAIL_CHARS: usize = 500;
+
+impl AuditEntry {
+    /// Line `seq` of the audit log, as either backend stores it (the detail cut to
+    /// [`AUDIT_DETAIL_CHARS`] characters).
+    pub(super) fn new(seq: u64, at: u64, actor: i64, action: &str, detail: &str) -> Self {
+        Self {
+            seq,
+            at,
+            actor,
+            action: action.to_string(),
+            detail: detail.chars().take(AUDIT_DETAIL_CHARS).collect(),
+        }
+    }
+}
+
 /// An announcement to users, sent in the background and resumed after a restart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Broadcast {

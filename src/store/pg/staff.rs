@@ -220,13 +220,8 @@ impl PgStore {
         const WHAT: &str = "writing an audit line";
         let mut client = self.client().await?;
         let tx = begin(&mut client, WHAT).await?;
-        let entry = AuditEntry {
-            seq: numbers::next(&tx, AUDIT_SEQ).await?,
-            at,
-            actor,
-            action: action.to_string(),
-            detail: detail.chars().take(500).collect(),
-        };
+        let seq = numbers::next(&tx, AUDIT_SEQ).await?;
+        let entry = AuditEntry::new(seq, at, actor, action, detail);
         let record = encode(AUDIT, entry.seq, &entry)?;
         execute(
             &tx,
