@@ -9,7 +9,7 @@ use std::time::Duration;
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ThreadId};
 
-use super::{App, TgBot, now, render, send_replies};
+use super::{App, TgBot, lock, now, render, send_replies};
 use crate::desk::outcome::Reply;
 use crate::lang::Lang;
 use crate::replica::Lease;
@@ -184,7 +184,7 @@ pub async fn broadcast_runner(bot: TgBot, app: Arc<App>) {
 /// (another replica continues from the cursor, committed before each send: nobody twice).
 fn spawn_runner(bot: TgBot, app: &App, id: u64, progress_message: Option<(i64, i32)>) {
     let running = app.broadcasts_running.clone();
-    if !lock_running(&running).insert(id) {
+    if !lock(&running).insert(id) {
         return;
     }
     let store = app.store.clone();
@@ -202,14 +202,8 @@ fn spawn_runner(bot: TgBot, app: &App, id: u64, progress_message: Option<(i64, i
                 }
             }
         }
-        lock_running(&running).remove(&id);
+        lock(&running).remove(&id);
     });
-}
-
-fn lock_running(running: &Running) -> std::sync::MutexGuard<'_, HashSet<u64>> {
-    running
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Sends broadcast `id` to the users after its cursor, editing its progress message.

@@ -75,10 +75,7 @@ pub struct AdminStatus {
 
 impl AdminStatus {
     fn known(&self) -> std::sync::MutexGuard<'_, HashMap<ChatId, (bool, Instant)>> {
-        match self.known.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        super::lock(&self.known)
     }
 
     /// Whether the bot administers `chat` with the right to delete others' messages; `false`

@@ -110,6 +110,14 @@ impl App {
     }
 }
 
+/// Locks a mutex of the adapter's, taking it over from a task that panicked holding it (what
+/// it guards stays usable: sets and maps of ids, never half-written records).
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The handler tree: messages (users, or staff in the staff chat), edits (synced along the
 /// relay) and button presses, with [`App`] injected as a dependency.
 pub fn handler_tree() -> UpdateHandler<HandlerError> {

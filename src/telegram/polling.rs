@@ -62,10 +62,7 @@ struct TrackerState {
 
 impl UpdateTracker {
     fn state(&self) -> std::sync::MutexGuard<'_, TrackerState> {
-        match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        super::lock(&self.state)
     }
 
     /// The offset to ask Telegram with (`None` before the first update) and whether some

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use teloxide::prelude::*;
 use teloxide::types::{Me, Update};
 
-use super::{App, HandlerError, TgBot, handler_tree};
+use super::{App, HandlerError, TgBot, handler_tree, lock};
 use crate::store::pg::Claim;
 
 /// How long a claim on an update lasts: a replica that dies mid-update leaves it to another
@@ -208,18 +208,16 @@ impl<'a> Turn<'a> {
 
     /// Waits until the update is the oldest of its chat in hand.
     async fn wait(self) -> Turn<'a> {
-        self.wait_until(|waiting| waiting.first() == Some(&self.id))
-            .await;
+        wait_chat(self.hook, self.chat, |waiting| {
+            waiting.first() == Some(&self.id)
+        })
+        .await;
         self
     }
 
     /// Waits until another delivery of update `id` is no longer in hand.
     async fn wait_gone(hook: &Hook, chat: i64, id: i64) {
         wait_chat(hook, chat, |waiting| !waiting.contains(&id)).await;
-    }
-
-    async fn wait_until(&self, done: impl Fn(&std::collections::BTreeSet<i64>) -> bool) {
-        wait_chat(self.hook, self.chat, done).await;
     }
 }
 
@@ -261,10 +259,4 @@ impl Drop for Turn<'_> {
             }
         }
     }
-}
-
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
