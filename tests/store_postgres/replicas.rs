@@ -4,6 +4,30 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+
+/// A `lendesk run` process, killed when dropped: a test that fails midway leaves no replica
+/// running (it would keep connecting to PostgreSQL under the next tests).
+struct Replica(Child);
+
+impl std::ops::Deref for Replica {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Replica {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -68,7 +92,13 @@ async fn a_lease_moves_to_a_waiting_replica_within_seconds_of_its_holder_going_s
 
 /// `lendesk run` with `args` on the store at `store_url`, against the emulator (a piped
 /// `stderr` must be read, or a talkative process would block on a full pipe).
-fn lendesk_run(api: &BotApi, dir: &Path, store_url: &str, args: &[String], stderr: Stdio) -> Child {
+fn lendesk_run(
+    api: &BotApi,
+    dir: &Path,
+    store_url: &str,
+    args: &[String],
+    stderr: Stdio,
+) -> Replica {
     Command::new(env!("CARGO_BIN_EXE_lendesk"))
         .arg("run")
         .args(args)
@@ -87,11 +117,12 @@ fn lendesk_run(api: &BotApi, dir: &Path, store_url: &str, args: &[String], stder
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()
+        .map(Replica)
         .expect("start lendesk run")
 }
 
 /// A replica polling for updates (what it says kept, for the reason it stops).
-fn start_bot(api: &BotApi, dir: &Path, store_url: &str) -> Child {
+fn start_bot(api: &BotApi, dir: &Path, store_url: &str) -> Replica {
     lendesk_run(api, dir, store_url, &[], Stdio::piped())
 }
 
@@ -250,7 +281,7 @@ fn start_webhook_replica(
     store_url: &str,
     public: &str,
     port: u16,
-) -> Child {
+) -> Replica {
     let args = [
         "--webhook-url".to_string(),
         public.to_string(),
@@ -271,7 +302,7 @@ async fn two_webhook_replicas_given_every_update_answer_each_once_in_order() {
     let dir = tempfile::tempdir().expect("temp dir");
     let ports = [free_port(), free_port()];
     let public = proxy(local_hooks(&ports), Spread::Everyone).await;
-    let mut replicas: Vec<Child> = ports
+    let mut replicas: Vec<Replica> = ports
         .iter()
         .map(|port| start_webhook_replica(&api, dir.path(), &db.url, &public, *port))
         .collect();
@@ -372,7 +403,7 @@ async fn three_replicas_answer_every_message_once_in_order_through_a_kill_9() {
     let ports = [free_port(), free_port(), free_port()];
     let public = proxy(local_hooks(&ports), Spread::RoundRobin).await;
     let start = |port: u16| start_webhook_replica(&api, dir.path(), &db.url, &public, port);
-    let mut replicas: Vec<Child> = ports.iter().map(|p| start(*p)).collect();
+    let mut replicas: Vec<Replica> = ports.iter().map(|p| start(*p)).collect();
     let wait = Duration::from_secs(180);
     api.wait_for("three replicas registered", wait, |api| {
         (api.calls_to("setWebhook").len() >= 3).then_some(())
@@ -535,7 +566,7 @@ async fn replicas_throughput() {
         let dir = tempfile::tempdir().expect("temp dir");
         let ports: Vec<u16> = (0..replicas.max(1)).map(|_| free_port()).collect();
         let public = proxy(local_hooks(&ports), Spread::RoundRobin).await;
-        let mut children: Vec<Child> = if replicas == 0 {
+        let mut children: Vec<Replica> = if replicas == 0 {
             vec![start_webhook_replica(
                 &api,
                 dir.path(),
