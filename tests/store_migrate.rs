@@ -621,5 +621,6 @@ fn ticket(id: u64, user: i64) -> TicketRecord {
         summary: format!("ticket {id}"),
         rating: None,
         comment: None,
+        overdue_flagged_at: None,
     }
 }

@@ -136,8 +136,82 @@ async fn a_version_1_database_is_brought_up_to_date_keeping_its_rows() {
         pg.claim_update(42, 7, "replica", std::time::Duration::from_secs(5))
             .await
             .expect("claim"),
-        lendesk::store::pg::Claim::Mine
+        lendesk::store::pg::Claim::Mine { resumed: false }
     );
+}
+
+#[tokio::test]
+async fn an_update_taken_over_is_resumed_with_what_its_first_holder_sent() {
+    use lendesk::store::pg::{Claim, SentReply};
+    let Some(db) = TestDb::new("resume").await else {
+        return;
+    };
+    let store = lendesk::store::Store::connect(&db.url)
+        .await
+        .expect("connect");
+    let short = std::time::Duration::from_millis(200);
+    let mine = |resumed| Claim::Mine { resumed };
+    assert_eq!(
+        store.claim_update(9, 3, "a", short).await.expect("claim"),
+        mine(false)
+    );
+    let sent = |seq: u32| SentReply {
+        seq,
+        what: "sendMessage".into(),
+        response: format!("{{\"message_id\":{}}}", 100 + seq),
+    };
+    for seq in [0, 1] {
+        store.record_send(9, &sent(seq)).await.expect("record");
+    }
+    // Recorded twice (a retry of the record): kept once.
+    store.record_send(9, &sent(1)).await.expect("record again");
+    // Another holder is refused while the claim runs, and resumes it once it lapsed.
+    assert_eq!(
+        store.claim_update(9, 3, "b", short).await.expect("claim"),
+        Claim::Busy
+    );
+    tokio::time::sleep(short * 2).await;
+    assert_eq!(
+        store.claim_update(9, 3, "b", short).await.expect("claim"),
+        mine(true)
+    );
+    // PostgreSQL keeps the answer as JSONB: the same JSON, its spacing its own.
+    let json =
+        |s: &SentReply| serde_json::from_str::<serde_json::Value>(&s.response).expect("JSON");
+    let back = store.sends_of(9).await.expect("sends");
+    assert_eq!(
+        back.iter()
+            .map(|s| (s.seq, s.what.clone(), json(s)))
+            .collect::<Vec<_>>(),
+        [sent(0), sent(1)]
+            .iter()
+            .map(|s| (s.seq, s.what.clone(), json(s)))
+            .collect::<Vec<_>>()
+    );
+    assert!(store.sends_of(10).await.expect("none").is_empty());
+    store.finish_update(9, "b").await.expect("finish");
+    assert_eq!(
+        store.claim_update(9, 3, "a", short).await.expect("claim"),
+        Claim::Done
+    );
+    // Pruned with the update it belongs to.
+    let pg = store.postgres().expect("PostgreSQL");
+    pg.client()
+        .await
+        .expect("client")
+        .execute(
+            "UPDATE updates_handled SET handled_at = now() - interval '3 days'",
+            &[],
+        )
+        .await
+        .expect("age");
+    assert_eq!(
+        pg.prune_updates(std::time::Duration::from_secs(86_400))
+            .await
+            .expect("prune"),
+        1
+    );
+    assert!(store.sends_of(9).await.expect("gone").is_empty());
 }
 
 #[tokio::test]

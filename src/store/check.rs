@@ -186,6 +186,7 @@ mod tests {
             summary: "help".into(),
             rating: None,
             comment: None,
+            overdue_flagged_at: None,
         };
         store.save_ticket(&ticket).unwrap();
         assert!(store.check().unwrap().problems.is_empty());

@@ -239,6 +239,14 @@ impl Store {
         }
     }
 
+    /// The holders of running leases named `prefix…`, sorted (none on sled: one process).
+    pub async fn live_holders(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(Vec::new()),
+            Store::Postgres(p) => p.live_holders(prefix).await,
+        }
+    }
+
     /// Claims Telegram update `id` of `chat` for `holder` (replicas behind one webhook): on
     /// sled, one process receives every update and claims each ([`pg::Claim::Mine`]).
     pub async fn claim_update(
@@ -249,7 +257,7 @@ impl Store {
         ttl: std::time::Duration,
     ) -> Result<pg::Claim, StoreError> {
         match self {
-            Store::Sled(_) => Ok(pg::Claim::Mine),
+            Store::Sled(_) => Ok(pg::Claim::Mine { resumed: false }),
             Store::Postgres(p) => p.claim_update(id, chat, holder, ttl).await,
         }
     }
@@ -263,6 +271,23 @@ impl Store {
         }
     }
 
+    /// What was sent while handling update `id` before it was taken over (none on sled: one
+    /// process, whose updates are never taken over mid-way).
+    pub async fn sends_of(&self, id: i64) -> Result<Vec<pg::SentReply>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(Vec::new()),
+            Store::Postgres(p) => p.sends_of(id).await,
+        }
+    }
+
+    /// Records a send made while handling update `id` (nothing on sled).
+    pub async fn record_send(&self, id: i64, sent: &pg::SentReply) -> Result<(), StoreError> {
+        match self {
+            Store::Sled(_) => Ok(()),
+            Store::Postgres(p) => p.record_send(id, sent).await,
+        }
+    }
+
     /// Marks update `id` handled by `holder`.
     pub async fn finish_update(&self, id: i64, holder: &str) -> Result<(), StoreError> {
         match self {
@@ -273,10 +298,19 @@ impl Store {
 
     /// The lock of `chat` across replicas (`None` on sled: one process, whose own lock is
     /// enough).
-    pub async fn lock_chat(&self, chat: i64) -> Result<Option<pg::ChatLock>, StoreError> {
+    pub async fn lock_chat(&self, chat: i64) -> Result<Option<pg::Lock>, StoreError> {
         match self {
             Store::Sled(_) => Ok(None),
             Store::Postgres(p) => p.lock_chat(chat).await.map(Some),
+        }
+    }
+
+    /// The lock of ticket `id` across replicas (`None` on sled: one process, whose own lock is
+    /// enough).
+    pub async fn lock_ticket(&self, id: u64) -> Result<Option<pg::Lock>, StoreError> {
+        match self {
+            Store::Sled(_) => Ok(None),
+            Store::Postgres(p) => p.lock_ticket(id).await.map(Some),
         }
     }
 

@@ -130,6 +130,7 @@ mod tests {
             summary: "help".into(),
             rating: Some(5),
             comment: None,
+            overdue_flagged_at: None,
         }
     }
 

@@ -179,4 +179,8 @@ pub struct TicketRecord {
     pub rating: Option<u8>,
     /// Optional comment with the rating (redacted).
     pub comment: Option<String>,
+    /// When staff were told its first response is overdue, unix seconds (told once, whichever
+    /// replica checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue_flagged_at: Option<u64>,
 }

@@ -75,6 +75,7 @@ fn ticket(id: u64, user: i64, summary: &str) -> TicketRecord {
         summary: summary.into(),
         rating: None,
         comment: None,
+        overdue_flagged_at: None,
     }
 }
 

@@ -13,7 +13,7 @@ use super::rows::{begin, column, commit, execute, query};
 use super::{PgStore, failed};
 use crate::store::StoreError;
 
-/// Every table lendesk keeps records in (all of schema version 1 but `lendesk_migrations`):
+/// Every table lendesk keeps records in (all of its schema but `lendesk_migrations`):
 /// a database with a row in any of them is not a migration's target.
 pub(in crate::store) const TABLES: &[&str] = &[
     "users",
@@ -39,6 +39,7 @@ pub(in crate::store) const TABLES: &[&str] = &[
     "watch_cursors",
     "updates_handled",
     "leases",
+    "update_sends",
 ];
 
 /// Rows per statement: one round trip writes this many.

@@ -47,4 +47,36 @@ impl PgStore {
             .map_err(|e| failed("releasing a lease", e))?;
         Ok(())
     }
+
+    /// The holders of running leases whose names start with `prefix`, sorted.
+    pub async fn live_holders(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        const WHAT: &str = "reading who holds leases";
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT holder FROM leases
+                 WHERE starts_with(name, $1) AND until > now()
+                 ORDER BY holder COLLATE \"C\"",
+                &[&prefix],
+            )
+            .await
+            .map_err(|e| failed(WHAT, e))?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(|e| failed(WHAT, e)))
+            .collect()
+    }
+
+    /// Forgets leases that lapsed over `age` ago (those of replicas long gone, of broadcasts
+    /// done); how many.
+    pub async fn prune_leases(&self, age: Duration) -> Result<u64, StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "DELETE FROM leases WHERE until < now() - $1 * interval '1 second'",
+                &[&age.as_secs_f64()],
+            )
+            .await
+            .map_err(|e| failed("pruning leases", e))
+    }
 }

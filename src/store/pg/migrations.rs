@@ -133,6 +133,19 @@ CREATE INDEX updates_handled_at ON updates_handled (handled_at);
 CREATE INDEX updates_pending ON updates_handled (chat, update_id) WHERE NOT done;
 "#,
     },
+    Migration {
+        version: 3,
+        name: "what each update sent, so a replica taking an update over sends the rest only",
+        sql: r#"
+CREATE TABLE update_sends (
+    update_id BIGINT NOT NULL REFERENCES updates_handled (update_id) ON DELETE CASCADE,
+    seq INT NOT NULL,
+    what TEXT NOT NULL,
+    response JSONB NOT NULL,
+    PRIMARY KEY (update_id, seq)
+);
+"#,
+    },
 ];
 
 /// The newest version this lendesk knows.

@@ -25,7 +25,7 @@ mod staff;
 mod updates;
 mod users;
 
-pub use updates::{ChatLock, Claim};
+pub use updates::{Claim, Lock, SentReply};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
