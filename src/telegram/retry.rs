@@ -8,7 +8,11 @@
 use std::future::Future;
 use std::time::Duration;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use teloxide::{ApiError, RequestError};
+
+use super::journal;
 
 /// Tries per send, the first included.
 const ATTEMPTS: u32 = 3;
@@ -64,8 +68,28 @@ fn loggable(error: &RequestError) -> String {
 }
 
 /// Runs `send` until it succeeds, fails for good, or [`ATTEMPTS`] tries are used; `what`
-/// names the request in the log (never its content).
-pub async fn retrying<T, F, Fut>(what: &'static str, mut send: F) -> Result<T, RequestError>
+/// names the request in the log (never its content). While an update whose sends are
+/// journaled is handled, a send an earlier try of the update made is not made again (its
+/// recorded answer is returned), and one made now is recorded.
+pub async fn retrying<T, F, Fut>(what: &'static str, send: F) -> Result<T, RequestError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    let Some(journaled) = journal::Send::next(what) else {
+        return with_retries(what, send).await;
+    };
+    if let Some(answer) = journaled.made_before() {
+        return Ok(answer);
+    }
+    let answer = with_retries(what, send).await?;
+    journaled.made(&answer).await;
+    Ok(answer)
+}
+
+/// The retries of [`retrying`].
+async fn with_retries<T, F, Fut>(what: &'static str, mut send: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,

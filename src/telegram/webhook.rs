@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use teloxide::prelude::*;
 use teloxide::types::{Me, Update};
 
+use super::journal::Journal;
 use super::{App, HandlerError, TgBot, handler_tree, lock};
 use crate::store::pg::Claim;
 
@@ -126,20 +127,21 @@ async fn handle_once(hook: &Hook, update: Update) -> Result<(), HandlerError> {
         Turn::wait_gone(hook, chat, id).await;
         return Ok(());
     };
-    if !claim(hook, id, chat).await? {
+    let Some(resumed) = claim(hook, id, chat).await? else {
         return Ok(());
-    }
+    };
     let _turn = turn.wait().await;
     let lock = take_turn_across_replicas(hook, chat, id).await?;
-    let handled = handle(hook, id, update).await;
+    let handled = handle(hook, (id, chat), resumed, update).await;
     if let Some(lock) = lock {
         lock.release().await?;
     }
     handled
 }
 
-/// Claims the update as it arrives: `false` when it was handled already.
-async fn claim(hook: &Hook, id: i64, chat: i64) -> Result<bool, HandlerError> {
+/// Claims the update as it arrives: `None` when it was handled already, else whether it was
+/// taken over from a try that did not finish.
+async fn claim(hook: &Hook, id: i64, chat: i64) -> Result<Option<bool>, HandlerError> {
     let store = &hook.app.store;
     let waited = tokio::time::Instant::now();
     loop {
@@ -147,15 +149,33 @@ async fn claim(hook: &Hook, id: i64, chat: i64) -> Result<bool, HandlerError> {
             .claim_update(id, chat, &hook.app.holder, CLAIM_TTL)
             .await?
         {
-            Claim::Mine => return Ok(true),
+            Claim::Mine { resumed } => return Ok(Some(resumed)),
             Claim::Done => {
                 tracing::info!(update = id, "a repeated delivery of a handled update");
-                return Ok(false);
+                return Ok(None);
             }
             Claim::Busy if waited.elapsed() < BUSY_WAIT => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Claim::Busy => return Err("another replica is handling this update".into()),
+        }
+    }
+}
+
+/// Renews this replica's claim on update `id` every third of its time while it is handled (a
+/// slow update is not taken over by another replica while this one still works on it).
+async fn keep_claim(hook: &Hook, id: i64, chat: i64) -> std::convert::Infallible {
+    loop {
+        tokio::time::sleep(CLAIM_TTL / 3).await;
+        match hook
+            .app
+            .store
+            .claim_update(id, chat, &hook.app.holder, CLAIM_TTL)
+            .await
+        {
+            Ok(Claim::Mine { .. }) => {}
+            Ok(_) => tracing::warn!(update = id, "an update's claim was lost while handling it"),
+            Err(e) => tracing::warn!(update = id, error = %e, "cannot renew an update's claim"),
         }
     }
 }
@@ -166,7 +186,7 @@ async fn take_turn_across_replicas(
     hook: &Hook,
     chat: i64,
     id: i64,
-) -> Result<Option<crate::store::pg::ChatLock>, HandlerError> {
+) -> Result<Option<crate::store::pg::Lock>, HandlerError> {
     let store = &hook.app.store;
     loop {
         let lock = store.lock_chat(chat).await?;
@@ -180,10 +200,22 @@ async fn take_turn_across_replicas(
     }
 }
 
-/// Runs the handler tree on the update and marks it handled.
-async fn handle(hook: &Hook, id: i64, update: Update) -> Result<(), HandlerError> {
+/// Runs the handler tree on the update, its sends journaled and its claim renewed while it
+/// runs, and marks it handled.
+async fn handle(
+    hook: &Hook,
+    (id, chat): (i64, i64),
+    resumed: bool,
+    update: Update,
+) -> Result<(), HandlerError> {
     let deps = dptree::deps![hook.bot.clone(), hook.me.clone(), update, hook.app.clone()];
-    if let std::ops::ControlFlow::Break(Err(e)) = handler_tree().dispatch(deps).await {
+    let journal = Journal::open(hook.app.store.clone(), id, resumed).await;
+    let tree = handler_tree();
+    let handled = tokio::select! {
+        handled = journal.scope(tree.dispatch(deps)) => handled,
+        never = keep_claim(hook, id, chat) => match never {},
+    };
+    if let std::ops::ControlFlow::Break(Err(e)) = handled {
         tracing::error!(update = id, error = %e, "handling an update failed");
     }
     hook.app.store.finish_update(id, &hook.app.holder).await?;
