@@ -22,6 +22,9 @@ type Answer = Result<StaffOutcome, StaffError>;
 
 /// Longest announcement text (the footer and Telegram's 4096 limit leave this much).
 const MAX_BROADCAST_CHARS: usize = 3_900;
+/// A broadcast repeating one of the last ten minutes (a double tap, or a command handled again
+/// after a replica died) starts nothing new.
+const REPEAT_WINDOW_SECS: u64 = 600;
 /// Longest macro text (the signature goes under it).
 const MAX_MACRO_CHARS: usize = 3_500;
 
@@ -500,6 +503,23 @@ impl StaffDesk {
                             format!("An announcement is at most {MAX_BROADCAST_CHARS} characters.")
                         }
                         Lang::Zh => format!("公告最多 {MAX_BROADCAST_CHARS} 个字符。"),
+                    }));
+                }
+                if let Some(same) = store.broadcasts().await?.into_iter().rev().find(|b| {
+                    b.text == text
+                        && b.lang == only
+                        && now.saturating_sub(b.created_at) < REPEAT_WINDOW_SECS
+                }) {
+                    let minutes = now.saturating_sub(same.created_at) / 60;
+                    return Ok(StaffOutcome::text(match lang {
+                        Lang::En => format!(
+                            "Broadcast #{} with this text was started {minutes} min ago ({} sent so far); nothing new was started. To send it again, wait ten minutes or change the text.",
+                            same.id, same.sent
+                        ),
+                        Lang::Zh => format!(
+                            "相同内容的公告 #{} 已于 {minutes} 分钟前开始发送（目前已发送 {}），未重复发送。如需再次发送，请等待十分钟或修改内容。",
+                            same.id, same.sent
+                        ),
                     }));
                 }
                 let id = store.next_broadcast_id().await?;

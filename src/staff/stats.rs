@@ -411,6 +411,7 @@ mod tests {
             summary: String::new(),
             rating,
             comment: None,
+            overdue_flagged_at: None,
         }
     }
 

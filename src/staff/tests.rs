@@ -1166,6 +1166,33 @@ async fn broadcast_users(store: &Store) -> Vec<i64> {
 }
 
 #[tokio::test]
+async fn the_same_broadcast_twice_within_ten_minutes_starts_once() {
+    let f = fixture().await;
+    let first = f.run(STAFF, "/broadcast Maintenance at noon.", None).await;
+    assert!(
+        matches!(first.effects.first(), Some(StaffEffect::StartBroadcast(1))),
+        "{first:?}"
+    );
+    let again = f.run(STAFF, "/broadcast Maintenance at noon.", None).await;
+    assert!(again.effects.is_empty(), "{again:?}");
+    assert!(
+        again
+            .text_of_replies()
+            .contains("Broadcast #1 with this text"),
+        "{again:?}"
+    );
+    // Another text, or another audience, is another broadcast.
+    let other = f
+        .run(STAFF, "/broadcast zh Maintenance at noon.", None)
+        .await;
+    assert!(
+        matches!(other.effects.first(), Some(StaffEffect::StartBroadcast(2))),
+        "{other:?}"
+    );
+    assert_eq!(f.store.broadcasts().await.expect("broadcasts").len(), 2);
+}
+
+#[tokio::test]
 async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
     let f = fixture().await;
     // The fixture's user 100 also started the bot (Chinese) and is eligible.

@@ -293,6 +293,7 @@ impl Tickets {
             summary: summary.chars().take(1_000).collect(),
             rating: None,
             comment: None,
+            overdue_flagged_at: None,
         };
         self.store.save_ticket(&ticket).await?;
         Ok((ticket, true))
