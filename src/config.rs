@@ -346,6 +346,9 @@ pub struct TelegramConfig {
     pub staff_lang: String,
     /// Messages a user may send per minute before being slowed down.
     pub flood_messages_per_minute: u32,
+    /// Messages the bot sends per second at most, all replicas together (Telegram's limit for
+    /// one bot: 30; more with paid broadcasts).
+    pub messages_per_second: u32,
 }
 
 impl Default for TelegramConfig {
@@ -356,6 +359,7 @@ impl Default for TelegramConfig {
             admins: Vec::new(),
             staff_lang: "en".into(),
             flood_messages_per_minute: 20,
+            messages_per_second: 30,
         }
     }
 }
@@ -635,7 +639,8 @@ impl Config {
     /// `LENDESK_MARKET` (default market), `LENDESK_RPC_TIMEOUT_MS`, `LENDESK_TARGET_HF`,
     /// `LENDESK_DATA_DIR`, `LENDESK_STORE_URL` (PostgreSQL), `LENDESK_FAQ_DIR`,
     /// `TELOXIDE_API_URL` (the Bot API base URL),
-    /// `LENDESK_STAFF_CHAT` and `LENDESK_ADMINS` (comma-separated ids).
+    /// `LENDESK_STAFF_CHAT` and `LENDESK_ADMINS` (comma-separated ids),
+    /// `LENDESK_MESSAGES_PER_SECOND`.
     pub fn load(path: &Path, must_exist: bool) -> Result<Self, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
@@ -807,6 +812,13 @@ impl Config {
                     message: format!("{chat:?} is not a chat id"),
                 })?);
         }
+        if let Some(rate) = var("LENDESK_MESSAGES_PER_SECOND") {
+            self.telegram.messages_per_second =
+                rate.trim().parse().map_err(|_| ConfigError::Invalid {
+                    key: "LENDESK_MESSAGES_PER_SECOND".into(),
+                    message: format!("{rate:?} is not a number of messages"),
+                })?;
+        }
         if let Some(list) = var("LENDESK_ADMINS") {
             self.telegram.admins = list
                 .split(',')
@@ -857,6 +869,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "desk.retention_days".into(),
                 message: "must be at least 1 (days statistics events are kept)".into(),
+            });
+        }
+        if self.telegram.messages_per_second == 0 {
+            return Err(ConfigError::Invalid {
+                key: "telegram.messages_per_second".into(),
+                message: "must be at least 1 (Telegram allows one bot 30)".into(),
             });
         }
         if crate::lang::Lang::from_code(&self.telegram.staff_lang).is_none() {

@@ -1,14 +1,16 @@
 //! What one lendesk process shares with its replicas: a name that tells it apart from them,
 //! and leases on background work kept in the store ([`Lease`]), so that work meant to run once
 //! (the SLA checker, a broadcast, long polling) runs on one replica at a time and moves to
-//! another within seconds when the holder dies. On sled (one process) every lease is held.
+//! another within seconds when the holder dies; and who the live replicas are ([`Members`]),
+//! so that work meant to be shared (Telegram's rate, the watched addresses) is split among
+//! them. On sled (one process) every lease is held and the process is alone.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// How long a lease lasts without renewal: a dead replica's work moves after this.
 pub const LEASE_TTL: Duration = Duration::from_secs(10);
@@ -132,5 +134,56 @@ impl Drop for Lease {
                 }
             });
         }
+    }
+}
+
+/// The names of the leases replicas keep while they run: `replica:<holder>`.
+const MEMBER_PREFIX: &str = "replica:";
+
+/// This process among the live replicas: it keeps its own membership lease while it runs, and
+/// sees whose are running (a replica that died drops out once its lease lapses).
+#[derive(Debug)]
+pub struct Members {
+    _lease: Lease,
+    store: Store,
+    holder: Arc<str>,
+}
+
+impl Members {
+    /// Joins: keeps `replica:<holder>` from now on.
+    pub fn join(store: Store, holder: Arc<str>) -> Self {
+        let lease = Lease::keep(
+            store.clone(),
+            format!("{MEMBER_PREFIX}{holder}"),
+            holder.clone(),
+        );
+        Self {
+            _lease: lease,
+            store,
+            holder,
+        }
+    }
+
+    /// The live replicas, sorted, this one among them (on sled: this one alone).
+    pub async fn live(&self) -> Result<Vec<Arc<str>>, StoreError> {
+        let mut live: Vec<Arc<str>> = self
+            .store
+            .live_holders(MEMBER_PREFIX)
+            .await?
+            .into_iter()
+            .map(Arc::from)
+            .collect();
+        if !live.contains(&self.holder) {
+            live.push(self.holder.clone());
+            live.sort();
+        }
+        Ok(live)
+    }
+
+    /// This replica's place among the live ones: (index, count).
+    pub async fn place(&self) -> Result<(usize, usize), StoreError> {
+        let live = self.live().await?;
+        let index = live.iter().position(|h| *h == self.holder).unwrap_or(0);
+        Ok((index, live.len()))
     }
 }

@@ -66,7 +66,10 @@ async fn five_hundred_users_crossing_at_once_each_get_one_alert_critical_first()
             .await
             .expect("settings");
     }
-    let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
+    let bot: TgBot = api
+        .bot()
+        .throttle(telegram_limits(lendesk::telegram::BOT_MESSAGES_PER_SECOND))
+        .cache_me();
     let reader = common::reader(sandbox.devnet.rpc_url(), sandbox.devnet.manifest());
     let tasks = start(
         &bot,
@@ -152,7 +155,10 @@ async fn a_node_outage_is_told_to_the_staff_chat_once_and_so_is_its_end() {
         .save_alert_settings(&common::watching(7, safe))
         .await
         .expect("settings");
-    let bot: TgBot = api.bot().throttle(telegram_limits()).cache_me();
+    let bot: TgBot = api
+        .bot()
+        .throttle(telegram_limits(lendesk::telegram::BOT_MESSAGES_PER_SECOND))
+        .cache_me();
     let reader = common::reader_of(
         common::market(&node, sandbox.devnet.manifest()),
         Duration::from_secs(2),

@@ -862,7 +862,9 @@ async fn a_group_gets_20_messages_a_minute_and_a_chat_burst_is_configurable() {
 async fn throttled_teloxide_delivers_every_message_exactly_once() {
     let (api, bot, _) = world().await;
     api.set_rate_limits(Some(RateLimits::telegram()));
-    let bot = bot.throttle(lendesk::telegram::telegram_limits());
+    let bot = bot.throttle(lendesk::telegram::telegram_limits(
+        lendesk::telegram::BOT_MESSAGES_PER_SECOND,
+    ));
     let busy = ChatId(USER as i64);
     let chats = add_users(&api, 3001, 60);
     let started = std::time::Instant::now();

@@ -100,6 +100,7 @@ async fn world_full(
         receive: receive.clone(),
         sla_check_every: Duration::from_millis(300),
         watch: None,
+        messages_per_second: telegram::BOT_MESSAGES_PER_SECOND,
     };
     let running = desk.clone();
     let running_store = store.clone();
@@ -802,6 +803,22 @@ async fn overdue_tickets_are_flagged_and_out_of_hours_users_are_told_when() {
                 .find(|m| m.text.contains("overdue"))
         })
         .await;
+    // Flagged once, and the ticket remembers it (another replica, or a restart, checks the
+    // same record).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let flags = w
+        .api
+        .messages_in_thread(STAFF_CHAT, topic)
+        .into_iter()
+        .filter(|m| m.text.contains("overdue"))
+        .count();
+    assert_eq!(flags, 1);
+    let ticket = w
+        .store
+        .tickets_of(w.alice.id as i64)
+        .await
+        .expect("tickets");
+    assert!(ticket[0].overdue_flagged_at.is_some(), "{ticket:?}");
 
     let closed = SlaConfig {
         business_hours: "00:00-00:01".into(),
@@ -932,7 +949,7 @@ async fn a_long_poll_the_client_gives_up_on_is_polled_again_at_once_without_an_e
         .expect("an HTTP client");
     let bot = teloxide::Bot::with_client(TOKEN, client)
         .set_api_url(api.url())
-        .throttle(telegram::telegram_limits())
+        .throttle(telegram::telegram_limits(telegram::BOT_MESSAGES_PER_SECOND))
         .cache_me();
     let mut listener = telegram::polling::TrackedPolling::new(bot, Arc::default());
     let mut updates = listener.as_stream();

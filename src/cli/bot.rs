@@ -109,6 +109,7 @@ pub async fn run(config: &Config, flags: BotFlags) -> Result<(), CommandError> {
         receive,
         sla_check_every: Duration::from_secs(flags.sla_check_seconds.max(1)),
         watch,
+        messages_per_second: config.telegram.messages_per_second,
     };
     telegram::run(
         options,
@@ -137,6 +138,7 @@ pub async fn watch(config: &Config, print: bool) -> Result<(), CommandError> {
     telegram::watch(
         token()?,
         api_url(config)?,
+        config.telegram.messages_per_second,
         store,
         setup,
         config.telegram.staff_chat.map(|chat| (chat, staff_lang)),

@@ -12,7 +12,7 @@ use teloxide::types::{MessageId, ParseMode, ThreadId};
 use super::{App, TgBot, lock, now, render, send_replies};
 use crate::desk::outcome::Reply;
 use crate::lang::Lang;
-use crate::replica::Lease;
+use crate::replica::{Lease, Members};
 use crate::staff::{Delivery, run_broadcast};
 use crate::store::Broadcast;
 
@@ -36,60 +36,114 @@ const BROADCAST_SCAN: Duration = Duration::from_secs(2);
 /// How long a runner waits for a broadcast's lease before leaving it to its holder.
 const LEASE_WAIT: Duration = Duration::from_secs(2);
 
-/// Every `every`, posts newly overdue tickets to the staff chat (a summary in the main chat and
-/// a flag in each ticket's topic), on one replica at a time (the `sla-checker` lease). Each
-/// ticket is flagged once per holder.
+/// Every `every`, queues tickets not yet in the staff chat for posting and posts newly overdue
+/// tickets (a summary in the main chat and a flag in each ticket's topic), on one replica at a
+/// time (the `sla-checker` lease). Each
+/// ticket is flagged once: the flag is kept in the ticket, so a restart or another replica
+/// taking the lease over does not flag it again.
 pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
     let Some(chat) = app.staff_chat else {
         return;
     };
     let lease = Lease::keep(app.store.clone(), "sla-checker", app.holder.clone());
-    let mut flagged: HashSet<u64> = HashSet::new();
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        if !lease.held() {
-            continue;
+        if lease.held() {
+            super::cards::sweep(&app).await;
+            flag_overdue(&bot, &app, chat, now()).await;
         }
-        let now = now();
-        let overdue = match app.desk.tickets().overdue(now).await {
-            Ok(list) => list,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot check overdue tickets");
-                continue;
-            }
-        };
-        let fresh: Vec<_> = overdue
+    }
+}
+
+/// Posts the tickets that became overdue since the last look, and marks each flagged.
+async fn flag_overdue(bot: &TgBot, app: &App, chat: ChatId, now: u64) {
+    let fresh: Vec<_> = match app.desk.tickets().overdue(now).await {
+        Ok(list) => list
             .into_iter()
-            .filter(|t| !flagged.contains(&t.id))
-            .collect();
-        if fresh.is_empty() {
-            continue;
+            .filter(|t| t.overdue_flagged_at.is_none())
+            .collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check overdue tickets");
+            return;
         }
-        let Some(summary) = app.staff.overdue_notice(&fresh, now).await else {
-            continue;
-        };
-        if let Err(e) = send_replies(&bot, chat, None, &[reply(summary)]).await {
-            tracing::warn!(error = %e, "cannot post the overdue summary");
-            continue;
+    };
+    if fresh.is_empty() {
+        return;
+    }
+    let Some(summary) = app.staff.overdue_notice(&fresh, now).await else {
+        return;
+    };
+    if let Err(e) = send_replies(bot, chat, None, &[reply(summary)]).await {
+        tracing::warn!(error = %e, "cannot post the overdue summary");
+        return;
+    }
+    let flag = app.staff.lang().pick(
+        "⏰ First response overdue: this ticket is past its target.",
+        "⏰ 首次回复已超时：此工单已超过响应时限。",
+    );
+    for ticket in &fresh {
+        let marked = app
+            .store
+            .update_ticket(ticket.id, |t| {
+                t.overdue_flagged_at.get_or_insert(now);
+                Ok::<_, crate::store::StoreError>(())
+            })
+            .await;
+        if let Err(e) = marked {
+            tracing::error!(ticket = ticket.id, error = %e, "cannot mark a ticket flagged overdue");
         }
-        let flag = app.staff.lang().pick(
-            "⏰ First response overdue: this ticket is past its target.",
-            "⏰ 首次回复已超时：此工单已超过响应时限。",
-        );
-        for ticket in &fresh {
-            flagged.insert(ticket.id);
-            if let Ok(Some(thread)) = app.store.thread_of(ticket.id).await
-                && let Some(topic) = thread.thread
-            {
-                let topic = Some(ThreadId(MessageId(topic)));
-                if let Err(e) = send_replies(&bot, chat, topic, &[reply(flag.into())]).await {
-                    tracing::warn!(ticket = ticket.id, error = %e, "cannot flag an overdue ticket");
-                }
+        if let Ok(Some(thread)) = app.store.thread_of(ticket.id).await
+            && let Some(topic) = thread.thread
+        {
+            let topic = Some(ThreadId(MessageId(topic)));
+            if let Err(e) = send_replies(bot, chat, topic, &[reply(flag.into())]).await {
+                tracing::warn!(ticket = ticket.id, error = %e, "cannot flag an overdue ticket");
             }
         }
     }
+}
+
+/// Shares the bot's limits among the live replicas: each sends at most its share of the
+/// `per_second` overall and of the 20 a minute to a group (Telegram counts the bot's messages,
+/// whichever replica sends them), looked at every third of a lease's time. A replica that died
+/// leaves its share to the others once its lease lapses.
+pub async fn share_rate(bot: TgBot, members: Arc<Members>, per_second: u32) {
+    let mut sharing = 1;
+    let mut every = tokio::time::interval(crate::replica::LEASE_TTL / 3);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let replicas = match members.live().await {
+            Ok(live) => live.len(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell how many replicas run; keeping the share");
+                continue;
+            }
+        };
+        if replicas != sharing {
+            let limits = shared_limits(per_second, replicas);
+            tracing::info!(
+                replicas,
+                messages_per_second = limits.messages_per_sec_overall,
+                "this replica's share of the bot's rate"
+            );
+            bot.inner().set_limits(limits).await;
+            sharing = replicas;
+        }
+    }
+}
+
+/// One replica's share of the bot's limits among `replicas`: at least one message a second
+/// overall and one a minute to a group.
+fn shared_limits(per_second: u32, replicas: usize) -> teloxide::adaptors::throttle::Limits {
+    let replicas = u32::try_from(replicas.max(1)).unwrap_or(u32::MAX);
+    let mut limits = super::telegram_limits(per_second);
+    limits.messages_per_sec_overall = (per_second / replicas).max(1);
+    limits.messages_per_min_channel_or_supergroup =
+        (limits.messages_per_min_channel_or_supergroup / replicas).max(1);
+    limits
 }
 
 /// How often expired statistics events are pruned (the first run is at start).
@@ -108,6 +162,11 @@ pub async fn pruner(app: Arc<App>) {
             && let Err(e) = pg.prune_updates(UPDATES_KEPT).await
         {
             tracing::error!(error = %e, "cannot prune handled updates");
+        }
+        if let Some(pg) = app.store.postgres()
+            && let Err(e) = pg.prune_leases(UPDATES_KEPT).await
+        {
+            tracing::error!(error = %e, "cannot prune lapsed leases");
         }
     }
 }
@@ -132,35 +191,13 @@ fn progress_text(lang: Lang, b: &Broadcast) -> String {
 }
 
 /// Starts sending broadcast `id` in the background, with a progress message in `chat`.
-pub async fn start_broadcast(
-    bot: &TgBot,
-    app: &App,
-    id: u64,
-    chat: ChatId,
-    thread: Option<ThreadId>,
-) {
-    let store = app.store.clone();
-    let Ok(Some(mut broadcast)) = store.broadcast(id).await else {
-        tracing::error!(broadcast = id, "broadcast not found");
-        return;
-    };
-    if broadcast.progress_message.is_none() {
-        let text = progress_text(app.staff.lang(), &broadcast);
-        match send_replies(bot, chat, thread, &[reply(text)]).await {
-            Ok(ids) => {
-                broadcast.progress_message = ids.first().map(|m| (chat.0, m.0));
-                if let Err(e) = store.save_broadcast(&broadcast).await {
-                    tracing::error!(broadcast = id, error = %e, "cannot save the broadcast");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot post broadcast progress"),
-        }
-    }
-    spawn_runner(bot.clone(), app, id, broadcast.progress_message);
+pub fn start_broadcast(bot: &TgBot, app: &App, id: u64, chat: ChatId, thread: Option<ThreadId>) {
+    spawn_runner(bot.clone(), app, id, Some((chat, thread)));
 }
 
 /// Sends every broadcast not done that no replica is sending: at start (one a restart
-/// interrupted), and every [`BROADCAST_SCAN`] (one whose replica died).
+/// interrupted), and every [`BROADCAST_SCAN`] (one whose replica died). A resumed broadcast
+/// shows its progress in the staff chat's main topic.
 pub async fn broadcast_runner(bot: TgBot, app: Arc<App>) {
     let mut every = tokio::time::interval(BROADCAST_SCAN);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -174,15 +211,19 @@ pub async fn broadcast_runner(bot: TgBot, app: Arc<App>) {
             }
         };
         for b in pending {
-            spawn_runner(bot.clone(), &app, b.id, b.progress_message);
+            let progress_at = app.staff_chat.map(|chat| (chat, None));
+            spawn_runner(bot.clone(), &app, b.id, progress_at);
         }
     }
 }
 
+/// Where a broadcast's progress is shown: a chat and topic.
+type ProgressAt = Option<(ChatId, Option<ThreadId>)>;
+
 /// Sends broadcast `id` from its stored cursor under its lease (`broadcast:<id>`), unless this
 /// process sends it already or another replica holds the lease. Losing the lease stops it
 /// (another replica continues from the cursor, committed before each send: nobody twice).
-fn spawn_runner(bot: TgBot, app: &App, id: u64, progress_message: Option<(i64, i32)>) {
+fn spawn_runner(bot: TgBot, app: &App, id: u64, progress_at: ProgressAt) {
     let running = app.broadcasts_running.clone();
     if !lock(&running).insert(id) {
         return;
@@ -196,7 +237,7 @@ fn spawn_runner(bot: TgBot, app: &App, id: u64, progress_message: Option<(i64, i
             .is_ok()
         {
             tokio::select! {
-                () = send_broadcast(bot, store, id, lang, progress_message) => {}
+                () = send_broadcast(bot, store, id, lang, progress_at) => {}
                 () = lease.lost() => {
                     tracing::warn!(broadcast = id, "broadcast lease lost; another replica continues");
                 }
@@ -206,61 +247,110 @@ fn spawn_runner(bot: TgBot, app: &App, id: u64, progress_message: Option<(i64, i
     });
 }
 
-/// Sends broadcast `id` to the users after its cursor, editing its progress message.
+/// Sends broadcast `id` to the users after its cursor. Its progress message (the stored one,
+/// or one posted at `progress_at` beside the sending: the staff chat may be slower than the
+/// users' chats) is edited as it goes and when it ends.
 async fn send_broadcast(
     bot: TgBot,
     store: crate::store::Store,
     id: u64,
     lang: Lang,
-    progress_message: Option<(i64, i32)>,
+    progress_at: ProgressAt,
 ) {
-    {
-        let sender = bot.clone();
-        let send = move |user: i64, text: String| {
-            let bot = sender.clone();
-            async move {
-                match bot
-                    .send_message(ChatId(user), render::html(&text))
-                    .parse_mode(ParseMode::Html)
-                    .await
-                {
-                    Ok(_) => Delivery::Sent,
-                    Err(teloxide::RequestError::RetryAfter(after)) => {
-                        Delivery::RetryAfter(after.duration())
-                    }
-                    Err(teloxide::RequestError::Network(_) | teloxide::RequestError::Io(_)) => {
-                        Delivery::RetryAfter(Duration::from_secs(5))
-                    }
-                    Err(e) => {
-                        tracing::info!(user, error = %e, "broadcast not delivered");
-                        Delivery::Unreachable
-                    }
-                }
-            }
-        };
-        let progress = move |b: Broadcast| {
+    let stored = store.broadcast(id).await.ok().flatten();
+    let (shown, showing) =
+        tokio::sync::watch::channel(stored.as_ref().and_then(|b| b.progress_message));
+    let poster = match (stored, progress_at) {
+        (Some(b), Some((chat, thread))) if b.progress_message.is_none() => {
             let bot = bot.clone();
-            async move {
-                if let Some((chat, message)) = progress_message {
-                    // "Not modified" and the like are harmless.
-                    let _ = bot
-                        .edit_message_text(
-                            ChatId(chat),
-                            MessageId(message),
-                            progress_text(lang, &b),
-                        )
-                        .await;
-                }
-            }
-        };
-        match run_broadcast(&store, id, send, progress).await {
-            Ok(b) => tracing::info!(
-                broadcast = id,
-                sent = b.sent,
-                failed = b.failed,
-                "broadcast finished"
-            ),
-            Err(e) => tracing::error!(broadcast = id, error = %e, "broadcast stopped"),
+            Some(tokio::spawn(async move {
+                let text = progress_text(lang, &b);
+                match send_replies(&bot, chat, thread, &[reply(text)]).await {
+                    Ok(ids) => shown.send_replace(ids.first().map(|m| (chat.0, m.0))),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot post broadcast progress");
+                        None
+                    }
+                };
+            }))
         }
+        _ => None,
+    };
+    let sender = bot.clone();
+    let send = move |user: i64, text: String| deliver(sender.clone(), user, text);
+    let edits = bot.clone();
+    let last = showing.clone();
+    let progress = move |b: Broadcast| show_progress(edits.clone(), *showing.borrow(), lang, b);
+    let finished = match run_broadcast(&store, id, send, progress).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(broadcast = id, error = %e, "broadcast stopped");
+            return;
+        }
+    };
+    tracing::info!(
+        broadcast = id,
+        sent = finished.sent,
+        failed = finished.failed,
+        "broadcast finished"
+    );
+    // Posted while it ran (perhaps after its last edit: a staff chat slower than the
+    // broadcast): shows the end.
+    if let Some(poster) = poster {
+        let _ = poster.await;
+        let message = *last.borrow();
+        show_progress(bot, message, lang, finished).await;
+    }
+}
+
+/// Sends one announcement.
+async fn deliver(bot: TgBot, user: i64, text: String) -> Delivery {
+    match bot
+        .send_message(ChatId(user), render::html(&text))
+        .parse_mode(ParseMode::Html)
+        .await
+    {
+        Ok(_) => Delivery::Sent,
+        Err(teloxide::RequestError::RetryAfter(after)) => Delivery::RetryAfter(after.duration()),
+        Err(teloxide::RequestError::Network(_) | teloxide::RequestError::Io(_)) => {
+            Delivery::RetryAfter(Duration::from_secs(5))
+        }
+        Err(e) => {
+            tracing::info!(user, error = %e, "broadcast not delivered");
+            Delivery::Unreachable
+        }
+    }
+}
+
+/// Edits the progress message, if there is one yet, to show `b`.
+async fn show_progress(bot: TgBot, message: Option<(i64, i32)>, lang: Lang, b: Broadcast) {
+    if let Some((chat, message)) = message {
+        // "Not modified" and the like are harmless.
+        let _ = bot
+            .edit_message_text(ChatId(chat), MessageId(message), progress_text(lang, &b))
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicas_share_the_bots_rate() {
+        let share = |per_second, replicas| {
+            let l = shared_limits(per_second, replicas);
+            (
+                l.messages_per_sec_overall,
+                l.messages_per_min_channel_or_supergroup,
+                l.messages_per_sec_chat,
+            )
+        };
+        assert_eq!(share(30, 1), (30, 20, 1));
+        assert_eq!(share(30, 3), (10, 6, 1));
+        assert_eq!(share(30, 4), (7, 5, 1));
+        // Never nothing, whatever runs.
+        assert_eq!(share(30, 100), (1, 1, 1));
+        assert_eq!(share(30, 0), (30, 20, 1));
     }
 }

@@ -12,7 +12,9 @@
 
 pub mod alerts;
 pub mod background;
+mod cards;
 mod group;
+pub mod journal;
 pub mod polling;
 pub mod relay;
 pub mod render;
@@ -65,6 +67,8 @@ pub struct App {
     pub holder: Arc<str>,
     /// Broadcasts this process is sending.
     broadcasts_running: background::Running,
+    /// Tickets waiting to be posted to the staff chat.
+    pub cards: cards::Cards,
     /// Serializes the creation of a ticket's topic (two quick messages must not open two).
     ticket_locks: tokio::sync::Mutex<std::collections::HashMap<u64, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -97,6 +101,7 @@ impl App {
             holder: crate::replica::holder_name(),
             broadcasts_running: Arc::default(),
             admin: group::AdminStatus::default(),
+            cards: cards::Cards::default(),
             ticket_locks: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
@@ -237,7 +242,7 @@ async fn apply_outcome(
     let answered = send_replies(bot, msg.chat.id, None, &outcome.replies).await;
     if let Some(ticket) = outcome.ticket {
         if outcome.actions.contains(&Action::NotifyStaff) {
-            hand_to_staff(bot, app, ticket, msg.chat.id).await?;
+            app.cards.post(ticket, msg.chat.id);
         }
         if outcome.actions.contains(&Action::RelayToStaff)
             && !outcome.actions.contains(&Action::DeleteMessage)
@@ -247,27 +252,6 @@ async fn apply_outcome(
         }
     }
     answered.map(|_| ())
-}
-
-/// Posts a ticket to the staff chat (topic and user card, once) and, when it was posted just
-/// now outside business hours, tells the user in `chat` when a person will answer. A failure to
-/// reach the staff chat is logged: the ticket is on disk and the user has their answer.
-async fn hand_to_staff(
-    bot: &TgBot,
-    app: &App,
-    ticket: u64,
-    chat: ChatId,
-) -> Result<(), HandlerError> {
-    match relay::ensure_thread(bot, app, ticket).await {
-        Ok(relay::ThreadState::Created) => {
-            if let Some(reply) = relay::out_of_hours_reply(app, ticket, now()).await {
-                send_replies(bot, chat, None, &[reply]).await?;
-            }
-        }
-        Ok(_) => {}
-        Err(e) => tracing::error!(ticket, error = %e, "could not post the ticket to staff"),
-    }
-    Ok(())
 }
 
 /// A message not for the bot is still taken when it holds a secret the bot can remove: in a
@@ -352,7 +336,7 @@ async fn on_button(bot: TgBot, query: CallbackQuery, app: Arc<App>) -> Result<()
         outcome.ticket,
         outcome.actions.contains(&Action::NotifyStaff),
     ) {
-        hand_to_staff(&bot, app.as_ref(), ticket, chat).await?;
+        app.cards.post(ticket, chat);
     }
     Ok(())
 }
@@ -474,15 +458,21 @@ pub struct RunOptions {
     pub sla_check_every: Duration,
     /// The liquidation-risk watchers to run beside the bot (none: alerts off).
     pub watch: Option<alerts::WatchSetup>,
+    /// Messages sent per second at most, all replicas together.
+    pub messages_per_second: u32,
 }
 
-/// Telegram's limits: 30 messages a second overall, one a second per chat, 20 a minute per
-/// group (teloxide's default of 10 a minute for supergroups would slow the staff chat for
-/// nothing; private chats are bound by the one a second).
-pub fn telegram_limits() -> Limits {
+/// Telegram's limit for one bot, messages a second (the default of
+/// `telegram.messages_per_second`).
+pub const BOT_MESSAGES_PER_SECOND: u32 = 30;
+
+/// Telegram's limits, with `overall` messages a second in all (30 for one bot): one a second
+/// per chat, 20 a minute per group (teloxide's default of 10 a minute for supergroups would
+/// slow the staff chat for nothing; private chats are bound by the one a second).
+pub fn telegram_limits(overall: u32) -> Limits {
     Limits {
         messages_per_sec_chat: 1,
-        messages_per_sec_overall: 30,
+        messages_per_sec_overall: overall,
         messages_per_min_chat: 60,
         messages_per_min_channel_or_supergroup: 20,
     }
@@ -553,7 +543,11 @@ async fn staff_chat_is_forum(bot: &TgBot, chat: ChatId) -> bool {
 /// The bot client: the client's timeout and the long poll's set together (see `polling`),
 /// Telegram's limits, `getMe` cached. Proxies come from the usual HTTPS_PROXY / ALL_PROXY
 /// variables.
-fn connect(token: String, api_url: Option<url::Url>) -> Result<TgBot, HandlerError> {
+fn connect(
+    token: String,
+    api_url: Option<url::Url>,
+    per_second: u32,
+) -> Result<TgBot, HandlerError> {
     let client = teloxide::net::default_reqwest_settings()
         .timeout(polling::CLIENT_TIMEOUT)
         .build()?;
@@ -561,7 +555,7 @@ fn connect(token: String, api_url: Option<url::Url>) -> Result<TgBot, HandlerErr
     if let Some(url) = api_url {
         raw = raw.set_api_url(url);
     }
-    Ok(raw.throttle(telegram_limits()).cache_me())
+    Ok(raw.throttle(telegram_limits(per_second)).cache_me())
 }
 
 /// Runs the alert watchers alone (`lendesk watch`): no updates are received; alerts go to
@@ -570,11 +564,12 @@ fn connect(token: String, api_url: Option<url::Url>) -> Result<TgBot, HandlerErr
 pub async fn watch(
     token: String,
     api_url: Option<url::Url>,
+    per_second: u32,
     store: Store,
     setup: alerts::WatchSetup,
     staff: Option<(i64, Lang)>,
 ) -> Result<(), HandlerError> {
-    let bot = connect(token, api_url)?;
+    let bot = connect(token, api_url, per_second)?;
     let me = get_me_with_retries(&bot).await?;
     tracing::info!(bot = %me.username(), markets = setup.readers.len(), "watching positions");
     let tasks = alerts::start(
@@ -632,7 +627,11 @@ pub async fn run(
     store: Store,
     staff_chat: Option<i64>,
 ) -> Result<(), HandlerError> {
-    let bot = connect(options.token.clone(), options.api_url.clone())?;
+    let bot = connect(
+        options.token.clone(),
+        options.api_url.clone(),
+        options.messages_per_second,
+    )?;
     let me = get_me_with_retries(&bot).await?;
     tracing::info!(bot = %me.username(), "connected to the Bot API");
     let staff_chat = staff_chat.map(ChatId);
@@ -658,6 +657,16 @@ pub async fn run(
         Receive::Polling => Some(poller_lease(&store, &me, &app.holder).await?),
         Receive::Webhook { .. } => None,
     };
+    let members = Arc::new(crate::replica::Members::join(
+        store.clone(),
+        app.holder.clone(),
+    ));
+    let rate = tokio::spawn(background::share_rate(
+        bot.clone(),
+        members.clone(),
+        options.messages_per_second,
+    ));
+    let cards = tokio::spawn(cards::worker(bot.clone(), app.clone()));
     let broadcasts = tokio::spawn(background::broadcast_runner(bot.clone(), app.clone()));
     let alerts = options.watch.map(|setup| {
         let staff = staff_chat.map(|chat| (chat, app.staff.lang()));
@@ -716,6 +725,8 @@ pub async fn run(
         }
     }
     sla.abort();
+    rate.abort();
+    cards.abort();
     pruner.abort();
     broadcasts.abort();
     if let Some(alerts) = alerts {

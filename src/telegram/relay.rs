@@ -34,7 +34,7 @@ fn thread_id(raw: Option<i32>) -> Option<ThreadId> {
 
 /// Posts a ticket to the staff chat if it is not there yet: a forum topic named after the
 /// user and ticket with the user card in it, or (without topics) the card as a message staff
-/// reply to.
+/// reply to. One at a time per ticket, in this process and across replicas.
 pub async fn ensure_thread(
     bot: &TgBot,
     app: &App,
@@ -49,21 +49,38 @@ pub async fn ensure_thread(
     };
     let lock = app.ticket_lock(ticket).await;
     let _guard = lock.lock().await;
+    let across = app.store.lock_ticket(ticket).await?;
+    let posted = post_thread(bot, app, chat, ticket).await;
+    if let Some(across) = across {
+        across.release().await?;
+    }
+    posted
+}
+
+/// Posts the ticket's topic and card unless it has them (its locks held).
+async fn post_thread(
+    bot: &TgBot,
+    app: &App,
+    chat: ChatId,
+    ticket: u64,
+) -> Result<ThreadState, HandlerError> {
     let store = &app.store;
-    if store.thread_of(ticket).await?.is_some() {
+    let existing = store.thread_of(ticket).await?;
+    if existing.as_ref().is_some_and(posted) {
         return Ok(ThreadState::Existing);
     }
     let record = store
         .ticket(ticket)
         .await?
         .ok_or_else(|| format!("ticket #{ticket} is not in the store"))?;
-    let mut thread = TicketThread {
+    // A topic opened by a try that stopped before its card gets the card now.
+    let mut thread = existing.unwrap_or(TicketThread {
         ticket,
         chat: chat.0,
         thread: None,
         card: None,
-    };
-    if app.forum {
+    });
+    if app.forum && thread.thread.is_none() {
         match bot
             .create_forum_topic(chat, app.staff.topic_title(&record).await)
             .await
@@ -97,6 +114,11 @@ pub async fn ensure_thread(
     Ok(ThreadState::Created)
 }
 
+/// Whether a ticket's thread is complete: its card is in the staff chat.
+pub fn posted(thread: &TicketThread) -> bool {
+    thread.card.is_some()
+}
+
 /// The auto-reply for a ticket opened outside business hours: when a person will answer.
 pub async fn out_of_hours_reply(app: &App, ticket: u64, now: u64) -> Option<Reply> {
     let record = app.store.ticket(ticket).await.ok().flatten()?;
@@ -125,7 +147,7 @@ pub async fn user_to_staff(
     {
         return Ok(());
     }
-    if store.thread_of(ticket).await?.is_none() {
+    if !store.thread_of(ticket).await?.as_ref().is_some_and(posted) {
         ensure_thread(bot, app, ticket).await?;
     }
     let Some(thread) = store.thread_of(ticket).await? else {

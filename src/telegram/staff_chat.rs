@@ -66,6 +66,13 @@ pub(super) async fn apply_staff_outcome(
     out: &StaffOutcome,
     source: Option<&Message>,
 ) -> Result<(), HandlerError> {
+    // A broadcast starts at once: the staff chat (20 messages a minute) may make the answer
+    // below wait.
+    for effect in &out.effects {
+        if let StaffEffect::StartBroadcast(id) = effect {
+            background::start_broadcast(bot, app, *id, chat, thread);
+        }
+    }
     send_replies(bot, chat, thread, &out.replies).await?;
     let store = &app.store;
     for (user, reply) in &out.to_user {
@@ -108,9 +115,7 @@ pub(super) async fn apply_staff_outcome(
     }
     for effect in &out.effects {
         match effect {
-            StaffEffect::StartBroadcast(id) => {
-                background::start_broadcast(bot, app, *id, chat, thread).await
-            }
+            StaffEffect::StartBroadcast(_) => {}
             StaffEffect::CloseTopic(ticket) | StaffEffect::ReopenTopic(ticket) => {
                 let close = matches!(effect, StaffEffect::CloseTopic(_));
                 if let Some(user) = store.ticket(*ticket).await?.map(|t| t.user) {
