@@ -1023,6 +1023,7 @@ impl Config {
             comfort,
             poll: Duration::from_millis(a.poll_ms),
             max_log_range: a.max_log_range,
+            shard: crate::alerts::Shard::WHOLE,
         })
     }
 

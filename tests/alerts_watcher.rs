@@ -333,3 +333,84 @@ async fn a_snoozed_warning_waits_for_the_snooze_to_end_and_a_critical_alert_does
     assert_eq!(critical.len(), 1, "{critical:#?}");
     assert_eq!(critical[0].kind, NoticeKind::Alert(Severity::Critical));
 }
+
+/// What `watcher` writes in one tick, as (address, kind).
+async fn written_by(
+    watcher: &mut MarketWatcher,
+    store: &Store,
+) -> std::collections::BTreeSet<(Address, String)> {
+    tick(watcher, store)
+        .await
+        .into_iter()
+        .map(|e| (e.address, format!("{:?}", e.kind)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_shares_split_the_watched_addresses_and_together_alert_as_one_watcher() {
+    use lendesk::alerts::Shard;
+    let sandbox = common::Sandbox::new().await;
+    let manifest = sandbox.devnet.manifest();
+    let addresses: Vec<Address> = manifest.accounts.iter().map(|a| a.address).collect();
+    let watching_all = lendesk::store::AlertSettings {
+        watched: addresses.clone(),
+        ..common::watching(USER, addresses[0])
+    };
+    let reader = || Arc::new(common::reader(sandbox.devnet.rpc_url(), manifest));
+    let watcher = |store: Store, shard: Shard| {
+        let reader = reader();
+        async move {
+            let config = AlertsConfig {
+                shard,
+                ..AlertsConfig::default()
+            };
+            let mut w = MarketWatcher::new(reader, store, config)
+                .await
+                .expect("watcher");
+            w.reload_subscriptions().await.expect("subscriptions");
+            w
+        }
+    };
+    // One watcher of every address, on a store of its own: what the shares must add up to.
+    let alone = Store::temporary().expect("store");
+    alone
+        .save_alert_settings(&watching_all)
+        .await
+        .expect("settings");
+    let mut whole = watcher(alone.clone(), Shard::WHOLE).await;
+    let expected = written_by(&mut whole, &alone).await;
+    assert!(!expected.is_empty(), "the demo has positions under a level");
+
+    // Two shares on one store: each watches and alerts its own addresses, none twice.
+    let store = Store::temporary().expect("store");
+    store
+        .save_alert_settings(&watching_all)
+        .await
+        .expect("settings");
+    let shards = [Shard::new(0, 2), Shard::new(1, 2)];
+    let mut together = std::collections::BTreeSet::new();
+    let mut watched = 0;
+    for shard in shards {
+        // A new share starts where the others stopped: it evaluates at the next block.
+        sandbox.devnet.advance_time(1).await.expect("block");
+        let mut w = watcher(store.clone(), shard).await;
+        for (address, kind) in written_by(&mut w, &store).await {
+            assert!(shard.owns(&address), "{address} alerted by {shard:?}");
+            assert!(together.insert((address, kind)), "{address} alerted twice");
+        }
+        watched += w.watched();
+        assert_eq!(
+            w.watched(),
+            addresses.iter().filter(|a| shard.owns(a)).count()
+        );
+    }
+    assert_eq!(watched, addresses.len());
+    assert_eq!(together, expected);
+
+    // One replica left: its watcher of every address starts where the slower share stopped.
+    let cursors = store.watch_cursors_of("devnet").await.expect("cursors");
+    assert_eq!(cursors.len(), 2, "{cursors:?}");
+    let slowest = cursors.iter().map(|(_, b)| *b).min();
+    let again = watcher(store.clone(), Shard::WHOLE).await;
+    assert_eq!(again.cursor(), slowest);
+}

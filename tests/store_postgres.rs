@@ -6,6 +6,8 @@
 //!
 //! The server and the skip rule: see `common::postgres`.
 
+#[path = "store_postgres/alert_shares.rs"]
+mod alert_shares;
 mod bot_api;
 mod common;
 #[path = "store_postgres/replicas.rs"]

@@ -39,6 +39,8 @@ pub struct AlertsConfig {
     pub poll: Duration,
     /// The most blocks one `eth_getLogs` covers (nodes limit ranges).
     pub max_log_range: u64,
+    /// The watched addresses this process watches (replicas share them out); all by default.
+    pub shard: Shard,
 }
 
 impl Default for AlertsConfig {
@@ -50,7 +52,68 @@ impl Default for AlertsConfig {
             comfort: 15_000,
             poll: Duration::from_secs(1),
             max_log_range: 2_000,
+            shard: Shard::WHOLE,
         }
+    }
+}
+
+/// A share of the watched addresses: those whose last eight bytes, as a number, leave
+/// `index` divided by `count` (addresses are hashes: the shares come out even). Replicas each
+/// take their place among the live ones; each watches, and sends the alerts of, its share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This share, from 0.
+    pub index: u32,
+    /// How many shares there are (at least 1).
+    pub count: u32,
+}
+
+impl Shard {
+    /// Every address: one process watches all.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Share `index` of `count` (`count` 0 counts as 1).
+    pub fn new(index: usize, count: usize) -> Shard {
+        let count = u32::try_from(count.max(1)).unwrap_or(u32::MAX);
+        let index = u32::try_from(index).unwrap_or(0).min(count - 1);
+        Shard { index, count }
+    }
+
+    /// Whether `address` is in this share.
+    pub fn owns(&self, address: &Address) -> bool {
+        let mut tail = [0u8; 8];
+        tail.copy_from_slice(&address.0[12..]);
+        u64::from_be_bytes(tail) % u64::from(self.count) == u64::from(self.index)
+    }
+
+    /// The name this share's block cursor of `market` is stored under: the market's own
+    /// name when one process watches all.
+    pub fn cursor_key(&self, market: &str) -> String {
+        if self.count <= 1 {
+            market.to_string()
+        } else {
+            format!("{market}#{}/{}", self.index, self.count)
+        }
+    }
+
+    /// Where this share's watcher of `market` starts: its own cursor; for a share new to the
+    /// store (replicas came or went), the oldest cursor of the market's other shares, so no
+    /// block any of them left unprocessed is skipped (one processed twice alerts nobody
+    /// twice: notices are kept by key); none at all: the head.
+    pub async fn start_cursor(
+        &self,
+        store: &Store,
+        market: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        if let Some(own) = store.watch_cursor(&self.cursor_key(market)).await? {
+            return Ok(Some(own));
+        }
+        Ok(store
+            .watch_cursors_of(market)
+            .await?
+            .into_iter()
+            .map(|(_, block)| block)
+            .min())
     }
 }
 
@@ -129,14 +192,29 @@ pub const SENDS_IN_FLIGHT: usize = 30;
 /// address only the newest goes out (the older ones are marked sent, as replaced). An entry is
 /// marked sent after `send` returns, so a crash in between sends it again (the one crash
 /// window).
-pub async fn deliver<F, Fut>(store: &Store, now: u64, mut send: F) -> Result<Delivered, StoreError>
+pub async fn deliver<F, Fut>(store: &Store, now: u64, send: F) -> Result<Delivered, StoreError>
+where
+    F: FnMut(OutboxEntry) -> Fut,
+    Fut: Future<Output = Result<(), SendFailure>>,
+{
+    deliver_share(store, now, Shard::WHOLE, send).await
+}
+
+/// [`deliver`] for the entries of the addresses in `shard` (a replica sends its share's).
+pub async fn deliver_share<F, Fut>(
+    store: &Store,
+    now: u64,
+    shard: Shard,
+    mut send: F,
+) -> Result<Delivered, StoreError>
 where
     F: FnMut(OutboxEntry) -> Fut,
     Fut: Future<Output = Result<(), SendFailure>>,
 {
     use futures::StreamExt;
     let mut done = Delivered::default();
-    let entries = store.alert_outbox().await?;
+    let mut entries = store.alert_outbox().await?;
+    entries.retain(|e| shard.owns(&e.address));
     // The newest entry (by order written) of each user and address.
     let mut newest: std::collections::HashMap<(i64, Address), u64> = Default::default();
     for e in &entries {
@@ -185,4 +263,72 @@ where
         }
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_address_is_in_exactly_one_share_and_the_shares_come_out_even() {
+        let addresses: Vec<Address> = (0..3_000u64)
+            .map(|i| Address::from_slice(&alloy::primitives::keccak256(i.to_be_bytes())[12..]))
+            .collect();
+        for count in 1..=4usize {
+            let shards: Vec<Shard> = (0..count).map(|i| Shard::new(i, count)).collect();
+            let mut sizes = vec![0usize; count];
+            for a in &addresses {
+                let owners: Vec<usize> = (0..count).filter(|&i| shards[i].owns(a)).collect();
+                assert_eq!(owners.len(), 1, "{a} in shares {owners:?} of {count}");
+                sizes[owners[0]] += 1;
+            }
+            let even = addresses.len() / count;
+            assert!(
+                sizes.iter().all(|&n| n.abs_diff(even) < even / 5),
+                "{count} shares: {sizes:?}"
+            );
+        }
+        assert_eq!(Shard::new(5, 3), Shard { index: 2, count: 3 });
+        assert_eq!(Shard::new(0, 0), Shard::WHOLE);
+    }
+
+    #[test]
+    fn one_share_keeps_the_markets_cursor_and_several_keep_one_each() {
+        assert_eq!(Shard::WHOLE.cursor_key("mainnet"), "mainnet");
+        assert_eq!(Shard::new(1, 3).cursor_key("mainnet"), "mainnet#1/3");
+    }
+
+    #[tokio::test]
+    async fn a_new_share_starts_where_the_slowest_share_of_its_market_stopped() {
+        let store = Store::temporary().expect("store");
+        let first = Shard::new(0, 2);
+        assert_eq!(
+            first.start_cursor(&store, "mainnet").await.expect("read"),
+            None
+        );
+        for (key, block) in [
+            ("mainnet", 90),
+            ("mainnet#0/2", 120),
+            ("mainnet#1/2", 110),
+            ("mainnet-fork", 5),
+            ("base#0/2", 7),
+        ] {
+            store.set_watch_cursor(key, block).await.expect("cursor");
+        }
+        // Its own, when it has one.
+        assert_eq!(
+            first.start_cursor(&store, "mainnet").await.expect("read"),
+            Some(120)
+        );
+        // New (three replicas now): the oldest of the market's, other markets' aside.
+        let new = Shard::new(2, 3);
+        assert_eq!(
+            new.start_cursor(&store, "mainnet").await.expect("read"),
+            Some(90)
+        );
+        assert_eq!(
+            new.start_cursor(&store, "base").await.expect("read"),
+            Some(7)
+        );
+    }
 }

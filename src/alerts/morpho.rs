@@ -29,7 +29,7 @@ use super::watcher::{
     Crossing, Subscriber, TickReport, WatchError, alert_entry, load_subscribers, log_ranges,
     new_mark, step_of, write_tick,
 };
-use super::{AlertsConfig, liquidation_key};
+use super::{AlertsConfig, Shard, liquidation_key};
 
 /// Addresses read per Multicall3 request (each adds six calls per market).
 const ADDRESSES_PER_CALL: usize = 100;
@@ -64,17 +64,19 @@ impl std::fmt::Debug for MorphoWatcher {
     }
 }
 
-/// The marks the store holds for the Morpho markets of `deployment`.
+/// The marks the store holds for the Morpho markets of `deployment` and the addresses of
+/// `shard`.
 async fn stored_marks(
     store: &Store,
     deployment: &str,
+    shard: Shard,
 ) -> Result<HashMap<(i64, String, Address), AlertMark>, StoreError> {
     let prefix = format!("{deployment} ");
     Ok(store
         .alert_marks()
         .await?
         .into_iter()
-        .filter(|m| m.market.starts_with(&prefix))
+        .filter(|m| m.market.starts_with(&prefix) && shard.owns(&m.address))
         .map(|m| ((m.user, m.market.clone(), m.address), m))
         .collect())
 }
@@ -88,8 +90,8 @@ impl MorphoWatcher {
     ) -> Result<Self, StoreError> {
         let deployment = reader.market().name.clone();
         Ok(Self {
-            cursor: store.watch_cursor(&deployment).await?,
-            marks: stored_marks(&store, &deployment).await?,
+            cursor: config.shard.start_cursor(&store, &deployment).await?,
+            marks: stored_marks(&store, &deployment, config.shard).await?,
             reader,
             store,
             config,
@@ -110,7 +112,7 @@ impl MorphoWatcher {
 
     /// Rebuilds who watches what; a watch that ended forgets its marks.
     pub async fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
-        let subscribers = load_subscribers(&self.store).await?;
+        let subscribers = load_subscribers(&self.store, self.config.shard).await?;
         let ended: Vec<(i64, String, Address)> = self
             .marks
             .keys()
@@ -184,7 +186,8 @@ impl MorphoWatcher {
                 self.notice_liquidation(l, after, now, &mut outbox).await?;
             }
         }
-        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox).await?;
+        let cursor = (self.market(), self.config.shard);
+        report.written = write_tick(&self.store, cursor, head, &marks_out, &outbox).await?;
         self.cursor = Some(head);
         report.block = Some(head);
         Ok(report)

@@ -23,7 +23,7 @@ use crate::store::{
 
 use super::levels::{self, Levels, Step};
 use super::notice::{self, AlertFacts, Moved};
-use super::{AlertsConfig, dedup_key, liquidation_key};
+use super::{AlertsConfig, Shard, dedup_key, liquidation_key};
 
 /// What can stop a tick.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +57,7 @@ pub(super) struct Subscriber {
 /// address (its own watches, and its linked addresses unless alerts are off or muted there).
 pub(super) async fn load_subscribers(
     store: &Store,
+    shard: Shard,
 ) -> Result<HashMap<Address, Vec<Subscriber>>, StoreError> {
     let mut subscribers: HashMap<Address, Vec<Subscriber>> = HashMap::new();
     for settings in store.all_alert_settings().await? {
@@ -70,6 +71,7 @@ pub(super) async fn load_subscribers(
                     .filter(|a| !settings.muted.contains(a)),
             );
         }
+        addresses.retain(|a| shard.owns(a));
         addresses.sort();
         addresses.dedup();
         for address in addresses {
@@ -99,10 +101,10 @@ pub(super) fn log_ranges(cursor: Option<u64>, head: u64, max: u64) -> Vec<(u64, 
 }
 
 /// What a tick decided, written: changed marks and new alerts in one flushed step, then the
-/// cursor at `head`. The alerts written.
+/// cursor of `market`'s `shard` at `head`. The alerts written.
 pub(super) async fn write_tick(
     store: &Store,
-    market: &str,
+    (market, shard): (&str, Shard),
     head: u64,
     marks: &[AlertMark],
     outbox: &[OutboxEntry],
@@ -110,7 +112,9 @@ pub(super) async fn write_tick(
     if !marks.is_empty() || !outbox.is_empty() {
         store.save_alert_marks(marks, outbox).await?;
     }
-    store.set_watch_cursor(market, head).await?;
+    store
+        .set_watch_cursor(&shard.cursor_key(market), head)
+        .await?;
     Ok(outbox.len())
 }
 
@@ -253,8 +257,8 @@ impl MarketWatcher {
         config: AlertsConfig,
     ) -> Result<Self, StoreError> {
         let market = reader.market().name.clone();
-        let cursor = store.watch_cursor(&market).await?;
-        let marks = stored_marks(&store, &market).await?;
+        let cursor = config.shard.start_cursor(&store, &market).await?;
+        let marks = stored_marks(&store, &market, config.shard).await?;
         Ok(Self {
             reader,
             store,
@@ -285,7 +289,7 @@ impl MarketWatcher {
 
     /// Rebuilds who watches what from the store's settings and linked addresses.
     pub async fn reload_subscriptions(&mut self) -> Result<(), StoreError> {
-        let subscribers = load_subscribers(&self.store).await?;
+        let subscribers = load_subscribers(&self.store, self.config.shard).await?;
         self.book.retain(|a, _| subscribers.contains_key(a));
         // A watch that ended forgets its state: watching again starts afresh (the state once
         // if under a level).
@@ -344,10 +348,11 @@ impl MarketWatcher {
         if let Err(e) = noticed {
             // The marks in memory already took this block's crossings; the store still has
             // them armed. Back to the store's, so the next tick finds the crossings again.
-            self.marks = stored_marks(&self.store, self.market()).await?;
+            self.marks = stored_marks(&self.store, self.market(), self.config.shard).await?;
             return Err(e);
         }
-        report.written = write_tick(&self.store, self.market(), head, &marks_out, &outbox).await?;
+        let cursor = (self.market(), self.config.shard);
+        report.written = write_tick(&self.store, cursor, head, &marks_out, &outbox).await?;
         self.cursor = Some(head);
         self.previous = Some(snapshot);
         report.block = Some(head);
@@ -532,16 +537,18 @@ impl MarketWatcher {
     }
 }
 
-/// The alert states the store holds for `market`, by user and address.
+/// The alert states the store holds for `market` and the addresses of `shard`, by user and
+/// address (another share's are not this watcher's to keep or end).
 async fn stored_marks(
     store: &Store,
     market: &str,
+    shard: Shard,
 ) -> Result<HashMap<(i64, Address), AlertMark>, StoreError> {
     Ok(store
         .alert_marks()
         .await?
         .into_iter()
-        .filter(|m| m.market == market)
+        .filter(|m| m.market == market && shard.owns(&m.address))
         .map(|m| ((m.user, m.address), m))
         .collect())
 }

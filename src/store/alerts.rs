@@ -349,6 +349,22 @@ impl SledStore {
         Ok(())
     }
 
+    /// Every block cursor of `market`: its own and its shares' (`market#i/n`), by name.
+    pub fn watch_cursors_of(&self, market: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut cursors = Vec::new();
+        for kv in self.meta.scan_prefix(format!("{CURSOR}{market}")) {
+            let (key, raw) = kv?;
+            let name = String::from_utf8_lossy(&key[CURSOR.len()..]).into_owned();
+            let share_of_market = name
+                .strip_prefix(market)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'));
+            if let (true, Ok(bytes)) = (share_of_market, <[u8; 8]>::try_from(raw.as_ref())) {
+                cursors.push((name, u64::from_be_bytes(bytes)));
+            }
+        }
+        Ok(cursors)
+    }
+
     /// Removes everything the alerts keep about `user` (for `/forget`); how many records.
     pub(super) fn forget_alerts_of(&self, user: i64) -> Result<usize, StoreError> {
         let mut removed = usize::from(self.alert_settings.remove(user.to_be_bytes())?.is_some());

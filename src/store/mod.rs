@@ -480,6 +480,8 @@ dispatch! {
     /// Records the last block a market's watcher processed (not flushed: after a crash the
     /// watcher goes over a few blocks again, which alerts nobody twice).
     fn set_watch_cursor(&self, market: &str, block: u64) -> Result<(), StoreError>;
+    /// Every block cursor of `market` (its own and its shares'), by name.
+    fn watch_cursors_of(&self, market: &str) -> Result<Vec<(String, u64)>, StoreError>;
     /// Statistics events that name `user` (collapsed records name nobody), oldest first.
     fn events_of(&self, user: i64) -> Result<Vec<MessageEvent>, StoreError>;
     /// Deletes everything kept under `user`: the user record, the saved conversation, their

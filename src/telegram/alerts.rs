@@ -12,9 +12,12 @@ use tokio::task::JoinHandle;
 
 use super::{HandlerError, TgBot, now, send_replies};
 use crate::alerts::follow::{self, Followed, WatchEvent, Watching};
-use crate::alerts::{AlertsConfig, SendFailure, SubscriptionsChanged, deliver, notice};
+use crate::alerts::{
+    AlertsConfig, SendFailure, Shard, SubscriptionsChanged, deliver_share, notice,
+};
 use crate::desk::outcome::{Button, Reply};
 use crate::lang::Lang;
+use crate::replica::{LEASE_TTL, Members};
 use crate::store::{OutboxEntry, Store};
 
 /// How often the outbox is looked at when no tick woke the sender (alerts that waited on a
@@ -56,6 +59,7 @@ pub fn start(
     changed: SubscriptionsChanged,
     staff: Option<(ChatId, Lang)>,
 ) -> AlertTasks {
+    let shard = setup.config.shard;
     let mut watching = follow::spawn_all(
         setup.readers,
         &setup.ws_urls,
@@ -65,7 +69,12 @@ pub fn start(
     );
     let events = std::mem::replace(&mut watching.events, mpsc::unbounded_channel().1);
     let tasks = vec![
-        tokio::spawn(sender(bot.clone(), store.clone(), watching.outbox.clone())),
+        tokio::spawn(sender(
+            bot.clone(),
+            store.clone(),
+            watching.outbox.clone(),
+            shard,
+        )),
         tokio::spawn(staff_notices(bot.clone(), staff, events)),
     ];
     AlertTasks {
@@ -74,33 +83,57 @@ pub fn start(
     }
 }
 
-/// The watchers, the sender and the staff notices on the replica holding the `alert-watcher`
-/// lease, moved to another within seconds when it dies (on sled: here, always). Replicas all
-/// watching would each send every alert.
-pub async fn run_under_lease(
+/// The watchers, the sender and the staff notices of this replica's share of the watched
+/// addresses: replicas split them by their place among the live ones and share them out again
+/// within seconds of one coming or going (on sled: all of them, here). Staff hear of a node
+/// failure from the first share only.
+pub async fn run_sharded(
     bot: TgBot,
     store: Store,
     setup: WatchSetup,
     changed: SubscriptionsChanged,
     staff: Option<(ChatId, Lang)>,
-    holder: Arc<str>,
+    members: Arc<Members>,
 ) {
-    let mut lease = crate::replica::Lease::keep(store.clone(), "alert-watcher", holder);
+    if store.postgres().is_some() {
+        // Replicas starting together see each other before they share anything out.
+        tokio::time::sleep(LEASE_TTL / 3).await;
+    }
+    let mut every = tokio::time::interval(LEASE_TTL / 3);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut current: Option<(Shard, AlertTasks)> = None;
     loop {
-        lease.wait_held().await;
-        tracing::info!("watching positions for alerts on this replica");
-        let tasks = start(&bot, &store, setup.clone(), changed.clone(), staff);
-        lease.lost().await;
-        tracing::warn!("the alert watcher's lease moved to another replica");
-        drop(tasks);
+        every.tick().await;
+        let shard = match members.place().await {
+            Ok((index, count)) => Shard::new(index, count),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell which replicas run; keeping this share");
+                continue;
+            }
+        };
+        if current.as_ref().is_some_and(|(s, _)| *s == shard) {
+            continue;
+        }
+        // The old share stops before the new one starts.
+        drop(current.take());
+        tracing::info!(
+            share = shard.index,
+            of = shard.count,
+            "watching this replica's share of the watched addresses"
+        );
+        let mut setup = setup.clone();
+        setup.config.shard = shard;
+        let staff = staff.filter(|_| shard.index == 0);
+        let tasks = start(&bot, &store, setup, changed.clone(), staff);
+        current = Some((shard, tasks));
     }
 }
 
-/// Sends the outbox whenever a tick wrote to it, and every [`RETRY_EVERY`] (the first round
-/// at start: what a crash left unsent goes out now).
-pub async fn sender(bot: TgBot, store: Store, outbox: Arc<Notify>) {
+/// Sends the outbox's entries of `shard`'s addresses whenever a tick wrote to it, and every
+/// [`RETRY_EVERY`] (the first round at start: what a crash left unsent goes out now).
+pub async fn sender(bot: TgBot, store: Store, outbox: Arc<Notify>, shard: Shard) {
     loop {
-        match deliver(&store, now(), |entry| send_alert(&bot, entry)).await {
+        match deliver_share(&store, now(), shard, |entry| send_alert(&bot, entry)).await {
             Ok(done) if done.sent + done.coalesced + done.dropped + done.waiting > 0 => {
                 tracing::info!(
                     sent = done.sent,

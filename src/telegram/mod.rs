@@ -661,6 +661,7 @@ pub async fn run(
         store.clone(),
         app.holder.clone(),
     ));
+
     let rate = tokio::spawn(background::share_rate(
         bot.clone(),
         members.clone(),
@@ -670,13 +671,13 @@ pub async fn run(
     let broadcasts = tokio::spawn(background::broadcast_runner(bot.clone(), app.clone()));
     let alerts = options.watch.map(|setup| {
         let staff = staff_chat.map(|chat| (chat, app.staff.lang()));
-        tokio::spawn(alerts::run_under_lease(
+        tokio::spawn(alerts::run_sharded(
             bot.clone(),
             store.clone(),
             setup,
             desk.subscriptions_changed(),
             staff,
-            app.holder.clone(),
+            members.clone(),
         ))
     });
     let sla = tokio::spawn(background::sla_checker(

@@ -152,6 +152,7 @@ async fn a_second_poller_is_refused_and_takes_over_once_the_first_is_killed() {
     let Some(db) = TestDb::new("poller").await else {
         return;
     };
+    let _turn = ONE_GROUP.lock().await;
     let api = BotApi::start().await;
     let alice = api.add_user(2001, "Alice", Some("alice"), Some("en"));
     let dir = tempfile::tempdir().expect("temp dir");
@@ -503,9 +504,14 @@ enum Kind {
     Unbound,
 }
 
+/// One group of replicas at a time in this test binary: each replica may open 24 connections
+/// (PostgreSQL allows 100 in all) and two loaded groups at once would share two cores.
+static ONE_GROUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Webhook replicas behind a test proxy, each registered with the emulator; killed when
 /// dropped.
 struct Fleet {
+    _turn: tokio::sync::MutexGuard<'static, ()>,
     ports: Vec<u16>,
     public: String,
     replicas: Vec<Replica>,
@@ -522,9 +528,11 @@ impl Fleet {
         (n, spread): (usize, Spread),
         kind: Kind,
     ) -> Fleet {
+        let turn = ONE_GROUP.lock().await;
         let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
         let public = proxy(local_hooks(&ports), spread).await;
         let mut fleet = Fleet {
+            _turn: turn,
             ports,
             public,
             replicas: Vec::new(),

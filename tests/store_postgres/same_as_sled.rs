@@ -704,6 +704,15 @@ async fn alert_records_are_the_same_on_both() {
     same!(s, set_watch_cursor("mainnet", 1));
     assert_eq!(same!(s, watch_cursor("base")), Some(19_000_100));
     assert_eq!(same!(s, watch_cursor("mainnet")), Some(1));
+    same!(s, set_watch_cursor("base#1/2", 19_000_050));
+    same!(s, set_watch_cursor("based", 3));
+    assert_eq!(
+        same!(s, watch_cursors_of("base")),
+        vec![
+            ("base".to_string(), 19_000_100),
+            ("base#1/2".to_string(), 19_000_050)
+        ]
+    );
 }
 
 // --- forgetting a user -------------------------------------------------------------------

@@ -9,7 +9,9 @@ use alloy::primitives::Address;
 
 use super::PgStore;
 use super::numbers::{self, ALERT_SEQ};
-use super::rows::{begin, bigint, bound, column, commit, encode, execute, query_opt, unsigned};
+use super::rows::{
+    begin, bigint, bound, column, commit, encode, execute, query, query_opt, unsigned,
+};
 use crate::store::{AlertMark, AlertSettings, OutboxEntry, SentAlert, StoreError};
 
 const ALERT_SETTINGS: &str = "alert_settings";
@@ -211,6 +213,27 @@ impl PgStore {
         let Some(row) = row else { return Ok(None) };
         let block = column(WATCH_CURSORS, market, &row, 0)?;
         unsigned(WATCH_CURSORS, market, block).map(Some)
+    }
+
+    /// Every block cursor of `market`: its own and its shares' (`market#i/n`), by name.
+    pub async fn watch_cursors_of(&self, market: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let client = self.client().await?;
+        let rows = query(
+            &client,
+            "reading watch_cursors",
+            "SELECT market, block FROM watch_cursors
+             WHERE market = $1 OR starts_with(market, $1 || '#')
+             ORDER BY market COLLATE \"C\"",
+            &[&market],
+        )
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let name: String = column(WATCH_CURSORS, market, row, 0)?;
+                let block = column(WATCH_CURSORS, market, row, 1)?;
+                Ok((name.clone(), unsigned(WATCH_CURSORS, &name, block)?))
+            })
+            .collect()
     }
 
     /// Records the last block a market's watcher processed.
