@@ -1,16 +1,17 @@
 //! The broadcast runner: sends an announcement to every eligible user, in user-id order,
 //! resumable after a restart.
 //!
-//! **Durability choice: at most once.** Before an eligible user is sent the announcement, the
-//! broadcast's cursor is moved to that user and saved (flushed). A restart resumes after the
-//! cursor, so a user is never sent an announcement twice; if the process dies between that
-//! save and the send completing, that one user may miss it (and is counted neither sent nor
-//! failed). After the send, the counts are saved again. Ineligible users only move the cursor
-//! in memory (saved with the next send, every 25 users and at the end): revisiting them after
-//! a crash skips them again, and the counts saved with the cursor stay consistent.
+//! **Durability choice: at most once.** Eligible users are sent the announcement [`BATCH`] at a
+//! time; before a batch is sent, the broadcast's cursor is moved to its last user and saved
+//! (flushed). A restart resumes after the cursor, so a user is never sent an announcement
+//! twice; if the process dies between that save and the batch's sends completing, those users
+//! may miss it (and are counted neither sent nor failed). After the batch, the counts are saved
+//! again. Ineligible users only move the cursor in memory (saved with the next batch, every 25
+//! users and at the end): revisiting them after a crash skips them again, and the counts saved
+//! with the cursor stay consistent.
 //!
 //! **Cancel.** `/broadcast cancel` marks the stored record `done`; the runner reads the stored
-//! record before every send and stops there, keeping `done` and whatever progress message the
+//! record before every batch and stops there, keeping `done` and whatever progress message the
 //! adapter recorded in the meantime.
 
 use std::future::Future;
@@ -24,6 +25,10 @@ use super::texts::to_user;
 
 /// How many `RetryAfter` answers one user gets before counting as failed.
 pub const MAX_RETRIES: u32 = 10;
+/// Users sent the announcement at once. The bot's client releases sends a few times a second,
+/// so one at a time would crawl (about 4 users a second); at most once means a crash may cost
+/// the users of the batch being sent the announcement.
+pub const BATCH: usize = 10;
 /// `progress` is called every this many users.
 const PROGRESS_EVERY: u64 = 25;
 
@@ -89,11 +94,11 @@ async fn sync_stored(store: &Store, b: &mut Broadcast) -> Result<bool, StaffErro
 }
 
 /// Runs broadcast `id` from where it stopped: visits users after the stored cursor in id
-/// order, skips ineligible ones, `send`s the text with the opt-out footer to the others
-/// (sleeping and retrying on [`Delivery::RetryAfter`], at most [`MAX_RETRIES`] times), saves
-/// progress as described in the module docs, calls `progress` every 25 users and at the end,
-/// and marks the broadcast done. Stops early when the stored record is marked done (cancel).
-/// Returns the final record.
+/// order, skips ineligible ones, `send`s the text with the opt-out footer to the others,
+/// [`BATCH`] at a time (retrying those answered [`Delivery::RetryAfter`] after the longest
+/// wait asked, at most [`MAX_RETRIES`] times), saves progress as described in the module docs,
+/// calls `progress` every 25 users and at the end, and marks the broadcast done. Stops early
+/// when the stored record is marked done (cancel). Returns the final record.
 pub async fn run_broadcast<F, Fut, P, PFut>(
     store: &Store,
     id: u64,
@@ -116,51 +121,33 @@ where
     let mut users = store.users().await?;
     users.sort_by_key(|u| u.id);
     let after = b.cursor;
+    let mut users = users.into_iter().filter(|u| after.is_none_or(|c| u.id > c));
+    let mut batch: Vec<(i64, String)> = Vec::with_capacity(BATCH);
     let mut visited = 0u64;
     let mut cancelled = false;
-    for user in users.into_iter().filter(|u| after.is_none_or(|c| u.id > c)) {
-        if eligible(store, &user, b.lang).await? {
+    loop {
+        let user = users.next();
+        if let Some(user) = &user {
+            visited += 1;
+            b.cursor = Some(user.id);
+            if eligible(store, user, b.lang).await? {
+                batch.push((user.id, with_footer(&b.text, user.speaks())));
+            } else {
+                b.skipped += 1;
+            }
+        }
+        if batch.len() == BATCH || (user.is_none() && !batch.is_empty()) {
             if sync_stored(store, &mut b).await? {
                 cancelled = true;
                 break;
             }
-            // Committed before sending: a restart never sends to this user again.
-            b.cursor = Some(user.id);
+            // Committed before sending: a restart never sends to these users again.
             store.save_broadcast(&b).await?;
-            let text = with_footer(&b.text, user.speaks());
-            let mut retries = 0;
-            loop {
-                match send(user.id, text.clone()).await {
-                    Delivery::Sent => {
-                        b.sent += 1;
-                        break;
-                    }
-                    Delivery::Unreachable => {
-                        b.failed += 1;
-                        break;
-                    }
-                    Delivery::RetryAfter(wait) => {
-                        retries += 1;
-                        if retries > MAX_RETRIES {
-                            tracing::warn!(
-                                broadcast = id,
-                                user = user.id,
-                                "still rate limited; giving up on this user"
-                            );
-                            b.failed += 1;
-                            break;
-                        }
-                        tokio::time::sleep(wait).await;
-                    }
-                }
-            }
+            send_batch(&mut send, std::mem::take(&mut batch), &mut b).await;
             sync_stored(store, &mut b).await?;
             store.save_broadcast(&b).await?;
-        } else {
-            b.skipped += 1;
-            b.cursor = Some(user.id);
         }
-        visited += 1;
+        let Some(_) = user else { break };
         if visited.is_multiple_of(PROGRESS_EVERY) {
             sync_stored(store, &mut b).await?;
             store.save_broadcast(&b).await?;
@@ -184,4 +171,48 @@ where
     );
     progress(b.clone()).await;
     Ok(b)
+}
+
+/// Sends one batch at once and counts what happened in `b`; those asked to wait are sent
+/// again after the longest wait asked, until [`MAX_RETRIES`] rounds.
+async fn send_batch<F, Fut>(send: &mut F, mut round: Vec<(i64, String)>, b: &mut Broadcast)
+where
+    F: FnMut(i64, String) -> Fut,
+    Fut: Future<Output = Delivery>,
+{
+    let mut retries = 0;
+    while !round.is_empty() {
+        let sends: Vec<Fut> = round
+            .iter()
+            .map(|(user, text)| send(*user, text.clone()))
+            .collect();
+        let answers = futures::future::join_all(sends).await;
+        let mut again = Vec::new();
+        let mut wait = Duration::ZERO;
+        for ((user, text), answer) in round.into_iter().zip(answers) {
+            match answer {
+                Delivery::Sent => b.sent += 1,
+                Delivery::Unreachable => b.failed += 1,
+                Delivery::RetryAfter(asked) => {
+                    wait = wait.max(asked);
+                    again.push((user, text));
+                }
+            }
+        }
+        if again.is_empty() {
+            return;
+        }
+        retries += 1;
+        if retries > MAX_RETRIES {
+            tracing::warn!(
+                broadcast = b.id,
+                users = again.len(),
+                "still rate limited; giving up on these users"
+            );
+            b.failed += again.len() as u64;
+            return;
+        }
+        tokio::time::sleep(wait).await;
+        round = again;
+    }
 }

@@ -480,11 +480,11 @@ impl StaffDesk {
                     .await?;
                 Ok(StaffOutcome::text(match lang {
                     Lang::En => format!(
-                        "Broadcast #{id} cancelled: it stops before the next user ({} sent so far).",
+                        "Broadcast #{id} cancelled: it stops once the users being sent it now are done ({} sent so far).",
                         b.sent
                     ),
                     Lang::Zh => format!(
-                        "公告 #{id} 已取消：将在下一位用户之前停止（目前已发送 {}）。",
+                        "公告 #{id} 已取消：正在发送的这一批用户发完后即停止（目前已发送 {}）。",
                         b.sent
                     ),
                 }))

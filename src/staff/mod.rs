@@ -46,7 +46,7 @@ use crate::lang::Lang;
 use crate::store::{Store, StoreError, TicketRecord};
 use crate::tickets::TicketError;
 
-pub use broadcast::{Delivery, MAX_RETRIES, eligible, eligible_count, run_broadcast};
+pub use broadcast::{BATCH, Delivery, MAX_RETRIES, eligible, eligible_count, run_broadcast};
 pub use command::{StaffCommand, menu as command_menu};
 pub use roles::Role;
 pub use stats::{AlertCounts, Percentiles, Stats};

@@ -1211,8 +1211,8 @@ async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
     );
     assert_eq!(f.last_audit().await.action, "broadcast");
 
-    // First run: the process "dies" while sending to the 11th eligible user (the send never
-    // completes and the run is dropped).
+    // First run: the process "dies" while sending to the second batch (the 11th eligible
+    // user's send never completes and the run is dropped).
     let first: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
     let log = first.clone();
     let run = run_broadcast(
@@ -1236,9 +1236,13 @@ async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
     );
     assert!(run.now_or_never().is_none(), "the first run was cut short");
     let first: Vec<(i64, String)> = first.lock().unwrap().clone();
-    assert_eq!(first.len(), 11);
+    assert_eq!(first.len(), 2 * BATCH, "the second batch was being sent");
     let saved = f.store.broadcast(id).await.unwrap().unwrap();
-    assert_eq!(saved.cursor, Some(first[10].0), "committed before the send");
+    assert_eq!(
+        saved.cursor,
+        Some(first[2 * BATCH - 1].0),
+        "committed before the batch"
+    );
     assert_eq!((saved.sent, saved.done), (10, false));
 
     // Second run: a rate limit once, one unreachable user.
@@ -1288,7 +1292,7 @@ async fn a_broadcast_resumes_after_a_crash_and_never_sends_twice() {
     assert_eq!(
         done.sent,
         10 + second.len() as u64 - 1,
-        "the user lost in the crash is not counted"
+        "the users lost in the crash are not counted"
     );
     let progress = progress.lock().unwrap().clone();
     assert_eq!(
@@ -1343,7 +1347,7 @@ async fn broadcasts_filter_by_language_and_can_be_cancelled() {
     let b = f.store.broadcast(id).await.unwrap().unwrap();
     assert_eq!((b.lang, b.text.as_str()), (Some(Lang::Zh), "维护完成。"));
 
-    // Cancelled from the staff chat while running: it stops before the next user.
+    // Cancelled from the staff chat while running: it stops before the next batch.
     let sent: Arc<Mutex<Vec<i64>>> = Arc::default();
     let (log, store) = (sent.clone(), f.store.clone());
     let result = run_broadcast(
@@ -1370,7 +1374,7 @@ async fn broadcasts_filter_by_language_and_can_be_cancelled() {
     .await
     .unwrap();
     let sent = sent.lock().unwrap().clone();
-    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert_eq!(sent.len(), BATCH, "{sent:?}");
     assert!(
         sent.iter().all(|u| u % 3 == 0 || *u == USER),
         "Chinese speakers only: {sent:?}"
