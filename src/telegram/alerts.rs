@@ -1,7 +1,8 @@
-//! Alerts through Telegram: the watchers started beside the bot, the outbox sent to each
-//! user's private chat (critical alerts and liquidations first; Telegram's limits kept by the
-//! bot's `Throttle`, which waits out a 429 rather than dropping), and the watchers' events
-//! (a node down, back) posted once to the staff chat.
+//! Alerts through Telegram: the watchers of this replica's share of the watched addresses
+//! started beside the bot (all of them on one process), the share's outbox sent to each user's
+//! private chat (critical alerts and liquidations first; Telegram's limits kept by the bot's
+//! `Throttle`, which waits out a 429 rather than dropping), and the watchers' events (a node
+//! down, back) posted once to the staff chat.
 
 use std::sync::Arc;
 use std::time::Duration;

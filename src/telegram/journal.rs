@@ -73,18 +73,18 @@ impl Journal {
 }
 
 /// The next send of the update being handled, if its sends are journaled.
-pub struct Send {
+pub struct JournaledSend {
     journal: Arc<Journal>,
     seq: u32,
     what: &'static str,
 }
 
-impl Send {
+impl JournaledSend {
     /// Numbers a send of `what` made now (`None` outside a journaled update).
-    pub fn next(what: &'static str) -> Option<Send> {
+    pub fn next(what: &'static str) -> Option<JournaledSend> {
         let journal = CURRENT.try_with(Arc::clone).ok()?;
         let seq = journal.next.fetch_add(1, Ordering::Relaxed);
-        Some(Send { journal, seq, what })
+        Some(JournaledSend { journal, seq, what })
     }
 
     /// Telegram's answer to this send when an earlier try made it.

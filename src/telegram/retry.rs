@@ -77,7 +77,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
-    let Some(journaled) = journal::Send::next(what) else {
+    let Some(journaled) = journal::JournaledSend::next(what) else {
         return with_retries(what, send).await;
     };
     if let Some(answer) = journaled.made_before() {
