@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// How long a lease lasts without renewal: a dead replica's work moves after this.
 pub const LEASE_TTL: Duration = Duration::from_secs(10);
@@ -141,49 +141,83 @@ impl Drop for Lease {
 const MEMBER_PREFIX: &str = "replica:";
 
 /// This process among the live replicas: it keeps its own membership lease while it runs, and
-/// sees whose are running (a replica that died drops out once its lease lapses).
+/// one task reads whose are running every third of a lease's time (a replica that died drops
+/// out once its lease lapses) and publishes the list to whoever shares work by it (the bot's
+/// rate, the watched addresses).
 #[derive(Debug)]
 pub struct Members {
     _lease: Lease,
-    store: Store,
+    live: watch::Receiver<Vec<Arc<str>>>,
+    task: tokio::task::JoinHandle<()>,
     holder: Arc<str>,
 }
 
 impl Members {
-    /// Joins: keeps `replica:<holder>` from now on.
+    /// Joins: keeps `replica:<holder>` from now on, and looks at who else runs.
     pub fn join(store: Store, holder: Arc<str>) -> Self {
         let lease = Lease::keep(
             store.clone(),
             format!("{MEMBER_PREFIX}{holder}"),
             holder.clone(),
         );
+        let (tx, live) = watch::channel(vec![holder.clone()]);
+        let task = tokio::spawn(follow_members(store, holder.clone(), tx));
         Self {
             _lease: lease,
-            store,
+            live,
+            task,
             holder,
         }
     }
 
-    /// The live replicas, sorted, this one among them (on sled: this one alone).
-    pub async fn live(&self) -> Result<Vec<Arc<str>>, StoreError> {
-        let mut live: Vec<Arc<str>> = self
-            .store
-            .live_holders(MEMBER_PREFIX)
-            .await?
-            .into_iter()
-            .map(Arc::from)
-            .collect();
-        if !live.contains(&self.holder) {
-            live.push(self.holder.clone());
-            live.sort();
-        }
-        Ok(live)
+    /// This process's name among them.
+    pub fn holder(&self) -> &str {
+        &self.holder
     }
 
-    /// This replica's place among the live ones: (index, count).
-    pub async fn place(&self) -> Result<(usize, usize), StoreError> {
-        let live = self.live().await?;
-        let index = live.iter().position(|h| *h == self.holder).unwrap_or(0);
-        Ok((index, live.len()))
+    /// The live replicas, sorted, this one among them (on sled: this one alone), as last
+    /// read; the receiver wakes at each change.
+    pub fn watch(&self) -> watch::Receiver<Vec<Arc<str>>> {
+        self.live.clone()
+    }
+}
+
+impl Drop for Members {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// `holder`'s place among `live`: (index, count).
+pub fn place(live: &[Arc<str>], holder: &str) -> (usize, usize) {
+    let index = live.iter().position(|h| &**h == holder).unwrap_or(0);
+    (index, live.len())
+}
+
+/// Reads the live replicas every third of a lease's time and publishes the list when it
+/// changed; a failed read keeps the last one.
+async fn follow_members(store: Store, holder: Arc<str>, tx: watch::Sender<Vec<Arc<str>>>) {
+    let mut every = tokio::time::interval(LEASE_TTL / 3);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let mut live: Vec<Arc<str>> = match store.live_holders(MEMBER_PREFIX).await {
+            Ok(holders) => holders.into_iter().map(Arc::from).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell which replicas run; keeping the last list");
+                continue;
+            }
+        };
+        if !live.contains(&holder) {
+            live.push(holder.clone());
+            live.sort();
+        }
+        tx.send_if_modified(|known| {
+            let changed = *known != live;
+            if changed {
+                *known = live;
+            }
+            changed
+        });
     }
 }

@@ -18,7 +18,7 @@ use crate::alerts::{
 };
 use crate::desk::outcome::{Button, Reply};
 use crate::lang::Lang;
-use crate::replica::{LEASE_TTL, Members};
+use crate::replica::{LEASE_TTL, Members, place};
 use crate::store::{OutboxEntry, Store};
 
 /// How often the outbox is looked at when no tick woke the sender (alerts that waited on a
@@ -100,33 +100,28 @@ pub async fn run_sharded(
         // Replicas starting together see each other before they share anything out.
         tokio::time::sleep(LEASE_TTL / 3).await;
     }
-    let mut every = tokio::time::interval(LEASE_TTL / 3);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut live = members.watch();
     let mut current: Option<(Shard, AlertTasks)> = None;
     loop {
-        every.tick().await;
-        let shard = match members.place().await {
-            Ok((index, count)) => Shard::new(index, count),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot tell which replicas run; keeping this share");
-                continue;
-            }
-        };
-        if current.as_ref().is_some_and(|(s, _)| *s == shard) {
-            continue;
+        let (index, count) = place(&live.borrow_and_update(), members.holder());
+        let shard = Shard::new(index, count);
+        if current.as_ref().is_none_or(|(s, _)| *s != shard) {
+            // The old share stops before the new one starts.
+            drop(current.take());
+            tracing::info!(
+                share = shard.index,
+                of = shard.count,
+                "watching this replica's share of the watched addresses"
+            );
+            let mut setup = setup.clone();
+            setup.config.shard = shard;
+            let staff = staff.filter(|_| shard.index == 0);
+            let tasks = start(&bot, &store, setup, changed.clone(), staff);
+            current = Some((shard, tasks));
         }
-        // The old share stops before the new one starts.
-        drop(current.take());
-        tracing::info!(
-            share = shard.index,
-            of = shard.count,
-            "watching this replica's share of the watched addresses"
-        );
-        let mut setup = setup.clone();
-        setup.config.shard = shard;
-        let staff = staff.filter(|_| shard.index == 0);
-        let tasks = start(&bot, &store, setup, changed.clone(), staff);
-        current = Some((shard, tasks));
+        if live.changed().await.is_err() {
+            return;
+        }
     }
 }
 

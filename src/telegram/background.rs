@@ -50,25 +50,33 @@ pub async fn sla_checker(bot: TgBot, app: Arc<App>, every: Duration) {
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        if lease.held() {
-            super::cards::sweep(&app).await;
-            flag_overdue(&bot, &app, chat, now()).await;
+        if !lease.held() {
+            continue;
+        }
+        // One read of the tickets for both looks.
+        match app.store.tickets().await {
+            Ok(tickets) => {
+                super::cards::sweep(&app, &tickets).await;
+                flag_overdue(&bot, &app, chat, &tickets, now()).await;
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read the tickets"),
         }
     }
 }
 
-/// Posts the tickets that became overdue since the last look, and marks each flagged.
-async fn flag_overdue(bot: &TgBot, app: &App, chat: ChatId, now: u64) {
-    let fresh: Vec<_> = match app.desk.tickets().overdue(now).await {
-        Ok(list) => list
-            .into_iter()
-            .filter(|t| t.overdue_flagged_at.is_none())
-            .collect(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot check overdue tickets");
-            return;
-        }
-    };
+/// Posts the `tickets` that became overdue since the last look, and marks each flagged.
+async fn flag_overdue(
+    bot: &TgBot,
+    app: &App,
+    chat: ChatId,
+    tickets: &[crate::store::TicketRecord],
+    now: u64,
+) {
+    let fresh: Vec<_> = tickets
+        .iter()
+        .filter(|t| t.overdue_flagged_at.is_none() && app.desk.tickets().is_overdue(t, now))
+        .cloned()
+        .collect();
     if fresh.is_empty() {
         return;
     }
@@ -107,21 +115,13 @@ async fn flag_overdue(bot: &TgBot, app: &App, chat: ChatId, now: u64) {
 
 /// Shares the bot's limits among the live replicas: each sends at most its share of the
 /// `per_second` overall and of the 20 a minute to a group (Telegram counts the bot's messages,
-/// whichever replica sends them), looked at every third of a lease's time. A replica that died
-/// leaves its share to the others once its lease lapses.
+/// whichever replica sends them), divided again whenever the live replicas change. A replica
+/// that died leaves its share to the others once its lease lapses.
 pub async fn share_rate(bot: TgBot, members: Arc<Members>, per_second: u32) {
     let mut sharing = 1;
-    let mut every = tokio::time::interval(crate::replica::LEASE_TTL / 3);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut live = members.watch();
     loop {
-        every.tick().await;
-        let replicas = match members.live().await {
-            Ok(live) => live.len(),
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot tell how many replicas run; keeping the share");
-                continue;
-            }
-        };
+        let replicas = live.borrow_and_update().len();
         if replicas != sharing {
             let limits = shared_limits(per_second, replicas);
             tracing::info!(
@@ -131,6 +131,9 @@ pub async fn share_rate(bot: TgBot, members: Arc<Members>, per_second: u32) {
             );
             bot.inner().set_limits(limits).await;
             sharing = replicas;
+        }
+        if live.changed().await.is_err() {
+            return;
         }
     }
 }

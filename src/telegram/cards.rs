@@ -13,7 +13,7 @@ use teloxide::prelude::*;
 use tokio::sync::mpsc;
 
 use super::{App, TgBot, now, relay, send_replies};
-use crate::store::TicketStatus;
+use crate::store::{TicketRecord, TicketStatus};
 
 /// A ticket to post, and the chat to tell when it was posted out of hours.
 type Queued = (u64, ChatId);
@@ -75,18 +75,11 @@ async fn post(bot: &TgBot, app: &App, ticket: u64, chat: ChatId) {
     }
 }
 
-/// Queues the open tickets that have no card in the staff chat; how many.
-pub async fn sweep(app: &App) -> usize {
+/// Queues the open ones of `tickets` that have no card in the staff chat; how many.
+pub async fn sweep(app: &App, tickets: &[TicketRecord]) -> usize {
     if app.staff_chat.is_none() {
         return 0;
     }
-    let tickets = match app.store.tickets().await {
-        Ok(tickets) => tickets,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot look for tickets not posted to staff");
-            return 0;
-        }
-    };
     let mut queued = 0;
     for t in tickets.iter().filter(|t| t.status != TicketStatus::Closed) {
         match app.store.thread_of(t.id).await {

@@ -444,12 +444,15 @@ impl Tickets {
             .tickets()
             .await?
             .into_iter()
-            .filter(|t| {
-                t.status == TicketStatus::Open
-                    && t.first_response_at.is_none()
-                    && now > self.due_at(t)
-            })
+            .filter(|t| self.is_overdue(t, now))
             .collect())
+    }
+
+    /// Whether `ticket` is open and past its first-response target at `now`.
+    pub fn is_overdue(&self, ticket: &TicketRecord, now: u64) -> bool {
+        ticket.status == TicketStatus::Open
+            && ticket.first_response_at.is_none()
+            && now > self.due_at(ticket)
     }
 
     /// For a ticket opened outside business hours, the auto-reply that tells the user when a
